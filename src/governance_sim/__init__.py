@@ -1,0 +1,53 @@
+"""governance-sim: an agent-based model of how the public sector is governed.
+
+Citizens, professionals, leaders and politicians behave by the logic of classical
+bureaucracy, New Public Management or co-creation, or a mix, and the model follows trust,
+participation and public value over time, and for whom.
+
+Quick use::
+
+    import governance_sim as gs
+    results = gs.run("co_creation", steps=200, seed=1)
+    results.timeseries[["trust_mean", "participation_rate", "public_value_index"]]
+"""
+
+from governance_sim.params import LOGIC_NAMES, Event, ParameterError, Params
+from governance_sim.logics import LEVER_TABLE, LogicProfile, profile
+from governance_sim.roles import Role
+from governance_sim.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
+from governance_sim.metrics import METRICS
+from governance_sim.results import Results
+from governance_sim.model import (
+    Citizen,
+    GovernanceModel,
+    Leader,
+    Politician,
+    Professional,
+    run,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LOGIC_NAMES",
+    "LEVER_TABLE",
+    "METRICS",
+    "Citizen",
+    "Event",
+    "GovernanceModel",
+    "Leader",
+    "LogicProfile",
+    "ParameterError",
+    "Params",
+    "Politician",
+    "Professional",
+    "Results",
+    "Role",
+    "Scenario",
+    "ScenarioError",
+    "list_scenarios",
+    "load_scenario",
+    "profile",
+    "run",
+    "__version__",
+]

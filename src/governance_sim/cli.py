@@ -1,0 +1,1 @@
+"""Command line (placeholder until the CLI issue): see governance_sim.cli.main."""

@@ -1,0 +1,30 @@
+"""Group sums and means over units, and neighbour means over the network (vectorised kernels)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["unit_sum", "unit_mean", "neighbour_mean"]
+
+
+def unit_sum(values: np.ndarray, unit: np.ndarray, n_units: int) -> np.ndarray:
+    """Sum of ``values`` (float or bool [n]) per unit: float64[n_units]."""
+    return np.bincount(unit, weights=values, minlength=n_units)
+
+
+def unit_mean(values: np.ndarray, unit: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` per unit, given the member count per unit (int64[n_units] > 0)."""
+    return unit_sum(values, unit, counts.shape[0]) / counts
+
+
+def neighbour_mean(values: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` over each citizen's neighbours.
+
+    Args:
+        values: float64 or bool[n_citizens].
+        neighbours: int32[n_citizens, degree].
+
+    Returns:
+        float64[n_citizens].
+    """
+    return values[neighbours].mean(axis=1, dtype=np.float64)

@@ -1,0 +1,252 @@
+"""The schedule of one step (ODD element 3): the ordered phases, run on whole arrays.
+
+One step is one month. The phases, in order:
+
+1. ``events``        scheduled events change the logic, levers, budget, panel (events.py)
+2. ``leaders``       leaders move control and facilitation toward the levers (leadership.py)
+3. ``participation`` citizens decide to take part (participation.py)
+4. ``contribution``  participants contribute and update beliefs (contribution.py)
+5. ``service``       units produce service; citizens receive value (service.py)
+6. ``trust``         trust, social trust and efficacy update (trust.py)
+7. ``professionals`` motivation, autonomy, scar, burnout, skill update (motivation.py)
+8. ``dips``          leaders and politicians compare results and may revert (leadership.py)
+9. ``stocks``        the future-generations stock accumulates
+
+Updates are synchronous: every phase reads last step's values of what it does not itself
+compute this step (double buffering through new arrays), and the population is committed at
+the end. All random numbers of a step are drawn first (:func:`draw_step`), from named
+streams, so the per-agent reference implementation can consume the very same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from governance_sim.dynamics import contribution as contrib
+from governance_sim.dynamics import leadership, motivation, participation, service, trust
+from governance_sim.dynamics.events import StepContext, apply_events
+from governance_sim.dynamics.groups import neighbour_mean, unit_mean, unit_sum
+from governance_sim.params import Params
+from governance_sim.state import Population
+
+__all__ = ["SCHEDULE", "StepDraws", "draw_step", "begin_step", "advance", "prepare", "step"]
+
+SCHEDULE: tuple[str, ...] = (
+    "events", "leaders", "participation", "contribution", "service", "trust",
+    "professionals", "dips", "stocks",
+)
+
+
+@dataclass(frozen=True)
+class StepDraws:
+    """The random numbers of one step.
+
+    Attributes:
+        participation: float64[n_citizens], uniform on [0, 1), from stream "participation".
+        experience: float64[n_citizens], uniform on [0, 1), from stream "experience".
+    """
+
+    participation: np.ndarray
+    experience: np.ndarray
+
+
+def draw_step(streams: dict[str, np.random.Generator], n_citizens: int) -> StepDraws:
+    """Draw every random number one step needs, in bulk, each from its own stream."""
+    return StepDraws(
+        participation=streams["participation"].random(n_citizens),
+        experience=streams["experience"].random(n_citizens),
+    )
+
+
+def begin_step(
+    population: Population, params: Params, streams: dict[str, np.random.Generator]
+) -> StepContext:
+    """Phase 1, events: shared by the vectorised and the reference implementation."""
+    return apply_events(
+        population.municipality, params, population.municipality.step + 1,
+        population.citizens.n, streams["panel"],
+    )
+
+
+def unit_facilitation_effect(population: Population, params: Params) -> np.ndarray:
+    """Effective facilitation of each unit: the leader's investment times staff skill.
+
+    Returns float64[n_units]: ``facilitation * (0.5 + 0.5 * mean skill of the unit's staff)``.
+    """
+    prof = population.professionals
+    skill = unit_mean(prof.skill, prof.unit, np.bincount(prof.unit,
+                                                          minlength=params.n_units))
+    return population.leaders.facilitation * (0.5 + 0.5 * skill)
+
+
+def arena_voice(
+    influence: float,
+    facilitation: np.ndarray,
+    cooperation: np.ndarray,
+    turnout: np.ndarray,
+    params: Params,
+) -> np.ndarray:
+    """Influence participants feel in each unit's arena, float64[n_units] in [0, 1].
+
+    The rung's influence, realised in proportion to facilitation and to what the arena
+    achieved: its mean contribution relative to ``arena_success_level`` and its turnout
+    relative to ``critical_mass``, each capped at 1 (Marwell & Oliver 1993). An arena where
+    few take part, or where they give little, achieves little.
+
+    Args:
+        influence: the rung's influence (0-1).
+        facilitation: float64[n_units], effective facilitation.
+        cooperation: float64[n_units], mean contribution of participants (NaN: nobody).
+        turnout: float64[n_units], share of the unit's citizens taking part.
+    """
+    achieved = np.minimum(1.0, np.nan_to_num(cooperation) / params.arena_success_level)
+    mass = np.minimum(1.0, turnout / params.critical_mass)
+    return influence * (0.5 + 0.5 * facilitation) * achieved * mass
+
+
+def prepare(population: Population, params: Params) -> None:
+    """Set expectations, remembered levels and approval to the initial service (no noise).
+
+    Called once before the first step so that no run starts with a disconfirmation shock.
+    """
+    cit, lead, mun = population.citizens, population.leaders, population.municipality
+    levers = mun.base_logic
+    prof = population.professionals
+    counts = np.bincount(prof.unit, minlength=params.n_units)
+    effort = unit_mean(prof.motivation * (1.0 - prof.burnout), prof.unit, counts)
+    fac = unit_facilitation_effect(population, params)
+    _, _, quality = service.unit_outputs(
+        effort, fac, np.zeros(params.n_units),
+        service.startup_burden(lead.facilitation, lead.maturity, params), 1.0, levers, params)
+    value = service.citizen_value(quality[cit.unit], cit.resources, np.zeros(cit.n), levers,
+                                  params)
+    cit.value[:] = value
+    cit.expectation[:] = value
+    lead.reference[:] = unit_mean(value, cit.unit, mun.unit_sizes)
+    mun.unit_quality = lead.reference.copy()
+    mun.approval = 0.5 * float(cit.trust.mean()) + 0.5 * float(value.mean())
+    mun.approval_reference = mun.approval
+    mun.future_stock = 0.5 * (float(cit.social_trust.mean()) + float(prof.motivation.mean()))
+    mun.cost = params.budget * (1.0 + float(np.average(
+        service.spending(lead.facilitation, lead.maturity, lead.control, params),
+        weights=mun.unit_sizes)))
+
+
+def advance(population: Population, params: Params, ctx: StepContext, draws: StepDraws) -> None:
+    """Phases 2-9 of one step on whole arrays (no Python loop over agents)."""
+    cit, prof, lead = population.citizens, population.professionals, population.leaders
+    council, mun = population.council, population.municipality
+    levers = ctx.levers
+    n_units = params.n_units
+
+    # 2. leaders
+    if ctx.switched:
+        lead.reverted[:] = False
+        lead.dip_steps[:] = 0
+    control, facilitation, maturity = leadership.update_leader_style(
+        lead.control, lead.facilitation, lead.maturity, lead.reverted, levers, params)
+    lead.control, lead.facilitation, lead.maturity = control, facilitation, maturity
+    fac_unit = unit_facilitation_effect(population, params)
+    fac = fac_unit[cit.unit]
+
+    # 3. participation (reads last step's participation of neighbours and last value)
+    reach = participation.facilitation_reach(fac, cit.resources, levers.facilitation_targeting)
+    probability = participation.participation_probability(
+        cit.trust, cit.efficacy, cit.civic_motivation,
+        neighbour_mean(cit.participating, cit.neighbours),
+        participation.service_motive(cit.value, levers.complementarity_framing),
+        reach, cit.resources, levers, params)
+    taking_part = participation.decide(probability, draws.participation)
+    if ctx.panel_active:
+        taking_part[mun.panel_members] = True
+
+    # 4. contribution
+    dialogue = params.dialogue_effect * fac * cit.trust
+    given = contrib.contributions(
+        cit.belief, cit.coop_type, cit.trust, taking_part, params.cooperation_slope, dialogue,
+        params.unconditional_contribution, levers.sanctions, params.sanction_effect,
+        params.norm_threshold)
+    n_taking_part = unit_sum(taking_part, cit.unit, n_units)
+    given_unit = unit_sum(given, cit.unit, n_units)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        observed_unit = np.where(n_taking_part > 0, given_unit / n_taking_part, np.nan)
+    observed = observed_unit[cit.unit]
+    belief = contrib.update_beliefs(cit.belief, taking_part, observed,
+                                    params.belief_learning_rate)
+    coproduced = given_unit / mun.unit_sizes
+    voice = np.where(taking_part, arena_voice(levers.influence, fac_unit, observed_unit,
+                                         n_taking_part / mun.unit_sizes, params)[cit.unit],
+                     0.0)
+    if ctx.panel_active:
+        members = mun.panel_members
+        voice[members] = np.maximum(voice[members], ctx.panel_influence)
+
+    # 5. service
+    prof_counts = np.bincount(prof.unit, minlength=n_units)
+    effort = unit_mean(prof.motivation * (1.0 - prof.burnout), prof.unit, prof_counts)
+    measured, relational, quality = service.unit_outputs(
+        effort, fac_unit, coproduced, service.startup_burden(lead.facilitation, lead.maturity,
+                                                             params),
+        ctx.budget_factor, levers, params)
+    value = service.citizen_value(quality[cit.unit], cit.resources, voice, levers, params)
+    experienced = np.clip(value + params.experience_noise * (2.0 * draws.experience - 1.0),
+                          0.0, 1.0)
+
+    # 6. trust, social trust, efficacy
+    disconfirmation = experienced - cit.expectation
+    procedural = trust.procedural_signal(taking_part, voice, levers.impartiality,
+                                         params.tokenism_threshold, ctx.commitment, ctx.shock)
+    new_trust = trust.update_trust(cit.trust, neighbour_mean(cit.trust, cit.neighbours),
+                                   disconfirmation, procedural, params)
+    new_social = trust.update_social_trust(cit.social_trust, taking_part, observed, params)
+    new_efficacy = trust.update_efficacy(cit.efficacy, taking_part, voice, levers.mobilisation,
+                                         params)
+    cit.expectation = cit.expectation + params.expectation_rate * disconfirmation
+
+    # 7. professionals
+    (prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill) = (
+        motivation.update_professionals(
+            prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill,
+            lead.control[prof.unit], lead.facilitation[prof.unit], ctx.switched, levers,
+            params))
+
+    # 8. dips: leaders, then politicians
+    unit_results = unit_mean(value, cit.unit, mun.unit_sizes)
+    lead.reference, lead.dip_steps, lead.reverted = leadership.track_dips(
+        unit_results, lead.reference, lead.dip_steps, lead.reverted, lead.patience,
+        mun.council_pressure, params.approval_memory)
+    mun.approval = 0.5 * float(new_trust.mean()) + 0.5 * float(value.mean())
+    (mun.approval_reference, mun.approval_dip_steps, council.demanding,
+     mun.council_pressure) = leadership.council_demands(
+        mun.approval, mun.approval_reference, mun.approval_dip_steps, council.horizon_factor,
+        council.courage, levers, params.approval_memory)
+
+    # commit citizens
+    cit.trust, cit.social_trust, cit.efficacy = new_trust, new_social, new_efficacy
+    cit.belief, cit.value, cit.contribution, cit.participating = (
+        belief, value, given, taking_part)
+
+    # 9. stocks and flows kept for observation
+    weights = mun.unit_sizes
+    mun.unit_quality = unit_results
+    mun.cost = params.budget * (ctx.budget_factor + float(np.average(
+        service.spending(lead.facilitation, lead.maturity, lead.control, params),
+        weights=weights)))
+    mun.measured_output = float(np.average(measured, weights=weights))
+    mun.relational_quality = float(np.average(relational, weights=weights))
+    mun.coproduction = float(np.average(coproduced, weights=weights))
+    n_part = float(n_taking_part.sum())
+    mun.cooperation = float(given_unit.sum()) / n_part if n_part > 0 else 0.0
+    mun.future_stock += (
+        0.5 * (float(new_social.mean()) + float(prof.motivation.mean())) - mun.future_stock
+    ) / params.future_memory
+    mun.step += 1
+
+
+def step(population: Population, params: Params, streams: dict[str, np.random.Generator]) -> None:
+    """One full vectorised step: events, draws, then phases 2-9."""
+    ctx = begin_step(population, params, streams)
+    draws = draw_step(streams, population.citizens.n)
+    advance(population, params, ctx, draws)

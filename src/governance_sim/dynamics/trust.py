@@ -1,0 +1,103 @@
+"""Trust in institutions, social trust and efficacy update from what citizens experienced.
+
+Trust follows expectation-disconfirmation on service quality, weighted less than procedural
+voice and fair treatment (Van Ryzin 2011). Gains are scaled by the room left above, losses
+by the trust there is to lose and weighted by loss aversion, so trust is lost faster than
+gained (Slovic 1993). Taking part without visible influence lowers trust (Fledderus 2015).
+Network neighbours pull trust toward theirs. Social trust grows with good cooperation and
+shrinks with poor (Rothstein & Stolle 2008); efficacy follows felt influence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from governance_sim.params import Params
+
+__all__ = ["procedural_signal", "asymmetric_update", "update_trust", "update_social_trust",
+           "update_efficacy", "FAIRNESS_REFERENCE"]
+
+#: Impartiality at which non-participants feel treated neither fairly nor unfairly.
+FAIRNESS_REFERENCE = 0.6
+
+
+def procedural_signal(
+    participating: np.ndarray,
+    voice: np.ndarray,
+    impartiality: float,
+    tokenism_threshold: float,
+    commitment: float,
+    shock: float,
+) -> np.ndarray:
+    """Procedural experience of each citizen, float64[n].
+
+    Participants feel their influence minus the tokenism threshold; others feel the
+    impartiality of treatment. Compacts add, shocks subtract, for everyone.
+    """
+    fair = 0.25 * (impartiality - FAIRNESS_REFERENCE)
+    return np.where(participating, voice - tokenism_threshold, fair) + commitment - shock
+
+
+def asymmetric_update(
+    level: np.ndarray, signal: np.ndarray, rate: float, loss_aversion: float
+) -> np.ndarray:
+    """Move a 0-1 level by a signal, losses faster than gains; float64[n] in [0, 1]."""
+    change = np.where(signal >= 0.0, signal * (1.0 - level), loss_aversion * signal * level)
+    return np.clip(level + rate * change, 0.0, 1.0)
+
+
+def update_trust(
+    trust: np.ndarray,
+    neighbours_trust: np.ndarray,
+    disconfirmation: np.ndarray,
+    procedural: np.ndarray,
+    params: Params,
+) -> np.ndarray:
+    """New trust, float64[n] in [0, 1].
+
+    Args:
+        trust: float64[n], last step's trust.
+        neighbours_trust: float64[n], mean of the neighbours' last-step trust.
+        disconfirmation: float64[n], experienced minus expected quality.
+        procedural: float64[n], from :func:`procedural_signal`.
+    """
+    signal = params.outcome_weight * disconfirmation + params.process_weight * procedural
+    own = asymmetric_update(trust, signal, params.trust_learning_rate, params.loss_aversion)
+    return (1.0 - params.trust_social_influence) * own + (
+        params.trust_social_influence * neighbours_trust
+    )
+
+
+def update_social_trust(
+    social_trust: np.ndarray, participating: np.ndarray, observed: np.ndarray, params: Params
+) -> np.ndarray:
+    """New social trust, float64[n] in [0, 1].
+
+    Participants whose arena cooperated above ``cooperation_norm`` gain, those below lose;
+    everyone returns slowly toward ``initial_social_trust``.
+    """
+    gap = np.nan_to_num(observed) - params.cooperation_norm
+    met = participating & ~np.isnan(observed)
+    change = np.where(
+        met,
+        np.where(gap >= 0.0, params.social_capital_gain * gap * (1.0 - social_trust),
+                 params.social_capital_loss * gap * social_trust),
+        0.0,
+    )
+    decay = params.social_capital_decay * (social_trust - params.initial_social_trust)
+    return np.clip(social_trust + change - decay, 0.0, 1.0)
+
+
+def update_efficacy(
+    efficacy: np.ndarray, participating: np.ndarray, voice: np.ndarray, mobilisation: float,
+    params: Params,
+) -> np.ndarray:
+    """New efficacy, float64[n] in [0, 1]: participants move toward their felt influence;
+    politicians who mobilise raise everyone's; all return slowly to ``initial_efficacy``."""
+    rate = params.efficacy_rate
+    change = (
+        np.where(participating, rate * (voice - efficacy), 0.0)
+        + rate * 0.2 * mobilisation * (1.0 - efficacy)
+        - rate * 0.1 * (efficacy - params.initial_efficacy)
+    )
+    return np.clip(efficacy + change, 0.0, 1.0)

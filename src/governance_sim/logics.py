@@ -1,0 +1,152 @@
+"""The three governance logics as data: one table of levers, and weighted mixes of it.
+
+Each row of :data:`LEVER_TABLE` is one lever with its value under classical bureaucracy,
+New Public Management and co-creation, its unit and the source of the cell values. A logic
+is a :class:`LogicProfile` read from that table; a mix is the weighted average of profiles.
+No code path anywhere asks *which* logic is running: behaviour follows the lever values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Mapping
+
+from governance_sim.params import LEVER_NAMES, LOGIC_NAMES
+
+__all__ = ["LEVER_TABLE", "LeverRow", "LogicProfile", "profile", "influence_of_rung"]
+
+
+@dataclass(frozen=True)
+class LeverRow:
+    """One lever: its values under the three logics, unit and source."""
+
+    name: str
+    bureaucracy: float
+    npm: float
+    co_creation: float
+    unit: str
+    meaning: str
+    source: str
+
+
+#: The seed's role table (slide 6) and model.md section 3, as numbers.
+LEVER_TABLE: tuple[LeverRow, ...] = (
+    LeverRow("arnstein_rung", 3.5, 4.0, 6.5, "rung 1-8",
+             "depth of the participation arena offered to citizens",
+             "Arnstein (1969); model.md §3: bureaucracy 3-4, NPM 4 + exit, co-creation 6-7"),
+    LeverRow("control_intensity", 0.6, 0.8, 0.3, "0-1",
+             "how tightly leaders control professionals (rules or performance)",
+             "seed slide 6: leaders as guarantors of rules / steering their unit / bridging"),
+    LeverRow("performance_incentives", 0.1, 0.9, 0.2, "0-1",
+             "hardness of measured targets and incentives",
+             "seed slide 6: staff as 'controllers'; Hood (1991) NPM doctrines"),
+    LeverRow("professional_autonomy", 0.5, 0.3, 0.8, "0-1",
+             "professional discretion",
+             "seed slide 6: care providers / learning masters / community builders"),
+    LeverRow("relational_focus", 0.5, 0.25, 0.7, "share",
+             "share of professional effort on relational, unmeasured work",
+             "seed slide 6: mission as care / learning / quality of life and participation"),
+    LeverRow("facilitation_investment", 0.05, 0.1, 0.8, "0-1",
+             "investment in arenas, facilitation and relational work",
+             "seed slide 6 and 20: institutional arenas for co-creating welfare"),
+    LeverRow("facilitation_targeting", 0.0, 0.0, 0.3, "0-1",
+             "how much facilitation is aimed at low-resource citizens",
+             "seed slide 3: leave no one behind; Jakobsen & Andersen (2013)"),
+    LeverRow("impartiality", 0.9, 0.5, 0.6, "0-1",
+             "rule-based, equal treatment independent of resources",
+             "seed slide 6: services as regulated rights / free choice / arenas"),
+    LeverRow("choice_exit", 0.0, 0.8, 0.2, "0-1",
+             "free choice of provider and exit",
+             "seed slide 6: parents as clients / customers / co-creators"),
+    LeverRow("complementarity_framing", 0.1, 0.1, 0.8, "0-1",
+             "citizens' input framed as complementing, not replacing, the service",
+             "Ostrom (1996); seed slide 6: parents as active co-creators"),
+    LeverRow("sanctions", 0.3, 0.2, 0.0, "0-1",
+             "enforcement of contributions by rules or penalties",
+             "seed slide 6: rights and rule compliance; Herrmann et al. (2008)"),
+    LeverRow("politician_horizon", 48.0, 24.0, 96.0, "steps (months)",
+             "how far ahead politicians judge results",
+             "seed slide 6: purchasers / controllers / community leaders; 4-year terms"),
+    LeverRow("mobilisation", 0.1, 0.0, 0.7, "0-1",
+             "politicians mobilising the community",
+             "seed slide 6: politicians as community leaders who mobilise"),
+)
+
+_TABLE_BY_NAME = {row.name: row for row in LEVER_TABLE}
+assert tuple(_TABLE_BY_NAME) == LEVER_NAMES, "lever table and LEVER_NAMES disagree"
+
+
+@dataclass(frozen=True)
+class LogicProfile:
+    """Lever values of one logic or mix (see :data:`LEVER_TABLE` for meaning and units)."""
+
+    arnstein_rung: float
+    control_intensity: float
+    performance_incentives: float
+    professional_autonomy: float
+    relational_focus: float
+    facilitation_investment: float
+    facilitation_targeting: float
+    impartiality: float
+    choice_exit: float
+    complementarity_framing: float
+    sanctions: float
+    politician_horizon: float
+    mobilisation: float
+
+    @property
+    def openness(self) -> float:
+        """Share of citizens the arena reaches at most, from the Arnstein rung (0-1)."""
+        return (self.arnstein_rung - 1.0) / 7.0
+
+    @property
+    def influence(self) -> float:
+        """Real influence of a participant's voice (0-1); see :func:`influence_of_rung`."""
+        return influence_of_rung(self.arnstein_rung)
+
+    def with_levers(self, levers: Mapping[str, float]) -> LogicProfile:
+        """Return a copy with some levers overridden (values clipped to their range)."""
+        clipped = {name: _clip_lever(name, float(value)) for name, value in levers.items()}
+        return replace(self, **clipped)
+
+    def as_dict(self) -> dict[str, float]:
+        """Lever name -> value."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def influence_of_rung(rung: float) -> float:
+    """Influence of participation at an Arnstein rung: none up to rung 5 (tokenism), then linear.
+
+    Rungs 3-5 (informing, consultation, placation) are tokenism; 6-8 (partnership,
+    delegated power, citizen control) give real power (Arnstein 1969).
+    """
+    return min(1.0, max(0.0, (rung - 5.0) / 3.0))
+
+
+def _clip_lever(name: str, value: float) -> float:
+    if name == "arnstein_rung":
+        return min(8.0, max(1.0, value))
+    if name == "politician_horizon":
+        return max(1.0, value)
+    return min(1.0, max(0.0, value))
+
+
+def profile(logic: str | Mapping[str, float]) -> LogicProfile:
+    """The lever profile of a logic name, or the weighted profile of a mix.
+
+    Args:
+        logic: ``"bureaucracy"``, ``"npm"``, ``"co_creation"``, or a mapping of those names to
+            weights summing to one (as validated by :class:`governance_sim.Params`).
+
+    Returns:
+        The profile; for a mix, each lever is the weighted mean of the logics' values.
+    """
+    weights = {logic: 1.0} if isinstance(logic, str) else dict(logic)
+    unknown = [name for name in weights if name not in LOGIC_NAMES]
+    if unknown:
+        raise ValueError(f"unknown logic {unknown[0]!r}; allowed: {', '.join(LOGIC_NAMES)}")
+    values = {
+        row.name: sum(weight * getattr(row, name) for name, weight in weights.items())
+        for row in LEVER_TABLE
+    }
+    return LogicProfile(**values)

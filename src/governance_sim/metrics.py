@@ -1,0 +1,141 @@
+"""What the modeller observes (ODD: observation): pure functions of the state.
+
+Nothing here changes state. :data:`METRICS` names every recorded time series with its label
+and unit; :func:`measure` computes them all for the current state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from governance_sim.dynamics.groups import neighbour_mean
+from governance_sim.params import Params
+from governance_sim.state import Population
+
+__all__ = ["Metric", "METRICS", "PV_COMPONENTS", "measure", "public_value_index"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One recorded series: column name, label and unit."""
+
+    name: str
+    label: str
+    unit: str
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("trust_mean", "Trust in institutions (mean)", "0-1"),
+    Metric("trust_q1", "Trust, bottom resource quintile", "0-1"),
+    Metric("trust_q5", "Trust, top resource quintile", "0-1"),
+    Metric("voice_trust_gap", "Trust of those taking part minus the others", "0-1"),
+    Metric("participation_rate", "Share of citizens taking part", "share"),
+    Metric("participation_q1", "Taking part, bottom resource quintile", "share"),
+    Metric("participation_q5", "Taking part, top resource quintile", "share"),
+    Metric("participation_gap", "Taking part: top minus bottom quintile", "share"),
+    Metric("contribution_mean", "Mean contribution of those taking part", "share"),
+    Metric("coproduction", "Co-produced input per citizen", "share"),
+    Metric("social_capital", "Social capital (network-weighted social trust)", "0-1"),
+    Metric("efficacy_mean", "Political efficacy (mean)", "0-1"),
+    Metric("motivation_mean", "Professional motivation (mean)", "0-1"),
+    Metric("burnout_mean", "Professional burnout (mean)", "0-1"),
+    Metric("autonomy_mean", "Professional autonomy (mean)", "0-1"),
+    Metric("leader_control_mean", "Leaders' control intensity (mean)", "0-1"),
+    Metric("facilitation_mean", "Leaders' facilitation investment (mean)", "0-1"),
+    Metric("reverted_share", "Leaders who fell back to control", "share"),
+    Metric("council_pressure", "Politicians demanding control", "share"),
+    Metric("approval", "Council approval", "0-1"),
+    Metric("budget_factor", "Budget relative to the start", "ratio"),
+    Metric("cost", "Spending per citizen (service + facilitation + control)", "budget units"),
+    Metric("measured_output", "Measured output (mean over units)", "-"),
+    Metric("relational_quality", "Relational quality (mean over units)", "-"),
+    Metric("service_value", "Value received (mean)", "0-1"),
+    Metric("outcome_bottom_quintile", "Value received, bottom resource quintile", "0-1"),
+    Metric("outcome_top_quintile", "Value received, top resource quintile", "0-1"),
+    Metric("outcome_gap", "Value received: top minus bottom quintile", "0-1"),
+    Metric("pv_outcomes", "Public value: need-weighted outcomes", "0-1"),
+    Metric("pv_equity", "Public value: equity (bottom / top quintile outcome)", "0-1"),
+    Metric("pv_legitimacy", "Public value: legitimacy (trust)", "0-1"),
+    Metric("pv_social_capital", "Public value: social capital", "0-1"),
+    Metric("pv_cost_efficiency", "Public value: outcomes per budget unit spent", "0-1"),
+    Metric("pv_future", "Public value: future-generations stock", "0-1"),
+    Metric("public_value_index", "Public value index (weighted mean of pv_*)", "0-1"),
+)
+
+#: Public-value components and the parameter holding each one's weight.
+PV_COMPONENTS: dict[str, str] = {
+    "pv_outcomes": "pv_weight_outcomes",
+    "pv_equity": "pv_weight_equity",
+    "pv_legitimacy": "pv_weight_legitimacy",
+    "pv_social_capital": "pv_weight_social_capital",
+    "pv_cost_efficiency": "pv_weight_cost_efficiency",
+    "pv_future": "pv_weight_future",
+}
+
+
+def _mean_where(values: np.ndarray, mask: np.ndarray) -> float:
+    count = int(mask.sum())
+    return float(values[mask].mean()) if count else 0.0
+
+
+def public_value_index(components: dict[str, float], params: Params) -> float:
+    """Weighted mean of the public-value components with the ``pv_weight_*`` parameters."""
+    weights = {name: getattr(params, weight) for name, weight in PV_COMPONENTS.items()}
+    total = sum(weights.values())
+    if total == 0:
+        return 0.0
+    return sum(weights[name] * components[name] for name in weights) / total
+
+
+def measure(population: Population, params: Params) -> dict[str, float]:
+    """Every metric of :data:`METRICS` for the current state."""
+    cit, prof, lead, mun = (population.citizens, population.professionals, population.leaders,
+                            population.municipality)
+    bottom = cit.quintile == 1
+    top = cit.quintile == 5
+    part = cit.participating
+    need = 6.0 - cit.quintile  # need falls with resources: 5 for the bottom quintile, 1 top
+    out = {
+        "trust_mean": float(cit.trust.mean()),
+        "trust_q1": _mean_where(cit.trust, bottom),
+        "trust_q5": _mean_where(cit.trust, top),
+        "voice_trust_gap": (_mean_where(cit.trust, part) - _mean_where(cit.trust, ~part))
+        if part.any() and not part.all() else 0.0,
+        "participation_rate": float(part.mean()),
+        "participation_q1": _mean_where(part, bottom),
+        "participation_q5": _mean_where(part, top),
+        "contribution_mean": mun.cooperation,
+        "coproduction": mun.coproduction,
+        "social_capital": float(neighbour_mean(cit.social_trust, cit.neighbours).mean()),
+        "efficacy_mean": float(cit.efficacy.mean()),
+        "motivation_mean": float(prof.motivation.mean()),
+        "burnout_mean": float(prof.burnout.mean()),
+        "autonomy_mean": float(prof.autonomy.mean()),
+        "leader_control_mean": float(lead.control.mean()),
+        "facilitation_mean": float(lead.facilitation.mean()),
+        "reverted_share": float(lead.reverted.mean()),
+        "council_pressure": mun.council_pressure,
+        "approval": mun.approval,
+        "budget_factor": mun.budget_factor,
+        "cost": mun.cost,
+        "measured_output": mun.measured_output,
+        "relational_quality": mun.relational_quality,
+        "service_value": float(cit.value.mean()),
+        "outcome_bottom_quintile": _mean_where(cit.value, bottom),
+        "outcome_top_quintile": _mean_where(cit.value, top),
+    }
+    out["participation_gap"] = out["participation_q5"] - out["participation_q1"]
+    out["outcome_gap"] = out["outcome_top_quintile"] - out["outcome_bottom_quintile"]
+    out["pv_outcomes"] = float(np.average(cit.value, weights=need))
+    top_outcome = out["outcome_top_quintile"]
+    out["pv_equity"] = (min(1.0, out["outcome_bottom_quintile"] / top_outcome)
+                        if top_outcome > 0 else 1.0)
+    out["pv_legitimacy"] = out["trust_mean"]
+    out["pv_social_capital"] = out["social_capital"]
+    out["pv_cost_efficiency"] = min(1.0, out["pv_outcomes"] * params.budget * mun.budget_factor
+                                    / mun.cost) if mun.cost > 0 else 0.0
+    out["pv_future"] = mun.future_stock
+    out["public_value_index"] = public_value_index(out, params)
+    return {metric.name: out[metric.name] for metric in METRICS}

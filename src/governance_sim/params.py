@@ -1,0 +1,579 @@
+"""The one validated, immutable parameter object of the model: :class:`Params`.
+
+Every field carries its unit, its allowed range and its source (``Params.describe()``
+lists them; ``docs/parameters.md`` is generated from them). Unknown keys, out-of-range
+values, NaN, unknown logic names and mix weights that do not sum to one are rejected
+with a :class:`ParameterError` naming the field and what is allowed.
+
+One step of the model is one month.
+
+This module is the lowest layer of the package: it imports nothing from it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "LOGIC_NAMES",
+    "LEVER_NAMES",
+    "LEVER_RANGES",
+    "Event",
+    "FieldInfo",
+    "ParameterError",
+    "Params",
+]
+
+#: The three governance logics of the seed (slide 1): authority, market, arena.
+LOGIC_NAMES: tuple[str, ...] = ("bureaucracy", "npm", "co_creation")
+
+#: The levers that make up a logic profile (``logics.py`` holds their values).
+LEVER_NAMES: tuple[str, ...] = (
+    "arnstein_rung",
+    "control_intensity",
+    "performance_incentives",
+    "professional_autonomy",
+    "relational_focus",
+    "facilitation_investment",
+    "facilitation_targeting",
+    "impartiality",
+    "choice_exit",
+    "complementarity_framing",
+    "sanctions",
+    "politician_horizon",
+    "mobilisation",
+)
+
+ASSUMPTION = "modelling assumption (see docs/odd.md); varied in the robustness analysis"
+
+
+class ParameterError(ValueError):
+    """A parameter, scenario or event was invalid; the message names the field and the rule."""
+
+
+def _f(
+    default: Any,
+    lo: float | None,
+    hi: float | None,
+    unit: str,
+    source: str,
+    doc: str,
+    group: str,
+) -> Any:
+    """Declare one parameter field with its range, unit, source and description."""
+    kwargs: dict[str, Any] = {}
+    if lo is not None:
+        kwargs["ge"] = lo
+    if hi is not None:
+        kwargs["le"] = hi
+    return Field(
+        default,
+        description=doc,
+        json_schema_extra={"unit": unit, "source": source, "group": group},
+        **kwargs,
+    )
+
+
+EventKind = Literal[
+    "switch_logic", "trust_shock", "budget_change", "set_levers", "compact", "citizens_panel"
+]
+
+
+class Event(BaseModel):
+    """A scheduled intervention that changes levers or state at a given step.
+
+    Kinds and the fields they use:
+
+    * ``switch_logic``: ``logic`` (a name or a mix) from ``step`` on; leaders reset their
+      style targets and professionals carry ``reform_burnout``.
+    * ``trust_shock``: a scandal or crisis; a negative procedural signal of ``size`` on
+      every citizen for ``duration`` steps.
+    * ``budget_change``: the budget is multiplied by ``factor``, phased in linearly over
+      ``duration`` steps (``duration=1``: at once). An austerity cut of 40 % is ``0.6``.
+    * ``set_levers``: override named ``levers`` (a mapping lever -> value) from ``step`` on.
+    * ``compact``: a two-sided promise such as the Wigan Deal: complementarity framing is
+      raised to at least ``size`` and a visible commitment adds a positive procedural
+      signal of ``size``/10 for ``duration`` steps.
+    * ``citizens_panel``: a sortition-based panel of ``members`` citizens, drawn at random
+      regardless of resources, who take part with deliberative influence for ``duration``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: EventKind
+    step: int = Field(ge=0, le=100_000, description="step at which the event starts")
+    logic: str | dict[str, float] | None = None
+    size: float = Field(0.0, ge=0.0, le=1.0)
+    duration: int = Field(1, ge=1, le=100_000)
+    factor: float = Field(1.0, ge=0.0, le=5.0)
+    levers: dict[str, float] | None = None
+    members: int = Field(0, ge=0, le=10_000_000)
+
+    @field_validator("logic")
+    @classmethod
+    def _check_logic(cls, value: str | dict[str, float] | None) -> Any:
+        if value is None:
+            return None
+        return _normalise_logic(value)
+
+    @field_validator("levers", mode="before")
+    @classmethod
+    def _check_levers(cls, value: Any) -> Any:
+        return None if value is None else _normalise_levers(value)
+
+    @model_validator(mode="after")
+    def _check_kind_fields(self) -> Event:
+        if self.kind == "switch_logic" and self.logic is None:
+            raise ValueError("a 'switch_logic' event needs 'logic'")
+        if self.kind == "set_levers" and not self.levers:
+            raise ValueError("a 'set_levers' event needs 'levers'")
+        if self.kind == "citizens_panel" and self.members < 1:
+            raise ValueError("a 'citizens_panel' event needs 'members' >= 1")
+        return self
+
+
+#: Allowed range of each lever (rungs 1-8, horizons in steps, the rest shares 0-1).
+LEVER_RANGES: dict[str, tuple[float, float]] = {
+    name: ((1.0, 8.0) if name == "arnstein_rung" else (1.0, 1200.0)
+           if name == "politician_horizon" else (0.0, 1.0))
+    for name in LEVER_NAMES
+}
+
+
+def _normalise_levers(value: Any) -> dict[str, float]:
+    """Check a mapping of lever overrides; return it with float values."""
+    if not isinstance(value, dict):
+        raise ValueError("levers must be a mapping of lever names to numbers")
+    out = {}
+    for name, lever in value.items():
+        if name not in LEVER_NAMES:
+            raise ValueError(f"unknown lever {name!r}; allowed: {', '.join(LEVER_NAMES)}")
+        lo, hi = LEVER_RANGES[name]
+        if (isinstance(lever, bool) or not isinstance(lever, int | float)
+                or not math.isfinite(lever) or not lo <= lever <= hi):
+            raise ValueError(f"lever {name!r} must be a number in [{lo:g}, {hi:g}], "
+                             f"got {lever!r}")
+        out[name] = float(lever)
+    return out
+
+
+def _normalise_logic(value: Any) -> str | dict[str, float]:
+    """Check a logic name or mix; return it in canonical form."""
+    if isinstance(value, str):
+        if value not in LOGIC_NAMES:
+            raise ValueError(
+                f"unknown logic {value!r}; allowed: {', '.join(LOGIC_NAMES)} or a mix of them"
+            )
+        return value
+    if isinstance(value, dict):
+        if not value:
+            raise ValueError("a logic mix needs at least one weight")
+        total = 0.0
+        for name, weight in value.items():
+            if name not in LOGIC_NAMES:
+                raise ValueError(
+                    f"unknown logic {name!r} in mix; allowed: {', '.join(LOGIC_NAMES)}"
+                )
+            if not isinstance(weight, int | float) or not math.isfinite(weight) or weight < 0:
+                raise ValueError(f"mix weight of {name!r} must be a number >= 0, got {weight!r}")
+            total += float(weight)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"mix weights must sum to 1, they sum to {total:g}")
+        return {name: float(value[name]) for name in LOGIC_NAMES if name in value}
+    raise ValueError(
+        f"logic must be a name ({', '.join(LOGIC_NAMES)}) or a mapping of them to weights"
+    )
+
+
+class Params(BaseModel):
+    """All parameters of one simulation, validated when built and immutable after.
+
+    Build with keywords (``Params(n_citizens=5000, logic="npm")``), from a mapping
+    (``Params.from_dict(d)``), or derive a variant (``params.replace(initial_trust=0.3)``).
+    Each field's ``unit``, ``range`` and ``source`` are in :meth:`describe`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    # --- population ---------------------------------------------------------------
+    n_citizens: int = _f(10_000, 10, 5_000_000, "citizens", "design default (model.md §2)",
+                         "number of citizens", "population")
+    n_units: int = _f(100, 1, 100_000, "units", "design default (model.md §2)",
+                      "number of service units (kindergartens, neighbourhood services)",
+                      "population")
+    professionals_per_unit: int = _f(10, 1, 200, "professionals/unit",
+                                     "design default (model.md §2)",
+                                     "professionals employed in each unit", "population")
+    n_politicians: int = _f(30, 1, 500, "politicians",
+                            "design default (model.md §2); Norwegian councils have 11-77 seats",
+                            "members of the municipal council", "population")
+    network_degree: int = _f(8, 1, 50, "ties/citizen", ASSUMPTION,
+                             "neighbours each citizen listens to", "population")
+    network_homophily: float = _f(0.8, 0.0, 1.0, "share",
+                                  "McPherson, Smith-Lovin & Cook (2001), homophily",
+                                  "share of a citizen's ties inside the own unit, "
+                                  "drawn among citizens of similar resources", "population")
+
+    # --- logic and events -----------------------------------------------------------
+    logic: str | dict[str, float] = Field(
+        "bureaucracy",
+        description="governance logic: a name or a mix {name: weight} summing to 1",
+        json_schema_extra={"unit": "-", "source": "seed slide 1 and 6", "group": "logic"},
+    )
+    levers: dict[str, float] = Field(
+        default_factory=dict,
+        description="overrides of single levers of the logic's profile (see logics.py)",
+        json_schema_extra={"unit": "-", "source": "scenario files", "group": "logic"},
+    )
+    events: tuple[Event, ...] = Field(
+        (),
+        description="scheduled interventions (see Event)",
+        json_schema_extra={"unit": "-", "source": "scenario files", "group": "logic"},
+    )
+
+    # --- initial state --------------------------------------------------------------
+    initial_trust: float = _f(0.51, 0.0, 1.0, "share",
+                              "OECD Trust Survey 2024: Norway, trust in local government 51 %",
+                              "mean initial trust in institutions", "initial")
+    initial_trust_sd: float = _f(0.15, 0.0, 0.5, "share", ASSUMPTION,
+                                 "spread of initial trust across citizens", "initial")
+    initial_social_trust: float = _f(0.76, 0.0, 1.0, "share",
+                                     "OECD Trust Survey 2024: Norway, trust in other people 76 %",
+                                     "mean initial generalised (social) trust", "initial")
+    initial_efficacy: float = _f(0.40, 0.0, 1.0, "share", ASSUMPTION,
+                                 "mean initial political efficacy", "initial")
+    initial_belief: float = _f(0.529, 0.0, 1.0, "share of endowment",
+                               "Herrmann, Thoeni & Gaechter (2008): period-1 contribution 52.9 %",
+                               "initial belief about others' contributions", "initial")
+    initial_motivation: float = _f(0.70, 0.0, 1.0, "share", ASSUMPTION,
+                                   "mean initial intrinsic / public-service motivation of "
+                                   "professionals", "initial")
+    share_conditional: float = _f(0.50, 0.0, 1.0, "share",
+                                  "Fischbacher, Gaechter & Fehr (2001): 50 % conditional "
+                                  "cooperators", "share of conditional cooperators", "initial")
+    share_free_rider: float = _f(0.30, 0.0, 1.0, "share",
+                                 "Fischbacher, Gaechter & Fehr (2001): 30 % free riders",
+                                 "share of free riders", "initial")
+    share_hump: float = _f(0.14, 0.0, 1.0, "share",
+                           "Fischbacher, Gaechter & Fehr (2001): 14 % hump-shaped",
+                           "share of hump-shaped contributors; the rest are unconditional",
+                           "initial")
+
+    # --- participation --------------------------------------------------------------
+    participation_intercept: float = _f(-3.0, -10.0, 10.0, "log-odds", ASSUMPTION,
+                                        "baseline log-odds of taking part", "participation")
+    participation_trust_weight: float = _f(6.0, 0.0, 30.0, "log-odds/unit trust",
+                                           "Granovetter (1978); Sasaki et al. (2012)",
+                                           "effect of trust above the threshold", "participation")
+    trust_threshold: float = _f(0.5, 0.0, 1.0, "share", "Granovetter (1978) threshold model",
+                                "trust at which taking part becomes likely", "participation")
+    participation_efficacy_weight: float = _f(1.5, 0.0, 10.0, "log-odds/unit",
+                                              "Verba, Schlozman & Brady (1995)",
+                                              "effect of political efficacy", "participation")
+    participation_motivation_weight: float = _f(1.5, 0.0, 10.0, "log-odds/unit",
+                                                "Verba, Schlozman & Brady (1995)",
+                                                "effect of civic motivation", "participation")
+    participation_contagion_weight: float = _f(2.0, 0.0, 10.0, "log-odds/unit",
+                                               "Granovetter (1978); Sasaki et al. (2012)",
+                                               "effect of neighbours taking part", "participation")
+    participation_need_weight: float = _f(1.0, 0.0, 10.0, "log-odds/unit",
+                                          "Parrado et al. (2013): perceived service need",
+                                          "effect of the service-driven motive", "participation")
+    participation_time_cost: float = _f(1.5, 0.0, 10.0, "log-odds",
+                                        "Verba, Schlozman & Brady (1995): time and resources",
+                                        "time cost of taking part for the lowest-resource "
+                                        "citizens, divided by resources", "participation")
+
+    # --- contribution (conditional cooperation) -------------------------------------
+    cooperation_slope: float = _f(0.85, 0.0, 1.5, "share of belief",
+                                  "Fischbacher & Gaechter (2010): imperfect conditional "
+                                  "cooperation", "conditional cooperators give this share of "
+                                  "what they believe others give", "contribution")
+    unconditional_contribution: float = _f(0.6, 0.0, 1.0, "share of endowment",
+                                           "Fischbacher, Gaechter & Fehr (2001)",
+                                           "what unconditional contributors give", "contribution")
+    belief_learning_rate: float = _f(0.5, 0.0, 1.0, "1/step", "Fischbacher & Gaechter (2010)",
+                                     "weight of observed contributions in the new belief",
+                                     "contribution")
+    dialogue_effect: float = _f(0.5, 0.0, 1.0, "share",
+                                "Ostrom, Walker & Gardner (1992): communication",
+                                "weight of the group's commitment to full contribution at "
+                                "full facilitation and full trust in the process",
+                                "contribution")
+    sanction_effect: float = _f(0.3, 0.0, 2.0, "share of endowment",
+                                "Herrmann, Thoeni & Gaechter (2008)",
+                                "contribution change per unit of sanctions and norm above "
+                                "the norm threshold", "contribution")
+    norm_threshold: float = _f(0.5, 0.0, 1.0, "share", "Herrmann, Thoeni & Gaechter (2008)",
+                               "civic norm / legitimacy at which sanctions start to help",
+                               "contribution")
+
+    # --- trust ------------------------------------------------------------------------
+    trust_learning_rate: float = _f(0.06, 0.0, 1.0, "1/step", ASSUMPTION,
+                                    "speed at which experiences move trust", "trust")
+    outcome_weight: float = _f(0.3, 0.0, 5.0, "-", "Van Ryzin (2011): outcomes count less",
+                               "weight of service disconfirmation", "trust")
+    process_weight: float = _f(0.7, 0.0, 5.0, "-", "Van Ryzin (2011): process counts more",
+                               "weight of voice and fair process", "trust")
+    loss_aversion: float = _f(2.5, 1.0, 10.0, "ratio",
+                              "Slovic (1993): trust is lost faster than gained",
+                              "weight of a bad experience relative to a good one", "trust")
+    trust_social_influence: float = _f(0.05, 0.0, 1.0, "share/step", ASSUMPTION,
+                                       "pull of network neighbours' trust", "trust")
+    tokenism_threshold: float = _f(0.15, 0.0, 1.0, "influence",
+                                   "Fledderus (2015): participation without influence",
+                                   "influence below which taking part lowers trust", "trust")
+    arena_success_level: float = _f(0.5, 0.01, 1.0, "share of endowment",
+                                    "Ansell & Gash (2008): small wins build trust; assumption",
+                                    "mean contribution at which an arena realises its full "
+                                    "influence", "trust")
+    critical_mass: float = _f(0.2, 0.001, 1.0, "share of the unit",
+                              "Marwell & Oliver (1993): critical mass in collective action",
+                              "turnout at which an arena realises its full influence", "trust")
+    expectation_rate: float = _f(0.1, 0.0, 1.0, "1/step",
+                                 "Van Ryzin (2011): expectation-disconfirmation",
+                                 "speed at which expectations follow experience", "trust")
+    experience_noise: float = _f(0.1, 0.0, 1.0, "quality", ASSUMPTION,
+                                 "half-width of idiosyncratic noise in experienced quality",
+                                 "trust")
+
+    # --- social capital and efficacy ------------------------------------------------
+    social_capital_gain: float = _f(0.03, 0.0, 1.0, "1/step", "Rothstein & Stolle (2008)",
+                                    "growth of social trust from good cooperation",
+                                    "social_capital")
+    social_capital_loss: float = _f(0.03, 0.0, 1.0, "1/step", "Rothstein & Stolle (2008)",
+                                    "loss of social trust from poor cooperation",
+                                    "social_capital")
+    social_capital_decay: float = _f(0.002, 0.0, 0.5, "1/step", "Putnam (2000); assumption",
+                                     "slow return of social trust to its initial level",
+                                     "social_capital")
+    cooperation_norm: float = _f(0.3, 0.0, 1.0, "share of endowment", ASSUMPTION,
+                                 "group contribution that counts as good cooperation",
+                                 "social_capital")
+    efficacy_rate: float = _f(0.05, 0.0, 1.0, "1/step", ASSUMPTION,
+                              "speed at which influence moves efficacy", "social_capital")
+
+    # --- professionals' motivation ----------------------------------------------------
+    crowding_out_rate: float = _f(0.02, 0.0, 1.0, "1/step",
+                                  "Frey & Jegen (2001); Jacobsen, Hvitved & Andersen (2014)",
+                                  "loss of motivation per unit of control felt as controlling",
+                                  "motivation")
+    crowding_in_rate: float = _f(0.02, 0.0, 1.0, "1/step",
+                                 "Frey & Jegen (2001); Jacobsen, Hvitved & Andersen (2014)",
+                                 "gain of motivation per unit of recognition and support",
+                                 "motivation")
+    recognition_baseline: float = _f(0.5, 0.0, 2.0, "-", ASSUMPTION,
+                                     "support professionals feel from their work itself, "
+                                     "before autonomy and supportive leadership add to it",
+                                     "motivation")
+    control_tolerance: float = _f(0.4, 0.0, 2.0, "-", "Frey & Jegen (2001): only control "
+                                  "perceived as controlling crowds out",
+                                  "felt control above which a lasting ceiling builds",
+                                  "motivation")
+    scar_rate: float = _f(0.01, 0.0, 1.0, "1/step",
+                          "Gneezy & Rustichini (2000): crowding out persists",
+                          "growth of the lasting ceiling on motivation per unit of felt "
+                          "control above tolerance", "motivation")
+    scar_decay: float = _f(0.01, 0.0, 1.0, "1/step", "Gneezy & Rustichini (2000)",
+                           "slow healing of that ceiling", "motivation")
+    incentive_crowding: float = _f(0.3, 0.0, 2.0, "-", "Frey & Jegen (2001)",
+                                   "how much performance incentives feel controlling",
+                                   "motivation")
+    reform_burnout: float = _f(0.15, 0.0, 1.0, "share", "Wynen et al. (2019)",
+                               "burnout added to professionals by each logic switch",
+                               "motivation")
+    burnout_decay: float = _f(0.03, 0.0, 1.0, "1/step", "Wynen et al. (2019); assumption",
+                              "recovery from burnout", "motivation")
+    burnout_motivation_loss: float = _f(0.05, 0.0, 1.0, "1/step", "Wynen et al. (2019)",
+                                        "loss of motivation per unit of burnout", "motivation")
+
+    # --- service and budget -------------------------------------------------------------
+    budget: float = _f(1.0, 0.0, 10.0, "budget units/citizen/step", "normalisation",
+                       "service budget per citizen at the start", "service")
+    target_productivity_gain: float = _f(0.2, 0.0, 2.0, "share",
+                                         "Kelman & Friedman (2009): targets raise measured output",
+                                         "extra measured output at full performance incentives",
+                                         "service")
+    multitask_shift: float = _f(0.6, 0.0, 1.0, "share",
+                                "Holmstrom & Milgrom (1991): multitask",
+                                "share of relational effort moved to measured work under "
+                                "full incentives", "service")
+    coproduction_return: float = _f(1.0, 0.0, 5.0, "-", "Ostrom (1996): complementarity",
+                                    "return on co-produced input", "service")
+    choice_advantage: float = _f(0.5, 0.0, 2.0, "-", "assumption: exit and choice favour "
+                                 "the resourceful (Jakobsen & Andersen 2013)",
+                                 "extra access per unit of resources under full choice",
+                                 "service")
+    voice_gain: float = _f(0.3, 0.0, 2.0, "share", "Ansell & Torfing (2021)",
+                           "extra value for those whose voice shapes the service", "service")
+    facilitation_cost: float = _f(0.08, 0.0, 1.0, "budget share",
+                                  "Oellgaard Bentzen (2021): resource-intensive",
+                                  "running cost of full facilitation", "service")
+    startup_cost: float = _f(0.25, 0.0, 2.0, "budget share",
+                             "Oellgaard Bentzen (2021); Ansell & Gash (2008)",
+                             "extra cost of facilitation while arenas are new", "service")
+    maturation_steps: float = _f(24.0, 1.0, 600.0, "steps", "Ansell & Gash (2008)",
+                                 "time for arenas to mature at full facilitation", "service")
+    control_cost: float = _f(0.05, 0.0, 1.0, "budget share", "assumption: audit and reporting",
+                             "cost of full control intensity", "service")
+
+    # --- leaders and politicians ------------------------------------------------------
+    leader_adjustment_steps: float = _f(6.0, 1.0, 120.0, "steps", ASSUMPTION,
+                                        "time for leaders to move to a new style", "leadership")
+    leader_patience: float = _f(18.0, 0.0, 600.0, "steps",
+                                "Oellgaard Bentzen (2021): courage to endure the dip",
+                                "mean number of steps a leader tolerates a dip in results",
+                                "leadership")
+    revert_control: float = _f(0.8, 0.0, 1.0, "share", "seed slide 20: trust vs control",
+                               "control intensity a reverting leader falls back to",
+                               "leadership")
+    politician_courage: float = _f(0.5, 0.0, 5.0, "share of horizon", ASSUMPTION,
+                                   "share of their horizon politicians tolerate a dip in "
+                                   "approval", "leadership")
+    approval_memory: float = _f(24.0, 1.0, 600.0, "steps", ASSUMPTION,
+                                "memory of the approval reference", "leadership")
+
+    # --- public value weights ------------------------------------------------------------
+    pv_weight_outcomes: float = _f(1.0, 0.0, 10.0, "-", "Moore (1995)",
+                                   "weight of need-weighted outcomes", "public_value")
+    pv_weight_equity: float = _f(1.0, 0.0, 10.0, "-", "seed slide 3: leave no one behind",
+                                 "weight of equity", "public_value")
+    pv_weight_legitimacy: float = _f(1.0, 0.0, 10.0, "-", "Moore (1995)",
+                                     "weight of legitimacy (trust)", "public_value")
+    pv_weight_social_capital: float = _f(1.0, 0.0, 10.0, "-", "Putnam (2000)",
+                                         "weight of social capital", "public_value")
+    pv_weight_cost_efficiency: float = _f(1.0, 0.0, 10.0, "-", "Moore (1995)",
+                                          "weight of cost-efficiency", "public_value")
+    pv_weight_future: float = _f(1.0, 0.0, 10.0, "-",
+                                 "Brundtland (1987); Well-being of Future Generations "
+                                 "(Wales) Act 2015", "weight of the future-generations stock",
+                                 "public_value")
+    future_memory: float = _f(60.0, 1.0, 1200.0, "steps", "Brundtland (1987); assumption",
+                              "time scale of the future-generations stock", "public_value")
+
+    # --- validators -----------------------------------------------------------------------
+    @field_validator("logic", mode="before")
+    @classmethod
+    def _check_logic(cls, value: Any) -> Any:
+        return _normalise_logic(value)
+
+    @field_validator("levers", mode="before")
+    @classmethod
+    def _check_levers(cls, value: Any) -> Any:
+        return _normalise_levers(value)
+
+    @model_validator(mode="after")
+    def _check_cross_fields(self) -> Params:
+        if self.n_units > self.n_citizens:
+            raise ValueError(
+                f"n_units ({self.n_units}) must not exceed n_citizens ({self.n_citizens})"
+            )
+        shares = self.share_conditional + self.share_free_rider + self.share_hump
+        if shares > 1.0 + 1e-9:
+            raise ValueError(
+                "share_conditional + share_free_rider + share_hump must be <= 1, "
+                f"got {shares:g}"
+            )
+        for event in self.events:
+            if event.kind == "citizens_panel" and event.members > self.n_citizens:
+                raise ValueError(
+                    f"citizens_panel members ({event.members}) exceed n_citizens "
+                    f"({self.n_citizens})"
+                )
+        return self
+
+    # --- construction helpers -------------------------------------------------------------
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise ParameterError(_explain(error)) from None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Params:
+        """Build parameters from a plain mapping (as read from TOML or JSON)."""
+        if not isinstance(data, dict):
+            raise ParameterError(f"parameters must be a mapping, got {type(data).__name__}")
+        return cls(**data)
+
+    def replace(self, **changes: Any) -> Params:
+        """Return a validated copy with some fields changed."""
+        merged = self.to_dict()
+        merged.update(changes)
+        return Params(**merged)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON- and TOML-friendly mapping of every field (events drop unset fields)."""
+        data = self.model_dump(mode="json")
+        data["events"] = [e.model_dump(mode="json", exclude_none=True) for e in self.events]
+        return data
+
+    @classmethod
+    def describe(cls) -> list[FieldInfo]:
+        """Metadata of every field: name, group, default, range, unit, source, description."""
+        rows = []
+        for name, info in cls.model_fields.items():
+            extra = info.json_schema_extra or {}
+            lo = hi = None
+            for meta in info.metadata:
+                lo = getattr(meta, "ge", lo)
+                hi = getattr(meta, "le", hi)
+            rows.append(
+                FieldInfo(
+                    name=name,
+                    group=str(extra.get("group", "")),
+                    default=info.get_default(call_default_factory=True),
+                    low=lo,
+                    high=hi,
+                    unit=str(extra.get("unit", "")),
+                    source=str(extra.get("source", "")),
+                    description=info.description or "",
+                    kind=type(info.default).__name__,
+                )
+            )
+        return rows
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """Metadata of one parameter, for documentation and for generated controls."""
+
+    name: str
+    group: str
+    default: Any
+    low: float | None
+    high: float | None
+    unit: str
+    source: str
+    description: str
+    kind: str
+
+
+def _explain(error: ValidationError) -> str:
+    """Turn pydantic's report into short lines that name the field and the rule."""
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "parameters"
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            allowed = ", ".join(Params.model_fields)
+            if where.startswith("events."):
+                allowed = ", ".join(Event.model_fields)
+            lines.append(f"{where}: unknown parameter; allowed: {allowed}")
+            continue
+        message = item["msg"].removeprefix("Value error, ")
+        if kind == "finite_number":
+            message = "must be a finite number, not NaN or infinity"
+        lines.append(f"{where}: {message} (got {item.get('input')!r})")
+    return "invalid parameters: " + "; ".join(lines)

@@ -1,0 +1,141 @@
+"""Recorded results of a run: preallocated series, a tidy frame, a manifest, files on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from governance_sim.metrics import METRICS
+
+__all__ = ["Recorder", "Results", "versions", "atomic_write", "OutputError"]
+
+
+class OutputError(OSError):
+    """A result could not be written; the message names the path and the reason."""
+
+
+class Recorder:
+    """Preallocated ``float64[steps + 1]`` arrays, one per metric, filled step by step."""
+
+    def __init__(self, steps: int) -> None:
+        self.capacity = steps + 1
+        self.series = {metric.name: np.full(self.capacity, np.nan) for metric in METRICS}
+        self.length = 0
+
+    def record(self, values: dict[str, float]) -> None:
+        """Store one step's metrics; grows the arrays if the run goes past the planned length."""
+        if self.length == self.capacity:
+            for name, array in self.series.items():
+                self.series[name] = np.concatenate([array, np.full(self.capacity, np.nan)])
+            self.capacity *= 2
+        for name, value in values.items():
+            self.series[name][self.length] = value
+        self.length += 1
+
+    def frame(self) -> pd.DataFrame:
+        """The recorded steps as a DataFrame indexed by ``step`` (0..length-1)."""
+        data = {name: array[: self.length] for name, array in self.series.items()}
+        frame = pd.DataFrame(data, index=pd.RangeIndex(self.length, name="step"))
+        return frame
+
+
+def versions() -> dict[str, str]:
+    """Versions of the package, Mesa, numpy, pandas and Python, for the manifest."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for package in ("governance-sim", "mesa", "numpy", "scipy", "pandas"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
+def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
+    """Write a file through a temporary name in the same folder, then rename it into place.
+
+    Args:
+        path: final path.
+        write: callable taking the temporary path and writing the file there.
+
+    Raises:
+        OutputError: the folder cannot be created or written.
+    """
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.close(handle)
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror or error}") from None
+    try:
+        write(temporary)
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {target}: {error.strerror or error}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+@dataclass
+class Results:
+    """What one run produced.
+
+    Attributes:
+        timeseries: DataFrame indexed by ``step`` (0..steps), one column per metric of
+            :data:`governance_sim.metrics.METRICS`.
+        manifest: parameters, seed, steps, scenario name and versions.
+    """
+
+    timeseries: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def final(self) -> pd.Series:
+        """The last recorded step."""
+        return self.timeseries.iloc[-1]
+
+    def to_parquet(self, path: str | os.PathLike[str]) -> Path:
+        """Write the time series to Parquet (manifest in the file's metadata) atomically."""
+        def write(temporary: str) -> None:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(self.timeseries.reset_index(), preserve_index=False)
+            metadata = dict(table.schema.metadata or {})
+            metadata[b"governance_sim.manifest"] = json.dumps(self.manifest).encode()
+            pq.write_table(table.replace_schema_metadata(metadata), temporary)
+
+        return atomic_write(path, write)
+
+    def to_csv(self, path: str | os.PathLike[str]) -> Path:
+        """Write the time series to CSV atomically."""
+        return atomic_write(path, lambda temporary: self.timeseries.to_csv(temporary))
+
+    def write_manifest(self, path: str | os.PathLike[str]) -> Path:
+        """Write the manifest as JSON atomically."""
+        def write(temporary: str) -> None:
+            Path(temporary).write_text(json.dumps(self.manifest, indent=2, sort_keys=True))
+
+        return atomic_write(path, write)
+
+    @classmethod
+    def read_parquet(cls, path: str | os.PathLike[str]) -> Results:
+        """Read results written by :meth:`to_parquet`."""
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        raw = (table.schema.metadata or {}).get(b"governance_sim.manifest", b"{}")
+        frame = table.to_pandas().set_index("step")
+        return cls(timeseries=frame, manifest=json.loads(raw))

@@ -1,0 +1,138 @@
+"""Named scenarios: TOML files of parameters over the defaults, events and sources.
+
+A scenario file has a ``[scenario]`` table (``name``, ``description``, ``question``,
+``steps``, ``sources``), a ``[params]`` table of parameters over the defaults, and
+``[[events]]`` entries. :func:`load_scenario` finds a file by name in the scenarios folder
+or by path, validates it through :class:`governance_sim.Params` and reports any mistake
+with the file and the field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from governance_sim.params import ParameterError, Params
+
+__all__ = ["Scenario", "ScenarioError", "scenario_dir", "list_scenarios", "load_scenario",
+           "scenario_from_dict"]
+
+_SCENARIO_KEYS = {"name", "description", "question", "steps", "sources", "replicates"}
+_TOP_KEYS = {"scenario", "params", "events"}
+
+
+class ScenarioError(ValueError):
+    """A scenario could not be found or read; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: its parameters and what it is about."""
+
+    name: str
+    params: Params
+    description: str = ""
+    question: str = ""
+    steps: int = 120
+    sources: tuple[str, ...] = ()
+    path: Path | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def scenario_dir() -> Path:
+    """The folder of shipped scenarios.
+
+    ``GOVERNANCE_SIM_SCENARIOS`` if set; else the copy installed inside the package; else the
+    repository's top-level ``scenarios/`` folder (editable installs).
+    """
+    override = os.environ.get("GOVERNANCE_SIM_SCENARIOS")
+    if override:
+        return Path(override)
+    packaged = Path(__file__).parent / "scenarios"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def list_scenarios() -> list[str]:
+    """Names of the shipped scenarios, sorted."""
+    folder = scenario_dir()
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
+    text = str(name_or_path)
+    candidate = Path(text)
+    if text.endswith(".toml") or os.sep in text or "/" in text:
+        if not candidate.is_file():
+            raise ScenarioError(f"scenario file not found: {candidate}")
+        return candidate
+    path = scenario_dir() / f"{text}.toml"
+    if path.is_file():
+        return path
+    names = list_scenarios()
+    close = difflib.get_close_matches(text, names, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ScenarioError(
+        f"unknown scenario {text!r}{hint} Available: {', '.join(names) or '(none)'}"
+    )
+
+
+def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
+                       path: Path | None = None) -> Scenario:
+    """Validate a scenario given as a mapping (as read from TOML)."""
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise ScenarioError(f"{origin}: unknown table {sorted(unknown)[0]!r}; allowed: "
+                            f"{', '.join(sorted(_TOP_KEYS))}")
+    meta = data.get("scenario", {})
+    if not isinstance(meta, dict):
+        raise ScenarioError(f"{origin}: [scenario] must be a table")
+    unknown = set(meta) - _SCENARIO_KEYS
+    if unknown:
+        raise ScenarioError(f"{origin}: unknown key scenario.{sorted(unknown)[0]}; allowed: "
+                            f"{', '.join(sorted(_SCENARIO_KEYS))}")
+    values = dict(data.get("params", {}))
+    values["events"] = list(data.get("events", []))
+    try:
+        params = Params.from_dict(values)
+    except ParameterError as error:
+        raise ScenarioError(f"{origin}: {error}") from None
+    steps = meta.get("steps", 120)
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 100_000:
+        raise ScenarioError(f"{origin}: scenario.steps must be an integer 1-100000, "
+                            f"got {steps!r}")
+    sources = meta.get("sources", [])
+    if isinstance(sources, str):
+        sources = [sources]
+    return Scenario(
+        name=str(meta.get("name", path.stem if path else "scenario")),
+        params=params,
+        description=str(meta.get("description", "")),
+        question=str(meta.get("question", "")),
+        steps=steps,
+        sources=tuple(str(s) for s in sources),
+        path=path,
+        raw=data,
+    )
+
+
+def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
+    """Load and validate a scenario by name (from :func:`scenario_dir`) or by file path.
+
+    Raises:
+        ScenarioError: unknown name (the closest is suggested), malformed TOML (with line
+            and column), or invalid parameters (naming the field and what is allowed).
+    """
+    path = _resolve(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{path}: cannot read: {error}") from None
+    return scenario_from_dict(data, origin=str(path), path=path)

@@ -1,0 +1,271 @@
+"""Struct-of-arrays state of the four roles, the citizens' network and the municipality.
+
+This module allocates and holds state and builds the initial population (ODD element 5,
+initialisation); it contains no behavioural rules. Arrays are indexed by agent id within
+their role; citizens are stored unit by unit, and within a unit by resource quintile.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+from scipy import sparse
+
+from governance_sim.logics import LogicProfile, profile
+from governance_sim.params import Params
+
+__all__ = [
+    "Citizens",
+    "Professionals",
+    "Leaders",
+    "Council",
+    "Municipality",
+    "Population",
+    "build_population",
+]
+
+
+@dataclass
+class Citizens:
+    """Citizens' state; every array has shape ``(n_citizens,)`` unless said otherwise."""
+
+    trust: np.ndarray  # float64, trust in institutions T, 0-1
+    social_trust: np.ndarray  # float64, generalised trust G, 0-1
+    efficacy: np.ndarray  # float64, political efficacy E, 0-1
+    civic_motivation: np.ndarray  # float64, 0-1
+    resources: np.ndarray  # float64, quintile / 5, 0.2-1
+    quintile: np.ndarray  # int8, 1-5
+    coop_type: np.ndarray  # int8, 0 conditional, 1 free rider, 2 hump, 3 unconditional
+    belief: np.ndarray  # float64, belief about others' contributions, 0-1
+    expectation: np.ndarray  # float64, expected service quality, 0-1
+    value: np.ndarray  # float64, value received last step, 0-1
+    contribution: np.ndarray  # float64, contribution last step, 0-1
+    participating: np.ndarray  # bool, took part last step
+    unit: np.ndarray  # int32, serving unit
+    neighbours: np.ndarray  # int32, shape (n_citizens, degree): whom each citizen listens to
+
+    @property
+    def n(self) -> int:
+        """Number of citizens."""
+        return int(self.trust.shape[0])
+
+    def adjacency(self) -> sparse.csr_array:
+        """The social network as a row-normalised sparse matrix (n_citizens x n_citizens).
+
+        Row ``i`` has weight ``1/degree`` on each citizen ``i`` listens to, so ``A @ x`` is the
+        neighbours' mean of ``x``.
+        """
+        n, degree = self.neighbours.shape
+        indptr = np.arange(0, n * degree + 1, degree, dtype=np.int64)
+        data = np.full(n * degree, 1.0 / degree)
+        matrix = sparse.csr_array((data, self.neighbours.ravel(), indptr), shape=(n, n))
+        matrix.sum_duplicates()
+        return matrix
+
+
+@dataclass
+class Professionals:
+    """Professionals' state; arrays of shape ``(n_professionals,)``."""
+
+    motivation: np.ndarray  # float64, intrinsic / public-service motivation P, 0-1
+    autonomy: np.ndarray  # float64, 0-1
+    scar: np.ndarray  # float64, lasting ceiling left by controlling regimes, 0-1
+    burnout: np.ndarray  # float64, 0-1
+    skill: np.ndarray  # float64, facilitation skill, 0-1
+    unit: np.ndarray  # int32
+
+
+@dataclass
+class Leaders:
+    """Leaders' state, one per unit; arrays of shape ``(n_units,)``."""
+
+    control: np.ndarray  # float64, control intensity C, 0-1
+    facilitation: np.ndarray  # float64, facilitation investment F, 0-1
+    patience: np.ndarray  # float64, steps a dip is tolerated
+    dip_steps: np.ndarray  # int32, consecutive steps with results below reference
+    reverted: np.ndarray  # bool, has fallen back to control
+    reference: np.ndarray  # float64, remembered level of the unit's results
+    maturity: np.ndarray  # float64, maturity of the unit's arena, 0-1
+
+
+@dataclass
+class Council:
+    """Politicians' state; arrays of shape ``(n_politicians,)``."""
+
+    horizon_factor: np.ndarray  # float64, own horizon / the logic's horizon
+    courage: np.ndarray  # float64, share of the horizon a dip in approval is tolerated
+    demanding: np.ndarray  # bool, demands a return to control
+
+
+@dataclass
+class Municipality:
+    """Scalars and small arrays of the municipality as a whole."""
+
+    base_logic: LogicProfile
+    step: int = 0
+    budget_factor: float = 1.0
+    approval: float = 0.5
+    approval_reference: float = 0.5
+    approval_dip_steps: int = 0
+    council_pressure: float = 0.0
+    future_stock: float = 0.5
+    last_switch_step: int = 0
+    lever_overrides: dict[str, float] = field(default_factory=dict)
+    panel_members: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    panel_end_step: int = -1
+    unit_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unit_quality: np.ndarray = field(default_factory=lambda: np.zeros(0))  # float64[n_units]
+    # flows of the last step, kept for observation
+    cost: float = 1.0
+    measured_output: float = 0.0
+    relational_quality: float = 0.0
+    coproduction: float = 0.0
+    cooperation: float = 0.0
+
+
+@dataclass
+class Population:
+    """The whole state of one simulation."""
+
+    citizens: Citizens
+    professionals: Professionals
+    leaders: Leaders
+    council: Council
+    municipality: Municipality
+
+    def copy(self) -> Population:
+        """A deep copy (arrays copied)."""
+        return copy.deepcopy(self)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every per-agent array, keyed ``role.name`` (for comparisons and checks)."""
+        out: dict[str, np.ndarray] = {}
+        for role_name in ("citizens", "professionals", "leaders", "council"):
+            group = getattr(self, role_name)
+            for f in fields(group):
+                out[f"{role_name}.{f.name}"] = getattr(group, f.name)
+        return out
+
+
+def unit_layout(n_citizens: int, n_units: int) -> np.ndarray:
+    """Sizes of the units, as equal as possible: int64[n_units] summing to n_citizens."""
+    sizes = np.full(n_units, n_citizens // n_units, dtype=np.int64)
+    sizes[: n_citizens % n_units] += 1
+    return sizes
+
+
+def build_population(params: Params, streams: dict[str, np.random.Generator]) -> Population:
+    """Create the initial population from parameters and the named random streams.
+
+    Citizens draw resource quintiles uniformly, trust around ``initial_trust`` (a little
+    higher with resources, as in the OECD Trust Survey), efficacy and civic motivation rising
+    with resources (Verba, Schlozman & Brady 1995) and cooperator types with the shares of
+    Fischbacher, Gaechter & Fehr (2001). Leaders and professionals start in the steady style
+    of the initial logic.
+    """
+    rng = streams["population"]
+    n = params.n_citizens
+    logic = profile(params.logic).with_levers(params.levers)
+
+    sizes = unit_layout(n, params.n_units)
+    unit = np.repeat(np.arange(params.n_units, dtype=np.int32), sizes)
+    quintile = rng.integers(1, 6, size=n).astype(np.int8)
+    quintile = quintile[np.lexsort((quintile, unit))]  # sorted by quintile inside each unit
+    resources = quintile.astype(np.float64) / 5.0
+    centred = resources - 0.6
+
+    trust = np.clip(params.initial_trust + 0.1 * centred
+                    + params.initial_trust_sd * rng.standard_normal(n), 0.0, 1.0)
+    social_trust = np.clip(params.initial_social_trust + 0.1 * rng.standard_normal(n), 0.0, 1.0)
+    efficacy = np.clip(params.initial_efficacy + 0.3 * centred
+                       + 0.1 * rng.standard_normal(n), 0.0, 1.0)
+    civic_motivation = np.clip(0.3 + 0.3 * centred + 0.15 * rng.standard_normal(n), 0.0, 1.0)
+
+    type_draw = rng.random(n)
+    bounds = np.cumsum([params.share_conditional, params.share_free_rider, params.share_hump])
+    coop_type = np.searchsorted(bounds, type_draw, side="right").astype(np.int8)
+
+    citizens = Citizens(
+        trust=trust,
+        social_trust=social_trust,
+        efficacy=efficacy,
+        civic_motivation=civic_motivation,
+        resources=resources,
+        quintile=quintile,
+        coop_type=coop_type,
+        belief=np.full(n, params.initial_belief),
+        expectation=np.full(n, 0.5),
+        value=np.full(n, 0.5),
+        contribution=np.zeros(n),
+        participating=np.zeros(n, dtype=bool),
+        unit=unit,
+        neighbours=build_network(sizes, params.network_degree, params.network_homophily,
+                                 streams["network"]),
+    )
+
+    prng = streams["professionals"]
+    n_prof = params.n_units * params.professionals_per_unit
+    professionals = Professionals(
+        motivation=np.clip(params.initial_motivation + 0.1 * prng.standard_normal(n_prof),
+                           0.0, 1.0),
+        autonomy=np.full(n_prof, logic.professional_autonomy),
+        scar=np.zeros(n_prof),
+        burnout=np.zeros(n_prof),
+        skill=np.full(n_prof, logic.facilitation_investment),
+        unit=np.repeat(np.arange(params.n_units, dtype=np.int32), params.professionals_per_unit),
+    )
+    leaders = Leaders(
+        control=np.full(params.n_units, logic.control_intensity),
+        facilitation=np.full(params.n_units, logic.facilitation_investment),
+        patience=params.leader_patience * prng.lognormal(0.0, 0.5, params.n_units),
+        dip_steps=np.zeros(params.n_units, dtype=np.int32),
+        reverted=np.zeros(params.n_units, dtype=bool),
+        reference=np.full(params.n_units, 0.5),
+        maturity=np.full(params.n_units, logic.facilitation_investment),
+    )
+    polrng = streams["politicians"]
+    council = Council(
+        horizon_factor=polrng.lognormal(0.0, 0.3, params.n_politicians),
+        courage=params.politician_courage * polrng.lognormal(0.0, 0.3, params.n_politicians),
+        demanding=np.zeros(params.n_politicians, dtype=bool),
+    )
+    municipality = Municipality(
+        base_logic=logic,
+        unit_sizes=sizes,
+        unit_quality=np.full(params.n_units, 0.5),
+    )
+    return Population(citizens, professionals, leaders, council, municipality)
+
+
+def build_network(
+    unit_sizes: np.ndarray, degree: int, homophily: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Draw a homophilous directed network with fixed out-degree.
+
+    Each tie is, with probability ``homophily``, to a citizen of the same unit a few places
+    away in the unit's resource-sorted order (so of similar resources), and otherwise to a
+    citizen drawn uniformly from the whole municipality.
+
+    Args:
+        unit_sizes: int64[n_units], citizens per unit (citizens stored unit by unit).
+        degree: ties per citizen.
+        homophily: share of ties inside the own unit (McPherson et al. 2001).
+        rng: the network stream.
+
+    Returns:
+        int32[n_citizens, degree]: the citizens each citizen listens to.
+    """
+    n = int(unit_sizes.sum())
+    starts = np.repeat(np.cumsum(unit_sizes) - unit_sizes, unit_sizes)
+    sizes = np.repeat(unit_sizes, unit_sizes)
+    position = np.arange(n, dtype=np.int64) - starts
+    window = np.maximum(1, np.minimum(sizes // 2, 2 * degree))[:, None]
+
+    inside = rng.random((n, degree)) < homophily
+    offset = rng.integers(1, 1 << 30, size=(n, degree)) % window + 1
+    offset *= np.where(rng.random((n, degree)) < 0.5, -1, 1)
+    local = starts[:, None] + (position[:, None] + offset) % sizes[:, None]
+    anywhere = rng.integers(0, n, size=(n, degree))
+    return np.where(inside, local, anywhere).astype(np.int32)
