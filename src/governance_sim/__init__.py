@@ -11,7 +11,7 @@ Quick use::
     results.timeseries[["trust_mean", "participation_rate", "public_value_index"]]
 """
 
-from governance_sim.params import LOGIC_NAMES, Event, ParameterError, Params
+from governance_sim.params import LOGIC_NAMES, Event, ParameterError, Params, UserInputError
 from governance_sim.logics import LEVER_TABLE, LogicProfile, profile
 from governance_sim.roles import Role
 from governance_sim.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
@@ -44,6 +44,7 @@ __all__ = [
     "Results",
     "Role",
     "Scenario",
+    "UserInputError",
     "ScenarioError",
     "list_scenarios",
     "load_scenario",

@@ -32,6 +32,7 @@ __all__ = [
     "Event",
     "FieldInfo",
     "ParameterError",
+    "UserInputError",
     "Params",
 ]
 
@@ -58,7 +59,14 @@ LEVER_NAMES: tuple[str, ...] = (
 ASSUMPTION = "modelling assumption (see docs/odd.md); varied in the robustness analysis"
 
 
-class ParameterError(ValueError):
+class UserInputError(Exception):
+    """Base of every error caused by what a user gave (parameters, files, names, paths).
+
+    The command line prints its message as one line and exits with code 2; no traceback.
+    """
+
+
+class ParameterError(UserInputError, ValueError):
     """A parameter, scenario or event was invalid; the message names the field and the rule."""
 
 

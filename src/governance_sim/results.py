@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.metrics import METRICS
+from governance_sim.params import UserInputError
 
 __all__ = ["Recorder", "Results", "versions", "atomic_write", "OutputError"]
 
 
-class OutputError(OSError):
+class OutputError(UserInputError, OSError):
     """A result could not be written; the message names the path and the reason."""
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from governance_sim.params import ParameterError, Params
+from governance_sim.params import ParameterError, Params, UserInputError
 
 __all__ = ["Scenario", "ScenarioError", "scenario_dir", "list_scenarios", "load_scenario",
            "scenario_from_dict"]
@@ -25,7 +25,7 @@ _SCENARIO_KEYS = {"name", "description", "question", "steps", "sources", "replic
 _TOP_KEYS = {"scenario", "params", "events"}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserInputError, ValueError):
     """A scenario could not be found or read; the message says which and why."""
 
 

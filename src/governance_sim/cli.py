@@ -1,1 +1,0 @@
-"""Command line (placeholder until the CLI issue): see governance_sim.cli.main."""

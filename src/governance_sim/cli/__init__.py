@@ -1,0 +1,87 @@
+"""The ``governance-sim`` command line: a thin layer that parses arguments and delegates.
+
+Conventions for every command: ``--help``; ``--version`` on the top level; exit code 0 on
+success, 1 when the job ran but failed (a pattern that does not hold, a sweep with failed
+runs), 2 for a user's mistake (bad parameter, unknown name, malformed file, unwritable
+path), reported as one line on standard error with no traceback.
+
+Each group of commands lives in its own module with a ``register(app)`` function, listed
+in :data:`COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from governance_sim.params import UserInputError
+
+__all__ = ["app", "main", "COMMAND_MODULES", "fail"]
+
+#: Modules of this package that add commands (each defines ``register(app)``).
+COMMAND_MODULES: tuple[str, ...] = (
+    "run_commands",
+)
+
+app = typer.Typer(
+    name="governance-sim",
+    help="Agent-based model of trust, participation and public value under bureaucracy, "
+    "New Public Management and co-creation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from governance_sim import __version__
+
+        typer.echo(f"governance-sim {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.",
+                                 callback=_version, is_eager=True),
+) -> None:
+    """Agent-based model of trust, participation and public value."""
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one error line to standard error and exit with ``code``."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"governance_sim.cli.{_name}").register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code.
+
+    Usage errors are reported by the command parser (exit 2); a :class:`UserInputError`
+    raised by the model (bad parameter, unknown scenario, unwritable path...) is printed as
+    one line (exit 2).
+    """
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="governance-sim", standalone_mode=True)
+    except SystemExit as done:
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except UserInputError as error:
+        typer.echo(f"error: {error}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

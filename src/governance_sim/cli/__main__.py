@@ -1,0 +1,7 @@
+"""``python -m governance_sim.cli``."""
+
+import sys
+
+from governance_sim.cli import main
+
+sys.exit(main())
