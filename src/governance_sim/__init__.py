@@ -11,12 +11,8 @@ Quick use::
     results.timeseries[["trust_mean", "participation_rate", "public_value_index"]]
 """
 
-from governance_sim.params import LOGIC_NAMES, Event, ParameterError, Params, UserInputError
 from governance_sim.logics import LEVER_TABLE, LogicProfile, profile
-from governance_sim.roles import Role
-from governance_sim.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
 from governance_sim.metrics import METRICS
-from governance_sim.results import Results
 from governance_sim.model import (
     Citizen,
     GovernanceModel,
@@ -25,6 +21,10 @@ from governance_sim.model import (
     Professional,
     run,
 )
+from governance_sim.params import LOGIC_NAMES, Event, ParameterError, Params, UserInputError
+from governance_sim.results import Results
+from governance_sim.roles import Role
+from governance_sim.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
 
 __version__ = "0.1.0"
 

@@ -8,8 +8,8 @@ No code path anywhere asks *which* logic is running: behaviour follows the lever
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Mapping
 
 from governance_sim.params import LEVER_NAMES, LOGIC_NAMES
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 
 from governance_sim.dynamics import schedule
 from governance_sim.metrics import METRICS, measure
@@ -40,8 +41,10 @@ DEFAULT_VIEW_LIMIT = 20_000
 
 
 def latest_metric(model: GovernanceModel, name: str) -> float:
-    """DataCollector reporter: the latest value of metric ``name`` (bound with a partial,
-    which pickles because this is a named module-level function)."""
+    """DataCollector reporter: the latest value of metric ``name``.
+
+    Bound with a partial, which pickles because this is a named module-level function.
+    """
     return model.latest[name]
 
 
@@ -181,7 +184,7 @@ class GovernanceModel(mesa.Model):
         schedule.step(self.population, self.params, self.streams)
         self._record()
 
-    def create_views(self, role: Role | str, indices: Any = None) -> mesa.AgentSet:
+    def create_views(self, role: Role | str, indices: Any = None) -> AgentSet:
         """Create Mesa agent views for a role (all its agents, or the given indices).
 
         Views already created for an index are reused.
@@ -197,7 +200,7 @@ class GovernanceModel(mesa.Model):
             raise IndexError(f"{role.value} indices must be in 0..{size - 1}")
         existing = {agent.index: agent for agent in self._agents_of(view_class)}
         agents = [existing.get(int(i)) or view_class(self, int(i)) for i in wanted]
-        return mesa.AgentSet(agents, random=self.random)
+        return AgentSet(agents, random=self.random)
 
     def _agents_of(self, view_class: type[_ArrayView]) -> list[_ArrayView]:
         try:

@@ -9,12 +9,12 @@ and a test keeps the two in step.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Role", "StateVar", "STATE_SCHEMA"]
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """The four roles (seed slide 6)."""
 
     CITIZEN = "citizen"

@@ -6,8 +6,9 @@ after; unconditional contributors give a fixed amount (Fischbacher, Gaechter & F
 Fischbacher & Gaechter 2010). Facilitated dialogue lets a share of every participant's
 decision follow the group's commitment to full contribution (communication sustains
 cooperation: Ostrom, Walker & Gardner 1992), in proportion to the participant's trust in
-the process (collective action rests on trust: Ostrom 1998). Sanctions raise contributions only where legitimacy (here: trust) is above a
-norm threshold and lower them below it (Herrmann, Thoeni & Gaechter 2008). Beliefs move
+the process (collective action rests on trust: Ostrom 1998). Sanctions raise
+contributions only where legitimacy (here: trust) is above a norm threshold and lower
+them below it (Herrmann, Thoeni & Gaechter 2008). Beliefs move
 toward the mean contribution participants saw in their unit's arena.
 """
 

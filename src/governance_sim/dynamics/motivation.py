@@ -1,5 +1,4 @@
-"""Professionals' motivation: crowded out by control felt as controlling, crowded in by
-autonomy and support, with a lasting scar and burnout from reforms.
+"""Professionals' motivation: crowding out and in, a lasting scar, burnout from reforms.
 
 Control felt as controlling and performance incentives crowd out intrinsic motivation;
 recognition, autonomy and supportive leadership crowd it in (Frey & Jegen 2001; Jacobsen,

@@ -92,8 +92,11 @@ def update_efficacy(
     efficacy: np.ndarray, participating: np.ndarray, voice: np.ndarray, mobilisation: float,
     params: Params,
 ) -> np.ndarray:
-    """New efficacy, float64[n] in [0, 1]: participants move toward their felt influence;
-    politicians who mobilise raise everyone's; all return slowly to ``initial_efficacy``."""
+    """New efficacy, float64[n] in [0, 1].
+
+    Participants move toward their felt influence; politicians who mobilise raise
+    everyone's; all return slowly to ``initial_efficacy``.
+    """
     rate = params.efficacy_rate
     change = (
         np.where(participating, rate * (voice - efficacy), 0.0)

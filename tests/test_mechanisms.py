@@ -1,0 +1,226 @@
+"""Each mechanism on tiny hand-built arrays, against numbers worked out by hand."""
+
+import numpy as np
+import pytest
+
+from governance_sim import Params
+from governance_sim.dynamics import contribution as contrib
+from governance_sim.dynamics import leadership, motivation, participation, service, trust
+from governance_sim.dynamics.groups import neighbour_mean, unit_mean, unit_sum
+from governance_sim.dynamics.schedule import arena_voice
+from governance_sim.logics import influence_of_rung, profile
+
+P = Params()
+
+
+def test_group_kernels():
+    unit = np.array([0, 0, 1, 2, 2, 2])
+    values = np.array([1.0, 3.0, 5.0, 1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(unit_sum(values, unit, 3), [4.0, 5.0, 6.0])
+    np.testing.assert_array_equal(unit_mean(values, unit, np.array([2, 1, 3])), [2.0, 5.0, 2.0])
+    neighbours = np.array([[1, 2], [0, 0], [3, 4], [2, 2], [0, 5], [4, 3]], dtype=np.int32)
+    np.testing.assert_array_equal(neighbour_mean(values, neighbours), [4.0, 1.0, 1.5, 5.0,
+                                                                      2.0, 1.5])
+
+
+def test_targeted_facilitation_helps_low_resources_most():
+    resources = np.array([0.2, 0.6, 1.0])
+    untargeted = participation.facilitation_reach(np.full(3, 0.4), resources, 0.0)
+    targeted = participation.facilitation_reach(np.full(3, 0.4), resources, 1.0)
+    np.testing.assert_allclose(untargeted, [0.4, 0.4, 0.4])
+    np.testing.assert_allclose(targeted, [0.8, 0.4, 0.0])  # weights 2, 1, 0
+
+
+def test_service_motive_flips_with_framing():
+    value = np.array([0.2, 0.8])
+    np.testing.assert_allclose(participation.service_motive(value, 0.0), [0.8, 0.2])
+    np.testing.assert_allclose(participation.service_motive(value, 1.0), [0.2, 0.8])
+
+
+def test_participation_rises_with_trust_and_is_capped_by_openness():
+    n = 3
+    trust_levels = np.array([0.1, 0.5, 0.9])
+    levers = profile("co_creation")
+    prob = participation.participation_probability(
+        trust_levels, np.full(n, 0.4), np.full(n, 0.3), np.zeros(n), np.full(n, 0.5),
+        np.zeros(n), np.full(n, 0.6), levers, P)
+    assert np.all(np.diff(prob) > 0)
+    assert np.all(prob <= levers.openness)
+    # at the threshold with everything else zero the log-odds are the intercept minus cost
+    p0 = participation.participation_probability(
+        np.array([P.trust_threshold]), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1),
+        np.ones(1), np.ones(1), levers, P)
+    assert p0[0] == pytest.approx(levers.openness / (1 + np.exp(-P.participation_intercept)))
+    assert list(participation.decide(np.array([0.3, 0.3]), np.array([0.2, 0.4]))) == [True,
+                                                                                     False]
+
+
+def test_conditional_cooperation_by_type():
+    belief = np.full(4, 0.4)
+    types = np.array([contrib.CONDITIONAL, contrib.FREE_RIDER, contrib.HUMP,
+                      contrib.UNCONDITIONAL], dtype=np.int8)
+    given = contrib.contributions(belief, types, np.full(4, 0.5), np.ones(4, bool), 0.8, 0.0,
+                                  0.6, 0.0, 0.3, 0.5)
+    np.testing.assert_allclose(given, [0.32, 0.0, 0.64, 0.6])
+    # those not taking part give nothing
+    none = contrib.contributions(belief, types, np.full(4, 0.5), np.zeros(4, bool), 0.8, 0.0,
+                                 0.6, 0.0, 0.3, 0.5)
+    np.testing.assert_array_equal(none, 0.0)
+    # dialogue pulls everyone toward full contribution, free riders too
+    talk = contrib.contributions(belief, types, np.full(4, 0.5), np.ones(4, bool), 0.8, 0.5,
+                                 0.6, 0.0, 0.3, 0.5)
+    np.testing.assert_allclose(talk, 0.5 * np.array([0.32, 0.0, 0.64, 0.6]) + 0.5)
+
+
+def test_sanctions_help_only_where_legitimacy_is_above_the_norm():
+    belief = np.full(2, 0.4)
+    types = np.full(2, contrib.CONDITIONAL, dtype=np.int8)
+    legitimacy = np.array([0.9, 0.1])
+    off = contrib.contributions(belief, types, legitimacy, np.ones(2, bool), 0.8, 0.0, 0.6,
+                                0.0, 0.3, 0.5)
+    on = contrib.contributions(belief, types, legitimacy, np.ones(2, bool), 0.8, 0.0, 0.6,
+                               1.0, 0.3, 0.5)
+    assert on[0] > off[0] and on[1] < off[1]
+    np.testing.assert_allclose(on - off, [0.12, -0.12])
+
+
+def test_beliefs_move_toward_what_participants_saw():
+    belief = np.array([0.5, 0.5, 0.5])
+    observed = np.array([0.1, 0.1, np.nan])
+    new = contrib.update_beliefs(belief, np.array([True, False, True]), observed, 0.5)
+    np.testing.assert_allclose(new, [0.3, 0.5, 0.5])
+
+
+def test_imperfect_conditional_cooperation_decays_but_not_to_zero():
+    # a closed group of conditional cooperators plus one unconditional contributor
+    types = np.array([0, 0, 0, 3], dtype=np.int8)
+    belief = np.full(4, 0.6)
+    for _ in range(60):
+        given = contrib.contributions(belief, types, np.full(4, 0.5), np.ones(4, bool), 0.8,
+                                      0.0, 0.5, 0.0, 0.3, 0.5)
+        belief = contrib.update_beliefs(belief, np.ones(4, bool), np.full(4, given.mean()), 0.5)
+    assert 0.05 < given.mean() < 0.6 * 0.8 * 0.75
+
+
+def test_multitask_targets_raise_measured_and_lower_relational_output():
+    effort = np.array([0.7])
+    soft = profile("co_creation").with_levers({"performance_incentives": 0.0})
+    hard = profile("co_creation").with_levers({"performance_incentives": 1.0})
+    m0, r0, _ = service.unit_outputs(effort, np.zeros(1), np.zeros(1), np.zeros(1), 1.0, soft, P)
+    m1, r1, _ = service.unit_outputs(effort, np.zeros(1), np.zeros(1), np.zeros(1), 1.0, hard, P)
+    assert m1[0] > m0[0] and r1[0] < r0[0]
+
+
+def test_coproduction_complements_and_startup_burden_costs_capacity():
+    levers = profile("co_creation")
+    args = (np.array([0.7]), np.array([0.5]))
+    _, _, q0 = service.unit_outputs(*args, np.zeros(1), np.zeros(1), 1.0, levers, P)
+    _, _, q1 = service.unit_outputs(*args, np.array([0.3]), np.zeros(1), 1.0, levers, P)
+    _, _, q2 = service.unit_outputs(*args, np.zeros(1), np.array([0.2]), 1.0, levers, P)
+    assert q1[0] == pytest.approx(q0[0] * (1 + P.coproduction_return * 0.3))
+    assert q2[0] == pytest.approx(q0[0] * 0.8)
+    burden = service.startup_burden(np.array([1.0, 1.0]), np.array([0.0, 1.0]), P)
+    np.testing.assert_allclose(burden, [P.startup_cost, 0.0])
+
+
+def test_choice_favours_the_resourceful_unless_treatment_is_impartial():
+    resources = np.array([0.2, 1.0])
+    quality = np.full(2, 0.6)
+    market = profile("npm")
+    rules = profile("bureaucracy").with_levers({"impartiality": 1.0})
+    v_market = service.citizen_value(quality, resources, np.zeros(2), market, P)
+    v_rules = service.citizen_value(quality, resources, np.zeros(2), rules, P)
+    assert v_market[1] > v_market[0]
+    assert v_rules[0] == v_rules[1]
+    voiced = service.citizen_value(quality, resources, np.array([0.5, 0.0]), rules, P)
+    assert voiced[0] > voiced[1]
+
+
+def test_trust_is_lost_faster_than_gained():
+    level = np.array([0.5])
+    up = trust.asymmetric_update(level, np.array([0.1]), 0.5, 2.5)
+    down = trust.asymmetric_update(level, np.array([-0.1]), 0.5, 2.5)
+    assert (level - down)[0] == pytest.approx(2.5 * (up - level)[0])
+    both = trust.asymmetric_update(trust.asymmetric_update(level, np.array([0.1]), 0.5, 2.5),
+                                   np.array([-0.1]), 0.5, 2.5)
+    assert both[0] < level[0]  # equal good and bad news: a net decline
+
+
+def test_tokenism_lowers_trust_and_real_voice_raises_it():
+    signal = trust.procedural_signal(np.array([True, True, False]), np.array([0.0, 0.6, 0.0]),
+                                     0.6, 0.15, 0.0, 0.0)
+    np.testing.assert_allclose(signal, [-0.15, 0.45, 0.0])
+    shocked = trust.procedural_signal(np.array([False]), np.zeros(1), 0.6, 0.15, 0.0, 0.2)
+    assert shocked[0] == pytest.approx(-0.2)
+
+
+def test_trust_update_is_pulled_by_neighbours():
+    params = P.replace(trust_social_influence=0.5, trust_learning_rate=0.0)
+    new = trust.update_trust(np.array([0.2]), np.array([0.8]), np.zeros(1), np.zeros(1), params)
+    assert new[0] == pytest.approx(0.5)
+
+
+def test_social_trust_follows_cooperation_in_the_arena():
+    g = np.array([0.5, 0.5, 0.5])
+    new = trust.update_social_trust(g, np.array([True, True, False]),
+                                    np.array([0.9, 0.0, 0.9]), P.replace(social_capital_decay=0))
+    assert new[0] > 0.5 > new[1] and new[2] == 0.5
+
+
+def test_arena_voice_needs_cooperation_and_critical_mass():
+    influence = influence_of_rung(6.5)
+    assert influence == pytest.approx(0.5)
+    full = arena_voice(influence, np.array([1.0, 1.0, 1.0]), np.array([0.8, 0.1, np.nan]),
+                       np.array([0.5, 0.5, 0.0]), P)
+    np.testing.assert_allclose(full, [0.5, 0.5 * 0.1 / P.arena_success_level, 0.0])
+    sparse_turnout = arena_voice(influence, np.ones(1), np.array([0.8]), np.array([0.05]), P)
+    assert sparse_turnout[0] == pytest.approx(0.5 * 0.05 / P.critical_mass)
+
+
+def test_control_crowds_out_and_recovery_is_capped_by_the_scar():
+    n = 1
+    args = dict(skill=np.zeros(n), facilitation=np.zeros(n), switched=False, params=P)
+    npm = profile("npm")
+    out = motivation.update_professionals(np.full(n, 0.7), np.full(n, 0.3), np.zeros(n),
+                                          np.zeros(n), control=np.full(n, 0.8), levers=npm,
+                                          **args)
+    assert out[0][0] < 0.7 and out[2][0] > 0.0  # motivation falls, a scar forms
+    cc = profile("co_creation")
+    healed = motivation.update_professionals(np.full(n, 0.5), np.full(n, 0.8), np.full(n, 0.4),
+                                             np.zeros(n), control=np.full(n, 0.3), levers=cc,
+                                             **args)
+    free = motivation.update_professionals(np.full(n, 0.5), np.full(n, 0.8), np.zeros(n),
+                                           np.zeros(n), control=np.full(n, 0.3), levers=cc,
+                                           **args)
+    assert 0.5 < healed[0][0] < free[0][0]
+    switched = motivation.update_professionals(
+        np.full(n, 0.7), np.full(n, 0.5), np.zeros(n), np.zeros(n), np.zeros(n),
+        np.full(n, 0.5), np.zeros(n), True, cc, P)
+    assert switched[3][0] == pytest.approx(P.reform_burnout * (1 - P.burnout_decay))
+
+
+def test_impatient_leaders_revert_during_a_dip():
+    reference, dips, reverted = leadership.track_dips(
+        np.array([0.4, 0.4, 0.6]), np.array([0.5, 0.5, 0.5]), np.array([3, 0, 5], np.int32),
+        np.zeros(3, bool), np.array([2.0, 2.0, 2.0]), 0.0, 10.0)
+    np.testing.assert_array_equal(dips, [4, 1, 0])
+    np.testing.assert_array_equal(reverted, [True, False, False])
+    np.testing.assert_allclose(reference, [0.49, 0.49, 0.51])
+    # council pressure shortens patience to nothing
+    _, _, pressed = leadership.track_dips(np.array([0.4]), np.array([0.5]),
+                                          np.array([0], np.int32), np.zeros(1, bool),
+                                          np.array([50.0]), 1.0, 10.0)
+    assert pressed[0]
+    control, facilitation, _ = leadership.update_leader_style(
+        np.array([0.3]), np.array([0.8]), np.zeros(1), np.array([True]), profile("co_creation"),
+        P)
+    assert control[0] > 0.3 and facilitation[0] < 0.8
+
+
+def test_short_horizons_demand_control_sooner():
+    levers = profile("npm")  # horizon 24 steps
+    _, dips, demanding, pressure = leadership.council_demands(
+        0.40, 0.50, 10, np.array([0.5, 1.0, 2.0]), np.array([0.5, 0.5, 0.5]), levers, 24.0)
+    assert dips == 11
+    np.testing.assert_array_equal(demanding, [True, False, False])  # 11 > 6, 11 < 12, 24
+    assert pressure == pytest.approx(1 / 3)
