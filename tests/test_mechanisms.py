@@ -9,6 +9,7 @@ from governance_sim.dynamics import leadership, motivation, participation, servi
 from governance_sim.dynamics.groups import neighbour_mean, unit_mean, unit_sum
 from governance_sim.dynamics.schedule import arena_voice
 from governance_sim.logics import influence_of_rung, profile
+from governance_sim.state import network_matrix
 
 P = Params()
 
@@ -19,8 +20,10 @@ def test_group_kernels():
     np.testing.assert_array_equal(unit_sum(values, unit, 3), [4.0, 5.0, 6.0])
     np.testing.assert_array_equal(unit_mean(values, unit, np.array([2, 1, 3])), [2.0, 5.0, 2.0])
     neighbours = np.array([[1, 2], [0, 0], [3, 4], [2, 2], [0, 5], [4, 3]], dtype=np.int32)
-    np.testing.assert_array_equal(neighbour_mean(values, neighbours), [4.0, 1.0, 1.5, 5.0,
-                                                                      2.0, 1.5])
+    network = network_matrix(neighbours)
+    np.testing.assert_array_equal(neighbour_mean(values, network), [4.0, 1.0, 1.5, 5.0,
+                                                                    2.0, 1.5])
+    np.testing.assert_array_equal(neighbour_mean(values > 2, network), [1, 0, 0, 1, 0.5, 0])
 
 
 def test_targeted_facilitation_helps_low_resources_most():

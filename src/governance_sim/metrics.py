@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from governance_sim.dynamics.groups import neighbour_mean
 from governance_sim.params import Params
 from governance_sim.state import Population
 
@@ -108,7 +107,8 @@ def measure(population: Population, params: Params) -> dict[str, float]:
         "participation_q5": _mean_where(part, top),
         "contribution_mean": mun.cooperation,
         "coproduction": mun.coproduction,
-        "social_capital": float(neighbour_mean(cit.social_trust, cit.neighbours).mean()),
+        # mean over citizens of their neighbours' mean social trust, in one dot product
+        "social_capital": float(cit.listened_to @ cit.social_trust) / cit.n,
         "efficacy_mean": float(cit.efficacy.mean()),
         "motivation_mean": float(prof.motivation.mean()),
         "burnout_mean": float(prof.burnout.mean()),

@@ -45,24 +45,15 @@ class Citizens:
     participating: np.ndarray  # bool, took part last step
     unit: np.ndarray  # int32, serving unit
     neighbours: np.ndarray  # int32, shape (n_citizens, degree): whom each citizen listens to
+    network: sparse.csr_array  # (n_citizens x n_citizens), row i: weight 1/degree on each
+    #                            citizen i listens to; ``network @ x`` is the neighbours' mean
+    listened_to: np.ndarray  # float64, column sums of ``network``: how much each is heard
 
     @property
     def n(self) -> int:
         """Number of citizens."""
         return int(self.trust.shape[0])
 
-    def adjacency(self) -> sparse.csr_array:
-        """The social network as a row-normalised sparse matrix (n_citizens x n_citizens).
-
-        Row ``i`` has weight ``1/degree`` on each citizen ``i`` listens to, so ``A @ x`` is the
-        neighbours' mean of ``x``.
-        """
-        n, degree = self.neighbours.shape
-        indptr = np.arange(0, n * degree + 1, degree, dtype=np.int64)
-        data = np.full(n * degree, 1.0 / degree)
-        matrix = sparse.csr_array((data, self.neighbours.ravel(), indptr), shape=(n, n))
-        matrix.sum_duplicates()
-        return matrix
 
 
 @dataclass
@@ -149,6 +140,22 @@ class Population:
         return out
 
 
+def network_matrix(neighbours: np.ndarray) -> sparse.csr_array:
+    """The social network as a row-normalised sparse matrix (CSR, n_citizens x n_citizens).
+
+    Row ``i`` has weight ``1/degree`` on each citizen ``i`` listens to (a repeated tie counts
+    twice), so ``matrix @ x`` is the neighbours' mean of ``x``. The column indices share
+    memory with ``neighbours``.
+
+    Args:
+        neighbours: int32[n_citizens, degree].
+    """
+    n, degree = neighbours.shape
+    indptr = np.arange(0, n * degree + 1, degree, dtype=np.int64)
+    data = np.full(n * degree, 1.0 / degree)
+    return sparse.csr_array((data, neighbours.reshape(-1), indptr), shape=(n, n), copy=False)
+
+
 def unit_layout(n_citizens: int, n_units: int) -> np.ndarray:
     """Sizes of the units, as equal as possible: int64[n_units] summing to n_citizens."""
     sizes = np.full(n_units, n_citizens // n_units, dtype=np.int64)
@@ -183,6 +190,9 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
                        + 0.1 * rng.standard_normal(n), 0.0, 1.0)
     civic_motivation = np.clip(0.3 + 0.3 * centred + 0.15 * rng.standard_normal(n), 0.0, 1.0)
 
+    neighbours = build_network(sizes, params.network_degree, params.network_homophily,
+                               streams["network"])
+    network = network_matrix(neighbours)
     type_draw = rng.random(n)
     bounds = np.cumsum([params.share_conditional, params.share_free_rider, params.share_hump])
     coop_type = np.searchsorted(bounds, type_draw, side="right").astype(np.int8)
@@ -201,8 +211,9 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
         contribution=np.zeros(n),
         participating=np.zeros(n, dtype=bool),
         unit=unit,
-        neighbours=build_network(sizes, params.network_degree, params.network_homophily,
-                                 streams["network"]),
+        neighbours=neighbours,
+        network=network,
+        listened_to=np.asarray(network.sum(axis=0)).ravel(),
     )
 
     prng = streams["professionals"]

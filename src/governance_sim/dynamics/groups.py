@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 __all__ = ["unit_sum", "unit_mean", "neighbour_mean"]
 
@@ -17,14 +18,14 @@ def unit_mean(values: np.ndarray, unit: np.ndarray, counts: np.ndarray) -> np.nd
     return unit_sum(values, unit, counts.shape[0]) / counts
 
 
-def neighbour_mean(values: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` over each citizen's neighbours.
+def neighbour_mean(values: np.ndarray, network: sparse.csr_array) -> np.ndarray:
+    """Mean of ``values`` over each citizen's neighbours: one sparse matrix-vector product.
 
     Args:
         values: float64 or bool[n_citizens].
-        neighbours: int32[n_citizens, degree].
+        network: the row-normalised network (see ``state.network_matrix``).
 
     Returns:
         float64[n_citizens].
     """
-    return values[neighbours].mean(axis=1, dtype=np.float64)
+    return network @ values.astype(np.float64, copy=False)

@@ -155,7 +155,7 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
     reach = participation.facilitation_reach(fac, cit.resources, levers.facilitation_targeting)
     probability = participation.participation_probability(
         cit.trust, cit.efficacy, cit.civic_motivation,
-        neighbour_mean(cit.participating, cit.neighbours),
+        neighbour_mean(cit.participating, cit.network),
         participation.service_motive(cit.value, levers.complementarity_framing),
         reach, cit.resources, levers, params)
     taking_part = participation.decide(probability, draws.participation)
@@ -198,7 +198,7 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
     disconfirmation = experienced - cit.expectation
     procedural = trust.procedural_signal(taking_part, voice, levers.impartiality,
                                          params.tokenism_threshold, ctx.commitment, ctx.shock)
-    new_trust = trust.update_trust(cit.trust, neighbour_mean(cit.trust, cit.neighbours),
+    new_trust = trust.update_trust(cit.trust, neighbour_mean(cit.trust, cit.network),
                                    disconfirmation, procedural, params)
     new_social = trust.update_social_trust(cit.social_trust, taking_part, observed, params)
     new_efficacy = trust.update_efficacy(cit.efficacy, taking_part, voice, levers.mobilisation,
