@@ -261,8 +261,10 @@ class Params(BaseModel):
                                      "mean initial generalised (social) trust", "initial")
     initial_efficacy: float = _f(0.40, 0.0, 1.0, "share", ASSUMPTION,
                                  "mean initial political efficacy", "initial")
-    initial_belief: float = _f(0.529, 0.0, 1.0, "share of endowment",
-                               "Herrmann, Thoeni & Gaechter (2008): period-1 contribution 52.9 %",
+    initial_belief: float = _f(0.9269, 0.0, 1.0, "share of endowment",
+                               "calibrated: experiments/calibrate_lab.py (2026-11-27) to "
+                               "Herrmann, Thoeni & Gaechter (2008), RMSE 0.021 (period-1 "
+                               "mean contribution 52.9 %)",
                                "initial belief about others' contributions", "initial")
     initial_motivation: float = _f(0.70, 0.0, 1.0, "share", ASSUMPTION,
                                    "mean initial intrinsic / public-service motivation of "
@@ -304,14 +306,23 @@ class Params(BaseModel):
                                         "citizens, divided by resources", "participation")
 
     # --- contribution (conditional cooperation) -------------------------------------
-    cooperation_slope: float = _f(0.85, 0.0, 1.5, "share of belief",
-                                  "Fischbacher & Gaechter (2010): imperfect conditional "
-                                  "cooperation", "conditional cooperators give this share of "
+    cooperation_slope: float = _f(1.2046, 0.0, 1.5, "share of belief",
+                                  "calibrated: experiments/calibrate_lab.py (2026-11-27) to "
+                                  "Herrmann, Thoeni & Gaechter (2008) no-punishment series, "
+                                  "RMSE 0.021 (data/lab_calibration.json); form: "
+                                  "Fischbacher & Gaechter (2010)",
+                                  "conditional cooperators give this share of "
                                   "what they believe others give", "contribution")
-    unconditional_contribution: float = _f(0.6, 0.0, 1.0, "share of endowment",
-                                           "Fischbacher, Gaechter & Fehr (2001)",
+    unconditional_contribution: float = _f(0.0, 0.0, 1.0, "share of endowment",
+                                           "calibrated: experiments/calibrate_lab.py "
+                                           "(2026-11-27) to Herrmann et al. (2008), RMSE "
+                                           "0.021; the 6 % 'other' type of Fischbacher, "
+                                           "Gaechter & Fehr (2001)",
                                            "what unconditional contributors give", "contribution")
-    belief_learning_rate: float = _f(0.5, 0.0, 1.0, "1/step", "Fischbacher & Gaechter (2010)",
+    belief_learning_rate: float = _f(0.3806, 0.0, 1.0, "1/step",
+                                     "calibrated: experiments/calibrate_lab.py (2026-11-27) "
+                                     "to Herrmann et al. (2008), RMSE 0.021; form: "
+                                     "Fischbacher & Gaechter (2010)",
                                      "weight of observed contributions in the new belief",
                                      "contribution")
     dialogue_effect: float = _f(0.5, 0.0, 1.0, "share",

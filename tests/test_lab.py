@@ -1,0 +1,66 @@
+"""Lab mode: the calibrated contribution rule reproduces the Herrmann et al. (2008) series."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from governance_sim import Params
+from governance_sim.lab import LabDesign, calibration, expected_series, play
+
+DATA = [Path(__file__).resolve().parents[1] / "data" / "public_goods_herrmann2008.csv",
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "public_goods_herrmann2008.csv"]
+
+
+def _herrmann() -> np.ndarray:
+    stored = np.array(calibration()["fit"]["data"])
+    for path in DATA:
+        if path.exists():
+            frame = pd.read_csv(path, comment="#")
+            np.testing.assert_allclose(frame["share_of_endowment"], stored, atol=1e-9)
+    return stored
+
+
+def test_params_defaults_are_the_stored_calibration():
+    defaults = Params()
+    for name, value in calibration()["params"].items():
+        assert getattr(defaults, name) == pytest.approx(value, abs=1e-12), name
+        assert "calibrate_lab.py" in Params.model_fields[name].json_schema_extra["source"]
+
+
+def test_calibrated_defaults_reproduce_no_punishment_series():
+    data = _herrmann()
+    model = expected_series().by_period["contribution"].to_numpy()
+    rmse = float(np.sqrt(np.mean((model - data) ** 2)))
+    assert rmse <= 0.03, f"RMSE {rmse:.4f} of endowment > 0.03"
+    assert abs(model[-1] / model[0] - data[-1] / data[0]) <= 0.1
+    np.testing.assert_allclose(model, calibration()["fit"]["model"], atol=1e-4)
+
+
+def test_sampled_session_agrees_with_expectation():
+    exact = expected_series().by_period["contribution"]
+    sampled = play(n_groups=20_000, seed=3).by_period["contribution"]
+    assert np.max(np.abs(exact - sampled)) < 0.01
+
+
+def test_lab_design_follows_herrmann():
+    design = LabDesign()
+    assert (design.group_size, design.endowment, design.mpcr, design.periods) == (4, 20, 0.4, 10)
+    assert (design.max_points, design.point_cost_punisher, design.point_cost_target) == (10, 1, 3)
+
+
+def test_punishment_costs_points_and_tokens():
+    out = expected_series(design=LabDesign(sanctions=True, civic_norm=0.5)).by_period
+    assert (out["points_given"] > 0).all()
+    free = expected_series(design=LabDesign(sanctions=False, civic_norm=0.5)).by_period
+    assert (free["points_given"] == 0).all()
+    # at the norm threshold contributions are unchanged, so punishment only destroys money
+    np.testing.assert_allclose(out["contribution"], free["contribution"], atol=1e-12)
+    assert (out["earnings"] < free["earnings"]).all()
+
+
+def test_antisocial_punishment_grows_as_civic_norm_weakens():
+    weak = expected_series(design=LabDesign(sanctions=True, civic_norm=0.1)).by_period
+    strong = expected_series(design=LabDesign(sanctions=True, civic_norm=0.9)).by_period
+    assert weak["antisocial_share"].mean() > strong["antisocial_share"].mean()
