@@ -1,35 +1,219 @@
-"""``governance-sim run``: run one scenario and write its results (extended by the CLI issue)."""
+"""Scenario commands: ``list``, ``show``, ``run``, ``compare`` and ``report``.
+
+``run NAME`` and ``compare NAME NAME ...`` run each scenario ``--replicates`` times on the
+seeds ``--seed + r`` (the same seeds for every scenario: common random numbers) and write
+``timeseries.parquet``, ``timeseries.csv``, ``report.html`` and ``manifest.json`` (with the
+exact command that reproduces them) to ``--out``. The work itself is in
+:mod:`governance_sim.cli.batch`; this module only parses arguments and prints.
+"""
 
 from __future__ import annotations
 
+import json
+import shlex
 from pathlib import Path
 
 import typer
 
-__all__ = ["register"]
+from governance_sim.params import UserInputError
+
+__all__ = ["register", "ResultsFolderError"]
+
+
+class ResultsFolderError(UserInputError):
+    """A folder given to ``report`` does not hold complete results."""
+
+
+_SCENARIO_HELP = "Scenario name (see 'governance-sim list') or a path to a .toml file."
+
+
+def _command_line(kind: str, names: list[str], *, steps: int | None, seed: int,
+                  replicates: int, out: Path, settings: list[str], images: bool,
+                  report: bool) -> str:
+    """The command that reproduces a run, with every choice that matters spelled out."""
+    parts = ["governance-sim", kind, *names]
+    if steps is not None:
+        parts += ["--steps", str(steps)]
+    parts += ["--seed", str(seed), "--replicates", str(replicates), "--out", str(out)]
+    for item in settings:
+        parts += ["--set", item]
+    if images:
+        parts.append("--images")
+    if not report:
+        parts.append("--no-report")
+    return shlex.join(parts)
+
+
+def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, replicates: int,
+             out: Path, settings: list[str], images: bool, report: bool,
+             progress: bool) -> None:
+    """Load, validate, check the output folder, run, write, print a summary."""
+    from governance_sim.cli import batch
+    from governance_sim.scenarios import load_scenario
+    from governance_sim.viz.figures import KEY_METRICS, summary_table
+
+    parsed = batch.parse_settings(settings)
+    scenarios = [batch.apply_settings(load_scenario(name), parsed) for name in names]
+    seen: dict[str, str] = {}
+    for given, scenario in zip(names, scenarios, strict=True):
+        if scenario.name in seen:
+            raise UserInputError(f"scenario {scenario.name!r} given twice ({seen[scenario.name]}"
+                                 f" and {given}); each scenario once, please")
+        seen[scenario.name] = given
+    folder = batch.check_writable(out)
+    seeds = batch.replicate_seeds(seed, replicates)
+    start = batch.timer()
+    frame = batch.run_batch(scenarios, seeds, steps=steps, progress=progress)
+    infos = [batch.scenario_info(s, parsed, steps) for s in scenarios]
+    command = _command_line(kind, names, steps=steps, seed=seed, replicates=replicates,
+                            out=out, settings=settings, images=images, report=report)
+    manifest = batch.new_manifest(kind, command, infos, seeds, seed, parsed,
+                                  batch.timer() - start)
+    written = batch.write_outputs(folder, frame, manifest, report=report, images=images,
+                                  echo=lambda line: typer.echo(line, err=True))
+    table = summary_table(frame, KEY_METRICS)
+    width = max(len(n) for n in table.index)
+    typer.echo(f"{'scenario':<{width}}  month  trust  participation  public value  "
+               f"(median of {replicates})")
+    for name, row in table.iterrows():
+        typer.echo(f"{name:<{width}}  {int(row['step']):>5}  {row['trust_mean']:.3f}  "
+                   f"{row['participation_rate']:>13.3f}  {row['public_value_index']:>12.3f}")
+    typer.echo(f"wrote {', '.join(written['files'])} and {batch.MANIFEST} to {folder}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add the run command to ``app``."""
+    """Add ``list``, ``show``, ``run``, ``compare`` and ``report`` to ``app``."""
+
+    @app.command("list")
+    def list_command() -> None:
+        """List the shipped scenarios with their horizon and what they are about."""
+        from governance_sim.scenarios import list_scenarios, load_scenario, scenario_dir
+
+        names = list_scenarios()
+        if not names:
+            typer.echo(f"no scenarios in {scenario_dir()}")
+            return
+        width = max(len(n) for n in names)
+        for name in names:
+            scenario = load_scenario(name)
+            text = scenario.description.split(". ")[0].rstrip(".")
+            if len(text) > 90:
+                text = text[:87].rstrip() + "..."
+            typer.echo(f"{name:<{width}}  {scenario.steps:>4} months  {text}")
+
+    @app.command("show")
+    def show_command(
+        scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+        as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    ) -> None:
+        """Show a scenario: description, question, parameters, events, levers and sources."""
+        from governance_sim.cli.batch import scenario_info
+        from governance_sim.logics import profile
+        from governance_sim.scenarios import load_scenario
+
+        loaded = load_scenario(scenario)
+        info = scenario_info(loaded)
+        levers = profile(loaded.params.logic).with_levers(loaded.params.levers).as_dict()
+        if as_json:
+            info["levers_at_start"] = levers
+            typer.echo(json.dumps(info, indent=2, default=str))
+            return
+        typer.echo(f"{info['name']}  ({info['path']})")
+        typer.echo(f"  {info['description']}")
+        typer.echo(f"question: {info['question']}")
+        typer.echo(f"steps: {info['steps']} months")
+        typer.echo("parameters over the defaults:")
+        for key, value in info["params_over_defaults"].items():
+            typer.echo(f"  {key} = {value}")
+        if info["events"]:
+            typer.echo("events:")
+            for event in info["events"]:
+                rest = ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("kind",
+                                                                                    "step"))
+                typer.echo(f"  month {event['step']:>4}: {event['kind']} {rest}")
+        typer.echo("levers at the start: " + ", ".join(f"{k}={v:g}" for k, v in levers.items()))
+        typer.echo("sources:")
+        for source in info["sources"]:
+            typer.echo(f"  - {source}")
+
+    steps_option = typer.Option(None, "--steps", min=1, max=100_000,
+                                help="Months to simulate; default: each scenario's own.")
+    seed_option = typer.Option(1, "--seed", min=0,
+                               help="Seed of replicate 0; replicate r uses seed + r.")
+    replicates_option = typer.Option(5, "--replicates", "-r", min=1, max=10_000,
+                                     help="Runs per scenario (median and band across them).")
+    set_option = typer.Option([], "--set", metavar="NAME=VALUE",
+                              help="Parameter over the scenario's, e.g. n_citizens=2000 or "
+                              "levers.facilitation_targeting=0.8 (repeatable).")
+    images_option = typer.Option(False, "--images",
+                                 help="Also write figures/*.png and *.svg (needs Chromium).")
+    report_option = typer.Option(True, "--report/--no-report", help="Write report.html.")
+    progress_option = typer.Option(True, "--progress/--no-progress",
+                                   help="Show a progress bar for runs longer than a moment.")
 
     @app.command("run")
     def run_command(
-        scenario: str = typer.Argument(..., help="Scenario name (see 'list') or a .toml path."),
-        steps: int | None = typer.Option(None, "--steps", min=0,
-                                         help="Steps (months); default: the scenario's."),
-        seed: int = typer.Option(1, "--seed", min=0, help="Random seed."),
-        out: Path = typer.Option(Path("out/run"), "--out", help="Output folder."),
+        scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+        steps: int | None = steps_option,
+        seed: int = seed_option,
+        replicates: int = replicates_option,
+        out: Path | None = typer.Option(None, "--out", "-o",
+                                        help="Output folder; default: out/<scenario>."),
+        settings: list[str] = set_option,
+        images: bool = images_option,
+        report: bool = report_option,
+        progress: bool = progress_option,
     ) -> None:
-        """Run one scenario and write timeseries.parquet, timeseries.csv and manifest.json."""
-        from governance_sim.model import run
-        from governance_sim.scenarios import load_scenario
+        """Run one scenario (replicates) and write time series, report and manifest."""
+        target = out if out is not None else Path("out") / Path(scenario).stem
+        _execute("run", [scenario], steps=steps, seed=seed, replicates=replicates,
+                 out=target, settings=settings, images=images, report=report,
+                 progress=progress)
 
-        scenario_obj = load_scenario(scenario)
-        results = run(scenario_obj, steps=steps, seed=seed)
-        results.to_parquet(out / "timeseries.parquet")
-        results.to_csv(out / "timeseries.csv")
-        results.write_manifest(out / "manifest.json")
-        final = results.final()
-        typer.echo(f"{scenario_obj.name}: {len(results.timeseries) - 1} steps, seed {seed}: "
-                   f"trust {final.trust_mean:.3f}, participation {final.participation_rate:.3f},"
-                   f" public value {final.public_value_index:.3f} -> {out}")
+    @app.command("compare")
+    def compare_command(
+        scenarios: list[str] = typer.Argument(..., help="Two or more scenario names or paths."),
+        steps: int | None = steps_option,
+        seed: int = seed_option,
+        replicates: int = replicates_option,
+        out: Path = typer.Option(Path("out/compare"), "--out", "-o", help="Output folder."),
+        settings: list[str] = set_option,
+        images: bool = images_option,
+        report: bool = report_option,
+        progress: bool = progress_option,
+    ) -> None:
+        """Compare scenarios on the same seeds (common random numbers) in one report."""
+        if len(scenarios) < 2:
+            raise UserInputError("compare needs at least two scenarios; for one use "
+                                 f"'governance-sim run {scenarios[0]}'")
+        _execute("compare", list(scenarios), steps=steps, seed=seed, replicates=replicates,
+                 out=out, settings=settings, images=images, report=report,
+                 progress=progress)
+
+    @app.command("report")
+    def report_command(
+        folder: Path = typer.Argument(..., help="A results folder written by run or compare."),
+        images: bool = images_option,
+    ) -> None:
+        """Rebuild report.html (and optionally the images) from a results folder."""
+        from governance_sim.cli import batch
+
+        manifest_path = folder / batch.MANIFEST
+        parquet = folder / "timeseries.parquet"
+        if not manifest_path.is_file() or not parquet.is_file():
+            raise ResultsFolderError(f"{folder}: not a complete results folder (needs "
+                                     f"{batch.MANIFEST} and timeseries.parquet from 'run' or "
+                                     "'compare')")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            import pandas as pd
+
+            frame = pd.read_parquet(parquet)
+        except (OSError, ValueError) as error:
+            raise ResultsFolderError(f"{folder}: cannot read results: {error}") from None
+        if not isinstance(manifest, dict) or "scenarios" not in manifest:
+            raise ResultsFolderError(f"{manifest_path}: not a governance-sim manifest")
+        batch.check_writable(folder)
+        written = batch.write_outputs(folder, frame, manifest, report=True, images=images,
+                                      echo=lambda line: typer.echo(line, err=True))
+        typer.echo(f"wrote {', '.join(written['files'])} and {batch.MANIFEST} to {folder}")

@@ -1,0 +1,353 @@
+"""The work behind ``run`` and ``compare``: scenarios on paired seeds, results to files.
+
+Replicate ``r`` of *every* scenario runs on seed ``seed + r`` (common random numbers): the
+model draws each random process from its own named stream (:mod:`governance_sim.rng`), so
+processes the scenarios share get the same draws and differences between scenarios come
+from their logics and events, not from the dice.
+
+Results go to one folder: ``timeseries.parquet`` and ``timeseries.csv`` (long format, all
+replicates: ``scenario``, ``replicate``, ``seed``, ``step`` and the metrics),
+``report.html``, optional ``figures/``, and ``manifest.json``. Every file is written to a
+temporary name and renamed into place; ``manifest.json`` is removed first and written last,
+so a folder without it is incomplete and a folder with it is whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from governance_sim.params import LEVER_NAMES, LEVER_RANGES, ParameterError, Params
+from governance_sim.results import OutputError, atomic_write, versions
+from governance_sim.scenarios import Scenario
+
+__all__ = [
+    "MANIFEST",
+    "replicate_seeds",
+    "parse_settings",
+    "apply_settings",
+    "scenario_info",
+    "check_writable",
+    "run_batch",
+    "write_outputs",
+    "all_versions",
+    "new_manifest",
+    "timer",
+]
+
+#: Name of the manifest; its presence marks a complete results folder.
+MANIFEST = "manifest.json"
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """Seeds of replicates ``0..replicates-1``: ``seed + r``, the same for every scenario.
+
+    Consecutive integers are safe here: each named stream is seeded through
+    ``numpy.random.SeedSequence``, which hashes the seed, so neighbouring seeds give
+    unrelated streams. And replicate ``r`` can be rerun alone with ``--seed seed+r``.
+    """
+    return [seed + r for r in range(replicates)]
+
+
+def _parse_value(text: str) -> Any:
+    """A ``--set`` value as TOML would read it (number, boolean, string, inline table)."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_settings(items: Sequence[str]) -> dict[str, Any]:
+    """Parse ``--set NAME=VALUE`` items; ``levers.NAME=VALUE`` sets one lever.
+
+    Raises:
+        ParameterError: malformed item, unknown parameter or lever, or a value out of its
+            range (the message names the field and the allowed range).
+    """
+    fields = {info.name: info for info in Params.describe()}
+    settings: dict[str, Any] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(f"--set {item!r}: expected NAME=VALUE, e.g. "
+                                 "--set initial_trust=0.3 or --set levers.sanctions=0.5")
+        value = _parse_value(raw.strip())
+        if name.startswith("levers."):
+            lever = name.removeprefix("levers.")
+            if lever not in LEVER_NAMES:
+                raise ParameterError(f"--set {name}: unknown lever; allowed: "
+                                     f"{', '.join(LEVER_NAMES)}")
+            lo, hi = LEVER_RANGES[lever]
+            if not _number_in(value, lo, hi):
+                raise ParameterError(f"--set {name}={raw}: out of range; allowed "
+                                     f"{lo:g} to {hi:g}")
+            settings.setdefault("levers", {})[lever] = float(value)
+            continue
+        if name not in fields:
+            raise ParameterError(f"--set {name}: unknown parameter; allowed: "
+                                 f"{', '.join(fields)}")
+        if name in ("events", "levers"):
+            raise ParameterError(f"--set {name}: set events in a scenario file and levers "
+                                 "one at a time (--set levers.NAME=VALUE)")
+        info = fields[name]
+        if info.low is not None or info.high is not None:
+            lo = -math.inf if info.low is None else info.low
+            hi = math.inf if info.high is None else info.high
+            if not _number_in(value, lo, hi):
+                raise ParameterError(f"--set {name}={raw}: out of range; allowed {lo:g} to "
+                                     f"{hi:g} ({info.unit})")
+        settings[name] = value
+    return settings
+
+
+def _number_in(value: Any, lo: float, hi: float) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and lo <= value <= hi)
+
+
+def apply_settings(scenario: Scenario, settings: dict[str, Any]) -> Scenario:
+    """The scenario with ``settings`` over its parameters (levers merged, not replaced)."""
+    if not settings:
+        return scenario
+    changes = dict(settings)
+    if "levers" in changes:
+        changes["levers"] = {**scenario.params.levers, **changes["levers"]}
+    try:
+        params = scenario.params.replace(**changes)
+    except ParameterError as error:
+        raise ParameterError(f"{scenario.name} with --set: {error}") from None
+    return replace(scenario, params=params)
+
+
+def _file_sha256(path: Path | None) -> str | None:
+    if path is None or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def scenario_info(scenario: Scenario, settings: dict[str, Any] | None = None,
+                  steps: int | None = None) -> dict[str, Any]:
+    """A plain, JSON-friendly description of a scenario for the manifest and the report."""
+    over = dict(scenario.raw.get("params", {}))
+    for name, value in (settings or {}).items():
+        over[name] = ({**over.get("levers", {}), **value} if name == "levers" else value)
+    params = scenario.params.to_dict()
+    return {
+        "name": scenario.name,
+        "description": scenario.description,
+        "question": scenario.question,
+        "steps": int(scenario.steps if steps is None else steps),
+        "sources": list(scenario.sources),
+        "path": str(scenario.path) if scenario.path else None,
+        "file_sha256": _file_sha256(scenario.path),
+        "params_over_defaults": over,
+        "events": params["events"],
+        "params": params,
+    }
+
+
+def check_writable(folder: str | os.PathLike[str]) -> Path:
+    """Make sure results can be written to ``folder`` (created if missing) before any work.
+
+    Raises:
+        OutputError: the folder is a file, cannot be created, or cannot be written.
+    """
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"cannot write results to {target}: it is a file, not a folder; "
+                          "choose a folder with --out")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=target)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise OutputError(f"cannot write results to {target}: {error.strerror or error}; "
+                          "choose a writable folder with --out") from None
+    return target
+
+
+def run_batch(scenarios: Sequence[Scenario], seeds: Sequence[int], *,
+              steps: int | None = None, progress: bool = True,
+              on_step: Callable[[], None] | None = None) -> pd.DataFrame:
+    """Run every scenario on every seed; return all time series in long format.
+
+    Args:
+        scenarios: validated scenarios (names must be unique).
+        seeds: one seed per replicate, shared by all scenarios.
+        steps: steps per run; default: each scenario's own ``steps``.
+        progress: show a tqdm progress bar on standard error (after half a second).
+        on_step: called after every simulated step (tests, other front ends).
+
+    Returns:
+        DataFrame with columns ``scenario`` (str), ``replicate``, ``seed``, ``step`` (int64)
+        and one float64 column per metric; rows ordered by scenario, replicate, step.
+    """
+    from tqdm.auto import tqdm
+
+    from governance_sim.model import GovernanceModel
+
+    horizon = {s.name: int(s.steps if steps is None else steps) for s in scenarios}
+    total = sum(horizon.values()) * len(seeds)
+    frames = []
+    with tqdm(total=total, unit="step", desc="simulating", disable=not progress, delay=0.5,
+              file=sys.stderr, dynamic_ncols=True, mininterval=0.25) as bar:
+        for scenario in scenarios:
+            for replicate, seed in enumerate(seeds):
+                bar.set_postfix_str(f"{scenario.name} #{replicate}", refresh=False)
+                model = GovernanceModel(scenario, rng=seed, steps=horizon[scenario.name],
+                                        agent_views=False)
+                for _ in range(horizon[scenario.name]):
+                    model.step()
+                    bar.update(1)
+                    if on_step is not None:
+                        on_step()
+                series = model.results().timeseries.reset_index()
+                series.insert(0, "seed", seed)
+                series.insert(0, "replicate", replicate)
+                series.insert(0, "scenario", scenario.name)
+                frames.append(series)
+    frame = pd.concat(frames, ignore_index=True)
+    frame[["replicate", "seed", "step"]] = frame[["replicate", "seed", "step"]].astype("int64")
+    return frame
+
+
+def all_versions() -> dict[str, str]:
+    """Versions recorded in the manifest: the model's and those of the output libraries."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = versions()
+    for package in ("plotly", "pyarrow", "kaleido"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
+def _write_parquet(frame: pd.DataFrame, manifest: dict[str, Any], path: Path) -> None:
+    def write(temporary: str) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        metadata = dict(table.schema.metadata or {})
+        metadata[b"governance_sim.manifest"] = json.dumps(manifest).encode()
+        pq.write_table(table.replace_schema_metadata(metadata), temporary)
+
+    atomic_write(path, write)
+
+
+def _describe_file(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def write_outputs(folder: Path, frame: pd.DataFrame, manifest: dict[str, Any], *,
+                  report: bool = True, images: bool = False,
+                  echo: Callable[[str], None] = print) -> dict[str, Any]:
+    """Write the results folder; return the manifest as written.
+
+    Order: remove an old ``manifest.json`` (so the folder reads as incomplete while it is
+    rewritten), write the time series, the report and the images, each atomically, then
+    write the manifest with each file's size and SHA-256.
+
+    Args:
+        folder: output folder (see :func:`check_writable`).
+        frame: the long time-series frame from :func:`run_batch`.
+        manifest: command, seeds, scenarios, versions (completed here with ``files``).
+        report: write ``report.html``.
+        images: also write ``figures/*.png`` and ``*.svg`` (needs Chromium; a one-line
+            message through ``echo`` where it cannot).
+        echo: where to print the images message.
+    """
+    folder = Path(folder)
+    manifest_path = folder / MANIFEST
+    try:
+        manifest_path.unlink(missing_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot write {manifest_path}: {error.strerror or error}") from None
+    files: list[Path] = []
+    payload = {k: v for k, v in manifest.items() if k != "files"}
+    _write_parquet(frame, payload, folder / "timeseries.parquet")
+    files.append(folder / "timeseries.parquet")
+    atomic_write(folder / "timeseries.csv", lambda tmp: frame.to_csv(tmp, index=False))
+    files.append(folder / "timeseries.csv")
+    if report or images:
+        from governance_sim.viz.report import (
+            ImagesUnavailable,
+            build_report,
+            export_images,
+        )
+
+        page, figures = build_report(frame, manifest["scenarios"], command=manifest["command"],
+                                     manifest=payload)
+        if report:
+            atomic_write(folder / "report.html",
+                         lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+            files.append(folder / "report.html")
+        if images:
+            try:
+                files.extend(export_images(figures, folder / "figures"))
+            except ImagesUnavailable as reason:
+                echo(str(reason))
+    done = dict(payload)
+    done["files"] = {str(p.relative_to(folder)): _describe_file(p) for p in files}
+    atomic_write(manifest_path, lambda tmp: Path(tmp).write_text(
+        json.dumps(done, indent=2, sort_keys=False, default=str), encoding="utf-8"))
+    _shareable([*files, manifest_path])
+    return done
+
+
+def _shareable(paths: Sequence[Path]) -> None:
+    """Give written files the usual permissions (temporary files are created 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in paths:
+        try:
+            path.chmod(0o666 & ~umask)
+        except OSError:
+            pass
+
+
+def new_manifest(kind: str, command: str, infos: list[dict[str, Any]], seeds: list[int],
+                 seed: int, settings: dict[str, Any], wall_time: float) -> dict[str, Any]:
+    """The manifest of a ``run`` or ``compare`` (without ``files``, added when written)."""
+    return {
+        "kind": kind,
+        "command": command,
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seed": seed,
+        "replicates": len(seeds),
+        "seeds": seeds,
+        "seeding": "replicate r of every scenario uses seed + r (common random numbers)",
+        "steps": {info["name"]: info["steps"] for info in infos},
+        "settings": settings,
+        "scenarios": infos,
+        "columns": {"scenario": "scenario name", "replicate": "0-based replicate",
+                    "seed": "the run's seed", "step": "month, 0 = initial state"},
+        "versions": all_versions(),
+        "wall_time_seconds": round(wall_time, 3),
+    }
+
+
+def timer() -> float:
+    """Monotonic clock, for the manifest's wall time."""
+    return time.perf_counter()
