@@ -1,0 +1,236 @@
+"""Where runs execute, behind one interface: serial, a local process pool, Dask.
+
+An executor takes chunks of tasks and yields each chunk's results as it finishes (in any
+order). The worker side is :func:`evaluate_chunk`, a module-level function so it pickles by
+reference. The process pool starts its workers once (``spawn`` context, so no state leaks
+from the parent) and reuses them for every chunk; at most ``2 x workers`` chunks are in
+flight, so a stopped sweep leaves little work queued.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from governance_sim.sweep.design import Task
+from governance_sim.sweep.models import ModelFn, call_model, extract_outcomes
+from governance_sim.sweep.spec import OutcomeSpec, SpecError
+
+__all__ = ["DaskExecutor", "Executor", "PoolExecutor", "SerialExecutor", "default_workers",
+           "evaluate_chunk", "make_executor"]
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def evaluate_chunk(model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
+                   chunk: list[Task]) -> list[dict[str, Any]]:
+    """Run every task of a chunk; a run that raises is returned as failed, not raised.
+
+    Returns:
+        One dict per task: ``run_id``, ``status`` (``ok``/``failed``), ``error`` (None or
+        ``"ExceptionType: message"``), ``outcomes`` (name -> float; empty when failed) and
+        ``elapsed_s``.
+    """
+    results = []
+    for task in chunk:
+        start = time.perf_counter()
+        try:
+            value = call_model(model, dict(task.params), task.seed)
+            found = extract_outcomes(value, outcomes)
+            status, error = "ok", None
+        except Exception as exc:  # noqa: BLE001 - a failing run is data, not a crash
+            found = {}
+            status = "failed"
+            where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+            place = f" [{os.path.basename(where.filename)}:{where.lineno}]" if where else ""
+            error = f"{type(exc).__name__}: {exc}{place}"
+        results.append({"run_id": task.run_id, "status": status, "error": error,
+                        "outcomes": found, "elapsed_s": time.perf_counter() - start})
+    return results
+
+
+class Executor:
+    """Runs chunks of tasks; use as a context manager.
+
+    Attributes:
+        workers: how many runs execute at once.
+        label: a short description for messages.
+    """
+
+    workers: int = 1
+    label: str = "serial"
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release workers and connections."""
+
+    def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
+            chunks: Iterable[list[Task]]) -> Iterator[list[dict[str, Any]]]:
+        """Yield the results of each chunk as it finishes."""
+        raise NotImplementedError
+
+
+class SerialExecutor(Executor):
+    """Runs every chunk in this process, one after the other."""
+
+    def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
+            chunks: Iterable[list[Task]]) -> Iterator[list[dict[str, Any]]]:
+        """Yield the results of each chunk in order."""
+        for chunk in chunks:
+            yield evaluate_chunk(model, outcomes, chunk)
+
+
+def _warm_worker() -> None:
+    """Import the model once when a pool worker starts, not in its first run."""
+    import governance_sim.model  # noqa: F401
+
+
+class PoolExecutor(Executor):
+    """A pool of worker processes started once and reused for every chunk.
+
+    Args:
+        workers: number of processes (default: every core this process may use).
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = workers or default_workers()
+        self.label = f"{self.workers} local worker processes"
+        self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                         mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_warm_worker)
+
+    def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
+            chunks: Iterable[list[Task]]) -> Iterator[list[dict[str, Any]]]:
+        """Yield each chunk's results as it finishes, keeping the pool busy."""
+        import pickle
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        try:
+            pickle.dumps(model)
+        except Exception as error:  # noqa: BLE001 - any pickling failure means the same
+            raise SpecError(f"the model {model!r} cannot be sent to worker processes "
+                            f"({error}); use a module-level function, or --workers 1") from None
+        pending = iter(chunks)
+        running: set[Any] = set()
+        try:
+            while True:
+                while len(running) < 2 * self.workers:
+                    chunk = next(pending, None)
+                    if chunk is None:
+                        break
+                    running.add(self._pool.submit(evaluate_chunk, model, outcomes, chunk))
+                if not running:
+                    return
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield future.result()
+        finally:
+            for future in running:
+                future.cancel()
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor(Executor):
+    """Runs chunks on a Dask cluster.
+
+    Args:
+        scheduler: ``"local"`` starts a ``LocalCluster(n_workers=2, threads_per_worker=1)``
+            (or ``workers`` workers) for this sweep; any other value is the address of a
+            running scheduler (``tcp://host:8786``).
+        workers: worker count of a local cluster.
+    """
+
+    def __init__(self, scheduler: str, workers: int | None = None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as error:  # pragma: no cover - dependency declared
+            raise SpecError(f"--scheduler needs dask[distributed]: {error}") from None
+        self._cluster = None
+        if scheduler == "local":
+            self._cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1,
+                                         processes=True, dashboard_address=None)
+            self._client = Client(self._cluster)
+            self.label = f"Dask LocalCluster ({workers or 2} workers)"
+        else:
+            try:
+                self._client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError, ValueError) as error:
+                raise SpecError(f"--scheduler: cannot reach the Dask scheduler at "
+                                f"{scheduler!r}: {error}") from None
+            self.label = f"Dask scheduler {scheduler}"
+        info = self._client.scheduler_info()
+        threads = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
+        self.workers = max(1, threads)
+
+    def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
+            chunks: Iterable[list[Task]]) -> Iterator[list[dict[str, Any]]]:
+        """Yield each chunk's results as the cluster finishes it."""
+        from distributed import as_completed
+
+        pending = iter(chunks)
+        limit = max(4, 4 * self.workers)
+        first = [c for _, c in zip(range(limit), pending, strict=False)]
+        futures = [self._client.submit(evaluate_chunk, model, outcomes, c, pure=False)
+                   for c in first]
+        if not futures:
+            return
+        live = set(futures)
+        queue = as_completed(futures)
+        try:
+            for future in queue:
+                live.discard(future)
+                result = future.result()
+                future.release()
+                chunk = next(pending, None)
+                if chunk is not None:
+                    submitted = self._client.submit(evaluate_chunk, model, outcomes, chunk,
+                                                    pure=False)
+                    live.add(submitted)
+                    queue.add(submitted)
+                yield result
+        finally:
+            if live:
+                self._client.cancel(list(live))
+
+    def close(self) -> None:
+        """Disconnect, and stop a local cluster this executor started."""
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """Pick the executor: Dask if ``scheduler``; serial if ``workers == 1``; else a pool."""
+    if scheduler:
+        return DaskExecutor(scheduler, workers)
+    if workers is not None and workers < 1:
+        raise SpecError(f"--workers must be at least 1, got {workers}")
+    if workers == 1:
+        return SerialExecutor()
+    return PoolExecutor(workers)
+
+
+def chunk_size(n_tasks: int, workers: int) -> int:
+    """Chunks small enough to balance load and show progress, big enough to amortise."""
+    return max(1, min(200, math.ceil(n_tasks / (workers * 32))))

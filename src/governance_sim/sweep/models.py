@@ -1,0 +1,246 @@
+"""What a sweep runs: the built-in model or any callable, and how outcomes are read off.
+
+The sweep layer calls a *model*: a callable that maps a parameter dict to outcomes. It may
+take the run's seed as a keyword ``seed`` (then it gets one), and it returns either a
+mapping of scalars (picked with ``stat = "value"``) or a time series (a DataFrame indexed
+by step, summarised with ``final``, ``mean`` or ``time_to_cross``). The built-in model is a
+:class:`ModelRunner` around :func:`governance_sim.run`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from governance_sim.params import LOGIC_NAMES, ParameterError, Params
+from governance_sim.sweep.spec import OutcomeSpec, SpecError, SweepSpec
+
+__all__ = ["ModelRunner", "call_model", "extract_outcomes", "resolve_model", "summarise"]
+
+ModelFn = Callable[..., Any]
+
+
+def summarise(series: pd.Series | np.ndarray, outcome: OutcomeSpec) -> float:
+    """One summary of one time series.
+
+    Args:
+        series: values indexed by step 0..T (``float64[T + 1]``).
+        outcome: which summary (``final``, ``mean`` over an inclusive window,
+            ``time_to_cross``).
+
+    Returns:
+        The summary; for ``time_to_cross`` the number of steps after ``outcome.after`` at
+        which the series first crosses the threshold in the given direction (from below to
+        at/above for ``up``), or NaN if it never does.
+    """
+    values = np.asarray(series, dtype=np.float64)
+    if outcome.stat == "final":
+        return float(values[-1])
+    if outcome.stat == "mean":
+        first, last = outcome.window  # type: ignore[misc]
+        if last >= len(values):
+            raise ValueError(f"outcome {outcome.name!r}: window ends at step {last} but the "
+                             f"run has steps 0..{len(values) - 1}")
+        return float(values[first:last + 1].mean())
+    if outcome.stat == "time_to_cross":
+        if outcome.baseline_window is not None:
+            first, last = outcome.baseline_window
+            threshold = float(values[first:last + 1].mean())
+        else:
+            threshold = float(outcome.threshold)  # type: ignore[arg-type]
+        start = outcome.after
+        tail = values[start:]
+        if outcome.direction == "up":
+            below, reached = tail < threshold, tail >= threshold
+        else:
+            below, reached = tail > threshold, tail <= threshold
+        crossings = np.flatnonzero(below[:-1] & reached[1:])
+        return float(crossings[0] + 1) if crossings.size else math.nan
+    raise ValueError(f"outcome {outcome.name!r}: stat {outcome.stat!r} needs a mapping of values")
+
+
+def extract_outcomes(value: Any, outcomes: tuple[OutcomeSpec, ...]) -> dict[str, float]:
+    """Read the spec's outcomes off what a model returned.
+
+    Raises:
+        ValueError: the model's return value lacks an outcome or is not a number.
+    """
+    out: dict[str, float] = {}
+    for outcome in outcomes:
+        if isinstance(value, pd.DataFrame):
+            if outcome.metric not in value.columns:
+                raise ValueError(f"outcome {outcome.name!r}: the time series has no column "
+                                 f"{outcome.metric!r}")
+            if outcome.stat == "value":
+                raise ValueError(f"outcome {outcome.name!r}: stat 'value' needs a mapping, "
+                                 "the model returned a time series")
+            result = summarise(value[outcome.metric], outcome)
+        elif isinstance(value, Mapping):
+            if outcome.stat != "value":
+                raise ValueError(f"outcome {outcome.name!r}: stat {outcome.stat!r} needs a "
+                                 "time series, the model returned a mapping")
+            if outcome.metric not in value:
+                raise ValueError(f"outcome {outcome.name!r}: the model returned no "
+                                 f"{outcome.metric!r} (it returned {', '.join(map(str, value))})")
+            result = value[outcome.metric]
+        else:
+            raise ValueError(f"the model returned {type(value).__name__}; expected a mapping "
+                             "of outcomes or a DataFrame time series")
+        if isinstance(result, bool) or not isinstance(result, int | float | np.number):
+            raise ValueError(f"outcome {outcome.name!r}: {result!r} is not a number")
+        out[outcome.name] = float(result)
+    return out
+
+
+def call_model(model: ModelFn, params: dict[str, Any], seed: int) -> Any:
+    """Call ``model(params)``, passing ``seed=`` when the callable accepts it."""
+    if _takes_seed(model):
+        return model(params, seed=seed)
+    return model(params)
+
+
+def _takes_seed(model: ModelFn) -> bool:
+    try:
+        signature = inspect.signature(model)
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "seed" or p.kind is inspect.Parameter.VAR_KEYWORD
+               for p in signature.parameters.values())
+
+
+@dataclass(frozen=True)
+class ModelRunner:
+    """The built-in model as a sweep callable: point parameters -> time series.
+
+    Attributes:
+        base: every Params field of the base (scenario, constants, events) as plain data.
+        weights: constant logic-mix weights (``logic.<name>``) from the spec.
+        steps: months per run.
+    """
+
+    base: dict[str, Any]
+    weights: dict[str, float]
+    steps: int
+
+    def params(self, point: dict[str, Any]) -> Params:
+        """The validated Params of one design point (raises ParameterError)."""
+        data = dict(self.base)
+        levers = dict(data.get("levers") or {})
+        weights = dict(self.weights)
+        for key, value in point.items():
+            if key.startswith("levers."):
+                levers[key.removeprefix("levers.")] = value
+            elif key.startswith("logic."):
+                weights[key.removeprefix("logic.")] = value
+            else:
+                data[key] = value
+        data["levers"] = levers
+        if weights:
+            data["logic"] = _mix(weights, data["logic"])
+        return Params.from_dict(data)
+
+    def __call__(self, params: dict[str, Any], seed: int) -> pd.DataFrame:
+        """Run the model at one design point; return its time series."""
+        from governance_sim.model import run
+
+        return run(self.params(params), steps=self.steps, seed=seed).timeseries
+
+
+def _mix(weights: dict[str, float], base: str | dict[str, float]) -> dict[str, float]:
+    """Named weights take their share; the remainder is split like the base logic."""
+    base_mix = {base: 1.0} if isinstance(base, str) else dict(base)
+    rest = 1.0 - sum(weights.values())
+    mix = {name: float(w) for name, w in weights.items()}
+    for name, share in base_mix.items():
+        mix[name] = mix.get(name, 0.0) + rest * share
+    mix = {name: w for name, w in mix.items() if w > 0.0}
+    total = sum(mix.values())
+    return {name: mix[name] / total for name in LOGIC_NAMES if name in mix}
+
+
+def resolve_model(spec: SweepSpec, model: ModelFn | None = None) -> ModelFn:
+    """The callable a spec runs.
+
+    Args:
+        spec: the validated spec.
+        model: a callable that overrides the spec's ``model`` (Python use; it must be
+            picklable for process pools and Dask: a module-level function).
+
+    Raises:
+        SpecError: the model cannot be imported, the base scenario or constants are
+            invalid.
+    """
+    if model is not None:
+        return model
+    if not spec.builtin:
+        module_name, _, attribute = spec.model.partition(":")
+        try:
+            target: Any = importlib.import_module(module_name)
+            for part in attribute.split("."):
+                target = getattr(target, part)
+        except (ImportError, AttributeError) as error:
+            raise SpecError(f"{spec.source}: [sweep] model: cannot import {spec.model!r}: "
+                            f"{error}") from None
+        if not callable(target):
+            raise SpecError(f"{spec.source}: [sweep] model: {spec.model!r} is not callable")
+        return target
+    return _builtin_runner(spec)
+
+
+def _builtin_runner(spec: SweepSpec) -> ModelRunner:
+    from governance_sim.scenarios import load_scenario
+
+    steps = spec.steps
+    if spec.scenario:
+        try:
+            scenario = load_scenario(spec.scenario)
+        except ParameterError as error:
+            raise SpecError(f"{spec.source}: [sweep] scenario: {error}") from None
+        base = scenario.params.to_dict()
+        steps = steps if steps is not None else scenario.steps
+    else:
+        base = Params().to_dict()
+    assert steps is not None
+    for outcome in spec.outcomes:
+        for window in (outcome.window, outcome.baseline_window):
+            if window is not None and window[1] > steps:
+                raise SpecError(f"{spec.source}: [outcomes] {outcome.name!r}: window ends at "
+                                f"step {window[1]}, after the end of the run (steps = {steps})")
+    weights = {}
+    levers = dict(base.get("levers") or {})
+    for key, value in spec.constants.items():
+        if key.startswith("levers."):
+            levers[key.removeprefix("levers.")] = value
+        elif key.startswith("logic."):
+            weights[key.removeprefix("logic.")] = float(value)
+        else:
+            base[key] = value
+    base["levers"] = levers
+    base["events"] = list(base.get("events") or []) + [dict(e) for e in spec.events]
+    runner = ModelRunner(base=base, weights=weights, steps=int(steps))
+    try:
+        runner.params({})
+    except ParameterError as error:
+        raise SpecError(f"{spec.source}: [constants]/[[events]]: {error}") from None
+    return runner
+
+
+def check_points(runner: ModelRunner, points: pd.DataFrame, source: str) -> None:
+    """Build the Params of every design point so a bad combination fails before any run.
+
+    Raises:
+        SpecError: naming the first point whose parameters are invalid.
+    """
+    for point_id, row in enumerate(points.to_dict(orient="records")):
+        clean = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+        try:
+            runner.params(clean)
+        except ParameterError as error:
+            raise SpecError(f"{source}: design point {point_id} ({clean}): {error}") from None

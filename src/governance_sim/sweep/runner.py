@@ -1,0 +1,228 @@
+"""Run a sweep: design -> runs on an executor -> part files on disk, resumable.
+
+:func:`run_sweep` builds the design, skips every run already recorded in the output folder,
+sends the rest in chunks to the chosen executor and appends finished runs to the Parquet
+dataset at least every ``flush_seconds``. Killed at any moment and started again with the
+same spec and folder, it runs only the missing runs and ends with the same table (every
+column but ``elapsed_s``) as a sweep that was never interrupted.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from governance_sim.sweep.design import Design, build_design, tasks
+from governance_sim.sweep.executors import Executor, chunk_size, make_executor
+from governance_sim.sweep.models import ModelFn, ModelRunner, check_points, resolve_model
+from governance_sim.sweep.spec import SweepSpec, load_spec
+from governance_sim.sweep.store import (
+    STATUS_FAILED,
+    STATUS_OK,
+    SweepStore,
+    read_table,
+)
+
+__all__ = ["SweepReport", "build_manifest", "run_sweep"]
+
+
+@dataclass
+class SweepReport:
+    """What a call of :func:`run_sweep` did.
+
+    Attributes:
+        out: the sweep folder.
+        total: runs in the design (points x replicates).
+        skipped: runs already recorded before this call (a resume).
+        ran: runs executed by this call.
+        failures: ``(run_id, error)`` of every failed run in the table.
+        elapsed_s: wall time of this call.
+        executor: description of where the runs executed.
+    """
+
+    out: Path
+    total: int
+    skipped: int
+    ran: int
+    failures: list[tuple[int, str]] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    executor: str = "serial"
+
+    @property
+    def ok(self) -> bool:
+        """True when every run of the design is recorded and none failed."""
+        return not self.failures
+
+
+def build_manifest(spec: SweepSpec, design: Design, model: ModelFn,
+                   columns: list[str]) -> dict[str, Any]:
+    """The manifest of a sweep: spec, fingerprint, seeds, design, columns, versions."""
+    from governance_sim.results import versions
+
+    found = versions()
+    from importlib.metadata import PackageNotFoundError, version
+
+    for package in ("SALib", "dask", "distributed", "pyarrow"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "not installed"
+    model_name = spec.model if isinstance(model, ModelRunner) or not spec.builtin else (
+        f"{getattr(model, '__module__', '?')}:{getattr(model, '__qualname__', repr(model))}")
+    return {
+        "kind": "governance_sim.sweep",
+        "name": spec.name,
+        "description": spec.description,
+        "question": spec.question,
+        "spec": spec.raw,
+        "spec_source": spec.source,
+        "fingerprint": spec.fingerprint(),
+        "model": model_name,
+        "steps": model.steps if isinstance(model, ModelRunner) else spec.steps,
+        "root_seed": spec.seed,
+        "replicate_seeds": [int(s) for s in design.seeds],
+        "design": {
+            "kind": spec.design,
+            "samples": spec.samples,
+            "second_order": spec.second_order,
+            "levels": spec.levels,
+            "n_points": len(design.points),
+            "problem": design.problem,
+        },
+        "parameters": [
+            {"name": d.name, "section": d.section, "low": d.low, "high": d.high,
+             "values": list(d.values) if d.values is not None else None,
+             "integer": d.integer}
+            for d in spec.dimensions
+        ],
+        "constants": spec.constants,
+        "outcomes": [
+            {"name": o.name, "metric": o.metric, "stat": o.stat, "window": o.window,
+             "threshold": o.threshold, "baseline_window": o.baseline_window,
+             "direction": o.direction, "after": o.after}
+            for o in spec.outcomes
+        ],
+        "columns": columns,
+        "n_runs": design.n_runs,
+        "versions": found,
+    }
+
+
+def run_sweep(
+    spec: SweepSpec | str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    model: ModelFn | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    progress: bool = True,
+    retry_failed: bool = False,
+    flush_seconds: float = 2.0,
+    chunk: int | None = None,
+) -> SweepReport:
+    """Run (or resume) a sweep and write its results folder.
+
+    Args:
+        spec: a validated spec or the path of a spec file.
+        out: the results folder (created; if it holds this sweep already, resumed).
+        model: a callable overriding the spec's model (params dict [, seed=] -> mapping of
+            outcomes or time series); module-level so it can be sent to worker processes.
+        workers: local processes; 1 runs serially in this process; default all cores.
+        scheduler: ``"local"`` for a Dask LocalCluster, or a scheduler address.
+        executor: an executor to use instead of ``workers``/``scheduler`` (not closed).
+        progress: show a progress bar (runs done, failed, time left) on standard error.
+        retry_failed: run again the runs recorded as failed.
+        flush_seconds: write finished runs to a part file at least this often (0: after
+            every chunk).
+        chunk: runs per chunk sent to a worker (default: from the number of runs).
+
+    Returns:
+        A :class:`SweepReport`; ``report.failures`` lists failed runs.
+
+    Raises:
+        SpecError: the spec is invalid.
+        ResultsError: ``out`` holds another sweep or is in use.
+        OutputError: ``out`` cannot be written.
+    """
+    started = time.perf_counter()
+    if not isinstance(spec, SweepSpec):
+        spec = load_spec(spec)
+    design = build_design(spec)
+    fn = resolve_model(spec, model)
+    if isinstance(fn, ModelRunner):
+        check_points(fn, design.points, spec.source)
+    names = spec.names
+    outcome_names = [o.name for o in spec.outcomes]
+    columns = (["run_id", "point_id", "replicate", "seed"] + names + outcome_names
+               + ["status", "error", "elapsed_s"])
+    store = SweepStore(out)
+    store.open(build_manifest(spec, design, fn, columns), design.points.reset_index())
+    try:
+        recorded = store.recorded()
+        keep = recorded if not retry_failed else recorded[recorded["status"] == STATUS_OK]
+        done = set(keep["run_id"].astype(int))
+        todo = [t for t in tasks(design) if t.run_id not in done]
+        failed_before = int((keep["status"] == STATUS_FAILED).sum())
+        label = "serial"
+        if todo:
+            own = executor is None
+            active = executor or make_executor(workers, scheduler)
+            label = active.label
+            try:
+                _execute(spec, active, fn, todo, store, columns, len(done), design.n_runs,
+                         failed_before, progress, flush_seconds, chunk)
+            finally:
+                if own:
+                    active.close()
+    finally:
+        store.close()
+    table = read_table(out, columns=["run_id", "status", "error"])
+    failures = [(int(r.run_id), str(r.error)) for r in table.itertuples()
+                if r.status == STATUS_FAILED]
+    return SweepReport(out=Path(out), total=design.n_runs, skipped=len(done), ran=len(todo),
+                       failures=failures, elapsed_s=time.perf_counter() - started,
+                       executor=label)
+
+
+def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store: SweepStore,
+             columns: list[str], skipped: int, total: int, failed_before: int,
+             progress: bool, flush_seconds: float, chunk: int | None) -> None:
+    from tqdm import tqdm
+
+    size = chunk or chunk_size(len(todo), executor.workers)
+    chunks = (todo[i:i + size] for i in range(0, len(todo), size))
+    by_id = {t.run_id: t for t in todo}
+    failed = failed_before
+    buffer: list[dict[str, Any]] = []
+    last_flush = time.monotonic()
+    bar = tqdm(total=total, initial=skipped, unit="run", desc=spec.name, file=sys.stderr,
+               disable=not progress, dynamic_ncols=True, smoothing=0.1)
+    bar.set_postfix(failed=failed, refresh=False)
+    try:
+        for results in executor.map(fn, spec.outcomes, chunks):
+            for result in results:
+                task = by_id[result["run_id"]]
+                row: dict[str, Any] = {"run_id": task.run_id, "point_id": task.point_id,
+                                       "replicate": task.replicate, "seed": task.seed}
+                row.update(task.params)
+                for outcome in spec.outcomes:
+                    row[outcome.name] = result["outcomes"].get(outcome.name, math.nan)
+                row.update(status=result["status"], error=result["error"],
+                           elapsed_s=result["elapsed_s"])
+                buffer.append(row)
+                failed += result["status"] == STATUS_FAILED
+            bar.update(len(results))
+            bar.set_postfix(failed=failed, refresh=False)
+            if time.monotonic() - last_flush >= flush_seconds:
+                store.append(buffer, columns)
+                buffer = []
+                last_flush = time.monotonic()
+    finally:
+        store.append(buffer, columns)
+        bar.close()

@@ -1,0 +1,583 @@
+"""The sweep specification: a TOML file read into a validated, immutable :class:`SweepSpec`.
+
+A spec names what varies and what is measured::
+
+    [sweep]
+    name = "trust_threshold"
+    model = "governance_sim"        # default; or "package.module:function"
+    scenario = "co_creation"        # optional base scenario (name or path)
+    steps = 200                     # months per run (built-in model only)
+    replicates = 3                  # seeds per design point, shared by all points
+    seed = 20261127                 # root seed: replicate seeds and design sampling
+
+    [design]
+    kind = "full_factorial"         # latin_hypercube | sobol | morris
+    # samples = 256                 # LHS points; Sobol base N (a power of two);
+    #                               # Morris trajectories
+    # second_order = false          # Sobol only
+    # levels = 4                    # Morris grid levels (even)
+
+    [levers]                        # what a decision maker sets
+    logic = ["bureaucracy", "npm", "co_creation"]
+    "levers.facilitation_targeting" = { low = 0.0, high = 1.0, levels = 3 }
+
+    [uncertainties]                 # what nobody controls
+    initial_trust = { values = [0.2, 0.5, 0.8] }
+
+    [constants]
+    n_citizens = 2000
+
+    [outcomes]
+    trust_final = { metric = "trust_mean", stat = "final" }
+    pv_late = { metric = "public_value_index", stat = "mean", window = [100, 200] }
+    recovery = { metric = "trust_mean", stat = "time_to_cross", threshold = 0.6 }
+
+    [[events]]                      # appended to the base scenario's events
+    kind = "switch_logic"
+    step = 60
+    logic = "co_creation"
+
+Parameter keys are :class:`governance_sim.Params` fields, lever overrides
+``levers.<lever>`` and logic-mix weights ``logic.<logic>`` (the weights named take their
+share; the rest goes to the base logic). A custom model (``model = "pkg.mod:function"``)
+takes any keys. Every mistake raises one :class:`SpecError` naming the key and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from governance_sim.params import LEVER_NAMES, LEVER_RANGES, LOGIC_NAMES, Params, UserInputError
+
+__all__ = [
+    "BUILTIN_MODEL",
+    "DESIGN_KINDS",
+    "OUTCOME_STATS",
+    "Dimension",
+    "OutcomeSpec",
+    "SpecError",
+    "SweepSpec",
+    "load_spec",
+    "spec_from_dict",
+]
+
+#: Name of the built-in model in a spec's ``model`` key.
+BUILTIN_MODEL = "governance_sim"
+
+#: Designs a spec may ask for.
+DESIGN_KINDS: tuple[str, ...] = ("full_factorial", "latin_hypercube", "sobol", "morris")
+
+#: Summaries of a metric's time series an outcome may take (``value``: custom models only,
+#: a scalar the callable returned under ``metric``).
+OUTCOME_STATS: tuple[str, ...] = ("final", "mean", "time_to_cross", "value")
+
+_TOP = {"sweep", "design", "levers", "uncertainties", "constants", "outcomes", "events"}
+_SWEEP_KEYS = {"name", "description", "question", "model", "scenario", "steps", "replicates",
+               "seed"}
+_DESIGN_KEYS = {"kind", "samples", "second_order", "levels", "seed"}
+_RANGE_KEYS = {"low", "high", "levels", "values"}
+_OUTCOME_KEYS = {"metric", "stat", "window", "threshold", "direction", "after",
+                 "baseline_window"}
+_NOT_SWEEPABLE = {"levers", "events"}
+
+
+class SpecError(UserInputError, ValueError):
+    """A sweep spec is invalid; the message names the file, the key and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One varied parameter.
+
+    Attributes:
+        name: flat key (``initial_trust``, ``levers.control_intensity``, ``logic.npm``).
+        section: ``levers`` or ``uncertainties``.
+        low, high: bounds for sampled designs (None when only ``values`` are given).
+        values: the levels of a full factorial (None for sampled designs).
+        integer: the parameter takes integers (sampled values are rounded).
+    """
+
+    name: str
+    section: str
+    low: float | None = None
+    high: float | None = None
+    values: tuple[Any, ...] | None = None
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """One outcome: a summary of one metric's time series.
+
+    Attributes:
+        name: column name in the results table.
+        metric: metric (built-in model: a name of ``governance_sim.metrics.METRICS``) or,
+            for ``stat = "value"``, the key of the custom callable's returned mapping.
+        stat: ``final`` (last step), ``mean`` (over ``window``), ``time_to_cross`` (steps
+            after ``after`` until the series first crosses the threshold in ``direction``;
+            NaN when it never does) or ``value``.
+        window: inclusive ``(first, last)`` steps for ``mean``.
+        threshold: fixed threshold for ``time_to_cross``.
+        baseline_window: inclusive steps whose mean is the threshold instead.
+        direction: ``up`` (from below to at/above) or ``down``.
+        after: step from which crossings count and time is measured.
+    """
+
+    name: str
+    metric: str
+    stat: str = "final"
+    window: tuple[int, int] | None = None
+    threshold: float | None = None
+    baseline_window: tuple[int, int] | None = None
+    direction: str = "up"
+    after: int = 0
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep specification (see the module docstring for the file format)."""
+
+    name: str
+    model: str
+    design: str
+    dimensions: tuple[Dimension, ...]
+    constants: dict[str, Any]
+    outcomes: tuple[OutcomeSpec, ...]
+    replicates: int
+    seed: int
+    steps: int | None = None
+    scenario: str | None = None
+    events: tuple[dict[str, Any], ...] = ()
+    samples: int | None = None
+    second_order: bool = False
+    levels: int = 4
+    design_seed: int | None = None
+    description: str = ""
+    question: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    source: str = "spec"
+
+    @property
+    def builtin(self) -> bool:
+        """True when the spec runs the built-in governance model."""
+        return self.model == BUILTIN_MODEL
+
+    @property
+    def names(self) -> list[str]:
+        """Names of the varied parameters, in spec order."""
+        return [d.name for d in self.dimensions]
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the spec's canonical JSON: a resumed sweep must have the same one."""
+        text = json.dumps(self.raw, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep spec from a TOML file.
+
+    Raises:
+        SpecError: the file is missing, not TOML, or invalid (message names the key).
+    """
+    target = Path(path)
+    if not target.is_file():
+        raise SpecError(f"sweep spec not found: {target}")
+    try:
+        raw = tomllib.loads(target.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{target}: not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(f"{target}: cannot read: {error}") from None
+    spec = spec_from_dict(raw, source=str(target))
+    if spec.scenario and not Path(spec.scenario).is_absolute() and (
+            spec.scenario.endswith(".toml") or "/" in spec.scenario):
+        relative = target.parent / spec.scenario
+        if relative.is_file():
+            object.__setattr__(spec, "scenario", str(relative))
+    return spec
+
+
+def spec_from_dict(raw: dict[str, Any], *, source: str = "spec") -> SweepSpec:
+    """Validate a spec given as a mapping (as read from TOML).
+
+    Args:
+        raw: the spec's tables.
+        source: name used in error messages (a file path).
+
+    Raises:
+        SpecError: the first problem found, naming the key and what is allowed.
+    """
+    def fail(message: str) -> SpecError:
+        return SpecError(f"{source}: {message}")
+
+    if not isinstance(raw, dict):
+        raise fail("a sweep spec must be a table")
+    for key in raw:
+        if key not in _TOP:
+            raise fail(f"unknown section [{key}]; allowed: {', '.join(sorted(_TOP))}")
+    sweep = _table(raw, "sweep", fail)
+    design = _table(raw, "design", fail)
+    _known(sweep, _SWEEP_KEYS, "[sweep]", fail)
+    _known(design, _DESIGN_KEYS, "[design]", fail)
+
+    model = sweep.get("model", BUILTIN_MODEL)
+    if not isinstance(model, str) or not (model == BUILTIN_MODEL or _is_callable_path(model)):
+        raise fail(f"[sweep] model: must be {BUILTIN_MODEL!r} or 'package.module:function', "
+                   f"got {model!r}")
+    builtin = model == BUILTIN_MODEL
+    name = _string(sweep, "name", "sweep", fail, default=Path(source).stem)
+    steps = sweep.get("steps")
+    if steps is not None:
+        steps = _int(steps, "[sweep] steps", fail, low=1, high=100_000)
+    elif builtin and "scenario" not in sweep:
+        steps = 120
+    if not builtin and "scenario" in sweep:
+        raise fail("[sweep] scenario: only the built-in model takes a base scenario")
+    replicates = _int(sweep.get("replicates", 1), "[sweep] replicates", fail, low=1,
+                      high=100_000)
+    seed = _int(sweep.get("seed", 0), "[sweep] seed", fail, low=0, high=2**63 - 1)
+
+    kind = design.get("kind", "full_factorial")
+    if kind not in DESIGN_KINDS:
+        raise fail(f"[design] kind: unknown design {kind!r}; allowed: {', '.join(DESIGN_KINDS)}")
+    samples = design.get("samples")
+    if kind != "full_factorial":
+        if samples is None:
+            raise fail(f"[design] samples: design {kind!r} needs 'samples' (number of "
+                       + {"latin_hypercube": "points", "sobol": "base samples N, a power of 2",
+                          "morris": "trajectories"}[kind] + ")")
+        samples = _int(samples, "[design] samples", fail, low=2 if kind == "morris" else 1,
+                       high=10_000_000)
+        if kind == "sobol" and samples & (samples - 1):
+            raise fail(f"[design] samples: Sobol sampling needs a power of 2, got {samples}")
+    elif samples is not None:
+        raise fail("[design] samples: a full factorial takes no 'samples'; give the levels "
+                   "of each parameter instead")
+    second_order = design.get("second_order", False)
+    if not isinstance(second_order, bool):
+        raise fail(f"[design] second_order: must be true or false, got {second_order!r}")
+    if second_order and kind != "sobol":
+        raise fail("[design] second_order: only the 'sobol' design has second-order indices")
+    levels = design.get("levels", 4)
+    if kind == "morris":
+        levels = _int(levels, "[design] levels", fail, low=2, high=1000)
+        if levels % 2:
+            raise fail(f"[design] levels: Morris needs an even number of levels, got {levels}")
+    elif "levels" in design:
+        raise fail("[design] levels: only the 'morris' design takes grid levels")
+    design_seed = design.get("seed")
+    if design_seed is not None:
+        design_seed = _int(design_seed, "[design] seed", fail, low=0, high=2**32 - 1)
+
+    events = raw.get("events", [])
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        raise fail("[[events]]: must be an array of tables")
+    if events and not builtin:
+        raise fail("[[events]]: only the built-in model takes events")
+
+    constants = _flatten(_table(raw, "constants", fail), "constants", fail, constant=True)
+    seen: dict[str, str] = {key: "constants" for key in constants}
+    dimensions: list[Dimension] = []
+    for section in ("levers", "uncertainties"):
+        entries = _flatten(_table(raw, section, fail), section, fail, constant=False)
+        for key, value in entries.items():
+            if key in seen:
+                raise fail(f"[{section}] {key!r}: already given in [{seen[key]}]; "
+                           "each parameter may appear once")
+            seen[key] = section
+            dimensions.append(_dimension(key, value, section, kind, builtin, fail))
+    if kind != "full_factorial" and not dimensions:
+        raise fail(f"[levers]/[uncertainties]: design {kind!r} needs at least one varied "
+                   "parameter with low and high")
+    if kind == "sobol" and len(dimensions) < 2:
+        raise fail("[levers]/[uncertainties]: Sobol indices need at least two varied "
+                   "parameters")
+
+    if builtin:
+        for key, value in constants.items():
+            _check_key(key, "constants", fail)
+            if key not in ("logic",) and not key.startswith("logic."):
+                _check_value(key, value, "constants", fail)
+        _check_logic_weights(dimensions, constants, fail)
+
+    outcomes = _outcomes(_table(raw, "outcomes", fail), builtin, steps, fail)
+    spec = SweepSpec(
+        name=name, model=model, design=kind, dimensions=tuple(dimensions),
+        constants=constants, outcomes=outcomes, replicates=replicates, seed=seed,
+        steps=steps, scenario=_string(sweep, "scenario", "sweep", fail, default=None),
+        events=tuple(events), samples=samples, second_order=second_order, levels=levels,
+        design_seed=design_seed,
+        description=_string(sweep, "description", "sweep", fail, default=""),
+        question=_string(sweep, "question", "sweep", fail, default=""),
+        raw=raw, source=source,
+    )
+    return spec
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def _table(raw: dict[str, Any], key: str, fail: Any) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise fail(f"[{key}] must be a table, got {type(value).__name__}")
+    return value
+
+
+def _known(table: dict[str, Any], allowed: set[str], where: str, fail: Any) -> None:
+    for key in table:
+        if key not in allowed:
+            raise fail(f"{where} {key!r}: unknown key; allowed: {', '.join(sorted(allowed))}")
+
+
+def _string(table: dict[str, Any], key: str, section: str, fail: Any,
+            default: str | None) -> str | None:
+    value = table.get(key, default)
+    if value is not None and not isinstance(value, str):
+        raise fail(f"[{section}] {key}: must be a string, got {value!r}")
+    return value
+
+
+def _int(value: Any, where: str, fail: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise fail(f"{where}: must be an integer in [{low}, {high}], got {value!r}")
+    return int(value)
+
+
+def _number(value: Any) -> bool:
+    return (not isinstance(value, bool) and isinstance(value, int | float)
+            and math.isfinite(value))
+
+
+def _is_callable_path(text: str) -> bool:
+    module, _, function = text.partition(":")
+    return bool(module) and bool(function) and all(
+        part.isidentifier() for part in module.split(".") + function.split("."))
+
+
+def _flatten(table: dict[str, Any], section: str, fail: Any, *, constant: bool) -> dict[str, Any]:
+    """Turn nested ``levers``/``logic`` tables into flat ``levers.x`` / ``logic.x`` keys."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        nested = (key in ("levers", "logic") and isinstance(value, dict)
+                  and not (set(value) & _RANGE_KEYS))
+        if nested and not (constant and key == "logic"):
+            for inner, inner_value in value.items():
+                out[f"{key}.{inner}"] = inner_value
+        else:
+            out[key] = value
+    return out
+
+
+def _field_bounds(name: str) -> tuple[float | None, float | None, bool]:
+    for info in Params.describe():
+        if info.name == name:
+            return info.low, info.high, info.kind == "int"
+    raise KeyError(name)
+
+
+def _check_key(key: str, section: str, fail: Any) -> None:
+    """Check that ``key`` names a Params field, a lever override or a logic weight."""
+    if key.startswith("levers."):
+        lever = key.removeprefix("levers.")
+        if lever not in LEVER_NAMES:
+            raise fail(f"[{section}] {key!r}: unknown lever; allowed: "
+                       + ", ".join(f"levers.{n}" for n in LEVER_NAMES))
+        return
+    if key.startswith("logic."):
+        logic = key.removeprefix("logic.")
+        if logic not in LOGIC_NAMES:
+            raise fail(f"[{section}] {key!r}: unknown logic weight; allowed: "
+                       + ", ".join(f"logic.{n}" for n in LOGIC_NAMES))
+        return
+    if key in _NOT_SWEEPABLE or key not in Params.model_fields:
+        allowed = [n for n in Params.model_fields if n not in _NOT_SWEEPABLE]
+        raise fail(f"[{section}] {key!r}: unknown parameter; allowed: {', '.join(allowed)}, "
+                   "levers.<lever>, logic.<logic>")
+
+
+def _bounds(key: str) -> tuple[float | None, float | None, bool]:
+    if key.startswith("levers."):
+        lo, hi = LEVER_RANGES[key.removeprefix("levers.")]
+        return lo, hi, False
+    if key.startswith("logic."):
+        return 0.0, 1.0, False
+    return _field_bounds(key)
+
+
+def _check_value(key: str, value: Any, section: str, fail: Any) -> None:
+    lo, hi, integer = _bounds(key)
+    if key in Params.model_fields and lo is None and hi is None:
+        return  # free-form fields are checked when Params are built
+    if not _number(value):
+        raise fail(f"[{section}] {key!r}: must be a number, got {value!r}")
+    if integer and float(value) != int(value):
+        raise fail(f"[{section}] {key!r}: must be an integer, got {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise fail(f"[{section}] {key!r}: {value!r} is outside the allowed range "
+                   f"[{lo:g}, {hi:g}]")
+
+
+def _dimension(key: str, value: Any, section: str, kind: str, builtin: bool,
+               fail: Any) -> Dimension:
+    if builtin:
+        _check_key(key, section, fail)
+    where = f"[{section}] {key!r}"
+    if isinstance(value, list):
+        value = {"values": value}
+    if not isinstance(value, dict):
+        raise fail(f"{where}: give a list of values, {{ values = [...] }} or "
+                   f"{{ low = ..., high = ... }}; a single value belongs in [constants]")
+    for inner in value:
+        if inner not in _RANGE_KEYS:
+            raise fail(f"{where}: unknown key {inner!r}; allowed: low, high, levels, values")
+    integer = builtin and key in Params.model_fields and key != "logic" and _bounds(key)[2]
+    if "values" in value:
+        if kind != "full_factorial":
+            raise fail(f"{where}: design {kind!r} samples between 'low' and 'high'; "
+                       "'values' lists are for full factorials")
+        if set(value) - {"values"}:
+            raise fail(f"{where}: give either 'values' or 'low'/'high', not both")
+        values = value["values"]
+        if not isinstance(values, list) or not values:
+            raise fail(f"{where}: 'values' must be a non-empty list")
+        if len(set(map(repr, values))) != len(values):
+            raise fail(f"{where}: 'values' repeats a value")
+        if builtin:
+            for item in values:
+                if key == "logic":
+                    if not (isinstance(item, str) and item in LOGIC_NAMES):
+                        raise fail(f"{where}: {item!r} is not a logic; allowed: "
+                                   f"{', '.join(LOGIC_NAMES)}")
+                else:
+                    _check_value(key, item, section, fail)
+        return Dimension(key, section, values=tuple(values), integer=bool(integer))
+    if "low" not in value or "high" not in value:
+        raise fail(f"{where}: needs both 'low' and 'high' (or a 'values' list)")
+    low, high = value["low"], value["high"]
+    if not (_number(low) and _number(high)) or not low < high:
+        raise fail(f"{where}: 'low' and 'high' must be numbers with low < high, "
+                   f"got {low!r}, {high!r}")
+    if builtin:
+        if key == "logic":
+            raise fail(f"{where}: 'logic' is a name; list names in 'values' or vary weights "
+                       "with logic.<logic>")
+        _check_value(key, low, section, fail)
+        _check_value(key, high, section, fail)
+    if kind == "full_factorial":
+        levels = value.get("levels")
+        if levels is None:
+            raise fail(f"{where}: a full factorial needs 'levels' with 'low'/'high' "
+                       "(or a 'values' list)")
+        levels = _int(levels, f"{where} levels", fail, low=2, high=100_000)
+        step = (high - low) / (levels - 1)
+        values = tuple(round(low + i * step, 12) for i in range(levels))
+        if integer:
+            values = tuple(sorted({int(round(v)) for v in values}))
+        return Dimension(key, section, low=float(low), high=float(high), values=values,
+                         integer=bool(integer))
+    if "levels" in value:
+        raise fail(f"{where}: 'levels' is only for full factorials")
+    return Dimension(key, section, low=float(low), high=float(high), integer=bool(integer))
+
+
+def _check_logic_weights(dimensions: list[Dimension], constants: dict[str, Any],
+                         fail: Any) -> None:
+    """The named logic weights must never exceed 1 together (the rest goes to the base)."""
+    top = 0.0
+    names = []
+    for dim in dimensions:
+        if dim.name.startswith("logic."):
+            names.append(dim.name)
+            top += max(dim.values) if dim.values is not None else float(dim.high or 0.0)
+    for key, value in constants.items():
+        if key.startswith("logic."):
+            names.append(key)
+            top += float(value)
+    if names and top > 1.0 + 1e-9:
+        raise fail(f"logic weights {', '.join(names)} can sum to {top:g} > 1; the named "
+                   "weights take their share and the rest goes to the base logic, so their "
+                   "upper bounds must sum to at most 1")
+    if names and any(d.name == "logic" for d in dimensions):
+        raise fail("'logic' and logic.<logic> weights cannot both vary; vary the base "
+                   "logic or the weights")
+
+
+def _outcomes(table: dict[str, Any], builtin: bool, steps: int | None,
+              fail: Any) -> tuple[OutcomeSpec, ...]:
+    from governance_sim.metrics import METRICS
+
+    metric_names = [m.name for m in METRICS]
+    if not table:
+        raise fail("[outcomes]: name at least one outcome, e.g. "
+                   "trust_final = { metric = \"trust_mean\", stat = \"final\" }")
+    out = []
+    for name, entry in table.items():
+        where = f"[outcomes] {name!r}"
+        if not name.isidentifier():
+            raise fail(f"{where}: outcome names must be identifiers (letters, digits, _)")
+        if not isinstance(entry, dict):
+            raise fail(f"{where}: must be a table such as {{ metric = \"trust_mean\", "
+                       "stat = \"final\" }")
+        _known(entry, _OUTCOME_KEYS, where, fail)
+        stat = entry.get("stat", "final" if builtin else "value")
+        if stat not in OUTCOME_STATS:
+            raise fail(f"{where} stat: unknown {stat!r}; allowed: {', '.join(OUTCOME_STATS)}")
+        metric = entry.get("metric", name)
+        if not isinstance(metric, str):
+            raise fail(f"{where} metric: must be a string, got {metric!r}")
+        if builtin:
+            if stat == "value":
+                raise fail(f"{where} stat: 'value' is for custom models; the built-in model "
+                           "gives time series: use final, mean or time_to_cross")
+            if metric not in metric_names:
+                raise fail(f"{where} metric: unknown metric {metric!r}; allowed: "
+                           f"{', '.join(metric_names)}")
+        window = _window(entry, "window", where, steps, fail)
+        if stat == "mean" and window is None:
+            raise fail(f"{where}: stat 'mean' needs window = [first_step, last_step]")
+        if stat != "mean" and window is not None:
+            raise fail(f"{where} window: only stat 'mean' takes a window")
+        threshold = entry.get("threshold")
+        baseline = _window(entry, "baseline_window", where, steps, fail)
+        direction = entry.get("direction", "up")
+        after = entry.get("after", 0)
+        if stat == "time_to_cross":
+            if (threshold is None) == (baseline is None):
+                raise fail(f"{where}: stat 'time_to_cross' needs either 'threshold' or "
+                           "'baseline_window' (a threshold from the mean over those steps)")
+            if threshold is not None and not _number(threshold):
+                raise fail(f"{where} threshold: must be a number, got {threshold!r}")
+            if direction not in ("up", "down"):
+                raise fail(f"{where} direction: must be 'up' or 'down', got {direction!r}")
+            after = _int(after, f"{where} after", fail, low=0,
+                         high=steps if steps is not None else 10**9)
+        elif {"threshold", "baseline_window", "direction", "after"} & set(entry):
+            raise fail(f"{where}: threshold, baseline_window, direction and after are only "
+                       "for stat 'time_to_cross'")
+        out.append(OutcomeSpec(name=name, metric=metric, stat=stat, window=window,
+                               threshold=None if threshold is None else float(threshold),
+                               baseline_window=baseline, direction=direction, after=after))
+    return tuple(out)
+
+
+def _window(entry: dict[str, Any], key: str, where: str, steps: int | None,
+            fail: Any) -> tuple[int, int] | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            or not 0 <= value[0] <= value[1]):
+        raise fail(f"{where} {key}: must be [first_step, last_step] with "
+                   f"0 <= first <= last, got {value!r}")
+    if steps is not None and value[1] > steps:
+        raise fail(f"{where} {key}: last step {value[1]} is after the end of the run "
+                   f"(steps = {steps})")
+    return int(value[0]), int(value[1])

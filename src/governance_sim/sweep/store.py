@@ -1,0 +1,201 @@
+"""The results of a sweep on disk: a Parquet dataset written as runs finish, and a manifest.
+
+Layout of a sweep folder::
+
+    OUT/manifest.json        spec, its fingerprint, root and replicate seeds, design,
+                             parameters, outcomes, versions
+    OUT/design.parquet       the design points (raw sample and applied values)
+    OUT/runs/part-000001.parquet, part-000002.parquet, ...
+                             finished runs: inputs, outcomes, status, error
+
+Each part file is written under a hidden temporary name in ``runs/`` and renamed into
+place, so a sweep killed at any moment leaves only whole part files (and perhaps a stale
+temporary, removed on the next start). A run recorded twice (a failed run retried) counts
+by its latest record. ``pandas.read_parquet(OUT / "runs")`` also reads the dataset; use
+:func:`read_table` to get one row per run.
+
+This module imports nothing of the model, so analysis code can use it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from governance_sim.params import UserInputError
+from governance_sim.results import OutputError, atomic_write
+
+__all__ = ["ResultsError", "SweepStore", "read_manifest", "read_table", "STATUS_OK",
+           "STATUS_FAILED", "META_COLUMNS"]
+
+STATUS_OK = "ok"
+STATUS_FAILED = "failed"
+
+#: Columns every results table has besides parameters and outcomes.
+META_COLUMNS: tuple[str, ...] = ("run_id", "point_id", "replicate", "seed", "status", "error",
+                                 "elapsed_s")
+
+_PART = re.compile(r"^part-(\d{6,})\.parquet$")
+
+
+class ResultsError(UserInputError, ValueError):
+    """A sweep folder is missing, incomplete or belongs to another spec."""
+
+
+def read_manifest(out: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read ``OUT/manifest.json``.
+
+    Raises:
+        ResultsError: the folder holds no sweep manifest or it is not valid JSON.
+    """
+    path = Path(out) / "manifest.json"
+    if not path.is_file():
+        raise ResultsError(f"{out}: not a sweep results folder (no manifest.json)")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ResultsError(f"{path}: cannot read the manifest: {error}") from None
+
+
+def _parts(out: Path) -> list[Path]:
+    folder = out / "runs"
+    if not folder.is_dir():
+        return []
+    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _PART.match(p.name))]
+    return [p for _, p in sorted(found)]
+
+
+def read_table(out: str | os.PathLike[str], columns: list[str] | None = None) -> pd.DataFrame:
+    """One row per recorded run, sorted by ``run_id`` (the latest record of each run).
+
+    Columns: ``run_id, point_id, replicate, seed``, the varied parameters, the outcomes,
+    ``status`` (``ok``/``failed``), ``error`` (None when ok) and ``elapsed_s`` (wall time of
+    the run; the only column that differs between two executions of the same sweep).
+    """
+    target = Path(out)
+    frames = [pd.read_parquet(p, columns=columns) for p in _parts(target)]
+    manifest = read_manifest(target) if (target / "manifest.json").is_file() else {}
+    order = manifest.get("columns")
+    if not frames:
+        return pd.DataFrame(columns=columns or order or list(META_COLUMNS))
+    table = pd.concat(frames, ignore_index=True)
+    table = table.drop_duplicates("run_id", keep="last").sort_values("run_id")
+    table = table.reset_index(drop=True)
+    if order and columns is None:
+        table = table[[c for c in order if c in table.columns]]
+    if "error" in table.columns:
+        table["error"] = table["error"].astype(object).where(table["error"].notna(), None)
+    return table
+
+
+class SweepStore:
+    """Writes one sweep's folder; finds what is already done for a resume.
+
+    Args:
+        out: the sweep folder (created if missing).
+    """
+
+    def __init__(self, out: str | os.PathLike[str]) -> None:
+        self.out = Path(out)
+        self.runs = self.out / "runs"
+        self._lock: Path | None = None
+        self._seq = 0
+
+    # --- set-up ------------------------------------------------------------------------
+    def open(self, manifest: dict[str, Any], design: pd.DataFrame) -> bool:
+        """Take the folder's lock, check or write the manifest and design.
+
+        Returns:
+            True when the folder already held this sweep (a resume).
+
+        Raises:
+            ResultsError: the folder holds a different sweep, or another live sweep
+                writes to it.
+            OutputError: the folder cannot be written.
+        """
+        try:
+            self.runs.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(f"cannot write {self.out}: {error.strerror or error}") from None
+        self._take_lock()
+        path = self.out / "manifest.json"
+        resumed = path.is_file()
+        if resumed:
+            old = read_manifest(self.out)
+            if old.get("fingerprint") != manifest["fingerprint"]:
+                self.close()
+                raise ResultsError(
+                    f"{self.out} holds results of a different spec (fingerprint "
+                    f"{str(old.get('fingerprint'))[:12]} vs {manifest['fingerprint'][:12]}); "
+                    "give a new --out folder or remove the old one")
+        else:
+            atomic_write(self.out / "design.parquet",
+                         lambda tmp: design.to_parquet(tmp, index=True))
+            atomic_write(path, lambda tmp: Path(tmp).write_text(
+                json.dumps(manifest, indent=2, sort_keys=True, default=str)))
+        for stale in self.runs.glob(".part-*"):
+            stale.unlink(missing_ok=True)
+        parts = _parts(self.out)
+        self._seq = int(_PART.match(parts[-1].name).group(1)) if parts else 0  # type: ignore
+        return resumed
+
+    def _take_lock(self) -> None:
+        lock = self.out / ".lock"
+        for _ in range(2):
+            try:
+                handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                try:
+                    pid = int(lock.read_text().strip() or 0)
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and pid != os.getpid() and _alive(pid):
+                    raise ResultsError(f"another sweep (process {pid}) is writing to "
+                                       f"{self.out}; wait for it or use another --out") from None
+                lock.unlink(missing_ok=True)
+                continue
+            except OSError as error:
+                raise OutputError(f"cannot write {self.out}: {error.strerror or error}") from None
+            with os.fdopen(handle, "w") as stream:
+                stream.write(str(os.getpid()))
+            self._lock = lock
+            return
+        raise ResultsError(f"cannot lock {self.out}")
+
+    def close(self) -> None:
+        """Release the folder's lock."""
+        if self._lock is not None:
+            self._lock.unlink(missing_ok=True)
+            self._lock = None
+
+    # --- resume and append --------------------------------------------------------------
+    def recorded(self) -> pd.DataFrame:
+        """``run_id`` and ``status`` of every run recorded so far (latest record each)."""
+        if not _parts(self.out):
+            return pd.DataFrame({"run_id": pd.Series(dtype="int64"),
+                                 "status": pd.Series(dtype=object)})
+        return read_table(self.out, columns=["run_id", "status"])
+
+    def append(self, rows: list[dict[str, Any]], columns: list[str]) -> Path | None:
+        """Write finished runs as the next part file (temporary name, then rename)."""
+        if not rows:
+            return None
+        self._seq += 1
+        frame = pd.DataFrame(rows, columns=columns)
+        target = self.runs / f"part-{self._seq:06d}.parquet"
+        return atomic_write(target, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
