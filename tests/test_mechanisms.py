@@ -165,9 +165,22 @@ def test_trust_update_is_pulled_by_neighbours():
 
 def test_social_trust_follows_cooperation_in_the_arena():
     g = np.array([0.5, 0.5, 0.5])
-    new = trust.update_social_trust(g, np.array([True, True, False]),
-                                    np.array([0.9, 0.0, 0.9]), P.replace(social_capital_decay=0))
+    new = trust.update_social_trust(g, np.array([0, 1]), np.array([0.9, 0.0]),
+                                    P.replace(social_capital_decay=0))
     assert new[0] > 0.5 > new[1] and new[2] == 0.5
+    np.testing.assert_allclose(new[:2], [0.5 + P.social_capital_gain * 0.6 * 0.5,
+                                         0.5 - P.social_capital_loss * 0.3 * 0.5])
+    relaxing = trust.update_social_trust(np.array([0.2]), np.array([], dtype=int), np.array([]),
+                                         P.replace(social_capital_decay=0.5))
+    assert relaxing[0] == pytest.approx(0.2 + 0.5 * (P.initial_social_trust - 0.2))
+
+
+def test_efficacy_follows_felt_influence():
+    params = P.replace(efficacy_rate=0.5)
+    new = trust.update_efficacy(np.full(2, params.initial_efficacy), np.array([1]),
+                                np.array([1.0]), 0.0, params)
+    assert new[0] == pytest.approx(params.initial_efficacy)
+    assert new[1] == pytest.approx(params.initial_efficacy + 0.5 * (1 - params.initial_efficacy))
 
 
 def test_arena_voice_needs_cooperation_and_critical_mass():

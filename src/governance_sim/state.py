@@ -136,7 +136,9 @@ class Population:
         for role_name in ("citizens", "professionals", "leaders", "council"):
             group = getattr(self, role_name)
             for f in fields(group):
-                out[f"{role_name}.{f.name}"] = getattr(group, f.name)
+                value = getattr(group, f.name)
+                if isinstance(value, np.ndarray):
+                    out[f"{role_name}.{f.name}"] = value
         return out
 
 

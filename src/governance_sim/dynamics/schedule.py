@@ -27,7 +27,7 @@ import numpy as np
 from governance_sim.dynamics import contribution as contrib
 from governance_sim.dynamics import leadership, motivation, participation, service, trust
 from governance_sim.dynamics.events import StepContext, apply_events
-from governance_sim.dynamics.groups import neighbour_mean, unit_mean, unit_sum
+from governance_sim.dynamics.groups import neighbour_mean, unit_mean
 from governance_sim.params import Params
 from governance_sim.state import Population
 
@@ -162,26 +162,33 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
     if ctx.panel_active:
         taking_part[mun.panel_members] = True
 
-    # 4. contribution
-    dialogue = params.dialogue_effect * fac * cit.trust
-    given = contrib.contributions(
-        cit.belief, cit.coop_type, cit.trust, taking_part, params.cooperation_slope, dialogue,
+    # 4. contribution: computed for those taking part only (indices ``part``)
+    part = np.flatnonzero(taking_part)
+    part_unit = cit.unit[part]
+    part_trust = cit.trust[part]
+    part_given = contrib.contributions(
+        cit.belief[part], cit.coop_type[part], part_trust, np.ones(part.size, dtype=bool),
+        params.cooperation_slope, params.dialogue_effect * fac_unit[part_unit] * part_trust,
         params.unconditional_contribution, levers.sanctions, params.sanction_effect,
         params.norm_threshold)
-    n_taking_part = unit_sum(taking_part, cit.unit, n_units)
-    given_unit = unit_sum(given, cit.unit, n_units)
+    given = np.zeros(cit.n)
+    given[part] = part_given
+    n_taking_part = np.bincount(part_unit, minlength=n_units)
+    given_unit = np.bincount(part_unit, weights=part_given, minlength=n_units)
     with np.errstate(invalid="ignore", divide="ignore"):
         observed_unit = np.where(n_taking_part > 0, given_unit / n_taking_part, np.nan)
-    observed = observed_unit[cit.unit]
-    belief = contrib.update_beliefs(cit.belief, taking_part, observed,
-                                    params.belief_learning_rate)
+    part_observed = observed_unit[part_unit]  # never NaN: each has at least themselves
+    belief = cit.belief.copy()
+    belief[part] = contrib.update_beliefs(cit.belief[part], np.ones(part.size, dtype=bool),
+                                          part_observed, params.belief_learning_rate)
     coproduced = given_unit / mun.unit_sizes
-    voice = np.where(taking_part, arena_voice(levers.influence, fac_unit, observed_unit,
-                                         n_taking_part / mun.unit_sizes, params)[cit.unit],
-                     0.0)
+    part_voice = arena_voice(levers.influence, fac_unit, observed_unit,
+                             n_taking_part / mun.unit_sizes, params)[part_unit]
     if ctx.panel_active:
-        members = mun.panel_members
-        voice[members] = np.maximum(voice[members], ctx.panel_influence)
+        on_panel = np.isin(part, mun.panel_members, assume_unique=True)
+        part_voice[on_panel] = np.maximum(part_voice[on_panel], ctx.panel_influence)
+    voice = np.zeros(cit.n)
+    voice[part] = part_voice
 
     # 5. service
     prof_counts = np.bincount(prof.unit, minlength=n_units)
@@ -200,8 +207,8 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
                                          params.tokenism_threshold, ctx.commitment, ctx.shock)
     new_trust = trust.update_trust(cit.trust, neighbour_mean(cit.trust, cit.network),
                                    disconfirmation, procedural, params)
-    new_social = trust.update_social_trust(cit.social_trust, taking_part, observed, params)
-    new_efficacy = trust.update_efficacy(cit.efficacy, taking_part, voice, levers.mobilisation,
+    new_social = trust.update_social_trust(cit.social_trust, part, part_observed, params)
+    new_efficacy = trust.update_efficacy(cit.efficacy, part, part_voice, levers.mobilisation,
                                          params)
     cit.expectation = cit.expectation + params.expectation_rate * disconfirmation
 

@@ -69,38 +69,43 @@ def update_trust(
 
 
 def update_social_trust(
-    social_trust: np.ndarray, participating: np.ndarray, observed: np.ndarray, params: Params
+    social_trust: np.ndarray, participants: np.ndarray, observed: np.ndarray, params: Params
 ) -> np.ndarray:
     """New social trust, float64[n] in [0, 1].
 
     Participants whose arena cooperated above ``cooperation_norm`` gain, those below lose;
     everyone returns slowly toward ``initial_social_trust``.
+
+    Args:
+        social_trust: float64[n].
+        participants: int64[k], indices of the citizens taking part.
+        observed: float64[k], mean contribution in each participant's arena.
     """
-    gap = np.nan_to_num(observed) - params.cooperation_norm
-    met = participating & ~np.isnan(observed)
-    change = np.where(
-        met,
-        np.where(gap >= 0.0, params.social_capital_gain * gap * (1.0 - social_trust),
-                 params.social_capital_loss * gap * social_trust),
-        0.0,
-    )
-    decay = params.social_capital_decay * (social_trust - params.initial_social_trust)
-    return np.clip(social_trust + change - decay, 0.0, 1.0)
+    new = social_trust - params.social_capital_decay * (
+        social_trust - params.initial_social_trust)
+    before = social_trust[participants]
+    gap = observed - params.cooperation_norm
+    new[participants] += np.where(gap >= 0.0, params.social_capital_gain * gap * (1.0 - before),
+                                  params.social_capital_loss * gap * before)
+    return np.clip(new, 0.0, 1.0, out=new)
 
 
 def update_efficacy(
-    efficacy: np.ndarray, participating: np.ndarray, voice: np.ndarray, mobilisation: float,
+    efficacy: np.ndarray, participants: np.ndarray, voice: np.ndarray, mobilisation: float,
     params: Params,
 ) -> np.ndarray:
     """New efficacy, float64[n] in [0, 1].
 
     Participants move toward their felt influence; politicians who mobilise raise
     everyone's; all return slowly to ``initial_efficacy``.
+
+    Args:
+        efficacy: float64[n].
+        participants: int64[k], indices of the citizens taking part.
+        voice: float64[k], the influence each participant felt.
     """
     rate = params.efficacy_rate
-    change = (
-        np.where(participating, rate * (voice - efficacy), 0.0)
-        + rate * 0.2 * mobilisation * (1.0 - efficacy)
-        - rate * 0.1 * (efficacy - params.initial_efficacy)
-    )
-    return np.clip(efficacy + change, 0.0, 1.0)
+    new = efficacy + (rate * 0.2 * mobilisation * (1.0 - efficacy)
+                      - rate * 0.1 * (efficacy - params.initial_efficacy))
+    new[participants] += rate * (voice - efficacy[participants])
+    return np.clip(new, 0.0, 1.0, out=new)

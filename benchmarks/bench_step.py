@@ -1,0 +1,180 @@
+"""How close the vectorised step is to the machine's limit, and how far ahead of per-agent code.
+
+Prints one table: citizens N, ms per step, ns per agent-step, bytes per citizen (peak RSS / N
+and the marginal bytes above the interpreter with its imports), the computed floor of the
+step (the bytes it must move at the measured memory bandwidth plus the random draws it
+makes), the ratio to that floor, and the ratio to the per-agent reference implementation
+where that is affordable. Medians after warm-up; the reference and the vectorised step are
+timed alternately in the same process.
+
+Usage::
+
+    python benchmarks/bench_step.py            # N = 1 000 ... 1 000 000
+    python benchmarks/bench_step.py --quick    # small sizes, under a minute (CI runs this)
+
+Each size runs in a fresh subprocess so that its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+CITIZENS_PER_UNIT = 100
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident set size of this process (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def measure_bandwidth(n_bytes: int = 256 * 2**20, repeats: int = 5) -> float:
+    """Memory bandwidth in bytes/s of a numpy copy (read + write) of a large array."""
+    source = np.ones(n_bytes // 8)
+    target = np.empty_like(source)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.copyto(target, source)
+        times.append(time.perf_counter() - start)
+    return 2 * source.nbytes / float(np.median(times))
+
+
+def measure_draw_seconds(n: int, repeats: int = 5) -> float:
+    """Seconds for one bulk uniform draw of n float64 numbers."""
+    rng = np.random.default_rng(0)
+    out = np.empty(n)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        rng.random(out=out)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def step_floor_bytes(population) -> int:
+    """Bytes one step must move: read every citizen array it uses, write those it updates,
+    and gather twice over the network (indices, weights and the gathered vector)."""
+    cit = population.citizens
+    read = ["trust", "social_trust", "efficacy", "civic_motivation", "resources", "quintile",
+            "coop_type", "belief", "expectation", "value", "participating", "unit"]
+    written = ["trust", "social_trust", "efficacy", "belief", "expectation", "value",
+               "contribution", "participating"]
+    total = sum(getattr(cit, name).nbytes for name in read)
+    total += sum(getattr(cit, name).nbytes for name in written)
+    network = cit.network
+    gather = network.indices.nbytes + network.data.nbytes + network.indptr.nbytes + 8 * cit.n
+    return total + 2 * gather
+
+
+def run_size(n: int, repeats: int, reference_repeats: int) -> dict:
+    """Measure one population size (called in a fresh subprocess)."""
+    baseline = peak_rss_bytes()
+    import governance_sim as gs
+    from governance_sim.dynamics.schedule import begin_step, draw_step, step
+    from governance_sim.reference import ReferenceSimulation
+
+    imported = peak_rss_bytes()
+    params = gs.Params(n_citizens=n, n_units=max(1, n // CITIZENS_PER_UNIT),
+                       logic="co_creation")
+    model = gs.GovernanceModel(params, rng=1, agent_views=False)
+    population, streams = model.population, model.streams
+    for _ in range(3):  # warm-up
+        step(population, params, streams)
+
+    reference = None
+    if reference_repeats:
+        reference = ReferenceSimulation(population.copy(), params)
+    vector_times, reference_times = [], []
+    for index in range(max(repeats, reference_repeats)):
+        if index < repeats:
+            start = time.perf_counter()
+            step(population, params, streams)
+            vector_times.append(time.perf_counter() - start)
+        if reference is not None and index < reference_repeats:
+            ctx = begin_step(reference.population_for_events(), params, streams)
+            draws = draw_step(streams, n)
+            start = time.perf_counter()
+            reference.step(ctx, draws)
+            reference_times.append(time.perf_counter() - start)
+    step_seconds = float(np.median(vector_times))
+    peak = peak_rss_bytes()  # before the bandwidth probe allocates its own arrays
+    bandwidth = measure_bandwidth()
+    draws_seconds = 2 * measure_draw_seconds(n)
+    floor_seconds = step_floor_bytes(population) / bandwidth + draws_seconds
+    return {
+        "n": n,
+        "ms_per_step": 1e3 * step_seconds,
+        "ns_per_agent_step": 1e9 * step_seconds / n,
+        "bytes_per_citizen": peak / n,
+        "marginal_bytes_per_citizen": (peak - imported) / n,
+        "interpreter_mb": imported / 2**20,
+        "baseline_mb": baseline / 2**20,
+        "floor_ms": 1e3 * floor_seconds,
+        "ratio_to_floor": step_seconds / floor_seconds,
+        "bandwidth_gb_s": bandwidth / 1e9,
+        "reference_ms_per_step": 1e3 * float(np.median(reference_times))
+        if reference_times else None,
+        "speedup_over_reference": float(np.median(reference_times)) / step_seconds
+        if reference_times else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    parser.add_argument("--json", help="also write the rows to this JSON file")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=7, help=argparse.SUPPRESS)
+    parser.add_argument("--reference-repeats", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.one:
+        print(json.dumps(run_size(args.one, args.repeats, args.reference_repeats)))
+        return
+
+    if args.quick:
+        plan = [(1_000, 7, 3), (10_000, 7, 3)]
+    else:
+        plan = [(1_000, 15, 5), (10_000, 15, 5), (100_000, 9, 3), (1_000_000, 7, 0)]
+    rows = []
+    for n, repeats, reference_repeats in plan:
+        output = subprocess.run(
+            [sys.executable, __file__, "--one", str(n), "--repeats", str(repeats),
+             "--reference-repeats", str(reference_repeats)],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        rows.append(json.loads(output.strip().splitlines()[-1]))
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, numpy {np.__version__}")
+    print(f"memory bandwidth (numpy copy): {rows[-1]['bandwidth_gb_s']:.1f} GB/s; "
+          f"interpreter with imports: {rows[-1]['interpreter_mb']:.0f} MB")
+    header = (f"{'N':>9} {'ms/step':>9} {'ns/agent':>9} {'B/cit':>8} {'B/cit+':>8} "
+              f"{'floor ms':>9} {'x floor':>8} {'ref ms':>10} {'x ref':>8}")
+    print(header)
+    for row in rows:
+        ref_ms = f"{row['reference_ms_per_step']:.0f}" if row["reference_ms_per_step"] else "-"
+        speedup = (f"{row['speedup_over_reference']:.0f}"
+                   if row["speedup_over_reference"] else "-")
+        print(f"{row['n']:>9} {row['ms_per_step']:>9.2f} {row['ns_per_agent_step']:>9.1f} "
+              f"{row['bytes_per_citizen']:>8.0f} {row['marginal_bytes_per_citizen']:>8.0f} "
+              f"{row['floor_ms']:>9.2f} {row['ratio_to_floor']:>8.2f} {ref_ms:>10} "
+              f"{speedup:>8}")
+    print("B/cit = peak RSS / N; B/cit+ = (peak RSS - RSS after imports) / N; floor = bytes the "
+          "step must move / bandwidth + its random draws")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(rows, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
