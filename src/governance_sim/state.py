@@ -153,9 +153,11 @@ def network_matrix(neighbours: np.ndarray) -> sparse.csr_array:
         neighbours: int32[n_citizens, degree].
     """
     n, degree = neighbours.shape
-    indptr = np.arange(0, n * degree + 1, degree, dtype=np.int64)
+    index_type = np.int32 if n * degree < 2**31 else np.int64
+    indptr = np.arange(0, n * degree + 1, degree, dtype=index_type)
     data = np.full(n * degree, 1.0 / degree)
-    return sparse.csr_array((data, neighbours.reshape(-1), indptr), shape=(n, n), copy=False)
+    indices = neighbours.reshape(-1).astype(index_type, copy=False)
+    return sparse.csr_array((data, indices, indptr), shape=(n, n), copy=False)
 
 
 def unit_layout(n_citizens: int, n_units: int) -> np.ndarray:
@@ -252,6 +254,10 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     return Population(citizens, professionals, leaders, council, municipality)
 
 
+#: Citizens whose ties are drawn at once (bounds the temporary memory of the network build).
+NETWORK_CHUNK = 1 << 16
+
+
 def build_network(
     unit_sizes: np.ndarray, degree: int, homophily: float, rng: np.random.Generator
 ) -> np.ndarray:
@@ -271,14 +277,19 @@ def build_network(
         int32[n_citizens, degree]: the citizens each citizen listens to.
     """
     n = int(unit_sizes.sum())
-    starts = np.repeat(np.cumsum(unit_sizes) - unit_sizes, unit_sizes)
-    sizes = np.repeat(unit_sizes, unit_sizes)
-    position = np.arange(n, dtype=np.int64) - starts
-    window = np.maximum(1, np.minimum(sizes // 2, 2 * degree))[:, None]
-
-    inside = rng.random((n, degree)) < homophily
-    offset = rng.integers(1, 1 << 30, size=(n, degree)) % window + 1
-    offset *= np.where(rng.random((n, degree)) < 0.5, -1, 1)
-    local = starts[:, None] + (position[:, None] + offset) % sizes[:, None]
-    anywhere = rng.integers(0, n, size=(n, degree))
-    return np.where(inside, local, anywhere).astype(np.int32)
+    unit_starts = np.cumsum(unit_sizes) - unit_sizes
+    unit_of = np.repeat(np.arange(unit_sizes.size), unit_sizes)
+    neighbours = np.empty((n, degree), dtype=np.int32)
+    for first in range(0, n, NETWORK_CHUNK):  # in chunks, to bound temporary memory
+        rows = np.arange(first, min(n, first + NETWORK_CHUNK))
+        unit = unit_of[rows]
+        starts, sizes = unit_starts[unit][:, None], unit_sizes[unit][:, None]
+        window = np.maximum(1, np.minimum(sizes // 2, 2 * degree))
+        shape = (rows.size, degree)
+        inside = rng.random(shape, dtype=np.float32) < homophily
+        offset = rng.integers(0, 1 << 30, size=shape, dtype=np.int64) % window + 1
+        offset *= np.where(rng.random(shape, dtype=np.float32) < 0.5, -1, 1)
+        local = starts + (rows[:, None] - starts + offset) % sizes
+        anywhere = rng.integers(0, n, size=shape, dtype=np.int64)
+        neighbours[rows] = np.where(inside, local, anywhere)
+    return neighbours
