@@ -23,6 +23,7 @@ __all__ = ["app", "main", "COMMAND_MODULES", "fail"]
 #: Modules of this package that add commands (each defines ``register(app)``).
 COMMAND_MODULES: tuple[str, ...] = (
     "run_commands",
+    "sweep_commands",
 )
 
 app = typer.Typer(

@@ -22,7 +22,8 @@ import pandas as pd
 from governance_sim.params import LOGIC_NAMES, ParameterError, Params
 from governance_sim.sweep.spec import OutcomeSpec, SpecError, SweepSpec
 
-__all__ = ["ModelRunner", "call_model", "extract_outcomes", "resolve_model", "summarise"]
+__all__ = ["ModelRunner", "WithConstants", "call_model", "extract_outcomes", "resolve_model",
+           "summarise"]
 
 ModelFn = Callable[..., Any]
 
@@ -153,6 +154,18 @@ class ModelRunner:
         return run(self.params(params), steps=self.steps, seed=seed).timeseries
 
 
+@dataclass(frozen=True)
+class WithConstants:
+    """A custom model called with the spec's constants merged under each point's values."""
+
+    model: ModelFn
+    constants: dict[str, Any]
+
+    def __call__(self, params: dict[str, Any], seed: int) -> Any:
+        """Call the model with constants and point parameters (the point wins)."""
+        return call_model(self.model, {**self.constants, **params}, seed)
+
+
 def _mix(weights: dict[str, float], base: str | dict[str, float]) -> dict[str, float]:
     """Named weights take their share; the remainder is split like the base logic."""
     base_mix = {base: 1.0} if isinstance(base, str) else dict(base)
@@ -178,7 +191,7 @@ def resolve_model(spec: SweepSpec, model: ModelFn | None = None) -> ModelFn:
             invalid.
     """
     if model is not None:
-        return model
+        return WithConstants(model, dict(spec.constants)) if spec.constants else model
     if not spec.builtin:
         module_name, _, attribute = spec.model.partition(":")
         try:
@@ -190,7 +203,7 @@ def resolve_model(spec: SweepSpec, model: ModelFn | None = None) -> ModelFn:
                             f"{error}") from None
         if not callable(target):
             raise SpecError(f"{spec.source}: [sweep] model: {spec.model!r} is not callable")
-        return target
+        return WithConstants(target, dict(spec.constants)) if spec.constants else target
     return _builtin_runner(spec)
 
 

@@ -1,0 +1,150 @@
+"""``governance-sim sweep`` and ``governance-sim sensitivity``: run a sweep, analyse it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from governance_sim.analysis import SweepData
+
+__all__ = ["register"]
+
+_MAX_LISTED = 20
+
+
+def register(app: typer.Typer) -> None:
+    """Add the sweep and sensitivity commands to ``app``."""
+
+    @app.command("sweep")
+    def sweep_command(
+        spec: Path = typer.Argument(..., help="Sweep spec (TOML; see experiments/)."),
+        out: Path = typer.Option(..., "--out", help="Results folder (resumed if it holds "
+                                 "this sweep already)."),
+        workers: int | None = typer.Option(None, "--workers", min=1,
+                                           help="Local worker processes (1: serial in this "
+                                           "process; default: all cores). With --scheduler "
+                                           "local: the cluster's workers."),
+        scheduler: str | None = typer.Option(None, "--scheduler",
+                                             help="Run on Dask: 'local' starts a LocalCluster; "
+                                             "or a scheduler address such as "
+                                             "tcp://host:8786."),
+        retry_failed: bool = typer.Option(False, "--retry-failed",
+                                          help="Run again the runs recorded as failed."),
+        flush_seconds: float = typer.Option(2.0, "--flush-seconds", min=0.0,
+                                            help="Write finished runs to disk at least this "
+                                            "often (seconds)."),
+        progress: bool = typer.Option(True, "--progress/--no-progress",
+                                      help="Progress bar on standard error."),
+    ) -> None:
+        """Run (or resume) a parameter sweep; exit 1 if any run failed."""
+        from governance_sim.cli import fail
+        from governance_sim.sweep import load_spec, run_sweep
+
+        if scheduler and scheduler != "local" and workers is not None:
+            fail("--workers applies to local runs and --scheduler local; a remote Dask "
+                 "cluster has its own workers")
+        loaded = load_spec(spec)
+        report = run_sweep(loaded, out, workers=workers, scheduler=scheduler,
+                           progress=progress, retry_failed=retry_failed,
+                           flush_seconds=flush_seconds)
+        resumed = f", {report.skipped} already recorded" if report.skipped else ""
+        typer.echo(f"{loaded.name}: {report.total} runs ({report.ran} run{resumed}) on "
+                   f"{report.executor} in {report.elapsed_s:.1f} s -> {out}")
+        if report.failures:
+            typer.echo(f"{len(report.failures)} of {report.total} runs failed:", err=True)
+            for run_id, error in report.failures[:_MAX_LISTED]:
+                typer.echo(f"  run {run_id}: {error}", err=True)
+            if len(report.failures) > _MAX_LISTED:
+                typer.echo(f"  ... and {len(report.failures) - _MAX_LISTED} more (column "
+                           f"'error' of {out}/runs)", err=True)
+            typer.echo("the other runs are recorded; fix the cause and rerun with "
+                       "--retry-failed", err=True)
+            raise typer.Exit(1)
+
+    @app.command("sensitivity")
+    def sensitivity_command(
+        results: Path = typer.Argument(..., help="Results folder written by 'sweep'."),
+        outcome: list[str] = typer.Option(None, "--outcome",
+                                          help="Outcome to analyse (repeat; default: all)."),
+        heatmap: str | None = typer.Option(None, "--heatmap",
+                                           help="Two parameters for the heatmap, 'X,Y' "
+                                           "(default: the first two varied)."),
+        out: Path | None = typer.Option(None, "--out",
+                                        help="Folder for tables and figures "
+                                        "(default: RESULTS/sensitivity)."),
+    ) -> None:
+        """Sensitivity indices (Sobol, Morris, delta or grid shares) with tables and figures."""
+        from governance_sim.analysis import analyse, load, write_tables
+        from governance_sim.cli import fail
+
+        data = load(results)
+        if not len(data.table):
+            fail(f"{results}: no runs recorded yet; run the sweep first")
+        chosen = list(outcome) if outcome else data.outcomes
+        pair = [p.strip() for p in heatmap.split(",")] if heatmap else []
+        if heatmap and len(pair) != 2:
+            fail(f"--heatmap needs two parameter names as 'X,Y', got {heatmap!r}")
+        for name in pair:
+            if name not in data.parameters:
+                fail(f"--heatmap: {name!r} is not a varied parameter; allowed: "
+                     f"{', '.join(data.parameters)}")
+        if not pair and len(data.parameters) >= 2:
+            pair = data.parameters[:2]
+        tables = analyse(data, chosen)
+        target = out or Path(results) / "sensitivity"
+        written = write_tables(tables, target)
+        figures = _figures(data, tables, chosen, pair)
+        written += _write_figures(figures, target)
+        for name, frame in tables.items():
+            if name.endswith("_replicates") or name.endswith("_s2"):
+                continue
+            typer.echo(f"{name}:")
+            typer.echo(frame.round(3).to_string())
+        typer.echo(f"{len(written)} files -> {target}")
+
+
+def _figures(data: SweepData, tables: dict[str, pd.DataFrame], outcomes: list[str],
+             pair: list[str]) -> dict[str, go.Figure]:
+    """The sensitivity figures of each outcome."""
+    from governance_sim.viz.sensitivity_figures import (
+        index_bars,
+        lever_heatmap,
+        replicate_spread,
+    )
+
+    figures = {}
+    for outcome in outcomes:
+        for method in ("sobol", "morris", "delta", "factorial"):
+            key = f"{outcome}_{method}"
+            if key in tables:
+                figures[f"{key}_bars"] = index_bars(tables[key], outcome, method)
+        if len(pair) == 2:
+            figures[f"{outcome}_heatmap"] = lever_heatmap(data.table, pair[0], pair[1],
+                                                          outcome)
+        figures[f"{outcome}_replicates"] = replicate_spread(data.table, outcome,
+                                                            label=data.parameters)
+    return figures
+
+
+def _write_figures(figures: dict[str, go.Figure], folder: Path) -> list[Path]:
+    """Write each figure as HTML beside one shared copy of plotly.js."""
+    from plotly.offline import get_plotlyjs
+
+    from governance_sim.results import atomic_write
+
+    # One copy of plotly.js beside the figures: they open offline and stay small.
+    paths = [atomic_write(folder / "plotly.min.js",
+                          lambda tmp: Path(tmp).write_text(get_plotlyjs(), encoding="utf-8"))]
+    for name, figure in figures.items():
+        def write(tmp: str, figure: go.Figure = figure) -> None:
+            Path(tmp).write_text(figure.to_html(include_plotlyjs="directory", full_html=True),
+                                 encoding="utf-8")
+
+        paths.append(atomic_write(folder / f"{name}.html", write))
+    return paths

@@ -1,0 +1,171 @@
+"""Sweep specs: validation names the key; the CLI reports one line and exits 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from governance_sim.cli import main
+from governance_sim.params import UserInputError
+from governance_sim.sweep import SpecError, build_design, load_spec, spec_from_dict
+from governance_sim.sweep.models import ModelRunner, resolve_model
+
+VALID = """
+[sweep]
+name = "ok"
+steps = 20
+replicates = 2
+seed = 7
+
+[design]
+kind = "full_factorial"
+
+[levers]
+logic = ["npm", "co_creation"]
+"levers.facilitation_targeting" = { low = 0.0, high = 1.0, levels = 3 }
+
+[uncertainties]
+initial_trust = [0.3, 0.6]
+
+[constants]
+n_citizens = 300
+n_units = 10
+
+[outcomes]
+trust = { metric = "trust_mean", stat = "final" }
+pv = { metric = "public_value_index", stat = "mean", window = [10, 20] }
+"""
+
+
+def base() -> dict:
+    import tomllib
+
+    return tomllib.loads(VALID)
+
+
+def test_valid_spec_builds_the_full_grid(tmp_path: Path) -> None:
+    path = tmp_path / "ok.toml"
+    path.write_text(VALID)
+    spec = load_spec(path)
+    design = build_design(spec)
+    assert spec.names == ["logic", "levers.facilitation_targeting", "initial_trust"]
+    assert len(design.points) == 2 * 3 * 2
+    assert design.n_runs == 24
+    assert sorted(design.points["levers.facilitation_targeting"].unique()) == [0.0, 0.5, 1.0]
+
+
+def test_replicate_seeds_shared_and_reproducible() -> None:
+    spec = spec_from_dict(base())
+    a, b = build_design(spec), build_design(spec)
+    assert list(a.seeds) == list(b.seeds)
+    assert len(set(a.seeds)) == 2
+    other = dict(base())
+    other["sweep"] = dict(other["sweep"], seed=8)
+    assert list(build_design(spec_from_dict(other)).seeds) != list(a.seeds)
+
+
+def test_points_map_onto_params_levers_and_mix_weights() -> None:
+    raw = base()
+    raw["levers"] = {"logic.co_creation": {"low": 0.0, "high": 0.6, "levels": 2},
+                     "levers.control_intensity": [0.1, 0.9]}
+    raw["constants"] = {"n_citizens": 300, "n_units": 10, "logic": "npm", "logic.bureaucracy": 0.2}
+    spec = spec_from_dict(raw)
+    runner = resolve_model(spec)
+    assert isinstance(runner, ModelRunner)
+    params = runner.params({"logic.co_creation": 0.6, "levers.control_intensity": 0.9,
+                            "initial_trust": 0.3})
+    assert params.logic == pytest.approx({"bureaucracy": 0.2, "npm": 0.2, "co_creation": 0.6})
+    assert params.levers["control_intensity"] == 0.9
+    assert params.initial_trust == 0.3 and params.n_citizens == 300
+
+
+def _mutate(path: list[str], value: object) -> dict:
+    raw = base()
+    table = raw
+    for key in path[:-1]:
+        table = table.setdefault(key, {})
+    if value is KeyError:
+        del table[path[-1]]
+    else:
+        table[path[-1]] = value
+    return raw
+
+
+BAD = [
+    (["levers", "levers.facilitaton_targeting"], {"low": 0, "high": 1, "levels": 2},
+     "levers.facilitaton_targeting"),
+    (["uncertainties", "initial_trust"], {"low": 0.2, "high": 1.5, "levels": 2},
+     "initial_trust"),
+    (["uncertainties", "no_such_param"], [1, 2], "no_such_param"),
+    (["constants", "n_citizens"], -5, "n_citizens"),
+    (["levers", "logic"], ["npm", "anarchy"], "logic"),
+    (["design", "kind"], "monte_carlo", "kind"),
+    (["sweep", "replicates"], 0, "replicates"),
+    (["sweep", "sede"], 3, "sede"),
+    (["outcomes", "trust"], {"metric": "trust_meen"}, "trust_meen"),
+    (["outcomes", "pv"], {"metric": "public_value_index", "stat": "mean"}, "window"),
+    (["outcomes", "pv"], {"metric": "public_value_index", "stat": "mean", "window": [0, 99]},
+     "window"),
+    (["uncertainties", "initial_trust"], {"low": 0.2, "high": 0.8}, "levels"),
+    (["constants", "initial_trust"], 0.5, "initial_trust"),  # also varied
+]
+
+
+@pytest.mark.parametrize(("path", "value", "named"), BAD)
+def test_invalid_spec_names_the_key(path: list[str], value: object, named: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        spec_from_dict(_mutate(path, value), source="bad.toml")
+    assert named in str(caught.value)
+    assert str(caught.value).startswith("bad.toml: ")
+    assert issubclass(SpecError, UserInputError)
+
+
+def test_sampled_designs_check_their_keys() -> None:
+    raw = base()
+    raw["design"] = {"kind": "sobol", "samples": 100}
+    with pytest.raises(SpecError, match="power of 2"):
+        spec_from_dict(raw)
+    raw["design"] = {"kind": "sobol", "samples": 64}
+    with pytest.raises(SpecError, match="'values' lists are for full factorials"):
+        spec_from_dict(raw)
+    raw = _mutate(["constants", "logic.npm"], 0.7)
+    raw["levers"] = {"logic.co_creation": {"low": 0.0, "high": 0.6, "levels": 2}}
+    with pytest.raises(SpecError, match="logic weights"):
+        spec_from_dict(raw)
+
+
+def test_bad_combination_of_points_is_caught_before_running(tmp_path: Path) -> None:
+    raw = base()
+    raw["uncertainties"] = {"n_units": [10, 500]}  # 500 units > 300 citizens
+    del raw["constants"]["n_units"]
+    from governance_sim.sweep import run_sweep
+
+    with pytest.raises(SpecError, match="design point"):
+        run_sweep(spec_from_dict(raw), tmp_path / "out", workers=1, progress=False)
+    runs = tmp_path / "out" / "runs"
+    assert not runs.exists() or not any(runs.iterdir())
+
+
+def test_cli_invalid_spec_exits_2_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(VALID.replace("initial_trust = [0.3, 0.6]", "initial_trust = [0.3, 1.6]"))
+    done = subprocess.run([sys.executable, "-m", "governance_sim.cli", "sweep", str(path),
+                           "--out", str(tmp_path / "out"), "--workers", "1"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "initial_trust" in lines[0] and "Traceback" not in done.stderr
+
+
+def test_cli_missing_and_malformed_spec_exit_2(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture) -> None:
+    assert main(["sweep", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "o")]) == 2
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[sweep\nname=")
+    assert main(["sweep", str(broken), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "not found" in err and "not valid TOML" in err
