@@ -174,7 +174,7 @@ class DaskExecutor(Executor):
             self.label = f"Dask LocalCluster ({workers or 2} workers)"
         else:
             try:
-                self._client = Client(scheduler, timeout="10s")
+                self._client = Client(scheduler, timeout="5s")
             except (OSError, TimeoutError, ValueError) as error:
                 raise SpecError(f"--scheduler: cannot reach the Dask scheduler at "
                                 f"{scheduler!r}: {error}") from None
