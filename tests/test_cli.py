@@ -1,0 +1,291 @@
+"""The command line: list/show/run/compare/report, files written, paired seeds, bad input."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import governance_sim as gs
+from governance_sim.cli import main
+from governance_sim.metrics import METRICS
+
+SMALL = ["--set", "n_citizens=600", "--set", "n_units=12", "--no-progress"]
+
+
+def _run(argv, capsys):
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+def _scenario_file(folder: Path, name: str, body: str) -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(f'[scenario]\nname = "{name}"\nsteps = 10\n'
+                    'sources = ["test"]\n' + body, encoding="utf-8")
+    return path
+
+
+def test_version_and_help(capsys):
+    code, out, _ = _run(["--version"], capsys)
+    assert code == 0 and out.strip() == f"governance-sim {gs.__version__}"
+    for command in ("list", "show", "run", "compare", "report"):
+        code, out, _ = _run([command, "--help"], capsys)
+        assert code == 0 and "Usage" in out
+
+
+def test_list_and_show(capsys):
+    code, out, _ = _run(["list"], capsys)
+    assert code == 0
+    for name in gs.list_scenarios():
+        assert name in out
+    code, out, _ = _run(["show", "wigan_deal"], capsys)
+    assert code == 0
+    assert "budget_change" in out and "King's Fund" in out and "levers at the start" in out
+    code, out, _ = _run(["show", "npm", "--json"], capsys)
+    assert code == 0 and json.loads(out)["params"]["logic"] == "npm"
+
+
+def test_run_writes_long_timeseries_manifest_and_report(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, stdout, _ = _run(["run", "co_creation", "--steps", "4", "--replicates", "3",
+                            "--seed", "7", "--out", str(out), *SMALL], capsys)
+    assert code == 0, stdout
+    assert {p.name for p in out.iterdir()} == {"timeseries.parquet", "timeseries.csv",
+                                               "report.html", "manifest.json"}
+    frame = pd.read_parquet(out / "timeseries.parquet")
+    assert list(frame.columns[:4]) == ["scenario", "replicate", "seed", "step"]
+    assert set(frame.columns[4:]) == {m.name for m in METRICS}
+    assert len(frame) == 3 * 5
+    assert sorted(frame["seed"].unique()) == [7, 8, 9]
+    csv = pd.read_csv(out / "timeseries.csv")
+    pd.testing.assert_frame_equal(csv, frame, check_dtype=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seeds"] == [7, 8, 9] and manifest["replicates"] == 3
+    assert manifest["command"].startswith("governance-sim run co_creation --steps 4 --seed 7")
+    assert manifest["scenarios"][0]["params"]["n_citizens"] == 600
+    assert manifest["versions"]["governance-sim"]
+    for name, info in manifest["files"].items():
+        assert (out / name).stat().st_size == info["bytes"]
+    # replicate r is the single run with seed + r
+    single = gs.run(gs.load_scenario("co_creation").params.replace(n_citizens=600, n_units=12),
+                    steps=4, seed=8).timeseries
+    replicate1 = frame[frame["replicate"] == 1].set_index("step")[single.columns]
+    pd.testing.assert_frame_equal(replicate1, single, check_names=False)
+
+
+def test_manifest_command_reproduces_the_results(tmp_path, capsys):
+    first = tmp_path / "first"
+    code, _, _ = _run(["compare", "npm", "co_creation", "--steps", "3", "--replicates", "2",
+                       "--out", str(first), *SMALL], capsys)
+    assert code == 0
+    command = json.loads((first / "manifest.json").read_text())["command"]
+    argv = shlex.split(command)[1:]
+    assert "--no-progress" not in argv  # the command is about results, not display
+    second = tmp_path / "second"
+    argv[argv.index("--out") + 1] = str(second)
+    code, _, _ = _run(argv + ["--no-progress"], capsys)
+    assert code == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(first / "timeseries.parquet"),
+                                  pd.read_parquet(second / "timeseries.parquet"))
+
+
+def test_compare_uses_common_random_numbers(tmp_path, capsys):
+    """Two scenarios that differ only by a lever change at month 6 share every draw before."""
+    base = _scenario_file(tmp_path, "plain", '[params]\nlogic = "co_creation"\n')
+    changed = _scenario_file(tmp_path, "later", '[params]\nlogic = "co_creation"\n'
+                             '[[events]]\nkind = "set_levers"\nstep = 6\n'
+                             'levers = { facilitation_targeting = 1.0, arnstein_rung = 8 }\n')
+    out = tmp_path / "cmp"
+    code, _, _ = _run(["compare", str(base), str(changed), "npm", "--steps", "10",
+                       "--replicates", "3", "--out", str(out), *SMALL], capsys)
+    assert code == 0
+    frame = pd.read_parquet(out / "timeseries.parquet")
+    metrics = [m.name for m in METRICS]
+    seeds = frame.groupby("scenario")["seed"].apply(lambda s: sorted(s.unique()))
+    assert all(s == [1, 2, 3] for s in seeds)
+    for replicate in range(3):
+        rows = frame[frame["replicate"] == replicate]
+        plain = rows[rows["scenario"] == "plain"].set_index("step")[metrics]
+        later = rows[rows["scenario"] == "later"].set_index("step")[metrics]
+        pd.testing.assert_frame_equal(plain.loc[:5], later.loc[:5])  # identical up to t
+        assert not plain.loc[6:].equals(later.loc[6:])  # the lever then matters
+        npm = rows[rows["scenario"] == "npm"].set_index("step")
+        # a different logic still draws the same population: identical initial trust
+        assert npm.loc[0, "trust_mean"] == plain.loc[0, "trust_mean"]
+    initial = frame[frame["step"] == 0].groupby("replicate")["trust_mean"].first()
+    assert initial.nunique() == 3  # ... while replicates differ
+
+
+def test_wigan_deal_and_counterfactual_share_everything_before_the_deal(tmp_path, capsys):
+    out = tmp_path / "wigan"
+    code, _, _ = _run(["compare", "wigan_deal", "wigan_without_deal", "--steps", "26",
+                       "--replicates", "1", "--no-report", "--out", str(out), *SMALL], capsys)
+    assert code == 0
+    frame = pd.read_parquet(out / "timeseries.parquet").set_index(["scenario", "step"])
+    metrics = [m.name for m in METRICS]
+    deal, without = frame.loc["wigan_deal", metrics], frame.loc["wigan_without_deal", metrics]
+    pd.testing.assert_frame_equal(deal.loc[:23], without.loc[:23])
+    assert not deal.loc[24:].equals(without.loc[24:])
+
+
+def test_report_command_rebuilds_the_report(tmp_path, capsys):
+    out = tmp_path / "r"
+    code, _, _ = _run(["run", "npm", "--steps", "2", "--replicates", "1", "--no-report",
+                       "--out", str(out), *SMALL], capsys)
+    assert code == 0 and not (out / "report.html").exists()
+    code, _, _ = _run(["report", str(out)], capsys)
+    assert code == 0 and (out / "report.html").stat().st_size > 1_000_000
+    assert "report.html" in json.loads((out / "manifest.json").read_text())["files"]
+
+
+def test_report_content(tmp_path, capsys):
+    out = tmp_path / "c"
+    code, _, _ = _run(["compare", "wigan_deal", "co_creation", "--steps", "3", "--replicates",
+                       "2", "--out", str(out), *SMALL], capsys)
+    assert code == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    from plotly.offline import get_plotlyjs
+
+    library = get_plotlyjs()
+    assert page.count(library) == 1  # plotly.js embedded once, not per figure
+    rest = page.replace(library, "")
+    assert rest.count("Plotly.newPlot") == 6
+    assert "http://" not in rest and "https://" not in rest  # nothing fetched
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["command"] in page.replace("&#x27;", "'").replace("&quot;", '"')
+    assert "The King&#x27;s Fund" in page  # sources are shown (escaped)
+    assert "two-sided compact" in page  # description
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+def test_unknown_scenario_suggests_the_closest(tmp_path, capsys):
+    code, _, err = _run(["run", "co_creaton", "--out", str(tmp_path / "x"), *SMALL], capsys)
+    assert code == 2
+    assert "did you mean 'co_creation'" in _one_line_error(err)
+    assert not (tmp_path / "x").exists()
+
+
+def test_malformed_toml_names_file_and_line(tmp_path, capsys):
+    path = tmp_path / "broken.toml"
+    path.write_text('[scenario]\nname = "broken"\n[params\nlogic = "npm"\n')
+    code, _, err = _run(["run", str(path), "--out", str(tmp_path / "x"), *SMALL], capsys)
+    assert code == 2
+    line = _one_line_error(err)
+    assert str(path) in line and "line 3" in line
+
+
+def test_value_out_of_range_names_field_and_range(tmp_path, capsys):
+    path = _scenario_file(tmp_path, "bad", "[params]\ninitial_trust = 1.5\n")
+    code, _, err = _run(["run", str(path), "--out", str(tmp_path / "x"), *SMALL], capsys)
+    assert code == 2
+    line = _one_line_error(err)
+    assert "initial_trust" in line and "1" in line
+    code, _, err = _run(["run", "npm", "--set", "initial_trust=1.5", "--out",
+                         str(tmp_path / "x"), "--no-progress"], capsys)
+    assert code == 2
+    assert "initial_trust=1.5: out of range; allowed 0 to 1" in _one_line_error(err)
+    code, _, err = _run(["run", "npm", "--set", "levers.sanctions=2", "--out",
+                         str(tmp_path / "x"), "--no-progress"], capsys)
+    assert code == 2 and "allowed 0 to 1" in _one_line_error(err)
+    code, _, err = _run(["run", "npm", "--set", "no_such_thing=1", "--out",
+                         str(tmp_path / "x"), "--no-progress"], capsys)
+    assert code == 2 and "unknown parameter" in _one_line_error(err)
+    assert not (tmp_path / "x").exists()
+
+
+def test_unwritable_output_fails_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    for target in (blocker, blocker / "below"):
+        code, _, err = _run(["run", "npm", "--out", str(target), *SMALL], capsys)
+        assert code == 2
+        assert str(target) in _one_line_error(err)
+    assert blocker.read_text() == "not a folder"
+
+
+def test_compare_needs_two_distinct_scenarios(tmp_path, capsys):
+    code, _, err = _run(["compare", "npm", "--out", str(tmp_path / "x"), *SMALL], capsys)
+    assert code == 2 and "at least two" in _one_line_error(err)
+    code, _, err = _run(["compare", "npm", "npm", "--out", str(tmp_path / "x"), *SMALL], capsys)
+    assert code == 2 and "twice" in _one_line_error(err)
+
+
+def test_failed_rewrite_leaves_no_complete_looking_folder(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    assert main(["run", "npm", "--steps", "2", "--replicates", "1", "--out", str(out),
+                 *SMALL]) == 0
+    assert (out / "manifest.json").exists()
+    import governance_sim.cli.batch as batch
+
+    real = batch.atomic_write
+
+    def disk_full_on_report(path, write):
+        if Path(path).name != "report.html":
+            return real(path, write)
+
+        def failing(temporary):
+            Path(temporary).write_text("<html>HALF-WRITTEN-MARKER")
+            raise OSError(28, "No space left on device")
+
+        return real(path, failing)
+
+    monkeypatch.setattr(batch, "atomic_write", disk_full_on_report)
+    capsys.readouterr()
+    code, _, err = _run(["run", "npm", "--steps", "3", "--replicates", "1", "--out",
+                         str(out), *SMALL], capsys)
+    assert code == 2
+    assert "No space left on device" in _one_line_error(err)
+    assert not (out / "manifest.json").exists()  # the folder no longer claims completeness
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files
+    # the old report is intact
+    assert "HALF-WRITTEN-MARKER" not in (out / "report.html").read_text()
+
+
+def test_images_flag_without_browser_is_one_clear_line(tmp_path, capsys, monkeypatch):
+    import governance_sim.viz.report as report
+
+    monkeypatch.setattr(report, "find_browser", lambda: None)
+    out = tmp_path / "img"
+    code, _, err = _run(["run", "npm", "--steps", "2", "--replicates", "1", "--images",
+                         "--out", str(out), *SMALL], capsys)
+    assert code == 0
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines == ["static images skipped: no Chrome/Chromium found for kaleido (install "
+                     "Debian's 'chromium' or set BROWSER_PATH)"]
+    assert (out / "report.html").exists() and not (out / "figures").exists()
+
+
+def _console_script() -> str:
+    beside = Path(sys.executable).with_name("governance-sim")
+    return str(beside) if beside.exists() else (shutil.which("governance-sim") or "")
+
+
+@pytest.mark.skipif(not _console_script(), reason="console script not installed")
+def test_console_script_in_a_real_process(tmp_path):
+    out = tmp_path / "proc"
+    done = subprocess.run(
+        [_console_script(), "compare", "bureaucracy", "npm", "--steps", "3", "--replicates",
+         "2", "--out", str(out), *SMALL], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (out / "report.html").exists() and (out / "manifest.json").exists()
+    bad = subprocess.run([_console_script(), "show", "wigan"], capture_output=True, text=True,
+                         timeout=120)
+    assert bad.returncode == 2
+    assert "did you mean 'wigan_deal'" in _one_line_error(bad.stderr)
