@@ -196,7 +196,7 @@ def test_value_out_of_range_names_field_and_range(tmp_path, capsys):
     code, _, err = _run(["run", str(path), "--out", str(tmp_path / "x"), *SMALL], capsys)
     assert code == 2
     line = _one_line_error(err)
-    assert "initial_trust" in line and "1" in line
+    assert "initial_trust" in line and "allowed range 0 to 1" in line
     code, _, err = _run(["run", "npm", "--set", "initial_trust=1.5", "--out",
                          str(tmp_path / "x"), "--no-progress"], capsys)
     assert code == 2

@@ -594,5 +594,17 @@ def _explain(error: ValidationError) -> str:
         message = item["msg"].removeprefix("Value error, ")
         if kind == "finite_number":
             message = "must be a finite number, not NaN or infinity"
+        if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+            message += _range_hint(item["loc"])
         lines.append(f"{where}: {message} (got {item.get('input')!r})")
     return "invalid parameters: " + "; ".join(lines)
+
+
+def _range_hint(loc: tuple[Any, ...]) -> str:
+    """``"; allowed range LO to HI (UNIT)"`` for a top-level parameter, else ``""``."""
+    if len(loc) != 1 or loc[0] not in Params.model_fields:
+        return ""
+    info = next(row for row in Params.describe() if row.name == loc[0])
+    low = "-inf" if info.low is None else f"{info.low:g}"
+    high = "inf" if info.high is None else f"{info.high:g}"
+    return f"; allowed range {low} to {high} ({info.unit})"
