@@ -1,0 +1,660 @@
+"""Pattern-oriented validation (Grimm et al. 2005): the twelve patterns of model.md section 6.
+
+Each ``pattern_N`` function runs the model (or lab mode, :mod:`governance_sim.lab`) over a
+list of seeds and returns a :class:`PatternResult`: the pattern's number and name, what the
+statistic is, its value per seed, the criterion, pass per seed and whether the pattern
+holds (passes on at least ``required_share`` of the seeds). Wherever a pattern is a claim
+about an *effect*, the statistic compares the run against a counterfactual run on the same
+seed (common random numbers: the model's named streams make the draws identical, so the
+difference is the effect, not noise). Every criterion can fail: each is a measured number
+against a stated threshold.
+
+The tests in ``tests/patterns/``, ``governance-sim validate`` and
+``experiments/robustness.py`` all call these functions; nothing is computed twice.
+
+Population size defaults to :data:`SMALL` (2 000 citizens, 40 units); pass ``base`` to run
+other sizes or perturbed behavioural parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from governance_sim.dynamics import trust as trust_dynamics
+from governance_sim.dynamics.groups import neighbour_mean
+from governance_sim.lab import LabDesign, play
+from governance_sim.model import GovernanceModel, run
+from governance_sim.params import Params
+
+__all__ = [
+    "PATTERNS",
+    "PatternResult",
+    "SMALL",
+    "DEFAULT_SEEDS",
+    "run_all",
+    "small_params",
+] + [f"pattern_{n}" for n in range(1, 13)]
+
+#: Population used for validation runs: small enough for the suite, large enough for 40
+#: units of 50 citizens.
+SMALL: dict[str, int] = {"n_citizens": 2000, "n_units": 40}
+#: Seeds used by default (tests, command).
+DEFAULT_SEEDS: tuple[int, ...] = (1, 2, 3, 4, 5)
+
+
+def small_params(**changes: Any) -> Params:
+    """Default parameters at the validation size, with ``changes``."""
+    return Params(**{**SMALL, **changes})
+
+
+@dataclass
+class PatternResult:
+    """The outcome of one pattern check over several seeds.
+
+    Attributes:
+        number: pattern number in model.md section 6.
+        name: short name.
+        statistic: what the per-seed value measures.
+        threshold: the criterion each seed must meet (in words, with numbers).
+        seeds: the seeds run.
+        values: the statistic per seed (same order as ``seeds``).
+        passed: whether each seed met the criterion.
+        required_share: share of seeds that must pass for the pattern to hold.
+        details: per seed, the secondary numbers the criterion uses.
+        curves: long DataFrame (seed, series, x, y) for a small plot.
+        x_label, y_label: axis labels of that plot.
+    """
+
+    number: int
+    name: str
+    statistic: str
+    threshold: str
+    seeds: list[int]
+    values: list[float]
+    passed: list[bool]
+    required_share: float = 1.0
+    details: list[dict[str, float]] = field(default_factory=list)
+    curves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    x_label: str = "step (month)"
+    y_label: str = ""
+
+    @property
+    def n_passed(self) -> int:
+        """Number of seeds that met the criterion."""
+        return int(sum(self.passed))
+
+    @property
+    def holds(self) -> bool:
+        """True when at least ``required_share`` of the seeds passed."""
+        return bool(self.seeds) and self.n_passed >= self.required_share * len(self.seeds) - 1e-9
+
+    def summary(self) -> dict[str, Any]:
+        """One table row: pattern, statistic, values, threshold, seeds passed, holds."""
+        values = np.asarray(self.values, dtype=float)
+        return {
+            "pattern": f"{self.number}. {self.name}",
+            "statistic": self.statistic,
+            "value (mean, min-max)": f"{values.mean():.3f} ({values.min():.3f} to "
+                                     f"{values.max():.3f})",
+            "threshold": self.threshold,
+            "seeds passed": f"{self.n_passed}/{len(self.seeds)}"
+                            f" (need {self.required_share:.0%})",
+            "holds": self.holds,
+        }
+
+
+def _series(ts: pd.DataFrame, column: str) -> pd.Series:
+    return ts[column]
+
+
+def _curve(seed: int, name: str, series: pd.Series | np.ndarray, x: Any = None) -> pd.DataFrame:
+    values = np.asarray(series, dtype=float)
+    xs = np.asarray(series.index if x is None and isinstance(series, pd.Series) else
+                    (np.arange(values.size) if x is None else x))
+    return pd.DataFrame({"seed": seed, "series": name, "x": xs, "y": values})
+
+
+def _result(number: int, name: str, statistic: str, threshold: str, seeds: Sequence[int],
+            rows: list[tuple[float, bool, dict[str, float], list[pd.DataFrame]]],
+            y_label: str, x_label: str = "step (month)", required_share: float = 1.0,
+            ) -> PatternResult:
+    curves = [c for row in rows for c in row[3]]
+    return PatternResult(
+        number=number, name=name, statistic=statistic, threshold=threshold,
+        seeds=list(seeds), values=[float(r[0]) for r in rows],
+        passed=[bool(r[1]) for r in rows], required_share=required_share,
+        details=[r[2] for r in rows],
+        curves=pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
+        x_label=x_label, y_label=y_label,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# 1-2: lab mode
+# --------------------------------------------------------------------------------------
+def pattern_1(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None) -> PatternResult:
+    """Without sanctions or dialogue, voluntary contributions decay but not to zero.
+
+    Lab mode, 280 groups of 4 (the 1 120 subjects of Herrmann et al. 2008) with types drawn
+    per seed. Statistic: period-10 / period-1 mean contribution. Criterion: ratio <= 0.75
+    (decay of at least a quarter) and period-10 contribution >= 0.05 of the endowment (one
+    token of 20: not zero).
+    """
+    params = base or small_params()
+    rows = []
+    for seed in seeds:
+        series = play(params, LabDesign(sanctions=False), n_groups=280, seed=seed).by_period
+        c = series["contribution"]
+        ratio = float(c.iloc[-1] / c.iloc[0])
+        final = float(c.iloc[-1])
+        rows.append((ratio, ratio <= 0.75 and final >= 0.05,
+                     {"period_1": float(c.iloc[0]), "period_10": final},
+                     [_curve(seed, "no sanctions", c)]))
+    return _result(1, "Contributions decay, not to zero", "period-10 / period-1 contribution "
+                   "(lab, no sanctions)", "ratio <= 0.75 and period 10 >= 0.05 of endowment",
+                   seeds, rows, "contribution (share of endowment)", "period")
+
+
+def pattern_2(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+              strong_norm: float = 0.8, weak_norm: float = 0.2) -> PatternResult:
+    """Sanctions raise contributions where civic norms are strong and fail where they are weak.
+
+    Lab mode with and without the peer-punishment stage on the same groups (same seed).
+    Civic norm 0.8 (strong) and 0.2 (weak). Statistic: mean contribution over the 10
+    periods with sanctions minus without, at the strong norm. Criterion: strong-norm gain
+    >= +0.05 of endowment and weak-norm gain <= 0 (sanctions fail to raise contributions).
+    This is a prediction: nothing in the model is fitted to punishment data.
+    """
+    params = base or small_params()
+    rows = []
+    for seed in seeds:
+        out = {}
+        curves = []
+        for label, norm in (("strong", strong_norm), ("weak", weak_norm)):
+            with_s = play(params, LabDesign(sanctions=True, civic_norm=norm), seed=seed).by_period
+            without = play(params, LabDesign(sanctions=False, civic_norm=norm),
+                           seed=seed).by_period
+            out[label] = float((with_s["contribution"] - without["contribution"]).mean())
+            curves.append(_curve(seed, f"sanctions, {label} norm", with_s["contribution"]))
+            if label == "strong":
+                curves.append(_curve(seed, "no sanctions", without["contribution"]))
+        rows.append((out["strong"], out["strong"] >= 0.05 and out["weak"] <= 0.0,
+                     {"gain_strong": out["strong"], "gain_weak": out["weak"]}, curves))
+    return _result(2, "Sanctions work only with strong civic norms",
+                   "contribution gain from sanctions, strong norm (lab)",
+                   "gain >= +0.05 at norm 0.8 and gain <= 0 at norm 0.2", seeds, rows,
+                   "contribution (share of endowment)", "period")
+
+
+# --------------------------------------------------------------------------------------
+# 3-12: the full model
+# --------------------------------------------------------------------------------------
+def pattern_3(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+              horizon: int = 60) -> PatternResult:
+    """Controlling NPM crowds out motivation; removing it does not restore it in the same time.
+
+    Three runs per seed (same seed): NPM throughout; NPM switched to bureaucracy at step
+    ``horizon``; bureaucracy throughout (the counterfactual). Statistic: the motivation gap
+    left ``horizon`` steps after the switch (bureaucracy run minus switched run). Criterion:
+    crowding out (NPM below bureaucracy by >= 0.10 at ``horizon``) and hysteresis (gap left
+    at 2 x ``horizon`` >= 0.05, and what was regained after the switch is less than what was
+    lost before it).
+    """
+    params = base or small_params()
+    steps = 2 * horizon
+    rows = []
+    for seed in seeds:
+        npm = run(params.replace(logic="npm"), steps=steps, seed=seed).timeseries
+        bur = run(params.replace(logic="bureaucracy"), steps=steps, seed=seed).timeseries
+        switched = run(params.replace(logic="npm", events=[
+            {"kind": "switch_logic", "step": horizon + 1, "logic": "bureaucracy"}]),
+            steps=steps, seed=seed).timeseries
+        m_sw, m_bur = switched["motivation_mean"], bur["motivation_mean"]
+        crowding = float(m_bur.iloc[horizon] - npm["motivation_mean"].iloc[horizon])
+        lost = float(m_sw.iloc[0] - m_sw.iloc[horizon])
+        regained = float(m_sw.iloc[steps] - m_sw.iloc[horizon])
+        left = float(m_bur.iloc[steps] - m_sw.iloc[steps])
+        ok = crowding >= 0.10 and left >= 0.05 and regained < lost
+        rows.append((left, ok, {"crowding_out": crowding, "lost": lost, "regained": regained,
+                                "gap_left": left},
+                     [_curve(seed, "bureaucracy", m_bur), _curve(seed, "NPM", npm[
+                         "motivation_mean"]), _curve(seed, "NPM -> bureaucracy", m_sw)]))
+    return _result(3, "Crowding out with hysteresis",
+                   f"motivation gap to bureaucracy {horizon} steps after NPM is removed",
+                   f"NPM gap at {horizon} >= 0.10; gap left >= 0.05; regained < lost", seeds,
+                   rows, "professional motivation")
+
+
+def pattern_4(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+              signal: float = 0.1, rounds: int = 12, shock_size: float = 0.3,
+              shock_steps: int = 6) -> PatternResult:
+    """Trust is lost faster than it is gained.
+
+    (a) Equal good and bad experiences: every citizen of the seed's initial population gets
+    ``rounds`` pairs of procedural signals +``signal`` then -``signal`` through the model's
+    trust update (:func:`governance_sim.dynamics.trust.update_trust`, neighbours included);
+    the net change of mean trust must be a decline of at least 0.01 (with symmetric
+    weighting, ``loss_aversion=1``, it is about -0.001). (b) Recovery after a shock: a
+    ``trust_shock`` of ``shock_size`` for ``shock_steps`` steps from step 24, against the
+    same seed without it. Statistic: steps to regain half the drop after the trough divided
+    by the steps the fall took. Criterion: net change (a) <= -0.01 and ratio (b) > 1.
+    """
+    params = base or small_params()
+    rows = []
+    start = 24
+    steps = 240
+    for seed in seeds:
+        model = GovernanceModel(params, rng=seed, steps=0, agent_views=False)
+        cit = model.population.citizens
+        level = cit.trust.copy()
+        zeros = np.zeros_like(level)
+        for _ in range(rounds):
+            for sign in (1.0, -1.0):
+                neighbours = neighbour_mean(level, cit.network)
+                level = trust_dynamics.update_trust(level, neighbours, zeros,
+                                                    np.full_like(level, sign * signal), params)
+        net = float(level.mean() - cit.trust.mean())
+        base_ts = run(params, steps=steps, seed=seed).timeseries
+        shocked = run(params.replace(events=[{"kind": "trust_shock", "step": start,
+                                              "size": shock_size,
+                                              "duration": shock_steps}]),
+                      steps=steps, seed=seed).timeseries
+        drop = (base_ts["trust_mean"] - shocked["trust_mean"]).loc[start - 1:]
+        trough = int(drop.idxmax())
+        fall_steps = trough - (start - 1)
+        after = drop.loc[trough:]
+        half = after[after <= 0.5 * drop.max()]
+        recovery_steps = (int(half.index[0]) - trough) if len(half) else steps - trough
+        ratio = recovery_steps / max(1, fall_steps)
+        rows.append((ratio, net <= -0.01 and ratio > 1.0,
+                     {"net_change_equal_signals": net, "max_drop": float(drop.max()),
+                      "fall_steps": fall_steps, "half_recovery_steps": recovery_steps},
+                     [_curve(seed, "no shock", base_ts["trust_mean"]),
+                      _curve(seed, "shock", shocked["trust_mean"])]))
+    return _result(4, "Trust lost faster than gained",
+                   "half-recovery time / fall time after a shock",
+                   "ratio > 1; equal +/-0.1 experiences give a net decline <= -0.01", seeds,
+                   rows,
+                   "trust in institutions")
+
+
+def pattern_5(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+              delta: float = 0.1, rounds: int = 12, panel_share: float = 0.05,
+              panel_steps: int = 36) -> PatternResult:
+    """More voice raises trust more than an equal outcome gain; a voice gap appears.
+
+    (a) On the seed's initial population, ``rounds`` steps of a procedural (voice) signal of
+    ``delta`` against the same number of steps of an outcome gain of ``delta`` (service
+    better than expected), through the model's trust update: the voice gain must exceed
+    the outcome gain. (b) A sortition panel (``panel_share`` of citizens, drawn at random,
+    deliberative influence) sits for ``panel_steps`` steps under bureaucracy and under NPM,
+    with ``voice_gain=0`` so members receive the same service as everyone else (outcomes
+    held fixed); statistic: the smaller of the two trust gaps between members (citizens
+    with a say) and the others. Criterion: (a) ratio > 1 and (b) gap >= 0.10 ("tens of
+    percentage points"; OECD 2024: 47 pp on average, 50 pp in Norway, in the share with
+    high trust). Co-creation is run and reported too but not judged: there every
+    participant has a say, so non-members are not citizens *without* one.
+    """
+    params = base or small_params()
+    rows = []
+    members = max(1, int(round(panel_share * params.n_citizens)))
+    for seed in seeds:
+        model = GovernanceModel(params, rng=seed, steps=0, agent_views=False)
+        cit = model.population.citizens
+        gains = {}
+        for kind in ("voice", "outcome"):
+            level = cit.trust.copy()
+            signal = np.full_like(level, delta)
+            zeros = np.zeros_like(level)
+            for _ in range(rounds):
+                nb = neighbour_mean(level, cit.network)
+                if kind == "voice":
+                    level = trust_dynamics.update_trust(level, nb, zeros, signal, params)
+                else:
+                    level = trust_dynamics.update_trust(level, nb, signal, zeros, params)
+            gains[kind] = float(level.mean() - cit.trust.mean())
+        gaps = {}
+        curves = []
+        for logic in ("bureaucracy", "npm", "co_creation"):
+            p = params.replace(logic=logic, voice_gain=0.0, events=[
+                {"kind": "citizens_panel", "step": 1, "members": members,
+                 "duration": panel_steps}])
+            m = GovernanceModel(p, rng=seed, steps=panel_steps, agent_views=False)
+            gap_series = []
+            for _ in range(panel_steps):
+                m.step()
+                c = m.population.citizens
+                is_member = np.zeros(c.n, dtype=bool)
+                is_member[m.population.municipality.panel_members] = True
+                gap_series.append(float(c.trust[is_member].mean() - c.trust[~is_member].mean()))
+            gaps[logic] = gap_series[-1]
+            curves.append(_curve(seed, logic, np.array(gap_series),
+                                 np.arange(1, panel_steps + 1)))
+        ratio = gains["voice"] / gains["outcome"] if gains["outcome"] > 0 else float("inf")
+        gap = min(gaps["bureaucracy"], gaps["npm"])
+        rows.append((gap, ratio > 1.0 and gap >= 0.10,
+                     {"trust_gain_voice": gains["voice"], "trust_gain_outcome": gains["outcome"],
+                      **{f"gap_{k}": v for k, v in gaps.items()}}, curves))
+    return _result(5, "Voice beats outcomes; voice gap",
+                   "trust gap, panel members minus others (min of bureaucracy, NPM)",
+                   "gap >= 0.10; voice gain > equal outcome gain", seeds, rows,
+                   "trust gap (members - others)")
+
+
+def _trust_after(model: GovernanceModel, steps: int) -> tuple[float, float, list[float]]:
+    path = []
+    for _ in range(steps):
+        model.step()
+        path.append(model.latest["trust_mean"])
+    return model.latest["trust_mean"], model.latest["participation_rate"], path
+
+
+def pattern_6(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+              low: float = 0.2, high: float = 0.6, probe: float = 0.3,
+              steps: int = 240) -> PatternResult:
+    """Bistability and hysteresis under co-creation.
+
+    Per seed, under co-creation: a fresh start at initial trust ``low`` must end in the low
+    state (trust < 0.45, participation < 0.2 after ``steps``); one at ``high`` in the high
+    state (trust > 0.6, participation > 0.4). Hysteresis: a fresh start at ``probe`` (up
+    sweep) against the high-state model whose citizens' trust is scaled down to mean
+    ``probe`` at step ``steps`` (down sweep; participation, beliefs, efficacy, social trust
+    and motivation, leaders' style and remembered results keep their memory), both run
+    ``steps`` more. Statistic: final trust of the down path minus the up path at the same
+    trust level. Criterion: bistability as above and hysteresis >= 0.1 (the down path stays
+    above the up path: the state the system comes from is the one it keeps).
+    """
+    params = (base or small_params()).replace(logic="co_creation")
+    rows = []
+    for seed in seeds:
+        lo = GovernanceModel(params.replace(initial_trust=low), rng=seed, steps=steps,
+                             agent_views=False)
+        lo_trust, lo_part, lo_path = _trust_after(lo, steps)
+        hi = GovernanceModel(params.replace(initial_trust=high), rng=seed, steps=2 * steps,
+                             agent_views=False)
+        hi_trust, hi_part, hi_path = _trust_after(hi, steps)
+        up = GovernanceModel(params.replace(initial_trust=probe), rng=seed, steps=steps,
+                             agent_views=False)
+        up_trust, _, up_path = _trust_after(up, steps)
+        cit = hi.population.citizens
+        cit.trust = np.clip(cit.trust * (probe / float(cit.trust.mean())), 0.0, 1.0)
+        down_trust, _, down_path = _trust_after(hi, steps)
+        hysteresis = down_trust - up_trust
+        ok = (lo_trust < 0.45 and lo_part < 0.2 and hi_trust > 0.6 and hi_part > 0.4
+              and hysteresis >= 0.1)
+        xs = np.arange(1, steps + 1)
+        rows.append((hysteresis, ok,
+                     {"low_trust": lo_trust, "low_participation": lo_part,
+                      "high_trust": hi_trust, "high_participation": hi_part,
+                      "up_trust": up_trust, "down_trust": down_trust},
+                     [_curve(seed, f"fresh start {low}", np.array(lo_path), xs),
+                      _curve(seed, f"fresh start {high}", np.array(hi_path), xs),
+                      _curve(seed, f"fresh start {probe} (up)", np.array(up_path), xs),
+                      _curve(seed, f"high state set to {probe} (down)", np.array(down_path),
+                             xs)]))
+    return _result(6, "Bistability and hysteresis",
+                   f"final trust, down path minus up path at trust {probe}",
+                   "low start < 0.45, high start > 0.6, difference >= 0.1", seeds, rows,
+                   "trust in institutions")
+
+
+def _crossing(diff: pd.Series, switch: int) -> tuple[float, int, int | None]:
+    after = diff.loc[switch:]
+    smooth = after.rolling(3, min_periods=1).mean()
+    trough = int(smooth.idxmin())
+    later = smooth.loc[trough:]
+    above = later[later > 0]
+    return float(smooth.min()), trough, (int(above.index[0]) if len(above) else None)
+
+
+def pattern_7(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+              switch: int = 24, steps: int = 144, startup: tuple[float, float] = (0.1, 0.6),
+              trust_levels: tuple[float, float] = (0.4, 0.65)) -> PatternResult:
+    """J-curve after a switch from NPM to co-creation.
+
+    Per configuration and seed: NPM with a ``switch_logic`` to co-creation at ``switch``
+    against NPM throughout (same seed). The public-value index difference (3-step rolling
+    mean) must dip below -0.01 and then cross above 0. Statistic: crossing time (steps after
+    the switch) at default parameters. Criterion: the J-curve at every configuration;
+    crossing later with start-up cost ``startup[1]`` than ``startup[0]``; earlier with
+    initial trust ``trust_levels[1]`` than ``trust_levels[0]``.
+    """
+    params = (base or small_params()).replace(logic="npm")
+    event = [{"kind": "switch_logic", "step": switch + 1, "logic": "co_creation"}]
+    configs = {"default": {}, "startup_low": {"startup_cost": startup[0]},
+               "startup_high": {"startup_cost": startup[1]},
+               "trust_low": {"initial_trust": trust_levels[0]},
+               "trust_high": {"initial_trust": trust_levels[1]}}
+    rows = []
+    for seed in seeds:
+        out: dict[str, float] = {}
+        ok = True
+        curves = []
+        for name, change in configs.items():
+            p = params.replace(**change)
+            stay = run(p, steps=steps, seed=seed).timeseries["public_value_index"]
+            moved = run(p.replace(events=event), steps=steps, seed=seed).timeseries[
+                "public_value_index"]
+            diff = moved - stay
+            dip, _, cross = _crossing(diff, switch)
+            out[f"dip_{name}"] = dip
+            out[f"cross_{name}"] = float(cross - switch) if cross is not None else float("nan")
+            ok = ok and dip < -0.01 and cross is not None
+            if name == "default":
+                curves.append(_curve(seed, "co-creation minus NPM", diff))
+        ok = ok and out["cross_startup_high"] > out["cross_startup_low"] and (
+            out["cross_trust_high"] < out["cross_trust_low"])
+        rows.append((out["cross_default"], bool(ok), out, curves))
+    return _result(7, "J-curve after switching to co-creation",
+                   "steps from switch to crossing above NPM (default parameters)",
+                   f"dip < -0.01 then cross > 0; later with start-up cost {startup[1]} than "
+                   f"{startup[0]}; earlier with initial trust {trust_levels[1]} than "
+                   f"{trust_levels[0]}", seeds, rows, "public value index difference")
+
+
+def pattern_8(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+              steps: int = 120, window: int = 24, panel_share: float = 0.05) -> PatternResult:
+    """Untargeted arenas widen gaps; targeted facilitation or sortition narrows them.
+
+    Per seed (same seed for all): bureaucracy; co-creation with untargeted facilitation
+    (``facilitation_targeting=0``); co-creation fully targeted (=1); untargeted co-creation
+    with a sortition panel of ``panel_share`` of citizens. Gaps are top minus bottom
+    resource quintile, averaged over the last ``window`` steps. Statistic: participation gap
+    of untargeted co-creation minus bureaucracy's. Criterion: that widening >= 0.05; the
+    outcome gap also wider than bureaucracy's; targeting narrows the participation gap by
+    >= 0.05; the panel narrows it (any amount > 0).
+    """
+    params = base or small_params()
+    members = max(1, int(round(panel_share * params.n_citizens)))
+    variants = {
+        "bureaucracy": params.replace(logic="bureaucracy"),
+        "untargeted": params.replace(logic="co_creation",
+                                     levers={"facilitation_targeting": 0.0}),
+        "targeted": params.replace(logic="co_creation", levers={"facilitation_targeting": 1.0}),
+        "panel": params.replace(logic="co_creation", levers={"facilitation_targeting": 0.0},
+                                events=[{"kind": "citizens_panel", "step": 1,
+                                         "members": members, "duration": steps}]),
+    }
+    rows = []
+    for seed in seeds:
+        gaps: dict[str, float] = {}
+        curves = []
+        for name, p in variants.items():
+            ts = run(p, steps=steps, seed=seed).timeseries
+            tail = ts.iloc[-window:]
+            gaps[f"participation_gap_{name}"] = float(tail["participation_gap"].mean())
+            gaps[f"outcome_gap_{name}"] = float(tail["outcome_gap"].mean())
+            curves.append(_curve(seed, name, ts["participation_gap"].rolling(6,
+                                                                             min_periods=1)
+                                 .mean()))
+        widening = gaps["participation_gap_untargeted"] - gaps["participation_gap_bureaucracy"]
+        ok = (widening >= 0.05
+              and gaps["outcome_gap_untargeted"] > gaps["outcome_gap_bureaucracy"]
+              and gaps["participation_gap_targeted"]
+              <= gaps["participation_gap_untargeted"] - 0.05
+              and gaps["participation_gap_panel"] < gaps["participation_gap_untargeted"])
+        rows.append((widening, ok, gaps, curves))
+    return _result(8, "Arenas widen gaps; targeting narrows them",
+                   "participation gap (Q5 - Q1), untargeted co-creation minus bureaucracy",
+                   ">= 0.05, outcome gap wider too; targeted narrower by >= 0.05; panel "
+                   "narrower", seeds, rows, "participation gap Q5 - Q1 (6-step mean)")
+
+
+def pattern_9(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+              budget_factor: float = 1.5, start: int = 24, steps: int = 96) -> PatternResult:
+    """Better service lowers voluntary co-production unless inputs are framed as complements.
+
+    Under co-creation with ``complementarity_framing`` 0 (substitute) and 1 (complement),
+    a budget rise (``budget_factor``) at ``start`` against the same seed without it;
+    effects averaged over the last half of the run. Statistic: change in co-produced input
+    per citizen under substitute framing. Criterion: the service improves (value +0.02 or
+    more) in both framings; co-production falls under substitute framing (< 0) and rises
+    under complement framing (> 0).
+    """
+    params = (base or small_params()).replace(logic="co_creation")
+    rows = []
+    for seed in seeds:
+        out = {}
+        curves = []
+        for label, framing in (("substitute", 0.0), ("complement", 1.0)):
+            p = params.replace(levers={"complementarity_framing": framing})
+            before = run(p, steps=steps, seed=seed).timeseries
+            better = run(p.replace(events=[{"kind": "budget_change", "step": start,
+                                            "factor": budget_factor}]),
+                         steps=steps, seed=seed).timeseries
+            diff = (better - before).iloc[steps // 2:]
+            out[f"value_change_{label}"] = float(diff["service_value"].mean())
+            out[f"coproduction_change_{label}"] = float(diff["coproduction"].mean())
+            curves.append(_curve(seed, label, (better - before)["coproduction"]))
+        ok = (out["value_change_substitute"] >= 0.02 and out["value_change_complement"] >= 0.02
+              and out["coproduction_change_substitute"] < 0
+              and out["coproduction_change_complement"] > 0)
+        rows.append((out["coproduction_change_substitute"], ok, out, curves))
+    return _result(9, "Better service crowds out co-production unless complementary",
+                   "change in co-production after a budget rise, substitute framing",
+                   "< 0 with substitute framing and > 0 with complement framing", seeds, rows,
+                   "co-production change (better service - baseline)")
+
+
+def pattern_10(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+               steps: int = 96) -> PatternResult:
+    """Hard targets raise measured output and lower relational quality and trust.
+
+    Bureaucracy with ``performance_incentives`` set to 1 against the same seed at its
+    profile value (0.1); averages over the last half of the run. Statistic: relative change
+    in measured output. Criterion: measured output up by >= 5 %, relational quality down by
+    >= 5 %, trust lower (< 0).
+    """
+    params = (base or small_params()).replace(logic="bureaucracy")
+    rows = []
+    for seed in seeds:
+        plain = run(params, steps=steps, seed=seed).timeseries
+        hard = run(params.replace(levers={"performance_incentives": 1.0}), steps=steps,
+                   seed=seed).timeseries
+        a, b = plain.iloc[steps // 2:].mean(), hard.iloc[steps // 2:].mean()
+        measured = float(b["measured_output"] / a["measured_output"] - 1.0)
+        relational = float(b["relational_quality"] / a["relational_quality"] - 1.0)
+        trust_change = float(b["trust_mean"] - a["trust_mean"])
+        rows.append((measured, measured >= 0.05 and relational <= -0.05 and trust_change < 0,
+                     {"measured_change": measured, "relational_change": relational,
+                      "trust_change": trust_change},
+                     [_curve(seed, "measured, hard targets", hard["measured_output"]),
+                      _curve(seed, "measured, baseline", plain["measured_output"]),
+                      _curve(seed, "relational, hard targets", hard["relational_quality"]),
+                      _curve(seed, "relational, baseline", plain["relational_quality"])]))
+    return _result(10, "Hard targets: measured up, relational and trust down",
+                   "relative change in measured output under hard targets",
+                   ">= +5 %; relational quality <= -5 %; trust lower", seeds, rows, "output")
+
+
+#: Pattern 11's shock: a negative procedural signal equal to ``tokenism_threshold``'s
+#: default (0.15): for the two years between the OECD survey waves (2021 -> 2023) every
+#: citizen feels as unheard as a participant without influence (Fledderus 2015).
+OECD_SHOCK_SIZE = 0.15
+OECD_SHOCK_STEPS = 24
+
+
+def pattern_11(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+               size: float = OECD_SHOCK_SIZE, duration: int = OECD_SHOCK_STEPS,
+               start: int = 24, steps: int = 120) -> PatternResult:
+    """A plausible shock lowers trust by 10-16 pp within about two years; recovery is slower.
+
+    Default (bureaucracy) parameters; a ``trust_shock`` of ``size`` for ``duration`` steps
+    from ``start`` (see :data:`OECD_SHOCK_SIZE`), against the same seed without it.
+    Statistic: the fall in mean trust (shocked minus counterfactual) ``duration`` steps after
+    the start. Criterion: fall in [0.10, 0.16] (OECD Trust Survey: Norway -16, Finland -14,
+    Iceland -14 pp, 2021 -> 2023); less than half of it regained in the ``duration`` steps
+    after the shock ends (recovery slower than the fall).
+    """
+    params = base or small_params()
+    rows = []
+    for seed in seeds:
+        plain = run(params, steps=steps, seed=seed).timeseries["trust_mean"]
+        shocked = run(params.replace(events=[{"kind": "trust_shock", "step": start,
+                                              "size": size, "duration": duration}]),
+                      steps=steps, seed=seed).timeseries["trust_mean"]
+        drop = plain - shocked
+        end = start + duration - 1
+        fall = float(drop.loc[end])
+        regained = float((drop.loc[end] - drop.loc[min(steps, end + duration)])
+                         / max(1e-12, drop.loc[end]))
+        rows.append((fall, 0.10 <= fall <= 0.16 and regained < 0.5,
+                     {"fall": fall, "share_regained": regained},
+                     [_curve(seed, "no shock", plain), _curve(seed, "shock", shocked)]))
+    return _result(11, "OECD-sized trust shock, slow recovery",
+                   f"fall in trust after {duration} steps of a shock of size {size}",
+                   "fall in [0.10, 0.16]; < 50 % regained in the next "
+                   f"{duration} steps", seeds, rows, "trust in institutions")
+
+
+def pattern_12(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+               steps: int = 120, interval: int = 12) -> PatternResult:
+    """Frequent logic switching harms motivation more than one switch (reform fatigue).
+
+    Both runs spend half of ``steps`` under NPM and half under co-creation and end under
+    co-creation: one switch at mid-run, or a switch every ``interval`` steps (a reform
+    every year: the frequency of structural reform in Wynen et al. 2019's agencies is of
+    this order). Statistic: mean professional motivation over the last ``interval`` steps,
+    one switch minus frequent switching. Criterion: >= 0.05.
+    """
+    params = (base or small_params()).replace(logic="npm")
+    one = [{"kind": "switch_logic", "step": steps // 2 + 1, "logic": "co_creation"}]
+    frequent = [{"kind": "switch_logic", "step": interval * k + 1,
+                 "logic": "co_creation" if k % 2 == 1 else "npm"}
+                for k in range(1, steps // interval)]
+    rows = []
+    for seed in seeds:
+        a = run(params.replace(events=one), steps=steps, seed=seed).timeseries
+        b = run(params.replace(events=frequent), steps=steps, seed=seed).timeseries
+        diff = float(a["motivation_mean"].iloc[-interval:].mean()
+                     - b["motivation_mean"].iloc[-interval:].mean())
+        rows.append((diff, diff >= 0.05,
+                     {"one_switch": float(a["motivation_mean"].iloc[-interval:].mean()),
+                      "frequent": float(b["motivation_mean"].iloc[-interval:].mean()),
+                      "switches_frequent": float(len(frequent))},
+                     [_curve(seed, "one switch", a["motivation_mean"]),
+                      _curve(seed, f"switch every {interval}", b["motivation_mean"])]))
+    return _result(12, "Reform fatigue", "motivation, one switch minus frequent switching",
+                   ">= 0.05", seeds, rows, "professional motivation")
+
+
+PATTERNS: dict[int, Callable[..., PatternResult]] = {
+    n: globals()[f"pattern_{n}"] for n in range(1, 13)
+}
+
+
+def run_all(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
+            numbers: Sequence[int] | None = None,
+            progress: Callable[[int], None] | None = None) -> list[PatternResult]:
+    """Run the selected patterns (default all twelve) and return their results in order."""
+    results = []
+    for number in numbers or sorted(PATTERNS):
+        if progress is not None:
+            progress(number)
+        results.append(PATTERNS[number](seeds, base))
+    return results
