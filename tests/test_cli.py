@@ -164,7 +164,7 @@ def test_report_content(tmp_path, capsys):
     library = get_plotlyjs()
     assert page.count(library) == 1  # plotly.js embedded once, not per figure
     rest = page.replace(library, "")
-    assert rest.count("Plotly.newPlot") == 6
+    assert rest.count("Plotly.newPlot") == 7  # six figures + paired differences
     assert "http://" not in rest and "https://" not in rest  # nothing fetched
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["command"] in page.replace("&#x27;", "'").replace("&quot;", '"')

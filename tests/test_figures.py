@@ -68,3 +68,14 @@ def test_summary_table_is_the_last_step():
     table = figures.summary_table(frame, ["trust_mean"])
     assert table.loc["a", "step"] == 2
     assert table.loc["a", "trust_mean"] == pytest.approx(0.4)
+
+
+def test_difference_figure_pairs_replicates():
+    frame = _frame({"ref": [[0.5, 0.5], [0.6, 0.6]], "alt": [[0.5, 0.7], [0.6, 0.9]]})
+    fig = figures.difference_figure(frame, ["trust_mean"])
+    median = [t for t in fig.data if t.name == "alt"][0]
+    assert list(median.y) == pytest.approx([0.0, 0.25])  # median of 0.2 and 0.3
+    shifted = frame.copy()
+    shifted.loc[shifted["scenario"] == "alt", "seed"] += 10
+    with pytest.raises(ValueError, match="common random numbers"):
+        figures.difference_figure(shifted, ["trust_mean"])

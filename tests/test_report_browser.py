@@ -58,7 +58,7 @@ def test_report_draws_every_plot_offline_without_console_errors(report):
             page.goto(report.as_uri())
             figures = page.locator("section.figure")
             count = figures.count()
-            assert count == 6
+            assert count == 7
             page.wait_for_function(
                 f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {count}",
                 timeout=30_000)
@@ -85,7 +85,7 @@ def test_static_images_via_kaleido(report, tmp_path):
     assert code == 0
     pngs = sorted((out / "figures").glob("*.png"))
     svgs = sorted((out / "figures").glob("*.svg"))
-    assert len(pngs) == 6 and len(svgs) == 6
+    assert len(pngs) == 7 and len(svgs) == 7
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     assert all(b"<svg" in p.read_bytes()[:2000] for p in svgs)
     files = json.loads((out / "manifest.json").read_text())["files"]

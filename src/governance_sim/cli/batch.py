@@ -155,7 +155,8 @@ def scenario_info(scenario: Scenario, settings: dict[str, Any] | None = None,
         "path": str(scenario.path) if scenario.path else None,
         "file_sha256": _file_sha256(scenario.path),
         "params_over_defaults": over,
-        "events": params["events"],
+        "events": [dict(event) for event in scenario.raw.get("events", [])]
+        or params["events"],
         "params": params,
     }
 

@@ -34,6 +34,7 @@ __all__ = [
     "scenario_colours",
     "timeseries_figure",
     "comparison_figure",
+    "difference_figure",
     "equity_figure",
     "public_value_figure",
     "public_value_profile_figure",
@@ -63,8 +64,11 @@ _LOGIC_COLOURS = {"bureaucracy": "#4C72B0", "npm": "#DD8452", "co_creation": "#5
 _PALETTE = ("#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD",
             "#1B9E77", "#7570B3", "#E7298A", "#66A61E", "#E6AB02")
 _X_TITLE = "month (step)"
+_SHORT_PV = {"pv_outcomes": "outcomes", "pv_equity": "equity", "pv_legitimacy": "legitimacy",
+             "pv_social_capital": "social capital", "pv_cost_efficiency": "cost-efficiency",
+             "pv_future": "future generations", "public_value_index": "index (weighted)"}
 _TEMPLATE = "plotly_white"
-_TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.07, "xanchor": "right", "x": 1}
+_TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.1, "xanchor": "right", "x": 1}
 
 
 def metric_label(name: str) -> str:
@@ -212,7 +216,8 @@ def _add_event_marks(fig: go.Figure, events: EventMarks | None, colours: Mapping
 def timeseries_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS, *,
                       quantiles: tuple[float, float] = DEFAULT_QUANTILES,
                       columns: int | None = None, title: str | None = None,
-                      events: EventMarks | None = None, height: int | None = None) -> go.Figure:
+                      events: EventMarks | None = None, height: int | None = None,
+                      colours: Mapping[str, str] | None = None) -> go.Figure:
     """Metrics over time, one panel each, scenarios overlaid: median line + quantile band.
 
     Args:
@@ -223,10 +228,11 @@ def timeseries_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
         title: figure title.
         events: optional event steps per scenario, drawn as dotted lines.
         height: figure height in pixels (default: 320 per row of panels).
+        colours: colour per scenario (default: :func:`scenario_colours`).
     """
     data = tidy(frame)
     names = _scenario_order(data)
-    colours = scenario_colours(names)
+    colours = dict(colours) if colours else scenario_colours(names)
     rows, cols = _grid(len(metrics), columns)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[metric_label(m) for m in metrics],
                         horizontal_spacing=0.07, vertical_spacing=0.16 if rows > 1 else 0.1)
@@ -246,7 +252,7 @@ def timeseries_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
         template=_TEMPLATE, height=height or 320 * rows + 60,
         title={"text": f"{title}<br><sup>{caption}</sup>" if title else caption},
         legend=_TOP_LEGEND,
-        margin={"t": 100, "b": 40, "l": 50, "r": 20},
+        margin={"t": 110, "b": 40, "l": 50, "r": 20},
     )
     return fig
 
@@ -294,6 +300,59 @@ def comparison_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
     return fig
 
 
+def difference_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS, *,
+                      reference: str | None = None,
+                      quantiles: tuple[float, float] = DEFAULT_QUANTILES,
+                      events: EventMarks | None = None) -> go.Figure:
+    """Paired differences to a reference scenario: replicate by replicate, then summarised.
+
+    With common random numbers (replicate ``r`` of every scenario on the same seed) the
+    difference of two scenarios in one replicate is the effect of what distinguishes them,
+    free of the noise both share; the band shows how that effect varies across seeds.
+
+    Args:
+        frame: long time-series frame with at least two scenarios.
+        metrics: metric columns, one panel each.
+        reference: the scenario subtracted (default: the first in the frame).
+        quantiles: lower and upper quantile of the band across replicates.
+        events: optional event steps per scenario, drawn as dotted lines.
+
+    Raises:
+        ValueError: fewer than two scenarios, or replicates that do not share seeds.
+    """
+    data = tidy(frame)
+    names = _scenario_order(data)
+    reference = reference or names[0]
+    if reference not in names or len(names) < 2:
+        raise ValueError("a difference figure needs the reference and at least one other "
+                         "scenario")
+    keys = ["replicate", "step"]
+    base = data[data["scenario"] == reference]
+    rows = []
+    for name in names:
+        if name == reference:
+            continue
+        other = data[data["scenario"] == name]
+        merged = other.merge(base, on=keys, suffixes=("", "__ref"))
+        if "seed" in merged and not (merged["seed"] == merged["seed__ref"]).all():
+            raise ValueError(f"{name} and {reference} do not share seeds per replicate; "
+                             "paired differences need common random numbers")
+        diff = merged[keys].copy()
+        diff["scenario"] = name
+        for metric in metrics:
+            diff[metric] = merged[metric] - merged[f"{metric}__ref"]
+        rows.append(diff)
+    differences = pd.concat(rows, ignore_index=True)
+    fig = timeseries_figure(differences, metrics, quantiles=quantiles, events=events,
+                            colours=scenario_colours(names),
+                            title=f"Difference to {reference}, replicate by replicate "
+                            "(same seeds)")
+    for index in range(len(metrics)):
+        row, col = divmod(index, min(3, len(metrics)))
+        fig.add_hline(y=0.0, line={"color": "#999999", "width": 1}, row=row + 1, col=col + 1)
+    return fig
+
+
 def equity_figure(frame: pd.DataFrame, *,
                   quantiles: tuple[float, float] = DEFAULT_QUANTILES,
                   events: EventMarks | None = None) -> go.Figure:
@@ -336,7 +395,7 @@ def equity_figure(frame: pd.DataFrame, *,
         annotation.font = {"size": 12}
     fig.update_layout(template=_TEMPLATE, height=720,
                       title={"text": "Leave no one behind: bottom vs top resource quintile"},
-                      legend=_TOP_LEGEND, margin={"t": 100, "b": 40, "l": 50, "r": 20})
+                      legend=_TOP_LEGEND, margin={"t": 110, "b": 40, "l": 50, "r": 20})
     return fig
 
 
@@ -358,7 +417,7 @@ def public_value_profile_figure(frame: pd.DataFrame, *, step: int | None = None)
     names = _scenario_order(data)
     colours = scenario_colours(names)
     components = list(PV_COMPONENTS) + ["public_value_index"]
-    labels = [metric_label(c).removeprefix("Public value: ") for c in components]
+    labels = [_SHORT_PV.get(c, c) for c in components]
     fig = go.Figure()
     for name in names:
         part = data[data["scenario"] == name]
@@ -379,8 +438,7 @@ def public_value_profile_figure(frame: pd.DataFrame, *, step: int | None = None)
                       title={"text": f"Public-value profile<br><sup>{when}; median, whiskers "
                              f"{DEFAULT_QUANTILES[0]:.0%}-{DEFAULT_QUANTILES[1]:.0%} "
                              "quantiles</sup>"},
-                      yaxis={"range": [0, 1.05], "title": "0-1"},
-                      legend={"orientation": "h", "y": -0.2, "x": 0},
+                      yaxis={"range": [0, 1.05], "title": "0-1"}, legend=_TOP_LEGEND,
                       margin={"t": 80, "b": 40, "l": 50, "r": 20})
     return fig
 
@@ -389,7 +447,7 @@ def report_figures(frame: pd.DataFrame, *, events: EventMarks | None = None,
                    quantiles: tuple[float, float] = DEFAULT_QUANTILES
                    ) -> dict[str, tuple[str, go.Figure]]:
     """The figures of a report, in order: ``key -> (heading, figure)``."""
-    return {
+    figures = {
         "overview": ("Trust, participation and public value over time",
                      timeseries_figure(frame, KEY_METRICS, quantiles=quantiles, events=events)),
         "side_by_side": ("Side by side at the end",
@@ -404,3 +462,10 @@ def report_figures(frame: pd.DataFrame, *, events: EventMarks | None = None,
                        timeseries_figure(frame, MORE_METRICS, quantiles=quantiles,
                                          events=events)),
     }
+    names = _scenario_order(tidy(frame))
+    if len(names) > 1:
+        difference = difference_figure(frame, KEY_METRICS, quantiles=quantiles, events=events)
+        items = list(figures.items())
+        items.insert(2, ("difference", (f"Paired differences to {names[0]}", difference)))
+        figures = dict(items)
+    return figures

@@ -48,22 +48,21 @@ class ImagesUnavailable(RuntimeError):
 
 
 def _event_label(event: Mapping[str, Any]) -> str:
+    """A short label for the dotted event line; the events table has the details."""
     kind = event.get("kind", "")
     if kind == "switch_logic":
         logic = event.get("logic")
-        if isinstance(logic, Mapping):
-            logic = " + ".join(f"{w:.0%} {n}" for n, w in logic.items())
-        return f"switch to {logic}"
+        return f"to {logic}" if isinstance(logic, str) else "switch of logic"
     if kind == "trust_shock":
-        return f"trust shock {event.get('size', 0):g}"
+        return "trust shock"
     if kind == "budget_change":
         return f"budget x{event.get('factor', 1):g}"
     if kind == "set_levers":
-        return "levers: " + ", ".join(event.get("levers") or {})
+        return "levers"
     if kind == "compact":
         return "compact"
     if kind == "citizens_panel":
-        return f"citizens' panel ({event.get('members', 0)})"
+        return "panel"
     return str(kind)
 
 

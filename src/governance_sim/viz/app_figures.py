@@ -1,0 +1,176 @@
+"""Figures of the interactive app that the report does not have.
+
+Builders only (arrays or DataFrames in, :class:`plotly.graph_objects.Figure` out): the
+citizens on their network side by side, the classroom's curves in projector sizes, the
+baseline drawn in grey, and a ternary picker for the logic mix. The report's builders in
+:mod:`governance_sim.viz.figures` are reused wherever they fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from governance_sim.viz.figures import metric_label, timeseries_figure
+
+__all__ = ["TRUST_SCALE", "QUINTILE_SCALE", "network_figure", "classroom_curves",
+           "grey_baseline", "ternary_figure", "PROJECTOR_FONT"]
+
+#: Red (low trust) to blue (high trust); readable for the common colour-vision deficiencies.
+TRUST_SCALE = "RdYlBu"
+#: Dark (few resources) to light (many resources).
+QUINTILE_SCALE = "Cividis"
+#: Base font size of classroom figures (readable on a projector at 1280 x 800).
+PROJECTOR_FONT = 17
+_BASELINE_GREY = "#7f7f7f"
+
+
+def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: np.ndarray,
+                   values: Sequence[np.ndarray], participating: Sequence[np.ndarray], *,
+                   step: int, colour_by: str = "trust",
+                   rates: Sequence[float] | None = None, height: int = 430) -> go.Figure:
+    """Sampled citizens on their network, one panel per column, same positions in each.
+
+    Args:
+        labels: column titles.
+        x: float64[k] positions.
+        y: float64[k] positions.
+        edges: int64[m, 2] ties between sampled citizens (positions into x, y).
+        values: per column, float64[k] colour values: trust 0-1, or quintile 1-5 when
+            ``colour_by == "quintile"``.
+        participating: per column, bool[k]: drawn larger with a dark ring.
+        step: the month shown (in the title).
+        colour_by: ``"trust"`` or ``"quintile"``.
+        rates: per column, the whole population's participation rate (in the subtitles).
+        height: figure height in pixels.
+    """
+    count = len(labels)
+    titles = []
+    for i, label in enumerate(labels):
+        taking = int(np.count_nonzero(participating[i]))
+        extra = f" · {rates[i]:.0%} of all take part" if rates is not None else ""
+        titles.append(f"<b>{label}</b><br>{taking} of {len(x)} shown take part{extra}")
+    fig = make_subplots(rows=1, cols=count, subplot_titles=titles, horizontal_spacing=0.02)
+    ex = np.full(edges.shape[0] * 3, np.nan)
+    ey = np.full(edges.shape[0] * 3, np.nan)
+    ex[0::3], ex[1::3] = x[edges[:, 0]], x[edges[:, 1]]
+    ey[0::3], ey[1::3] = y[edges[:, 0]], y[edges[:, 1]]
+    trust = colour_by == "trust"
+    scale = TRUST_SCALE if trust else QUINTILE_SCALE
+    cmin, cmax = (0.0, 1.0) if trust else (1.0, 5.0)
+    bar_title = "trust" if trust else "resource<br>quintile"
+    for col in range(1, count + 1):
+        fig.add_trace(go.Scattergl(x=ex, y=ey, mode="lines", hoverinfo="skip",
+                                   line={"color": "rgba(120,120,120,0.25)", "width": 1},
+                                   showlegend=False), row=1, col=col)
+        value = np.asarray(values[col - 1], dtype=np.float64)
+        part = np.asarray(participating[col - 1], dtype=bool)
+        fig.add_trace(go.Scattergl(
+            x=x, y=y, mode="markers", showlegend=False,
+            marker={"color": value, "colorscale": scale, "cmin": cmin, "cmax": cmax,
+                    "size": np.where(part, 15, 8).tolist(),
+                    "line": {"color": np.where(part, "#111111", "rgba(0,0,0,0)").tolist(),
+                             "width": np.where(part, 2.5, 0).tolist()},
+                    "showscale": col == count,
+                    "colorbar": {"title": {"text": bar_title}, "thickness": 14, "len": 0.8}},
+            customdata=np.stack([value, part], axis=1),
+            hovertemplate=(("trust %{customdata[0]:.2f}" if trust else
+                            "quintile %{customdata[0]:.0f}")
+                           + "<br>taking part: %{customdata[1]}<extra></extra>"),
+        ), row=1, col=col)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    for annotation in fig.layout.annotations:
+        annotation.font = {"size": PROJECTOR_FONT}
+    fig.update_layout(
+        template="plotly_white", height=height, font={"size": PROJECTOR_FONT},
+        margin={"t": 70, "b": 10, "l": 10, "r": 10},
+        uirevision="network",
+        meta={"step": step},
+    )
+    return fig
+
+
+def classroom_curves(frame: pd.DataFrame, metrics: Sequence[str], *, horizon: int,
+                     height: int = 300) -> go.Figure:
+    """The classroom's curves: :func:`timeseries_figure` with projector fonts, fixed axes."""
+    fig = timeseries_figure(frame, metrics, columns=len(metrics), height=height)
+    fig.update_xaxes(range=[0, horizon])
+    for i, metric in enumerate(metrics, start=1):
+        if metric != "cost":
+            fig.update_yaxes(range=[0, 1], row=1, col=i)
+    for annotation in fig.layout.annotations:
+        annotation.font = {"size": PROJECTOR_FONT}
+    fig.update_layout(font={"size": PROJECTOR_FONT - 2}, title=None,
+                      margin={"t": 80, "b": 40, "l": 50, "r": 20},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.18, "x": 0,
+                              "font": {"size": PROJECTOR_FONT}},
+                      uirevision="curves")
+    return fig
+
+
+def grey_baseline(fig: go.Figure, baseline: str, *, dash: str = "dash") -> go.Figure:
+    """Draw the traces of the scenario ``baseline`` in grey (dashed lines), in place.
+
+    Works on figures of :mod:`governance_sim.viz.figures`, whose traces carry the scenario
+    name as ``legendgroup``. Returns the same figure.
+    """
+    for trace in fig.data:
+        if getattr(trace, "legendgroup", None) != baseline:
+            continue
+        if isinstance(trace, go.Scatter):
+            if trace.fill == "tonexty":
+                trace.fillcolor = "rgba(127,127,127,0.18)"
+            if trace.line is not None and trace.line.width != 0:
+                trace.line.color = _BASELINE_GREY
+                if trace.line.dash in (None, "solid"):
+                    trace.line.dash = dash
+            if trace.mode and "markers" in trace.mode:
+                trace.marker.color = _BASELINE_GREY
+        elif isinstance(trace, go.Bar):
+            trace.marker.color = _BASELINE_GREY
+    return fig
+
+
+def ternary_figure(percents: Sequence[int], *, names: Sequence[str] = ("bureaucracy", "npm",
+                                                                       "co_creation"),
+                   grid: int = 10) -> go.Figure:
+    """A ternary picker of the logic mix: a grid of clickable mixes and the current one.
+
+    Args:
+        percents: current weights in percent (bureaucracy, npm, co_creation).
+        names: corner labels.
+        grid: grid points every ``100 / grid`` percent.
+    """
+    a, b, c = [], [], []
+    for i in range(grid + 1):
+        for j in range(grid + 1 - i):
+            a.append(100 * i // grid)
+            b.append(100 * j // grid)
+            c.append(100 - 100 * i // grid - 100 * j // grid)
+    fig = go.Figure()
+    fig.add_trace(go.Scatterternary(
+        a=a, b=b, c=c, mode="markers", name="mixes",
+        marker={"size": 9, "color": "rgba(80,80,80,0.25)"},
+        customdata=np.stack([a, b, c], axis=1),
+        hovertemplate=(f"{names[0]} %{{a}}%<br>{names[1]} %{{b}}%<br>{names[2]} %{{c}}%"
+                       "<extra>click to choose</extra>"),
+    ))
+    fig.add_trace(go.Scatterternary(
+        a=[percents[0]], b=[percents[1]], c=[percents[2]], mode="markers", name="now",
+        marker={"size": 18, "color": "#C44E52", "line": {"color": "white", "width": 2}},
+        customdata=[list(percents)], hoverinfo="skip",
+    ))
+    fig.update_layout(
+        ternary={"sum": 100, "aaxis": {"title": {"text": metric_label(names[0])},
+                                       "ticks": "", "showticklabels": False},
+                 "baxis": {"title": {"text": names[1]}, "ticks": "", "showticklabels": False},
+                 "caxis": {"title": {"text": names[2]}, "ticks": "", "showticklabels": False}},
+        showlegend=False, height=230, margin={"t": 30, "b": 25, "l": 45, "r": 45},
+        template="plotly_white", uirevision="ternary",
+    )
+    return fig
