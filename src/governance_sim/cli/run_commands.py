@@ -24,6 +24,14 @@ class ResultsFolderError(UserInputError):
     """A folder given to ``report`` does not hold complete results."""
 
 
+def _wrote(files: dict, folder: Path) -> str:
+    """One line naming what was written (images counted, not listed)."""
+    names = [name for name in files if not name.startswith("figures/")]
+    images = len(files) - len(names)
+    extra = f", {images} images in figures/" if images else ""
+    return f"wrote {', '.join(names)}{extra} and manifest.json to {folder}"
+
+
 _SCENARIO_HELP = "Scenario name (see 'governance-sim list') or a path to a .toml file."
 
 
@@ -78,7 +86,7 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
     for name, row in table.iterrows():
         typer.echo(f"{name:<{width}}  {int(row['step']):>5}  {row['trust_mean']:.3f}  "
                    f"{row['participation_rate']:>13.3f}  {row['public_value_index']:>12.3f}")
-    typer.echo(f"wrote {', '.join(written['files'])} and {batch.MANIFEST} to {folder}")
+    typer.echo(_wrote(written["files"], folder))
 
 
 def register(app: typer.Typer) -> None:
@@ -216,4 +224,4 @@ def register(app: typer.Typer) -> None:
         batch.check_writable(folder)
         written = batch.write_outputs(folder, frame, manifest, report=True, images=images,
                                       echo=lambda line: typer.echo(line, err=True))
-        typer.echo(f"wrote {', '.join(written['files'])} and {batch.MANIFEST} to {folder}")
+        typer.echo(_wrote(written["files"], folder))
