@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "run_commands",
     "sweep_commands",
     "validate_commands",
+    "app_commands",
 )
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain usage errors: a usage line and one error line, no box
 )
 
 

@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 from governance_sim.viz.figures import metric_label, timeseries_figure
 
 __all__ = ["TRUST_SCALE", "QUINTILE_SCALE", "network_figure", "classroom_curves",
-           "grey_baseline", "ternary_figure", "PROJECTOR_FONT"]
+           "grey_baseline", "ternary_figure", "PROJECTOR_FONT", "short_titles"]
 
 #: Red (low trust) to blue (high trust); readable for the common colour-vision deficiencies.
 TRUST_SCALE = "RdYlBu"
@@ -32,7 +32,7 @@ _BASELINE_GREY = "#7f7f7f"
 def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: np.ndarray,
                    values: Sequence[np.ndarray], participating: Sequence[np.ndarray], *,
                    step: int, colour_by: str = "trust",
-                   rates: Sequence[float] | None = None, height: int = 430) -> go.Figure:
+                   rates: Sequence[float] | None = None, height: int = 390) -> go.Figure:
     """Sampled citizens on their network, one panel per column, same positions in each.
 
     Args:
@@ -52,8 +52,9 @@ def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: n
     titles = []
     for i, label in enumerate(labels):
         taking = int(np.count_nonzero(participating[i]))
-        extra = f" · {rates[i]:.0%} of all take part" if rates is not None else ""
-        titles.append(f"<b>{label}</b><br>{taking} of {len(x)} shown take part{extra}")
+        extra = f" · all: {rates[i]:.0%}" if rates is not None else ""
+        titles.append(f"<b>{label}</b><br><span style='font-size:14px'>taking part: "
+                      f"{taking} of {len(x)} shown{extra}</span>")
     fig = make_subplots(rows=1, cols=count, subplot_titles=titles, horizontal_spacing=0.02)
     ex = np.full(edges.shape[0] * 3, np.nan)
     ey = np.full(edges.shape[0] * 3, np.nan)
@@ -64,12 +65,12 @@ def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: n
     cmin, cmax = (0.0, 1.0) if trust else (1.0, 5.0)
     bar_title = "trust" if trust else "resource<br>quintile"
     for col in range(1, count + 1):
-        fig.add_trace(go.Scattergl(x=ex, y=ey, mode="lines", hoverinfo="skip",
+        fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", hoverinfo="skip",
                                    line={"color": "rgba(120,120,120,0.25)", "width": 1},
                                    showlegend=False), row=1, col=col)
         value = np.asarray(values[col - 1], dtype=np.float64)
         part = np.asarray(participating[col - 1], dtype=bool)
-        fig.add_trace(go.Scattergl(
+        fig.add_trace(go.Scatter(
             x=x, y=y, mode="markers", showlegend=False,
             marker={"color": value, "colorscale": scale, "cmin": cmin, "cmax": cmax,
                     "size": np.where(part, 15, 8).tolist(),
@@ -88,7 +89,7 @@ def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: n
         annotation.font = {"size": PROJECTOR_FONT}
     fig.update_layout(
         template="plotly_white", height=height, font={"size": PROJECTOR_FONT},
-        margin={"t": 70, "b": 10, "l": 10, "r": 10},
+        margin={"t": 62, "b": 5, "l": 5, "r": 5},
         uirevision="network",
         meta={"step": step},
     )
@@ -96,7 +97,7 @@ def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: n
 
 
 def classroom_curves(frame: pd.DataFrame, metrics: Sequence[str], *, horizon: int,
-                     height: int = 300) -> go.Figure:
+                     height: int = 270) -> go.Figure:
     """The classroom's curves: :func:`timeseries_figure` with projector fonts, fixed axes."""
     fig = timeseries_figure(frame, metrics, columns=len(metrics), height=height)
     fig.update_xaxes(range=[0, horizon])
@@ -105,11 +106,26 @@ def classroom_curves(frame: pd.DataFrame, metrics: Sequence[str], *, horizon: in
             fig.update_yaxes(range=[0, 1], row=1, col=i)
     for annotation in fig.layout.annotations:
         annotation.font = {"size": PROJECTOR_FONT}
+    short_titles(fig)
     fig.update_layout(font={"size": PROJECTOR_FONT - 2}, title=None,
-                      margin={"t": 80, "b": 40, "l": 50, "r": 20},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.18, "x": 0,
-                              "font": {"size": PROJECTOR_FONT}},
+                      margin={"t": 75, "b": 45, "l": 45, "r": 15},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.2,
+                              "xanchor": "right", "x": 1, "font": {"size": PROJECTOR_FONT}},
                       uirevision="curves")
+    return fig
+
+
+#: Shorter panel titles where the metric's label is too long for a narrow panel.
+SHORT_TITLES = {"Public value index (weighted mean of pv_*)": "Public value index",
+                "Spending per citizen (service + facilitation + control)":
+                    "Spending per citizen"}
+
+
+def short_titles(fig: go.Figure) -> go.Figure:
+    """Replace panel titles that are too long for narrow panels (in place)."""
+    for annotation in fig.layout.annotations:
+        if annotation.text in SHORT_TITLES:
+            annotation.text = SHORT_TITLES[annotation.text]
     return fig
 
 
@@ -155,7 +171,7 @@ def ternary_figure(percents: Sequence[int], *, names: Sequence[str] = ("bureaucr
     fig = go.Figure()
     fig.add_trace(go.Scatterternary(
         a=a, b=b, c=c, mode="markers", name="mixes",
-        marker={"size": 9, "color": "rgba(80,80,80,0.25)"},
+        marker={"size": 9, "color": "rgba(80,80,80,0.25)"}, cliponaxis=False,
         customdata=np.stack([a, b, c], axis=1),
         hovertemplate=(f"{names[0]} %{{a}}%<br>{names[1]} %{{b}}%<br>{names[2]} %{{c}}%"
                        "<extra>click to choose</extra>"),
@@ -163,7 +179,7 @@ def ternary_figure(percents: Sequence[int], *, names: Sequence[str] = ("bureaucr
     fig.add_trace(go.Scatterternary(
         a=[percents[0]], b=[percents[1]], c=[percents[2]], mode="markers", name="now",
         marker={"size": 18, "color": "#C44E52", "line": {"color": "white", "width": 2}},
-        customdata=[list(percents)], hoverinfo="skip",
+        customdata=[list(percents)], hoverinfo="skip", cliponaxis=False,
     ))
     fig.update_layout(
         ternary={"sum": 100, "aaxis": {"title": {"text": metric_label(names[0])},

@@ -1,0 +1,50 @@
+"""The interactive app (Plotly Dash): a policy view and a classroom mode.
+
+Start it with ``governance-sim app`` (serves on http://127.0.0.1:8050/ by default) or from
+Python::
+
+    from governance_sim.app import create_app
+    create_app().run(host="127.0.0.1", port=8050)
+
+Modules: :mod:`~governance_sim.app.controls` (controls generated from the parameter
+definitions, input parsing), :mod:`~governance_sim.app.form` (fields to parameters or
+messages), :mod:`~governance_sim.app.policy` (runs, background replicates),
+:mod:`~governance_sim.app.export` (scenario TOML, offline HTML),
+:mod:`~governance_sim.app.classroom`, :mod:`~governance_sim.app.lessons`,
+:mod:`~governance_sim.app.roles_text`, :mod:`~governance_sim.app.layout`, the callback
+modules, and :mod:`~governance_sim.app.sessions` (per-browser-session state on the server).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["create_app"]
+
+_ASSETS = Path(__file__).parent / "assets"
+
+
+def create_app(*, max_sessions: int = 64):  # noqa: ANN201 - dash.Dash, imported lazily
+    """Build the Dash app: layout, callbacks and a fresh session store.
+
+    Args:
+        max_sessions: browser sessions kept on the server at once (least recently used
+            dropped first).
+
+    Returns:
+        The :class:`dash.Dash` app; ``app.run(host=..., port=...)`` serves it.
+    """
+    from dash import Dash
+
+    from governance_sim.app import callbacks_classroom, callbacks_policy
+    from governance_sim.app.layout import page
+    from governance_sim.app.sessions import SessionStore
+
+    app = Dash(__name__, title="governance-sim", assets_folder=str(_ASSETS),
+               serve_locally=True, update_title=None)
+    app.layout = page
+    store = SessionStore(max_sessions=max_sessions)
+    app.server.config["GOVERNANCE_SIM_SESSIONS"] = store
+    callbacks_policy.register(app, store)
+    callbacks_classroom.register(app, store)
+    return app

@@ -1,0 +1,162 @@
+"""Callbacks of the classroom: one controller for lesson, play, pause, step, reset, speed.
+
+Every control of the classroom goes through :func:`control`, a plain function of the
+session's :class:`Classroom` and the control that fired, so it is testable without a
+browser; the Dash callback only wires it to the page. The timer (``dcc.Interval``) runs only
+while playing and while the classroom is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, ctx, html
+
+from governance_sim.app.classroom import SPEEDS, Classroom
+from governance_sim.app.lessons import Lesson, lesson
+from governance_sim.app.sessions import SessionStore
+from governance_sim.viz.app_figures import classroom_curves, network_figure
+
+__all__ = ["register", "control", "ClassroomView", "lesson_panel", "TICK_MS"]
+
+#: Shortest time between two timer ticks (ms); faster speeds simulate more months a tick.
+TICK_MS = 250
+
+
+@dataclass
+class ClassroomView:
+    """What the page shows after a control: figures, month, timer settings."""
+
+    network: go.Figure
+    curves: go.Figure
+    month: str
+    timer_disabled: bool
+    interval: int
+
+
+def _interval(speed: float) -> int:
+    return int(max(TICK_MS, round(1000.0 / speed)))
+
+
+def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = None,
+            speed_index: Any = None, colour_by: str | None = None,
+            visible: bool = True) -> ClassroomView:
+    """Apply one control to the classroom and return what to show.
+
+    Args:
+        room: the session's classroom.
+        trigger: id of the control that fired (``lesson``, ``cls-play``, ``cls-pause``,
+            ``cls-step``, ``cls-reset``, ``cls-speed``, ``cls-colour``, ``cls-tick``,
+            ``mode``), or None on page load.
+        lesson_key: the lesson chosen.
+        speed_index: index into :data:`SPEEDS` (anything else keeps the speed).
+        colour_by: ``"trust"`` or ``"quintile"``.
+        visible: whether the classroom is on screen (the timer stops when it is not).
+    """
+    with room.lock:
+        if isinstance(speed_index, int) and 0 <= speed_index < len(SPEEDS):
+            room.speed = SPEEDS[speed_index]
+        if colour_by in ("trust", "quintile"):
+            room.colour_by = colour_by
+        chosen = _lesson_or_none(lesson_key)
+        if chosen is not None and chosen.key != room.lesson.key:
+            room.reset(chosen)
+        elif trigger == "cls-reset":
+            room.reset()
+        elif trigger == "cls-play":
+            if room.finished:
+                room.reset()
+            room.playing = True
+        elif trigger == "cls-pause":
+            room.playing = False
+        elif trigger == "cls-step":
+            room.playing = False
+            room.advance(1)
+        elif trigger == "cls-tick" and room.playing:
+            room.advance(room.steps_per_tick(_interval(room.speed)))
+        if not visible:
+            room.playing = False
+        return _view(room)
+
+
+def _lesson_or_none(key: Any) -> Lesson | None:
+    if not isinstance(key, str):
+        return None
+    try:
+        return lesson(key)
+    except KeyError:
+        return None
+
+
+def _view(room: Classroom) -> ClassroomView:
+    shots = room.snapshots()
+    sample = room.sample
+    if room.colour_by == "quintile":
+        values = [sample.quintile.astype(float)] * len(shots)
+    else:
+        values = [shot.trust for shot in shots]
+    network = network_figure([s.label for s in shots], sample.x, sample.y, sample.edges,
+                             values, [s.participating for s in shots], step=room.step,
+                             colour_by=room.colour_by,
+                             rates=[s.metrics["participation_rate"] for s in shots])
+    curves = classroom_curves(room.frame(), room.lesson.metrics, horizon=room.lesson.steps)
+    state = "playing" if room.playing else ("finished" if room.finished else "paused")
+    years, months = divmod(room.step, 12)
+    month = (f"month {room.step} of {room.lesson.steps} ({years} y {months} m) · {state} · "
+             f"{room.speed:g} months/s")
+    return ClassroomView(network, curves, month, not room.playing, _interval(room.speed))
+
+
+def lesson_panel(item: Lesson) -> list[Any]:
+    """The lesson's question, set-up and what to watch, as page elements."""
+    parts: list[Any] = [html.H2(item.title), html.P(html.B(item.question)),
+                        html.P(item.setup), html.H4("What to watch"),
+                        html.Ol([html.Li(text) for text in item.watch])]
+    if item.sources:
+        parts.append(html.P("Behind it: " + "; ".join(item.sources), className="hint"))
+    return parts
+
+
+def register(app: Dash, store: SessionStore) -> None:
+    """Add the classroom's callbacks and the view switch to ``app``."""
+
+    @app.callback(
+        Output("policy-view", "style"),
+        Output("classroom-view", "style"),
+        Input("mode", "value"),
+    )
+    def _mode(mode: str) -> tuple[dict[str, str], dict[str, str]]:
+        if mode == "classroom":
+            return {"display": "none"}, {"display": "block"}
+        return {}, {"display": "none"}
+
+    @app.callback(
+        Output("cls-network", "figure"),
+        Output("cls-curves", "figure"),
+        Output("cls-month", "children"),
+        Output("cls-tick", "disabled"),
+        Output("cls-tick", "interval"),
+        Output("cls-lesson-text", "children"),
+        Input("lesson", "value"),
+        Input("cls-play", "n_clicks"),
+        Input("cls-pause", "n_clicks"),
+        Input("cls-step", "n_clicks"),
+        Input("cls-reset", "n_clicks"),
+        Input("cls-speed", "value"),
+        Input("cls-colour", "value"),
+        Input("cls-tick", "n_intervals"),
+        Input("mode", "value"),
+        State("session-id", "data"),
+    )
+    def _control(lesson_key: str, _play: Any, _pause: Any, _step: Any, _reset: Any,
+                 speed: Any, colour: str, _ticks: Any, mode: str,
+                 session_id: str) -> tuple[Any, ...]:
+        session = store.get(session_id)
+        room: Classroom = session.get("classroom", Classroom)
+        trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
+        view = control(room, trigger, lesson_key=lesson_key, speed_index=speed,
+                       colour_by=colour, visible=mode == "classroom")
+        return (view.network, view.curves, view.month, view.timer_disabled, view.interval,
+                lesson_panel(room.lesson))

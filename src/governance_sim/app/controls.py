@@ -1,0 +1,301 @@
+"""The app's controls, generated from the parameter definitions, and the parsing of their input.
+
+Every control is a :class:`ControlSpec` made from :meth:`governance_sim.Params.describe`
+(parameters) or from :data:`governance_sim.logics.LEVER_TABLE` and
+:data:`governance_sim.params.LEVER_RANGES` (levers): ranges, units, help text and sources
+come from there, never copied by hand. What the browser sends back is parsed here with plain
+number parsing (nothing typed is evaluated as code); a bad value gives a message naming the
+field and what is allowed, and :func:`read_settings` collects the messages instead of raising,
+so the app keeps running.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from governance_sim.logics import LEVER_TABLE, profile
+from governance_sim.params import LEVER_RANGES, LOGIC_NAMES, Params, UserInputError
+
+__all__ = [
+    "APP_MAX_CITIZENS",
+    "MAIN_PARAMETERS",
+    "ControlSpec",
+    "FieldError",
+    "RUN_CONTROLS",
+    "lever_specs",
+    "parameter_specs",
+    "parse_number",
+    "read_settings",
+    "levers_for",
+    "lever_overrides",
+    "normalise_mix",
+    "percents_from_logic",
+    "logic_from_percents",
+]
+
+#: Largest population the app simulates interactively (the command line has no such limit):
+#: 50 000 citizens x 200 steps is about 1 s a run on the reference machine (performance.md:
+#: ~1.7 ms per step at 10 000 citizens, linear in N).
+APP_MAX_CITIZENS = 50_000
+
+#: Parameters shown as sliders at the top of the policy view; the rest are in groups below.
+MAIN_PARAMETERS: tuple[str, ...] = (
+    "initial_trust", "trust_threshold", "budget", "startup_cost", "leader_patience",
+)
+
+#: Parameters shown as number boxes at the top (populations are not slider material).
+MAIN_NUMBERS: tuple[str, ...] = ("n_citizens", "n_units")
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+class FieldError(UserInputError, ValueError):
+    """A value typed or sent for one control is not allowed; the message says what is."""
+
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """One control: what it sets, its range, step, default, unit, help and source.
+
+    Attributes:
+        name: parameter or lever name (the key in :class:`Params` or in ``levers``).
+        label: short human label (the description of the field or the lever's meaning).
+        kind: ``"slider"`` or ``"number"`` (a text box parsed as a number).
+        low: smallest allowed value.
+        high: largest allowed value.
+        step: slider step.
+        default: default value.
+        integer: whether only whole numbers are allowed.
+        unit: unit of the value.
+        source: where the default or range comes from.
+        group: parameter group (``"lever"`` for levers).
+    """
+
+    name: str
+    label: str
+    kind: str
+    low: float
+    high: float
+    step: float
+    default: float
+    integer: bool
+    unit: str
+    source: str
+    group: str
+
+    @property
+    def help(self) -> str:
+        """The help line shown under the control."""
+        return f"{self.label} [{self.unit}; {self.low:g} to {self.high:g}]. Source: {self.source}"
+
+
+def _nice_step(low: float, high: float, integer: bool) -> float:
+    """A slider step of about a hundredth of the range, rounded to 1, 2 or 5 x 10^k."""
+    if integer:
+        return float(max(1, round((high - low) / 100)))
+    raw = (high - low) / 100.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    for factor in (1.0, 2.0, 5.0, 10.0):
+        if raw <= factor * power:
+            return factor * power
+    return 10.0 * power
+
+
+def parameter_specs() -> list[ControlSpec]:
+    """One control per numeric parameter of :class:`Params` (not logic, levers, events).
+
+    Populations are capped at :data:`APP_MAX_CITIZENS` in the app.
+    """
+    specs = []
+    for info in Params.describe():
+        if info.kind not in ("int", "float") or info.low is None or info.high is None:
+            continue
+        integer = info.kind == "int"
+        high = float(info.high)
+        if info.name in ("n_citizens", "n_units"):
+            high = min(high, float(APP_MAX_CITIZENS))
+        kind = "slider" if info.name in MAIN_PARAMETERS else "number"
+        specs.append(ControlSpec(
+            name=info.name, label=info.description, kind=kind, low=float(info.low),
+            high=high, step=_nice_step(float(info.low), high, integer),
+            default=info.default, integer=integer, unit=info.unit, source=info.source,
+            group=info.group,
+        ))
+    return specs
+
+
+def lever_specs() -> list[ControlSpec]:
+    """One slider per lever of :data:`LEVER_TABLE`; the default is the bureaucracy value."""
+    specs = []
+    for row in LEVER_TABLE:
+        low, high = LEVER_RANGES[row.name]
+        step = 1.0 if row.name == "politician_horizon" else (
+            0.1 if row.name == "arnstein_rung" else 0.01)
+        specs.append(ControlSpec(
+            name=row.name, label=row.meaning, kind="slider", low=low, high=high, step=step,
+            default=row.bureaucracy, integer=False, unit=row.unit, source=row.source,
+            group="lever",
+        ))
+    return specs
+
+
+#: Settings of a run in the app (not parameters of the model): horizon, replicates, seed.
+RUN_CONTROLS: tuple[ControlSpec, ...] = (
+    ControlSpec("steps", "months to simulate (one step = one month)", "number", 1, 600, 1,
+                120, True, "steps", "scenario file", "run"),
+    ControlSpec("replicates", "runs on seeds seed, seed+1, ... (median and band)", "number",
+                1, 20, 1, 5, True, "runs", "command line default", "run"),
+    ControlSpec("seed", "seed of the first replicate", "number", 0, 2**32 - 1, 1, 1, True,
+                "-", "command line default", "run"),
+)
+
+
+def parse_number(raw: Any, spec: ControlSpec) -> float | int:
+    """Parse one value for ``spec`` without evaluating anything.
+
+    Accepts a number (from a slider) or a text of digits with an optional sign, decimal
+    point and exponent; spaces and underscores between digits are ignored (``10 000``).
+
+    Raises:
+        FieldError: empty, not a number, not finite, not whole where it must be, or out of
+            range; the message names the field and the allowed range.
+    """
+    allowed = f"a {'whole ' if spec.integer else ''}number from {spec.low:g} to {spec.high:g}"
+    where = f"{spec.name}"
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise FieldError(f"{where}: empty; enter {allowed}")
+    if isinstance(raw, bool):
+        raise FieldError(f"{where}: expected {allowed}")
+    if isinstance(raw, int | float):
+        value = float(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().replace("_", "").replace(" ", "").replace("\u202f", "")
+        if len(text) > 40 or not _NUMBER.match(text):
+            shown = raw if len(raw) <= 20 else raw[:17] + "..."
+            raise FieldError(f"{where}: {shown!r} is not a number; enter {allowed}")
+        value = float(text)
+    else:
+        raise FieldError(f"{where}: expected {allowed}")
+    if not math.isfinite(value):
+        raise FieldError(f"{where}: must be finite; enter {allowed}")
+    if spec.integer:
+        if not value.is_integer():
+            raise FieldError(f"{where}: {value:g} is not a whole number; enter {allowed}")
+    if not spec.low <= value <= spec.high:
+        raise FieldError(f"{where}: {value:g} is out of range; enter {allowed} ({spec.unit})")
+    return int(value) if spec.integer else value
+
+
+def read_settings(values: Mapping[str, Any], specs: Sequence[ControlSpec]
+                  ) -> tuple[dict[str, float | int], dict[str, str]]:
+    """Parse every control's value; collect messages instead of stopping at the first.
+
+    Args:
+        values: name -> raw value from the browser.
+        specs: the controls those values belong to.
+
+    Returns:
+        ``(parsed, messages)``: parsed values of the good fields, and a message per bad one.
+    """
+    parsed: dict[str, float | int] = {}
+    messages: dict[str, str] = {}
+    for spec in specs:
+        try:
+            parsed[spec.name] = parse_number(values.get(spec.name), spec)
+        except FieldError as error:
+            messages[spec.name] = str(error)
+    return parsed, messages
+
+
+def levers_for(logic: str | Mapping[str, float], scenario_levers: Mapping[str, float]
+               ) -> dict[str, float]:
+    """Lever values of a logic or mix with a scenario's own lever overrides on top."""
+    return profile(logic).with_levers(scenario_levers).as_dict()
+
+
+def lever_overrides(logic: str | Mapping[str, float], values: Mapping[str, float],
+                    specs: Sequence[ControlSpec]) -> dict[str, float]:
+    """The levers whose slider differs from the logic's profile by more than half a step.
+
+    Those become ``Params.levers``; a lever left at its profile value follows the logic (so
+    a later ``switch_logic`` event moves it).
+    """
+    base = profile(logic).as_dict()
+    out = {}
+    for spec in specs:
+        value = float(values[spec.name])
+        if abs(value - base[spec.name]) > spec.step / 2:
+            out[spec.name] = value
+    return out
+
+
+def percents_from_logic(logic: str | Mapping[str, float]) -> list[int]:
+    """Whole percents per logic (in :data:`LOGIC_NAMES` order) summing to exactly 100.
+
+    Rounding by largest remainder, so a mix of thirds gives ``[34, 33, 33]``.
+    """
+    weights = {logic: 1.0} if isinstance(logic, str) else dict(logic)
+    raw = [100.0 * float(weights.get(name, 0.0)) for name in LOGIC_NAMES]
+    floors = [math.floor(x + 1e-9) for x in raw]
+    rest = 100 - sum(floors)
+    order = sorted(range(len(raw)), key=lambda i: floors[i] - raw[i])
+    for i in order[:max(0, rest)]:
+        floors[i] += 1
+    return floors
+
+
+def normalise_mix(percents: Sequence[Any], changed: int | None) -> list[int]:
+    """Make three whole percents sum to 100, keeping the one just ``changed``.
+
+    The other two share the remainder in proportion to their current values (equally when
+    both are zero). Values that are missing or not numbers count as zero; each is clipped
+    to 0-100.
+
+    Args:
+        percents: the three slider values, in :data:`LOGIC_NAMES` order.
+        changed: index of the slider the user moved (None: keep the proportions of all).
+    """
+    values = []
+    for value in percents:
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else 0
+        number = 0.0 if not math.isfinite(float(number)) else float(number)
+        values.append(min(100.0, max(0.0, number)))
+    if changed is None:
+        total = sum(values)
+        if total <= 0:
+            return [100, 0, 0]
+        return percents_from_logic({name: v / total for name, v in
+                                    zip(LOGIC_NAMES, values, strict=True)})
+    keep = round(values[changed])
+    others = [i for i in range(3) if i != changed]
+    rest = 100 - keep
+    weight = sum(values[i] for i in others)
+    shares = ([values[i] / weight for i in others] if weight > 0 else [0.5, 0.5])
+    first = round(rest * shares[0])
+    out = [0, 0, 0]
+    out[changed] = keep
+    out[others[0]] = first
+    out[others[1]] = rest - first
+    return out
+
+
+def logic_from_percents(percents: Sequence[int], base_logic: str | Mapping[str, float]
+                        ) -> str | dict[str, float]:
+    """The ``logic`` of :class:`Params` for three whole percents.
+
+    Returns the scenario's own ``base_logic`` when the percents are its rounding (so a mix
+    of thirds is not changed by the display), a name when one logic has 100 %, else a mix.
+    """
+    if list(percents) == percents_from_logic(base_logic):
+        return base_logic if isinstance(base_logic, str) else dict(base_logic)
+    if sum(percents) != 100:
+        raise FieldError(f"logic mix: weights must sum to 100 %, they sum to {sum(percents)} %")
+    for name, value in zip(LOGIC_NAMES, percents, strict=True):
+        if value == 100:
+            return name
+    return {name: value / 100.0 for name, value in zip(LOGIC_NAMES, percents, strict=True)
+            if value > 0}

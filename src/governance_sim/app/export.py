@@ -1,0 +1,129 @@
+"""Export the app's current settings as a scenario file, and its figures as offline HTML.
+
+The scenario file is the same TOML the command line reads (``governance-sim run FILE.toml``):
+a ``[scenario]`` table, ``[params]`` holding every parameter that differs from the defaults,
+and the base scenario's ``[[events]]``. Loading it back with
+:func:`governance_sim.load_scenario` gives exactly the parameters the app ran (floats are
+written with their shortest exact representation).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+import pandas as pd
+import tomli_w
+
+from governance_sim.params import Params
+from governance_sim.scenarios import Scenario, scenario_from_dict
+
+__all__ = ["export_name", "scenario_document", "scenario_toml", "custom_scenario",
+           "report_html"]
+
+_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def export_name(base: Scenario) -> str:
+    """File-safe name of an exported variant of ``base``: ``<base>_custom``."""
+    stem = _SAFE.sub("_", base.name).strip("_") or "scenario"
+    return f"{stem}_custom"
+
+
+def _over_defaults(params: Params) -> dict[str, Any]:
+    """Parameters that differ from the defaults (``logic`` always; events apart)."""
+    defaults = Params().to_dict()
+    data = params.to_dict()
+    out: dict[str, Any] = {"logic": data["logic"]}
+    for name, value in data.items():
+        if name in ("logic", "events"):
+            continue
+        if name == "levers":
+            if value:
+                out["levers"] = dict(value)
+            continue
+        if value != defaults[name]:
+            out[name] = value
+    return out
+
+
+def scenario_document(base: Scenario, params: Params, steps: int, *,
+                      name: str | None = None) -> dict[str, Any]:
+    """The scenario file as a mapping: ``scenario``, ``params`` and ``events`` tables.
+
+    Args:
+        base: the scenario the settings started from (its description and sources are
+            carried over and the change is stated).
+        params: the parameters to save (validated).
+        steps: the horizon in months.
+        name: scenario name (default: :func:`export_name`).
+    """
+    over = _over_defaults(params)
+    changed = [key for key in over if key not in base.raw.get("params", {})
+               or base.raw["params"][key] != over[key]]
+    note = (f"Settings exported from the governance-sim app, starting from scenario "
+            f"'{base.name}'" + (f"; changed: {', '.join(changed)}." if changed else "."))
+    sources = [*base.sources, f"governance-sim app export based on scenario '{base.name}'"]
+    document: dict[str, Any] = {
+        "scenario": {
+            "name": name or export_name(base),
+            "description": f"{note} {base.description}".strip(),
+            "question": base.question,
+            "steps": int(steps),
+            "sources": sources,
+        },
+        "params": over,
+    }
+    events = params.to_dict()["events"]
+    if events:
+        document["events"] = events
+    return document
+
+
+def scenario_toml(base: Scenario, params: Params, steps: int, *,
+                  name: str | None = None) -> str:
+    """The scenario file as TOML text (see :func:`scenario_document`)."""
+    document = scenario_document(base, params, steps, name=name)
+    header = ("# Exported by `governance-sim app`. Run it with:\n"
+              f"#   governance-sim run {document['scenario']['name']}.toml\n")
+    return header + tomli_w.dumps(document)
+
+
+def custom_scenario(base: Scenario, params: Params, steps: int, *,
+                    label: str | None = None) -> Scenario:
+    """A :class:`Scenario` for the current settings (as the exported file would load)."""
+    document = scenario_document(base, params, steps)
+    if label:
+        document["scenario"]["name"] = label
+    return scenario_from_dict(document, origin="app settings")
+
+
+def report_html(frame: pd.DataFrame, base: Scenario, custom: Scenario, *,
+                seed: int, replicates: int, steps: int, baseline_label: str) -> str:
+    """An offline HTML report (Plotly embedded) of the baseline and the current settings.
+
+    Args:
+        frame: long frame with the scenarios ``baseline_label`` and ``custom.name``.
+        base: the baseline scenario.
+        custom: the current settings as a scenario (see :func:`custom_scenario`).
+        seed: seed of replicate 0; replicate r uses seed + r.
+        replicates: number of replicates in ``frame``.
+        steps: months simulated.
+        baseline_label: the name the baseline has in ``frame``.
+    """
+    from governance_sim.cli.batch import all_versions, replicate_seeds, scenario_info
+    from governance_sim.viz.report import build_report
+
+    base_info = scenario_info(base, steps=steps)
+    base_info["name"] = baseline_label
+    infos = [base_info, scenario_info(custom, steps=steps)]
+    file_name = f"{export_name(base)}.toml"
+    command = shlex.join(["governance-sim", "compare", base.name, file_name, "--steps",
+                          str(steps), "--seed", str(seed), "--replicates", str(replicates)])
+    manifest = {"seeds": replicate_seeds(seed, replicates), "replicates": replicates,
+                "versions": all_versions()}
+    page, _figures = build_report(
+        frame, infos, command=command + f"   # {file_name}: 'Export scenario' in the app",
+        manifest=manifest, title=f"governance-sim app: {custom.name} vs {baseline_label}")
+    return page

@@ -1,0 +1,75 @@
+"""The ``app`` command: serve the interactive view (policy view and classroom) with Dash.
+
+``governance-sim app`` serves on http://127.0.0.1:8050/ (loopback only, so nobody else on
+the network can reach it); ``--host 0.0.0.0`` serves a classroom network on purpose. The
+address is printed before serving. A port that is taken is reported in one line (exit 2).
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+import typer
+
+from governance_sim.params import UserInputError
+
+__all__ = ["register", "PortError", "check_port"]
+
+
+class PortError(UserInputError):
+    """The host or port cannot be served on; the message says why and what to do."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail early, with one clear line, if ``host:port`` cannot be bound.
+
+    Raises:
+        PortError: the port is in use, the host is not an address of this machine, or the
+            port needs privileges.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise PortError(f"--host {host}: not a known host name or address ({error.strerror})"
+                        ) from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PortError(f"port {port} on {host} is already in use; choose another "
+                                "with --port") from None
+            if error.errno == errno.EACCES:
+                raise PortError(f"port {port} needs administrator rights; use a port above "
+                                "1023") from None
+            raise PortError(f"cannot serve on {host}:{port}: {error.strerror}") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``app`` to the command line."""
+
+    @app.command("app")
+    def app_command(
+        host: str = typer.Option("127.0.0.1", "--host",
+                                 help="Address to serve on; the default is this machine "
+                                 "only. 0.0.0.0 serves every network interface."),
+        port: int = typer.Option(8050, "--port", min=1, max=65535, help="Port to serve on."),
+        debug: bool = typer.Option(False, "--debug",
+                                   help="Dash debug mode (reloads on code changes; never on "
+                                   "a shared network)."),
+    ) -> None:
+        """Start the interactive view: policy view and classroom mode, in the browser."""
+        check_port(host, port)
+        from governance_sim.app import create_app
+
+        dash_app = create_app()
+        shown = f"[{host}]" if ":" in host else host
+        typer.echo(f"governance-sim app: open http://{shown}:{port}/ in a browser "
+                   "(Ctrl+C to stop)", err=False)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            typer.echo(f"note: serving on {host}: anyone who can reach this machine on port "
+                       f"{port} can use the app", err=True)
+        dash_app.run(host=host, port=port, debug=debug, dev_tools_silence_routes_logging=True)
