@@ -76,7 +76,7 @@ def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
         return path
     names = list_scenarios()
     close = difflib.get_close_matches(text, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = f"; did you mean {close[0]!r}?" if close else "."
     raise ScenarioError(
         f"unknown scenario {text!r}{hint} Available: {', '.join(names) or '(none)'}"
     )
