@@ -66,13 +66,14 @@ __all__ = [
     "type_shares",
 ]
 
-#: Punishment points per token of shortfall a cooperator assigns (direction and order of
-#: magnitude: Fehr & Gaechter 2000, punishment rises with the target's negative deviation;
-#: the value is a modelling assumption, not fitted).
-PUNISHMENT_PER_TOKEN = 0.5
+#: Punishment points per token of shortfall a cooperator assigns: a full free rider facing
+#: a full contributor gets 5 of the 10 possible points from that member (direction: Fehr &
+#: Gaechter 2000, 2002, punishment rises with the target's negative deviation; the value is
+#: a modelling assumption, not fitted to any punishment data).
+PUNISHMENT_PER_TOKEN = 0.25
 #: Antisocial punishment points per token a member gave *more* than the punisher, at a
 #: civic norm of 0 (falls linearly to 0 at a norm of 1; Herrmann et al. 2008; assumption).
-ANTISOCIAL_PER_TOKEN = 0.5
+ANTISOCIAL_PER_TOKEN = 0.25
 
 
 @cache
