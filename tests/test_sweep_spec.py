@@ -169,3 +169,44 @@ def test_cli_missing_and_malformed_spec_exit_2(tmp_path: Path,
     assert main(["sweep", str(broken), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "not found" in err and "not valid TOML" in err
+
+
+EXPERIMENTS = sorted((Path(__file__).resolve().parents[1] / "experiments").glob("*/*.toml"))
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_experiment_specs_are_valid(path: Path) -> None:
+    from governance_sim.sweep.models import check_points
+
+    spec = load_spec(path)
+    design = build_design(spec)
+    runner = resolve_model(spec)
+    check_points(runner, design.points, spec.source)
+    assert design.n_runs >= 50
+
+
+def test_relative_to_no_events_pairs_each_run_with_its_counterfactual() -> None:
+    raw = base()
+    raw["levers"] = {}
+    raw["uncertainties"] = {"initial_trust": [0.5]}
+    raw["constants"]["logic"] = "npm"
+    raw["events"] = [{"kind": "switch_logic", "step": 5, "logic": "co_creation"}]
+    raw["outcomes"] = {
+        "gap": {"metric": "public_value_index", "stat": "min", "window": [0, 20],
+                "relative_to": "no_events"},
+        "before": {"metric": "public_value_index", "stat": "max", "window": [0, 4],
+                   "relative_to": "no_events"},
+    }
+    spec = spec_from_dict(raw)
+    runner = resolve_model(spec)
+    series = runner({"initial_trust": 0.5}, seed=3)
+    import governance_sim as gs
+
+    plain = gs.run(None, steps=20, seed=3, logic="npm", initial_trust=0.5, n_citizens=300,
+                   n_units=10).timeseries["public_value_index"]
+    pd_diff = series["public_value_index"] - plain
+    assert (series["public_value_index-no_events"] == pd_diff).all()
+    assert (pd_diff.loc[:4] == 0).all() and pd_diff.loc[6:].abs().max() > 0
+    raw["events"] = []
+    with pytest.raises(SpecError, match="relative_to = 'no_events' needs events"):
+        resolve_model(spec_from_dict(raw))

@@ -44,12 +44,12 @@ def summarise(series: pd.Series | np.ndarray, outcome: OutcomeSpec) -> float:
     values = np.asarray(series, dtype=np.float64)
     if outcome.stat == "final":
         return float(values[-1])
-    if outcome.stat == "mean":
+    if outcome.stat in ("mean", "min", "max"):
         first, last = outcome.window  # type: ignore[misc]
         if last >= len(values):
             raise ValueError(f"outcome {outcome.name!r}: window ends at step {last} but the "
                              f"run has steps 0..{len(values) - 1}")
-        return float(values[first:last + 1].mean())
+        return float(getattr(values[first:last + 1], outcome.stat)())
     if outcome.stat == "time_to_cross":
         if outcome.baseline_window is not None:
             first, last = outcome.baseline_window
@@ -76,13 +76,15 @@ def extract_outcomes(value: Any, outcomes: tuple[OutcomeSpec, ...]) -> dict[str,
     out: dict[str, float] = {}
     for outcome in outcomes:
         if isinstance(value, pd.DataFrame):
-            if outcome.metric not in value.columns:
+            column = outcome.metric if outcome.relative_to is None else (
+                f"{outcome.metric}-{outcome.relative_to}")
+            if column not in value.columns:
                 raise ValueError(f"outcome {outcome.name!r}: the time series has no column "
-                                 f"{outcome.metric!r}")
+                                 f"{column!r}")
             if outcome.stat == "value":
                 raise ValueError(f"outcome {outcome.name!r}: stat 'value' needs a mapping, "
                                  "the model returned a time series")
-            result = summarise(value[outcome.metric], outcome)
+            result = summarise(value[column], outcome)
         elif isinstance(value, Mapping):
             if outcome.stat != "value":
                 raise ValueError(f"outcome {outcome.name!r}: stat {outcome.stat!r} needs a "
@@ -124,11 +126,14 @@ class ModelRunner:
         base: every Params field of the base (scenario, constants, events) as plain data.
         weights: constant logic-mix weights (``logic.<name>``) from the spec.
         steps: months per run.
+        counterfactual: metrics also returned as the difference to the same run (same
+            parameters and seed) without events, in columns ``<metric>-no_events``.
     """
 
     base: dict[str, Any]
     weights: dict[str, float]
     steps: int
+    counterfactual: tuple[str, ...] = ()
 
     def params(self, point: dict[str, Any]) -> Params:
         """The validated Params of one design point (raises ParameterError)."""
@@ -151,7 +156,13 @@ class ModelRunner:
         """Run the model at one design point; return its time series."""
         from governance_sim.model import run
 
-        return run(self.params(params), steps=self.steps, seed=seed).timeseries
+        chosen = self.params(params)
+        series = run(chosen, steps=self.steps, seed=seed).timeseries
+        if self.counterfactual:
+            plain = run(chosen.replace(events=[]), steps=self.steps, seed=seed).timeseries
+            for metric in self.counterfactual:
+                series[f"{metric}-no_events"] = series[metric] - plain[metric]
+        return series
 
 
 @dataclass(frozen=True)
@@ -237,7 +248,11 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
             base[key] = value
     base["levers"] = levers
     base["events"] = list(base.get("events") or []) + [dict(e) for e in spec.events]
-    runner = ModelRunner(base=base, weights=weights, steps=int(steps))
+    paired = tuple(sorted({o.metric for o in spec.outcomes if o.relative_to == "no_events"}))
+    if paired and not base["events"]:
+        raise SpecError(f"{spec.source}: [outcomes]: relative_to = 'no_events' needs events "
+                        "(in [[events]] or the base scenario) to compare against")
+    runner = ModelRunner(base=base, weights=weights, steps=int(steps), counterfactual=paired)
     try:
         runner.params({})
     except ParameterError as error:

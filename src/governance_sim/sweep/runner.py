@@ -104,7 +104,8 @@ def build_manifest(spec: SweepSpec, design: Design, model: ModelFn,
         "outcomes": [
             {"name": o.name, "metric": o.metric, "stat": o.stat, "window": o.window,
              "threshold": o.threshold, "baseline_window": o.baseline_window,
-             "direction": o.direction, "after": o.after}
+             "direction": o.direction, "after": o.after,
+             "relative_to": o.relative_to}
             for o in spec.outcomes
         ],
         "columns": columns,

@@ -60,6 +60,7 @@ __all__ = [
     "BUILTIN_MODEL",
     "DESIGN_KINDS",
     "OUTCOME_STATS",
+    "RELATIVE_TO",
     "Dimension",
     "OutcomeSpec",
     "SpecError",
@@ -76,7 +77,12 @@ DESIGN_KINDS: tuple[str, ...] = ("full_factorial", "latin_hypercube", "sobol", "
 
 #: Summaries of a metric's time series an outcome may take (``value``: custom models only,
 #: a scalar the callable returned under ``metric``).
-OUTCOME_STATS: tuple[str, ...] = ("final", "mean", "time_to_cross", "value")
+OUTCOME_STATS: tuple[str, ...] = ("final", "mean", "min", "max", "time_to_cross", "value")
+
+#: What an outcome may be measured against: ``no_events`` is the same run (same
+#: parameters, same seed) without any scheduled event, so the outcome summarises the
+#: difference series ``with events - without`` (a paired counterfactual).
+RELATIVE_TO: tuple[str, ...] = ("no_events",)
 
 _TOP = {"sweep", "design", "levers", "uncertainties", "constants", "outcomes", "events"}
 _SWEEP_KEYS = {"name", "description", "question", "model", "scenario", "steps", "replicates",
@@ -84,7 +90,8 @@ _SWEEP_KEYS = {"name", "description", "question", "model", "scenario", "steps", 
 _DESIGN_KEYS = {"kind", "samples", "second_order", "levels", "seed"}
 _RANGE_KEYS = {"low", "high", "levels", "values"}
 _OUTCOME_KEYS = {"metric", "stat", "window", "threshold", "direction", "after",
-                 "baseline_window"}
+                 "baseline_window", "relative_to"}
+_WINDOWED = ("mean", "min", "max")
 _NOT_SWEEPABLE = {"levers", "events"}
 
 
@@ -120,14 +127,17 @@ class OutcomeSpec:
         name: column name in the results table.
         metric: metric (built-in model: a name of ``governance_sim.metrics.METRICS``) or,
             for ``stat = "value"``, the key of the custom callable's returned mapping.
-        stat: ``final`` (last step), ``mean`` (over ``window``), ``time_to_cross`` (steps
+        stat: ``final`` (last step), ``mean``/``min``/``max`` (over ``window``),
+            ``time_to_cross`` (steps
             after ``after`` until the series first crosses the threshold in ``direction``;
             NaN when it never does) or ``value``.
-        window: inclusive ``(first, last)`` steps for ``mean``.
+        window: inclusive ``(first, last)`` steps for ``mean``, ``min`` and ``max``.
         threshold: fixed threshold for ``time_to_cross``.
         baseline_window: inclusive steps whose mean is the threshold instead.
         direction: ``up`` (from below to at/above) or ``down``.
         after: step from which crossings count and time is measured.
+        relative_to: ``no_events``: summarise the difference to the same run without
+            events (built-in model only).
     """
 
     name: str
@@ -138,6 +148,7 @@ class OutcomeSpec:
     baseline_window: tuple[int, int] | None = None
     direction: str = "up"
     after: int = 0
+    relative_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -540,10 +551,18 @@ def _outcomes(table: dict[str, Any], builtin: bool, steps: int | None,
                 raise fail(f"{where} metric: unknown metric {metric!r}; allowed: "
                            f"{', '.join(metric_names)}")
         window = _window(entry, "window", where, steps, fail)
-        if stat == "mean" and window is None:
-            raise fail(f"{where}: stat 'mean' needs window = [first_step, last_step]")
-        if stat != "mean" and window is not None:
-            raise fail(f"{where} window: only stat 'mean' takes a window")
+        if stat in _WINDOWED and window is None:
+            raise fail(f"{where}: stat {stat!r} needs window = [first_step, last_step]")
+        if stat not in _WINDOWED and window is not None:
+            raise fail(f"{where} window: only stats mean, min and max take a window")
+        relative_to = entry.get("relative_to")
+        if relative_to is not None:
+            if relative_to not in RELATIVE_TO:
+                raise fail(f"{where} relative_to: unknown {relative_to!r}; allowed: "
+                           f"{', '.join(RELATIVE_TO)}")
+            if not builtin:
+                raise fail(f"{where} relative_to: only the built-in model has a "
+                           "counterfactual")
         threshold = entry.get("threshold")
         baseline = _window(entry, "baseline_window", where, steps, fail)
         direction = entry.get("direction", "up")
@@ -563,7 +582,8 @@ def _outcomes(table: dict[str, Any], builtin: bool, steps: int | None,
                        "for stat 'time_to_cross'")
         out.append(OutcomeSpec(name=name, metric=metric, stat=stat, window=window,
                                threshold=None if threshold is None else float(threshold),
-                               baseline_window=baseline, direction=direction, after=after))
+                               baseline_window=baseline, direction=direction, after=after,
+                               relative_to=relative_to))
     return tuple(out)
 
 

@@ -57,8 +57,8 @@ def index_bars(indices: pd.DataFrame, outcome: str, method: str) -> go.Figure:
 
 
 def _binned(values: pd.Series, bins: int) -> pd.Series:
-    """Levels as they are if few, else the midpoints of equal-count bins."""
-    if values.nunique() <= bins or not pd.api.types.is_numeric_dtype(values):
+    """Levels as they are if few (a grid), else the midpoints of equal-count bins."""
+    if values.nunique() <= 2 * bins or not pd.api.types.is_numeric_dtype(values):
         return values
     cut = pd.qcut(values, q=bins, duplicates="drop")
     return cut.map(lambda interval: round(float(interval.mid), 4)).astype(float)
@@ -71,7 +71,8 @@ def lever_heatmap(table: pd.DataFrame, x: str, y: str, outcome: str,
     Args:
         table: one row per run with columns ``x``, ``y``, ``outcome`` and ``status``
             (failed runs are left out).
-        x, y: the two parameters (continuous ones are cut into ``bins`` equal-count bins).
+        x, y: the two parameters (sampled ones, with more than ``2 * bins`` distinct
+            values, are cut into ``bins`` equal-count bins).
         outcome: the outcome averaged in each cell.
     """
     for column in (x, y, outcome):
