@@ -238,3 +238,15 @@ def test_latin_hypercube_delta_and_figures(tmp_path: Path) -> None:
     z = np.array(heat.data[0].z, dtype=float)
     assert z.shape == (10, 10) and np.nanmean(z[:, -1]) > np.nanmean(z[:, 0]) + 2.5
     assert len(replicate_spread(table, "y", label=["x1"]).data) == 2
+
+
+def test_fingerprint_ignores_free_text_but_not_parameters(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.toml"
+    path.write_text(MODEL_SPEC.replace("replicates = 2", "replicates = 1"))
+    run_sweep(path, tmp_path / "o", workers=1, progress=False)
+    path.write_text(MODEL_SPEC.replace("replicates = 2", "replicates = 1").replace(
+        'name = "tiny"', 'name = "tiny"\ndescription = "now documented"'))
+    assert run_sweep(path, tmp_path / "o", workers=1, progress=False).ran == 0
+    path.write_text(MODEL_SPEC.replace("replicates = 2", "replicates = 1").replace(
+        "n_units = 10", "n_units = 12"))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"]) == 2

@@ -81,7 +81,10 @@ def build_manifest(spec: SweepSpec, design: Design, model: ModelFn,
         "question": spec.question,
         "spec": spec.raw,
         "spec_source": spec.source,
-        "fingerprint": spec.fingerprint(),
+        "fingerprint": spec.fingerprint(
+            {"base": model.base, "weights": model.weights, "steps": model.steps}
+            if isinstance(model, ModelRunner) else None),
+        "base_params": model.base if isinstance(model, ModelRunner) else None,
         "model": model_name,
         "steps": model.steps if isinstance(model, ModelRunner) else spec.steps,
         "root_seed": spec.seed,

@@ -185,9 +185,17 @@ class SweepSpec:
         """Names of the varied parameters, in spec order."""
         return [d.name for d in self.dimensions]
 
-    def fingerprint(self) -> str:
-        """SHA-256 of the spec's canonical JSON: a resumed sweep must have the same one."""
-        text = json.dumps(self.raw, sort_keys=True, default=str)
+    def fingerprint(self, extra: Any = None) -> str:
+        """SHA-256 of what determines the results; a resumed sweep must have the same one.
+
+        Covers the spec (without its free-text ``description`` and ``question``) and
+        ``extra`` (the model's resolved base parameters).
+        """
+        raw = {key: dict(value) if isinstance(value, dict) else value
+               for key, value in self.raw.items()}
+        for key in ("description", "question"):
+            raw.get("sweep", {}).pop(key, None)
+        text = json.dumps({"spec": raw, "extra": extra}, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
