@@ -476,6 +476,10 @@ def _dimension(key: str, value: Any, section: str, kind: str, builtin: bool,
                                    f"{', '.join(LOGIC_NAMES)}")
                 else:
                     _check_value(key, item, section, fail)
+        if all(_number(v) for v in values):
+            # one type per column, so every part file of the results has the same dtype
+            as_float = any(isinstance(v, float) for v in values) or (builtin and not integer)
+            values = [float(v) if as_float else int(v) for v in values]
         return Dimension(key, section, values=tuple(values), integer=bool(integer))
     if "low" not in value or "high" not in value:
         raise fail(f"{where}: needs both 'low' and 'high' (or a 'values' list)")
