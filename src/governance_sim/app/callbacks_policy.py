@@ -1,10 +1,10 @@
 """Callbacks of the policy view: load a scenario, keep the mix at 100 %, run, draw, export.
 
 Flow: choosing a scenario or moving the mix sets the controls (:func:`_load_or_mix`); any
-change of a control runs replicate 0 now and the others in the background
-(:func:`_compute`, state in the session's :class:`PolicyRuns`); the page then draws the
-active figure tab (:func:`_render`) and polls the background job (:func:`_poll`) until the
-replicate bands can be drawn.
+change of a control runs replicate 0 and draws the active figure tab in the same request
+(:func:`_compute`, state in the session's :class:`PolicyRuns`), while the other replicates
+run in the background; the page polls the job (:func:`_poll`) and draws again with the
+replicate bands when they are in, or when another tab is chosen (:func:`_render`).
 """
 
 from __future__ import annotations
@@ -72,10 +72,27 @@ def figures_for_tab(runs: PolicyRuns, tab: str) -> list[go.Figure]:
         figures = [timeseries_figure(frame, KEY_METRICS, events=events,
                                      title="Your settings against the baseline, same seeds",
                                      height=520)]
+    stamp = {"request": runs.frame_version, "replicates": int(frame["replicate"].nunique())}
     for fig in figures:
         grey_baseline(fig, label)
         short_titles(fig)
+        fig.update_layout(meta=stamp)
     return figures
+
+
+_FIGURE_OUTPUTS = (Output("graph-time", "figure"), Output("graph-equity", "figure"),
+                   Output("graph-pv-profile", "figure"), Output("graph-pv-components", "figure"))
+_NO_FIGURES = (no_update,) * 4
+
+
+def _tab_outputs(runs: PolicyRuns, tab: str) -> tuple[Any, ...]:
+    """The four figure outputs: the active tab's figures, no update for the others."""
+    figures = figures_for_tab(runs, tab)
+    if tab == "equity":
+        return (no_update, figures[0], no_update, no_update)
+    if tab == "pv":
+        return (no_update, no_update, figures[0], figures[1])
+    return (figures[0], no_update, no_update, no_update)
 
 
 def _describe(base: Scenario) -> list[Any]:
@@ -148,17 +165,18 @@ def register(app: Dash, store: SessionStore) -> None:
         Output("policy-version", "data"),
         Output("policy-poll", "disabled"),
         Output("policy-status", "children"),
+        *_FIGURE_OUTPUTS,
         Input("scenario", "value"),
         [Input(i, "value") for i in _MIX_IDS],
         Input({"type": "lever", "name": ALL}, "value"),
         Input({"type": "param", "name": ALL}, "value"),
         Input({"type": "run", "name": ALL}, "value"),
         State("session-id", "data"),
-        State("policy-version", "data"),
+        State("policy-tab", "value"),
     )
     def _compute(name: str, b: Any, n: Any, c: Any, lever_values: list[Any],
-                 param_values: list[Any], run_values: list[Any], session_id: str,
-                 version: int) -> tuple[Any, ...]:
+                 param_values: list[Any], run_values: list[Any],
+                 session_id: str, tab: str) -> tuple[Any, ...]:
         started = time.perf_counter()
         inputs = ctx.inputs_list
         levers = {i["id"]["name"]: v for i, v in zip(inputs[4], lever_values, strict=True)}
@@ -174,7 +192,7 @@ def register(app: Dash, store: SessionStore) -> None:
         except UserInputError as error:
             return (messages("param", 0, {}), messages("lever", 1, {}),
                     messages("run", 2, {}), f"cannot load scenario: {error}", no_update,
-                    True, no_update)
+                    True, no_update, *_NO_FIGURES)
         form = read_form(base, [b, n, c], levers, params, run)
         field_messages = (messages("param", 0, form.messages["param"]),
                           messages("lever", 1, form.messages["lever"]),
@@ -182,46 +200,40 @@ def register(app: Dash, store: SessionStore) -> None:
         session = store.get(session_id)
         session.items["form_ok"] = form.ok
         if not form.ok:
-            return (*field_messages, form.general, no_update, True, no_update)
+            return (*field_messages, form.general, no_update, True, no_update, *_NO_FIGURES)
         runs = _runs(store, session_id)
         try:
             runs.update(base, form.params, steps=form.steps, seed=form.seed,
                         replicates=form.replicates, baseline_label=baseline_label(base))
         except UserInputError as error:
-            return (*field_messages, str(error), no_update, True, no_update)
+            return (*field_messages, str(error), no_update, True, no_update, *_NO_FIGURES)
+        figures = _tab_outputs(runs, tab)
         seconds = time.perf_counter() - started
         status = (f"{form.params.n_citizens:,} citizens x {form.steps} months: replicate 1 of "
                   f"{form.replicates} simulated in {seconds:.2f} s"
                   + ("; the others run in the background" if form.replicates > 1 else ""))
-        return (*field_messages, "", (version or 0) + 1, form.replicates == 1, status)
+        return (*field_messages, "", runs.progress().version, form.replicates == 1, status,
+                *figures)
 
     @app.callback(
-        Output("graph-time", "figure"),
-        Output("graph-equity", "figure"),
-        Output("graph-pv-profile", "figure"),
-        Output("graph-pv-components", "figure"),
+        *[Output(o.component_id, o.component_property, allow_duplicate=True)
+          for o in _FIGURE_OUTPUTS],
         Output("box-time", "style"),
         Output("box-equity", "style"),
         Output("box-pv", "style"),
-        Input("policy-version", "data"),
         Input("policy-final", "data"),
         Input("policy-tab", "value"),
         State("session-id", "data"),
+        prevent_initial_call=True,
     )
-    def _render(version: int, final: int, tab: str, session_id: str) -> tuple[Any, ...]:
+    def _render(final: int, tab: str, session_id: str) -> tuple[Any, ...]:
+        """Draw the active tab again: all replicates are in, or another tab was chosen."""
         styles = (_SHOW if tab == "time" else _HIDE, _SHOW if tab == "equity" else _HIDE,
                   _SHOW if tab == "pv" else _HIDE)
         runs = _runs(store, session_id)
         if runs.frame is None:
-            return (no_update,) * 4 + styles
-        figures = figures_for_tab(runs, tab)
-        if tab == "equity":
-            out = (no_update, figures[0], no_update, no_update)
-        elif tab == "pv":
-            out = (no_update, no_update, figures[0], figures[1])
-        else:
-            out = (figures[0], no_update, no_update, no_update)
-        return out + styles
+            return (*_NO_FIGURES, *styles)
+        return (*_tab_outputs(runs, tab), *styles)
 
     @app.callback(
         Output("policy-progress", "value"),
@@ -244,7 +256,7 @@ def register(app: Dash, store: SessionStore) -> None:
             replicates = _runs(store, session_id).context.get("replicates", 1)
             text = ("one replicate (no band)" if replicates == 1
                     else f"all {replicates} replicates drawn")
-            bump = no_update if replicates == 1 else (final or 0) + 1
+            bump = no_update if replicates == 1 or final == progress.version else progress.version
             return str(total), str(total), text, bump, True
         share = progress.done / total
         return (str(progress.done), str(total), f"replicates: {share:.0%} simulated",

@@ -71,6 +71,7 @@ class PolicyRuns:
     Attributes:
         frame: the long frame drawn now (``scenario`` is the baseline label or
             :data:`SETTINGS_LABEL`; ``replicate``, ``seed``, ``step``, metrics).
+        frame_version: the request number :attr:`frame` belongs to.
         last_seconds: wall time of the last :meth:`update` (replicate 0, both scenarios).
     """
 
@@ -80,6 +81,7 @@ class PolicyRuns:
         self._job: _Job | None = None
         self._progress = Progress()
         self.frame: pd.DataFrame | None = None
+        self.frame_version = 0
         self.last_seconds = 0.0
         self.context: dict[str, object] = {}
 
@@ -160,6 +162,7 @@ class PolicyRuns:
         with self._lock:
             if self._job is job:
                 self.frame = frame
+                self.frame_version = version
                 self._progress.done = 2 * steps
                 self.context = {"base": base, "params": params, "steps": steps, "seed": seed,
                                 "replicates": replicates, "baseline_label": baseline_label}
@@ -197,6 +200,7 @@ class PolicyRuns:
         with self._lock:
             if self._job is job and not job.cancel.is_set():
                 self.frame = frame
+                self.frame_version = job.version
                 self._progress.done = self._progress.total
                 self._progress.finished = True
 

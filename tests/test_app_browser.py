@@ -1,0 +1,260 @@
+"""End-to-end tests of the app in headless Chromium (Debian's), driven by Playwright.
+
+The app runs as ``governance-sim app`` in a subprocess on a free loopback port. The tests
+move a slider and check the figure changed (and time it), type bad input and check the
+inline message, play the classroom for ten months, and export a scenario file that the
+command line then runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# Signature of the figure's "your settings" median lines: changes when the figure is redrawn
+# with other numbers.
+_SIGNATURE = """() => {
+  const g = document.querySelector('#graph-time .js-plotly-plot');
+  if (!g || !g.data) return '';
+  return JSON.stringify(g.data.filter(t => t.name === 'your settings').map(t => t.y));
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app in a subprocess on a free loopback port; yields its address."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("app") / "app.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "governance_sim.cli", "app", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the app did not start: {log_path.read_text()}")
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+    output = log_path.read_text()
+    assert "Traceback" not in output, output
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                  accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(server)
+    page.wait_for_function(f"({_SIGNATURE})().length > 2", timeout=60_000)
+    _wait_replicates(page)
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def _pattern(kind: str, name: str) -> str:
+    """CSS selector of a pattern-matching component (Dash writes its id as sorted JSON)."""
+    return f"[id='{json.dumps({'name': name, 'type': kind}, separators=(',', ':'))}']"
+
+
+def _wait_replicates(page, replicates: int = 5, timeout: float = 60_000) -> None:
+    """Wait until every replicate of the latest request is simulated and drawn."""
+    page.wait_for_function(
+        "n => { const t = document.querySelector('#policy-progress-text').textContent;"
+        " const g = document.querySelector('#graph-time .js-plotly-plot');"
+        " return /drawn|one replicate/.test(t) && g && g.layout && g.layout.meta"
+        " && g.layout.meta.replicates === n; }", arg=replicates, timeout=timeout)
+
+
+def _type(page, selector: str, text: str) -> None:
+    box = page.locator(selector)
+    box.fill(text)
+    box.press("Enter")
+
+
+def _press_and_time(page, slider, key: str) -> float:
+    """Press a key on a slider; seconds until the figure shows other numbers."""
+    before = page.evaluate(_SIGNATURE)
+    start = time.perf_counter()
+    slider.press(key)
+    try:
+        page.wait_for_function(f"prev => ({_SIGNATURE})() !== prev", arg=before,
+                               polling="raf", timeout=30_000)
+    except Exception:
+        print("state when it failed:", slider.get_attribute("aria-valuenow"),
+              page.locator("#policy-status").text_content(),
+              page.locator("#policy-message").text_content(),
+              page.locator("#policy-progress-text").text_content())
+        raise
+    return time.perf_counter() - start
+
+
+def test_slider_redraws_the_figure_fast(page) -> None:
+    """10 000 citizens x 200 months: slider -> figure updated, measured in the browser."""
+    _type(page, "input" + _pattern("run", "steps"), "200")
+    page.wait_for_function(
+        "() => /10,000 citizens x 200 months/.test(document.querySelector('#policy-status')"
+        ".textContent)", timeout=30_000)
+    _wait_replicates(page)
+    slider = page.locator(_pattern("param", "initial_trust") + " [role=slider]")
+    latencies = []
+    for key in ("ArrowLeft", "ArrowLeft", "ArrowRight", "ArrowLeft", "ArrowLeft"):
+        latencies.append(_press_and_time(page, slider, key))
+        _wait_replicates(page)
+    median = statistics.median(latencies)
+    print(f"\nredraw latency, 10 000 citizens x 200 months (s): "
+          f"{', '.join(f'{x:.3f}' for x in latencies)}; median {median:.3f}")
+    report = os.environ.get("GOVERNANCE_SIM_LATENCY_FILE")
+    if report:
+        Path(report).write_text(json.dumps({"latencies_s": latencies, "median_s": median}))
+    # the target is 0.5 s (issue 6); a loaded CI machine gets slack, a hang does not
+    assert median < 3.0
+    status = page.locator("#policy-status").text_content()
+    assert "replicate 1 of 5" in status
+
+
+def test_bad_input_gets_an_inline_message_and_the_app_keeps_running(page) -> None:
+    field = "input" + _pattern("param", "n_citizens")
+    message = page.locator(_pattern("param-msg", "n_citizens"))
+    _type(page, field, "ten thousand")
+    page.wait_for_function(
+        f"() => document.querySelector(`{_pattern('param-msg', 'n_citizens')}`)"
+        ".textContent.includes('not a number')", timeout=30_000)
+    assert "n_citizens" in message.text_content()
+    assert "need" in page.locator("#policy-message").text_content()
+    _type(page, field, "__import__('os')")
+    page.wait_for_function(
+        f"() => document.querySelector(`{_pattern('param-msg', 'n_citizens')}`)"
+        ".textContent.includes('__import__')", timeout=30_000)
+    before = page.evaluate(_SIGNATURE)
+    _type(page, field, "2000")
+    page.wait_for_function(f"prev => ({_SIGNATURE})() !== prev", arg=before, timeout=30_000)
+    assert message.text_content() == ""
+    assert page.locator("#policy-message").text_content() == ""
+    assert "2,000 citizens" in page.locator("#policy-status").text_content()
+
+
+def test_mix_sliders_stay_at_100_percent(page) -> None:
+    slider = page.locator("#mix-npm [role=slider]")
+    before = page.evaluate(_SIGNATURE)
+    for _ in range(3):
+        slider.press("PageUp")
+    page.wait_for_function(f"prev => ({_SIGNATURE})() !== prev", arg=before, timeout=30_000)
+    page.wait_for_timeout(300)
+    values = [int(page.locator(f"#mix-{name} [role=slider]").get_attribute("aria-valuenow"))
+              for name in ("bureaucracy", "npm", "co_creation")]
+    assert sum(values) == 100 and values[1] > 0
+
+
+def test_classroom_plays_ten_steps(page) -> None:
+    page.get_by_text("Classroom", exact=True).click()
+    page.wait_for_selector("#cls-network .main-svg", timeout=30_000)
+    page.locator("#cls-speed [role=slider]").press("End")  # fastest
+    page.locator("#cls-play").click()
+    page.wait_for_function(
+        "() => { const m = /month (\\d+)/.exec(document.querySelector('#cls-month')"
+        ".textContent); return m && +m[1] >= 10; }", timeout=60_000)
+    page.locator("#cls-pause").click()
+    page.wait_for_function(
+        "() => /paused/.test(document.querySelector('#cls-month').textContent)",
+        timeout=30_000)
+    month = int(re.search(r"month (\d+)", page.locator("#cls-month").text_content())[1])
+    assert month >= 10
+    points = page.evaluate(
+        "() => document.querySelector('#cls-curves .js-plotly-plot')._fullData[0].x.length")
+    assert points == month + 1
+    step_shown = page.evaluate(
+        "() => document.querySelector('#cls-network .js-plotly-plot').layout.meta.step")
+    assert step_shown == month
+    page.locator("#cls-step").click()
+    page.wait_for_function(
+        f"() => document.querySelector('#cls-month').textContent.includes('month {month + 1} ')",
+        timeout=30_000)
+    page.locator("#cls-reset").click()
+    page.wait_for_function(
+        "() => document.querySelector('#cls-month').textContent.startsWith('month 0 ')",
+        timeout=30_000)
+
+
+def test_exported_scenario_runs_on_the_command_line(page, tmp_path) -> None:
+    slider = page.locator(_pattern("lever", "facilitation_targeting") + " [role=slider]")
+    before = page.evaluate(_SIGNATURE)
+    slider.press("PageUp")
+    page.wait_for_function(f"prev => ({_SIGNATURE})() !== prev", arg=before, timeout=30_000)
+    with page.expect_download(timeout=30_000) as waiting:
+        page.locator("#export-scenario").click()
+    download = waiting.value
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    assert path.suffix == ".toml"
+    import governance_sim as gs
+
+    loaded = gs.load_scenario(path)
+    assert loaded.params.logic == "co_creation"
+    assert loaded.params.levers["facilitation_targeting"] > 0.3
+    done = subprocess.run(
+        [sys.executable, "-m", "governance_sim.cli", "run", str(path), "--steps", "12",
+         "--replicates", "1", "--out", str(tmp_path / "out"), "--no-report"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "manifest.json").is_file()
+    with page.expect_download(timeout=60_000) as waiting:
+        page.locator("#export-html").click()
+    html_path = tmp_path / waiting.value.suggested_filename
+    waiting.value.save_as(html_path)
+    text = html_path.read_text(encoding="utf-8")
+    assert html_path.suffix == ".html" and "your settings" in text
+    assert not re.search(r"<script[^>]*\bsrc=", text)
