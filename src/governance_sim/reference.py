@@ -79,6 +79,7 @@ class LeaderAgent:
     facilitation: float
     patience: float
     dip_steps: int
+    calm_steps: int
     reverted: bool
     reference: float
     maturity: float
@@ -126,7 +127,8 @@ class ReferenceSimulation:
         lead = population.leaders
         self.leaders = [
             LeaderAgent(float(lead.control[u]), float(lead.facilitation[u]),
-                        float(lead.patience[u]), int(lead.dip_steps[u]), bool(lead.reverted[u]),
+                        float(lead.patience[u]), int(lead.dip_steps[u]),
+                        int(lead.calm_steps[u]), bool(lead.reverted[u]),
                         float(lead.reference[u]), float(lead.maturity[u]))
             for u in range(lead.control.shape[0])
         ]
@@ -154,6 +156,7 @@ class ReferenceSimulation:
             if ctx.switched:
                 leader.reverted = False
                 leader.dip_steps = 0
+                leader.calm_steps = 0
             if leader.reverted:
                 target_control = max(levers.control_intensity, p.revert_control)
                 target_facilitation = 0.25 * levers.facilitation_investment
@@ -335,6 +338,9 @@ class ReferenceSimulation:
         for u, leader in enumerate(self.leaders):
             below = unit_results[u] < leader.reference - DIP_TOLERANCE
             leader.dip_steps = leader.dip_steps + 1 if below else 0
+            leader.calm_steps = 0 if below else leader.calm_steps + 1
+            if leader.reverted and leader.calm_steps > leader.patience:
+                leader.reverted = False  # results held up: courage regained
             if leader.dip_steps > leader.patience * (1.0 - mun.council_pressure):
                 leader.reverted = True
             leader.reference += (unit_results[u] - leader.reference) / p.approval_memory

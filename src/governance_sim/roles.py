@@ -63,6 +63,7 @@ STATE_SCHEMA: dict[Role, tuple[StateVar, ...]] = {
         StateVar("facilitation", "float64", "0-1", "facilitation investment F"),
         StateVar("patience", "float64", "steps", "how long a dip in results is tolerated"),
         StateVar("dip_steps", "int32", "steps", "consecutive steps of results below reference"),
+        StateVar("calm_steps", "int32", "steps", "consecutive steps without a dip"),
         StateVar("reverted", "bool", "-", "has fallen back to control during a dip"),
         StateVar("reference", "float64", "0-1", "remembered level of the unit's results"),
         StateVar("maturity", "float64", "0-1", "maturity of the unit's arena"),

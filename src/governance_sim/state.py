@@ -76,6 +76,7 @@ class Leaders:
     facilitation: np.ndarray  # float64, facilitation investment F, 0-1
     patience: np.ndarray  # float64, steps a dip is tolerated
     dip_steps: np.ndarray  # int32, consecutive steps with results below reference
+    calm_steps: np.ndarray  # int32, consecutive steps without a dip
     reverted: np.ndarray  # bool, has fallen back to control
     reference: np.ndarray  # float64, remembered level of the unit's results
     maturity: np.ndarray  # float64, maturity of the unit's arena, 0-1
@@ -236,6 +237,7 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
         facilitation=np.full(params.n_units, logic.facilitation_investment),
         patience=params.leader_patience * prng.lognormal(0.0, 0.5, params.n_units),
         dip_steps=np.zeros(params.n_units, dtype=np.int32),
+        calm_steps=np.zeros(params.n_units, dtype=np.int32),
         reverted=np.zeros(params.n_units, dtype=bool),
         reference=np.full(params.n_units, 0.5),
         maturity=np.full(params.n_units, logic.facilitation_investment),

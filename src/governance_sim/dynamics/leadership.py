@@ -3,7 +3,9 @@
 Leaders move their style toward the logic's levers over ``leader_adjustment_steps``.
 Co-creation brings a dip before gains (Oellgaard Bentzen 2021; Ansell & Gash 2008): a leader
 whose unit's results stay below the remembered level for longer than its patience, shortened
-by the council's pressure, falls back to control until the next logic switch. Politicians
+by the council's pressure, falls back to control; once results have held up for as long as
+its patience again, it regains the courage to return to the logic's style (or a logic
+switch resets it). Politicians
 demand control when approval has been below its remembered level for longer than their
 courage times their horizon: short horizons penalise logics whose gains come late.
 """
@@ -49,6 +51,7 @@ def track_dips(
     results: np.ndarray,
     reference: np.ndarray,
     dip_steps: np.ndarray,
+    calm_steps: np.ndarray,
     reverted: np.ndarray,
     patience: np.ndarray,
     council_pressure: float,
@@ -60,19 +63,22 @@ def track_dips(
         results: float64[n_units], mean value received in the unit this step.
         reference: float64[n_units], remembered level.
         dip_steps: int32[n_units], consecutive steps below it.
+        calm_steps: int32[n_units], consecutive steps not below it.
         reverted: bool[n_units].
         patience: float64[n_units], steps a dip is tolerated.
         council_pressure: share of politicians demanding control (shortens patience).
         memory: steps over which the remembered level adapts.
 
     Returns:
-        New (reference, dip_steps, reverted).
+        New (reference, dip_steps, calm_steps, reverted).
     """
     below = results < reference - DIP_TOLERANCE
     new_dips = np.where(below, dip_steps + 1, 0).astype(np.int32)
-    new_reverted = reverted | (new_dips > patience * (1.0 - council_pressure))
+    new_calm = np.where(below, 0, calm_steps + 1).astype(np.int32)
+    recovered = reverted & (new_calm > patience)
+    new_reverted = (reverted & ~recovered) | (new_dips > patience * (1.0 - council_pressure))
     new_reference = reference + (results - reference) / memory
-    return new_reference, new_dips, new_reverted
+    return new_reference, new_dips, new_calm, new_reverted
 
 
 def council_demands(

@@ -145,6 +145,7 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
     if ctx.switched:
         lead.reverted[:] = False
         lead.dip_steps[:] = 0
+        lead.calm_steps[:] = 0
     control, facilitation, maturity = leadership.update_leader_style(
         lead.control, lead.facilitation, lead.maturity, lead.reverted, levers, params)
     lead.control, lead.facilitation, lead.maturity = control, facilitation, maturity
@@ -221,8 +222,9 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
 
     # 8. dips: leaders, then politicians
     unit_results = unit_mean(value, cit.unit, mun.unit_sizes)
-    lead.reference, lead.dip_steps, lead.reverted = leadership.track_dips(
-        unit_results, lead.reference, lead.dip_steps, lead.reverted, lead.patience,
+    lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted = leadership.track_dips(
+        unit_results, lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted,
+        lead.patience,
         mun.council_pressure, params.approval_memory)
     mun.approval = 0.5 * float(new_trust.mean()) + 0.5 * float(value.mean())
     (mun.approval_reference, mun.approval_dip_steps, council.demanding,
