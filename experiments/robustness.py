@@ -126,9 +126,12 @@ def main() -> int:
         f"* **Joint**: {args.joint} draws with every behavioural parameter at once uniform in "
         "[0.8, 1.2] x default (one seed each).",
         "",
-        "| pattern | seeds | one at a time: variants kept | joint: draws kept | variants "
-        "that break it (one at a time) |",
-        "|---|---|---|---|---|",
+        "Verdict: *survives* when each of the three shares is >= 95 %, *mostly survives* "
+        "when each is >= 80 %, *fails* when all are below 50 %, otherwise *fragile*.",
+        "",
+        "| pattern | verdict | seeds | one at a time: variants kept | joint: draws kept | "
+        "variants that break it (one at a time) |",
+        "|---|---|---|---|---|---|",
     ]
     names = {n: v.PATTERNS[n].__doc__.strip().splitlines()[0].rstrip(".") for n in NUMBERS}
     for n in NUMBERS:
@@ -137,9 +140,16 @@ def main() -> int:
         oat = {label: all(out[n]) for label, out in results.items() if label.startswith("oat:")}
         joint = [all(out[n]) for label, out in results.items() if label.startswith("joint:")]
         broken = sorted(label[4:].replace(":", " x") for label, ok in oat.items() if not ok)
-        broken_text = ", ".join(f"`{b}`" for b in broken) if broken else "none"
+        if broken and len(broken) == len(oat):
+            broken_text = "all (the pattern fails at the defaults too)"
+        else:
+            broken_text = ", ".join(f"`{b}`" for b in broken) if broken else "none"
+        shares = [np.mean(seed_pass), np.mean(list(oat.values())), np.mean(joint)]
+        verdict = ("survives" if min(shares) >= 0.95 else
+                   "mostly survives" if min(shares) >= 0.8 else
+                   "fails" if max(shares) < 0.5 else "fragile")
         lines.append(
-            f"| {n}. {names[n]} | {sum(seed_pass)}/{len(seed_pass)} | "
+            f"| {n}. {names[n]} | {verdict} | {sum(seed_pass)}/{len(seed_pass)} | "
             f"{sum(oat.values())}/{len(oat)} | {sum(joint)}/{len(joint)} | {broken_text} |")
     lines += ["", "Parameters perturbed: " + ", ".join(f"`{r.name}`" for r in fields) + ".",
               "`unconditional_contribution` is calibrated to 0, so scaling leaves it at 0.", ""]
