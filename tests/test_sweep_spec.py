@@ -210,3 +210,24 @@ def test_relative_to_no_events_pairs_each_run_with_its_counterfactual() -> None:
     raw["events"] = []
     with pytest.raises(SpecError, match="relative_to = 'no_events' needs events"):
         resolve_model(spec_from_dict(raw))
+
+
+def test_event_fields_can_vary_and_are_checked() -> None:
+    raw = base()
+    raw["levers"] = {}
+    raw["events"] = [{"kind": "budget_change", "step": 5, "factor": 0.6, "duration": 2}]
+    raw["uncertainties"] = {"events.0.factor": [0.5, 0.9], "events.0.step": [3, 8]}
+    spec = spec_from_dict(raw)
+    runner = resolve_model(spec)
+    params = runner.params({"events.0.factor": 0.5, "events.0.step": 8})
+    assert params.events[0].factor == 0.5 and params.events[0].step == 8
+    assert runner.params({}).events[0].factor == 0.6  # the base is not changed
+    for key, value, named in [("events.1.factor", [0.5], "events.1.factor"),
+                              ("events.0.kind", [0.5], "events.0.kind"),
+                              ("events.0.factor", [0.5, 7.0], "events.0.factor")]:
+        bad = base()
+        bad["levers"] = {}
+        bad["events"] = raw["events"]
+        bad["uncertainties"] = {key: value}
+        with pytest.raises(SpecError, match=named.replace(".", r"\.")):
+            spec_from_dict(bad)

@@ -128,26 +128,37 @@ class ModelRunner:
         steps: months per run.
         counterfactual: metrics also returned as the difference to the same run (same
             parameters and seed) without events, in columns ``<metric>-no_events``.
+        event_offset: events of the base scenario, before the spec's own events (keys
+            ``events.<i>.<field>`` count the spec's events).
     """
 
     base: dict[str, Any]
     weights: dict[str, float]
     steps: int
     counterfactual: tuple[str, ...] = ()
+    event_offset: int = 0
 
     def params(self, point: dict[str, Any]) -> Params:
         """The validated Params of one design point (raises ParameterError)."""
         data = dict(self.base)
         levers = dict(data.get("levers") or {})
         weights = dict(self.weights)
+        events = None
         for key, value in point.items():
-            if key.startswith("levers."):
+            if key.startswith("events."):
+                _, index, name = key.split(".")
+                if events is None:
+                    events = [dict(e) for e in data["events"]]
+                events[self.event_offset + int(index)][name] = value
+            elif key.startswith("levers."):
                 levers[key.removeprefix("levers.")] = value
             elif key.startswith("logic."):
                 weights[key.removeprefix("logic.")] = value
             else:
                 data[key] = value
         data["levers"] = levers
+        if events is not None:
+            data["events"] = events
         if weights:
             data["logic"] = _mix(weights, data["logic"])
         return Params.from_dict(data)
@@ -244,15 +255,21 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
             levers[key.removeprefix("levers.")] = value
         elif key.startswith("logic."):
             weights[key.removeprefix("logic.")] = float(value)
-        else:
+        elif not key.startswith("events."):
             base[key] = value
     base["levers"] = levers
+    offset = len(base.get("events") or [])
     base["events"] = list(base.get("events") or []) + [dict(e) for e in spec.events]
+    for key, value in spec.constants.items():
+        if key.startswith("events."):
+            _, index, name = key.split(".")
+            base["events"][offset + int(index)][name] = value
     paired = tuple(sorted({o.metric for o in spec.outcomes if o.relative_to == "no_events"}))
     if paired and not base["events"]:
         raise SpecError(f"{spec.source}: [outcomes]: relative_to = 'no_events' needs events "
                         "(in [[events]] or the base scenario) to compare against")
-    runner = ModelRunner(base=base, weights=weights, steps=int(steps), counterfactual=paired)
+    runner = ModelRunner(base=base, weights=weights, steps=int(steps), counterfactual=paired,
+                         event_offset=offset)
     try:
         runner.params({})
     except ParameterError as error:

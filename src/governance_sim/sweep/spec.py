@@ -38,8 +38,11 @@ A spec names what varies and what is measured::
     logic = "co_creation"
 
 Parameter keys are :class:`governance_sim.Params` fields, lever overrides
-``levers.<lever>`` and logic-mix weights ``logic.<logic>`` (the weights named take their
-share; the rest goes to the base logic). A custom model (``model = "pkg.mod:function"``)
+``levers.<lever>``, logic-mix weights ``logic.<logic>`` (the weights named take their
+share; the rest goes to the base logic) and fields of the spec's own events
+``events.<i>.<field>`` (``i`` counts the spec's ``[[events]]`` from 0; fields step, size,
+duration, factor, members), e.g. ``"events.0.factor" = { low = 0.5, high = 1.0 }`` for the
+size of a budget cut. A custom model (``model = "pkg.mod:function"``)
 takes any keys. Every mistake raises one :class:`SpecError` naming the key and what is
 allowed.
 """
@@ -311,7 +314,8 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec") -> SweepSpec:
                 raise fail(f"[{section}] {key!r}: already given in [{seen[key]}]; "
                            "each parameter may appear once")
             seen[key] = section
-            dimensions.append(_dimension(key, value, section, kind, builtin, fail))
+            dimensions.append(_dimension(key, value, section, kind, builtin, fail,
+                                         len(events)))
     if kind != "full_factorial" and not dimensions:
         raise fail(f"[levers]/[uncertainties]: design {kind!r} needs at least one varied "
                    "parameter with low and high")
@@ -321,7 +325,7 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec") -> SweepSpec:
 
     if builtin:
         for key, value in constants.items():
-            _check_key(key, "constants", fail)
+            _check_key(key, "constants", fail, len(events))
             if key not in ("logic",) and not key.startswith("logic."):
                 _check_value(key, value, "constants", fail)
         _check_logic_weights(dimensions, constants, fail)
@@ -401,8 +405,27 @@ def _field_bounds(name: str) -> tuple[float | None, float | None, bool]:
     raise KeyError(name)
 
 
-def _check_key(key: str, section: str, fail: Any) -> None:
-    """Check that ``key`` names a Params field, a lever override or a logic weight."""
+#: Fields of a spec's ``[[events]]`` entry that may vary (``events.<index>.<field>``).
+EVENT_FIELDS: tuple[str, ...] = ("step", "size", "duration", "factor", "members")
+
+
+def _event_key(key: str) -> tuple[int, str] | None:
+    """``events.<index>.<field>`` -> ``(index, field)``; None for other keys."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "events" and parts[1].isdigit():
+        return int(parts[1]), parts[2]
+    return None
+
+
+def _check_key(key: str, section: str, fail: Any, n_events: int = 0) -> None:
+    """Check that ``key`` names a Params field, lever override, logic weight or event field."""
+    if key.startswith("events."):
+        found = _event_key(key)
+        if found is None or found[0] >= n_events or found[1] not in EVENT_FIELDS:
+            raise fail(f"[{section}] {key!r}: not an event field; allowed: "
+                       f"events.<i>.<field> with i < {n_events} (the spec's [[events]], "
+                       f"counted from 0) and field one of {', '.join(EVENT_FIELDS)}")
+        return
     if key.startswith("levers."):
         lever = key.removeprefix("levers.")
         if lever not in LEVER_NAMES:
@@ -422,6 +445,16 @@ def _check_key(key: str, section: str, fail: Any) -> None:
 
 
 def _bounds(key: str) -> tuple[float | None, float | None, bool]:
+    found = _event_key(key)
+    if found is not None:
+        from governance_sim.params import Event
+
+        info = Event.model_fields[found[1]]
+        lo = hi = None
+        for meta in info.metadata:
+            lo = getattr(meta, "ge", lo)
+            hi = getattr(meta, "le", hi)
+        return lo, hi, found[1] in ("step", "duration", "members")
     if key.startswith("levers."):
         lo, hi = LEVER_RANGES[key.removeprefix("levers.")]
         return lo, hi, False
@@ -444,9 +477,9 @@ def _check_value(key: str, value: Any, section: str, fail: Any) -> None:
 
 
 def _dimension(key: str, value: Any, section: str, kind: str, builtin: bool,
-               fail: Any) -> Dimension:
+               fail: Any, n_events: int = 0) -> Dimension:
     if builtin:
-        _check_key(key, section, fail)
+        _check_key(key, section, fail, n_events)
     where = f"[{section}] {key!r}"
     if isinstance(value, list):
         value = {"values": value}
@@ -456,7 +489,7 @@ def _dimension(key: str, value: Any, section: str, kind: str, builtin: bool,
     for inner in value:
         if inner not in _RANGE_KEYS:
             raise fail(f"{where}: unknown key {inner!r}; allowed: low, high, levels, values")
-    integer = builtin and key in Params.model_fields and key != "logic" and _bounds(key)[2]
+    integer = builtin and key != "logic" and _bounds(key)[2]
     if "values" in value:
         if kind != "full_factorial":
             raise fail(f"{where}: design {kind!r} samples between 'low' and 'high'; "
