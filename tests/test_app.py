@@ -224,6 +224,16 @@ def test_runs_draw_one_replicate_now_and_the_rest_in_the_background() -> None:
     np.testing.assert_array_equal(mine["trust_mean"].to_numpy(), alone["trust_mean"].to_numpy())
 
 
+def test_large_runs_go_wholly_to_the_background() -> None:
+    base = gs.Scenario(name="b", params=Params(**SMALL), steps=6)
+    runs = PolicyRuns()
+    assert runs.update(base, base.params.replace(initial_trust=0.3), steps=6, seed=2,
+                       replicates=2, baseline_label="base", foreground=False) is None
+    assert runs.wait(60) and runs.progress().finished
+    assert runs.stamp == f"{runs.progress().version}:2"
+    assert sorted(runs.frame["replicate"].unique()) == [0, 1]
+
+
 def test_a_newer_change_cancels_the_older_job() -> None:
     base = gs.Scenario(name="b", params=Params(**SMALL), steps=30)
     runs = PolicyRuns()

@@ -59,9 +59,13 @@ def _events(runs: PolicyRuns) -> dict[str, list[tuple[int, str]]] | None:
     return dict(event_marks(infos)) or None
 
 
-def figures_for_tab(runs: PolicyRuns, tab: str) -> list[go.Figure]:
-    """The figures of one tab for the session's current frame (baseline in grey)."""
-    frame = runs.frame
+def figures_for_tab(runs: PolicyRuns, tab: str) -> tuple[list[go.Figure], str]:
+    """The figures of one tab for the session's current frame (baseline in grey).
+
+    Returns:
+        The figures and the stamp of the frame they show (:meth:`PolicyRuns.snapshot`).
+    """
+    frame, stamp = runs.snapshot()
     label = str(runs.context.get("baseline_label", ""))
     events = _events(runs)
     if tab == "equity":
@@ -72,12 +76,12 @@ def figures_for_tab(runs: PolicyRuns, tab: str) -> list[go.Figure]:
         figures = [timeseries_figure(frame, KEY_METRICS, events=events,
                                      title="Your settings against the baseline, same seeds",
                                      height=520)]
-    stamp = {"request": runs.frame_version, "replicates": int(frame["replicate"].nunique())}
+    request, replicates = (int(part) for part in stamp.split(":"))
     for fig in figures:
-        grey_baseline(fig, label)
+        grey_baseline(fig, label, dash="dash" if tab == "time" else None)
         short_titles(fig)
-        fig.update_layout(meta=stamp)
-    return figures
+        fig.update_layout(meta={"request": request, "replicates": replicates})
+    return figures, stamp
 
 
 _FIGURE_OUTPUTS = (Output("graph-time", "figure"), Output("graph-equity", "figure"),
@@ -85,14 +89,14 @@ _FIGURE_OUTPUTS = (Output("graph-time", "figure"), Output("graph-equity", "figur
 _NO_FIGURES = (no_update,) * 4
 
 
-def _tab_outputs(runs: PolicyRuns, tab: str) -> tuple[Any, ...]:
-    """The four figure outputs: the active tab's figures, no update for the others."""
-    figures = figures_for_tab(runs, tab)
+def _tab_outputs(runs: PolicyRuns, tab: str) -> tuple[tuple[Any, ...], str]:
+    """The four figure outputs (the active tab's figures, no update for the others), stamp."""
+    figures, stamp = figures_for_tab(runs, tab)
     if tab == "equity":
-        return (no_update, figures[0], no_update, no_update)
+        return (no_update, figures[0], no_update, no_update), stamp
     if tab == "pv":
-        return (no_update, no_update, figures[0], figures[1])
-    return (figures[0], no_update, no_update, no_update)
+        return (no_update, no_update, figures[0], figures[1]), stamp
+    return (figures[0], no_update, no_update, no_update), stamp
 
 
 def _describe(base: Scenario) -> list[Any]:
@@ -162,7 +166,7 @@ def register(app: Dash, store: SessionStore) -> None:
         Output({"type": "lever-msg", "name": ALL}, "children"),
         Output({"type": "run-msg", "name": ALL}, "children"),
         Output("policy-message", "children"),
-        Output("policy-version", "data"),
+        Output("policy-drawn", "data"),
         Output("policy-poll", "disabled"),
         Output("policy-status", "children"),
         *_FIGURE_OUTPUTS,
@@ -207,13 +211,17 @@ def register(app: Dash, store: SessionStore) -> None:
                         replicates=form.replicates, baseline_label=baseline_label(base))
         except UserInputError as error:
             return (*field_messages, str(error), no_update, True, no_update, *_NO_FIGURES)
-        figures = _tab_outputs(runs, tab)
+        progress = runs.progress()
+        if runs.frame is None or runs.frame_version != progress.version:
+            status = (f"{form.params.n_citizens:,} citizens x {form.steps} months: a large run, "
+                      "simulating in the background (see the progress bar)")
+            return (*field_messages, "", no_update, False, status, *_NO_FIGURES)
+        figures, stamp = _tab_outputs(runs, tab)
         seconds = time.perf_counter() - started
         status = (f"{form.params.n_citizens:,} citizens x {form.steps} months: replicate 1 of "
-                  f"{form.replicates} simulated in {seconds:.2f} s"
+                  f"{form.replicates} simulated and drawn in {seconds:.2f} s"
                   + ("; the others run in the background" if form.replicates > 1 else ""))
-        return (*field_messages, "", runs.progress().version, form.replicates == 1, status,
-                *figures)
+        return (*field_messages, "", stamp, False, status, *figures)
 
     @app.callback(
         *[Output(o.component_id, o.component_property, allow_duplicate=True)
@@ -221,46 +229,49 @@ def register(app: Dash, store: SessionStore) -> None:
         Output("box-time", "style"),
         Output("box-equity", "style"),
         Output("box-pv", "style"),
-        Input("policy-final", "data"),
+        Output("policy-drawn", "data", allow_duplicate=True),
+        Input("policy-redraw", "data"),
         Input("policy-tab", "value"),
         State("session-id", "data"),
         prevent_initial_call=True,
     )
-    def _render(final: int, tab: str, session_id: str) -> tuple[Any, ...]:
-        """Draw the active tab again: all replicates are in, or another tab was chosen."""
+    def _render(_redraw: str, tab: str, session_id: str) -> tuple[Any, ...]:
+        """Draw the active tab again: new replicates are in, or another tab was chosen."""
         styles = (_SHOW if tab == "time" else _HIDE, _SHOW if tab == "equity" else _HIDE,
                   _SHOW if tab == "pv" else _HIDE)
         runs = _runs(store, session_id)
         if runs.frame is None:
-            return (*_NO_FIGURES, *styles)
-        return (*_tab_outputs(runs, tab), *styles)
+            return (*_NO_FIGURES, *styles, no_update)
+        figures, stamp = _tab_outputs(runs, tab)
+        return (*figures, *styles, stamp)
 
     @app.callback(
         Output("policy-progress", "value"),
         Output("policy-progress", "max"),
         Output("policy-progress-text", "children"),
-        Output("policy-final", "data"),
+        Output("policy-redraw", "data"),
         Output("policy-poll", "disabled", allow_duplicate=True),
         Input("policy-poll", "n_intervals"),
-        Input("policy-version", "data"),
         State("session-id", "data"),
-        State("policy-final", "data"),
+        State("policy-drawn", "data"),
         prevent_initial_call=True,
     )
-    def _poll(_ticks: int, _version: int, session_id: str, final: int) -> tuple[Any, ...]:
-        progress = _runs(store, session_id).progress()
+    def _poll(_ticks: int, session_id: str, drawn: str) -> tuple[Any, ...]:
+        """Progress of the background replicates; ask for a redraw when a new frame is in."""
+        runs = _runs(store, session_id)
+        progress = runs.progress()  # before the stamp: finished implies the final frame
+        stamp = runs.stamp
+        redraw = stamp if stamp and stamp != drawn else no_update
         total = max(progress.total, 1)
         if progress.error:
             return str(total), str(total), progress.error, no_update, True
         if progress.finished:
-            replicates = _runs(store, session_id).context.get("replicates", 1)
+            replicates = runs.context.get("replicates", 1)
             text = ("one replicate (no band)" if replicates == 1
                     else f"all {replicates} replicates drawn")
-            bump = no_update if replicates == 1 or final == progress.version else progress.version
-            return str(total), str(total), text, bump, True
+            return str(total), str(total), text, redraw, True
         share = progress.done / total
-        return (str(progress.done), str(total), f"replicates: {share:.0%} simulated",
-                no_update, False)
+        return (str(progress.done), str(total), f"simulating: {share:.0%}", redraw, False)
 
     @app.callback(
         Output("download-scenario", "data"),

@@ -172,8 +172,8 @@ def _policy_main() -> html.Div:
                   dcc.Graph(id="graph-pv-components", config=graph_config)], id="box-pv",
                  style={"display": "none"}),
         dcc.Interval(id="policy-poll", interval=300, disabled=True),
-        dcc.Store(id="policy-version", data=0),
-        dcc.Store(id="policy-final", data=0),
+        dcc.Store(id="policy-drawn", data=""),
+        dcc.Store(id="policy-redraw", data=""),
     ], className="main")
 
 

@@ -5,8 +5,10 @@ it is cached) in the callback itself, so the figure moves within about half a se
 10 000 citizens x 200 months. The other replicates then run in a background thread, on the
 same seeds for settings and baseline (common random numbers, as
 :func:`governance_sim.cli.batch.replicate_seeds`); the page polls :meth:`PolicyRuns.progress`
-and redraws with replicate bands when they are done. A newer change cancels the older job
-within one simulated step. Finished runs are cached by (parameters, seed, steps).
+and redraws with replicate bands when they are done. Runs larger than
+:data:`FOREGROUND_CITIZEN_STEPS` go wholly to the background, with a progress bar, and are
+drawn after replicate 0 and again at the end. A newer change cancels the older job within
+one simulated step. Finished runs are cached by (parameters, seed, steps).
 """
 
 from __future__ import annotations
@@ -23,12 +25,17 @@ from governance_sim.cli.batch import replicate_seeds, run_batch
 from governance_sim.params import Params
 from governance_sim.scenarios import Scenario
 
-__all__ = ["PolicyRuns", "Progress", "SETTINGS_LABEL"]
+__all__ = ["PolicyRuns", "Progress", "SETTINGS_LABEL", "FOREGROUND_CITIZEN_STEPS"]
 
 #: Name of the current settings in the figures' legend.
 SETTINGS_LABEL = "your settings"
 
 _CACHE_SIZE = 96
+
+#: Runs up to this many citizen-steps run replicate 0 inside the request (10 000 citizens x
+#: 300 months, about 0.5 s at ~1.7 ms per step of 10 000 citizens); larger runs go wholly
+#: to the background with a progress bar, so the page never waits on them.
+FOREGROUND_CITIZEN_STEPS = 3_000_000
 
 
 class _Cancelled(Exception):
@@ -132,8 +139,9 @@ class PolicyRuns:
         return out
 
     def update(self, base: Scenario, params: Params, *, steps: int, seed: int,
-               replicates: int, baseline_label: str) -> pd.DataFrame:
-        """Run replicate 0 now and start the others in the background.
+               replicates: int, baseline_label: str,
+               foreground: bool | None = None) -> pd.DataFrame | None:
+        """Run replicate 0 now (small runs) and the other replicates in the background.
 
         Args:
             base: the baseline scenario (run with its own parameters on the same seeds).
@@ -142,56 +150,52 @@ class PolicyRuns:
             seed: seed of replicate 0; replicate r uses seed + r.
             replicates: number of replicates.
             baseline_label: the baseline's name in the frame.
+            foreground: run replicate 0 before returning; default: when one run costs at
+                most :data:`FOREGROUND_CITIZEN_STEPS` citizen-steps. Otherwise every
+                replicate runs in the background and :attr:`frame` is published after
+                replicate 0 and again at the end.
 
         Returns:
-            The frame of replicate 0 of both (also kept in :attr:`frame`).
+            The frame of replicate 0 of both (also kept in :attr:`frame`), or None when
+            everything runs in the background.
         """
         start = time.perf_counter()
         seeds = replicate_seeds(seed, replicates)
+        if foreground is None:
+            foreground = params.n_citizens * steps <= FOREGROUND_CITIZEN_STEPS
         with self._lock:
             if self._job is not None:
                 self._job.cancel.set()
             version = self._progress.version + 1
-            self._progress = Progress(version=version, done=0,
-                                      total=2 * steps * len(seeds), finished=len(seeds) == 1)
+            self._progress = Progress(version=version, done=0, total=2 * steps * len(seeds),
+                                      finished=False)
             job = _Job(version=version)
             self._job = job
-        first = [self._label(self._one(base.params, seeds[0], steps, None), baseline_label, 0),
-                 self._label(self._one(params, seeds[0], steps, None), SETTINGS_LABEL, 0)]
-        frame = pd.concat(first, ignore_index=True)
-        with self._lock:
-            if self._job is job:
-                self.frame = frame
-                self.frame_version = version
-                self._progress.done = 2 * steps
-                self.context = {"base": base, "params": params, "steps": steps, "seed": seed,
-                                "replicates": replicates, "baseline_label": baseline_label}
-        if len(seeds) > 1:
+            self.context = {"base": base, "params": params, "steps": steps, "seed": seed,
+                            "replicates": replicates, "baseline_label": baseline_label}
+        frame = None
+        parts: list[pd.DataFrame] = []
+        if foreground:
+            parts = [self._label(self._one(base.params, seeds[0], steps, None),
+                                 baseline_label, 0),
+                     self._label(self._one(params, seeds[0], steps, None), SETTINGS_LABEL, 0)]
+            frame = pd.concat(parts, ignore_index=True)
+            with self._lock:
+                if self._job is job:
+                    self.frame = frame
+                    self.frame_version = version
+                    self._progress.done = 2 * steps
+                    self._progress.finished = len(seeds) == 1
+        if not foreground or len(seeds) > 1:
             job.thread = threading.Thread(
-                target=self._rest, args=(job, base, params, steps, seeds, baseline_label, first),
-                name=f"replicates-{version}", daemon=True)
+                target=self._rest, args=(job, base, params, steps, seeds, baseline_label,
+                                         parts), name=f"replicates-{version}", daemon=True)
             job.thread.start()
         self.last_seconds = time.perf_counter() - start
         return frame
 
-    def _rest(self, job: _Job, base: Scenario, params: Params, steps: int, seeds: list[int],
-              baseline_label: str, first: list[pd.DataFrame]) -> None:
-        """Background: replicates 1.. of baseline and settings; then publish the frame."""
-        parts = list(first)
-        try:
-            for replicate, seed in enumerate(seeds[1:], start=1):
-                parts.append(self._label(self._one(base.params, seed, steps, job),
-                                         baseline_label, replicate))
-                parts.append(self._label(self._one(params, seed, steps, job), SETTINGS_LABEL,
-                                         replicate))
-        except _Cancelled:
-            return
-        except Exception as error:  # report in the page instead of dying silently
-            with self._lock:
-                if self._progress.version == job.version:
-                    self._progress.error = f"background runs failed: {error}"
-                    self._progress.finished = True
-            return
+    def _publish(self, job: _Job, parts: list[pd.DataFrame], baseline_label: str,
+                 finished: bool) -> None:
         frame = pd.concat(parts, ignore_index=True)
         order = {baseline_label: 0, SETTINGS_LABEL: 1}
         frame = frame.sort_values(["scenario", "replicate", "step"],
@@ -201,8 +205,45 @@ class PolicyRuns:
             if self._job is job and not job.cancel.is_set():
                 self.frame = frame
                 self.frame_version = job.version
-                self._progress.done = self._progress.total
-                self._progress.finished = True
+                if finished:
+                    self._progress.done = self._progress.total
+                    self._progress.finished = True
+
+    def _rest(self, job: _Job, base: Scenario, params: Params, steps: int, seeds: list[int],
+              baseline_label: str, first: list[pd.DataFrame]) -> None:
+        """Background: the replicates not in ``first``; publish after the first and at the end."""
+        parts = list(first)
+        try:
+            for replicate, seed in enumerate(seeds):
+                if replicate == 0 and first:
+                    continue
+                parts.append(self._label(self._one(base.params, seed, steps, job),
+                                         baseline_label, replicate))
+                parts.append(self._label(self._one(params, seed, steps, job), SETTINGS_LABEL,
+                                         replicate))
+                if replicate == 0 and len(seeds) > 1:
+                    self._publish(job, parts, baseline_label, finished=False)
+        except _Cancelled:
+            return
+        except Exception as error:  # report in the page instead of dying silently
+            with self._lock:
+                if self._progress.version == job.version:
+                    self._progress.error = f"background runs failed: {error}"
+                    self._progress.finished = True
+            return
+        self._publish(job, parts, baseline_label, finished=True)
+
+    @property
+    def stamp(self) -> str:
+        """Which frame is current: request number and replicates in it (``"7:5"``)."""
+        return self.snapshot()[1]
+
+    def snapshot(self) -> tuple[pd.DataFrame | None, str]:
+        """The current frame and its :attr:`stamp`, read together."""
+        with self._lock:
+            if self.frame is None:
+                return None, ""
+            return self.frame, f"{self.frame_version}:{self.frame['replicate'].nunique()}"
 
     # --- observing -------------------------------------------------------------------------
     def progress(self) -> Progress:

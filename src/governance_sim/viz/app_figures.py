@@ -20,8 +20,9 @@ from governance_sim.viz.figures import metric_label, timeseries_figure
 __all__ = ["TRUST_SCALE", "QUINTILE_SCALE", "network_figure", "classroom_curves",
            "grey_baseline", "ternary_figure", "PROJECTOR_FONT", "short_titles"]
 
-#: Red (low trust) to blue (high trust); readable for the common colour-vision deficiencies.
-TRUST_SCALE = "RdYlBu"
+#: Dark purple (low trust) to yellow (high trust): perceptually uniform, readable with the
+#: common colour-vision deficiencies, and no pale middle that vanishes on a projector.
+TRUST_SCALE = "Viridis"
 #: Dark (few resources) to light (many resources).
 QUINTILE_SCALE = "Cividis"
 #: Base font size of classroom figures (readable on a projector at 1280 x 800).
@@ -52,9 +53,9 @@ def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: n
     titles = []
     for i, label in enumerate(labels):
         taking = int(np.count_nonzero(participating[i]))
-        extra = f" · all: {rates[i]:.0%}" if rates is not None else ""
-        titles.append(f"<b>{label}</b><br><span style='font-size:14px'>taking part: "
-                      f"{taking} of {len(x)} shown{extra}</span>")
+        extra = f" · all {rates[i]:.0%}" if rates is not None else ""
+        titles.append(f"<b>{label}</b><br><span style='font-size:14px'>rings {taking}/"
+                      f"{len(x)}{extra}</span>")
     fig = make_subplots(rows=1, cols=count, subplot_titles=titles, horizontal_spacing=0.02)
     ex = np.full(edges.shape[0] * 3, np.nan)
     ey = np.full(edges.shape[0] * 3, np.nan)
@@ -85,6 +86,10 @@ def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: n
         ), row=1, col=col)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
+    for col in range(1, count + 1):  # a light panel so that every colour stands out
+        fig.add_shape(type="rect", xref="x domain" if col == 1 else f"x{col} domain",
+                      yref="y domain" if col == 1 else f"y{col} domain", x0=0, x1=1, y0=0,
+                      y1=1, fillcolor="#eef0f3", line={"width": 0}, layer="below")
     for annotation in fig.layout.annotations:
         annotation.font = {"size": PROJECTOR_FONT}
     fig.update_layout(
@@ -121,29 +126,47 @@ SHORT_TITLES = {"Public value index (weighted mean of pv_*)": "Public value inde
                     "Spending per citizen"}
 
 
-def short_titles(fig: go.Figure) -> go.Figure:
-    """Replace panel titles that are too long for narrow panels (in place)."""
+def short_titles(fig: go.Figure, width: int = 34) -> go.Figure:
+    """Fit panel titles to narrow panels (in place).
+
+    Known long labels are replaced by short ones; any other title longer than ``width``
+    characters is broken into two lines after its first ``": "`` or ``", "``.
+    """
     for annotation in fig.layout.annotations:
-        if annotation.text in SHORT_TITLES:
-            annotation.text = SHORT_TITLES[annotation.text]
+        text = annotation.text
+        if not text or annotation.showarrow is not False or annotation.xref != "paper":
+            continue
+        text = SHORT_TITLES.get(text, text)
+        if text.startswith("Public value: "):  # the figure's title says it already
+            text = text.removeprefix("Public value: ")
+            text = text[:1].upper() + text[1:]
+        if len(text) > width and "<br>" not in text:
+            for separator in (": ", ", "):
+                head, found, tail = text.partition(separator)
+                if found:
+                    text = f"{head}{separator.strip()}<br>{tail}"
+                    break
+        annotation.text = text
     return fig
 
 
-def grey_baseline(fig: go.Figure, baseline: str, *, dash: str = "dash") -> go.Figure:
-    """Draw the traces of the scenario ``baseline`` in grey (dashed lines), in place.
+def grey_baseline(fig: go.Figure, baseline: str, *, dash: str | None = "dash") -> go.Figure:
+    """Draw the traces of the scenario ``baseline`` in grey, in place.
 
     Works on figures of :mod:`governance_sim.viz.figures`, whose traces carry the scenario
-    name as ``legendgroup``. Returns the same figure.
+    name as ``legendgroup`` or ``name``. Solid lines become ``dash`` (None: line styles are
+    kept, e.g. where solid and dashed already mean top and bottom quintile). Returns the
+    same figure.
     """
     for trace in fig.data:
-        if getattr(trace, "legendgroup", None) != baseline:
+        if baseline not in (getattr(trace, "legendgroup", None), getattr(trace, "name", None)):
             continue
         if isinstance(trace, go.Scatter):
             if trace.fill == "tonexty":
                 trace.fillcolor = "rgba(127,127,127,0.18)"
             if trace.line is not None and trace.line.width != 0:
                 trace.line.color = _BASELINE_GREY
-                if trace.line.dash in (None, "solid"):
+                if dash is not None and trace.line.dash in (None, "solid"):
                     trace.line.dash = dash
             if trace.mode and "markers" in trace.mode:
                 trace.marker.color = _BASELINE_GREY
