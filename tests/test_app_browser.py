@@ -113,9 +113,9 @@ def _pattern(kind: str, name: str) -> str:
 def _wait_replicates(page, replicates: int = 5, timeout: float = 60_000) -> None:
     """Wait until every replicate of the latest request is simulated and drawn."""
     page.wait_for_function(
-        "n => { const t = document.querySelector('#policy-progress-text').textContent;"
+        "n => { const e = document.querySelector('#policy-progress-text');"
         " const g = document.querySelector('#graph-time .js-plotly-plot');"
-        " return /drawn|one replicate/.test(t) && g && g.layout && g.layout.meta"
+        " return e && /drawn|one replicate/.test(e.textContent) && g && g.layout && g.layout.meta"
         " && g.layout.meta.replicates === n; }", arg=replicates, timeout=timeout)
 
 
@@ -197,6 +197,17 @@ def test_mix_sliders_stay_at_100_percent(page) -> None:
     values = [int(page.locator(f"#mix-{name} [role=slider]").get_attribute("aria-valuenow"))
               for name in ("bureaucracy", "npm", "co_creation")]
     assert sum(values) == 100 and values[1] > 0
+    # the ternary picker: click a grid point, the sliders take its mix
+    point = page.locator("#ternary .scatterlayer .trace").first.locator(".point").nth(20)
+    box = point.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function(
+        "() => document.querySelector('#mix-npm [role=slider]')"
+        ".getAttribute('aria-valuenow') === '90'", timeout=30_000)
+    values = [int(page.locator(f"#mix-{name} [role=slider]").get_attribute("aria-valuenow"))
+              for name in ("bureaucracy", "npm", "co_creation")]
+    assert values == [10, 90, 0]
 
 
 def test_classroom_plays_ten_steps(page) -> None:

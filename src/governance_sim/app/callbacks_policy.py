@@ -139,8 +139,9 @@ def register(app: Dash, store: SessionStore) -> None:
         if trigger in _MIX_IDS or trigger == "ternary":
             if trigger == "ternary":
                 point = ((click or {}).get("points") or [{}])[0]
-                data = point.get("customdata")
-                if not data or len(data) != 3:
+                data = [point.get(axis) for axis in ("a", "b", "c")]
+                if not all(isinstance(v, int | float) and not isinstance(v, bool)
+                           for v in data):
                     return (*([no_update] * 3), [no_update] * len(lever_names),
                             [no_update] * len(param_names), no_update, no_update, no_update)
                 percents = normalise_mix([int(v) for v in data], None)

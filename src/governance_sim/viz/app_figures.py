@@ -53,8 +53,8 @@ def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: n
     titles = []
     for i, label in enumerate(labels):
         taking = int(np.count_nonzero(participating[i]))
-        extra = f" · all {rates[i]:.0%}" if rates is not None else ""
-        titles.append(f"<b>{label}</b><br><span style='font-size:14px'>rings {taking}/"
+        extra = f" (all {rates[i]:.0%})" if rates is not None else ""
+        titles.append(f"<b>{label}</b><br><span style='font-size:14px'>taking part: {taking}/"
                       f"{len(x)}{extra}</span>")
     fig = make_subplots(rows=1, cols=count, subplot_titles=titles, horizontal_spacing=0.02)
     ex = np.full(edges.shape[0] * 3, np.nan)
