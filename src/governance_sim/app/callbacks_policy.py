@@ -220,8 +220,8 @@ def register(app: Dash, store: SessionStore) -> None:
         figures, stamp = _tab_outputs(runs, tab)
         seconds = time.perf_counter() - started
         status = (f"{form.params.n_citizens:,} citizens x {form.steps} months: replicate 1 of "
-                  f"{form.replicates} simulated and drawn in {seconds:.2f} s"
-                  + ("; the others run in the background" if form.replicates > 1 else ""))
+                  f"{form.replicates} drawn in {seconds:.2f} s"
+                  + ("; the rest in the background" if form.replicates > 1 else ""))
         return (*field_messages, "", stamp, False, status, *figures)
 
     @app.callback(

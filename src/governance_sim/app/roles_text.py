@@ -111,16 +111,11 @@ def _politicians(lv: dict[str, float]) -> str:
 
 
 def role_table() -> list[RoleRow]:
-    """The role table: two context rows, then the four roles of the model."""
+    """The role table: the four roles of the model, then the seed's two context rows."""
     levers = {logic: _levers(logic) for logic in LOGIC_NAMES}
     def seed(key: str) -> dict[str, str]:
         return dict(zip(LOGIC_NAMES, _SEED[key], strict=True))
-    rows = [
-        RoleRow("institution", "The kindergarten is", seed("institution"),
-                {logic: "" for logic in LOGIC_NAMES}),
-        RoleRow("mission", "The mission is", seed("mission"),
-                {logic: "" for logic in LOGIC_NAMES}),
-    ]
+    rows = []
     builders = (("citizens", "Citizens (parents and children)", _citizens),
                 ("professionals", "Professionals (staff)", _professionals),
                 ("leaders", "Leaders (administrative)", _leaders),
@@ -128,4 +123,8 @@ def role_table() -> list[RoleRow]:
     for key, heading, text in builders:
         rows.append(RoleRow(key, heading, seed(key),
                             {logic: text(levers[logic]) for logic in LOGIC_NAMES}))
+    rows += [RoleRow("institution", "The kindergarten is", seed("institution"),
+                     {logic: "" for logic in LOGIC_NAMES}),
+             RoleRow("mission", "The mission is", seed("mission"),
+                     {logic: "" for logic in LOGIC_NAMES})]
     return rows
