@@ -13,10 +13,16 @@ import time
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from governance_sim.app import export
-from governance_sim.app.controls import levers_for, normalise_mix, percents_from_logic
+from governance_sim.app.controls import (
+    levers_for,
+    logic_from_percents,
+    normalise_mix,
+    parameter_specs,
+    percents_from_logic,
+)
 from governance_sim.app.form import read_form
 from governance_sim.app.policy import SETTINGS_LABEL, PolicyRuns
 from governance_sim.app.sessions import SessionStore
@@ -52,10 +58,10 @@ def _events(runs: PolicyRuns) -> dict[str, list[tuple[int, str]]] | None:
     context = runs.context
     if not context:
         return None
-    base: Scenario = context["base"]  # type: ignore[assignment]
+    base: Scenario = context["base"]
     params = context["params"]
     infos = [{"name": context["baseline_label"], "events": base.params.to_dict()["events"]},
-             {"name": SETTINGS_LABEL, "events": params.to_dict()["events"]}]  # type: ignore[union-attr]
+             {"name": SETTINGS_LABEL, "events": params.to_dict()["events"]}]
     return dict(event_marks(infos)) or None
 
 
@@ -100,8 +106,6 @@ def _tab_outputs(runs: PolicyRuns, tab: str) -> tuple[tuple[Any, ...], str]:
 
 
 def _describe(base: Scenario) -> list[Any]:
-    from dash import html
-
     parts = [html.P(base.description)]
     if base.question:
         parts.append(html.P([html.B("Question. "), base.question]))
@@ -147,8 +151,6 @@ def register(app: Dash, store: SessionStore) -> None:
                 percents = normalise_mix([int(v) for v in data], None)
             else:
                 percents = normalise_mix(percents_in, _MIX_IDS.index(trigger))
-            from governance_sim.app.controls import logic_from_percents
-
             logic = logic_from_percents(percents, base.params.logic)
             levers = levers_for(logic, base.params.levers)
             return (*percents, [levers[n] for n in lever_names],
@@ -287,8 +289,8 @@ def register(app: Dash, store: SessionStore) -> None:
         if not session.items.get("form_ok") or not runs.context:
             return no_update, "Nothing to export: fix the fields marked in red first."
         context = runs.context
-        base: Scenario = context["base"]  # type: ignore[assignment]
-        text = export.scenario_toml(base, context["params"], int(context["steps"]))  # type: ignore[arg-type]
+        base: Scenario = context["base"]
+        text = export.scenario_toml(base, context["params"], int(context["steps"]))
         filename = f"{export.export_name(base)}.toml"
         return (dcc.send_string(text, filename),
                 f"Saved {filename}. Run it with: governance-sim run {filename}")
@@ -305,13 +307,13 @@ def register(app: Dash, store: SessionStore) -> None:
         if runs.frame is None or not runs.context:
             return no_update, "Nothing to export yet."
         context = runs.context
-        base: Scenario = context["base"]  # type: ignore[assignment]
+        base: Scenario = context["base"]
         frame = runs.frame
         replicates = int(frame["replicate"].nunique())
-        custom = export.custom_scenario(base, context["params"], int(context["steps"]),  # type: ignore[arg-type]
+        custom = export.custom_scenario(base, context["params"], int(context["steps"]),
                                         label=SETTINGS_LABEL)
-        page = export.report_html(frame, base, custom, seed=int(context["seed"]),  # type: ignore[call-overload]
-                                  replicates=replicates, steps=int(context["steps"]),  # type: ignore[call-overload]
+        page = export.report_html(frame, base, custom, seed=int(context["seed"]),
+                                  replicates=replicates, steps=int(context["steps"]),
                                   baseline_label=str(context["baseline_label"]))
         filename = f"{export.export_name(base)}_report.html"
         note = "" if runs.progress().finished else " (replicates still running: exported so far)"
@@ -320,8 +322,6 @@ def register(app: Dash, store: SessionStore) -> None:
 
 
 def _slider_names() -> set[str]:
-    from governance_sim.app.controls import parameter_specs
-
     return {s.name for s in parameter_specs() if s.kind == "slider"}
 
 

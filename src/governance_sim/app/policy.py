@@ -18,6 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -90,7 +91,7 @@ class PolicyRuns:
         self.frame: pd.DataFrame | None = None
         self.frame_version = 0
         self.last_seconds = 0.0
-        self.context: dict[str, object] = {}
+        self.context: dict[str, Any] = {}
 
     # --- running -------------------------------------------------------------------------
     def _cached(self, params: Params, seed: int, steps: int) -> pd.DataFrame | None:
