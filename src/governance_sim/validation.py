@@ -354,53 +354,73 @@ def _trust_after(model: GovernanceModel, steps: int) -> tuple[float, float, list
     return model.latest["trust_mean"], model.latest["participation_rate"], path
 
 
+def pressure_sweep_events(levels: Sequence[float], hold: int) -> list[dict[str, Any]]:
+    """A slow up-and-down sweep of external pressure on trust, as ``trust_shock`` events.
+
+    The pressure (a sustained negative procedural signal, as from a run of scandals) climbs
+    through ``levels`` and comes back down the same way, holding each level ``hold`` steps.
+    Plateau ``k`` covers steps ``1 + k * hold`` to ``(k + 1) * hold``.
+    """
+    path = list(levels) + list(levels)[::-1][1:]
+    return [{"kind": "trust_shock", "step": 1 + k * hold, "size": float(size),
+             "duration": hold} for k, size in enumerate(path) if size > 0]
+
+
 def pattern_6(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
-              low: float = 0.2, high: float = 0.6, probe: float = 0.3,
-              steps: int = 240) -> PatternResult:
+              low: float = 0.2, high: float = 0.6, steps: int = 240,
+              levels: Sequence[float] = (0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.14, 0.16),
+              probe: float = 0.06, hold: int = 36) -> PatternResult:
     """Bistability and hysteresis under co-creation.
 
-    Per seed, under co-creation: a fresh start at initial trust ``low`` must end in the low
-    state (trust < 0.45, participation < 0.2 after ``steps``); one at ``high`` in the high
-    state (trust > 0.6, participation > 0.4). Hysteresis: a fresh start at ``probe`` (up
-    sweep) against the high-state model whose citizens' trust is scaled down to mean
-    ``probe`` at step ``steps`` (down sweep; participation, beliefs, efficacy, social trust
-    and motivation, leaders' style and remembered results keep their memory), both run
-    ``steps`` more. Statistic: final trust of the down path minus the up path at the same
-    trust level. Criterion: bistability as above and hysteresis >= 0.1 (the down path stays
-    above the up path: the state the system comes from is the one it keeps).
+    Bistability, per seed: a fresh start at initial trust ``low`` must end in the low state
+    (trust < 0.45, participation < 0.2 after ``steps``); one at ``high`` in the high state
+    (trust > 0.6, participation > 0.4).
+
+    Hysteresis: starting in the high state (initial trust ``high``), the pressure on trust
+    is swept slowly up through ``levels`` and back down (:func:`pressure_sweep_events`), so
+    trust is pushed down and then released. Statistic: trust at the end of the ``probe``
+    plateau on the way up minus trust at the end of the same plateau on the way down.
+    Criterion: bistability as above, the difference >= 0.2 (at equal pressure the system
+    keeps the state it comes from), and trust back at zero pressure still >= 0.2 below where
+    the sweep started (no return within ``hold`` steps).
     """
     params = (base or small_params()).replace(logic="co_creation")
+    levels = list(levels)
+    n_plateaus = 2 * len(levels) - 1
+    up_index, down_index = levels.index(probe), n_plateaus - 1 - levels.index(probe)
     rows = []
     for seed in seeds:
         lo = GovernanceModel(params.replace(initial_trust=low), rng=seed, steps=steps,
                              agent_views=False)
-        lo_trust, lo_part, lo_path = _trust_after(lo, steps)
-        hi = GovernanceModel(params.replace(initial_trust=high), rng=seed, steps=2 * steps,
+        lo_trust, lo_part, _ = _trust_after(lo, steps)
+        hi = GovernanceModel(params.replace(initial_trust=high), rng=seed, steps=steps,
                              agent_views=False)
-        hi_trust, hi_part, hi_path = _trust_after(hi, steps)
-        up = GovernanceModel(params.replace(initial_trust=probe), rng=seed, steps=steps,
-                             agent_views=False)
-        up_trust, _, up_path = _trust_after(up, steps)
-        cit = hi.population.citizens
-        cit.trust = np.clip(cit.trust * (probe / float(cit.trust.mean())), 0.0, 1.0)
-        down_trust, _, down_path = _trust_after(hi, steps)
-        hysteresis = down_trust - up_trust
+        hi_trust, hi_part, _ = _trust_after(hi, steps)
+        sweep = run(params.replace(initial_trust=high,
+                                   events=pressure_sweep_events(levels, hold)),
+                    steps=n_plateaus * hold, seed=seed).timeseries["trust_mean"]
+        plateau_end = sweep.iloc[[(k + 1) * hold for k in range(n_plateaus)]].to_numpy()
+        up_trust, down_trust = plateau_end[up_index], plateau_end[down_index]
+        hysteresis = up_trust - down_trust
+        not_back = plateau_end[0] - plateau_end[-1]
         ok = (lo_trust < 0.45 and lo_part < 0.2 and hi_trust > 0.6 and hi_part > 0.4
-              and hysteresis >= 0.1)
-        xs = np.arange(1, steps + 1)
+              and hysteresis >= 0.2 and not_back >= 0.2)
+        pressure = [levels[min(k, n_plateaus - 1 - k)] for k in range(n_plateaus)]
         rows.append((hysteresis, ok,
                      {"low_trust": lo_trust, "low_participation": lo_part,
                       "high_trust": hi_trust, "high_participation": hi_part,
-                      "up_trust": up_trust, "down_trust": down_trust},
-                     [_curve(seed, f"fresh start {low}", np.array(lo_path), xs),
-                      _curve(seed, f"fresh start {high}", np.array(hi_path), xs),
-                      _curve(seed, f"fresh start {probe} (up)", np.array(up_path), xs),
-                      _curve(seed, f"high state set to {probe} (down)", np.array(down_path),
-                             xs)]))
+                      "up_trust": float(up_trust), "down_trust": float(down_trust),
+                      "released_trust": float(plateau_end[-1])},
+                     [_curve(seed, "pressure rising", plateau_end[: len(levels)],
+                             np.array(pressure[: len(levels)])),
+                      _curve(seed, "pressure falling", plateau_end[len(levels) - 1:],
+                             np.array(pressure[len(levels) - 1:]))]))
     return _result(6, "Bistability and hysteresis",
-                   f"final trust, down path minus up path at trust {probe}",
-                   "low start < 0.45, high start > 0.6, difference >= 0.1", seeds, rows,
-                   "trust in institutions")
+                   f"trust at pressure {probe}: way up minus way down",
+                   "low start < 0.45, high start > 0.6, difference >= 0.2, "
+                   "trust back at zero pressure >= 0.2 below the start", seeds, rows,
+                   "trust at the end of each plateau",
+                   x_label="pressure on trust (sustained negative signal)")
 
 
 def _crossing(diff: pd.Series, switch: int) -> tuple[float, int, int | None]:
