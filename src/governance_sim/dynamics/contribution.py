@@ -1,7 +1,9 @@
 """Participants contribute as imperfect conditional cooperators and learn from their group.
 
-Conditional cooperators give a share (slope < 1) of what they believe others give; free
-riders give nothing; hump-shaped contributors rise with beliefs up to one half and fall
+Conditional cooperators give in proportion to what they believe others give (the slope is
+calibrated in lab mode, see ``experiments/calibrate_lab.py``; with free riders in every
+group the group as a whole cooperates imperfectly and contributions decay); free riders give
+nothing; hump-shaped contributors rise with beliefs up to one half and fall
 after; unconditional contributors give a fixed amount (Fischbacher, Gaechter & Fehr 2001;
 Fischbacher & Gaechter 2010). Facilitated dialogue lets a share of every participant's
 decision follow the group's commitment to full contribution (communication sustains
