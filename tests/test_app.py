@@ -286,6 +286,27 @@ def test_classroom_speed_and_lesson_switch() -> None:
     assert room.lesson.key == "j_curve"
 
 
+def test_classroom_sends_small_updates_between_whole_figures() -> None:
+    from dash import Patch
+
+    room = Classroom(population=SMALL)
+    full = control(room, None)
+    assert len(full.network.data) == 6 and len(full.curves.data) == 9
+    control(room, "cls-play")
+    tick = control(room, "cls-tick")
+    assert isinstance(tick.network, Patch) and isinstance(tick.curves, Patch)
+    operations = tick.network.to_plotly_json()["operations"]
+    assert len(operations) == 3 + 3 + 1  # markers of three panels, three titles, the month
+    curve_operations = tick.curves.to_plotly_json()["operations"]
+    assert len(curve_operations) == 2 * 9  # x and y of each median line
+    whole = control(room, "cls-colour", colour_by="quintile")
+    assert not isinstance(whole.network, Patch)
+    assert whole.network.data[1].marker.cmax == 5.0
+    kinds = [isinstance(control(room, "cls-tick").network, Patch) for _ in range(25)]
+    assert kinds.count(False) == 1 and kinds[20] is False  # a whole figure now and then
+    assert not isinstance(control(room, "cls-reset").network, Patch)
+
+
 def test_classroom_stops_at_the_horizon() -> None:
     room = Classroom(population=SMALL)
     room.playing = True

@@ -12,12 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, State, ctx, html
+from dash import Dash, Input, Output, Patch, State, ctx, html
 
 from governance_sim.app.classroom import SPEEDS, Classroom
 from governance_sim.app.lessons import Lesson, lesson
 from governance_sim.app.sessions import SessionStore
-from governance_sim.viz.app_figures import classroom_curves, network_figure
+from governance_sim.viz.app_figures import (
+    classroom_curves,
+    network_figure,
+    network_markers,
+    network_titles,
+)
 
 __all__ = ["register", "control", "ClassroomView", "lesson_panel", "TICK_MS"]
 
@@ -29,8 +34,8 @@ TICK_MS = 250
 class ClassroomView:
     """What the page shows after a control: figures, month, timer settings."""
 
-    network: go.Figure
-    curves: go.Figure
+    network: go.Figure | Patch
+    curves: go.Figure | Patch
     month: str
     timer_disabled: bool
     interval: int
@@ -78,7 +83,7 @@ def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = No
             room.advance(room.steps_per_tick(_interval(room.speed)))
         if not visible:
             room.playing = False
-        return _view(room)
+        return _view(room, trigger)
 
 
 def _lesson_or_none(key: Any) -> Lesson | None:
@@ -90,23 +95,72 @@ def _lesson_or_none(key: Any) -> Lesson | None:
         return None
 
 
-def _view(room: Classroom) -> ClassroomView:
+#: Controls that keep the figures' structure: the page gets small updates (a Patch).
+_SMALL_UPDATES = {"cls-tick", "cls-step", "cls-play", "cls-pause", "cls-speed"}
+#: A whole figure at least every this many updates, in case the page missed one.
+_RESYNC_EVERY = 20
+
+
+def _view(room: Classroom, trigger: str | None = None) -> ClassroomView:
+    """What to show; whole figures after a structural change, else Patches of the data."""
     shots = room.snapshots()
     sample = room.sample
     if room.colour_by == "quintile":
         values = [sample.quintile.astype(float)] * len(shots)
     else:
         values = [shot.trust for shot in shots]
-    network = network_figure([s.label for s in shots], sample.x, sample.y, sample.edges,
-                             values, [s.participating for s in shots], step=room.step,
-                             colour_by=room.colour_by,
-                             rates=[s.metrics["participation_rate"] for s in shots])
-    curves = classroom_curves(room.frame(), room.lesson.metrics, horizon=room.lesson.steps)
-    state = "playing" if room.playing else ("finished" if room.finished else "paused")
+    participating = [s.participating for s in shots]
+    rates = [s.metrics["participation_rate"] for s in shots]
+    key = (room.generation, room.colour_by)
+    state = room.view_state
+    small = (trigger in _SMALL_UPDATES and state.get("key") == key
+             and int(state.get("updates", 0)) < _RESYNC_EVERY)
+    frame = room.frame()
+    if small:
+        network: Any = Patch()
+        for i, (value, part) in enumerate(zip(values, participating, strict=True)):
+            network["data"][2 * i + 1]["marker"] = network_markers(
+                value, part, colour_by=room.colour_by, show_scale=i == len(shots) - 1)
+        for i, title in enumerate(network_titles([s.label for s in shots], participating,
+                                                 rates)):
+            network["layout"]["annotations"][i]["text"] = title
+        network["layout"]["meta"]["step"] = room.step
+        curves: Any = Patch()
+        for index, (scenario, metric) in state["curve_traces"].items():  # type: ignore[union-attr]
+            part = frame[frame["scenario"] == scenario]
+            curves["data"][index]["x"] = part["step"].to_numpy()
+            curves["data"][index]["y"] = part[metric].to_numpy()
+        state["updates"] = int(state["updates"]) + 1
+    else:
+        network = network_figure([s.label for s in shots], sample.x, sample.y, sample.edges,
+                                 values, participating, step=room.step,
+                                 colour_by=room.colour_by, rates=rates)
+        curves = classroom_curves(frame, room.lesson.metrics, horizon=room.lesson.steps)
+        state.clear()
+        state.update(key=key, updates=0, curve_traces=_curve_traces(curves,
+                                                                    room.lesson.metrics))
+    status = "playing" if room.playing else ("finished" if room.finished else "paused")
     years, months = divmod(room.step, 12)
-    month = (f"month {room.step} of {room.lesson.steps} ({years} y {months} m) · {state} · "
+    month = (f"month {room.step} of {room.lesson.steps} ({years} y {months} m) · {status} · "
              f"{room.speed:g} months/s")
     return ClassroomView(network, curves, month, not room.playing, _interval(room.speed))
+
+
+def _curve_traces(fig: go.Figure, metrics: tuple[str, ...]) -> dict[int, tuple[str, str]]:
+    """Trace index -> (column label, metric) for the median lines of the curves figure.
+
+    Read from the figure itself (panel ``i`` is on axis ``x``, ``x2``, ...), so it follows
+    :func:`governance_sim.viz.figures.timeseries_figure` wherever it puts its traces.
+    """
+    out = {}
+    for index, trace in enumerate(fig.data):
+        if trace.mode != "lines" or trace.name != trace.legendgroup:
+            continue
+        axis = trace.xaxis or "x"
+        panel = int(axis[1:] or 1) - 1
+        if 0 <= panel < len(metrics):
+            out[index] = (str(trace.legendgroup), metrics[panel])
+    return out
 
 
 def lesson_panel(item: Lesson) -> list[Any]:

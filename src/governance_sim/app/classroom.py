@@ -107,6 +107,10 @@ class Classroom:
         seed: seed shared by the three models.
         population: parameters over the lesson's for every column (e.g. a smaller
             ``n_citizens`` in tests).
+
+    Attributes:
+        generation: increases at every reset (the page then needs whole figures).
+        view_state: what the page was last sent (kept by the callbacks).
     """
 
     def __init__(self, lesson: Lesson = LESSONS[0], *, seed: int = 1,
@@ -117,6 +121,8 @@ class Classroom:
         self.playing = False
         self.speed = 2.0
         self.colour_by = "trust"
+        self.generation = 0
+        self.view_state: dict[str, object] = {}
         self._layouts: dict[tuple, NetworkSample] = {}
         self.reset(lesson)
 
@@ -126,6 +132,7 @@ class Classroom:
             if lesson is not None:
                 self.lesson = lesson
             self.playing = False
+            self.generation += 1  # the page must draw the figures anew
             params = [column.params(self.population) for column in self.lesson.columns]
             self.models = [GovernanceModel(p, rng=self.seed, steps=self.lesson.steps,
                                            agent_views=False) for p in params]

@@ -17,7 +17,8 @@ from plotly.subplots import make_subplots
 
 from governance_sim.viz.figures import metric_label, timeseries_figure
 
-__all__ = ["TRUST_SCALE", "QUINTILE_SCALE", "network_figure", "classroom_curves",
+__all__ = ["TRUST_SCALE", "QUINTILE_SCALE", "network_figure", "network_markers",
+           "network_titles", "classroom_curves",
            "grey_baseline", "ternary_figure", "PROJECTOR_FONT", "short_titles"]
 
 #: Dark purple (low trust) to yellow (high trust): perceptually uniform, readable with the
@@ -30,11 +31,51 @@ PROJECTOR_FONT = 17
 _BASELINE_GREY = "#7f7f7f"
 
 
+def network_titles(labels: Sequence[str], participating: Sequence[np.ndarray],
+                   rates: Sequence[float] | None = None) -> list[str]:
+    """Panel titles of :func:`network_figure`: the label and how many take part."""
+    titles = []
+    for i, label in enumerate(labels):
+        part = np.asarray(participating[i], dtype=bool)
+        extra = f" (all {rates[i]:.0%})" if rates is not None else ""
+        titles.append(f"<b>{label}</b><br><span style='font-size:14px'>taking part: "
+                      f"{int(np.count_nonzero(part))}/{part.size}{extra}</span>")
+    return titles
+
+
+def network_markers(value: np.ndarray, participating: np.ndarray, *, colour_by: str = "trust",
+                    show_scale: bool = False) -> dict:
+    """The ``marker`` of one panel of :func:`network_figure` (also used to update it).
+
+    Args:
+        value: float64[k] trust 0-1, or resource quintile 1-5 when ``colour_by`` is
+            ``"quintile"``.
+        participating: bool[k]: drawn larger with a dark ring.
+        colour_by: ``"trust"`` or ``"quintile"``.
+        show_scale: draw the colour bar (on the last panel).
+    """
+    trust = colour_by == "trust"
+    part = np.asarray(participating, dtype=bool)
+    return {"color": np.asarray(value, dtype=np.float64),
+            "colorscale": TRUST_SCALE if trust else QUINTILE_SCALE,
+            "cmin": 0.0 if trust else 1.0, "cmax": 1.0 if trust else 5.0,
+            "size": np.where(part, 15, 8).astype(np.int8),
+            "line": {"color": np.where(part, "#111111", "rgba(0,0,0,0)").tolist(),
+                     "width": np.where(part, 2.5, 0.0)},
+            "showscale": show_scale,
+            "colorbar": {"title": {"text": "trust" if trust else "resource<br>quintile"},
+                         "thickness": 14, "len": 0.8}}
+
+
 def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: np.ndarray,
                    values: Sequence[np.ndarray], participating: Sequence[np.ndarray], *,
                    step: int, colour_by: str = "trust",
                    rates: Sequence[float] | None = None, height: int = 390) -> go.Figure:
     """Sampled citizens on their network, one panel per column, same positions in each.
+
+    Trace ``2 * i`` of the figure holds panel ``i``'s ties, trace ``2 * i + 1`` its citizens
+    (see :func:`network_markers`); the first ``len(labels)`` annotations are the panel
+    titles (see :func:`network_titles`).
 
     Args:
         labels: column titles.
@@ -44,45 +85,30 @@ def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: n
         values: per column, float64[k] colour values: trust 0-1, or quintile 1-5 when
             ``colour_by == "quintile"``.
         participating: per column, bool[k]: drawn larger with a dark ring.
-        step: the month shown (in the title).
+        step: the month shown (``layout.meta.step``).
         colour_by: ``"trust"`` or ``"quintile"``.
         rates: per column, the whole population's participation rate (in the subtitles).
         height: figure height in pixels.
     """
     count = len(labels)
-    titles = []
-    for i, label in enumerate(labels):
-        taking = int(np.count_nonzero(participating[i]))
-        extra = f" (all {rates[i]:.0%})" if rates is not None else ""
-        titles.append(f"<b>{label}</b><br><span style='font-size:14px'>taking part: {taking}/"
-                      f"{len(x)}{extra}</span>")
-    fig = make_subplots(rows=1, cols=count, subplot_titles=titles, horizontal_spacing=0.02)
-    ex = np.full(edges.shape[0] * 3, np.nan)
-    ey = np.full(edges.shape[0] * 3, np.nan)
+    fig = make_subplots(rows=1, cols=count, horizontal_spacing=0.02,
+                        subplot_titles=network_titles(labels, participating, rates))
+    ex = np.full(edges.shape[0] * 3, np.nan, dtype=np.float32)
+    ey = np.full(edges.shape[0] * 3, np.nan, dtype=np.float32)
     ex[0::3], ex[1::3] = x[edges[:, 0]], x[edges[:, 1]]
     ey[0::3], ey[1::3] = y[edges[:, 0]], y[edges[:, 1]]
     trust = colour_by == "trust"
-    scale = TRUST_SCALE if trust else QUINTILE_SCALE
-    cmin, cmax = (0.0, 1.0) if trust else (1.0, 5.0)
-    bar_title = "trust" if trust else "resource<br>quintile"
     for col in range(1, count + 1):
         fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", hoverinfo="skip",
-                                   line={"color": "rgba(120,120,120,0.25)", "width": 1},
-                                   showlegend=False), row=1, col=col)
-        value = np.asarray(values[col - 1], dtype=np.float64)
-        part = np.asarray(participating[col - 1], dtype=bool)
+                                 line={"color": "rgba(120,120,120,0.25)", "width": 1},
+                                 showlegend=False), row=1, col=col)
         fig.add_trace(go.Scatter(
-            x=x, y=y, mode="markers", showlegend=False,
-            marker={"color": value, "colorscale": scale, "cmin": cmin, "cmax": cmax,
-                    "size": np.where(part, 15, 8).tolist(),
-                    "line": {"color": np.where(part, "#111111", "rgba(0,0,0,0)").tolist(),
-                             "width": np.where(part, 2.5, 0).tolist()},
-                    "showscale": col == count,
-                    "colorbar": {"title": {"text": bar_title}, "thickness": 14, "len": 0.8}},
-            customdata=np.stack([value, part], axis=1),
-            hovertemplate=(("trust %{customdata[0]:.2f}" if trust else
-                            "quintile %{customdata[0]:.0f}")
-                           + "<br>taking part: %{customdata[1]}<extra></extra>"),
+            x=x.astype(np.float32), y=y.astype(np.float32), mode="markers", showlegend=False,
+            marker=network_markers(values[col - 1], participating[col - 1],
+                                   colour_by=colour_by, show_scale=col == count),
+            hovertemplate=("trust %{marker.color:.2f}" if trust else
+                           "resource quintile %{marker.color:.0f}")
+                          + "<br>ringed: taking part<extra></extra>",
         ), row=1, col=col)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
