@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -78,8 +79,7 @@ def main() -> None:
             ratios.append(serial / pool)
             print(f"speed-up {serial / pool:.2f}x (mean run {per_run:.3f} s; tables equal)",
                   flush=True)
-    ratios.sort()
-    best = ratios[len(ratios) // 2]
+    best = statistics.median(ratios)
     print(f"result: median speed-up {best:.2f}x on {args.workers} workers "
           f"(target >= 1.8x: {'met' if best >= 1.8 else 'NOT met'}); all: "
           + ", ".join(f"{r:.2f}x" for r in ratios))
