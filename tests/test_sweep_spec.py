@@ -231,3 +231,19 @@ def test_event_fields_can_vary_and_are_checked() -> None:
         bad["uncertainties"] = {key: value}
         with pytest.raises(SpecError, match=named.replace(".", r"\.")):
             spec_from_dict(bad)
+
+
+def test_base_scenario_beside_the_spec_gives_steps_and_params(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text(
+        '[scenario]\nname = "mybase"\nsteps = 30\n[params]\nlogic = "npm"\n'
+        "n_citizens = 300\nn_units = 10\n")
+    (tmp_path / "spec.toml").write_text(
+        '[sweep]\nscenario = "base.toml"\n[uncertainties]\ninitial_trust = [0.3, 0.6]\n'
+        '[outcomes]\nt = { metric = "trust_mean" }\n')
+    runner = resolve_model(load_spec(tmp_path / "spec.toml"))
+    assert runner.steps == 30
+    assert runner.params({"initial_trust": 0.3}).logic == "npm"
+    (tmp_path / "spec.toml").write_text(
+        '[sweep]\nscenario = "no_such_scenario"\n[outcomes]\nt = { metric = "trust_mean" }\n')
+    with pytest.raises(UserInputError, match="no_such_scenario"):
+        resolve_model(load_spec(tmp_path / "spec.toml"))

@@ -217,21 +217,18 @@ def load_spec(path: str | Path) -> SweepSpec:
         raise SpecError(f"{target}: not valid TOML: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise SpecError(f"{target}: cannot read: {error}") from None
-    spec = spec_from_dict(raw, source=str(target))
-    if spec.scenario and not Path(spec.scenario).is_absolute() and (
-            spec.scenario.endswith(".toml") or "/" in spec.scenario):
-        relative = target.parent / spec.scenario
-        if relative.is_file():
-            object.__setattr__(spec, "scenario", str(relative))
-    return spec
+    return spec_from_dict(raw, source=str(target), base_dir=target.parent)
 
 
-def spec_from_dict(raw: dict[str, Any], *, source: str = "spec") -> SweepSpec:
+def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
+                   base_dir: Path | None = None) -> SweepSpec:
     """Validate a spec given as a mapping (as read from TOML).
 
     Args:
         raw: the spec's tables.
         source: name used in error messages (a file path).
+        base_dir: folder against which a relative scenario path is tried first (the
+            spec file's folder).
 
     Raises:
         SpecError: the first problem found, naming the key and what is allowed.
@@ -334,7 +331,7 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec") -> SweepSpec:
     spec = SweepSpec(
         name=name, model=model, design=kind, dimensions=tuple(dimensions),
         constants=constants, outcomes=outcomes, replicates=replicates, seed=seed,
-        steps=steps, scenario=_string(sweep, "scenario", "sweep", fail, default=None),
+        steps=steps, scenario=_scenario(sweep, base_dir, fail),
         events=tuple(events), samples=samples, second_order=second_order, levels=levels,
         design_seed=design_seed,
         description=_string(sweep, "description", "sweep", fail, default=""),
@@ -345,6 +342,16 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec") -> SweepSpec:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+def _scenario(sweep: dict[str, Any], base_dir: Path | None, fail: Any) -> str | None:
+    """The base scenario: a name, or a path (relative paths tried beside the spec first)."""
+    name = _string(sweep, "scenario", "sweep", fail, default=None)
+    if name and base_dir is not None and (name.endswith(".toml") or "/" in name):
+        beside = base_dir / name
+        if not Path(name).is_absolute() and beside.is_file():
+            return str(beside)
+    return name
+
 
 def _table(raw: dict[str, Any], key: str, fail: Any) -> dict[str, Any]:
     value = raw.get(key, {})
