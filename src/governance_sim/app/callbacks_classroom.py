@@ -135,7 +135,9 @@ def _view(room: Classroom, trigger: str | None = None) -> ClassroomView:
         network = network_figure([s.label for s in shots], sample.x, sample.y, sample.edges,
                                  values, participating, step=room.step,
                                  colour_by=room.colour_by, rates=rates)
-        curves = classroom_curves(frame, room.lesson.metrics, horizon=room.lesson.steps)
+        curves = classroom_curves(frame, room.lesson.metrics, horizon=room.lesson.steps,
+                                  y_ranges=room.lesson.y_ranges,
+                                  events=room.lesson.event_marks() or None)
         state.clear()
         state.update(key=key, updates=0, curve_traces=_curve_traces(curves,
                                                                     room.lesson.metrics))

@@ -54,6 +54,7 @@ class Lesson:
         metrics: the curves under the network view.
         steps: months to run before the classroom stops by itself.
         sources: literature behind the mechanism.
+        y_ranges: y range per metric where 0-1 would hide the change.
     """
 
     key: str
@@ -65,6 +66,15 @@ class Lesson:
     metrics: tuple[str, ...] = ("trust_mean", "participation_rate", "public_value_index")
     steps: int = 120
     sources: tuple[str, ...] = field(default_factory=tuple)
+    y_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    def event_marks(self) -> dict[str, list[tuple[int, str]]]:
+        """Event steps per column label, for dotted lines in the curves."""
+        from governance_sim.viz.report import event_marks
+
+        return dict(event_marks([{"name": column.label,
+                                  "events": column.settings.get("events", [])}
+                                 for column in self.columns]))
 
 
 LESSONS: tuple[Lesson, ...] = (
@@ -105,6 +115,7 @@ LESSONS: tuple[Lesson, ...] = (
         ),
         metrics=("public_value_index", "motivation_mean", "cost"),
         steps=180,
+        y_ranges={"public_value_index": (0.5, 0.9)},
         sources=("Øllgaard Bentzen (2021), seed slide 20: resource-intensive at start-up",
                  "Ansell & Gash (2008): trust-building and small wins take time",
                  "Wynen et al. (2019): reform burnout"),

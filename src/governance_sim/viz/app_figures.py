@@ -8,14 +8,14 @@ baseline drawn in grey, and a ternary picker for the logic mix. The report's bui
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from governance_sim.viz.figures import metric_label, timeseries_figure
+from governance_sim.viz.figures import EventMarks, metric_label, timeseries_figure
 
 __all__ = ["TRUST_SCALE", "QUINTILE_SCALE", "network_figure", "network_markers",
            "network_titles", "classroom_curves",
@@ -128,15 +128,30 @@ def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: n
 
 
 def classroom_curves(frame: pd.DataFrame, metrics: Sequence[str], *, horizon: int,
-                     height: int = 270) -> go.Figure:
-    """The classroom's curves: :func:`timeseries_figure` with projector fonts, fixed axes."""
-    fig = timeseries_figure(frame, metrics, columns=len(metrics), height=height)
+                     y_ranges: Mapping[str, tuple[float, float]] | None = None,
+                     events: EventMarks | None = None, height: int = 270) -> go.Figure:
+    """The classroom's curves: :func:`timeseries_figure` with projector fonts, fixed axes.
+
+    Args:
+        frame: long frame, one replicate per column label.
+        metrics: one panel each.
+        horizon: last month on the x axes (fixed, so curves grow from left to right).
+        y_ranges: y range per metric (default 0-1; metrics not in 0-1 such as ``cost``
+            scale to their data unless given here).
+        events: event steps per column, drawn as dotted lines.
+        height: figure height in pixels.
+    """
+    fig = timeseries_figure(frame, metrics, columns=len(metrics), height=height, events=events)
     fig.update_xaxes(range=[0, horizon])
+    ranges = dict(y_ranges or {})
     for i, metric in enumerate(metrics, start=1):
-        if metric != "cost":
+        if metric in ranges:
+            fig.update_yaxes(range=list(ranges[metric]), row=1, col=i)
+        elif metric != "cost":
             fig.update_yaxes(range=[0, 1], row=1, col=i)
     for annotation in fig.layout.annotations:
-        annotation.font = {"size": PROJECTOR_FONT}
+        if annotation.xref == "paper":  # panel titles, not event labels
+            annotation.font = {"size": PROJECTOR_FONT}
     short_titles(fig)
     fig.update_layout(font={"size": PROJECTOR_FONT - 2}, title=None,
                       margin={"t": 75, "b": 45, "l": 45, "r": 15},
