@@ -203,7 +203,11 @@ def test_mix_sliders_stay_at_100_percent(page) -> None:
     for _ in range(3):
         slider.press("PageUp")
     page.wait_for_function(f"prev => ({_SIGNATURE})() !== prev", arg=before, timeout=30_000)
-    page.wait_for_timeout(300)
+    # the sliders settle at 100 % once the last rescaling is back from the server
+    page.wait_for_function(
+        "() => ['bureaucracy', 'npm', 'co_creation'].map(n => +document.querySelector("
+        "`#mix-${n} [role=slider]`).getAttribute('aria-valuenow')).reduce((a, b) => a + b)"
+        " === 100", timeout=30_000)
     values = [int(page.locator(f"#mix-{name} [role=slider]").get_attribute("aria-valuenow"))
               for name in ("bureaucracy", "npm", "co_creation")]
     assert sum(values) == 100 and values[1] > 0

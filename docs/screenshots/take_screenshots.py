@@ -36,6 +36,7 @@ def _pattern(kind: str, name: str) -> str:
 
 
 def main() -> None:
+    """Start the app, set up both views, write the two screenshots."""
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "governance_sim.cli", "app", "--port",
                                str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
