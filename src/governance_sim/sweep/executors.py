@@ -95,9 +95,26 @@ class SerialExecutor(Executor):
             yield evaluate_chunk(model, outcomes, chunk)
 
 
+#: Thread pools of numeric libraries that a worker process limits to one thread.
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _warm_worker() -> None:
-    """Import the model once when a pool worker starts, not in its first run."""
+    """Start a pool worker: one BLAS/OpenMP thread, and the model imported before any run.
+
+    Without the limit each worker's OpenBLAS starts a thread per core; two workers on two
+    cores then fight over them and every run got 2.6x slower (measured with
+    benchmarks/sweep_speedup.py). Dask's nanny sets the same variables for its workers.
+    """
+    import os
+
+    for name in _THREAD_VARIABLES:
+        os.environ.setdefault(name, "1")  # for libraries loaded later in this process
+    from threadpoolctl import threadpool_limits
+
     import governance_sim.model  # noqa: F401
+
+    threadpool_limits(limits=1)  # for the libraries already loaded
 
 
 class PoolExecutor(Executor):
