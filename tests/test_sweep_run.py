@@ -112,7 +112,7 @@ y = {}
     # rerun: nothing is missing, failures are still reported
     assert main(["sweep", str(spec_path), "--out", str(tmp_path / "o"), "--workers", "1",
                  "--no-progress"]) == 1
-    assert "8 runs (0 run, 8 already recorded)" in capsys.readouterr().out
+    assert "all 8 runs already recorded" in capsys.readouterr().out
     with pytest.raises(AnalysisError, match="design points have no usable value"):
         # a grid is fine with gaps, Sobol is not: same check through _complete
         from governance_sim.analysis import _complete

@@ -54,8 +54,11 @@ def register(app: typer.Typer) -> None:
                            progress=progress, retry_failed=retry_failed,
                            flush_seconds=flush_seconds)
         resumed = f", {report.skipped} already recorded" if report.skipped else ""
-        typer.echo(f"{loaded.name}: {report.total} runs ({report.ran} run{resumed}) on "
-                   f"{report.executor} in {report.elapsed_s:.1f} s -> {out}")
+        if report.ran:
+            typer.echo(f"{loaded.name}: {report.total} runs ({report.ran} run{resumed}) on "
+                       f"{report.executor} in {report.elapsed_s:.1f} s -> {out}")
+        else:
+            typer.echo(f"{loaded.name}: all {report.total} runs already recorded -> {out}")
         if report.failures:
             typer.echo(f"{len(report.failures)} of {report.total} runs failed:", err=True)
             for run_id, error in report.failures[:_MAX_LISTED]:

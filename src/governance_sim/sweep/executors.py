@@ -133,6 +133,9 @@ class PoolExecutor(Executor):
         self._pool = ProcessPoolExecutor(max_workers=self.workers,
                                          mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_warm_worker)
+        # start every worker now, so their start-up overlaps the caller's own set-up
+        for _ in range(self.workers):
+            self._pool.submit(os.getpid)
 
     def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
             chunks: Iterable[list[Task]]) -> Iterator[list[dict[str, Any]]]:
@@ -250,4 +253,4 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> E
 
 def chunk_size(n_tasks: int, workers: int) -> int:
     """Chunks small enough to balance load and show progress, big enough to amortise."""
-    return max(1, min(200, math.ceil(n_tasks / (workers * 32))))
+    return max(1, min(200, math.ceil(n_tasks / (workers * 64))))

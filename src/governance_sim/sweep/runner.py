@@ -165,27 +165,27 @@ def run_sweep(
     outcome_names = [o.name for o in spec.outcomes]
     columns = (["run_id", "point_id", "replicate", "seed"] + names + outcome_names
                + ["status", "error", "elapsed_s"])
+    own = executor is None
+    active = executor
     store = SweepStore(out)
-    store.open(build_manifest(spec, design, fn, columns), design.points.reset_index())
     try:
+        if own:
+            # workers start in the background while the folder is prepared
+            active = make_executor(workers, scheduler)
+        store.open(build_manifest(spec, design, fn, columns), design.points.reset_index())
         recorded = store.recorded()
         keep = recorded if not retry_failed else recorded[recorded["status"] == STATUS_OK]
         done = set(keep["run_id"].astype(int))
         todo = [t for t in tasks(design) if t.run_id not in done]
         failed_before = int((keep["status"] == STATUS_FAILED).sum())
-        label = "serial"
         if todo:
-            own = executor is None
-            active = executor or make_executor(workers, scheduler)
-            label = active.label
-            try:
-                _execute(spec, active, fn, todo, store, columns, len(done), design.n_runs,
-                         failed_before, progress, flush_seconds, chunk)
-            finally:
-                if own:
-                    active.close()
+            _execute(spec, active, fn, todo, store, columns, len(done), design.n_runs,
+                     failed_before, progress, flush_seconds, chunk)
     finally:
         store.close()
+        if own and active is not None:
+            active.close()
+    label = active.label if todo else "nothing to run"
     table = read_table(out, columns=["run_id", "status", "error"])
     failures = [(int(r.run_id), str(r.error)) for r in table.itertuples()
                 if r.status == STATUS_FAILED]
