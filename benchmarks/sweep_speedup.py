@@ -46,10 +46,11 @@ def load() -> str:
     return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
-def timed(label: str, sweep: dict, out: Path, workers: int) -> float:
+def timed(label: str, sweep: dict, out: Path, workers: int, start_method: str = "spawn") -> float:
     before = load()
     start = time.perf_counter()
-    report = run_sweep(spec_from_dict(sweep), out, workers=workers, progress=False)
+    report = run_sweep(spec_from_dict(sweep), out, workers=workers, progress=False,
+                       start_method=start_method)
     elapsed = time.perf_counter() - start
     assert report.ok and report.ran == 100, report
     print(f"{label:<10} {elapsed:7.2f} s   ({before} -> {load()})", flush=True)
@@ -62,6 +63,8 @@ def main() -> None:
     parser.add_argument("--citizens", type=int, default=10_000)
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--start-method", default="spawn",
+                        help="how the workers start: spawn (default), forkserver, fork")
     args = parser.parse_args()
     sweep = spec(args.citizens, args.steps)
     print(f"100 runs x {args.citizens} citizens x {args.steps} steps; "
@@ -74,9 +77,11 @@ def main() -> None:
             # alternate the order so a change in the machine's load hits both sides
             if repeat % 2 == 0:
                 serial = timed("serial", sweep, serial_out, 1)
-                pool = timed(f"{args.workers} workers", sweep, pool_out, args.workers)
+                pool = timed(f"{args.workers} workers", sweep, pool_out, args.workers,
+                             args.start_method)
             else:
-                pool = timed(f"{args.workers} workers", sweep, pool_out, args.workers)
+                pool = timed(f"{args.workers} workers", sweep, pool_out, args.workers,
+                             args.start_method)
                 serial = timed("serial", sweep, serial_out, 1)
             pd.testing.assert_frame_equal(read_table(serial_out).drop(columns="elapsed_s"),
                                           read_table(pool_out).drop(columns="elapsed_s"))
@@ -89,6 +94,7 @@ def main() -> None:
                   f"in a worker {run_pool:.3f} s; tables equal)", flush=True)
     best = statistics.median(ratios)
     print(f"result: median speed-up {best:.2f}x on {args.workers} workers "
+          f"({args.start_method}) "
           f"(target >= 1.8x: {'met' if best >= 1.8 else 'NOT met'}); all: "
           + ", ".join(f"{r:.2f}x" for r in ratios))
 

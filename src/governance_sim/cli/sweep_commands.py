@@ -41,6 +41,10 @@ def register(app: typer.Typer) -> None:
                                             "often (seconds)."),
         progress: bool = typer.Option(True, "--progress/--no-progress",
                                       help="Progress bar on standard error."),
+        start_method: str = typer.Option("spawn", "--start-method",
+                                         help="How local workers start: spawn (safe), "
+                                         "forkserver, or fork (instant; Linux only, may "
+                                         "deadlock in a multi-threaded process)."),
     ) -> None:
         """Run (or resume) a parameter sweep; exit 1 if any run failed."""
         from governance_sim.cli import fail
@@ -52,7 +56,7 @@ def register(app: typer.Typer) -> None:
         loaded = load_spec(spec)
         report = run_sweep(loaded, out, workers=workers, scheduler=scheduler,
                            progress=progress, retry_failed=retry_failed,
-                           flush_seconds=flush_seconds)
+                           flush_seconds=flush_seconds, start_method=start_method)
         resumed = f", {report.skipped} already recorded" if report.skipped else ""
         if report.ran:
             typer.echo(f"{loaded.name}: {report.total} runs ({report.ran} run{resumed}) on "

@@ -129,6 +129,7 @@ def run_sweep(
     retry_failed: bool = False,
     flush_seconds: float = 2.0,
     chunk: int | None = None,
+    start_method: str = "spawn",
 ) -> SweepReport:
     """Run (or resume) a sweep and write its results folder.
 
@@ -145,6 +146,8 @@ def run_sweep(
         flush_seconds: write finished runs to a part file at least this often (0: after
             every chunk).
         chunk: runs per chunk sent to a worker (default: from the number of runs).
+        start_method: how local worker processes start (``spawn``, ``forkserver``,
+            ``fork``; see ``executors.START_METHODS``).
 
     Returns:
         A :class:`SweepReport`; ``report.failures`` lists failed runs.
@@ -171,7 +174,7 @@ def run_sweep(
     try:
         if own:
             # workers start in the background while the folder is prepared
-            active = make_executor(workers, scheduler)
+            active = make_executor(workers, scheduler, start_method)
         store.open(build_manifest(spec, design, fn, columns), design.points.reset_index())
         recorded = store.recorded()
         keep = recorded if not retry_failed else recorded[recorded["status"] == STATUS_OK]
