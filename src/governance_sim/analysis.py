@@ -9,6 +9,9 @@ The method follows the sweep's design, read from its manifest:
   ``sigma`` (SALib ``morris.analyze``, Campolongo et al. 2007).
 * ``latin_hypercube``: the moment-independent ``delta`` and a first-order ``S1`` estimate
   (SALib ``delta.analyze``, Borgonovo 2007; Plischke et al. 2013), which work on any sample.
+
+Bootstrap intervals are seeded from the sweep's root seed, so the same results folder always
+gives the same tables.
 * ``full_factorial``: first-order variance shares of the grid, ``S1 = Var(E[Y|X_i]) /
   Var(Y)`` over the point means (exact for a balanced grid; no interval).
 
@@ -145,6 +148,17 @@ def _complete(data: SweepData, outcome: str) -> np.ndarray:
     return means.to_numpy(dtype=np.float64)
 
 
+def _seed(data: SweepData, seed: int | None) -> int:
+    """The bootstrap seed: given, or derived from the sweep's root seed; never 0.
+
+    SALib treats a seed of 0 as "no seed" and then draws from numpy's global generator, so
+    intervals would change from call to call.
+    """
+    if seed:
+        return int(seed)
+    return int(data.manifest.get("root_seed", 0)) % (2**31 - 2) + 1
+
+
 def _problem(data: SweepData) -> dict[str, Any]:
     problem = data.manifest["design"].get("problem")
     if not problem:
@@ -154,7 +168,7 @@ def _problem(data: SweepData) -> dict[str, Any]:
 
 
 def sobol_indices(data: SweepData, outcome: str, *, conf_level: float = 0.95,
-                  num_resamples: int = 200, seed: int = 0) -> tuple[pd.DataFrame,
+                  num_resamples: int = 200, seed: int | None = None) -> tuple[pd.DataFrame,
                                                                        pd.DataFrame | None]:
     """Sobol first-order and total indices of ``outcome`` with confidence intervals.
 
@@ -172,7 +186,7 @@ def sobol_indices(data: SweepData, outcome: str, *, conf_level: float = 0.95,
     problem = _problem(data)
     second = bool(data.manifest["design"].get("second_order"))
     result = sobol.analyze(problem, y, calc_second_order=second, conf_level=conf_level,
-                           num_resamples=num_resamples, seed=seed)
+                           num_resamples=num_resamples, seed=_seed(data, seed))
     table = pd.DataFrame({"S1": result["S1"], "S1_conf": result["S1_conf"],
                           "ST": result["ST"], "ST_conf": result["ST_conf"]},
                          index=pd.Index(problem["names"], name="parameter"))
@@ -187,7 +201,7 @@ def sobol_indices(data: SweepData, outcome: str, *, conf_level: float = 0.95,
 
 
 def morris_indices(data: SweepData, outcome: str, *, conf_level: float = 0.95,
-                   num_resamples: int = 200, seed: int = 0) -> pd.DataFrame:
+                   num_resamples: int = 200, seed: int | None = None) -> pd.DataFrame:
     """Morris elementary-effect statistics of ``outcome``.
 
     Returns:
@@ -202,14 +216,15 @@ def morris_indices(data: SweepData, outcome: str, *, conf_level: float = 0.95,
     problem = _problem(data)
     result = morris.analyze(problem, data.sample, y, num_resamples=num_resamples,
                             conf_level=conf_level,
-                            num_levels=int(data.manifest["design"]["levels"]), seed=seed)
+                            num_levels=int(data.manifest["design"]["levels"]),
+                            seed=_seed(data, seed))
     return pd.DataFrame({"mu": result["mu"], "mu_star": result["mu_star"],
                          "mu_star_conf": result["mu_star_conf"], "sigma": result["sigma"]},
                         index=pd.Index(problem["names"], name="parameter"))
 
 
 def delta_indices(data: SweepData, outcome: str, *, conf_level: float = 0.95,
-                  num_resamples: int = 100, seed: int = 0) -> pd.DataFrame:
+                  num_resamples: int = 100, seed: int | None = None) -> pd.DataFrame:
     """Borgonovo's delta and a first-order S1 from a Latin hypercube (any random) sample.
 
     Returns:
@@ -223,9 +238,13 @@ def delta_indices(data: SweepData, outcome: str, *, conf_level: float = 0.95,
         raise AnalysisError(f"outcome {outcome!r}: only {int(keep.sum())} design points "
                             "have a value; delta indices need more")
     problem = _problem(data)
-    result = delta.analyze(problem, data.sample[keep], means.to_numpy()[keep],
-                           num_resamples=num_resamples, conf_level=conf_level, seed=seed,
-                           method="all")
+    state = np.random.get_state()  # SALib's delta seeds numpy's global generator
+    try:
+        result = delta.analyze(problem, data.sample[keep], means.to_numpy()[keep],
+                               num_resamples=num_resamples, conf_level=conf_level,
+                               seed=_seed(data, seed), method="all")
+    finally:
+        np.random.set_state(state)
     key = "delta" if "delta" in result else "delta_raw"  # SALib 1.5 vs 1.6 key names
     return pd.DataFrame({"delta": result[key], "delta_conf": result[f"{key}_conf"],
                          "S1": result["S1"], "S1_conf": result["S1_conf"]},
