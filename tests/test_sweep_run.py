@@ -260,3 +260,26 @@ def test_fingerprint_ignores_free_text_but_not_parameters(tmp_path: Path) -> Non
     path.write_text(MODEL_SPEC.replace("replicates = 2", "replicates = 1").replace(
         "n_units = 10", "n_units = 12"))
     assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"]) == 2
+
+
+def test_a_dying_worker_ends_the_sweep_with_exit_1_and_keeps_finished_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "crash.toml"
+    path.write_text("""
+[sweep]
+model = "governance_sim.sweep.testfunctions:linear"
+[uncertainties]
+x1 = { low = 0.0, high = 39.0, levels = 40 }
+[constants]
+crash_above = 30.5
+[outcomes]
+y = {}
+""")
+    code = main(["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "2",
+                 "--no-progress", "--flush-seconds", "0"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "BrokenProcessPool" in err and "run the same command again" in err
+    assert "Traceback" not in err
+    table = read_table(tmp_path / "o")
+    assert (table["status"] == "ok").all() and (table["y"] <= 30).all()

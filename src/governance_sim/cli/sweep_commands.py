@@ -53,10 +53,15 @@ def register(app: typer.Typer) -> None:
         if scheduler and scheduler != "local" and workers is not None:
             fail("--workers applies to local runs and --scheduler local; a remote Dask "
                  "cluster has its own workers")
+        from governance_sim.sweep.runner import SweepAborted
+
         loaded = load_spec(spec)
-        report = run_sweep(loaded, out, workers=workers, scheduler=scheduler,
-                           progress=progress, retry_failed=retry_failed,
-                           flush_seconds=flush_seconds, start_method=start_method)
+        try:
+            report = run_sweep(loaded, out, workers=workers, scheduler=scheduler,
+                               progress=progress, retry_failed=retry_failed,
+                               flush_seconds=flush_seconds, start_method=start_method)
+        except SweepAborted as error:
+            fail(str(error), code=1)
         resumed = f", {report.skipped} already recorded" if report.skipped else ""
         if report.ran:
             typer.echo(f"{loaded.name}: {report.total} runs ({report.ran} run{resumed}) on "

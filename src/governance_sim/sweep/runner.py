@@ -28,7 +28,28 @@ from governance_sim.sweep.store import (
     read_table,
 )
 
-__all__ = ["SweepReport", "build_manifest", "run_sweep"]
+__all__ = ["SweepAborted", "SweepReport", "build_manifest", "run_sweep"]
+
+
+class SweepAborted(RuntimeError):
+    """The executor itself broke (a worker process died, the cluster went away).
+
+    Runs finished before are on disk; running the same command again resumes.
+    """
+
+
+def _guarded(results: Any, executor: Executor) -> Any:
+    """Re-raise a broken executor as :class:`SweepAborted` (runs that raise are data)."""
+    from governance_sim.params import UserInputError
+
+    try:
+        yield from results
+    except (UserInputError, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - any executor failure ends the sweep
+        raise SweepAborted(f"{executor.label} failed: {type(error).__name__}: {error}; the "
+                           "runs finished so far are recorded, run the same command again "
+                           "to resume") from error
 
 
 @dataclass
@@ -212,7 +233,7 @@ def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store
                disable=not progress, dynamic_ncols=True, smoothing=0.1)
     bar.set_postfix(failed=failed, refresh=False)
     try:
-        for results in executor.map(fn, spec.outcomes, chunks):
+        for results in _guarded(executor.map(fn, spec.outcomes, chunks), executor):
             for result in results:
                 task = by_id[result["run_id"]]
                 row: dict[str, Any] = {"run_id": task.run_id, "point_id": task.point_id,

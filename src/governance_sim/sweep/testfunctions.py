@@ -9,6 +9,7 @@ indices that the analysis recovers can then be compared with the exact ones.
 from __future__ import annotations
 
 import math
+import os
 import time
 from typing import Any
 
@@ -59,7 +60,8 @@ def linear(params: dict[str, Any], seed: int | None = None) -> dict[str, float]:
     Coefficients come from keys ``c_<name>`` (default 1). ``noise`` adds a normal draw of
     that standard deviation from ``numpy.random.default_rng(seed)`` (so replicates with the
     same seed get the same draw: common random numbers). ``fail_above``: raise ValueError
-    when ``y`` exceeds it (to test failure handling). ``delay_s`` sleeps first.
+    when ``y`` exceeds it (to test failure handling); ``crash_above``: end the whole
+    process instead (to test a worker that dies). ``delay_s`` sleeps first.
     """
     _pause(params)
     y = 0.0
@@ -72,6 +74,9 @@ def linear(params: dict[str, Any], seed: int | None = None) -> dict[str, float]:
     limit = params.get("fail_above")
     if limit is not None and y > float(limit):
         raise ValueError(f"y = {y:.4g} is above fail_above = {float(limit):g}")
+    crash = params.get("crash_above")
+    if crash is not None and y > float(crash):
+        os._exit(70)  # the whole process dies, as after a segfault or the OOM killer
     return {"y": y}
 
 
