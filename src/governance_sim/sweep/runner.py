@@ -230,7 +230,7 @@ def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store
     buffer: list[dict[str, Any]] = []
     last_flush = time.monotonic()
     bar = tqdm(total=total, initial=skipped, unit="run", desc=spec.name, file=sys.stderr,
-               disable=not progress, dynamic_ncols=True, smoothing=0.1)
+               disable=not progress, dynamic_ncols=True, smoothing=0.1, mininterval=0.5)
     bar.set_postfix(failed=failed, refresh=False)
     try:
         for results in _guarded(executor.map(fn, spec.outcomes, chunks), executor):
