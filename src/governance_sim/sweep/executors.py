@@ -13,6 +13,7 @@ import math
 import os
 import time
 import traceback
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -60,7 +61,7 @@ def evaluate_chunk(model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
     return results
 
 
-class Executor:
+class Executor(ABC):
     """Runs chunks of tasks; use as a context manager.
 
     Attributes:
@@ -77,13 +78,13 @@ class Executor:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self) -> None:
-        """Release workers and connections."""
+    def close(self) -> None:  # noqa: B027 - deliberately empty: nothing to release here
+        """Release workers and connections (the serial executor holds none)."""
 
+    @abstractmethod
     def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
             chunks: Iterable[list[Task]]) -> Iterator[list[dict[str, Any]]]:
         """Yield the results of each chunk as it finishes."""
-        raise NotImplementedError
 
 
 class SerialExecutor(Executor):
