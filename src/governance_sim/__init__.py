@@ -13,18 +13,23 @@ Quick use::
 
 from governance_sim.logics import LEVER_TABLE, LogicProfile, profile
 from governance_sim.metrics import METRICS
-from governance_sim.model import (
-    Citizen,
-    GovernanceModel,
-    Leader,
-    Politician,
-    Professional,
-    run,
-)
 from governance_sim.params import LOGIC_NAMES, Event, ParameterError, Params, UserInputError
 from governance_sim.results import Results
 from governance_sim.roles import Role
 from governance_sim.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
+from governance_sim.simulation import Simulation, run
+
+#: Names that need Mesa, imported on first use so that ``import governance_sim`` and
+#: ``governance_sim.run`` (sweep workers, the app) do not pay for importing Mesa.
+_MESA_NAMES = ("Citizen", "GovernanceModel", "Leader", "Politician", "Professional")
+
+
+def __getattr__(name: str) -> object:
+    if name in _MESA_NAMES:
+        from governance_sim import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'governance_sim' has no attribute {name!r}")
 
 __version__ = "0.1.0"
 
@@ -44,6 +49,7 @@ __all__ = [
     "Results",
     "Role",
     "Scenario",
+    "Simulation",
     "UserInputError",
     "ScenarioError",
     "list_scenarios",

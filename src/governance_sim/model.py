@@ -1,12 +1,12 @@
-"""The Mesa model around the vectorised core, thin agent views, and :func:`run`.
+"""The Mesa model around the vectorised core, and thin agent views.
 
-This is the only module that knows Mesa. :class:`GovernanceModel` holds the population as
-arrays (:mod:`governance_sim.state`) and runs one vectorised step per ``step()``
-(:mod:`governance_sim.dynamics.schedule`); a :class:`mesa.DataCollector` with named reporters
-records every metric. Citizens, professionals, leaders and politicians are reachable as Mesa
-agents that are thin views onto array rows, created on request (or automatically for small
-populations), so that ``AgentSet`` operations work without a Python object per citizen in
-large runs.
+This is the only module that knows Mesa. :class:`GovernanceModel` wraps a
+:class:`governance_sim.simulation.Simulation` (the population as arrays, run one vectorised
+step per ``step()``); a :class:`mesa.DataCollector` with named reporters records every
+metric. ``run`` is re-exported from :mod:`governance_sim.simulation`. Citizens,
+professionals, leaders and politicians are reachable as Mesa agents that are thin views
+onto array rows, created on request (or automatically for small populations), so that
+``AgentSet`` operations work without a Python object per citizen in large runs.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from governance_sim.dynamics import schedule
-from governance_sim.metrics import METRICS, measure
-from governance_sim.params import ParameterError, Params
-from governance_sim.results import Recorder, Results, versions
-from governance_sim.rng import make_streams, resolve_seed
+from governance_sim.metrics import METRICS
+from governance_sim.params import Params
+from governance_sim.results import Results
 from governance_sim.roles import STATE_SCHEMA, Role
-from governance_sim.scenarios import Scenario, load_scenario
+from governance_sim.scenarios import Scenario
+from governance_sim.simulation import Simulation, as_params, checked_seed, run
+from governance_sim.state import Population
 
 __all__ = [
     "GovernanceModel",
@@ -101,29 +101,6 @@ _VIEWS: dict[Role, type[_ArrayView]] = {
 }
 
 
-def _as_params(params: Params | Scenario | dict[str, Any] | str | None,
-               overrides: dict[str, Any]) -> tuple[Params, str | None]:
-    """Params from a Params, Scenario, mapping, scenario name/path or None, plus overrides."""
-    name = None
-    if params is None:
-        base = Params()
-    elif isinstance(params, Params):
-        base = params
-    elif isinstance(params, Scenario):
-        base, name = params.params, params.name
-    elif isinstance(params, dict):
-        base = Params.from_dict(params)
-    elif isinstance(params, str):
-        scenario = load_scenario(params)
-        base, name = scenario.params, scenario.name
-    else:
-        raise ParameterError(
-            "expected Params, a Scenario, a mapping or a scenario name, got "
-            f"{type(params).__name__}"
-        )
-    return (base.replace(**overrides) if overrides else base), name
-
-
 class GovernanceModel(mesa.Model):
     """The governance model: four roles under a logic, stepped as arrays.
 
@@ -155,34 +132,54 @@ class GovernanceModel(mesa.Model):
         view_limit: int = DEFAULT_VIEW_LIMIT,
         **overrides: Any,
     ) -> None:
-        self.params, self.scenario_name = _as_params(params, overrides)
-        try:
-            self.seed = resolve_seed(rng)
-        except ValueError as error:
-            raise ParameterError(f"rng: {error}") from None
-        super().__init__(rng=self.seed)
-        self.streams = make_streams(self.seed)
-        self.population = schedule_population(self.params, self.streams)
-        self.recorder = Recorder(steps)
+        params_obj, scenario_name = as_params(params, overrides)
+        seed = checked_seed(rng, "rng")
+        super().__init__(rng=seed)
+        self.simulation = Simulation(params_obj, seed, steps=steps, scenario_name=scenario_name)
         self.datacollector = mesa.DataCollector(
             model_reporters={m.name: partial(latest_metric, name=m.name) for m in METRICS}
         )
-        self._record()
+        self.datacollector.collect(self)
         if agent_views is True or (
             agent_views == "auto" and self.params.n_citizens <= view_limit
         ):
             for role in Role:
                 self.create_views(role)
 
-    def _record(self) -> None:
-        self.latest = measure(self.population, self.params)
-        self.recorder.record(self.latest)
-        self.datacollector.collect(self)
+    @property
+    def params(self) -> Params:
+        """The validated parameters."""
+        return self.simulation.params
+
+    @property
+    def seed(self) -> int:
+        """The seed actually used."""
+        return self.simulation.seed
+
+    @property
+    def scenario_name(self) -> str | None:
+        """Name of the scenario the parameters came from, if any."""
+        return self.simulation.scenario_name
+
+    @property
+    def population(self) -> Population:
+        """The state arrays."""
+        return self.simulation.population
+
+    @property
+    def streams(self) -> dict[str, np.random.Generator]:
+        """The named random streams."""
+        return self.simulation.streams
+
+    @property
+    def latest(self) -> dict[str, float]:
+        """The metrics of the last recorded step."""
+        return self.simulation.latest
 
     def step(self) -> None:
         """Run one vectorised step of the schedule and record the metrics."""
-        schedule.step(self.population, self.params, self.streams)
-        self._record()
+        self.simulation.step()
+        self.datacollector.collect(self)
 
     def create_views(self, role: Role | str, indices: Any = None) -> AgentSet:
         """Create Mesa agent views for a role (all its agents, or the given indices).
@@ -210,26 +207,11 @@ class GovernanceModel(mesa.Model):
 
     def results(self) -> Results:
         """The recorded time series and the manifest of this run."""
-        return Results(timeseries=self.recorder.frame(), manifest=self.manifest())
+        return self.simulation.results()
 
     def manifest(self) -> dict[str, Any]:
         """Parameters, seed, steps run, scenario name and versions."""
-        return {
-            "scenario": self.scenario_name,
-            "seed": self.seed,
-            "steps": self.population.municipality.step,
-            "params": self.params.to_dict(),
-            "versions": versions(),
-        }
-
-
-def schedule_population(params: Params, streams: dict[str, np.random.Generator]) -> Any:
-    """Build the initial population and prepare its expectations (ODD element 5)."""
-    from governance_sim.state import build_population
-
-    population = build_population(params, streams)
-    schedule.prepare(population, params)
-    return population
+        return self.simulation.manifest()
 
 
 def _role_size(params: Params, role: Role) -> int:
@@ -239,35 +221,3 @@ def _role_size(params: Params, role: Role) -> int:
         Role.LEADER: params.n_units,
         Role.POLITICIAN: params.n_politicians,
     }[role]
-
-
-def run(
-    params_or_scenario: Params | Scenario | dict[str, Any] | str | None = None,
-    *,
-    steps: int | None = None,
-    seed: int | None = None,
-    **overrides: Any,
-) -> Results:
-    """Run the model and return its results.
-
-    Args:
-        params_or_scenario: parameters, a scenario (object, name or path), a mapping, or
-            None for the defaults.
-        steps: steps to run (months); default: the scenario's ``steps``, else 120.
-        seed: the seed (None: fresh entropy, recorded in the manifest).
-        **overrides: parameters set over the scenario's.
-
-    Returns:
-        :class:`Results` with ``timeseries`` indexed by step 0..steps.
-    """
-    if isinstance(params_or_scenario, str):
-        params_or_scenario = load_scenario(params_or_scenario)
-    if steps is None:
-        steps = params_or_scenario.steps if isinstance(params_or_scenario, Scenario) else 120
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise ParameterError(f"steps must be a non-negative integer, got {steps!r}")
-    model = GovernanceModel(params_or_scenario, rng=seed, steps=int(steps), agent_views=False,
-                            **overrides)
-    for _ in range(int(steps)):
-        model.step()
-    return model.results()

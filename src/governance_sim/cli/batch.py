@@ -200,7 +200,7 @@ def run_batch(scenarios: Sequence[Scenario], seeds: Sequence[int], *,
     """
     from tqdm.auto import tqdm
 
-    from governance_sim.model import GovernanceModel
+    from governance_sim.simulation import Simulation, checked_seed
 
     horizon = {s.name: int(s.steps if steps is None else steps) for s in scenarios}
     total = sum(horizon.values()) * len(seeds)
@@ -210,8 +210,8 @@ def run_batch(scenarios: Sequence[Scenario], seeds: Sequence[int], *,
         for scenario in scenarios:
             for replicate, seed in enumerate(seeds):
                 bar.set_postfix_str(f"{scenario.name} #{replicate}", refresh=False)
-                model = GovernanceModel(scenario, rng=seed, steps=horizon[scenario.name],
-                                        agent_views=False)
+                model = Simulation(scenario.params, checked_seed(seed),
+                                   steps=horizon[scenario.name], scenario_name=scenario.name)
                 for _ in range(horizon[scenario.name]):
                     model.step()
                     bar.update(1)

@@ -114,13 +114,13 @@ def _warm_worker() -> None:
         os.environ.setdefault(name, "1")  # for libraries loaded later in this process
     from threadpoolctl import threadpool_limits
 
-    import governance_sim.model  # noqa: F401
+    import governance_sim.simulation  # noqa: F401  (the model core, without Mesa)
 
     threadpool_limits(limits=1)  # for the libraries already loaded
 
 
 #: How pool workers may start: ``spawn`` (default: a fresh interpreter that imports the
-#: model, ~0.8 s, safe anywhere), ``forkserver`` (a fresh server imports the model once and
+#: model core, ~0.5 s, safe anywhere), ``forkserver`` (a fresh server imports the model once and
 #: forks the workers) or ``fork`` (a copy of this process, instant, but this process has
 #: library threads (OpenBLAS, pyarrow's jemalloc), and forking a multi-threaded process
 #: can deadlock the child; Python 3.12 warns about it).
@@ -144,7 +144,7 @@ class PoolExecutor(Executor):
                             f"{', '.join(START_METHODS)}")
         context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
-            context.set_forkserver_preload(["governance_sim.model"])
+            context.set_forkserver_preload(["governance_sim.simulation"])
         self.workers = workers or default_workers()
         self.label = f"{self.workers} local worker processes"
         if start_method != "spawn":

@@ -165,7 +165,7 @@ class ModelRunner:
 
     def __call__(self, params: dict[str, Any], seed: int) -> pd.DataFrame:
         """Run the model at one design point; return its time series."""
-        from governance_sim.model import run
+        from governance_sim.simulation import run
 
         chosen = self.params(params)
         series = run(chosen, steps=self.steps, seed=seed).timeseries

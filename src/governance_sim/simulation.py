@@ -1,0 +1,141 @@
+"""The model without Mesa: one simulation's state, streams, schedule and records; :func:`run`.
+
+:class:`Simulation` builds the population from parameters and a seed (ODD element 5), runs
+the vectorised schedule one step at a time and records every metric.
+:class:`governance_sim.GovernanceModel` wraps it for Mesa; :func:`run`, sweeps and the app
+use it directly, so a worker process that only runs simulations never imports Mesa. Both
+paths give the same numbers for the same seed (``tests/test_model.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from governance_sim.dynamics import schedule
+from governance_sim.metrics import measure
+from governance_sim.params import ParameterError, Params
+from governance_sim.results import Recorder, Results, versions
+from governance_sim.rng import make_streams, resolve_seed
+from governance_sim.scenarios import Scenario, load_scenario
+from governance_sim.state import Population, build_population
+
+__all__ = ["Simulation", "as_params", "checked_seed", "run"]
+
+
+def as_params(params: Params | Scenario | dict[str, Any] | str | None,
+              overrides: dict[str, Any]) -> tuple[Params, str | None]:
+    """Params from a Params, Scenario, mapping, scenario name/path or None, plus overrides.
+
+    Returns:
+        (parameters, scenario name or None).
+    """
+    name = None
+    if params is None:
+        base = Params()
+    elif isinstance(params, Params):
+        base = params
+    elif isinstance(params, Scenario):
+        base, name = params.params, params.name
+    elif isinstance(params, dict):
+        base = Params.from_dict(params)
+    elif isinstance(params, str):
+        scenario = load_scenario(params)
+        base, name = scenario.params, scenario.name
+    else:
+        raise ParameterError(
+            "expected Params, a Scenario, a mapping or a scenario name, got "
+            f"{type(params).__name__}"
+        )
+    return (base.replace(**overrides) if overrides else base), name
+
+
+def checked_seed(seed: Any, field: str = "seed") -> int:
+    """The seed to use (fresh OS entropy for None), or a ParameterError naming ``field``."""
+    try:
+        return resolve_seed(seed)
+    except ValueError as error:
+        raise ParameterError(f"{field}: {error}") from None
+
+
+class Simulation:
+    """One simulation: population arrays, named random streams, recorded metrics.
+
+    Args:
+        params: validated parameters.
+        seed: non-negative integer seed.
+        steps: planned number of steps (sizes the result arrays; running longer is fine).
+        scenario_name: recorded in the manifest.
+
+    Attributes:
+        population: the state arrays (:class:`governance_sim.state.Population`).
+        streams: the named random generators (:mod:`governance_sim.rng`).
+        latest: the metrics of the last recorded step.
+    """
+
+    def __init__(self, params: Params, seed: int, steps: int = 120,
+                 scenario_name: str | None = None) -> None:
+        self.params = params
+        self.seed = seed
+        self.scenario_name = scenario_name
+        self.streams = make_streams(seed)
+        self.population: Population = build_population(params, self.streams)
+        schedule.prepare(self.population, params)
+        self.recorder = Recorder(steps)
+        self._record()
+
+    def _record(self) -> None:
+        self.latest = measure(self.population, self.params)
+        self.recorder.record(self.latest)
+
+    def step(self) -> None:
+        """Run one vectorised step of the schedule and record the metrics."""
+        schedule.step(self.population, self.params, self.streams)
+        self._record()
+
+    def results(self) -> Results:
+        """The recorded time series and the manifest of this run."""
+        return Results(timeseries=self.recorder.frame(), manifest=self.manifest())
+
+    def manifest(self) -> dict[str, Any]:
+        """Parameters, seed, steps run, scenario name and versions."""
+        return {
+            "scenario": self.scenario_name,
+            "seed": self.seed,
+            "steps": self.population.municipality.step,
+            "params": self.params.to_dict(),
+            "versions": versions(),
+        }
+
+
+def run(
+    params_or_scenario: Params | Scenario | dict[str, Any] | str | None = None,
+    *,
+    steps: int | None = None,
+    seed: int | None = None,
+    **overrides: Any,
+) -> Results:
+    """Run the model and return its results.
+
+    Args:
+        params_or_scenario: parameters, a scenario (object, name or path), a mapping, or
+            None for the defaults.
+        steps: steps to run (months); default: the scenario's ``steps``, else 120.
+        seed: the seed (None: fresh entropy, recorded in the manifest).
+        **overrides: parameters set over the scenario's.
+
+    Returns:
+        :class:`Results` with ``timeseries`` indexed by step 0..steps.
+    """
+    if isinstance(params_or_scenario, str):
+        params_or_scenario = load_scenario(params_or_scenario)
+    if steps is None:
+        steps = params_or_scenario.steps if isinstance(params_or_scenario, Scenario) else 120
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+        raise ParameterError(f"steps must be a non-negative integer, got {steps!r}")
+    params, name = as_params(params_or_scenario, overrides)
+    simulation = Simulation(params, checked_seed(seed), steps=int(steps), scenario_name=name)
+    for _ in range(int(steps)):
+        simulation.step()
+    return simulation.results()
