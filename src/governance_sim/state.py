@@ -108,6 +108,7 @@ class Municipality:
     panel_members: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     panel_end_step: int = -1
     unit_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    staff_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     unit_quality: np.ndarray = field(default_factory=lambda: np.zeros(0))  # float64[n_units]
     # flows of the last step, kept for observation
     cost: float = 1.0
@@ -251,6 +252,7 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     municipality = Municipality(
         base_logic=logic,
         unit_sizes=sizes,
+        staff_sizes=np.bincount(professionals.unit, minlength=params.n_units),
         unit_quality=np.full(params.n_units, 0.5),
     )
     return Population(citizens, professionals, leaders, council, municipality)

@@ -76,8 +76,7 @@ def unit_facilitation_effect(population: Population, params: Params) -> np.ndarr
     Returns float64[n_units]: ``facilitation * (0.5 + 0.5 * mean skill of the unit's staff)``.
     """
     prof = population.professionals
-    skill = unit_mean(prof.skill, prof.unit, np.bincount(prof.unit,
-                                                          minlength=params.n_units))
+    skill = unit_mean(prof.skill, prof.unit, population.municipality.staff_sizes)
     return population.leaders.facilitation * (0.5 + 0.5 * skill)
 
 
@@ -106,6 +105,18 @@ def arena_voice(
     return influence * (0.5 + 0.5 * facilitation) * achieved * mass
 
 
+def cost_per_citizen(population: Population, params: Params, budget_factor: float) -> float:
+    """Spending per citizen, in budget units per step.
+
+    The service budget plus each unit's facilitation and control overhead, weighted by the
+    unit's citizens.
+    """
+    lead = population.leaders
+    overhead = service.spending(lead.facilitation, lead.maturity, lead.control, params)
+    return params.budget * (
+        budget_factor + float(np.average(overhead, weights=population.municipality.unit_sizes)))
+
+
 def prepare(population: Population, params: Params) -> None:
     """Set expectations, remembered levels and approval to the initial service (no noise).
 
@@ -114,8 +125,7 @@ def prepare(population: Population, params: Params) -> None:
     cit, lead, mun = population.citizens, population.leaders, population.municipality
     levers = mun.base_logic
     prof = population.professionals
-    counts = np.bincount(prof.unit, minlength=params.n_units)
-    effort = unit_mean(prof.motivation * (1.0 - prof.burnout), prof.unit, counts)
+    effort = unit_mean(prof.motivation * (1.0 - prof.burnout), prof.unit, mun.staff_sizes)
     fac = unit_facilitation_effect(population, params)
     _, _, quality = service.unit_outputs(
         effort, fac, np.zeros(params.n_units),
@@ -129,9 +139,7 @@ def prepare(population: Population, params: Params) -> None:
     mun.approval = 0.5 * float(cit.trust.mean()) + 0.5 * float(value.mean())
     mun.approval_reference = mun.approval
     mun.future_stock = 0.5 * (float(cit.social_trust.mean()) + float(prof.motivation.mean()))
-    mun.cost = params.budget * (1.0 + float(np.average(
-        service.spending(lead.facilitation, lead.maturity, lead.control, params),
-        weights=mun.unit_sizes)))
+    mun.cost = cost_per_citizen(population, params, 1.0)
 
 
 def advance(population: Population, params: Params, ctx: StepContext, draws: StepDraws) -> None:
@@ -192,8 +200,7 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
     voice[part] = part_voice
 
     # 5. service
-    prof_counts = np.bincount(prof.unit, minlength=n_units)
-    effort = unit_mean(prof.motivation * (1.0 - prof.burnout), prof.unit, prof_counts)
+    effort = unit_mean(prof.motivation * (1.0 - prof.burnout), prof.unit, mun.staff_sizes)
     measured, relational, quality = service.unit_outputs(
         effort, fac_unit, coproduced, service.startup_burden(lead.facilitation, lead.maturity,
                                                              params),
@@ -240,9 +247,7 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
     # 9. stocks and flows kept for observation
     weights = mun.unit_sizes
     mun.unit_quality = unit_results
-    mun.cost = params.budget * (ctx.budget_factor + float(np.average(
-        service.spending(lead.facilitation, lead.maturity, lead.control, params),
-        weights=weights)))
+    mun.cost = cost_per_citizen(population, params, ctx.budget_factor)
     mun.measured_output = float(np.average(measured, weights=weights))
     mun.relational_quality = float(np.average(relational, weights=weights))
     mun.coproduction = float(np.average(coproduced, weights=weights))
