@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-import governance_sim.model  # noqa: F401 - imported before timing the serial sweep
+import governance_sim.simulation  # noqa: F401 - imported before timing the serial sweep
 from governance_sim.sweep import read_table, run_sweep, spec_from_dict
+from governance_sim.sweep.executors import DEFAULT_START_METHOD
 
 
 def spec(citizens: int, steps: int) -> dict:
@@ -46,7 +47,8 @@ def load() -> str:
     return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
-def timed(label: str, sweep: dict, out: Path, workers: int, start_method: str = "spawn") -> float:
+def timed(label: str, sweep: dict, out: Path, workers: int,
+          start_method: str = DEFAULT_START_METHOD) -> float:
     before = load()
     start = time.perf_counter()
     report = run_sweep(spec_from_dict(sweep), out, workers=workers, progress=False,
@@ -63,8 +65,9 @@ def main() -> None:
     parser.add_argument("--citizens", type=int, default=10_000)
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--start-method", default="spawn",
-                        help="how the workers start: spawn (default), forkserver, fork")
+    parser.add_argument("--start-method", default=DEFAULT_START_METHOD,
+                        help="how the workers start: forkserver (default where available), "
+                        "spawn, fork")
     args = parser.parse_args()
     sweep = spec(args.citizens, args.steps)
     print(f"100 runs x {args.citizens} citizens x {args.steps} steps; "

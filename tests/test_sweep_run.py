@@ -149,11 +149,11 @@ def test_pool_equals_serial_on_the_model_with_common_random_numbers(tmp_path: Pa
     assert report.executor == "2 local worker processes"
     serial, pool = read_table(tmp_path / "serial"), read_table(tmp_path / "pool")
     pd.testing.assert_frame_equal(drop_timing(serial), drop_timing(pool))
-    report = run_sweep(path, tmp_path / "forkserver", workers=2, progress=False,
-                       start_method="forkserver")
-    assert report.executor == "2 local worker processes (forkserver)"
+    report = run_sweep(path, tmp_path / "spawn", workers=2, progress=False,
+                       start_method="spawn")
+    assert report.executor == "2 local worker processes (spawn)"
     pd.testing.assert_frame_equal(drop_timing(serial),
-                                  drop_timing(read_table(tmp_path / "forkserver")))
+                                  drop_timing(read_table(tmp_path / "spawn")))
     assert main(["sweep", str(path), "--out", str(tmp_path / "x"), "--start-method",
                  "teleport"]) == 2
     assert len(serial) == 8 and (serial.status == "ok").all()

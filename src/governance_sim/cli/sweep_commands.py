@@ -41,10 +41,11 @@ def register(app: typer.Typer) -> None:
                                             "often (seconds)."),
         progress: bool = typer.Option(True, "--progress/--no-progress",
                                       help="Progress bar on standard error."),
-        start_method: str = typer.Option("spawn", "--start-method",
-                                         help="How local workers start: spawn (safe), "
-                                         "forkserver, or fork (instant; Linux only, may "
-                                         "deadlock in a multi-threaded process)."),
+        start_method: str | None = typer.Option(None, "--start-method",
+                                         help="How local workers start: forkserver (default "
+                                         "where available), spawn (safe anywhere), or fork "
+                                         "(instant; may deadlock in a multi-threaded "
+                                         "process)."),
     ) -> None:
         """Run (or resume) a parameter sweep; exit 1 if any run failed."""
         from governance_sim.cli import fail
@@ -53,13 +54,15 @@ def register(app: typer.Typer) -> None:
         if scheduler and scheduler != "local" and workers is not None:
             fail("--workers applies to local runs and --scheduler local; a remote Dask "
                  "cluster has its own workers")
+        from governance_sim.sweep.executors import DEFAULT_START_METHOD
         from governance_sim.sweep.runner import SweepAborted
 
         loaded = load_spec(spec)
         try:
             report = run_sweep(loaded, out, workers=workers, scheduler=scheduler,
                                progress=progress, retry_failed=retry_failed,
-                               flush_seconds=flush_seconds, start_method=start_method)
+                               flush_seconds=flush_seconds,
+                               start_method=start_method or DEFAULT_START_METHOD)
         except SweepAborted as error:
             fail(str(error), code=1)
         resumed = f", {report.skipped} already recorded" if report.skipped else ""

@@ -2,9 +2,10 @@
 
 An executor takes chunks of tasks and yields each chunk's results as it finishes (in any
 order). The worker side is :func:`evaluate_chunk`, a module-level function so it pickles by
-reference. The process pool starts its workers once (``spawn`` context, so no state leaks
-from the parent) and reuses them for every chunk; at most ``2 x workers`` chunks are in
-flight, so a stopped sweep leaves little work queued.
+reference. The process pool starts its workers once (``forkserver`` context where the
+platform has it, else ``spawn``: no state leaks from the parent) and reuses them for every
+chunk; at most ``2 x workers`` chunks are in flight, so a stopped sweep leaves little work
+queued.
 """
 
 from __future__ import annotations
@@ -119,12 +120,23 @@ def _warm_worker() -> None:
     threadpool_limits(limits=1)  # for the libraries already loaded
 
 
-#: How pool workers may start: ``spawn`` (default: a fresh interpreter that imports the
-#: model core, ~0.5 s, safe anywhere), ``forkserver`` (a fresh server imports the model once and
-#: forks the workers) or ``fork`` (a copy of this process, instant, but this process has
-#: library threads (OpenBLAS, pyarrow's jemalloc), and forking a multi-threaded process
-#: can deadlock the child; Python 3.12 warns about it).
-START_METHODS: tuple[str, ...] = ("spawn", "forkserver", "fork")
+#: How pool workers may start: ``forkserver`` (a fresh server process imports the model
+#: core once and forks each worker from it: no state of this process leaks, and workers do
+#: not each pay the ~0.5 s import), ``spawn`` (each worker a fresh interpreter that imports
+#: the model core; safe anywhere) or ``fork`` (a copy of this process, instant, but this
+#: process has library threads (OpenBLAS, pyarrow's jemalloc), and forking a multi-threaded
+#: process can deadlock the child; Python 3.12 warns about it).
+START_METHODS: tuple[str, ...] = ("forkserver", "spawn", "fork")
+
+
+def _default_start_method() -> str:
+    import multiprocessing
+
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+#: ``forkserver`` where the platform has it (Linux, macOS), else ``spawn`` (Windows).
+DEFAULT_START_METHOD: str = _default_start_method()
 
 
 class PoolExecutor(Executor):
@@ -135,7 +147,8 @@ class PoolExecutor(Executor):
         start_method: one of :data:`START_METHODS`.
     """
 
-    def __init__(self, workers: int | None = None, start_method: str = "spawn") -> None:
+    def __init__(self, workers: int | None = None,
+                 start_method: str = DEFAULT_START_METHOD) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -147,7 +160,7 @@ class PoolExecutor(Executor):
             context.set_forkserver_preload(["governance_sim.simulation"])
         self.workers = workers or default_workers()
         self.label = f"{self.workers} local worker processes"
-        if start_method != "spawn":
+        if start_method != DEFAULT_START_METHOD:
             self.label += f" ({start_method})"
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                          initializer=_warm_worker)
@@ -259,7 +272,7 @@ class DaskExecutor(Executor):
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None,
-                  start_method: str = "spawn") -> Executor:
+                  start_method: str = DEFAULT_START_METHOD) -> Executor:
     """Pick the executor: Dask if ``scheduler``; serial if ``workers == 1``; else a pool."""
     if scheduler:
         return DaskExecutor(scheduler, workers)

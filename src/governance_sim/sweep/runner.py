@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from governance_sim.sweep.design import Design, build_design, tasks
-from governance_sim.sweep.executors import Executor, chunk_size, make_executor
+from governance_sim.sweep.executors import (
+    DEFAULT_START_METHOD,
+    Executor,
+    chunk_size,
+    make_executor,
+)
 from governance_sim.sweep.models import ModelFn, ModelRunner, check_points, resolve_model
 from governance_sim.sweep.spec import SweepSpec, load_spec
 from governance_sim.sweep.store import (
@@ -150,7 +155,7 @@ def run_sweep(
     retry_failed: bool = False,
     flush_seconds: float = 2.0,
     chunk: int | None = None,
-    start_method: str = "spawn",
+    start_method: str = DEFAULT_START_METHOD,
 ) -> SweepReport:
     """Run (or resume) a sweep and write its results folder.
 
