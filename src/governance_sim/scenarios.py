@@ -19,7 +19,7 @@ from typing import Any
 from governance_sim.params import ParameterError, Params, UserInputError
 
 __all__ = ["Scenario", "ScenarioError", "scenario_dir", "list_scenarios", "load_scenario",
-           "scenario_from_dict"]
+           "read_toml", "scenario_from_dict"]
 
 _SCENARIO_KEYS = {"name", "description", "question", "steps", "sources", "replicates"}
 _TOP_KEYS = {"scenario", "params", "events"}
@@ -121,6 +121,19 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
     )
 
 
+def read_toml(path: Path, error: type[UserInputError]) -> dict[str, Any]:
+    """Read a TOML file, reporting a malformed or unreadable file as ``error``.
+
+    The message names the file and, for malformed TOML, the line and column.
+    """
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as problem:
+        raise error(f"{path}: not valid TOML: {problem}") from None
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(f"{path}: cannot read: {problem}") from None
+
+
 def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
     """Load and validate a scenario by name (from :func:`scenario_dir`) or by file path.
 
@@ -129,10 +142,5 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
             and column), or invalid parameters (naming the field and what is allowed).
     """
     path = _resolve(name_or_path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{path}: cannot read: {error}") from None
+    data = read_toml(path, ScenarioError)
     return scenario_from_dict(data, origin=str(path), path=path)

@@ -52,12 +52,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from governance_sim.params import LEVER_NAMES, LEVER_RANGES, LOGIC_NAMES, Params, UserInputError
+from governance_sim.scenarios import read_toml
 
 __all__ = [
     "BUILTIN_MODEL",
@@ -211,12 +211,7 @@ def load_spec(path: str | Path) -> SweepSpec:
     target = Path(path)
     if not target.is_file():
         raise SpecError(f"sweep spec not found: {target}")
-    try:
-        raw = tomllib.loads(target.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise SpecError(f"{target}: not valid TOML: {error}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecError(f"{target}: cannot read: {error}") from None
+    raw = read_toml(target, SpecError)
     return spec_from_dict(raw, source=str(target), base_dir=target.parent)
 
 
