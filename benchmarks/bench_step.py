@@ -61,43 +61,49 @@ def measure_draw_seconds(n: int, repeats: int = 5) -> float:
 
 
 def step_floor_bytes(population) -> int:
-    """Bytes one step must move: read every citizen array it uses, write those it updates,
-    and gather twice over the network (indices, weights and the gathered vector)."""
+    """Bytes one step must move: read every citizen array it uses once, write those it
+    updates once, and make two passes over the network (the neighbour table and the
+    gathered vector; the ties need no weights: every one counts 1/degree)."""
     cit = population.citizens
-    read = ["trust", "social_trust", "efficacy", "civic_motivation", "resources", "quintile",
-            "coop_type", "belief", "expectation", "value", "participating", "unit"]
+    read = ["trust", "social_trust", "efficacy", "civic_motivation", "resources", "coop_type",
+            "belief", "expectation", "value", "participating", "unit"]
     written = ["trust", "social_trust", "efficacy", "belief", "expectation", "value",
                "contribution", "participating"]
     total = sum(getattr(cit, name).nbytes for name in read)
     total += sum(getattr(cit, name).nbytes for name in written)
-    network = cit.network
-    gather = network.indices.nbytes + network.data.nbytes + network.indptr.nbytes + 8 * cit.n
-    return total + 2 * gather
+    table = cit.neighbours.nbytes
+    return total + (table + cit.participating.nbytes) + (table + cit.trust.nbytes)
 
 
-def run_size(n: int, repeats: int, reference_repeats: int) -> dict:
-    """Measure one population size (called in a fresh subprocess)."""
+def run_size(n: int, repeats: int, reference_repeats: int, backend: str) -> dict:
+    """Measure one population size (called in a fresh subprocess).
+
+    Only the Mesa-free core is imported unless the reference is timed, so that the peak RSS
+    is the model's (the Mesa model wraps the same arrays; ``import mesa`` adds about 32 MB).
+    """
     baseline = peak_rss_bytes()
-    import governance_sim as gs
+    import governance_sim.params as gp
     from governance_sim.dynamics.schedule import begin_step, draw_step, step
-    from governance_sim.reference import ReferenceSimulation
+    from governance_sim.simulation import Simulation
 
     imported = peak_rss_bytes()
-    params = gs.Params(n_citizens=n, n_units=max(1, n // CITIZENS_PER_UNIT),
+    params = gp.Params(n_citizens=n, n_units=max(1, n // CITIZENS_PER_UNIT),
                        logic="co_creation")
-    model = gs.GovernanceModel(params, rng=1, agent_views=False)
-    population, streams = model.population, model.streams
+    simulation = Simulation(params, seed=1, steps=0, backend=backend)
+    population, streams = simulation.population, simulation.streams
     for _ in range(3):  # warm-up
-        step(population, params, streams)
+        step(population, params, streams, simulation.backend)
 
     reference = None
     if reference_repeats:
+        from governance_sim.reference import ReferenceSimulation
+
         reference = ReferenceSimulation(population.copy(), params)
     vector_times, reference_times = [], []
     for index in range(max(repeats, reference_repeats)):
         if index < repeats:
             start = time.perf_counter()
-            step(population, params, streams)
+            step(population, params, streams, simulation.backend)
             vector_times.append(time.perf_counter() - start)
         if reference is not None and index < reference_repeats:
             ctx = begin_step(reference.population_for_events(), params, streams)
@@ -112,6 +118,7 @@ def run_size(n: int, repeats: int, reference_repeats: int) -> dict:
     floor_seconds = step_floor_bytes(population) / bandwidth + draws_seconds
     return {
         "n": n,
+        "backend": simulation.backend,
         "ms_per_step": 1e3 * step_seconds,
         "ns_per_agent_step": 1e9 * step_seconds / n,
         "bytes_per_citizen": peak / n,
@@ -132,13 +139,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
     parser.add_argument("--json", help="also write the rows to this JSON file")
+    parser.add_argument("--backend", default="auto", choices=["auto", "native", "numpy"],
+                        help="the citizens' phases: compiled kernels or numpy (default: auto)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=7, help=argparse.SUPPRESS)
     parser.add_argument("--reference-repeats", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.one:
-        print(json.dumps(run_size(args.one, args.repeats, args.reference_repeats)))
+        print(json.dumps(run_size(args.one, args.repeats, args.reference_repeats,
+                                  args.backend)))
         return
 
     if args.quick:
@@ -149,13 +159,14 @@ def main() -> None:
     for n, repeats, reference_repeats in plan:
         output = subprocess.run(
             [sys.executable, __file__, "--one", str(n), "--repeats", str(repeats),
-             "--reference-repeats", str(reference_repeats)],
+             "--reference-repeats", str(reference_repeats), "--backend", args.backend],
             check=True, capture_output=True, text=True,
         ).stdout
         rows.append(json.loads(output.strip().splitlines()[-1]))
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, numpy {np.__version__}")
+          f"{platform.python_version()}, numpy {np.__version__}; step backend: "
+          f"{rows[-1]['backend']}")
     print(f"memory bandwidth (numpy copy): {rows[-1]['bandwidth_gb_s']:.1f} GB/s; "
           f"interpreter with imports: {rows[-1]['interpreter_mb']:.0f} MB")
     header = (f"{'N':>9} {'ms/step':>9} {'ns/agent':>9} {'B/cit':>8} {'B/cit+':>8} "

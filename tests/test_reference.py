@@ -32,8 +32,9 @@ CASES = {
 }
 
 
+@pytest.mark.parametrize("backend", ["numpy", "native"])
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_vectorised_step_equals_per_agent_reference(case):
+def test_vectorised_step_equals_per_agent_reference(case, backend):
     params = Params(**SMALL, **CASES[case])
     streams = make_streams(11)
     population = build_population(params, streams)
@@ -45,7 +46,7 @@ def test_vectorised_step_equals_per_agent_reference(case):
     for _ in range(16):
         ctx = begin_step(population, params, streams)
         draws = draw_step(streams, population.citizens.n)
-        advance(population, params, ctx, draws)
+        advance(population, params, ctx, draws, backend)
         ref_ctx = begin_step(reference.population_for_events(), params, ref_streams)
         assert ref_ctx == ctx or ref_ctx.levers == ctx.levers
         reference.step(ref_ctx, draw_step(ref_streams, reference.n_citizens))

@@ -124,7 +124,8 @@ def measure(population: Population, params: Params) -> dict[str, float]:
         "contribution_mean": mun.cooperation,
         "coproduction": mun.coproduction,
         # mean over citizens of their neighbours' mean social trust, in one dot product
-        "social_capital": float(cit.listened_to @ cit.social_trust) / n,
+        "social_capital": float(cit.listened_to @ cit.social_trust)
+        / (n * cit.neighbours.shape[1]),
         "efficacy_mean": float(cit.efficacy.mean()),
         "motivation_mean": float(prof.motivation.mean()),
         "burnout_mean": float(prof.burnout.mean()),

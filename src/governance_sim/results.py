@@ -8,13 +8,15 @@ import platform
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from governance_sim.metrics import METRICS
 from governance_sim.params import UserInputError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made, not by the stepping core
+    import pandas as pd
 
 __all__ = ["Recorder", "Results", "versions", "atomic_write", "OutputError"]
 
@@ -43,6 +45,8 @@ class Recorder:
 
     def frame(self) -> pd.DataFrame:
         """The recorded steps as a DataFrame indexed by ``step`` (0..length-1)."""
+        import pandas as pd
+
         data = {name: array[: self.length] for name, array in self.series.items()}
         frame = pd.DataFrame(data, index=pd.RangeIndex(self.length, name="step"))
         return frame

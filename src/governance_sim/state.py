@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from governance_sim.logics import LogicProfile, profile
 from governance_sim.params import Params
+
+if TYPE_CHECKING:  # scipy is imported when the numpy path first needs the network matrix
+    from scipy import sparse
 
 __all__ = [
     "Citizens",
@@ -45,14 +48,30 @@ class Citizens:
     participating: np.ndarray  # bool, took part last step
     unit: np.ndarray  # int32, serving unit
     neighbours: np.ndarray  # int32, shape (n_citizens, degree): whom each citizen listens to
-    network: sparse.csr_array  # (n_citizens x n_citizens), row i: weight 1/degree on each
-    #                            citizen i listens to; ``network @ x`` is the neighbours' mean
-    listened_to: np.ndarray  # float64, column sums of ``network``: how much each is heard
+    listened_to: np.ndarray  # int32, how many ties point at each citizen (times heard)
+    _network: sparse.csr_array | None = field(default=None, repr=False, compare=False)
+    #: last step's trust and participation, kept as the buffers the next step writes into
+    #: (the compiled path double-buffers instead of allocating and freeing every step)
+    _spare_trust: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _spare_participating: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: reused for each step's bulk random draws
+    _draw_buffer: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def n(self) -> int:
         """Number of citizens."""
         return int(self.trust.shape[0])
+
+    @property
+    def network(self) -> sparse.csr_array:
+        """The network as a row-normalised CSR matrix: ``network @ x`` is the neighbours' mean.
+
+        Built on first use (the numpy path and the validation experiments use it; the compiled
+        kernels read ``neighbours`` directly) and kept: 8 bytes per tie plus the row pointers.
+        """
+        if self._network is None:
+            self._network = network_matrix(self.neighbours)
+        return self._network
 
 
 
@@ -139,7 +158,7 @@ class Population:
             group = getattr(self, role_name)
             for f in fields(group):
                 value = getattr(group, f.name)
-                if isinstance(value, np.ndarray):
+                if isinstance(value, np.ndarray) and not f.name.startswith("_"):
                     out[f"{role_name}.{f.name}"] = value
         return out
 
@@ -154,12 +173,25 @@ def network_matrix(neighbours: np.ndarray) -> sparse.csr_array:
     Args:
         neighbours: int32[n_citizens, degree].
     """
+    from scipy import sparse
+
     n, degree = neighbours.shape
     index_type = np.int32 if n * degree < 2**31 else np.int64
     indptr = np.arange(0, n * degree + 1, degree, dtype=index_type)
     data = np.full(n * degree, 1.0 / degree)
     indices = neighbours.reshape(-1).astype(index_type, copy=False)
     return sparse.csr_array((data, indices, indptr), shape=(n, n), copy=False)
+
+
+def times_heard(neighbours: np.ndarray, n_citizens: int) -> np.ndarray:
+    """How many ties point at each citizen: int32[n_citizens].
+
+    Counted in chunks of citizens, to bound the temporary memory.
+    """
+    heard = np.zeros(n_citizens, dtype=np.int32)
+    for first in range(0, neighbours.shape[0], NETWORK_CHUNK):
+        np.add.at(heard, neighbours[first:first + NETWORK_CHUNK].ravel(), 1)
+    return heard
 
 
 def unit_layout(n_citizens: int, n_units: int) -> np.ndarray:
@@ -198,7 +230,6 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
 
     neighbours = build_network(sizes, params.network_degree, params.network_homophily,
                                streams["network"])
-    network = network_matrix(neighbours)
     type_draw = rng.random(n)
     bounds = np.cumsum([params.share_conditional, params.share_free_rider, params.share_hump])
     coop_type = np.searchsorted(bounds, type_draw, side="right").astype(np.int8)
@@ -218,8 +249,7 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
         participating=np.zeros(n, dtype=bool),
         unit=unit,
         neighbours=neighbours,
-        network=network,
-        listened_to=np.asarray(network.sum(axis=0)).ravel(),
+        listened_to=times_heard(neighbours, n),
     )
 
     prng = streams["professionals"]

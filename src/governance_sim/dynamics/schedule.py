@@ -14,8 +14,8 @@ One step is one month. The phases, in order:
 
 Updates are synchronous: every phase reads last step's values of what it does not itself
 compute this step (double buffering through new arrays), and the population is committed at
-the end. All random numbers of a step are drawn first (:func:`draw_step`), from named
-streams, so the per-agent reference implementation can consume the very same numbers.
+the end. The random numbers of a step (:func:`draw_step`) come in bulk from named streams,
+one per purpose, so the per-agent reference implementation consumes the very same numbers.
 """
 
 from __future__ import annotations
@@ -24,14 +24,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from governance_sim import native
 from governance_sim.dynamics import contribution as contrib
 from governance_sim.dynamics import leadership, motivation, participation, service, trust
 from governance_sim.dynamics.events import StepContext, apply_events
 from governance_sim.dynamics.groups import neighbour_mean, unit_mean
+from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
 from governance_sim.state import Population
 
-__all__ = ["SCHEDULE", "StepDraws", "draw_step", "begin_step", "advance", "prepare", "step"]
+__all__ = ["SCHEDULE", "StepDraws", "UnitFlows", "draw_step", "begin_step", "advance",
+           "citizens_numpy", "citizens_native", "prepare", "step"]
 
 SCHEDULE: tuple[str, ...] = (
     "events", "leaders", "participation", "contribution", "service", "trust",
@@ -39,25 +42,62 @@ SCHEDULE: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
 class StepDraws:
-    """The random numbers of one step.
+    """The random numbers of one step, each drawn in bulk from its own stream on first use.
+
+    Streams are independent, so when a number is drawn does not change it: the vectorised
+    step and the per-agent reference consume the very same numbers. The fused path frees
+    each array when it is done with it (:meth:`release`), so that only one is held at once.
 
     Attributes:
         participation: float64[n_citizens], uniform on [0, 1), from stream "participation".
         experience: float64[n_citizens], uniform on [0, 1), from stream "experience".
     """
 
-    participation: np.ndarray
-    experience: np.ndarray
+    NAMES = ("participation", "experience")
+
+    def __init__(self, streams: dict[str, np.random.Generator], n_citizens: int,
+                 buffer: np.ndarray | None = None) -> None:
+        self._streams = streams
+        self._n = n_citizens
+        self._drawn: dict[str, np.ndarray] = {}
+        self._released: set[str] = set()
+        self._buffer = buffer  # float64[n_citizens] to draw into while no other draw uses it
+
+    def _get(self, name: str) -> np.ndarray:
+        if name not in self._drawn:
+            if name in self._released:
+                raise RuntimeError(f"the {name} draws of this step were released")
+            buffer = self._buffer
+            if buffer is not None and not any(a is buffer for a in self._drawn.values()):
+                self._drawn[name] = self._streams[name].random(out=buffer)
+            else:
+                self._drawn[name] = self._streams[name].random(self._n)
+        return self._drawn[name]
+
+    @property
+    def participation(self) -> np.ndarray:  # noqa: D102
+        return self._get("participation")
+
+    @property
+    def experience(self) -> np.ndarray:  # noqa: D102
+        return self._get("experience")
+
+    def release(self, name: str) -> None:
+        """Free the array ``name`` (drawing it first if it was not, to keep the stream in step)."""
+        self._get(name)
+        del self._drawn[name]
+        self._released.add(name)
 
 
-def draw_step(streams: dict[str, np.random.Generator], n_citizens: int) -> StepDraws:
-    """Draw every random number one step needs, in bulk, each from its own stream."""
-    return StepDraws(
-        participation=streams["participation"].random(n_citizens),
-        experience=streams["experience"].random(n_citizens),
-    )
+def draw_step(streams: dict[str, np.random.Generator], n_citizens: int,
+              buffer: np.ndarray | None = None) -> StepDraws:
+    """The random numbers of one step (drawn on first use, each from its own stream).
+
+    Args:
+        buffer: optional float64[n_citizens] reused for the draws (one at a time).
+    """
+    return StepDraws(streams, n_citizens, buffer)
 
 
 def begin_step(
@@ -117,6 +157,10 @@ def cost_per_citizen(population: Population, params: Params, budget_factor: floa
         budget_factor + float(np.average(overhead, weights=population.municipality.unit_sizes)))
 
 
+#: Citizens prepared at once (bounds the temporary memory of :func:`prepare`).
+PREPARE_CHUNK = 1 << 16
+
+
 def prepare(population: Population, params: Params) -> None:
     """Set expectations, remembered levels and approval to the initial service (no noise).
 
@@ -130,34 +174,81 @@ def prepare(population: Population, params: Params) -> None:
     _, _, quality = service.unit_outputs(
         effort, fac, np.zeros(params.n_units),
         service.startup_burden(lead.facilitation, lead.maturity, params), 1.0, levers, params)
-    value = service.citizen_value(quality[cit.unit], cit.resources, np.zeros(cit.n), levers,
-                                  params)
-    cit.value[:] = value
-    cit.expectation[:] = value
-    lead.reference[:] = unit_mean(value, cit.unit, mun.unit_sizes)
+    for first in range(0, cit.n, PREPARE_CHUNK):  # in chunks, to bound temporary memory
+        block = slice(first, first + PREPARE_CHUNK)
+        cit.value[block] = service.citizen_value(
+            quality[cit.unit[block]], cit.resources[block], np.zeros(cit.value[block].size),
+            levers, params)
+    cit.expectation[:] = cit.value
+    lead.reference[:] = unit_mean(cit.value, cit.unit, mun.unit_sizes)
     mun.unit_quality = lead.reference.copy()
-    mun.approval = 0.5 * float(cit.trust.mean()) + 0.5 * float(value.mean())
+    mun.approval = 0.5 * float(cit.trust.mean()) + 0.5 * float(cit.value.mean())
     mun.approval_reference = mun.approval
     mun.future_stock = 0.5 * (float(cit.social_trust.mean()) + float(prof.motivation.mean()))
     mun.cost = cost_per_citizen(population, params, 1.0)
 
 
-def advance(population: Population, params: Params, ctx: StepContext, draws: StepDraws) -> None:
-    """Phases 2-9 of one step on whole arrays (no Python loop over agents)."""
-    cit, prof, lead = population.citizens, population.professionals, population.leaders
-    council, mun = population.council, population.municipality
+@dataclass(frozen=True)
+class UnitFlows:
+    """What the citizens' phases (3-6) leave for the rest of the step, per unit.
+
+    Attributes:
+        taking_part: int64[n_units], citizens taking part.
+        given: float64[n_units], sum of their contributions.
+        coproduced: float64[n_units], contributions per citizen of the unit.
+        measured: float64[n_units], measured output.
+        relational: float64[n_units], relational quality.
+        results: float64[n_units], mean value the unit's citizens received.
+    """
+
+    taking_part: np.ndarray
+    given: np.ndarray
+    coproduced: np.ndarray
+    measured: np.ndarray
+    relational: np.ndarray
+    results: np.ndarray
+
+
+def arena_outcomes(
+    n_taking_part: np.ndarray, given_unit: np.ndarray, fac_unit: np.ndarray,
+    population: Population, params: Params, levers: LogicProfile,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit: the mean contribution seen in the arena, coproduced input and arena voice.
+
+    Returns:
+        (observed, coproduced, voice), each float64[n_units]; ``observed`` is NaN where
+        nobody took part.
+    """
+    sizes = population.municipality.unit_sizes
+    with np.errstate(invalid="ignore", divide="ignore"):
+        observed = np.where(n_taking_part > 0, given_unit / n_taking_part, np.nan)
+    coproduced = given_unit / sizes
+    voice = arena_voice(levers.influence, fac_unit, observed, n_taking_part / sizes, params)
+    return observed, coproduced, voice
+
+
+def unit_service(
+    population: Population, params: Params, ctx: StepContext, fac_unit: np.ndarray,
+    coproduced: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Phase 5 on the units: (measured, relational, quality), each float64[n_units]."""
+    prof, lead = population.professionals, population.leaders
+    effort = unit_mean(prof.motivation * (1.0 - prof.burnout), prof.unit,
+                       population.municipality.staff_sizes)
+    return service.unit_outputs(
+        effort, fac_unit, coproduced,
+        service.startup_burden(lead.facilitation, lead.maturity, params),
+        ctx.budget_factor, ctx.levers, params)
+
+
+def citizens_numpy(
+    population: Population, params: Params, ctx: StepContext, draws: StepDraws,
+    fac_unit: np.ndarray,
+) -> UnitFlows:
+    """Phases 3-6 of the citizens on whole arrays, one numpy expression per rule."""
+    cit, mun = population.citizens, population.municipality
     levers = ctx.levers
     n_units = params.n_units
-
-    # 2. leaders
-    if ctx.switched:
-        lead.reverted[:] = False
-        lead.dip_steps[:] = 0
-        lead.calm_steps[:] = 0
-    control, facilitation, maturity = leadership.update_leader_style(
-        lead.control, lead.facilitation, lead.maturity, lead.reverted, levers, params)
-    lead.control, lead.facilitation, lead.maturity = control, facilitation, maturity
-    fac_unit = unit_facilitation_effect(population, params)
     fac = fac_unit[cit.unit]
 
     # 3. participation (reads last step's participation of neighbours and last value)
@@ -184,15 +275,13 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
     given[part] = part_given
     n_taking_part = np.bincount(part_unit, minlength=n_units)
     given_unit = np.bincount(part_unit, weights=part_given, minlength=n_units)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        observed_unit = np.where(n_taking_part > 0, given_unit / n_taking_part, np.nan)
+    observed_unit, coproduced, voice_unit = arena_outcomes(
+        n_taking_part, given_unit, fac_unit, population, params, levers)
     part_observed = observed_unit[part_unit]  # never NaN: each has at least themselves
     belief = cit.belief.copy()
     belief[part] = contrib.update_beliefs(cit.belief[part], np.ones(part.size, dtype=bool),
                                           part_observed, params.belief_learning_rate)
-    coproduced = given_unit / mun.unit_sizes
-    part_voice = arena_voice(levers.influence, fac_unit, observed_unit,
-                             n_taking_part / mun.unit_sizes, params)[part_unit]
+    part_voice = voice_unit[part_unit]
     if ctx.panel_active:
         on_panel = np.isin(part, mun.panel_members, assume_unique=True)
         part_voice[on_panel] = np.maximum(part_voice[on_panel], ctx.panel_influence)
@@ -200,11 +289,8 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
     voice[part] = part_voice
 
     # 5. service
-    effort = unit_mean(prof.motivation * (1.0 - prof.burnout), prof.unit, mun.staff_sizes)
-    measured, relational, quality = service.unit_outputs(
-        effort, fac_unit, coproduced, service.startup_burden(lead.facilitation, lead.maturity,
-                                                             params),
-        ctx.budget_factor, levers, params)
+    measured, relational, quality = unit_service(population, params, ctx, fac_unit,
+                                                 coproduced)
     value = service.citizen_value(quality[cit.unit], cit.resources, voice, levers, params)
     experienced = np.clip(value + params.experience_noise * (2.0 * draws.experience - 1.0),
                           0.0, 1.0)
@@ -219,6 +305,130 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
     new_efficacy = trust.update_efficacy(cit.efficacy, part, part_voice, levers.mobilisation,
                                          params)
     cit.expectation = cit.expectation + params.expectation_rate * disconfirmation
+    unit_results = unit_mean(value, cit.unit, mun.unit_sizes)
+
+    cit.trust, cit.social_trust, cit.efficacy = new_trust, new_social, new_efficacy
+    cit.belief, cit.value, cit.contribution, cit.participating = (
+        belief, value, given, taking_part)
+    return UnitFlows(n_taking_part, given_unit, coproduced, measured, relational, unit_results)
+
+
+def citizens_native(
+    population: Population, params: Params, ctx: StepContext, draws: StepDraws,
+    fac_unit: np.ndarray,
+) -> UnitFlows:
+    """Phases 3-6 of the citizens in the fused compiled kernels (``native/step_kernels.c``).
+
+    The same rules as :func:`citizens_numpy` in a few passes over the citizens; the two
+    exponentials run in numpy (vectorised). Value, expectation, social trust, efficacy,
+    belief and contribution are updated in place. Trust and participation are double
+    buffered: the new values go to the arrays of two steps ago, as the neighbours must read
+    last step's. So an array taken from the population is overwritten by later steps: copy
+    what you want to keep.
+    """
+    lib = native.library()
+    cit, mun = population.citizens, population.municipality
+    levers = ctx.levers
+    n, n_units = cit.n, params.n_units
+    neighbours = cit.neighbours
+    degree = neighbours.shape[1]
+    # double buffers: last step's trust and participation stay readable for the neighbours
+    new_trust = cit._spare_trust if cit._spare_trust is not None else np.empty(n)
+    taking_part = (cit._spare_participating if cit._spare_participating is not None
+                   else np.empty(n, dtype=bool))
+    # new_trust is first the scratch of phase 3, then the neighbours' mean trust
+
+    # 3. participation
+    lib.participation_log_odds(
+        n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
+        cit.value, cit.resources, cit.unit, fac_unit,
+        np.array([params.participation_intercept, params.participation_trust_weight,
+                  params.trust_threshold, params.participation_efficacy_weight,
+                  params.participation_motivation_weight, params.participation_contagion_weight,
+                  params.participation_need_weight, params.participation_time_cost,
+                  levers.complementarity_framing, levers.facilitation_targeting]),
+        taking_part.view(np.uint8), new_trust)
+    np.exp(new_trust, out=new_trust)
+    lib.decide(n, draws.participation, new_trust, levers.openness, taking_part)
+    draws.release("participation")
+    if ctx.panel_active:
+        taking_part[mun.panel_members] = True
+
+    # 4. contribution
+    n_taking_part = np.zeros(n_units, dtype=np.int64)
+    given_unit = np.zeros(n_units)
+    lib.contribution_step(
+        n, taking_part, cit.belief, cit.coop_type, cit.trust, cit.unit, fac_unit,
+        np.array([params.cooperation_slope, params.dialogue_effect,
+                  params.unconditional_contribution, levers.sanctions * params.sanction_effect,
+                  params.norm_threshold]),
+        cit.contribution, n_taking_part, given_unit)
+    observed_unit, coproduced, voice_unit = arena_outcomes(
+        n_taking_part, given_unit, fac_unit, population, params, levers)
+
+    # 5. service (units), then 5-6 on the citizens
+    measured, relational, quality = unit_service(population, params, ctx, fac_unit,
+                                                 coproduced)
+    panel = (np.sort(mun.panel_members).astype(np.int64) if ctx.panel_active
+             else np.zeros(0, dtype=np.int64))
+    panel_influence = float(ctx.panel_influence) if ctx.panel_active else 0.0
+    lib.value_exponent(
+        n, taking_part, cit.resources, cit.unit, quality, voice_unit, panel, panel.size,
+        panel_influence,
+        np.array([(1.0 - levers.impartiality) * levers.choice_exit * params.choice_advantage,
+                  params.voice_gain, service.VALUE_SCALE]),
+        cit.value)
+    np.exp(cit.value, out=cit.value)
+    lib.neighbour_mean(n, degree, neighbours, cit.trust, new_trust)
+    unit_value = np.zeros(n_units)
+    lib.citizen_step(
+        n, taking_part, cit.trust, cit.unit, voice_unit, np.nan_to_num(observed_unit), panel,
+        panel.size, panel_influence, draws.experience,
+        np.array([params.voice_gain, params.experience_noise, params.tokenism_threshold,
+                  0.25 * (levers.impartiality - trust.FAIRNESS_REFERENCE),
+                  ctx.commitment, ctx.shock, params.outcome_weight, params.process_weight,
+                  params.trust_learning_rate, params.loss_aversion,
+                  params.trust_social_influence, params.social_capital_decay,
+                  params.initial_social_trust, params.cooperation_norm,
+                  params.social_capital_gain, params.social_capital_loss,
+                  params.efficacy_rate, levers.mobilisation, params.initial_efficacy,
+                  params.expectation_rate, params.belief_learning_rate]),
+        new_trust, cit.value, cit.expectation, cit.social_trust, cit.efficacy, cit.belief,
+        unit_value)
+    draws.release("experience")
+    cit._spare_trust, cit._spare_participating = cit.trust, cit.participating
+    cit.trust, cit.participating = new_trust, taking_part
+    return UnitFlows(n_taking_part, given_unit, coproduced, measured, relational,
+                     unit_value / mun.unit_sizes)
+
+
+def advance(
+    population: Population, params: Params, ctx: StepContext, draws: StepDraws,
+    backend: str | None = None,
+) -> None:
+    """Phases 2-9 of one step on whole arrays (no Python loop over agents).
+
+    Args:
+        backend: ``"native"``, ``"numpy"`` or ``"auto"`` for the citizens' phases 3-6
+            (:func:`governance_sim.native.backend`; None reads ``GOVERNANCE_SIM_BACKEND``).
+    """
+    cit, prof, lead = population.citizens, population.professionals, population.leaders
+    council, mun = population.council, population.municipality
+    levers = ctx.levers
+
+    # 2. leaders
+    if ctx.switched:
+        lead.reverted[:] = False
+        lead.dip_steps[:] = 0
+        lead.calm_steps[:] = 0
+    control, facilitation, maturity = leadership.update_leader_style(
+        lead.control, lead.facilitation, lead.maturity, lead.reverted, levers, params)
+    lead.control, lead.facilitation, lead.maturity = control, facilitation, maturity
+    fac_unit = unit_facilitation_effect(population, params)
+
+    # 3-6. citizens: participation, contribution, service received, trust (committed)
+    citizens_phases = citizens_native if native.backend(backend) == "native" else citizens_numpy
+    flows = citizens_phases(population, params, ctx, draws, fac_unit)
 
     # 7. professionals
     (prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill) = (
@@ -228,39 +438,39 @@ def advance(population: Population, params: Params, ctx: StepContext, draws: Ste
             params))
 
     # 8. dips: leaders, then politicians
-    unit_results = unit_mean(value, cit.unit, mun.unit_sizes)
     lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted = leadership.track_dips(
-        unit_results, lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted,
+        flows.results, lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted,
         lead.patience,
         mun.council_pressure, params.approval_memory)
-    mun.approval = 0.5 * float(new_trust.mean()) + 0.5 * float(value.mean())
+    mun.approval = 0.5 * float(cit.trust.mean()) + 0.5 * float(cit.value.mean())
     (mun.approval_reference, mun.approval_dip_steps, council.demanding,
      mun.council_pressure) = leadership.council_demands(
         mun.approval, mun.approval_reference, mun.approval_dip_steps, council.horizon_factor,
         council.courage, levers, params.approval_memory)
 
-    # commit citizens
-    cit.trust, cit.social_trust, cit.efficacy = new_trust, new_social, new_efficacy
-    cit.belief, cit.value, cit.contribution, cit.participating = (
-        belief, value, given, taking_part)
-
     # 9. stocks and flows kept for observation
     weights = mun.unit_sizes
-    mun.unit_quality = unit_results
+    mun.unit_quality = flows.results
     mun.cost = cost_per_citizen(population, params, ctx.budget_factor)
-    mun.measured_output = float(np.average(measured, weights=weights))
-    mun.relational_quality = float(np.average(relational, weights=weights))
-    mun.coproduction = float(np.average(coproduced, weights=weights))
-    n_part = float(n_taking_part.sum())
-    mun.cooperation = float(given_unit.sum()) / n_part if n_part > 0 else 0.0
+    mun.measured_output = float(np.average(flows.measured, weights=weights))
+    mun.relational_quality = float(np.average(flows.relational, weights=weights))
+    mun.coproduction = float(np.average(flows.coproduced, weights=weights))
+    n_part = float(flows.taking_part.sum())
+    mun.cooperation = float(flows.given.sum()) / n_part if n_part > 0 else 0.0
     mun.future_stock += (
-        0.5 * (float(new_social.mean()) + float(prof.motivation.mean())) - mun.future_stock
+        0.5 * (float(cit.social_trust.mean()) + float(prof.motivation.mean())) - mun.future_stock
     ) / params.future_memory
     mun.step += 1
 
 
-def step(population: Population, params: Params, streams: dict[str, np.random.Generator]) -> None:
-    """One full vectorised step: events, draws, then phases 2-9."""
+def step(
+    population: Population, params: Params, streams: dict[str, np.random.Generator],
+    backend: str | None = None,
+) -> None:
+    """One full vectorised step: events, draws, then phases 2-9 (see :func:`advance`)."""
     ctx = begin_step(population, params, streams)
-    draws = draw_step(streams, population.citizens.n)
-    advance(population, params, ctx, draws)
+    cit = population.citizens
+    if cit._draw_buffer is None:
+        cit._draw_buffer = np.empty(cit.n)
+    draws = draw_step(streams, cit.n, cit._draw_buffer)
+    advance(population, params, ctx, draws, backend)

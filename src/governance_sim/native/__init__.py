@@ -1,0 +1,120 @@
+"""The compiled step kernels (``step_kernels.c``), loaded with :mod:`ctypes`.
+
+The kernels fuse the per-citizen arithmetic of phases 3, 4 and 6 into one pass each; the
+numpy functions in :mod:`governance_sim.dynamics` remain the documented definitions of the
+rules, and the numpy path of :mod:`governance_sim.dynamics.schedule` runs wherever the
+library is missing. The library is compiled when the package is installed (``hatch_build.py``
+at the top of the repository; rebuild in place with ``python hatch_build.py``). It is used only
+if it was built from the very source next to it: a stale library (the C file edited since)
+is ignored, so a run never mixes old kernels with new rules.
+
+Choose the path with the environment variable ``GOVERNANCE_SIM_BACKEND``: ``auto`` (default:
+the kernels when available), ``native`` or ``numpy``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from governance_sim.params import UserInputError
+
+__all__ = ["LIBRARY_NAME", "SOURCE", "BACKENDS", "BackendError", "library", "source_hash",
+           "load_error", "backend"]
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "step_kernels.c"
+#: File name of the compiled library on this platform.
+LIBRARY_NAME = "_step_kernels" + {"win32": ".dll", "darwin": ".dylib"}.get(sys.platform, ".so")
+BACKENDS = ("auto", "native", "numpy")
+
+_F64 = np.ctypeslib.ndpointer(np.float64, flags="C_CONTIGUOUS")
+_I64 = np.ctypeslib.ndpointer(np.int64, flags="C_CONTIGUOUS")
+_I32 = np.ctypeslib.ndpointer(np.int32, flags="C_CONTIGUOUS")
+_I8 = np.ctypeslib.ndpointer(np.int8, flags="C_CONTIGUOUS")
+_BOOL = np.ctypeslib.ndpointer(np.bool_, flags="C_CONTIGUOUS")
+_U8 = np.ctypeslib.ndpointer(np.uint8, flags="C_CONTIGUOUS")
+_N = ctypes.c_int64
+_D = ctypes.c_double
+
+#: Argument types of each kernel (see step_kernels.c for their meaning).
+SIGNATURES: dict[str, list] = {
+    "neighbour_mean": [_N, _N, _I32, _F64, _F64],
+    "participation_log_odds": [_N, _N, _I32, _BOOL, _F64, _F64, _F64, _F64, _F64, _I32, _F64,
+                               _F64, _U8, _F64],
+    "decide": [_N, _F64, _F64, _D, _BOOL],
+    "contribution_step": [_N, _BOOL, _F64, _I8, _F64, _I32, _F64, _F64, _F64, _I64, _F64],
+    "value_exponent": [_N, _BOOL, _F64, _I32, _F64, _F64, _I64, _N, _D, _F64, _F64],
+    "citizen_step": [_N, _BOOL, _F64, _I32, _F64, _F64, _I64, _N, _D, _F64, _F64, _F64, _F64,
+                     _F64, _F64, _F64, _F64, _F64],
+}
+
+
+class BackendError(UserInputError):
+    """The requested step backend is unknown or not available on this installation."""
+
+
+def source_hash() -> str:
+    """SHA-256 of the kernel source, as the build embeds it in the library."""
+    return hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+
+
+def _load() -> tuple[ctypes.CDLL | None, str]:
+    path = HERE / LIBRARY_NAME
+    if not path.exists():
+        return None, f"{path.name} was not built (no C compiler when the package was installed?)"
+    try:
+        lib = ctypes.CDLL(str(path))
+    except OSError as error:
+        return None, f"{path.name} cannot be loaded: {error}"
+    lib.kernel_source_hash.restype = ctypes.c_char_p
+    if SOURCE.exists() and lib.kernel_source_hash().decode() != source_hash():
+        return None, (f"{path.name} is stale: step_kernels.c changed since it was built "
+                      "(rebuild with `python hatch_build.py` or reinstall)")
+    for name, argtypes in SIGNATURES.items():
+        function = getattr(lib, name)
+        function.argtypes = argtypes
+        function.restype = None
+    return lib, ""
+
+
+_LIBRARY, _LOAD_ERROR = _load()
+
+
+def library() -> ctypes.CDLL | None:
+    """The loaded kernel library, or None where it is missing or stale."""
+    return _LIBRARY
+
+
+def load_error() -> str:
+    """Why the library is not available ('' when it is)."""
+    return _LOAD_ERROR
+
+
+def backend(requested: str | None = None) -> str:
+    """The step backend to use: ``"native"`` or ``"numpy"``.
+
+    Args:
+        requested: ``"auto"``, ``"native"`` or ``"numpy"``; None reads
+            ``GOVERNANCE_SIM_BACKEND`` (default ``"auto"``).
+
+    Raises:
+        BackendError: an unknown name, or ``"native"`` where the library is not available.
+    """
+    choice = requested if requested is not None else os.environ.get(
+        "GOVERNANCE_SIM_BACKEND", "auto")
+    if choice not in BACKENDS:
+        raise BackendError(f"unknown step backend {choice!r} (GOVERNANCE_SIM_BACKEND); "
+                           f"allowed: {', '.join(BACKENDS)}")
+    if choice == "numpy":
+        return "numpy"
+    if _LIBRARY is None:
+        if choice == "native":
+            raise BackendError(f"the native step backend is not available: {_LOAD_ERROR}")
+        return "numpy"
+    return "native"
