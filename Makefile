@@ -14,10 +14,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+## The compiled step kernels: rebuilt when their C source changes (without a C compiler the
+## numpy path runs; tests/test_native.py says so)
+KERNELS := src/governance_sim/native/_step_kernels.so
+$(KERNELS): src/governance_sim/native/step_kernels.c hatch_build.py | $(STAMP)
+	-$(BIN)/python hatch_build.py
+
+setup: $(STAMP) $(KERNELS)
 
 ## The three logics compared on the default scenario; writes out/compare/report.html
-demo: $(STAMP)
+demo: $(STAMP) $(KERNELS)
 	$(BIN)/governance-sim compare bureaucracy npm co_creation --out out/compare
 
 ## Headless Chromium for the browser tests (Debian's package; needs root or sudo)
@@ -26,7 +32,7 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null; fi; }
 
-test: $(STAMP) browser
+test: $(STAMP) $(KERNELS) browser
 	$(BIN)/python -m pytest
 
 clean:

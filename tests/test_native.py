@@ -1,0 +1,97 @@
+"""The compiled step kernels: built, current, chosen as asked, and equal to the numpy path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from governance_sim import Params, native
+from governance_sim.cli import main
+from governance_sim.dynamics.schedule import step
+from governance_sim.simulation import Simulation
+
+SMALL = dict(n_citizens=2_000, n_units=20, professionals_per_unit=5)
+
+CASES = {
+    "co_creation": dict(logic="co_creation"),
+    "npm": dict(logic="npm", levers={"choice_exit": 0.9}),
+    "bureaucracy, degree 5": dict(logic="bureaucracy", network_degree=5),
+    "mix, targeted": dict(logic={"npm": 0.5, "co_creation": 0.5},
+                          levers={"facilitation_targeting": 0.8, "sanctions": 0.6}),
+    "events and a panel": dict(
+        logic="npm",
+        events=[
+            {"kind": "switch_logic", "step": 5, "logic": "co_creation"},
+            {"kind": "citizens_panel", "step": 7, "members": 40, "duration": 10},
+            {"kind": "trust_shock", "step": 12, "size": 0.3, "duration": 4},
+            {"kind": "compact", "step": 20, "size": 0.5, "duration": 6},
+        ],
+    ),
+}
+
+
+def test_kernels_are_built_and_current():
+    assert native.library() is not None, native.load_error()
+    assert native.backend() in ("native", "numpy")
+    assert native.backend("auto") == "native"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_native_path_equals_numpy_path(case):
+    """Same rules, same order of operations, same exp: equal to 1e-12 (in practice, bit for bit)."""
+    params = Params(**SMALL, **CASES[case])
+    fused = Simulation(params, seed=5, backend="native")
+    plain = Simulation(params, seed=5, backend="numpy")
+    for _ in range(40):
+        step(fused.population, params, fused.streams, "native")
+        step(plain.population, params, plain.streams, "numpy")
+    fused_arrays, plain_arrays = fused.population.arrays(), plain.population.arrays()
+    assert fused_arrays.keys() == plain_arrays.keys()
+    for name, expected in plain_arrays.items():
+        np.testing.assert_allclose(fused_arrays[name].astype(float), expected.astype(float),
+                                   rtol=0, atol=1e-12, err_msg=name)
+    for name in ("approval", "cost", "measured_output", "relational_quality", "coproduction",
+                 "cooperation", "future_stock", "council_pressure"):
+        a = getattr(fused.population.municipality, name)
+        b = getattr(plain.population.municipality, name)
+        assert abs(a - b) <= 1e-12, name
+    assert fused.population.citizens.participating.any()
+
+
+def test_backend_is_chosen_and_recorded(monkeypatch):
+    assert native.backend("numpy") == "numpy"
+    assert Simulation(Params(**SMALL), seed=1, backend="numpy").manifest()["backend"] == "numpy"
+    monkeypatch.setenv("GOVERNANCE_SIM_BACKEND", "numpy")
+    assert native.backend() == "numpy"
+    monkeypatch.setenv("GOVERNANCE_SIM_BACKEND", "native")
+    assert Simulation(Params(**SMALL), seed=1).manifest()["backend"] == "native"
+    with pytest.raises(native.BackendError, match="allowed: auto, native, numpy"):
+        native.backend("fortran")
+
+
+def test_unavailable_native_backend_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(native, "_LIBRARY", None)
+    monkeypatch.setattr(native, "_LOAD_ERROR", "not built here")
+    assert native.backend("auto") == "numpy"
+    with pytest.raises(native.BackendError, match="not available: not built here"):
+        native.backend("native")
+
+
+def test_a_stale_library_is_not_used(monkeypatch, tmp_path):
+    edited = tmp_path / "step_kernels.c"
+    edited.write_text(native.SOURCE.read_text() + "\n/* edited */\n")
+    monkeypatch.setattr(native, "SOURCE", edited)
+    library, reason = native._load()
+    assert library is None
+    assert "stale" in reason and "hatch_build.py" in reason
+
+
+def test_unknown_backend_on_the_command_line_is_one_line(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("GOVERNANCE_SIM_BACKEND", "gpu")
+    code = main(["run", "co_creation", "--steps", "3", "--set", "n_citizens=300",
+                 "--set", "n_units=3", "--no-progress", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert "GOVERNANCE_SIM_BACKEND" in lines[0] and "allowed: auto, native, numpy" in lines[0]
