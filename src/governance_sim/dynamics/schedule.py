@@ -336,9 +336,9 @@ def citizens_native(
     new_trust = cit._spare_trust if cit._spare_trust is not None else np.empty(n)
     taking_part = (cit._spare_participating if cit._spare_participating is not None
                    else np.empty(n, dtype=bool))
-    # new_trust is first the scratch of phase 3, then the neighbours' mean trust
 
-    # 3. participation
+    # 3. participation; the same pass over the network takes the neighbours' mean trust
+    # (into new_trust, for phase 6); contribution, written in phase 4, holds the log-odds
     lib.participation_log_odds(
         n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
         cit.value, cit.resources, cit.unit, fac_unit,
@@ -347,9 +347,9 @@ def citizens_native(
                   params.participation_motivation_weight, params.participation_contagion_weight,
                   params.participation_need_weight, params.participation_time_cost,
                   levers.complementarity_framing, levers.facilitation_targeting]),
-        taking_part.view(np.uint8), new_trust)
-    np.exp(new_trust, out=new_trust)
-    lib.decide(n, draws.participation, new_trust, levers.openness, taking_part)
+        taking_part.view(np.uint8), new_trust, cit.contribution)
+    np.exp(cit.contribution, out=cit.contribution)
+    lib.decide(n, draws.participation, cit.contribution, levers.openness, taking_part)
     draws.release("participation")
     if ctx.panel_active:
         taking_part[mun.panel_members] = True
@@ -379,7 +379,6 @@ def citizens_native(
                   params.voice_gain, service.VALUE_SCALE]),
         cit.value)
     np.exp(cit.value, out=cit.value)
-    lib.neighbour_mean(n, degree, neighbours, cit.trust, new_trust)
     unit_value = np.zeros(n_units)
     lib.citizen_step(
         n, taking_part, cit.trust, cit.unit, voice_unit, np.nan_to_num(observed_unit), panel,

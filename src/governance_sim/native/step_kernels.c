@@ -13,9 +13,29 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
+
+/* Citizens ahead whose ties' values are prefetched in the gathers: enough to cover a trip to
+ * main memory, little enough to stay in cache. */
+#ifndef PREFETCH_AHEAD
+#define PREFETCH_AHEAD 32
+#endif
 
 static inline double clip01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
 static inline double minimum(double a, double b) { return a < b ? a : b; }
+
+/* a if cond else b, exactly, without a branch: taking part and the sign of a signal are
+ * random, and a mispredicted branch costs more than computing both sides. */
+static inline double choose(int cond, double a, double b) {
+    uint64_t ua, ub;
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    const uint64_t mask = (uint64_t)0 - (uint64_t)(cond != 0);
+    const uint64_t bits = (ua & mask) | (ub & ~mask);
+    double out;
+    memcpy(&out, &bits, sizeof out);
+    return out;
+}
 
 /* Mean of x over each citizen's neighbours (groups.neighbour_mean), float64[n]. A short loop
  * of its own keeps many independent memory reads in flight. */
@@ -32,6 +52,8 @@ void neighbour_mean(int64_t n, int64_t degree, const int32_t *neighbours, const 
 /* Phase 3, first half (participation.facilitation_reach, service_motive and the log-odds of
  * participation_probability): writes minus the log-odds of taking part to neg_log_odds. The
  * caller exponentiates it in place (numpy's vectorised exp) and calls decide.
+ * The same pass over the network also takes the neighbours' mean trust for phase 6
+ * (last step's trust: groups.neighbour_mean), into neighbours_trust.
  * contagion: uint8[n] scratch, receives the count of neighbours who took part last step.
  * coef, in order: intercept, trust weight, trust threshold, efficacy weight, motivation
  * weight, contagion weight, need weight, time cost, framing, targeting. */
@@ -40,16 +62,28 @@ void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighbours
                             const double *efficacy, const double *civic_motivation,
                             const double *value, const double *resources, const int32_t *unit,
                             const double *unit_facilitation, const double *coef,
-                            uint8_t *contagion, double *neg_log_odds) {
+                            uint8_t *contagion, double *neighbours_trust,
+                            double *neg_log_odds) {
     const double intercept = coef[0], w_trust = coef[1], threshold = coef[2];
     const double w_efficacy = coef[3], w_motivation = coef[4], w_contagion = coef[5];
     const double w_need = coef[6], time_cost = coef[7], framing = coef[8];
     const double targeting = coef[9];
-    for (int64_t i = 0; i < n; i++) {  /* degree <= 50, so a count fits in a byte */
+    /* the gathers get a short loop of their own, to keep many independent reads in flight;
+     * degree <= 50, so a count fits in a byte */
+    for (int64_t i = 0; i < n; i++) {
         const int32_t *row = neighbours + i * degree;
+        if (i + PREFETCH_AHEAD < n) {  /* ask for the trust of later citizens' ties early */
+            const int32_t *ahead = row + PREFETCH_AHEAD * degree;
+            for (int64_t k = 0; k < degree; k++) __builtin_prefetch(trust + ahead[k]);
+        }
         uint8_t count = 0;
-        for (int64_t k = 0; k < degree; k++) count += participating[row[k]];
+        double sum = 0.0;
+        for (int64_t k = 0; k < degree; k++) {
+            count += participating[row[k]];
+            sum += trust[row[k]];
+        }
         contagion[i] = count;
+        neighbours_trust[i] = sum / (double)degree;
     }
     for (int64_t i = 0; i < n; i++) {
         const double res = resources[i];
@@ -98,24 +132,22 @@ void contribution_step(int64_t n, const uint8_t *taking_part, const double *beli
             count = 0;
             sum = 0.0;
         }
-        if (!taking_part[i]) {
-            given[i] = 0.0;
-            continue;
-        }
+        /* branch-free: who takes part and the cooperator types are random */
+        const int part = taking_part[i] != 0;
+        const int8_t type = coop_type[i];
         const double b = belief[i];
-        double base;
-        switch (coop_type[i]) {
-            case 0: base = minimum(1.0, slope * b); break;                          /* conditional */
-            case 2: base = minimum(1.0, slope * 2.0 * minimum(b, 1.0 - b)); break;  /* hump */
-            case 3: base = unconditional; break;                                    /* unconditional */
-            default: base = 0.0;                                                    /* free rider */
-        }
+        const double conditional = minimum(1.0, slope * b);
+        const double hump = minimum(1.0, slope * 2.0 * minimum(b, 1.0 - b));
+        const double base = choose(type == 0, conditional,                    /* conditional */
+                            choose(type == 2, hump,                          /* hump */
+                            choose(type == 3, unconditional, 0.0)));         /* 3; 1: free rider */
         const double dialogue = dialogue_effect * unit_facilitation[u] * trust[i];
         const double committed = (1.0 - dialogue) * base + dialogue;
-        const double amount = clip01(committed + sanction * (trust[i] - norm_threshold));
+        const double amount = choose(part, clip01(committed + sanction * (trust[i] - norm_threshold)),
+                                     0.0);
         given[i] = amount;
-        count += 1;
-        sum += amount;
+        count += part;
+        sum += amount;  /* adding 0.0 leaves a sum of non-negative amounts unchanged */
     }
     if (current >= 0) {
         unit_taking_part[current] += count;
@@ -127,7 +159,7 @@ void contribution_step(int64_t n, const uint8_t *taking_part, const double *beli
  * for panel members (panel: sorted indices; *next walks through it as i grows). */
 static inline double felt_voice(int64_t i, int part, double arena, const int64_t *panel,
                                 int64_t n_panel, double panel_influence, int64_t *next) {
-    double voice = part ? arena : 0.0;
+    double voice = choose(part, arena, 0.0);
     if (*next < n_panel && panel[*next] == i) {
         if (panel_influence > voice) voice = panel_influence;
         (*next)++;
@@ -159,8 +191,8 @@ void value_exponent(int64_t n, const uint8_t *taking_part, const double *resourc
 /* Phases 5 (citizens' side, second half) and 6: value received and experienced, trust, social
  * trust, efficacy, expectation and beliefs (service.citizen_value, trust.procedural_signal,
  * trust.update_trust, update_social_trust, update_efficacy, contribution.update_beliefs).
- * On entry value holds exp(value exponent) and new_trust the neighbours' mean trust; trust is
- * read only. Value, expectation, social trust, efficacy and belief are updated in place.
+ * On entry value holds exp(value exponent) and new_trust the neighbours' mean trust (from
+ * participation_log_odds); trust is read only. Value, expectation, social trust, efficacy and belief are updated in place.
  * unit_value receives the sum of value per unit (zeroed by the caller).
  * coef, in order: voice gain (unused here), experience noise, tokenism threshold,
  * fair-treatment signal, commitment, shock, outcome weight, process weight, trust learning
@@ -202,26 +234,26 @@ void citizen_step(int64_t n, const uint8_t *taking_part, const double *trust,
         const double disconfirmation = experienced - expectation[i];
         expectation[i] = expectation[i] + expectation_rate * disconfirmation;
         /* trust in institutions */
-        const double procedural = (part ? voice - tokenism : fair) + commitment - shock;
+        const double procedural = choose(part, voice - tokenism, fair) + commitment - shock;
         const double signal = w_outcome * disconfirmation + w_process * procedural;
         const double t = trust[i];
         const double gained = signal * (1.0 - t), lost = loss_aversion * signal * t;
-        const double own = clip01(t + rate * (signal >= 0.0 ? gained : lost));
+        const double own = clip01(t + rate * choose(signal >= 0.0, gained, lost));
         new_trust[i] = (1.0 - social_influence) * own + social_influence * new_trust[i];
         /* social trust: participants gain or lose with what their arena achieved */
         const double s = social_trust[i];
         const double gap = unit_observed[u] - norm;
-        const double cooperation = gap >= 0.0 ? gain * gap * (1.0 - s) : loss * gap * s;
+        const double cooperation = choose(gap >= 0.0, gain * gap * (1.0 - s), loss * gap * s);
         const double drifted = s - decay * (s - social_baseline);
-        social_trust[i] = clip01(part ? drifted + cooperation : drifted);
+        social_trust[i] = clip01(choose(part, drifted + cooperation, drifted));
         /* efficacy: participants move toward their felt influence */
         const double e = efficacy[i];
         const double moved = e + (efficacy_rate * 0.2 * mobilisation * (1.0 - e)
                                   - efficacy_rate * 0.1 * (e - efficacy_baseline));
-        efficacy[i] = clip01(part ? moved + efficacy_rate * (voice - e) : moved);
+        efficacy[i] = clip01(choose(part, moved + efficacy_rate * (voice - e), moved));
         /* beliefs: participants move toward what they saw in their arena */
         const double b = belief[i];
-        belief[i] = part ? b + learning_rate * (unit_observed[u] - b) : b;
+        belief[i] = choose(part, b + learning_rate * (unit_observed[u] - b), b);
     }
     if (current >= 0) unit_value[current] += sum;
 }
