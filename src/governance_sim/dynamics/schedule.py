@@ -349,28 +349,26 @@ def citizens_native(
                   levers.complementarity_framing, levers.facilitation_targeting]),
         taking_part.view(np.uint8), new_trust, cit.contribution)
     np.exp(cit.contribution, out=cit.contribution)
-    lib.decide(n, draws.participation, cit.contribution, levers.openness, taking_part)
-    draws.release("participation")
-    if ctx.panel_active:
-        taking_part[mun.panel_members] = True
 
-    # 4. contribution
+    # 3-4. who takes part (panel members regardless), and contributions
+    panel = (np.sort(mun.panel_members).astype(np.int64) if ctx.panel_active
+             else np.zeros(0, dtype=np.int64))
     n_taking_part = np.zeros(n_units, dtype=np.int64)
     given_unit = np.zeros(n_units)
     lib.contribution_step(
-        n, taking_part, cit.belief, cit.coop_type, cit.trust, cit.unit, fac_unit,
-        np.array([params.cooperation_slope, params.dialogue_effect,
+        n, draws.participation, panel, panel.size, cit.belief, cit.coop_type, cit.trust,
+        cit.unit, fac_unit,
+        np.array([levers.openness, params.cooperation_slope, params.dialogue_effect,
                   params.unconditional_contribution, levers.sanctions * params.sanction_effect,
                   params.norm_threshold]),
-        cit.contribution, n_taking_part, given_unit)
+        taking_part, cit.contribution, n_taking_part, given_unit)
+    draws.release("participation")
     observed_unit, coproduced, voice_unit = arena_outcomes(
         n_taking_part, given_unit, fac_unit, population, params, levers)
 
     # 5. service (units), then 5-6 on the citizens
     measured, relational, quality = unit_service(population, params, ctx, fac_unit,
                                                  coproduced)
-    panel = (np.sort(mun.panel_members).astype(np.int64) if ctx.panel_active
-             else np.zeros(0, dtype=np.int64))
     panel_influence = float(ctx.panel_influence) if ctx.panel_active else 0.0
     lib.value_exponent(
         n, taking_part, cit.resources, cit.unit, quality, voice_unit, panel, panel.size,

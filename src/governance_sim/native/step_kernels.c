@@ -49,9 +49,32 @@ void neighbour_mean(int64_t n, int64_t degree, const int32_t *neighbours, const 
     }
 }
 
+/* One pass over the network: how many of each citizen's ties took part last step (a count,
+ * degree <= 50 fits in a byte) and the mean of their trust. Inlined so that a constant degree
+ * gives an unrolled copy. */
+static inline __attribute__((always_inline)) void gather_ties(
+        int64_t n, int64_t degree, const int32_t *neighbours, const uint8_t *participating,
+        const double *trust, uint8_t *contagion, double *neighbours_trust) {
+    for (int64_t i = 0; i < n; i++) {
+        const int32_t *row = neighbours + i * degree;
+        if (i + PREFETCH_AHEAD < n) {  /* ask for the trust of later citizens' ties early */
+            const int32_t *ahead = row + PREFETCH_AHEAD * degree;
+            for (int64_t k = 0; k < degree; k++) __builtin_prefetch(trust + ahead[k]);
+        }
+        uint8_t count = 0;
+        double sum = 0.0;
+        for (int64_t k = 0; k < degree; k++) {
+            count += participating[row[k]];
+            sum += trust[row[k]];
+        }
+        contagion[i] = count;
+        neighbours_trust[i] = sum / (double)degree;
+    }
+}
+
 /* Phase 3, first half (participation.facilitation_reach, service_motive and the log-odds of
  * participation_probability): writes minus the log-odds of taking part to neg_log_odds. The
- * caller exponentiates it in place (numpy's vectorised exp) and calls decide.
+ * caller exponentiates it in place (numpy's vectorised exp) and calls contribution_step.
  * The same pass over the network also takes the neighbours' mean trust for phase 6
  * (last step's trust: groups.neighbour_mean), into neighbours_trust.
  * contagion: uint8[n] scratch, receives the count of neighbours who took part last step.
@@ -69,22 +92,11 @@ void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighbours
     const double w_need = coef[6], time_cost = coef[7], framing = coef[8];
     const double targeting = coef[9];
     /* the gathers get a short loop of their own, to keep many independent reads in flight;
-     * degree <= 50, so a count fits in a byte */
-    for (int64_t i = 0; i < n; i++) {
-        const int32_t *row = neighbours + i * degree;
-        if (i + PREFETCH_AHEAD < n) {  /* ask for the trust of later citizens' ties early */
-            const int32_t *ahead = row + PREFETCH_AHEAD * degree;
-            for (int64_t k = 0; k < degree; k++) __builtin_prefetch(trust + ahead[k]);
-        }
-        uint8_t count = 0;
-        double sum = 0.0;
-        for (int64_t k = 0; k < degree; k++) {
-            count += participating[row[k]];
-            sum += trust[row[k]];
-        }
-        contagion[i] = count;
-        neighbours_trust[i] = sum / (double)degree;
-    }
+     * the default degree gets a copy the compiler can unroll */
+    if (degree == 8)
+        gather_ties(n, 8, neighbours, participating, trust, contagion, neighbours_trust);
+    else
+        gather_ties(n, degree, neighbours, participating, trust, contagion, neighbours_trust);
     for (int64_t i = 0; i < n; i++) {
         const double res = resources[i];
         const double weight = (1.0 - targeting) + targeting * 2.5 * (1.0 - res);
@@ -99,27 +111,23 @@ void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighbours
     }
 }
 
-/* Phase 3, second half (participation_probability and decide): who takes part, given
- * exp(-log-odds) per citizen. */
-void decide(int64_t n, const double *uniform, const double *exp_neg_log_odds, double openness,
-            uint8_t *taking_part) {
-    for (int64_t i = 0; i < n; i++)
-        taking_part[i] = uniform[i] < openness / (1.0 + exp_neg_log_odds[i]);
-}
-
-/* Phase 4: contributions of those taking part (contribution.contributions), 0 for the
- * others, and per unit the number taking part and the sum given (in citizen order, as
- * numpy's bincount adds them).
- * coef: slope, dialogue effect, unconditional, sanctions x sanction effect, norm threshold.
- * The unit arrays must be zeroed by the caller. */
-void contribution_step(int64_t n, const uint8_t *taking_part, const double *belief,
-                       const int8_t *coop_type, const double *trust, const int32_t *unit,
-                       const double *unit_facilitation, const double *coef, double *given,
-                       int64_t *unit_taking_part, double *unit_given) {
-    const double slope = coef[0], dialogue_effect = coef[1], unconditional = coef[2];
-    const double sanction = coef[3], norm_threshold = coef[4];
+/* Phase 3, second half (participation_probability, decide; panel members take part
+ * regardless) and phase 4: contributions of those taking part (contribution.contributions),
+ * 0 for the others, and per unit the number taking part and the sum given (in citizen order,
+ * as numpy's bincount adds them).
+ * given: on entry exp(-log-odds) of each citizen (from participation_log_odds), on exit the
+ * contributions. panel: sorted indices of the panel's members.
+ * coef: openness, slope, dialogue effect, unconditional, sanctions x sanction effect, norm
+ * threshold. The unit arrays must be zeroed by the caller. */
+void contribution_step(int64_t n, const double *uniform, const int64_t *panel, int64_t n_panel,
+                       const double *belief, const int8_t *coop_type, const double *trust,
+                       const int32_t *unit, const double *unit_facilitation, const double *coef,
+                       uint8_t *taking_part, double *given, int64_t *unit_taking_part,
+                       double *unit_given) {
+    const double openness = coef[0], slope = coef[1], dialogue_effect = coef[2];
+    const double unconditional = coef[3], sanction = coef[4], norm_threshold = coef[5];
     int32_t current = -1;
-    int64_t count = 0;
+    int64_t count = 0, next = 0;
     double sum = 0.0;
     for (int64_t i = 0; i < n; i++) {
         const int32_t u = unit[i];
@@ -132,8 +140,13 @@ void contribution_step(int64_t n, const uint8_t *taking_part, const double *beli
             count = 0;
             sum = 0.0;
         }
+        int part = uniform[i] < openness / (1.0 + given[i]);
+        if (next < n_panel && panel[next] == i) {
+            part = 1;
+            next++;
+        }
+        taking_part[i] = (uint8_t)part;
         /* branch-free: who takes part and the cooperator types are random */
-        const int part = taking_part[i] != 0;
         const int8_t type = coop_type[i];
         const double b = belief[i];
         const double conditional = minimum(1.0, slope * b);
