@@ -127,7 +127,11 @@ class Municipality:
     panel_members: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     panel_end_step: int = -1
     unit_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: int64[n_units + 1]: unit u's citizens are unit_starts[u] .. unit_starts[u + 1] - 1
+    unit_starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     staff_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: int64[n_units + 1]: unit u's professionals are staff_starts[u] .. staff_starts[u + 1] - 1
+    staff_starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     unit_quality: np.ndarray = field(default_factory=lambda: np.zeros(0))  # float64[n_units]
     # flows of the last step, kept for observation
     cost: float = 1.0
@@ -282,7 +286,10 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     municipality = Municipality(
         base_logic=logic,
         unit_sizes=sizes,
+        unit_starts=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
         staff_sizes=np.bincount(professionals.unit, minlength=params.n_units),
+        staff_starts=np.arange(params.n_units + 1, dtype=np.int64)
+        * params.professionals_per_unit,
         unit_quality=np.full(params.n_units, 0.5),
     )
     return Population(citizens, professionals, leaders, council, municipality)

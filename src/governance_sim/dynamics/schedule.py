@@ -332,16 +332,20 @@ def citizens_native(
     n, n_units = cit.n, params.n_units
     neighbours = cit.neighbours
     degree = neighbours.shape[1]
+    starts = mun.unit_starts  # citizens are stored unit by unit
     # double buffers: last step's trust and participation stay readable for the neighbours
     new_trust = cit._spare_trust if cit._spare_trust is not None else np.empty(n)
     taking_part = (cit._spare_participating if cit._spare_participating is not None
                    else np.empty(n, dtype=bool))
+    panel = (np.sort(mun.panel_members).astype(np.int64) if ctx.panel_active
+             else np.zeros(0, dtype=np.int64))
+    panel_influence = float(ctx.panel_influence) if ctx.panel_active else 0.0
 
     # 3. participation; the same pass over the network takes the neighbours' mean trust
     # (into new_trust, for phase 6); contribution, written in phase 4, holds the log-odds
     lib.participation_log_odds(
         n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
-        cit.value, cit.resources, cit.unit, fac_unit,
+        cit.value, cit.resources, n_units, starts, fac_unit,
         np.array([params.participation_intercept, params.participation_trust_weight,
                   params.trust_threshold, params.participation_efficacy_weight,
                   params.participation_motivation_weight, params.participation_contagion_weight,
@@ -351,13 +355,11 @@ def citizens_native(
     np.exp(cit.contribution, out=cit.contribution)
 
     # 3-4. who takes part (panel members regardless), and contributions
-    panel = (np.sort(mun.panel_members).astype(np.int64) if ctx.panel_active
-             else np.zeros(0, dtype=np.int64))
-    n_taking_part = np.zeros(n_units, dtype=np.int64)
-    given_unit = np.zeros(n_units)
+    n_taking_part = np.empty(n_units, dtype=np.int64)
+    given_unit = np.empty(n_units)
     lib.contribution_step(
-        n, draws.participation, panel, panel.size, cit.belief, cit.coop_type, cit.trust,
-        cit.unit, fac_unit,
+        n_units, starts, draws.participation, panel, panel.size, cit.belief, cit.coop_type,
+        cit.trust, fac_unit,
         np.array([levers.openness, params.cooperation_slope, params.dialogue_effect,
                   params.unconditional_contribution, levers.sanctions * params.sanction_effect,
                   params.norm_threshold]),
@@ -369,19 +371,18 @@ def citizens_native(
     # 5. service (units), then 5-6 on the citizens
     measured, relational, quality = unit_service(population, params, ctx, fac_unit,
                                                  coproduced)
-    panel_influence = float(ctx.panel_influence) if ctx.panel_active else 0.0
     lib.value_exponent(
-        n, taking_part, cit.resources, cit.unit, quality, voice_unit, panel, panel.size,
+        n_units, starts, taking_part, cit.resources, quality, voice_unit, panel, panel.size,
         panel_influence,
         np.array([(1.0 - levers.impartiality) * levers.choice_exit * params.choice_advantage,
                   params.voice_gain, service.VALUE_SCALE]),
         cit.value)
     np.exp(cit.value, out=cit.value)
-    unit_value = np.zeros(n_units)
+    unit_value = np.empty(n_units)
     lib.citizen_step(
-        n, taking_part, cit.trust, cit.unit, voice_unit, np.nan_to_num(observed_unit), panel,
-        panel.size, panel_influence, draws.experience,
-        np.array([params.voice_gain, params.experience_noise, params.tokenism_threshold,
+        n_units, starts, taking_part, cit.trust, voice_unit, np.nan_to_num(observed_unit),
+        panel, panel.size, panel_influence, draws.experience,
+        np.array([params.experience_noise, params.tokenism_threshold,
                   0.25 * (levers.impartiality - trust.FAIRNESS_REFERENCE),
                   ctx.commitment, ctx.shock, params.outcome_weight, params.process_weight,
                   params.trust_learning_rate, params.loss_aversion,
@@ -397,6 +398,22 @@ def citizens_native(
     cit.trust, cit.participating = new_trust, taking_part
     return UnitFlows(n_taking_part, given_unit, coproduced, measured, relational,
                      unit_value / mun.unit_sizes)
+
+
+def professionals_native(population: Population, params: Params, ctx: StepContext) -> None:
+    """Phase 7 in the compiled kernel: :func:`motivation.update_professionals`, in place."""
+    prof, lead = population.professionals, population.leaders
+    levers = ctx.levers
+    native.library().professional_step(
+        params.n_units, population.municipality.staff_starts, lead.control, lead.facilitation,
+        np.array([params.incentive_crowding * levers.performance_incentives,
+                  params.recognition_baseline, params.crowding_out_rate,
+                  params.crowding_in_rate, params.burnout_motivation_loss,
+                  params.control_tolerance, params.scar_rate, params.scar_decay,
+                  levers.professional_autonomy, params.leader_adjustment_steps,
+                  params.burnout_decay, params.maturation_steps,
+                  params.reform_burnout if ctx.switched else 0.0]),
+        prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill)
 
 
 def advance(
@@ -424,15 +441,19 @@ def advance(
     fac_unit = unit_facilitation_effect(population, params)
 
     # 3-6. citizens: participation, contribution, service received, trust (committed)
-    citizens_phases = citizens_native if native.backend(backend) == "native" else citizens_numpy
+    fused = native.backend(backend) == "native"
+    citizens_phases = citizens_native if fused else citizens_numpy
     flows = citizens_phases(population, params, ctx, draws, fac_unit)
 
     # 7. professionals
-    (prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill) = (
-        motivation.update_professionals(
-            prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill,
-            lead.control[prof.unit], lead.facilitation[prof.unit], ctx.switched, levers,
-            params))
+    if fused:
+        professionals_native(population, params, ctx)
+    else:
+        (prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill) = (
+            motivation.update_professionals(
+                prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill,
+                lead.control[prof.unit], lead.facilitation[prof.unit], ctx.switched, levers,
+                params))
 
     # 8. dips: leaders, then politicians
     lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted = leadership.track_dips(
