@@ -60,19 +60,53 @@ def measure_draw_seconds(n: int, repeats: int = 5) -> float:
     return float(np.median(times))
 
 
-def step_floor_bytes(population) -> int:
-    """Bytes one step must move: read every citizen array it uses once, write those it
-    updates once, and make two passes over the network (the neighbour table and the
-    gathered vector; the ties need no weights: every one counts 1/degree)."""
+#: What one step reads and writes once at least (citizens' state arrays as stored). The unit
+#: of each citizen need not be read: citizens are stored unit by unit.
+CITIZEN_READS = ("trust", "social_trust", "efficacy", "civic_motivation", "resources",
+                 "coop_type", "belief", "expectation", "value", "participating")
+CITIZEN_WRITES = ("trust", "social_trust", "efficacy", "belief", "expectation", "value",
+                  "contribution", "participating")
+PROFESSIONAL_ARRAYS = ("motivation", "autonomy", "scar", "burnout", "skill")
+
+
+def step_floor_bytes(population) -> tuple[int, int]:
+    """Bytes one step must move, as (state bytes, network bytes).
+
+    State: read every citizen array the rules use once, write every one they update once,
+    and the same for the professionals. Network: one pass over the neighbour table, gathering
+    last step's participation and trust (the ties need no weights: each counts 1/degree).
+    """
+    cit, prof = population.citizens, population.professionals
+    state = sum(getattr(cit, name).nbytes for name in CITIZEN_READS)
+    state += sum(getattr(cit, name).nbytes for name in CITIZEN_WRITES)
+    state += 2 * sum(getattr(prof, name).nbytes for name in PROFESSIONAL_ARRAYS)
+    network = cit.neighbours.nbytes + cit.participating.nbytes + cit.trust.nbytes
+    return state, network
+
+
+def measure_gather_seconds(population, repeats: int = 5) -> float:
+    """Seconds for the cheapest neighbour mean of a float64 vector over this network: the
+    compiled loop where it is built, else scipy's CSR mat-vec (the numpy path's way)."""
+    from governance_sim import native
+    from governance_sim.dynamics.groups import neighbour_mean
+
     cit = population.citizens
-    read = ["trust", "social_trust", "efficacy", "civic_motivation", "resources", "coop_type",
-            "belief", "expectation", "value", "participating", "unit"]
-    written = ["trust", "social_trust", "efficacy", "belief", "expectation", "value",
-               "contribution", "participating"]
-    total = sum(getattr(cit, name).nbytes for name in read)
-    total += sum(getattr(cit, name).nbytes for name in written)
-    table = cit.neighbours.nbytes
-    return total + (table + cit.participating.nbytes) + (table + cit.trust.nbytes)
+    out = np.empty(cit.n)
+    library = native.library()
+    if library is not None:
+        def gather() -> None:
+            library.neighbour_mean(cit.n, cit.neighbours.shape[1], cit.neighbours, cit.trust,
+                                   out)
+    else:
+        def gather() -> None:
+            neighbour_mean(cit.trust, cit.network)
+    gather()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        gather()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
 
 
 def run_size(n: int, repeats: int, reference_repeats: int, backend: str) -> dict:
@@ -106,16 +140,19 @@ def run_size(n: int, repeats: int, reference_repeats: int, backend: str) -> dict
             step(population, params, streams, simulation.backend)
             vector_times.append(time.perf_counter() - start)
         if reference is not None and index < reference_repeats:
+            start = time.perf_counter()  # events and draws included, as in step()
             ctx = begin_step(reference.population_for_events(), params, streams)
             draws = draw_step(streams, n)
-            start = time.perf_counter()
             reference.step(ctx, draws)
             reference_times.append(time.perf_counter() - start)
     step_seconds = float(np.median(vector_times))
-    peak = peak_rss_bytes()  # before the bandwidth probe allocates its own arrays
+    peak = peak_rss_bytes()  # before the probes below allocate their own arrays
     bandwidth = measure_bandwidth()
     draws_seconds = 2 * measure_draw_seconds(n)
-    floor_seconds = step_floor_bytes(population) / bandwidth + draws_seconds
+    state_bytes, network_bytes = step_floor_bytes(population)
+    floor_seconds = (state_bytes + network_bytes) / bandwidth + draws_seconds
+    gather_seconds = measure_gather_seconds(population)
+    gather_floor_seconds = state_bytes / bandwidth + draws_seconds + gather_seconds
     return {
         "n": n,
         "backend": simulation.backend,
@@ -127,6 +164,10 @@ def run_size(n: int, repeats: int, reference_repeats: int, backend: str) -> dict
         "baseline_mb": baseline / 2**20,
         "floor_ms": 1e3 * floor_seconds,
         "ratio_to_floor": step_seconds / floor_seconds,
+        "gather_ms": 1e3 * gather_seconds,
+        "floor_with_gather_ms": 1e3 * gather_floor_seconds,
+        "ratio_to_floor_with_gather": step_seconds / gather_floor_seconds,
+        "draws_ms": 1e3 * draws_seconds,
         "bandwidth_gb_s": bandwidth / 1e9,
         "reference_ms_per_step": 1e3 * float(np.median(reference_times))
         if reference_times else None,
@@ -170,7 +211,8 @@ def main() -> None:
     print(f"memory bandwidth (numpy copy): {rows[-1]['bandwidth_gb_s']:.1f} GB/s; "
           f"interpreter with imports: {rows[-1]['interpreter_mb']:.0f} MB")
     header = (f"{'N':>9} {'ms/step':>9} {'ns/agent':>9} {'B/cit':>8} {'B/cit+':>8} "
-              f"{'floor ms':>9} {'x floor':>8} {'ref ms':>10} {'x ref':>8}")
+              f"{'floor ms':>9} {'x floor':>8} {'floor+g':>8} {'x fl+g':>7} {'ref ms':>9} "
+              f"{'x ref':>7}")
     print(header)
     for row in rows:
         ref_ms = f"{row['reference_ms_per_step']:.0f}" if row["reference_ms_per_step"] else "-"
@@ -178,10 +220,13 @@ def main() -> None:
                    if row["speedup_over_reference"] else "-")
         print(f"{row['n']:>9} {row['ms_per_step']:>9.2f} {row['ns_per_agent_step']:>9.1f} "
               f"{row['bytes_per_citizen']:>8.0f} {row['marginal_bytes_per_citizen']:>8.0f} "
-              f"{row['floor_ms']:>9.2f} {row['ratio_to_floor']:>8.2f} {ref_ms:>10} "
-              f"{speedup:>8}")
-    print("B/cit = peak RSS / N; B/cit+ = (peak RSS - RSS after imports) / N; floor = bytes the "
-          "step must move / bandwidth + its random draws")
+              f"{row['floor_ms']:>9.2f} {row['ratio_to_floor']:>8.2f} "
+              f"{row['floor_with_gather_ms']:>8.2f} {row['ratio_to_floor_with_gather']:>7.2f} "
+              f"{ref_ms:>9} {speedup:>7}")
+    print("B/cit = peak RSS / N; B/cit+ = (peak RSS - RSS after imports) / N\n"
+          "floor = bytes the step must move / bandwidth + its random draws; floor+g = the same "
+          "with the network pass at the measured time of the cheapest neighbour mean "
+          f"({rows[-1]['gather_ms']:.2f} ms at N = {rows[-1]['n']})")
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(rows, handle, indent=2)
