@@ -109,7 +109,7 @@ def measure_gather_seconds(population, repeats: int = 5) -> float:
     return float(np.median(times))
 
 
-def run_size(n: int, repeats: int, reference_repeats: int, backend: str) -> dict:
+def run_size(n: int, repeats: int, reference_repeats: int, backend: str | None) -> dict:
     """Measure one population size (called in a fresh subprocess).
 
     Only the Mesa-free core is imported unless the reference is timed, so that the peak RSS
@@ -180,8 +180,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
     parser.add_argument("--json", help="also write the rows to this JSON file")
-    parser.add_argument("--backend", default="auto", choices=["auto", "native", "numpy"],
-                        help="the citizens' phases: compiled kernels or numpy (default: auto)")
+    parser.add_argument("--backend", choices=["auto", "native", "numpy"],
+                        help="compiled kernels or numpy (default: GOVERNANCE_SIM_BACKEND, "
+                             "else auto)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=7, help=argparse.SUPPRESS)
     parser.add_argument("--reference-repeats", type=int, default=0, help=argparse.SUPPRESS)
@@ -200,7 +201,8 @@ def main() -> None:
     for n, repeats, reference_repeats in plan:
         output = subprocess.run(
             [sys.executable, __file__, "--one", str(n), "--repeats", str(repeats),
-             "--reference-repeats", str(reference_repeats), "--backend", args.backend],
+             "--reference-repeats", str(reference_repeats),
+             *(["--backend", args.backend] if args.backend else [])],
             check=True, capture_output=True, text=True,
         ).stdout
         rows.append(json.loads(output.strip().splitlines()[-1]))
