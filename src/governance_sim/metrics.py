@@ -86,27 +86,37 @@ def public_value_index(components: dict[str, float], params: Params) -> float:
 def measure(population: Population, params: Params) -> dict[str, float]:
     """Every metric of :data:`METRICS` for the current state.
 
-    Quintile breakdowns come from one ``bincount`` per quantity (sums by quintile), so the
-    cost is a few passes over the citizens whatever the number of metrics.
+    Quintile breakdowns are contiguous sums over the runs of citizens of one unit and one
+    quintile (the storage order, ``Municipality.group_starts``), so the cost is one pass over
+    the citizens per quantity whatever the number of metrics.
     """
     cit, prof, lead, mun = (population.citizens, population.professionals, population.leaders,
                             population.municipality)
     n = cit.n
-    quintile = cit.quintile
     part = cit.participating
-    part_idx = np.flatnonzero(part)
-    n_part = part_idx.size
+    n_part = int(np.count_nonzero(part))
+    starts, group_q = mun.group_starts, mun.group_quintile
 
-    per_quintile = np.bincount(quintile, minlength=6)[1:].astype(np.float64)  # [5]
+    def by_quintile(values: np.ndarray) -> np.ndarray:
+        """Sums of a per-citizen array by quintile, float64[5].
+
+        Contiguous sums over the (unit, quintile) groups the citizens are stored in, then a
+        bincount of the groups.
+        """
+        sums = np.add.reduceat(values, starts, dtype=np.float64)
+        return np.bincount(group_q, weights=sums, minlength=6)[1:]
+
+    group_sizes = np.diff(np.append(starts, n))
+    per_quintile = np.bincount(group_q, weights=group_sizes, minlength=6)[1:]  # [5]
     with np.errstate(invalid="ignore", divide="ignore"):
-        trust_q = np.bincount(quintile, weights=cit.trust, minlength=6)[1:] / per_quintile
-        value_sums = np.bincount(quintile, weights=cit.value, minlength=6)[1:]
+        trust_q = by_quintile(cit.trust) / per_quintile
+        value_sums = by_quintile(cit.value)
         value_q = value_sums / per_quintile
-        part_q = np.bincount(quintile[part_idx], minlength=6)[1:] / per_quintile
+        part_q = by_quintile(part.view(np.uint8)) / per_quintile
     trust_q, value_q, part_q = (np.nan_to_num(a) for a in (trust_q, value_q, part_q))
 
     trust_sum = float(cit.trust.sum())
-    trust_part = float(cit.trust[part_idx].sum())
+    trust_part = float(cit.trust @ part)
     voice_gap = 0.0
     if 0 < n_part < n:
         voice_gap = trust_part / n_part - (trust_sum - trust_part) / (n - n_part)

@@ -129,6 +129,11 @@ class Municipality:
     unit_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: int64[n_units + 1]: unit u's citizens are unit_starts[u] .. unit_starts[u + 1] - 1
     unit_starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    #: int64[n_groups]: first citizen of each run of citizens with the same unit and quintile
+    #: (citizens are stored unit by unit, by quintile inside a unit); metrics sum by group
+    group_starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    #: int64[n_groups]: the quintile of each group
+    group_quintile: np.ndarray = field(default_factory=lambda: np.ones(1, dtype=np.int64))
     staff_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: int64[n_units + 1]: unit u's professionals are staff_starts[u] .. staff_starts[u + 1] - 1
     staff_starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
@@ -222,6 +227,8 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     unit = np.repeat(np.arange(params.n_units, dtype=np.int32), sizes)
     quintile = rng.integers(1, 6, size=n).astype(np.int8)
     quintile = quintile[np.lexsort((quintile, unit))]  # sorted by quintile inside each unit
+    changes = (np.diff(unit) != 0) | (np.diff(quintile) != 0)
+    group_starts = np.concatenate([[0], np.flatnonzero(changes) + 1]).astype(np.int64)
     resources = quintile.astype(np.float64) / 5.0
     centred = resources - 0.6
 
@@ -287,6 +294,8 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
         base_logic=logic,
         unit_sizes=sizes,
         unit_starts=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        group_starts=group_starts,
+        group_quintile=quintile[group_starts].astype(np.int64),
         staff_sizes=np.bincount(professionals.unit, minlength=params.n_units),
         staff_starts=np.arange(params.n_units + 1, dtype=np.int64)
         * params.professionals_per_unit,
