@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_invariants import valid_params
 
 from governance_sim import Params, native
 from governance_sim.cli import main
@@ -56,6 +59,29 @@ def test_native_path_equals_numpy_path(case):
         b = getattr(plain.population.municipality, name)
         assert abs(a - b) <= 1e-12, name
     assert fused.population.citizens.participating.any()
+
+
+@st.composite
+def any_layout(draw):
+    """Random valid parameters on populations from one citizen per unit to one unit."""
+    params = draw(valid_params())
+    n_citizens = draw(st.integers(40, 600))  # a panel in valid_params has 30 members
+    return params.replace(n_citizens=n_citizens, n_units=draw(st.integers(1, n_citizens)))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=any_layout(), seed=st.integers(0, 2**32 - 1))
+def test_native_path_equals_numpy_path_on_random_parameters(params, seed):
+    fused = Simulation(params, seed=seed, steps=10, backend="native")
+    plain = Simulation(params, seed=seed, steps=10, backend="numpy")
+    for _ in range(10):
+        fused.step()
+        plain.step()
+    for name, expected in plain.population.arrays().items():
+        np.testing.assert_allclose(fused.population.arrays()[name].astype(float),
+                                   expected.astype(float), rtol=0, atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(fused.results().timeseries.to_numpy(),
+                               plain.results().timeseries.to_numpy(), rtol=0, atol=1e-12)
 
 
 def test_backend_is_chosen_and_recorded(monkeypatch):
