@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_invariants import valid_params
 
 from governance_sim import Params, native
 from governance_sim.cli import main
 from governance_sim.dynamics.schedule import step
 from governance_sim.simulation import Simulation
+from test_invariants import valid_params
 
 SMALL = dict(n_citizens=2_000, n_units=20, professionals_per_unit=5)
 
