@@ -121,3 +121,18 @@ def test_unknown_backend_on_the_command_line_is_one_line(monkeypatch, capsys, tm
     assert code == 2
     assert len(lines) == 1 and "Traceback" not in err, err
     assert "GOVERNANCE_SIM_BACKEND" in lines[0] and "allowed: auto, native, numpy" in lines[0]
+
+
+def test_kernels_refuse_arrays_of_the_wrong_type_or_layout():
+    library = native.library()
+    assert library is not None, native.load_error()
+    table, out = np.zeros((4, 1), dtype=np.int32), np.zeros(4)
+    with pytest.raises(TypeError, match="argument 3 must be a C-contiguous float64"):
+        library.neighbour_mean(4, 1, table, np.zeros((4, 2))[:, 0], out)
+    with pytest.raises(TypeError, match="argument 2 must be a C-contiguous int32"):
+        library.neighbour_mean(4, 1, table.astype(np.int64), np.zeros(4), out)
+    with pytest.raises(TypeError, match="takes 5 arguments"):
+        library.neighbour_mean(4, 1, table, np.zeros(4))
+    library.neighbour_mean(4, 1, np.array([[1], [2], [3], [0]], dtype=np.int32),
+                           np.array([1.0, 2.0, 3.0, 4.0]), out)
+    np.testing.assert_array_equal(out, [2.0, 3.0, 4.0, 1.0])

@@ -67,11 +67,12 @@ def _checked(name: str, function: ctypes._CFuncPtr, signature: list) -> Callable
         converted = []
         for position, (arg, kind) in enumerate(zip(args, signature, strict=True)):
             if isinstance(kind, np.dtype):
-                if arg.dtype != kind or not arg.flags.c_contiguous:
+                interface = arg.__array_interface__  # strides None: C-contiguous
+                if arg.dtype != kind or interface["strides"] is not None:
                     raise TypeError(f"{name}: argument {position} must be a C-contiguous {kind} "
                                     f"array, got {arg.dtype} (contiguous: "
                                     f"{arg.flags.c_contiguous})")
-                converted.append(arg.ctypes.data)
+                converted.append(interface["data"][0])
             else:
                 converted.append(arg)
         function(*converted)
