@@ -28,7 +28,7 @@ from governance_sim import native
 from governance_sim.dynamics import contribution as contrib
 from governance_sim.dynamics import leadership, motivation, participation, service, trust
 from governance_sim.dynamics.events import StepContext, apply_events
-from governance_sim.dynamics.groups import neighbour_mean, unit_mean
+from governance_sim.dynamics.groups import contiguous_mean, neighbour_mean, unit_mean
 from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
 from governance_sim.state import Population
@@ -116,7 +116,7 @@ def unit_facilitation_effect(population: Population, params: Params) -> np.ndarr
     Returns float64[n_units]: ``facilitation * (0.5 + 0.5 * mean skill of the unit's staff)``.
     """
     prof = population.professionals
-    skill = unit_mean(prof.skill, prof.unit, population.municipality.staff_sizes)
+    skill = contiguous_mean(prof.skill, population.municipality.staff_starts)
     return population.leaders.facilitation * (0.5 + 0.5 * skill)
 
 
@@ -169,7 +169,7 @@ def prepare(population: Population, params: Params) -> None:
     cit, lead, mun = population.citizens, population.leaders, population.municipality
     levers = mun.base_logic
     prof = population.professionals
-    effort = unit_mean(prof.motivation * (1.0 - prof.burnout), prof.unit, mun.staff_sizes)
+    effort = contiguous_mean(prof.motivation * (1.0 - prof.burnout), mun.staff_starts)
     fac = unit_facilitation_effect(population, params)
     _, _, quality = service.unit_outputs(
         effort, fac, np.zeros(params.n_units),
@@ -233,8 +233,8 @@ def unit_service(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Phase 5 on the units: (measured, relational, quality), each float64[n_units]."""
     prof, lead = population.professionals, population.leaders
-    effort = unit_mean(prof.motivation * (1.0 - prof.burnout), prof.unit,
-                       population.municipality.staff_sizes)
+    effort = contiguous_mean(prof.motivation * (1.0 - prof.burnout),
+                             population.municipality.staff_starts)
     return service.unit_outputs(
         effort, fac_unit, coproduced,
         service.startup_burden(lead.facilitation, lead.maturity, params),
