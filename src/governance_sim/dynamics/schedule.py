@@ -28,7 +28,7 @@ from governance_sim import native
 from governance_sim.dynamics import contribution as contrib
 from governance_sim.dynamics import leadership, motivation, participation, service, trust
 from governance_sim.dynamics.events import StepContext, apply_events
-from governance_sim.dynamics.groups import contiguous_mean, neighbour_mean, unit_mean
+from governance_sim.dynamics.groups import contiguous_mean, neighbour_mean, unit_mean, unit_sum
 from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
 from governance_sim.state import Population
@@ -199,6 +199,8 @@ class UnitFlows:
         measured: float64[n_units], measured output.
         relational: float64[n_units], relational quality.
         results: float64[n_units], mean value the unit's citizens received.
+        value_sums, trust_sums, social_sums: float64[n_units], sums over each unit's
+            citizens of the new value, trust and social trust (in citizen order).
     """
 
     taking_part: np.ndarray
@@ -207,6 +209,13 @@ class UnitFlows:
     measured: np.ndarray
     relational: np.ndarray
     results: np.ndarray
+    value_sums: np.ndarray
+    trust_sums: np.ndarray
+    social_sums: np.ndarray
+
+    def mean(self, sums: np.ndarray, n_citizens: int) -> float:
+        """Mean over all citizens from per-unit sums (the same in both paths)."""
+        return float(sums.sum()) / n_citizens
 
 
 def arena_outcomes(
@@ -305,12 +314,15 @@ def citizens_numpy(
     new_efficacy = trust.update_efficacy(cit.efficacy, part, part_voice, levers.mobilisation,
                                          params)
     cit.expectation = cit.expectation + params.expectation_rate * disconfirmation
-    unit_results = unit_mean(value, cit.unit, mun.unit_sizes)
+    value_sums = unit_sum(value, cit.unit, n_units)
 
     cit.trust, cit.social_trust, cit.efficacy = new_trust, new_social, new_efficacy
     cit.belief, cit.value, cit.contribution, cit.participating = (
         belief, value, given, taking_part)
-    return UnitFlows(n_taking_part, given_unit, coproduced, measured, relational, unit_results)
+    return UnitFlows(n_taking_part, given_unit, coproduced, measured, relational,
+                     value_sums / mun.unit_sizes, value_sums,
+                     unit_sum(new_trust, cit.unit, n_units),
+                     unit_sum(new_social, cit.unit, n_units))
 
 
 def citizens_native(
@@ -378,7 +390,7 @@ def citizens_native(
                   params.voice_gain, service.VALUE_SCALE]),
         cit.value)
     np.exp(cit.value, out=cit.value)
-    unit_value = np.empty(n_units)
+    unit_value, unit_trust, unit_social = (np.empty(n_units) for _ in range(3))
     lib.citizen_step(
         n_units, starts, taking_part, cit.trust, voice_unit, np.nan_to_num(observed_unit),
         panel, panel.size, panel_influence, draws.experience,
@@ -392,12 +404,12 @@ def citizens_native(
                   params.efficacy_rate, levers.mobilisation, params.initial_efficacy,
                   params.expectation_rate, params.belief_learning_rate]),
         new_trust, cit.value, cit.expectation, cit.social_trust, cit.efficacy, cit.belief,
-        unit_value)
+        unit_value, unit_trust, unit_social)
     draws.release("experience")
     cit._spare_trust, cit._spare_participating = cit.trust, cit.participating
     cit.trust, cit.participating = new_trust, taking_part
     return UnitFlows(n_taking_part, given_unit, coproduced, measured, relational,
-                     unit_value / mun.unit_sizes)
+                     unit_value / mun.unit_sizes, unit_value, unit_trust, unit_social)
 
 
 def professionals_native(population: Population, params: Params, ctx: StepContext) -> None:
@@ -460,7 +472,8 @@ def advance(
         flows.results, lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted,
         lead.patience,
         mun.council_pressure, params.approval_memory)
-    mun.approval = 0.5 * float(cit.trust.mean()) + 0.5 * float(cit.value.mean())
+    n = cit.n
+    mun.approval = 0.5 * flows.mean(flows.trust_sums, n) + 0.5 * flows.mean(flows.value_sums, n)
     (mun.approval_reference, mun.approval_dip_steps, council.demanding,
      mun.council_pressure) = leadership.council_demands(
         mun.approval, mun.approval_reference, mun.approval_dip_steps, council.horizon_factor,
@@ -476,7 +489,8 @@ def advance(
     n_part = float(flows.taking_part.sum())
     mun.cooperation = float(flows.given.sum()) / n_part if n_part > 0 else 0.0
     mun.future_stock += (
-        0.5 * (float(cit.social_trust.mean()) + float(prof.motivation.mean())) - mun.future_stock
+        0.5 * (flows.mean(flows.social_sums, n) + float(prof.motivation.mean()))
+        - mun.future_stock
     ) / params.future_memory
     mun.step += 1
 

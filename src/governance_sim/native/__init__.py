@@ -48,7 +48,7 @@ SIGNATURES: dict[str, list] = {
                           _I64, _F64],
     "value_exponent": [_N, _I64, _BOOL, _F64, _F64, _F64, _I64, _N, _D, _F64, _F64],
     "citizen_step": [_N, _I64, _BOOL, _F64, _F64, _F64, _I64, _N, _D, _F64, _F64, _F64, _F64,
-                     _F64, _F64, _F64, _F64, _F64],
+                     _F64, _F64, _F64, _F64, _F64, _F64, _F64],
     "professional_step": [_N, _I64, _F64, _F64, _F64, _F64, _F64, _F64, _F64, _F64],
     "neighbour_mean": [_N, _N, _I32, _F64, _F64],
 }

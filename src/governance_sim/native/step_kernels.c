@@ -266,7 +266,8 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
 /* Phases 5 (second half) and 6 for every citizen. On entry value holds exp(value exponent)
  * and new_trust the neighbours' mean trust (from participation_log_odds); trust is read
  * only. Value, expectation, social trust, efficacy and belief are updated in place;
- * unit_value receives the sum of value per unit, in citizen order.
+ * unit_value, unit_trust and unit_social receive the sums per unit of the new value, trust
+ * and social trust, in citizen order (as numpy's bincount takes them).
  * coef, in order: experience noise, tokenism threshold, fair-treatment signal, commitment,
  * shock, outcome weight, process weight, trust learning rate, loss aversion, trust social
  * influence, social capital decay, initial social trust, cooperation norm, social capital
@@ -279,7 +280,8 @@ void citizen_step(int64_t n_units, const int64_t *unit_starts,
                   const double *coef, double *restrict new_trust, double *restrict value,
                   double *restrict expectation, double *restrict social_trust,
                   double *restrict efficacy, double *restrict belief,
-                  double *restrict unit_value) {
+                  double *restrict unit_value, double *restrict unit_trust,
+                  double *restrict unit_social) {
     const CitizenRules r = {
         .noise = coef[0], .tokenism = coef[1], .fair = coef[2], .commitment = coef[3],
         .shock = coef[4], .w_outcome = coef[5], .w_process = coef[6], .rate = coef[7],
@@ -310,9 +312,15 @@ void citizen_step(int64_t n_units, const int64_t *unit_starts,
                 next++;
             }
         }
-        double sum = 0.0;
-        for (int64_t j = unit_starts[u]; j < end; j++) sum += value[j];
-        unit_value[u] = sum;
+        double value_sum = 0.0, trust_sum = 0.0, social_sum = 0.0;
+        for (int64_t j = unit_starts[u]; j < end; j++) {
+            value_sum += value[j];
+            trust_sum += new_trust[j];
+            social_sum += social_trust[j];
+        }
+        unit_value[u] = value_sum;
+        unit_trust[u] = trust_sum;
+        unit_social[u] = social_sum;
     }
 }
 
