@@ -157,8 +157,10 @@ class Population:
     municipality: Municipality
 
     def copy(self) -> Population:
-        """A deep copy (arrays copied)."""
-        return copy.deepcopy(self)
+        """A deep copy (arrays copied; the constant layout arrays stay read-only)."""
+        duplicate = copy.deepcopy(self)
+        freeze_layout(duplicate.citizens)
+        return duplicate
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Every per-agent array, keyed ``role.name`` (for comparisons and checks)."""
@@ -170,6 +172,18 @@ class Population:
                 if isinstance(value, np.ndarray) and not f.name.startswith("_"):
                     out[f"{role_name}.{f.name}"] = value
         return out
+
+
+#: Citizens' arrays fixed for the whole run, on which the storage order and the compiled
+#: kernels rely (units are contiguous, quintiles sorted inside a unit, resources = quintile
+#: / 5, a static network): read-only, so that no one changes one without the others.
+LAYOUT_ARRAYS = ("unit", "quintile", "resources", "neighbours")
+
+
+def freeze_layout(citizens: Citizens) -> None:
+    """Make the citizens' layout arrays (:data:`LAYOUT_ARRAYS`) read-only."""
+    for name in LAYOUT_ARRAYS:
+        getattr(citizens, name).flags.writeable = False
 
 
 def network_matrix(neighbours: np.ndarray) -> sparse.csr_array:
@@ -262,6 +276,8 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
         neighbours=neighbours,
         listened_to=times_heard(neighbours, n),
     )
+
+    freeze_layout(citizens)
 
     prng = streams["professionals"]
     n_prof = params.n_units * params.professionals_per_unit
