@@ -84,6 +84,25 @@ def step_floor_bytes(population) -> tuple[int, int]:
     return state, network
 
 
+#: A tie reads a 64-byte line of trust of its own when its target is in another unit and more
+#: than this many places away. Ties inside the own unit (2 x degree places either way, or
+#: wrapped round the unit: state.build_network) fall in the unit's few lines, which the step
+#: reads once while it sweeps that unit. Ties drawn from the whole municipality land
+#: anywhere: each costs a line.
+FAR = 64
+
+
+def far_ties(neighbours: np.ndarray, unit: np.ndarray, chunk: int = 1 << 16) -> int:
+    """Ties whose target is in another unit and more than :data:`FAR` places away."""
+    far = 0
+    for first in range(0, neighbours.shape[0], chunk):
+        block = neighbours[first:first + chunk]
+        rows = np.arange(first, first + block.shape[0])[:, None]
+        other_unit = unit[block] != unit[first:first + chunk, None]
+        far += int(np.count_nonzero(other_unit & (np.abs(block - rows) > FAR)))
+    return far
+
+
 def measure_gather_seconds(population, repeats: int = 5) -> float:
     """Seconds for the cheapest neighbour mean of a float64 vector over this network: the
     compiled loop where it is built, else scipy's CSR mat-vec (the numpy path's way)."""
@@ -151,6 +170,8 @@ def run_size(n: int, repeats: int, reference_repeats: int, backend: str | None) 
     draws_seconds = 2 * measure_draw_seconds(n)
     state_bytes, network_bytes = step_floor_bytes(population)
     floor_seconds = (state_bytes + network_bytes) / bandwidth + draws_seconds
+    line_bytes = 64 * far_ties(population.citizens.neighbours, population.citizens.unit)
+    lines_floor_seconds = (state_bytes + network_bytes + line_bytes) / bandwidth + draws_seconds
     gather_seconds = measure_gather_seconds(population)
     gather_floor_seconds = state_bytes / bandwidth + draws_seconds + gather_seconds
     return {
@@ -164,6 +185,9 @@ def run_size(n: int, repeats: int, reference_repeats: int, backend: str | None) 
         "baseline_mb": baseline / 2**20,
         "floor_ms": 1e3 * floor_seconds,
         "ratio_to_floor": step_seconds / floor_seconds,
+        "floor_lines_ms": 1e3 * lines_floor_seconds,
+        "ratio_to_floor_lines": step_seconds / lines_floor_seconds,
+        "far_ties_per_citizen": line_bytes / 64 / n,
         "gather_ms": 1e3 * gather_seconds,
         "floor_with_gather_ms": 1e3 * gather_floor_seconds,
         "ratio_to_floor_with_gather": step_seconds / gather_floor_seconds,
@@ -213,8 +237,8 @@ def main() -> None:
     print(f"memory bandwidth (numpy copy): {rows[-1]['bandwidth_gb_s']:.1f} GB/s; "
           f"interpreter with imports: {rows[-1]['interpreter_mb']:.0f} MB")
     header = (f"{'N':>9} {'ms/step':>9} {'ns/agent':>9} {'B/cit':>8} {'B/cit+':>8} "
-              f"{'floor ms':>9} {'x floor':>8} {'floor+g':>8} {'x fl+g':>7} {'ref ms':>9} "
-              f"{'x ref':>7}")
+              f"{'floor ms':>9} {'x floor':>8} {'floor+l':>8} {'x fl+l':>7} {'floor+g':>8} "
+              f"{'x fl+g':>7} {'ref ms':>9} {'x ref':>7}")
     print(header)
     for row in rows:
         ref_ms = f"{row['reference_ms_per_step']:.0f}" if row["reference_ms_per_step"] else "-"
@@ -223,12 +247,16 @@ def main() -> None:
         print(f"{row['n']:>9} {row['ms_per_step']:>9.2f} {row['ns_per_agent_step']:>9.1f} "
               f"{row['bytes_per_citizen']:>8.0f} {row['marginal_bytes_per_citizen']:>8.0f} "
               f"{row['floor_ms']:>9.2f} {row['ratio_to_floor']:>8.2f} "
+              f"{row['floor_lines_ms']:>8.2f} {row['ratio_to_floor_lines']:>7.2f} "
               f"{row['floor_with_gather_ms']:>8.2f} {row['ratio_to_floor_with_gather']:>7.2f} "
               f"{ref_ms:>9} {speedup:>7}")
     print("B/cit = peak RSS / N; B/cit+ = (peak RSS - RSS after imports) / N\n"
-          "floor = bytes the step must move / bandwidth + its random draws; floor+g = the same "
-          "with the network pass at the measured time of the cheapest neighbour mean "
-          f"({rows[-1]['gather_ms']:.2f} ms at N = {rows[-1]['n']})")
+          "floor = bytes the step must move / bandwidth + its random draws, each tie's value "
+          "counted as 8 bytes;\nfloor+l = the same with a 64-byte cache line for each tie to "
+          f"another unit more than {FAR} places away "
+          f"({rows[-1]['far_ties_per_citizen']:.2f} per citizen at N = {rows[-1]['n']});\n"
+          "floor+g = the floor with the network pass at the measured time of the cheapest "
+          f"neighbour mean ({rows[-1]['gather_ms']:.2f} ms at N = {rows[-1]['n']})")
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(rows, handle, indent=2)
