@@ -22,13 +22,13 @@
 #include <string.h>
 
 /* Citizens ahead whose ties' values are prefetched in the gathers: enough to cover a trip to
- * main memory, little enough to stay in cache. Below PREFETCH_FROM citizens the values are
- * in cache anyway and prefetching only costs. */
+ * main memory, little enough to stay in cache. Below PREFETCH_FROM citizens (trust in 512 KB)
+ * the values stay in cache between steps and prefetching only costs. */
 #ifndef PREFETCH_AHEAD
 #define PREFETCH_AHEAD 32
 #endif
 #ifndef PREFETCH_FROM
-#define PREFETCH_FROM 262144
+#define PREFETCH_FROM 65536
 #endif
 
 static inline double clip01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
