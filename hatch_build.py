@@ -26,35 +26,32 @@ SOURCE = NATIVE / "step_kernels.c"
 LIBRARY = NATIVE / ("_step_kernels" + {"win32": ".dll", "darwin": ".dylib"}.get(sys.platform,
                                                                                  ".so"))
 FLAGS = ["-O3", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-std=c99"]
-#: For a library built for this machine only (editable installs, ``python hatch_build.py``):
-#: use all of its instructions. Results do not change: no contraction into fused
-#: multiply-adds, no fast-math; only wider registers.
-LOCAL_FLAGS = ["-march=native"]
+#: If the first build fails (an old compiler without the CPU-specific clones of the hot
+#: loops), the second builds one portable version of each.
+FALLBACK_FLAGS = ["-DGOVERNANCE_SIM_NO_CLONES"]
 
 
-def compile_kernels(root: Path, local: bool = True) -> str:
+def compile_kernels(root: Path) -> str:
     """Compile the kernels into the source tree; return '' or the reason it failed.
 
-    Args:
-        root: the repository root.
-        local: the library runs only on this machine (editable install, in-place build); a
-            wheel (``local=False``) must run on any machine of its platform.
+    The library runs on any machine of its platform: the hot loops carry clones for newer
+    x86-64 instruction sets, chosen when the library is loaded (see step_kernels.c).
     """
     source, target = root / SOURCE, root / LIBRARY
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
-    flags = [*FLAGS, *LOCAL_FLAGS] if local else FLAGS
-    command = [*compiler, *flags, f'-DKERNEL_SOURCE_HASH="{digest}"', str(source),
-               "-o", str(target), "-lm"]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"{' '.join(command)}: {error}"
-    if done.returncode != 0 and local:  # a compiler without -march=native: build portable
-        return compile_kernels(root, local=False)
-    if done.returncode != 0:
-        return f"{' '.join(command)} failed:\n{done.stderr}"
-    return ""
+    failures = []
+    for extra in ([], FALLBACK_FLAGS):
+        command = [*compiler, *FLAGS, *extra, f'-DKERNEL_SOURCE_HASH="{digest}"', str(source),
+                   "-o", str(target), "-lm"]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"{' '.join(command)}: {error}"
+        if done.returncode == 0:
+            return ""
+        failures.append(f"{' '.join(command)} failed:\n{done.stderr}")
+    return "\n".join(failures)
 
 
 try:
@@ -69,7 +66,7 @@ class KernelBuildHook(BuildHookInterface):  # type: ignore[misc,valid-type]
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict) -> None:  # noqa: D102
-        problem = compile_kernels(Path(self.root), local=version == "editable")
+        problem = compile_kernels(Path(self.root))
         if problem:
             print(f"governance-sim: step kernels not compiled, the numpy path will run.\n"
                   f"{problem}", file=sys.stderr)

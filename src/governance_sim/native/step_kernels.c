@@ -31,6 +31,18 @@
 #define PREFETCH_FROM 65536
 #endif
 
+/* One build for every x86-64 machine: the hot loops are compiled for AVX-512, AVX2 and the
+ * baseline, and the loader picks the clone the CPU runs (GCC's function multi-versioning).
+ * The clones give the same numbers: no fused multiply-adds (-ffp-contract=off), sums in
+ * order. Other compilers and machines get one portable version (as does a build with
+ * -DGOVERNANCE_SIM_NO_CLONES, which hatch_build.py tries if the first build fails). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
+    && !defined(GOVERNANCE_SIM_NO_CLONES)
+#define HOT __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define HOT
+#endif
+
 static inline double clip01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
 static inline double minimum(double a, double b) { return a < b ? a : b; }
 
@@ -82,7 +94,7 @@ static inline __attribute__((always_inline)) void gather_ties(
  * contagion: uint8[n] scratch. coef, in order: intercept, trust weight, trust threshold,
  * efficacy weight, motivation weight, contagion weight, need weight, time cost, framing,
  * targeting. */
-void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighbours,
+HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighbours,
                             const uint8_t *participating, const double *trust,
                             const double *efficacy, const double *civic_motivation,
                             const double *value, const double *resources, int64_t n_units,
@@ -143,7 +155,7 @@ static inline double contribution(double belief, int8_t type, double trust, doub
  * given: on entry exp(-log-odds) of each citizen (from participation_log_odds), on exit the
  * contributions. coef: openness, slope, dialogue effect, unconditional, sanctions x
  * sanction effect, norm threshold. */
-void contribution_step(int64_t n_units, const int64_t *unit_starts, const double *uniform,
+HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const double *uniform,
                        const int64_t *panel, int64_t n_panel, const double *belief,
                        const int8_t *coop_type, const double *trust,
                        const double *unit_facilitation, const double *coef,
@@ -198,7 +210,7 @@ static inline double value_exponent_of(double resources, double voice, double qu
     return -value_scale * quality * access * boost;
 }
 
-void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8_t *taking_part,
+HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8_t *taking_part,
                     const double *resources, const double *unit_quality,
                     const double *unit_voice, const int64_t *panel, int64_t n_panel,
                     double panel_influence, const double *coef, double *value) {
@@ -273,7 +285,7 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
  * influence, social capital decay, initial social trust, cooperation norm, social capital
  * gain, social capital loss, efficacy rate, mobilisation, initial efficacy, expectation rate,
  * belief learning rate. */
-void citizen_step(int64_t n_units, const int64_t *unit_starts,
+HOT void citizen_step(int64_t n_units, const int64_t *unit_starts,
                   const uint8_t *restrict taking_part, const double *restrict trust,
                   const double *unit_voice, const double *unit_observed, const int64_t *panel,
                   int64_t n_panel, double panel_influence, const double *restrict uniform,
@@ -332,7 +344,7 @@ void citizen_step(int64_t n_units, const int64_t *unit_starts,
  * scar decay, the logic's professional autonomy, leader adjustment steps, burnout decay,
  * maturation steps, burnout added by a switch (0 without one).
  */
-void professional_step(int64_t n_units, const int64_t *staff_starts, const double *control,
+HOT void professional_step(int64_t n_units, const int64_t *staff_starts, const double *control,
                        const double *facilitation, const double *coef,
                        double *restrict motivation, double *restrict autonomy,
                        double *restrict scar, double *restrict burnout,
