@@ -54,8 +54,6 @@ class StepDraws:
         experience: float64[n_citizens], uniform on [0, 1), from stream "experience".
     """
 
-    NAMES = ("participation", "experience")
-
     def __init__(self, streams: dict[str, np.random.Generator], n_citizens: int,
                  buffer: np.ndarray | None = None) -> None:
         self._streams = streams
@@ -198,9 +196,9 @@ class UnitFlows:
         coproduced: float64[n_units], contributions per citizen of the unit.
         measured: float64[n_units], measured output.
         relational: float64[n_units], relational quality.
-        results: float64[n_units], mean value the unit's citizens received.
         value_sums, trust_sums, social_sums: float64[n_units], sums over each unit's
-            citizens of the new value, trust and social trust (in citizen order).
+            citizens of the new value, trust and social trust (in citizen order; both paths
+            take them the same way, so means from them agree bit for bit).
     """
 
     taking_part: np.ndarray
@@ -208,14 +206,9 @@ class UnitFlows:
     coproduced: np.ndarray
     measured: np.ndarray
     relational: np.ndarray
-    results: np.ndarray
     value_sums: np.ndarray
     trust_sums: np.ndarray
     social_sums: np.ndarray
-
-    def mean(self, sums: np.ndarray, n_citizens: int) -> float:
-        """Mean over all citizens from per-unit sums (the same in both paths)."""
-        return float(sums.sum()) / n_citizens
 
 
 def arena_outcomes(
@@ -320,7 +313,7 @@ def citizens_numpy(
     cit.belief, cit.value, cit.contribution, cit.participating = (
         belief, value, given, taking_part)
     return UnitFlows(n_taking_part, given_unit, coproduced, measured, relational,
-                     value_sums / mun.unit_sizes, value_sums,
+                     value_sums,
                      unit_sum(new_trust, cit.unit, n_units),
                      unit_sum(new_social, cit.unit, n_units))
 
@@ -349,7 +342,7 @@ def citizens_native(
     new_trust = cit._spare_trust if cit._spare_trust is not None else np.empty(n)
     taking_part = (cit._spare_participating if cit._spare_participating is not None
                    else np.empty(n, dtype=bool))
-    panel = (np.sort(mun.panel_members).astype(np.int64) if ctx.panel_active
+    panel = (mun.panel_members.astype(np.int64, copy=False) if ctx.panel_active  # sorted
              else np.zeros(0, dtype=np.int64))
     panel_influence = float(ctx.panel_influence) if ctx.panel_active else 0.0
 
@@ -409,7 +402,7 @@ def citizens_native(
     cit._spare_trust, cit._spare_participating = cit.trust, cit.participating
     cit.trust, cit.participating = new_trust, taking_part
     return UnitFlows(n_taking_part, given_unit, coproduced, measured, relational,
-                     unit_value / mun.unit_sizes, unit_value, unit_trust, unit_social)
+                     unit_value, unit_trust, unit_social)
 
 
 def professionals_native(population: Population, params: Params, ctx: StepContext) -> None:
@@ -468,12 +461,14 @@ def advance(
                 params))
 
     # 8. dips: leaders, then politicians
+    unit_results = flows.value_sums / mun.unit_sizes  # mean value received per unit
     lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted = leadership.track_dips(
-        flows.results, lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted,
+        unit_results, lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted,
         lead.patience,
         mun.council_pressure, params.approval_memory)
     n = cit.n
-    mun.approval = 0.5 * flows.mean(flows.trust_sums, n) + 0.5 * flows.mean(flows.value_sums, n)
+    mun.approval = (0.5 * float(flows.trust_sums.sum()) / n
+                    + 0.5 * float(flows.value_sums.sum()) / n)
     (mun.approval_reference, mun.approval_dip_steps, council.demanding,
      mun.council_pressure) = leadership.council_demands(
         mun.approval, mun.approval_reference, mun.approval_dip_steps, council.horizon_factor,
@@ -481,7 +476,7 @@ def advance(
 
     # 9. stocks and flows kept for observation
     weights = mun.unit_sizes
-    mun.unit_quality = flows.results
+    mun.unit_quality = unit_results
     mun.cost = cost_per_citizen(population, params, ctx.budget_factor)
     mun.measured_output = float(np.average(flows.measured, weights=weights))
     mun.relational_quality = float(np.average(flows.relational, weights=weights))
@@ -489,7 +484,7 @@ def advance(
     n_part = float(flows.taking_part.sum())
     mun.cooperation = float(flows.given.sum()) / n_part if n_part > 0 else 0.0
     mun.future_stock += (
-        0.5 * (flows.mean(flows.social_sums, n) + float(prof.motivation.mean()))
+        0.5 * (float(flows.social_sums.sum()) / n + float(prof.motivation.mean()))
         - mun.future_stock
     ) / params.future_memory
     mun.step += 1

@@ -428,18 +428,13 @@ def _check_key(key: str, section: str, fail: Any, n_events: int = 0) -> None:
                        f"events.<i>.<field> with i < {n_events} (the spec's [[events]], "
                        f"counted from 0) and field one of {', '.join(EVENT_FIELDS)}")
         return
-    if key.startswith("levers."):
-        lever = key.removeprefix("levers.")
-        if lever not in LEVER_NAMES:
-            raise fail(f"[{section}] {key!r}: unknown lever; allowed: "
-                       + ", ".join(f"levers.{n}" for n in LEVER_NAMES))
-        return
-    if key.startswith("logic."):
-        logic = key.removeprefix("logic.")
-        if logic not in LOGIC_NAMES:
-            raise fail(f"[{section}] {key!r}: unknown logic weight; allowed: "
-                       + ", ".join(f"logic.{n}" for n in LOGIC_NAMES))
-        return
+    for prefix, names, what in (("levers.", LEVER_NAMES, "lever"),
+                                ("logic.", LOGIC_NAMES, "logic weight")):
+        if key.startswith(prefix):
+            if key.removeprefix(prefix) not in names:
+                raise fail(f"[{section}] {key!r}: unknown {what}; allowed: "
+                           + ", ".join(f"{prefix}{n}" for n in names))
+            return
     if key in _NOT_SWEEPABLE or key not in Params.model_fields:
         allowed = [n for n in Params.model_fields if n not in _NOT_SWEEPABLE]
         raise fail(f"[{section}] {key!r}: unknown parameter; allowed: {', '.join(allowed)}, "
