@@ -83,6 +83,11 @@ def public_value_index(components: dict[str, float], params: Params) -> float:
     return sum(weights[name] * components[name] for name in weights) / total
 
 
+def _fixed_order_dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Dot product as a product array and numpy's pairwise sum: same bits on any thread count."""
+    return float(np.multiply(a, b, dtype=np.float64).sum())
+
+
 def measure(population: Population, params: Params) -> dict[str, float]:
     """Every metric of :data:`METRICS` for the current state.
 
@@ -115,8 +120,11 @@ def measure(population: Population, params: Params) -> dict[str, float]:
         part_q = by_quintile(part.view(np.uint8)) / per_quintile
     trust_q, value_q, part_q = (np.nan_to_num(a) for a in (trust_q, value_q, part_q))
 
+    # Every reduction below is numpy's own fixed-order (pairwise) sum, never a BLAS dot
+    # product: BLAS splits dots over threads, so the last bit would depend on the thread
+    # count (serial, pool and Dask runs must give the same bits).
     trust_sum = float(cit.trust.sum())
-    trust_part = float(cit.trust @ part)
+    trust_part = float(cit.trust[part].sum())
     voice_gap = 0.0
     if 0 < n_part < n:
         voice_gap = trust_part / n_part - (trust_sum - trust_part) / (n - n_part)
@@ -133,8 +141,9 @@ def measure(population: Population, params: Params) -> dict[str, float]:
         "participation_gap": float(part_q[4] - part_q[0]),
         "contribution_mean": mun.cooperation,
         "coproduction": mun.coproduction,
-        # mean over citizens of their neighbours' mean social trust, in one dot product
-        "social_capital": float(cit.listened_to @ cit.social_trust)
+        # mean over citizens of their neighbours' mean social trust: each citizen's social
+        # trust weighted by how often they are listened to
+        "social_capital": _fixed_order_dot(cit.listened_to, cit.social_trust)
         / (n * cit.neighbours.shape[1]),
         "efficacy_mean": float(cit.efficacy.mean()),
         "motivation_mean": float(prof.motivation.mean()),
@@ -153,7 +162,7 @@ def measure(population: Population, params: Params) -> dict[str, float]:
         "outcome_bottom_quintile": float(value_q[0]),
         "outcome_top_quintile": float(value_q[4]),
         "outcome_gap": float(value_q[4] - value_q[0]),
-        "pv_outcomes": float(need @ value_sums) / float(need @ per_quintile),
+        "pv_outcomes": _fixed_order_dot(need, value_sums) / _fixed_order_dot(need, per_quintile),
     }
     top_outcome = out["outcome_top_quintile"]
     out["pv_equity"] = (min(1.0, out["outcome_bottom_quintile"] / top_outcome)
