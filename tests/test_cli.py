@@ -66,7 +66,8 @@ def test_run_writes_long_timeseries_manifest_and_report(tmp_path, capsys):
                             "--seed", "7", "--out", str(out), *SMALL], capsys)
     assert code == 0, stdout
     assert {p.name for p in out.iterdir()} == {"timeseries.parquet", "timeseries.csv",
-                                               "report.html", "manifest.json"}
+                                               "report.html", "manifest.json",
+                                               ".governance-sim"}
     frame = pd.read_parquet(out / "timeseries.parquet")
     assert list(frame.columns[:4]) == ["scenario", "replicate", "seed", "step"]
     assert set(frame.columns[4:]) == {m.name for m in METRICS}
@@ -253,7 +254,8 @@ def test_failed_rewrite_leaves_no_complete_looking_folder(tmp_path, capsys, monk
     assert code == 2
     assert "No space left on device" in _one_line_error(err)
     assert not (out / "manifest.json").exists()  # the folder no longer claims completeness
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files
+    # no temporary files (the marker says governance-sim made the folder)
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".governance-sim"]
     # the old report is intact
     assert "HALF-WRITTEN-MARKER" not in (out / "report.html").read_text()
 

@@ -85,6 +85,7 @@ y = {}
 """)
     out = tmp_path / "o"
     (out / "runs").mkdir(parents=True)
+    (out / ".governance-sim").write_text("made by an earlier sweep\n")
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True).stdout.strip()
     (out / ".lock").write_text(dead)

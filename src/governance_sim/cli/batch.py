@@ -19,7 +19,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Sequence
@@ -30,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from governance_sim.output_folders import claim_folder, clean_temporaries
 from governance_sim.params import LEVER_NAMES, LEVER_RANGES, ParameterError, Params
 from governance_sim.results import OutputError, atomic_write, versions
 from governance_sim.scenarios import Scenario
@@ -162,23 +162,17 @@ def scenario_info(scenario: Scenario, settings: dict[str, Any] | None = None,
 
 
 def check_writable(folder: str | os.PathLike[str]) -> Path:
-    """Make sure results can be written to ``folder`` (created if missing) before any work.
+    """Claim ``folder`` for results before any work, and clean a killed write's temporaries.
+
+    A new or empty folder is created and marked; a folder governance-sim made is reused;
+    any other folder is refused (see :mod:`governance_sim.output_folders`).
 
     Raises:
-        OutputError: the folder is a file, cannot be created, or cannot be written.
+        OutputError: the name is empty or a file, the folder holds files governance-sim did
+            not write, or it cannot be created or written.
     """
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"cannot write results to {target}: it is a file, not a folder; "
-                          "choose a folder with --out")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=target)
-        os.close(handle)
-        os.unlink(probe)
-    except OSError as error:
-        raise OutputError(f"cannot write results to {target}: {error.strerror or error}; "
-                          "choose a writable folder with --out") from None
+    target = claim_folder(folder)
+    clean_temporaries(target)
     return target
 
 

@@ -46,6 +46,12 @@ def register(app: typer.Typer) -> None:
                                          "where available), spawn (safe anywhere), or fork "
                                          "(instant; may deadlock in a multi-threaded "
                                          "process)."),
+        allow_code: bool = typer.Option(False, "--allow-code",
+                                        help="RUNS CODE: let the spec name any Python "
+                                        "'module:function' as its model, which imports and "
+                                        "runs that module as you. Only for spec files you "
+                                        "trust; without it a spec may name only registered "
+                                        "models."),
     ) -> None:
         """Run (or resume) a parameter sweep; exit 1 if any run failed."""
         from governance_sim.cli import fail
@@ -62,7 +68,8 @@ def register(app: typer.Typer) -> None:
             report = run_sweep(loaded, out, workers=workers, scheduler=scheduler,
                                progress=progress, retry_failed=retry_failed,
                                flush_seconds=flush_seconds,
-                               start_method=start_method or DEFAULT_START_METHOD)
+                               start_method=start_method or DEFAULT_START_METHOD,
+                               allow_code=allow_code)
         except SweepAborted as error:
             fail(str(error), code=1)
         resumed = f", {report.skipped} already recorded" if report.skipped else ""
@@ -92,15 +99,31 @@ def register(app: typer.Typer) -> None:
                                            "(default: the first two varied)."),
         out: Path | None = typer.Option(None, "--out",
                                         help="Folder for tables and figures "
-                                        "(default: RESULTS/sensitivity)."),
+                                        "(default: RESULTS/sensitivity; a new or empty "
+                                        "folder, or one governance-sim wrote)."),
+        partial: bool = typer.Option(False, "--partial",
+                                     help="Analyse a sweep whose runs are not all done "
+                                     "(missing or failed runs); says how many it used."),
     ) -> None:
         """Sensitivity indices (Sobol, Morris, delta or grid shares) with tables and figures."""
         from governance_sim.analysis import analyse, load, write_tables
         from governance_sim.cli import fail
+        from governance_sim.output_folders import claim_folder, clean_temporaries
+        from governance_sim.sweep.store import STATUS_FAILED, STATUS_OK
 
         data = load(results)
         if not len(data.table):
             fail(f"{results}: no runs recorded yet; run the sweep first")
+        total = int(data.manifest.get("n_runs") or len(data.table))
+        done = int((data.table["status"] == STATUS_OK).sum())
+        failed = int((data.table["status"] == STATUS_FAILED).sum())
+        if done < total and not partial:
+            fail(f"{results}: only {done} of {total} runs are done ({failed} failed, "
+                 f"{total - done - failed} not run); resume the sweep (failed runs: "
+                 "--retry-failed), or pass --partial to analyse the runs there are")
+        if done < total:
+            typer.echo(f"partial sweep: using the {done} of {total} runs that are done",
+                       err=True)
         chosen = list(outcome) if outcome else data.outcomes
         pair = [p.strip() for p in heatmap.split(",")] if heatmap else []
         if heatmap and len(pair) != 2:
@@ -112,7 +135,8 @@ def register(app: typer.Typer) -> None:
         if not pair and len(data.parameters) >= 2:
             pair = data.parameters[:2]
         tables = analyse(data, chosen)
-        target = out or Path(results) / "sensitivity"
+        target = claim_folder(out if out is not None else Path(results) / "sensitivity")
+        clean_temporaries(target)
         written = write_tables(tables, target)
         figures = _figures(data, tables, chosen, pair)
         written += _write_figures(figures, target)

@@ -5,26 +5,27 @@ order). The worker side is :func:`evaluate_chunk`, a module-level function so it
 reference. The process pool starts its workers once (``forkserver`` context where the
 platform has it, else ``spawn``: no state leaks from the parent) and reuses them for every
 chunk; at most ``2 x workers`` chunks are in flight, so a stopped sweep leaves little work
-queued.
+queued. A worker that dies takes no sweep down with it: the runs it may have been running
+are retried alone (:mod:`governance_sim.sweep.isolation`), and workers die with the sweep
+(:func:`governance_sim.sweep.worker.warm_worker`).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import time
-import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from governance_sim.sweep.design import Task
-from governance_sim.sweep.models import ModelFn, call_model, extract_outcomes
+from governance_sim.sweep.isolation import isolate
+from governance_sim.sweep.models import ModelFn
 from governance_sim.sweep.spec import OutcomeSpec, SpecError
+from governance_sim.sweep.worker import evaluate_chunk, warm_worker
 
 __all__ = ["START_METHODS", "DaskExecutor", "Executor", "PoolExecutor", "SerialExecutor",
-           "default_workers",
-           "evaluate_chunk", "make_executor"]
+           "default_workers", "evaluate_chunk", "make_executor"]
 
 
 def default_workers() -> int:
@@ -33,33 +34,6 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
-
-
-def evaluate_chunk(model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
-                   chunk: list[Task]) -> list[dict[str, Any]]:
-    """Run every task of a chunk; a run that raises is returned as failed, not raised.
-
-    Returns:
-        One dict per task: ``run_id``, ``status`` (``ok``/``failed``), ``error`` (None or
-        ``"ExceptionType: message"``), ``outcomes`` (name -> float; empty when failed) and
-        ``elapsed_s``.
-    """
-    results = []
-    for task in chunk:
-        start = time.perf_counter()
-        try:
-            value = call_model(model, dict(task.params), task.seed)
-            found = extract_outcomes(value, outcomes)
-            status, error = "ok", None
-        except Exception as exc:  # noqa: BLE001 - a failing run is data, not a crash
-            found = {}
-            status = "failed"
-            where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-            place = f" [{os.path.basename(where.filename)}:{where.lineno}]" if where else ""
-            error = f"{type(exc).__name__}: {exc}{place}"
-        results.append({"run_id": task.run_id, "status": status, "error": error,
-                        "outcomes": found, "elapsed_s": time.perf_counter() - start})
-    return results
 
 
 class Executor(ABC):
@@ -79,8 +53,12 @@ class Executor(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self) -> None:  # noqa: B027 - deliberately empty: nothing to release here
-        """Release workers and connections (the serial executor holds none)."""
+    def close(self, force: bool = False) -> None:  # noqa: B027 - nothing to release here
+        """Release workers and connections (the serial executor holds none).
+
+        Args:
+            force: stop workers at once, abandoning runs in flight (the sweep was stopped).
+        """
 
     @abstractmethod
     def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
@@ -96,28 +74,6 @@ class SerialExecutor(Executor):
         """Yield the results of each chunk in order."""
         for chunk in chunks:
             yield evaluate_chunk(model, outcomes, chunk)
-
-
-#: Thread pools of numeric libraries that a worker process limits to one thread.
-_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def _warm_worker() -> None:
-    """Start a pool worker: one BLAS/OpenMP thread, and the model imported before any run.
-
-    Without the limit each worker's OpenBLAS starts a thread per core; two workers on two
-    cores then fight over them and every run got 2.6x slower (measured with
-    benchmarks/sweep_speedup.py). Dask's nanny sets the same variables for its workers.
-    """
-    import os
-
-    for name in _THREAD_VARIABLES:
-        os.environ.setdefault(name, "1")  # for libraries loaded later in this process
-    from threadpoolctl import threadpool_limits
-
-    import governance_sim.simulation  # noqa: F401  (the model core, without Mesa)
-
-    threadpool_limits(limits=1)  # for the libraries already loaded
 
 
 #: How pool workers may start: ``forkserver`` (a fresh server process imports the model
@@ -150,7 +106,6 @@ class PoolExecutor(Executor):
     def __init__(self, workers: int | None = None,
                  start_method: str = DEFAULT_START_METHOD) -> None:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
         if start_method not in START_METHODS:
             raise SpecError(f"--start-method: unknown {start_method!r}; allowed: "
@@ -158,21 +113,34 @@ class PoolExecutor(Executor):
         context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             context.set_forkserver_preload(["governance_sim.simulation"])
+        self._context = context
         self.workers = workers or default_workers()
         self.label = f"{self.workers} local worker processes"
         if start_method != DEFAULT_START_METHOD:
             self.label += f" ({start_method})"
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                         initializer=_warm_worker)
+        self._pool = self._start()
+
+    def _start(self) -> Any:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
+                                   initializer=warm_worker)
         # start every worker now, so their start-up overlaps the caller's own set-up
         for _ in range(self.workers):
-            self._pool.submit(os.getpid)
+            pool.submit(os.getpid)
+        return pool
 
     def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
             chunks: Iterable[list[Task]]) -> Iterator[list[dict[str, Any]]]:
-        """Yield each chunk's results as it finishes, keeping the pool busy."""
+        """Yield each chunk's results as it finishes, keeping the pool busy.
+
+        When a worker process dies, the pool is replaced and every run that was in flight
+        runs again alone in a fresh process (:func:`~governance_sim.sweep.isolation.isolate`):
+        the run that kills its process twice is yielded as failed, the sweep goes on.
+        """
         import pickle
         from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
 
         try:
             pickle.dumps(model)
@@ -180,25 +148,70 @@ class PoolExecutor(Executor):
             raise SpecError(f"the model {model!r} cannot be sent to worker processes "
                             f"({error}); use a module-level function, or --workers 1") from None
         pending = iter(chunks)
-        running: set[Any] = set()
+        running: dict[Any, list[Task]] = {}
         try:
             while True:
                 while len(running) < 2 * self.workers:
                     chunk = next(pending, None)
                     if chunk is None:
                         break
-                    running.add(self._pool.submit(evaluate_chunk, model, outcomes, chunk))
+                    try:
+                        future = self._pool.submit(evaluate_chunk, model, outcomes, chunk)
+                    except BrokenProcessPool:
+                        future = None
+                    if future is None:
+                        running[self._broken_future()] = chunk
+                        break
+                    running[future] = chunk
                 if not running:
                     return
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                suspects: list[Task] = []
                 for future in finished:
-                    yield future.result()
+                    chunk = running.pop(future)
+                    try:
+                        results = future.result()
+                    except BrokenProcessPool:
+                        suspects.extend(chunk)
+                        continue
+                    yield results
+                if suspects:
+                    for chunk in running.values():
+                        suspects.extend(chunk)
+                    running.clear()
+                    self._replace_pool()
+                    yield from isolate(self._context, model, outcomes,
+                                       sorted(suspects, key=lambda t: t.run_id))
         finally:
             for future in running:
                 future.cancel()
 
-    def close(self) -> None:
-        """Stop the worker processes."""
+    @staticmethod
+    def _broken_future() -> Any:
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        future: Future = Future()
+        future.set_exception(BrokenProcessPool("the pool broke"))
+        return future
+
+    def _replace_pool(self) -> None:
+        """Drop a broken pool (killing what is left of it) and start a new one."""
+        self._kill_workers()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._start()
+
+    def _kill_workers(self) -> None:
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            try:
+                process.kill()
+            except (OSError, AttributeError, ValueError):
+                pass
+
+    def close(self, force: bool = False) -> None:
+        """Stop the worker processes (at once with ``force``)."""
+        if force:
+            self._kill_workers()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -264,7 +277,7 @@ class DaskExecutor(Executor):
             if live:
                 self._client.cancel(list(live))
 
-    def close(self) -> None:
+    def close(self, force: bool = False) -> None:
         """Disconnect, and stop a local cluster this executor started."""
         self._client.close()
         if self._cluster is not None:

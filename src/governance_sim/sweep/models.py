@@ -9,7 +9,6 @@ by step, summarised with ``final``, ``mean`` or ``time_to_cross``). The built-in
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import math
 from collections.abc import Callable, Mapping
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.params import LOGIC_NAMES, ParameterError, Params
+from governance_sim.sweep.registry import import_model
 from governance_sim.sweep.spec import OutcomeSpec, SpecError, SweepSpec
 
 __all__ = ["ModelRunner", "WithConstants", "call_model", "extract_outcomes", "resolve_model",
@@ -200,31 +200,25 @@ def _mix(weights: dict[str, float], base: str | dict[str, float]) -> dict[str, f
     return {name: mix[name] / total for name in LOGIC_NAMES if name in mix}
 
 
-def resolve_model(spec: SweepSpec, model: ModelFn | None = None) -> ModelFn:
+def resolve_model(spec: SweepSpec, model: ModelFn | None = None, *,
+                  allow_code: bool = False) -> ModelFn:
     """The callable a spec runs.
 
     Args:
         spec: the validated spec.
         model: a callable that overrides the spec's ``model`` (Python use; it must be
             picklable for process pools and Dask: a module-level function).
+        allow_code: let the spec name an unregistered ``module:function`` (imports it, so
+            runs that module's code); see :mod:`governance_sim.sweep.registry`.
 
     Raises:
-        SpecError: the model cannot be imported, the base scenario or constants are
-            invalid.
+        SpecError: the model is not registered (and code is not allowed) or cannot be
+            imported, the base scenario or constants are invalid.
     """
     if model is not None:
         return WithConstants(model, dict(spec.constants)) if spec.constants else model
     if not spec.builtin:
-        module_name, _, attribute = spec.model.partition(":")
-        try:
-            target: Any = importlib.import_module(module_name)
-            for part in attribute.split("."):
-                target = getattr(target, part)
-        except (ImportError, AttributeError) as error:
-            raise SpecError(f"{spec.source}: [sweep] model: cannot import {spec.model!r}: "
-                            f"{error}") from None
-        if not callable(target):
-            raise SpecError(f"{spec.source}: [sweep] model: {spec.model!r} is not callable")
+        target = import_model(spec.model, source=spec.source, allow_code=allow_code)
         return WithConstants(target, dict(spec.constants)) if spec.constants else target
     return _builtin_runner(spec)
 

@@ -156,6 +156,7 @@ def run_sweep(
     flush_seconds: float = 2.0,
     chunk: int | None = None,
     start_method: str = DEFAULT_START_METHOD,
+    allow_code: bool = False,
 ) -> SweepReport:
     """Run (or resume) a sweep and write its results folder.
 
@@ -174,6 +175,9 @@ def run_sweep(
         chunk: runs per chunk sent to a worker (default: from the number of runs).
         start_method: how local worker processes start (``spawn``, ``forkserver``,
             ``fork``; see ``executors.START_METHODS``).
+        allow_code: let the spec name an unregistered ``module:function`` model (imports
+            and runs that module; see :mod:`governance_sim.sweep.registry`). A ``model``
+            callable needs no permission.
 
     Returns:
         A :class:`SweepReport`; ``report.failures`` lists failed runs.
@@ -187,7 +191,7 @@ def run_sweep(
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     design = build_design(spec)
-    fn = resolve_model(spec, model)
+    fn = resolve_model(spec, model, allow_code=allow_code)
     if isinstance(fn, ModelRunner):
         check_points(fn, design.points, spec.source)
     names = spec.names
@@ -197,6 +201,7 @@ def run_sweep(
     own = executor is None
     active = executor
     store = SweepStore(out)
+    finished = False
     try:
         if own:
             # workers start in the background while the folder is prepared
@@ -210,10 +215,11 @@ def run_sweep(
         if todo:
             _execute(spec, active, fn, todo, store, columns, len(done), design.n_runs,
                      failed_before, progress, flush_seconds, chunk)
+        finished = True
     finally:
         store.close()
         if own and active is not None:
-            active.close()
+            active.close(force=not finished)  # stopped: do not wait for runs in flight
     label = active.label if todo else "nothing to run"
     table = read_table(out, columns=["run_id", "status", "error"])
     failures = [(int(r.run_id), str(r.error)) for r in table.itertuples()

@@ -4,7 +4,7 @@ A spec names what varies and what is measured::
 
     [sweep]
     name = "trust_threshold"
-    model = "governance_sim"        # default; or "package.module:function"
+    model = "governance_sim"        # default; or a registered model (sweep.registry)
     scenario = "co_creation"        # optional base scenario (name or path)
     steps = 200                     # months per run (built-in model only)
     replicates = 3                  # seeds per design point, shared by all points
@@ -42,9 +42,10 @@ Parameter keys are :class:`governance_sim.Params` fields, lever overrides
 share; the rest goes to the base logic) and fields of the spec's own events
 ``events.<i>.<field>`` (``i`` counts the spec's ``[[events]]`` from 0; fields step, size,
 duration, factor, members), e.g. ``"events.0.factor" = { low = 0.5, high = 1.0 }`` for the
-size of a budget cut. A custom model (``model = "pkg.mod:function"``)
-takes any keys. Every mistake raises one :class:`SpecError` naming the key and what is
-allowed.
+size of a budget cut. A custom model (a name registered in
+:mod:`governance_sim.sweep.registry`; a ``"pkg.mod:function"`` path only when code is
+explicitly allowed) takes any keys. Every mistake raises one :class:`SpecError` naming the
+key and what is allowed.
 """
 
 from __future__ import annotations
@@ -242,9 +243,9 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
     _known(design, _DESIGN_KEYS, "[design]", fail)
 
     model = sweep.get("model", BUILTIN_MODEL)
-    if not isinstance(model, str) or not (model == BUILTIN_MODEL or _is_callable_path(model)):
-        raise fail(f"[sweep] model: must be {BUILTIN_MODEL!r} or 'package.module:function', "
-                   f"got {model!r}")
+    if not isinstance(model, str) or not (model.isidentifier() or _is_callable_path(model)):
+        raise fail(f"[sweep] model: must be {BUILTIN_MODEL!r} or the name of a registered "
+                   f"model, got {_short(model)}")
     builtin = model == BUILTIN_MODEL
     name = _string(sweep, "name", "sweep", fail, default=Path(source).stem)
     steps = sweep.get("steps")
@@ -378,6 +379,12 @@ def _int(value: Any, where: str, fail: Any, low: int, high: int) -> int:
 def _number(value: Any) -> bool:
     return (not isinstance(value, bool) and isinstance(value, int | float)
             and math.isfinite(value))
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters (messages never echo long input)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _is_callable_path(text: str) -> bool:

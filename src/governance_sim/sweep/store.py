@@ -22,11 +22,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from governance_sim.output_folders import claim_folder, clean_temporaries
 from governance_sim.params import UserInputError
 from governance_sim.results import OutputError, atomic_write
 
@@ -78,7 +82,7 @@ def read_table(out: str | os.PathLike[str], columns: list[str] | None = None) ->
     the run; the only column that differs between two executions of the same sweep).
     """
     target = Path(out)
-    frames = [pd.read_parquet(p, columns=columns) for p in _parts(target)]
+    frames = [_read_part(p, columns) for p in _parts(target)]
     manifest = read_manifest(target) if (target / "manifest.json").is_file() else {}
     order = manifest.get("columns")
     if not frames:
@@ -93,15 +97,29 @@ def read_table(out: str | os.PathLike[str], columns: list[str] | None = None) ->
     return table
 
 
+def _read_part(path: Path, columns: list[str] | None) -> pd.DataFrame:
+    """One part file; a damaged one is named in a :class:`ResultsError`."""
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except Exception as error:  # noqa: BLE001 - pyarrow raises many kinds for a bad file
+        reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+        raise ResultsError(f"{path}: not a readable part file ({reason}); move it out of "
+                           "runs/ and run the sweep again to redo its runs") from None
+
+
 class SweepStore:
     """Writes one sweep's folder; finds what is already done for a resume.
 
     Args:
-        out: the sweep folder (created if missing).
+        out: the sweep folder (created if missing; an existing folder must be one
+            governance-sim made, see :mod:`governance_sim.output_folders`).
+        notify: where to say that a stale lock was taken over (default: standard error).
     """
 
-    def __init__(self, out: str | os.PathLike[str]) -> None:
+    def __init__(self, out: str | os.PathLike[str],
+                 notify: Callable[[str], None] | None = None) -> None:
         self.out = Path(out)
+        self.notify = notify or (lambda message: print(message, file=sys.stderr))
         self.runs = self.out / "runs"
         self._lock: Path | None = None
         self._seq = 0
@@ -118,11 +136,14 @@ class SweepStore:
                 writes to it.
             OutputError: the folder cannot be written.
         """
-        try:
-            self.runs.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise OutputError(f"cannot write {self.out}: {error.strerror or error}") from None
+        claim_folder(self.out)
         self._take_lock()
+        try:
+            self.runs.mkdir(exist_ok=True)
+        except OSError as error:
+            self.close()
+            raise OutputError(f"cannot write {self.out}: {error.strerror or error}") from None
+        clean_temporaries(self.out)
         path = self.out / "manifest.json"
         resumed = path.is_file()
         if resumed:
@@ -138,31 +159,36 @@ class SweepStore:
                          lambda tmp: design.to_parquet(tmp, index=True))
             atomic_write(path, lambda tmp: Path(tmp).write_text(
                 json.dumps(manifest, indent=2, sort_keys=True, default=str)))
-        for stale in self.runs.glob(".part-*"):
-            stale.unlink(missing_ok=True)
         parts = _parts(self.out)
         self._seq = int(_PART.match(parts[-1].name).group(1)) if parts else 0  # type: ignore
         return resumed
 
     def _take_lock(self) -> None:
+        """Create ``OUT/.lock`` holding this host and process; take over a stale one."""
         lock = self.out / ".lock"
+        me = {"host": socket.gethostname(), "pid": os.getpid()}
         for _ in range(2):
             try:
                 handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
-                try:
-                    pid = int(lock.read_text().strip() or 0)
-                except (OSError, ValueError):
-                    pid = 0
-                if pid and pid != os.getpid() and _alive(pid):
+                owner = _lock_owner(lock)
+                if owner.get("host") not in (None, me["host"]):
+                    raise ResultsError(
+                        f"{self.out} is locked by process {owner.get('pid')} on host "
+                        f"{owner['host']}; if that sweep no longer runs, delete {lock}") from None
+                pid = owner.get("pid")
+                if pid and pid != me["pid"] and _alive(pid):
                     raise ResultsError(f"another sweep (process {pid}) is writing to "
                                        f"{self.out}; wait for it or use another --out") from None
+                if pid and pid != me["pid"]:
+                    self.notify(f"{self.out}: taking over the lock of process {pid} on "
+                                f"{owner.get('host') or me['host']}, which no longer runs")
                 lock.unlink(missing_ok=True)
                 continue
             except OSError as error:
                 raise OutputError(f"cannot write {self.out}: {error.strerror or error}") from None
             with os.fdopen(handle, "w") as stream:
-                stream.write(str(os.getpid()))
+                stream.write(json.dumps(me))
             self._lock = lock
             return
         raise ResultsError(f"cannot lock {self.out}")
@@ -189,6 +215,26 @@ class SweepStore:
         frame = pd.DataFrame(rows, columns=columns)
         target = self.runs / f"part-{self._seq:06d}.parquet"
         return atomic_write(target, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def _lock_owner(lock: Path) -> dict[str, Any]:
+    """Host and pid recorded in a lock file (``{}`` when unreadable)."""
+    try:
+        text = lock.read_text(encoding="utf-8").strip()
+    except OSError:
+        return {}
+    try:
+        owner = json.loads(text)
+    except ValueError:
+        owner = None
+    if isinstance(owner, int) and not isinstance(owner, bool):
+        return {"pid": owner}  # written by an older version: the pid alone
+    if not isinstance(owner, dict):
+        return {}
+    pid = owner.get("pid")
+    host = owner.get("host")
+    return {"pid": pid if isinstance(pid, int) and pid > 0 else None,
+            "host": host if isinstance(host, str) else None}
 
 
 def _alive(pid: int) -> bool:

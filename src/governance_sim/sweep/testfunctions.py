@@ -61,7 +61,9 @@ def linear(params: dict[str, Any], seed: int | None = None) -> dict[str, float]:
     that standard deviation from ``numpy.random.default_rng(seed)`` (so replicates with the
     same seed get the same draw: common random numbers). ``fail_above``: raise ValueError
     when ``y`` exceeds it (to test failure handling); ``crash_above``: end the whole
-    process instead (to test a worker that dies). ``delay_s`` sleeps first.
+    process instead (to test a worker that dies): exit code 70, or with ``crash_signal``
+    (a signal number, e.g. 11 for SIGSEGV) killed by that signal. ``delay_s`` sleeps
+    first.
     """
     _pause(params)
     y = 0.0
@@ -76,6 +78,9 @@ def linear(params: dict[str, Any], seed: int | None = None) -> dict[str, float]:
         raise ValueError(f"y = {y:.4g} is above fail_above = {float(limit):g}")
     crash = params.get("crash_above")
     if crash is not None and y > float(crash):
+        signal_number = params.get("crash_signal")
+        if signal_number is not None:
+            os.kill(os.getpid(), int(signal_number))
         os._exit(70)  # the whole process dies, as after a segfault or the OOM killer
     return {"y": y}
 
