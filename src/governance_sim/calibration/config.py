@@ -1,0 +1,415 @@
+"""The targets file of ``governance-sim calibrate``, read into a :class:`CalibrationConfig`.
+
+A targets file (TOML; the format is documented in ``docs/calibration.md``)::
+
+    [calibration]
+    name = "field"                  # default: the file's name
+    scenario = "bureaucracy"        # base scenario (name, or path beside this file)
+    n_citizens = 5000               # population of every calibration run
+    steps = 240                     # months per run
+    logics = ["bureaucracy", "npm", "co_creation"]
+    shock = true                    # also measure the fall after a major trust shock
+    seeds = 3                       # seeds per sample (shared by all samples)
+    seed = 20261128                 # root seed: sample seeds and designs
+    waves = 4                       # at most this many waves
+    samples = 64                    # samples per wave (Latin hypercube)
+    cutoff = 1.0                    # samples with implausibility <= cutoff survive
+    stop_inside = 32                # stop once a wave has this many samples inside all bands
+    pad = 0.1                       # next region: survivors' box + pad x current width
+    identified_below = 0.5          # a parameter is identified if less of its range is left
+    workers = 2                     # local processes (--workers overrides); 1: serial
+    # scheduler = "local"           # or a Dask scheduler address (--scheduler overrides)
+
+    [calibration.params]            # parameters over the base scenario (optional)
+    initial_trust_sd = 0.15
+
+    [parameters]                    # free parameters: name = [low, high] (prior range)
+    participation_intercept = [-6.0, 0.0]
+
+    [targets]                       # statistic = [low, high] (or { low, high, scale, missing })
+    "*.participation_monthly" = [0.01, 0.08]        # every logic run
+    "bureaucracy.trust_mean_min" = [0.45, 0.70]     # one logic (overrides a "*" entry)
+    motivation_npm_effect = [0.10, 0.35]            # a statistic across logics
+
+Every mistake raises one :class:`CalibrationError` (a :class:`UserInputError`: the command
+line prints one line and exits 2) naming the file, the key and what is allowed. Whether a
+target names a statistic the model reports is checked by
+:func:`governance_sim.calibration.model.check_statistics`, which runs the model once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from governance_sim.params import LOGIC_NAMES, ParameterError, Params, UserInputError
+from governance_sim.scenarios import load_scenario, read_toml
+
+__all__ = ["CalibrationConfig", "CalibrationError", "Target", "load_config",
+           "config_from_dict", "MISSING_POLICIES"]
+
+#: What a target does with a statistic that is NaN (not measured in a run):
+#: ``implausible`` (the sample fails the target) or ``ignore`` (the target is skipped).
+MISSING_POLICIES: tuple[str, ...] = ("implausible", "ignore")
+
+_TOP = {"calibration", "parameters", "targets"}
+_SETTINGS = {"name", "description", "scenario", "params", "n_citizens", "steps", "logics",
+             "shock", "seeds", "seed", "waves", "samples", "cutoff", "stop_inside", "pad",
+             "identified_below", "workers", "scheduler"}
+_TARGET_KEYS = {"low", "high", "scale", "missing"}
+_MIN_STEPS = 36  # two settling years and one to judge (governance_sim.field)
+
+
+class CalibrationError(UserInputError, ValueError):
+    """A targets file is invalid; the message names the file, the key and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One band a statistic should fall in.
+
+    Attributes:
+        statistic: the key of :func:`governance_sim.field.field_statistics`
+            (``<logic>.<statistic>`` or a cross-logic name such as ``motivation_npm_effect``).
+        low, high: the band.
+        scale: the distance that counts as one unit of implausibility besides the seed
+            spread (default: the band's half-width).
+        missing: ``implausible`` or ``ignore`` (see :data:`MISSING_POLICIES`).
+        written: the key as written in the file (``*.participation_monthly``).
+    """
+
+    statistic: str
+    low: float
+    high: float
+    scale: float
+    missing: str = "implausible"
+    written: str = ""
+
+    @property
+    def column(self) -> str:
+        """The statistic's outcome column in the wave sweeps (an identifier)."""
+        return self.statistic.replace(".", "__")
+
+
+@dataclass(frozen=True)
+class CalibrationConfig:
+    """A validated targets file (see the module docstring for the format)."""
+
+    name: str
+    base: dict[str, Any]
+    base_label: str
+    parameters: dict[str, tuple[float, float]]
+    integer: tuple[str, ...]
+    targets: tuple[Target, ...]
+    n_citizens: int
+    steps: int = 240
+    logics: tuple[str, ...] = LOGIC_NAMES
+    shock: bool = True
+    seeds: int = 3
+    seed: int = 0
+    waves: int = 4
+    samples: int = 64
+    cutoff: float = 1.0
+    stop_inside: int = 32
+    pad: float = 0.1
+    identified_below: float = 0.5
+    workers: int | None = None
+    scheduler: str | None = None
+    description: str = ""
+    base_events: tuple[dict[str, Any], ...] = ()
+    source: str = "targets"
+    text: str = field(default="", compare=False, repr=False)
+
+    @property
+    def names(self) -> list[str]:
+        """Free parameters in file order."""
+        return list(self.parameters)
+
+    def base_params(self) -> Params:
+        """The base parameters of every run (population set to ``n_citizens``)."""
+        return Params.from_dict({**self.base, "n_citizens": self.n_citizens})
+
+    def fingerprint(self) -> str:
+        """SHA-256 of everything that determines the results (not where they run)."""
+        data = {
+            "base": self.base, "parameters": self.parameters, "integer": self.integer,
+            "targets": [t.__dict__ for t in self.targets], "n_citizens": self.n_citizens,
+            "steps": self.steps, "logics": self.logics, "shock": self.shock,
+            "seeds": self.seeds, "seed": self.seed, "waves": self.waves,
+            "samples": self.samples, "cutoff": self.cutoff, "stop_inside": self.stop_inside,
+            "pad": self.pad,
+        }
+        text = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_config(path: str | Path) -> CalibrationConfig:
+    """Read and validate a targets file.
+
+    Raises:
+        CalibrationError: the file is missing, not TOML, or invalid (message names the key).
+    """
+    target = Path(path)
+    if not target.is_file():
+        raise CalibrationError(f"targets file not found: {target}")
+    raw = read_toml(target, CalibrationError)
+    return config_from_dict(raw, source=str(target), base_dir=target.parent,
+                            text=target.read_text(encoding="utf-8"))
+
+
+def config_from_dict(raw: dict[str, Any], *, source: str = "targets",
+                     base_dir: Path | None = None, text: str = "") -> CalibrationConfig:
+    """Validate a targets file given as a mapping (as read from TOML).
+
+    Raises:
+        CalibrationError: the first problem found, naming the key and what is allowed.
+    """
+    def fail(message: str) -> CalibrationError:
+        return CalibrationError(f"{source}: {message}")
+
+    for key in raw:
+        if key not in _TOP:
+            raise fail(f"unknown section [{key}]; allowed: {', '.join(sorted(_TOP))}")
+    settings = _table(raw, "calibration", fail)
+    for key in settings:
+        if key not in _SETTINGS:
+            raise fail(f"[calibration] {key!r}: unknown key; allowed: "
+                       f"{', '.join(sorted(_SETTINGS))}")
+    base, label, events = _base(settings, base_dir, fail)
+    default_n = int(base.get("n_citizens", Params().n_citizens))
+    n_citizens = _int(settings, "n_citizens", default_n, 10, 5_000_000, fail)
+    logics = settings.get("logics", list(LOGIC_NAMES))
+    if (not isinstance(logics, list) or not logics
+            or not all(isinstance(x, str) and x in LOGIC_NAMES for x in logics)
+            or len(set(logics)) != len(logics)):
+        raise fail(f"[calibration] logics: a list of distinct logics from "
+                   f"{', '.join(LOGIC_NAMES)}, got {_short(logics)}")
+    samples = _int(settings, "samples", 64, 2, 1_000_000, fail)
+    shock = settings.get("shock", True)
+    if not isinstance(shock, bool):
+        raise fail(f"[calibration] shock: must be true or false, got {_short(shock)}")
+    workers = settings.get("workers")
+    if workers is not None:
+        workers = _int(settings, "workers", 1, 1, 4096, fail)
+    scheduler = settings.get("scheduler")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise fail("[calibration] scheduler: 'local' or a Dask scheduler address such as "
+                   f"'tcp://host:8786', got {_short(scheduler)}")
+    parameters, integer = _parameters(_table(raw, "parameters", fail), base, fail)
+    config = CalibrationConfig(
+        name=_text(settings, "name", Path(source).stem, fail),
+        description=_text(settings, "description", "", fail),
+        base=base, base_label=label, base_events=events,
+        parameters=parameters, integer=integer,
+        targets=_targets(_table(raw, "targets", fail), tuple(logics), fail),
+        n_citizens=n_citizens,
+        steps=_int(settings, "steps", 240, _MIN_STEPS, 100_000, fail),
+        logics=tuple(logics), shock=shock,
+        seeds=_int(settings, "seeds", 3, 1, 10_000, fail),
+        seed=_int(settings, "seed", 0, 0, 2**63 - 1, fail),
+        waves=_int(settings, "waves", 4, 1, 1000, fail),
+        samples=samples,
+        cutoff=_float(settings, "cutoff", 1.0, 0.0, math.inf, fail, open_low=True),
+        stop_inside=_int(settings, "stop_inside", max(1, samples // 2), 1, samples, fail),
+        pad=_float(settings, "pad", 0.1, 0.0, 1.0, fail),
+        identified_below=_float(settings, "identified_below", 0.5, 0.0, 1.0, fail,
+                                open_low=True),
+        workers=workers, scheduler=scheduler, source=source, text=text,
+    )
+    try:
+        config.base_params()
+    except ParameterError as error:
+        raise fail(f"[calibration] n_citizens = {n_citizens}: {error}") from None
+    return config
+
+
+# --- sections ------------------------------------------------------------------------------
+
+def _base(settings: dict[str, Any], base_dir: Path | None,
+          fail: Any) -> tuple[dict[str, Any], str, tuple[dict[str, Any], ...]]:
+    """The base parameters: a scenario (optional) with ``[calibration.params]`` over it."""
+    name = settings.get("scenario")
+    data = Params().to_dict()
+    label = "defaults"
+    if name is not None:
+        if not isinstance(name, str) or not name.strip():
+            raise fail(f"[calibration] scenario: a scenario name or .toml path, got "
+                       f"{_short(name)}")
+        if base_dir is not None and (name.endswith(".toml") or "/" in name):
+            beside = base_dir / name
+            if not Path(name).is_absolute() and beside.is_file():
+                name = str(beside)
+        try:
+            scenario = load_scenario(name)
+        except UserInputError as error:
+            raise fail(f"[calibration] scenario: {error}") from None
+        data = scenario.params.to_dict()
+        label = scenario.name
+    over = settings.get("params", {})
+    if not isinstance(over, dict):
+        raise fail("[calibration] params: must be a table of parameters over the base")
+    for key in ("n_citizens", "events"):
+        if key in over:
+            where = ("[calibration] n_citizens" if key == "n_citizens"
+                     else "[[events]] of a base scenario")
+            raise fail(f"[calibration.params] {key}: set it in {where}")
+    try:
+        params = Params.from_dict({**data, **over})
+    except ParameterError as error:
+        raise fail(f"[calibration.params]: {error}") from None
+    base = params.to_dict()
+    return base, label, tuple(base["events"])
+
+
+def _parameters(table: dict[str, Any], base: dict[str, Any],
+                fail: Any) -> tuple[dict[str, tuple[float, float]], tuple[str, ...]]:
+    """Free parameters: top-level numeric Params fields with a prior inside their range."""
+    fields = {info.name: info for info in Params.describe()
+              if info.kind in ("int", "float") and info.name != "n_citizens"}
+    if not table:
+        raise fail("[parameters]: name at least one free parameter, e.g. "
+                   "participation_intercept = [-6.0, 0.0]")
+    out: dict[str, tuple[float, float]] = {}
+    integer = []
+    for name, value in table.items():
+        where = f"[parameters] {name!r}"
+        if name not in fields:
+            hint = (" (set it in [calibration])" if name == "n_citizens" else "")
+            raise fail(f"{where}: not a numeric parameter{hint}; allowed: "
+                       f"{', '.join(fields)}")
+        if (not isinstance(value, list) or len(value) != 2
+                or not all(_number(v) for v in value) or not value[0] < value[1]):
+            raise fail(f"{where}: a prior range [low, high] with low < high, got "
+                       f"{_short(value)}")
+        info = fields[name]
+        lo, hi = float(value[0]), float(value[1])
+        if (info.low is not None and lo < info.low) or (info.high is not None and hi > info.high):
+            raise fail(f"{where}: [{lo:g}, {hi:g}] is outside the allowed range "
+                       f"[{_bound(info.low)}, {_bound(info.high)}]")
+        for end in (lo, hi):
+            try:
+                Params.from_dict({**base, name: int(round(end)) if info.kind == "int" else end})
+            except ParameterError as error:
+                raise fail(f"{where}: {end:g} is not valid with the base parameters: "
+                           f"{error}") from None
+        out[name] = (lo, hi)
+        if info.kind == "int":
+            integer.append(name)
+    return out, tuple(integer)
+
+
+def _targets(table: dict[str, Any], logics: tuple[str, ...], fail: Any) -> tuple[Target, ...]:
+    """Bands keyed by statistic; ``*.<stat>`` expands to every logic run."""
+    flat = _flatten_targets(table, "", fail)
+    if not flat:
+        raise fail("[targets]: name at least one band, e.g. "
+                   "\"*.participation_monthly\" = [0.01, 0.08]")
+    wildcard: dict[str, Target] = {}
+    explicit: dict[str, Target] = {}
+    for key, value in flat.items():
+        where = f"[targets] {key!r}"
+        band = _band(value, where, fail)
+        head, dot, rest = key.partition(".")
+        if dot and head == "*":
+            for logic in logics:
+                wildcard[f"{logic}.{rest}"] = Target(f"{logic}.{rest}", *band, written=key)
+        elif dot and head in LOGIC_NAMES:
+            if head not in logics:
+                raise fail(f"{where}: logic {head!r} is not run; [calibration] logics = "
+                           f"{list(logics)}")
+            explicit[key] = Target(key, *band, written=key)
+        elif dot:
+            raise fail(f"{where}: a statistic is '<logic>.<name>' with logic one of "
+                       f"{', '.join(LOGIC_NAMES)} or '*' (every logic run), or a name across "
+                       "logics such as motivation_npm_effect")
+        else:
+            explicit[key] = Target(key, *band, written=key)
+    merged = {**wildcard, **explicit}
+    return tuple(merged[name] for name in sorted(merged))
+
+
+def _flatten_targets(table: dict[str, Any], prefix: str, fail: Any) -> dict[str, Any]:
+    """Dotted TOML keys (``bureaucracy.trust_sd = ...``) read back as ``bureaucracy.trust_sd``."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not set(value) <= _TARGET_KEYS:
+            out.update(_flatten_targets(value, f"{name}.", fail))
+        else:
+            out[name] = value
+    return out
+
+
+def _band(value: Any, where: str, fail: Any) -> tuple[float, float, float, str]:
+    """``[low, high]`` or ``{ low, high, scale, missing }`` -> (low, high, scale, missing)."""
+    scale = None
+    missing = "implausible"
+    if isinstance(value, dict):
+        unknown = set(value) - _TARGET_KEYS
+        if unknown or "low" not in value or "high" not in value:
+            raise fail(f"{where}: a band [low, high] or a table with low, high and optionally "
+                       "scale and missing")
+        scale = value.get("scale")
+        missing = value.get("missing", "implausible")
+        if missing not in MISSING_POLICIES:
+            raise fail(f"{where} missing: {_short(missing)}; allowed: "
+                       f"{', '.join(MISSING_POLICIES)}")
+        if scale is not None and not (_number(scale) and scale > 0):
+            raise fail(f"{where} scale: a positive number, got {_short(scale)}")
+        value = [value["low"], value["high"]]
+    if (not isinstance(value, list) or len(value) != 2 or not all(_number(v) for v in value)
+            or not value[0] < value[1]):
+        raise fail(f"{where}: a band [low, high] with low < high, got {_short(value)}")
+    low, high = float(value[0]), float(value[1])
+    return low, high, float(scale) if scale is not None else (high - low) / 2.0, missing
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def _table(raw: dict[str, Any], key: str, fail: Any) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise fail(f"[{key}] must be a table, got {type(value).__name__}")
+    return value
+
+
+def _number(value: Any) -> bool:
+    return (not isinstance(value, bool) and isinstance(value, int | float)
+            and math.isfinite(value))
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _bound(value: float | None) -> str:
+    return "unbounded" if value is None else f"{value:g}"
+
+
+def _int(table: dict[str, Any], key: str, default: int, low: int, high: int, fail: Any) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise fail(f"[calibration] {key}: an integer in [{low}, {high}], got {_short(value)}")
+    return int(value)
+
+
+def _float(table: dict[str, Any], key: str, default: float, low: float, high: float,
+           fail: Any, open_low: bool = False) -> float:
+    value = table.get(key, default)
+    ok = _number(value) and (low < value if open_low else low <= value) and value <= high
+    if not ok:
+        interval = f"{'(' if open_low else '['}{low:g}, {high:g}]"
+        raise fail(f"[calibration] {key}: a number in {interval}, got {_short(value)}")
+    return float(value)
+
+
+def _text(table: dict[str, Any], key: str, default: str, fail: Any) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise fail(f"[calibration] {key}: must be a string, got {_short(value)}")
+    return value
