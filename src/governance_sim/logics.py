@@ -34,6 +34,12 @@ LEVER_TABLE: tuple[LeverRow, ...] = (
     LeverRow("arnstein_rung", 3.5, 4.0, 6.5, "rung 1-8",
              "depth of the participation arena offered to citizens",
              "Arnstein (1969); model.md §3: bureaucracy 3-4, NPM 4 + exit, co-creation 6-7"),
+    LeverRow("arena_reach", 0.15, 0.15, 0.17, "share/month",
+             "breadth: share of residents an arena invites or is open to in a month (kept "
+             "apart from the rung, which is depth)",
+             "assumed, set so that monthly participation falls in 1-8 % (SSB 2022; "
+             "participatory budgeting 1-18 % a year): hearings and user councils reach few, "
+             "open arenas and outreach more"),
     LeverRow("control_intensity", 0.6, 0.8, 0.3, "0-1",
              "how tightly leaders control professionals (rules or performance)",
              "seed slide 6: leaders as guarantors of rules / steering their unit / bridging"),
@@ -81,6 +87,7 @@ class LogicProfile:
     """Lever values of one logic or mix (see :data:`LEVER_TABLE` for meaning and units)."""
 
     arnstein_rung: float
+    arena_reach: float
     control_intensity: float
     performance_incentives: float
     professional_autonomy: float
@@ -93,11 +100,6 @@ class LogicProfile:
     sanctions: float
     politician_horizon: float
     mobilisation: float
-
-    @property
-    def openness(self) -> float:
-        """Share of citizens the arena reaches at most, from the Arnstein rung (0-1)."""
-        return (self.arnstein_rung - 1.0) / 7.0
 
     @property
     def influence(self) -> float:

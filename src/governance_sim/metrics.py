@@ -34,6 +34,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("participation_q1", "Taking part, bottom resource quintile", "share"),
     Metric("participation_q5", "Taking part, top resource quintile", "share"),
     Metric("participation_gap", "Taking part: top minus bottom quintile", "share"),
+    Metric("invited_share", "Invited this month (of all citizens; not taking part before)",
+           "share"),
+    Metric("accepted_share", "Invited and took part this month (of all citizens)", "share"),
     Metric("contribution_mean", "Mean contribution of those taking part", "share"),
     Metric("coproduction", "Co-produced input per citizen", "share"),
     Metric("social_capital", "Social capital (network-weighted social trust)", "0-1"),
@@ -139,6 +142,8 @@ def measure(population: Population, params: Params) -> dict[str, float]:
         "participation_q1": float(part_q[0]),
         "participation_q5": float(part_q[4]),
         "participation_gap": float(part_q[4] - part_q[0]),
+        "invited_share": mun.invited / n,
+        "accepted_share": mun.accepted / n,
         "contribution_mean": mun.cooperation,
         "coproduction": mun.coproduction,
         # mean over citizens of their neighbours' mean social trust: each citizen's social

@@ -42,6 +42,7 @@ LOGIC_NAMES: tuple[str, ...] = ("bureaucracy", "npm", "co_creation")
 #: The levers that make up a logic profile (``logics.py`` holds their values).
 LEVER_NAMES: tuple[str, ...] = (
     "arnstein_rung",
+    "arena_reach",
     "control_intensity",
     "performance_incentives",
     "professional_autonomy",
@@ -251,11 +252,23 @@ class Params(BaseModel):
     )
 
     # --- initial state --------------------------------------------------------------
-    initial_trust: float = _f(0.51, 0.0, 1.0, "share",
-                              "OECD Trust Survey 2024: Norway, trust in local government 51 %",
-                              "mean initial trust in institutions", "initial")
-    initial_trust_sd: float = _f(0.15, 0.0, 0.5, "share", ASSUMPTION,
-                                 "spread of initial trust across citizens", "initial")
+    initial_trust: float = _f(0.55, 0.0, 1.0, "0-1",
+                              "from source: OECD Trust Survey 2024, Norway, 51 % answer 6-10 "
+                              "on 0-10 for local government (a median near 0.55); ESS round 11 "
+                              "Norway parliament 6.5 (data/field_targets.md)",
+                              "mean trust disposition (initial trust in institutions)",
+                              "initial")
+    initial_trust_sd: float = _f(0.26, 0.0, 0.45, "0-1",
+                                 "from source: SD 2.0-2.3 on 0-10 (FORS 1063, N = 7 400; "
+                                 "data/field_targets.md); set a little above, as experience "
+                                 "narrows the spread over the first years",
+                                 "spread of trust dispositions across citizens (Beta "
+                                 "distribution)", "initial")
+    trust_resource_gradient: float = _f(0.12, 0.0, 1.0, "0-1 per unit of resources",
+                                        "from source: OECD 2022/2024, top vs bottom income "
+                                        "+12 pp, degree +8 to +20 pp in the share trusting",
+                                        "how much higher the trust disposition is per unit of "
+                                        "resources (quintile / 5)", "initial")
     initial_social_trust: float = _f(0.76, 0.0, 1.0, "share",
                                      "OECD Trust Survey 2024: Norway, trust in other people 76 %",
                                      "mean initial generalised (social) trust", "initial")
@@ -267,8 +280,23 @@ class Params(BaseModel):
                                "mean contribution 52.9 %)",
                                "initial belief about others' contributions", "initial")
     initial_motivation: float = _f(0.70, 0.0, 1.0, "share", ASSUMPTION,
-                                   "mean initial intrinsic / public-service motivation of "
+                                   "mean intrinsic / public-service motivation disposition of "
                                    "professionals", "initial")
+    motivation_sd: float = _f(0.15, 0.0, 0.5, "share",
+                              "from source: public service motivation scales, SD about 0.6 on "
+                              "1-5 (Perry 1996; Kim et al. 2013), 0.15 on 0-1",
+                              "spread of professionals' motivation dispositions", "initial")
+    perceived_support_mean: float = _f(0.5, 0.0, 1.0, "share",
+                                       "direction from source: Andersen & Pallesen (2008); "
+                                       "Nielsen, Jakobsen & Andersen (2011): the same control "
+                                       "is felt as supportive by some, controlling by others; "
+                                       "level assumed",
+                                       "mean share of control and incentives a professional "
+                                       "perceives as supportive rather than controlling",
+                                       "initial")
+    perceived_support_sd: float = _f(0.2, 0.0, 0.5, "share", ASSUMPTION,
+                                     "spread of that perception across professionals (normal, "
+                                     "clipped to 0-1)", "initial")
     share_conditional: float = _f(0.50, 0.0, 1.0, "share",
                                   "Fischbacher, Gaechter & Fehr (2001): 50 % conditional "
                                   "cooperators", "share of conditional cooperators", "initial")
@@ -281,11 +309,26 @@ class Params(BaseModel):
                            "initial")
 
     # --- participation --------------------------------------------------------------
-    participation_intercept: float = _f(-3.0, -10.0, 10.0, "log-odds", ASSUMPTION,
-                                        "baseline log-odds of taking part", "participation")
+    participation_intercept: float = _f(-4.7, -10.0, 10.0, "log-odds",
+                                        "calibrated to invitation acceptance 4-12 % (Setälä et "
+                                        "al. 2010; Røros, Trondheim panels) and monthly "
+                                        "participation 1-8 %",
+                                        "baseline log-odds of accepting an invitation",
+                                        "participation")
+    participation_persistence: float = _f(0.7, 0.0, 0.99, "probability/step",
+                                          "calibrated to yearly participation 8-25 % against "
+                                          "monthly 1-8 % (a regular core co-produces: Parrado "
+                                          "et al. 2013)",
+                                          "probability that a citizen who took part last month "
+                                          "takes part again (frequency)", "participation")
+    targeting_strength: float = _f(0.6, 0.0, 1.0, "share", ASSUMPTION,
+                                   "at full targeting, the bottom quintile gets (1 + this) "
+                                   "times the mean outreach and facilitation and the top "
+                                   "quintile (1 - this) times", "participation")
     participation_trust_weight: float = _f(6.0, 0.0, 30.0, "log-odds/unit trust",
                                            "Granovetter (1978); Sasaki et al. (2012)",
-                                           "effect of trust above the threshold", "participation")
+                                           "effect of trust above the threshold on accepting",
+                                           "participation")
     trust_threshold: float = _f(0.5, 0.0, 1.0, "share", "Granovetter (1978) threshold model",
                                 "trust at which taking part becomes likely", "participation")
     participation_efficacy_weight: float = _f(1.5, 0.0, 10.0, "log-odds/unit",
@@ -300,7 +343,7 @@ class Params(BaseModel):
     participation_need_weight: float = _f(1.0, 0.0, 10.0, "log-odds/unit",
                                           "Parrado et al. (2013): perceived service need",
                                           "effect of the service-driven motive", "participation")
-    participation_time_cost: float = _f(1.5, 0.0, 10.0, "log-odds",
+    participation_time_cost: float = _f(0.6, 0.0, 10.0, "log-odds",
                                         "Verba, Schlozman & Brady (1995): time and resources",
                                         "time cost of taking part for the lowest-resource "
                                         "citizens, divided by resources", "participation")
@@ -341,6 +384,18 @@ class Params(BaseModel):
     # --- trust ------------------------------------------------------------------------
     trust_learning_rate: float = _f(0.06, 0.0, 1.0, "1/step", ASSUMPTION,
                                     "speed at which experiences move trust", "trust")
+    trust_anchoring: float = _f(0.03, 0.0, 1.0, "1/step",
+                                "direction from source: trust is largely a lasting disposition "
+                                "(Uslaner 2002) that experiences move around (Van der Meer & "
+                                "Hakhverdian 2017); rate calibrated to drift <= 0.02 a year",
+                                "monthly pull of trust back toward the citizen's disposition",
+                                "trust")
+    disposition_learning_rate: float = _f(0.001, 0.0, 1.0, "1/step",
+                                          "direction from source: lasting experiences reshape "
+                                          "dispositions (Van der Meer & Hakhverdian 2017); "
+                                          "rate calibrated to decade change <= 0.25",
+                                          "monthly movement of the disposition toward current "
+                                          "trust (losses weighted by loss_aversion)", "trust")
     outcome_weight: float = _f(0.3, 0.0, 5.0, "-", "Van Ryzin (2011): outcomes count less",
                                "weight of service disconfirmation", "trust")
     process_weight: float = _f(0.7, 0.0, 5.0, "-", "Van Ryzin (2011): process counts more",
@@ -348,7 +403,14 @@ class Params(BaseModel):
     loss_aversion: float = _f(2.5, 1.0, 10.0, "ratio",
                               "Slovic (1993): trust is lost faster than gained",
                               "weight of a bad experience relative to a good one", "trust")
-    trust_social_influence: float = _f(0.05, 0.0, 1.0, "share/step", ASSUMPTION,
+    fairness_weight: float = _f(0.25, 0.0, 2.0, "signal per unit of impartiality", ASSUMPTION,
+                                "procedural signal non-participants feel per unit of "
+                                "impartiality above fairness_reference (Tyler 2006: fair "
+                                "treatment builds legitimacy)", "trust")
+    fairness_reference: float = _f(0.6, 0.0, 1.0, "impartiality", ASSUMPTION,
+                                   "impartiality at which non-participants feel treated neither "
+                                   "fairly nor unfairly", "trust")
+    trust_social_influence: float = _f(0.005, 0.0, 1.0, "share/step", ASSUMPTION,
                                        "pull of network neighbours' trust", "trust")
     tokenism_threshold: float = _f(0.15, 0.0, 1.0, "influence",
                                    "Fledderus (2015): participation without influence",
@@ -357,7 +419,7 @@ class Params(BaseModel):
                                     "Ansell & Gash (2008): small wins build trust; assumption",
                                     "mean contribution at which an arena realises its full "
                                     "influence", "trust")
-    critical_mass: float = _f(0.2, 0.001, 1.0, "share of the unit",
+    critical_mass: float = _f(0.05, 0.001, 1.0, "share of the unit",
                               "Marwell & Oliver (1993): critical mass in collective action",
                               "turnout at which an arena realises its full influence", "trust")
     expectation_rate: float = _f(0.1, 0.0, 1.0, "1/step",
@@ -384,28 +446,34 @@ class Params(BaseModel):
                               "speed at which influence moves efficacy", "social_capital")
 
     # --- professionals' motivation ----------------------------------------------------
-    crowding_out_rate: float = _f(0.02, 0.0, 1.0, "1/step",
-                                  "Frey & Jegen (2001); Jacobsen, Hvitved & Andersen (2014)",
-                                  "loss of motivation per unit of control felt as controlling",
+    motivation_adjustment_rate: float = _f(0.05, 0.0, 1.0, "1/step", ASSUMPTION,
+                                           "monthly movement of motivation toward its "
+                                           "current target (disposition, crowding, scar)",
+                                           "motivation")
+    crowding_out_effect: float = _f(0.06, 0.0, 2.0, "share per unit of felt control",
+                                    "direction from source: Frey & Jegen (2001); size "
+                                    "calibrated to 0.1-0.35 SD (Deci, Koestner & Ryan 1999: "
+                                    "d = -0.28; Andersen, Kristensen & Pedersen 2015: very "
+                                    "small)",
+                                    "fall of the motivation target per unit of control felt "
+                                    "as controlling", "motivation")
+    crowding_in_effect: float = _f(0.05, 0.0, 2.0, "share per unit of support",
+                                   "direction from source: Frey & Jegen (2001); Jacobsen, "
+                                   "Hvitved & Andersen (2014); size assumed",
+                                   "rise of the motivation target per unit of autonomy under "
+                                   "light control", "motivation")
+    control_tolerance: float = _f(0.3, 0.0, 2.0, "-", "Frey & Jegen (2001): only control "
+                                  "perceived as controlling crowds out; level assumed",
+                                  "felt control above which a lasting scar builds",
                                   "motivation")
-    crowding_in_rate: float = _f(0.02, 0.0, 1.0, "1/step",
-                                 "Frey & Jegen (2001); Jacobsen, Hvitved & Andersen (2014)",
-                                 "gain of motivation per unit of recognition and support",
-                                 "motivation")
-    recognition_baseline: float = _f(0.5, 0.0, 2.0, "-", ASSUMPTION,
-                                     "support professionals feel from their work itself, "
-                                     "before autonomy and supportive leadership add to it",
-                                     "motivation")
-    control_tolerance: float = _f(0.4, 0.0, 2.0, "-", "Frey & Jegen (2001): only control "
-                                  "perceived as controlling crowds out",
-                                  "felt control above which a lasting ceiling builds",
-                                  "motivation")
-    scar_rate: float = _f(0.01, 0.0, 1.0, "1/step",
-                          "Gneezy & Rustichini (2000): crowding out persists",
-                          "growth of the lasting ceiling on motivation per unit of felt "
+    scar_rate: float = _f(0.002, 0.0, 1.0, "1/step",
+                          "direction from source: Gneezy & Rustichini (2000): crowding out "
+                          "persists after the incentive is removed; rate assumed",
+                          "growth of the lasting loss of motivation per unit of felt "
                           "control above tolerance", "motivation")
-    scar_decay: float = _f(0.01, 0.0, 1.0, "1/step", "Gneezy & Rustichini (2000)",
-                           "slow healing of that ceiling", "motivation")
+    scar_decay: float = _f(0.005, 0.0, 1.0, "1/step",
+                           "direction from source: Gneezy & Rustichini (2000); rate assumed",
+                           "slow healing of that loss", "motivation")
     incentive_crowding: float = _f(0.3, 0.0, 2.0, "-", "Frey & Jegen (2001)",
                                    "how much performance incentives feel controlling",
                                    "motivation")
@@ -446,6 +514,15 @@ class Params(BaseModel):
                                  "time for arenas to mature at full facilitation", "service")
     control_cost: float = _f(0.05, 0.0, 1.0, "budget share", "assumption: audit and reporting",
                              "cost of full control intensity", "service")
+    competition_saving: float = _f(0.1, 0.0, 0.5, "budget share",
+                                   "direction contested: Domberger & Jensen (1997) about 20 % "
+                                   "from competitive tendering; Bel, Fageda & Warner (2010) no "
+                                   "systematic saving; assumed 0.1",
+                                   "service cost saved at full choice and exit (competition "
+                                   "between providers)", "service")
+    value_scale: float = _f(1.5, 0.01, 10.0, "-", ASSUMPTION,
+                            "converts a unit's quality into value received: "
+                            "1 - exp(-value_scale x quality)", "service")
 
     # --- leaders and politicians ------------------------------------------------------
     leader_adjustment_steps: float = _f(6.0, 1.0, 120.0, "steps", ASSUMPTION,

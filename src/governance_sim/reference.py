@@ -23,8 +23,7 @@ import numpy as np
 from governance_sim.dynamics.events import StepContext
 from governance_sim.dynamics.leadership import DIP_TOLERANCE
 from governance_sim.dynamics.schedule import StepDraws
-from governance_sim.dynamics.service import VALUE_SCALE
-from governance_sim.dynamics.trust import FAIRNESS_REFERENCE
+from governance_sim.dynamics.participation import LOWEST_RESOURCES, MEAN_RESOURCES
 from governance_sim.params import Params
 from governance_sim.state import Population
 
@@ -44,6 +43,7 @@ class CitizenAgent:
     """One citizen (see :data:`governance_sim.roles.STATE_SCHEMA` for the meaning)."""
 
     trust: float
+    trust_disposition: float
     social_trust: float
     efficacy: float
     civic_motivation: float
@@ -68,6 +68,8 @@ class ProfessionalAgent:
     scar: float
     burnout: float
     skill: float
+    disposition: float
+    perceived_support: float
     unit: int
 
 
@@ -110,7 +112,7 @@ class ReferenceSimulation:
         c = population.citizens
         self.citizens = [
             CitizenAgent(
-                float(c.trust[i]), float(c.social_trust[i]), float(c.efficacy[i]),
+                float(c.trust[i]), float(c.trust_disposition[i]), float(c.social_trust[i]), float(c.efficacy[i]),
                 float(c.civic_motivation[i]), float(c.resources[i]), int(c.quintile[i]),
                 int(c.coop_type[i]), float(c.belief[i]), float(c.expectation[i]),
                 float(c.value[i]), float(c.contribution[i]), bool(c.participating[i]),
@@ -121,7 +123,8 @@ class ReferenceSimulation:
         p = population.professionals
         self.professionals = [
             ProfessionalAgent(float(p.motivation[j]), float(p.autonomy[j]), float(p.scar[j]),
-                              float(p.burnout[j]), float(p.skill[j]), int(p.unit[j]))
+                              float(p.burnout[j]), float(p.skill[j]), float(p.disposition[j]),
+                              float(p.perceived_support[j]), int(p.unit[j]))
             for j in range(p.motivation.shape[0])
         ]
         lead = population.leaders
@@ -178,19 +181,22 @@ class ReferenceSimulation:
             for u, leader in enumerate(self.leaders)
         ]
 
-        # 3. participation: each citizen weighs trust, efficacy, motivation, neighbours,
-        #    the service motive and the time cost
+        # 3. participation: a citizen who took part last month goes on with the
+        #    persistence; another is invited with the arena's reach and accepts weighing
+        #    trust, efficacy, motivation, neighbours, the service motive and the time cost
         old_participating = [c.participating for c in self.citizens]
         old_trust = [c.trust for c in self.citizens]
         taking_part = []
+        mun.invited = mun.accepted = 0
+        targeting = levers.facilitation_targeting * p.targeting_strength
         for i, c in enumerate(self.citizens):
             neighbours_part = sum(old_participating[j] for j in c.neighbours) / len(c.neighbours)
             motive = ((1.0 - levers.complementarity_framing) * (1.0 - c.value)
                       + levers.complementarity_framing * c.value)
-            weight = ((1.0 - levers.facilitation_targeting)
-                      + levers.facilitation_targeting * 2.5 * (1.0 - c.resources))
-            reach = clip01(unit_fac[c.unit] * weight)
-            cost = p.participation_time_cost * (1.0 - reach) * 0.2 / c.resources
+            weight = 1.0 + targeting * (MEAN_RESOURCES - c.resources) / (
+                MEAN_RESOURCES - LOWEST_RESOURCES)
+            relief = clip01(unit_fac[c.unit] * weight)
+            cost = p.participation_time_cost * (1.0 - relief) * LOWEST_RESOURCES / c.resources
             log_odds = (p.participation_intercept
                         + p.participation_trust_weight * (c.trust - p.trust_threshold)
                         + p.participation_efficacy_weight * c.efficacy
@@ -198,8 +204,16 @@ class ReferenceSimulation:
                         + p.participation_contagion_weight * neighbours_part
                         + p.participation_need_weight * motive
                         - cost)
-            probability = levers.openness / (1.0 + math.exp(-log_odds))
-            taking_part.append(bool(draws.participation[i] < probability))
+            invitation = clip01(levers.arena_reach * weight)
+            uniform = draws.participation[i]
+            if c.participating:
+                probability = p.participation_persistence
+            else:
+                probability = invitation * (1.0 / (1.0 + math.exp(-log_odds)))
+            taking_part.append(bool(uniform < probability))
+            if not c.participating and uniform < invitation:
+                mun.invited += 1
+                mun.accepted += taking_part[-1]
         if ctx.panel_active:
             for member in mun.panel_members:
                 taking_part[int(member)] = True
@@ -269,14 +283,14 @@ class ReferenceSimulation:
         for i, c in enumerate(self.citizens):
             access = 1.0 + (1.0 - levers.impartiality) * levers.choice_exit * (
                 p.choice_advantage * (c.resources - 0.6))
-            value = 1.0 - math.exp(-VALUE_SCALE * quality[c.unit] * access
+            value = 1.0 - math.exp(-p.value_scale * quality[c.unit] * access
                                    * (1.0 + p.voice_gain * voice[i]))
             experienced = clip01(value + p.experience_noise * (2.0 * draws.experience[i] - 1.0))
             disconfirmation = experienced - c.expectation
             if taking_part[i]:
                 procedural = voice[i] - p.tokenism_threshold
             else:
-                procedural = 0.25 * (levers.impartiality - FAIRNESS_REFERENCE)
+                procedural = p.fairness_weight * (levers.impartiality - p.fairness_reference)
             procedural += ctx.commitment - ctx.shock
             signal = p.outcome_weight * disconfirmation + p.process_weight * procedural
             if signal >= 0.0:
@@ -284,9 +298,14 @@ class ReferenceSimulation:
             else:
                 change = p.loss_aversion * signal * c.trust
             own = clip01(c.trust + p.trust_learning_rate * change)
+            anchored = own + p.trust_anchoring * (c.trust_disposition - own)
             neighbours_trust = sum(old_trust[j] for j in c.neighbours) / len(c.neighbours)
-            new_trust.append((1.0 - p.trust_social_influence) * own
+            new_trust.append((1.0 - p.trust_social_influence) * anchored
                              + p.trust_social_influence * neighbours_trust)
+            drift = c.trust - c.trust_disposition
+            weight = 1.0 if drift >= 0.0 else p.loss_aversion
+            c.trust_disposition = clip01(
+                c.trust_disposition + p.disposition_learning_rate * weight * drift)
 
             seen = taking_part[i] and not math.isnan(observed[c.unit])
             g = c.social_trust
@@ -311,17 +330,20 @@ class ReferenceSimulation:
             new_values.append(value)
             unit_value_sum[c.unit] += value
 
-        # 7. professionals: crowding out and in, scar, burnout, skill
+        # 7. professionals: motivation moves toward the disposition less felt control plus
+        #    autonomy, less the scar; burnout, skill
         for prof in self.professionals:
             leader = self.leaders[prof.unit]
             if ctx.switched:
                 prof.burnout = min(1.0, prof.burnout + p.reform_burnout)
             controlling = (leader.control * (1.0 - prof.autonomy)
-                           + p.incentive_crowding * levers.performance_incentives)
-            support = p.recognition_baseline + prof.autonomy * (1.0 - leader.control)
+                           + p.incentive_crowding * levers.performance_incentives) * (
+                1.0 - prof.perceived_support)
+            target = (prof.disposition - p.crowding_out_effect * controlling
+                      + p.crowding_in_effect * prof.autonomy * (1.0 - leader.control)
+                      - prof.scar)
             motivation = prof.motivation + (
-                -p.crowding_out_rate * controlling * prof.motivation
-                + p.crowding_in_rate * support * max(0.0, 1.0 - prof.scar - prof.motivation)
+                p.motivation_adjustment_rate * (target - prof.motivation)
                 - p.burnout_motivation_loss * prof.burnout * prof.motivation)
             excess = max(0.0, controlling - p.control_tolerance)
             scar = prof.scar + p.scar_rate * excess * (1.0 - prof.scar) - p.scar_decay * prof.scar
@@ -372,7 +394,8 @@ class ReferenceSimulation:
                                        + p.startup_cost * (1.0 - leader.maturity))
                 + p.control_cost * leader.control)
         mun.unit_quality = np.array(unit_results)
-        mun.cost = p.budget * (ctx.budget_factor + overhead / n)
+        mun.cost = p.budget * (ctx.budget_factor * (
+            1.0 - p.competition_saving * levers.choice_exit) + overhead / n)
         mun.measured_output = sum(self.unit_sizes[u] * measured[u] for u in range(n_units)) / n
         mun.relational_quality = sum(
             self.unit_sizes[u] * relational[u] for u in range(n_units)) / n

@@ -35,6 +35,7 @@ class Citizens:
     """Citizens' state; every array has shape ``(n_citizens,)`` unless said otherwise."""
 
     trust: np.ndarray  # float64, trust in institutions T, 0-1
+    trust_disposition: np.ndarray  # float64, lasting trust disposition trust returns to, 0-1
     social_trust: np.ndarray  # float64, generalised trust G, 0-1
     efficacy: np.ndarray  # float64, political efficacy E, 0-1
     civic_motivation: np.ndarray  # float64, 0-1
@@ -84,6 +85,8 @@ class Professionals:
     scar: np.ndarray  # float64, lasting ceiling left by controlling regimes, 0-1
     burnout: np.ndarray  # float64, 0-1
     skill: np.ndarray  # float64, facilitation skill, 0-1
+    disposition: np.ndarray  # float64, lasting motivation disposition (PSM), 0-1
+    perceived_support: np.ndarray  # float64, share of control seen as supportive, 0-1
     unit: np.ndarray  # int32
 
 
@@ -144,6 +147,8 @@ class Municipality:
     relational_quality: float = 0.0
     coproduction: float = 0.0
     cooperation: float = 0.0
+    invited: int = 0  # citizens invited this step (among those not taking part last step)
+    accepted: int = 0  # of them, those who took part
 
 
 @dataclass
@@ -246,8 +251,9 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     resources = quintile.astype(np.float64) / 5.0
     centred = resources - 0.6
 
-    trust = np.clip(params.initial_trust + 0.1 * centred
-                    + params.initial_trust_sd * rng.standard_normal(n), 0.0, 1.0)
+    trust_disposition = beta_around(
+        np.clip(params.initial_trust + params.trust_resource_gradient * centred, 0.01, 0.99),
+        params.initial_trust_sd, rng)
     social_trust = np.clip(params.initial_social_trust + 0.1 * rng.standard_normal(n), 0.0, 1.0)
     efficacy = np.clip(params.initial_efficacy + 0.3 * centred
                        + 0.1 * rng.standard_normal(n), 0.0, 1.0)
@@ -260,7 +266,8 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     coop_type = np.searchsorted(bounds, type_draw, side="right").astype(np.int8)
 
     citizens = Citizens(
-        trust=trust,
+        trust=trust_disposition.copy(),
+        trust_disposition=trust_disposition,
         social_trust=social_trust,
         efficacy=efficacy,
         civic_motivation=civic_motivation,
@@ -281,13 +288,19 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
 
     prng = streams["professionals"]
     n_prof = params.n_units * params.professionals_per_unit
+    disposition = np.clip(params.initial_motivation
+                          + params.motivation_sd * prng.standard_normal(n_prof), 0.0, 1.0)
+    perceived_support = np.clip(params.perceived_support_mean
+                                + params.perceived_support_sd * prng.standard_normal(n_prof),
+                                0.0, 1.0)
     professionals = Professionals(
-        motivation=np.clip(params.initial_motivation + 0.1 * prng.standard_normal(n_prof),
-                           0.0, 1.0),
+        motivation=disposition.copy(),
         autonomy=np.full(n_prof, logic.professional_autonomy),
         scar=np.zeros(n_prof),
         burnout=np.zeros(n_prof),
         skill=np.full(n_prof, logic.facilitation_investment),
+        disposition=disposition,
+        perceived_support=perceived_support,
         unit=np.repeat(np.arange(params.n_units, dtype=np.int32), params.professionals_per_unit),
     )
     leaders = Leaders(
@@ -318,6 +331,27 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
         unit_quality=np.full(params.n_units, 0.5),
     )
     return Population(citizens, professionals, leaders, council, municipality)
+
+
+def beta_around(mean: np.ndarray, sd: float, rng: np.random.Generator) -> np.ndarray:
+    """Draws from Beta distributions with the given means and one standard deviation.
+
+    A Beta keeps draws inside [0, 1] without piling them up at the bounds (as clipping a
+    normal would). Where ``sd`` is too large for a mean, the widest Beta with that mean
+    (concentration 0.5) is used; ``sd = 0`` returns the means.
+
+    Args:
+        mean: float64[n], in (0, 1).
+        sd: standard deviation, >= 0.
+        rng: the population stream.
+
+    Returns:
+        float64[n] in [0, 1].
+    """
+    if sd <= 0.0:
+        return mean.astype(np.float64, copy=True)
+    concentration = np.maximum(0.5, mean * (1.0 - mean) / sd**2 - 1.0)
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration)
 
 
 #: Citizens whose ties are drawn at once (bounds the temporary memory of the network build).

@@ -1,11 +1,26 @@
-"""Citizens decide whether to take part in the unit's arena (logistic threshold choice).
+"""Citizens take part in the unit's arena: reach, acceptance and frequency.
 
-Taking part rises with trust above a threshold (Granovetter 1978), efficacy and civic
-motivation (Verba, Schlozman & Brady 1995), neighbours taking part (social contagion:
-Sasaki et al. 2012) and a service-driven motive (Parrado et al. 2013); it falls with the
-time cost relative to resources. The logic's Arnstein rung caps who the arena reaches.
-Facilitation lowers the cost; targeted facilitation lowers it most for low-resource
-citizens (Jakobsen & Andersen 2013). Members of a sortition panel take part regardless.
+Taking part in the model stands for one indicator: *took part in a co-creation arena,
+citizens' panel or co-production activity of the municipality this month* (docs/odd.md).
+It has three parts, kept apart as field studies measure them:
+
+* **Reach** (breadth): the share of residents an arena invites or is open to in a month,
+  the logic's ``arena_reach`` lever. Targeted outreach shifts invitations toward
+  low-resource citizens (:func:`targeting_weight`). Reach is not the Arnstein rung: the rung
+  is depth (how much influence taking part carries, used in the arena's voice).
+* **Acceptance**: an invited citizen accepts with a logistic probability that rises with
+  trust above a threshold (Granovetter 1978), efficacy and civic motivation (Verba,
+  Schlozman & Brady 1995), neighbours taking part (Sasaki et al. 2012) and a service-driven
+  motive (Parrado et al. 2013), and falls with the time cost relative to resources, which
+  facilitation lowers (Jakobsen & Andersen 2013). Field acceptance of personal invitations
+  is 4-12 % (Setälä et al. 2010; Røros; Trondheim).
+* **Frequency**: a citizen who took part last month takes part again with probability
+  ``participation_persistence`` (a regular core: Parrado et al. 2013), so yearly reach
+  exceeds monthly participation by less than independent months would.
+
+One pre-drawn uniform decides all three: a citizen who did not take part last month is
+invited where it is below the reach, and accepts where it is below reach x acceptance.
+Members of a sortition panel take part regardless.
 """
 
 from __future__ import annotations
@@ -15,26 +30,40 @@ import numpy as np
 from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
 
-__all__ = ["facilitation_reach", "participation_probability", "service_motive", "decide"]
+__all__ = ["LOWEST_RESOURCES", "MEAN_RESOURCES", "targeting_weight", "facilitation_relief",
+           "service_motive", "acceptance_log_odds", "acceptance", "reach",
+           "participation_probability", "decide", "invited"]
+
+#: Resources of the bottom quintile (resources are quintile / 5): the time cost is stated for
+#: them and divided by resources for the others.
+LOWEST_RESOURCES = 0.2
+#: Mean resources of the population (quintiles drawn uniformly: 0.6).
+MEAN_RESOURCES = 0.6
 
 
-def facilitation_reach(
-    unit_facilitation: np.ndarray, resources: np.ndarray, targeting: float
-) -> np.ndarray:
-    """Share of a citizen's time cost that facilitation removes.
+def targeting_weight(resources: np.ndarray, targeting: float, strength: float) -> np.ndarray:
+    """How much outreach and facilitation each citizen gets relative to the mean, float64[n].
 
-    Untargeted facilitation helps everyone equally; targeted facilitation weighs citizens
-    by ``2.5 * (1 - resources)`` (2.0 for the bottom quintile, 0 for the top; mean 1).
+    ``1 + targeting * strength * (MEAN_RESOURCES - resources) / 0.4``: 1 for everyone when
+    untargeted; at full targeting ``1 + strength`` for the bottom quintile and
+    ``1 - strength`` for the top (mean 1 over uniform quintiles).
+
+    Args:
+        resources: float64[n], 0.2-1.
+        targeting: the ``facilitation_targeting`` lever, 0-1.
+        strength: ``targeting_strength``, 0-1 (so no weight is negative).
+    """
+    return 1.0 + targeting * strength * (MEAN_RESOURCES - resources) / (
+        MEAN_RESOURCES - LOWEST_RESOURCES)
+
+
+def facilitation_relief(unit_facilitation: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Share of a citizen's time cost that facilitation removes, float64[n] in [0, 1].
 
     Args:
         unit_facilitation: float64[n], effective facilitation of each citizen's unit, 0-1.
-        resources: float64[n], 0.2-1.
-        targeting: 0 (untargeted) to 1 (fully targeted).
-
-    Returns:
-        float64[n] in [0, 1].
+        weight: float64[n], from :func:`targeting_weight`.
     """
-    weight = (1.0 - targeting) + targeting * 2.5 * (1.0 - resources)
     return np.clip(unit_facilitation * weight, 0.0, 1.0)
 
 
@@ -48,20 +77,19 @@ def service_motive(value: np.ndarray, framing: float) -> np.ndarray:
     return (1.0 - framing) * (1.0 - value) + framing * value
 
 
-def participation_probability(
+def acceptance_log_odds(
     trust: np.ndarray,
     efficacy: np.ndarray,
     civic_motivation: np.ndarray,
     neighbours_participating: np.ndarray,
     motive: np.ndarray,
-    reach: np.ndarray,
+    relief: np.ndarray,
     resources: np.ndarray,
-    levers: LogicProfile,
     params: Params,
 ) -> np.ndarray:
-    """Probability of taking part this step, float64[n] in [0, openness]."""
-    cost = params.participation_time_cost * (1.0 - reach) * 0.2 / resources
-    log_odds = (
+    """Log-odds of accepting an invitation, float64[n]."""
+    cost = params.participation_time_cost * (1.0 - relief) * LOWEST_RESOURCES / resources
+    return (
         params.participation_intercept
         + params.participation_trust_weight * (trust - params.trust_threshold)
         + params.participation_efficacy_weight * efficacy
@@ -70,9 +98,37 @@ def participation_probability(
         + params.participation_need_weight * motive
         - cost
     )
-    return levers.openness / (1.0 + np.exp(-log_odds))
+
+
+def acceptance(log_odds: np.ndarray) -> np.ndarray:
+    """Probability of accepting an invitation, float64[n] in (0, 1)."""
+    return 1.0 / (1.0 + np.exp(-log_odds))
+
+
+def reach(weight: np.ndarray, levers: LogicProfile) -> np.ndarray:
+    """Probability of being invited this month, float64[n] in [0, 1]: arena reach x weight."""
+    return np.clip(levers.arena_reach * weight, 0.0, 1.0)
+
+
+def participation_probability(
+    accept: np.ndarray, invitation: np.ndarray, took_part: np.ndarray, persistence: float
+) -> np.ndarray:
+    """Probability of taking part this month, float64[n] in [0, 1].
+
+    ``persistence`` for those who took part last month, reach x acceptance for the others.
+    """
+    return np.where(took_part, persistence, invitation * accept)
 
 
 def decide(probability: np.ndarray, uniform: np.ndarray) -> np.ndarray:
     """Who takes part: bool[n], true where the pre-drawn uniform is below the probability."""
     return uniform < probability
+
+
+def invited(invitation: np.ndarray, took_part: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Who was invited this month (among those who did not take part last month): bool[n].
+
+    The same uniform as :func:`decide`: invited where it is below the reach, so that those
+    taking part anew are exactly the invited who accepted.
+    """
+    return ~took_part & (uniform < invitation)

@@ -143,16 +143,19 @@ def arena_voice(
     return influence * (0.5 + 0.5 * facilitation) * achieved * mass
 
 
-def cost_per_citizen(population: Population, params: Params, budget_factor: float) -> float:
+def cost_per_citizen(population: Population, params: Params, budget_factor: float,
+                     levers: LogicProfile) -> float:
     """Spending per citizen, in budget units per step.
 
-    The service budget plus each unit's facilitation and control overhead, weighted by the
-    unit's citizens.
+    The service budget (less the saving from competition) plus each unit's facilitation and
+    control overhead, weighted by the unit's citizens.
     """
     lead = population.leaders
     overhead = service.spending(lead.facilitation, lead.maturity, lead.control, params)
+    share = service.service_cost_share(levers, params)
     return params.budget * (
-        budget_factor + float(np.average(overhead, weights=population.municipality.unit_sizes)))
+        budget_factor * share
+        + float(np.average(overhead, weights=population.municipality.unit_sizes)))
 
 
 #: Citizens prepared at once (bounds the temporary memory of :func:`prepare`).
@@ -183,7 +186,7 @@ def prepare(population: Population, params: Params) -> None:
     mun.approval = 0.5 * float(cit.trust.mean()) + 0.5 * float(cit.value.mean())
     mun.approval_reference = mun.approval
     mun.future_stock = 0.5 * (float(cit.social_trust.mean()) + float(prof.motivation.mean()))
-    mun.cost = cost_per_citizen(population, params, 1.0)
+    mun.cost = cost_per_citizen(population, params, 1.0, levers)
 
 
 @dataclass(frozen=True)
@@ -253,14 +256,24 @@ def citizens_numpy(
     n_units = params.n_units
     fac = fac_unit[cit.unit]
 
-    # 3. participation (reads last step's participation of neighbours and last value)
-    reach = participation.facilitation_reach(fac, cit.resources, levers.facilitation_targeting)
-    probability = participation.participation_probability(
+    # 3. participation (reads last step's participation of neighbours and last value):
+    # reach, acceptance and frequency
+    weight = participation.targeting_weight(cit.resources, levers.facilitation_targeting,
+                                            params.targeting_strength)
+    log_odds = participation.acceptance_log_odds(
         cit.trust, cit.efficacy, cit.civic_motivation,
         neighbour_mean(cit.participating, cit.network),
         participation.service_motive(cit.value, levers.complementarity_framing),
-        reach, cit.resources, levers, params)
-    taking_part = participation.decide(probability, draws.participation)
+        participation.facilitation_relief(fac, weight), cit.resources, params)
+    invitation = participation.reach(weight, levers)
+    probability = participation.participation_probability(
+        participation.acceptance(log_odds), invitation, cit.participating,
+        params.participation_persistence)
+    uniform = draws.participation
+    taking_part = participation.decide(probability, uniform)
+    was_invited = participation.invited(invitation, cit.participating, uniform)
+    mun.invited = int(np.count_nonzero(was_invited))
+    mun.accepted = int(np.count_nonzero(was_invited & taking_part))
     if ctx.panel_active:
         taking_part[mun.panel_members] = True
 
@@ -299,10 +312,13 @@ def citizens_numpy(
 
     # 6. trust, social trust, efficacy
     disconfirmation = experienced - cit.expectation
-    procedural = trust.procedural_signal(taking_part, voice, levers.impartiality,
+    procedural = trust.procedural_signal(taking_part, voice,
+                                         trust.fair_treatment(levers.impartiality, params),
                                          params.tokenism_threshold, ctx.commitment, ctx.shock)
-    new_trust = trust.update_trust(cit.trust, neighbour_mean(cit.trust, cit.network),
+    new_trust = trust.update_trust(cit.trust, cit.trust_disposition,
+                                   neighbour_mean(cit.trust, cit.network),
                                    disconfirmation, procedural, params)
+    cit.trust_disposition = trust.update_disposition(cit.trust_disposition, cit.trust, params)
     new_social = trust.update_social_trust(cit.social_trust, part, part_observed, params)
     new_efficacy = trust.update_efficacy(cit.efficacy, part, part_voice, levers.mobilisation,
                                          params)
@@ -348,27 +364,44 @@ def citizens_native(
 
     # 3. participation; the same pass over the network takes the neighbours' mean trust
     # (into new_trust, for phase 6); contribution, written in phase 4, holds the log-odds
+    targeting = levers.facilitation_targeting * params.targeting_strength
+    resource_layout = {
+        "mean_resources": participation.MEAN_RESOURCES,
+        "resource_span": participation.MEAN_RESOURCES - participation.LOWEST_RESOURCES}
     lib.participation_log_odds(
         n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
         cit.value, cit.resources, n_units, starts, fac_unit,
-        np.array([params.participation_intercept, params.participation_trust_weight,
-                  params.trust_threshold, params.participation_efficacy_weight,
-                  params.participation_motivation_weight, params.participation_contagion_weight,
-                  params.participation_need_weight, params.participation_time_cost,
-                  levers.complementarity_framing, levers.facilitation_targeting]),
+        lib.coefficients("participation_log_odds", {
+            "intercept": params.participation_intercept,
+            "w_trust": params.participation_trust_weight,
+            "threshold": params.trust_threshold,
+            "w_efficacy": params.participation_efficacy_weight,
+            "w_motivation": params.participation_motivation_weight,
+            "w_contagion": params.participation_contagion_weight,
+            "w_need": params.participation_need_weight,
+            "time_cost": params.participation_time_cost,
+            "framing": levers.complementarity_framing,
+            "targeting_strength": targeting,
+            "lowest_resources": participation.LOWEST_RESOURCES, **resource_layout}),
         taking_part.view(np.uint8), new_trust, cit.contribution)
     np.exp(cit.contribution, out=cit.contribution)
 
     # 3-4. who takes part (panel members regardless), and contributions
     n_taking_part = np.empty(n_units, dtype=np.int64)
     given_unit = np.empty(n_units)
+    counts = np.zeros(2, dtype=np.int64)
     lib.contribution_step(
         n_units, starts, draws.participation, panel, panel.size, cit.belief, cit.coop_type,
-        cit.trust, fac_unit,
-        np.array([levers.openness, params.cooperation_slope, params.dialogue_effect,
-                  params.unconditional_contribution, levers.sanctions * params.sanction_effect,
-                  params.norm_threshold]),
-        taking_part, cit.contribution, n_taking_part, given_unit)
+        cit.trust, fac_unit, cit.participating, cit.resources,
+        lib.coefficients("contribution_step", {
+            "reach": levers.arena_reach, "persistence": params.participation_persistence,
+            "targeting_strength": targeting, **resource_layout,
+            "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
+            "unconditional": params.unconditional_contribution,
+            "sanction": levers.sanctions * params.sanction_effect,
+            "norm_threshold": params.norm_threshold}),
+        taking_part, cit.contribution, n_taking_part, given_unit, counts)
+    mun.invited, mun.accepted = int(counts[0]), int(counts[1])
     draws.release("participation")
     observed_unit, coproduced, voice_unit = arena_outcomes(
         n_taking_part, given_unit, fac_unit, population, params, levers)
@@ -379,25 +412,34 @@ def citizens_native(
     lib.value_exponent(
         n_units, starts, taking_part, cit.resources, quality, voice_unit, panel, panel.size,
         panel_influence,
-        np.array([(1.0 - levers.impartiality) * levers.choice_exit * params.choice_advantage,
-                  params.voice_gain, service.VALUE_SCALE]),
+        lib.coefficients("value_exponent", {
+            "access_slope": (1.0 - levers.impartiality) * levers.choice_exit
+            * params.choice_advantage,
+            "voice_gain": params.voice_gain, "value_scale": params.value_scale}),
         cit.value)
     np.exp(cit.value, out=cit.value)
     unit_value, unit_trust, unit_social = (np.empty(n_units) for _ in range(3))
     lib.citizen_step(
         n_units, starts, taking_part, cit.trust, voice_unit, np.nan_to_num(observed_unit),
         panel, panel.size, panel_influence, draws.experience,
-        np.array([params.experience_noise, params.tokenism_threshold,
-                  0.25 * (levers.impartiality - trust.FAIRNESS_REFERENCE),
-                  ctx.commitment, ctx.shock, params.outcome_weight, params.process_weight,
-                  params.trust_learning_rate, params.loss_aversion,
-                  params.trust_social_influence, params.social_capital_decay,
-                  params.initial_social_trust, params.cooperation_norm,
-                  params.social_capital_gain, params.social_capital_loss,
-                  params.efficacy_rate, levers.mobilisation, params.initial_efficacy,
-                  params.expectation_rate, params.belief_learning_rate]),
-        new_trust, cit.value, cit.expectation, cit.social_trust, cit.efficacy, cit.belief,
-        unit_value, unit_trust, unit_social)
+        lib.coefficients("citizen_step", {
+            "noise": params.experience_noise, "tokenism": params.tokenism_threshold,
+            "fair": trust.fair_treatment(levers.impartiality, params),
+            "commitment": ctx.commitment, "shock": ctx.shock,
+            "w_outcome": params.outcome_weight, "w_process": params.process_weight,
+            "rate": params.trust_learning_rate, "loss_aversion": params.loss_aversion,
+            "anchoring": params.trust_anchoring,
+            "disposition_rate": params.disposition_learning_rate,
+            "social_influence": params.trust_social_influence,
+            "decay": params.social_capital_decay,
+            "social_baseline": params.initial_social_trust, "norm": params.cooperation_norm,
+            "gain": params.social_capital_gain, "loss": params.social_capital_loss,
+            "efficacy_rate": params.efficacy_rate, "mobilisation": levers.mobilisation,
+            "efficacy_baseline": params.initial_efficacy,
+            "expectation_rate": params.expectation_rate,
+            "learning_rate": params.belief_learning_rate}),
+        new_trust, cit.value, cit.expectation, cit.trust_disposition, cit.social_trust,
+        cit.efficacy, cit.belief, unit_value, unit_trust, unit_social)
     draws.release("experience")
     cit._spare_trust, cit._spare_participating = cit.trust, cit.participating
     cit.trust, cit.participating = new_trust, taking_part
@@ -409,15 +451,22 @@ def professionals_native(population: Population, params: Params, ctx: StepContex
     """Phase 7 in the compiled kernel: :func:`motivation.update_professionals`, in place."""
     prof, lead = population.professionals, population.leaders
     levers = ctx.levers
-    native.library().professional_step(
+    lib = native.library()
+    lib.professional_step(
         params.n_units, population.municipality.staff_starts, lead.control, lead.facilitation,
-        np.array([params.incentive_crowding * levers.performance_incentives,
-                  params.recognition_baseline, params.crowding_out_rate,
-                  params.crowding_in_rate, params.burnout_motivation_loss,
-                  params.control_tolerance, params.scar_rate, params.scar_decay,
-                  levers.professional_autonomy, params.leader_adjustment_steps,
-                  params.burnout_decay, params.maturation_steps,
-                  params.reform_burnout if ctx.switched else 0.0]),
+        prof.disposition, prof.perceived_support,
+        lib.coefficients("professional_step", {
+            "incentive_pressure": params.incentive_crowding * levers.performance_incentives,
+            "crowding_out": params.crowding_out_effect,
+            "crowding_in": params.crowding_in_effect,
+            "adjustment_rate": params.motivation_adjustment_rate,
+            "burnout_loss": params.burnout_motivation_loss,
+            "tolerance": params.control_tolerance, "scar_rate": params.scar_rate,
+            "scar_decay": params.scar_decay, "target_autonomy": levers.professional_autonomy,
+            "adjustment_steps": params.leader_adjustment_steps,
+            "burnout_decay": params.burnout_decay,
+            "maturation_steps": params.maturation_steps,
+            "reform_burnout": params.reform_burnout if ctx.switched else 0.0}),
         prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill)
 
 
@@ -457,7 +506,7 @@ def advance(
         (prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill) = (
             motivation.update_professionals(
                 prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill,
-                lead.control[prof.unit], lead.facilitation[prof.unit], ctx.switched, levers,
+                prof.disposition, prof.perceived_support, lead.control[prof.unit], lead.facilitation[prof.unit], ctx.switched, levers,
                 params))
 
     # 8. dips: leaders, then politicians
@@ -477,7 +526,7 @@ def advance(
     # 9. stocks and flows kept for observation
     weights = mun.unit_sizes
     mun.unit_quality = unit_results
-    mun.cost = cost_per_citizen(population, params, ctx.budget_factor)
+    mun.cost = cost_per_citizen(population, params, ctx.budget_factor, levers)
     mun.measured_output = float(np.average(flows.measured, weights=weights))
     mun.relational_quality = float(np.average(flows.relational, weights=weights))
     mun.coproduction = float(np.average(flows.coproduced, weights=weights))

@@ -5,6 +5,8 @@ output (Kelman & Friedman 2009) and shift effort away from relational work (mult
 Holmstrom & Milgrom 1991). Co-produced input multiplies the professionals' output
 (complementarity: Ostrom 1996). Choice and exit give the resourceful better access where
 treatment is not impartial; those whose voice shapes the service get more from it.
+Competition between providers (choice and exit) saves part of the service's cost (a
+contested claim: Domberger & Jensen 1997 against Bel, Fageda & Warner 2010).
 Facilitation and control cost money on top of the service budget, and new arenas take
 professional time until they mature (the front-loaded cost of co-creation: Oellgaard
 Bentzen 2021; Ansell & Gash 2008).
@@ -17,10 +19,7 @@ import numpy as np
 from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
 
-__all__ = ["unit_outputs", "citizen_value", "spending", "startup_burden", "VALUE_SCALE"]
-
-#: Converts a unit's quality into value received: value = 1 - exp(-VALUE_SCALE * quality).
-VALUE_SCALE = 1.5
+__all__ = ["unit_outputs", "citizen_value", "spending", "service_cost_share", "startup_burden"]
 
 
 def unit_outputs(
@@ -76,7 +75,7 @@ def citizen_value(
         resources - 0.6
     )
     boost = 1.0 + params.voice_gain * voice
-    return 1.0 - np.exp(-VALUE_SCALE * quality * access * boost)
+    return 1.0 - np.exp(-params.value_scale * quality * access * boost)
 
 
 def startup_burden(facilitation: np.ndarray, maturity: np.ndarray, params: Params) -> np.ndarray:
@@ -86,6 +85,12 @@ def startup_burden(facilitation: np.ndarray, maturity: np.ndarray, params: Param
         float64[n_units] in [0, 1): ``facilitation * startup_cost * (1 - maturity)``, capped.
     """
     return np.minimum(0.9, facilitation * params.startup_cost * (1.0 - maturity))
+
+
+def service_cost_share(levers: LogicProfile, params: Params) -> float:
+    """Share of the service budget spent for the same service: ``1 - competition_saving x
+    choice_exit``."""
+    return 1.0 - params.competition_saving * levers.choice_exit
 
 
 def spending(

@@ -1,7 +1,11 @@
 """Trust in institutions, social trust and efficacy update from what citizens experienced.
 
-Trust follows expectation-disconfirmation on service quality, weighted less than procedural
-voice and fair treatment (Van Ryzin 2011). Gains are scaled by the room left above, losses
+Each citizen has a lasting trust disposition, tied to resources at the start (OECD 2024) and
+slowly reshaped by experience (Uslaner 2002; Van der Meer & Hakhverdian 2017); monthly
+experiences move trust around it and trust is pulled back toward it, so that without a
+shock the mean settles instead of drifting for ever, and citizens keep their differences.
+Experiences follow expectation-disconfirmation on service quality, weighted less than
+procedural voice and fair treatment (Van Ryzin 2011). Gains are scaled by the room left above, losses
 by the trust there is to lose and weighted by loss aversion, so trust is lost faster than
 gained (Slovic 1993). Taking part without visible influence lowers trust (Fledderus 2015).
 Network neighbours pull trust toward theirs. Social trust grows with good cooperation and
@@ -14,17 +18,20 @@ import numpy as np
 
 from governance_sim.params import Params
 
-__all__ = ["procedural_signal", "asymmetric_update", "update_trust", "update_social_trust",
-           "update_efficacy", "FAIRNESS_REFERENCE"]
+__all__ = ["fair_treatment", "procedural_signal", "asymmetric_update", "update_trust",
+           "update_disposition", "update_social_trust", "update_efficacy"]
 
-#: Impartiality at which non-participants feel treated neither fairly nor unfairly.
-FAIRNESS_REFERENCE = 0.6
+
+def fair_treatment(impartiality: float, params: Params) -> float:
+    """Procedural signal of citizens not taking part: ``fairness_weight`` x (impartiality -
+    ``fairness_reference``)."""
+    return params.fairness_weight * (impartiality - params.fairness_reference)
 
 
 def procedural_signal(
     participating: np.ndarray,
     voice: np.ndarray,
-    impartiality: float,
+    fair: float,
     tokenism_threshold: float,
     commitment: float,
     shock: float,
@@ -32,9 +39,9 @@ def procedural_signal(
     """Procedural experience of each citizen, float64[n].
 
     Participants feel their influence minus the tokenism threshold; others feel the
-    impartiality of treatment. Compacts add, shocks subtract, for everyone.
+    fairness of treatment (:func:`fair_treatment`). Compacts add, shocks subtract, for
+    everyone.
     """
-    fair = 0.25 * (impartiality - FAIRNESS_REFERENCE)
     return np.where(participating, voice - tokenism_threshold, fair) + commitment - shock
 
 
@@ -48,6 +55,7 @@ def asymmetric_update(
 
 def update_trust(
     trust: np.ndarray,
+    disposition: np.ndarray,
     neighbours_trust: np.ndarray,
     disconfirmation: np.ndarray,
     procedural: np.ndarray,
@@ -55,17 +63,38 @@ def update_trust(
 ) -> np.ndarray:
     """New trust, float64[n] in [0, 1].
 
+    Experience moves trust (:func:`asymmetric_update`), then it is pulled toward the
+    citizen's disposition by ``trust_anchoring`` and toward the neighbours' mean by
+    ``trust_social_influence``.
+
     Args:
         trust: float64[n], last step's trust.
+        disposition: float64[n], last step's trust disposition.
         neighbours_trust: float64[n], mean of the neighbours' last-step trust.
         disconfirmation: float64[n], experienced minus expected quality.
         procedural: float64[n], from :func:`procedural_signal`.
     """
     signal = params.outcome_weight * disconfirmation + params.process_weight * procedural
     own = asymmetric_update(trust, signal, params.trust_learning_rate, params.loss_aversion)
-    return (1.0 - params.trust_social_influence) * own + (
+    anchored = own + params.trust_anchoring * (disposition - own)
+    return (1.0 - params.trust_social_influence) * anchored + (
         params.trust_social_influence * neighbours_trust
     )
+
+
+def update_disposition(disposition: np.ndarray, trust: np.ndarray, params: Params) -> np.ndarray:
+    """New trust dispositions, float64[n] in [0, 1]: a slow trace of lasting experience.
+
+    The disposition moves toward last step's trust by ``disposition_learning_rate``, a
+    fall weighted by ``loss_aversion`` (bad experiences leave deeper traces: Slovic 1993).
+
+    Args:
+        disposition: float64[n], last step's dispositions.
+        trust: float64[n], last step's trust.
+    """
+    gap = trust - disposition
+    weight = np.where(gap >= 0.0, 1.0, params.loss_aversion)
+    return np.clip(disposition + params.disposition_learning_rate * weight * gap, 0.0, 1.0)
 
 
 def update_social_trust(

@@ -44,12 +44,13 @@ _N, _D = "int64", "double"  # scalars
 SIGNATURES: dict[str, list] = {
     "participation_log_odds": [_N, _N, _I32, _BOOL, _F64, _F64, _F64, _F64, _F64, _N, _I64,
                                _F64, _F64, _U8, _F64, _F64],
-    "contribution_step": [_N, _I64, _F64, _I64, _N, _F64, _I8, _F64, _F64, _F64, _BOOL, _F64,
-                          _I64, _F64],
+    "contribution_step": [_N, _I64, _F64, _I64, _N, _F64, _I8, _F64, _F64, _BOOL, _F64, _F64,
+                          _BOOL, _F64, _I64, _F64, _I64],
     "value_exponent": [_N, _I64, _BOOL, _F64, _F64, _F64, _I64, _N, _D, _F64, _F64],
     "citizen_step": [_N, _I64, _BOOL, _F64, _F64, _F64, _I64, _N, _D, _F64, _F64, _F64, _F64,
-                     _F64, _F64, _F64, _F64, _F64, _F64, _F64],
-    "professional_step": [_N, _I64, _F64, _F64, _F64, _F64, _F64, _F64, _F64, _F64],
+                     _F64, _F64, _F64, _F64, _F64, _F64, _F64, _F64],
+    "professional_step": [_N, _I64, _F64, _F64, _F64, _F64, _F64, _F64, _F64, _F64, _F64,
+                          _F64],
     "neighbour_mean": [_N, _N, _I32, _F64, _F64],
 }
 _CTYPES = {_N: ctypes.c_int64, _D: ctypes.c_double}
@@ -81,8 +82,18 @@ def _checked(name: str, function: ctypes._CFuncPtr, signature: list) -> Callable
     return call
 
 
+#: The kernels that take a coefficient array laid out as a named C struct.
+COEFFICIENT_KERNELS = ("participation_log_odds", "contribution_step", "value_exponent",
+                       "citizen_step", "professional_step")
+
+
 class Kernels:
-    """The loaded library: one checked callable per kernel of :data:`SIGNATURES`."""
+    """The loaded library: one checked callable per kernel of :data:`SIGNATURES`.
+
+    Attributes:
+        coefficient_names: kernel -> the names of its coefficient struct's fields, in the
+            order the C struct lays them out (read from the library itself).
+    """
 
     def __init__(self, lib: ctypes.CDLL) -> None:
         for name, signature in SIGNATURES.items():
@@ -90,6 +101,30 @@ class Kernels:
             function.argtypes = [_CTYPES.get(kind, ctypes.c_void_p) for kind in signature]
             function.restype = None
             setattr(self, name, _checked(name, function, signature))
+        self.coefficient_names: dict[str, tuple[str, ...]] = {}
+        for name in COEFFICIENT_KERNELS:
+            names_of = getattr(lib, f"{name}_coef_names")
+            names_of.restype = ctypes.c_char_p
+            size_of = getattr(lib, f"{name}_coef_size")
+            size_of.restype = ctypes.c_int64
+            names = tuple(part for part in names_of().decode().split(",") if part)
+            if size_of() != 8 * len(names):
+                raise OSError(f"{name}: coefficient struct of {size_of()} bytes for "
+                              f"{len(names)} doubles")
+            self.coefficient_names[name] = names
+
+    def coefficients(self, kernel: str, values: dict[str, float]) -> np.ndarray:
+        """The coefficient array of ``kernel``, float64[k], from a mapping name -> value.
+
+        The order is the C struct's (``coefficient_names``); a missing or unknown name is
+        refused, so no two values can be swapped by position.
+        """
+        names = self.coefficient_names[kernel]
+        missing = [name for name in names if name not in values]
+        unknown = [name for name in values if name not in names]
+        if missing or unknown:
+            raise KeyError(f"{kernel} coefficients: missing {missing}, unknown {unknown}")
+        return np.array([float(values[name]) for name in names])
 
 
 class BackendError(UserInputError):
@@ -113,7 +148,10 @@ def _load() -> tuple[Kernels | None, str]:
     if SOURCE.exists() and lib.kernel_source_hash().decode() != source_hash():
         return None, (f"{path.name} is stale: step_kernels.c changed since it was built "
                       "(rebuild with `python hatch_build.py` or reinstall)")
-    return Kernels(lib), ""
+    try:
+        return Kernels(lib), ""
+    except (AttributeError, OSError) as error:
+        return None, f"{path.name} does not match this package's kernels: {error}"
 
 
 _LIBRARY, _LOAD_ERROR = _load()

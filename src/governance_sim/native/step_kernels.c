@@ -43,6 +43,50 @@
 #define HOT
 #endif
 
+/* ------------------------------------------------------------------------------------------
+ * Coefficients by name. Each kernel takes its scalar coefficients as one array of doubles
+ * laid out as the struct below; the X-macro list is the one definition of the names and
+ * their order. The library exports each list as a comma-separated string
+ * (`<kernel>_coef_names`), and the loader (native/__init__.py) builds the array from a
+ * mapping of names to values in that order, refusing a missing or unknown name: no
+ * positional list on the Python side that could silently swap two values.
+ */
+#define PARTICIPATION_COEF(X) X(intercept) X(w_trust) X(threshold) X(w_efficacy) \
+    X(w_motivation) X(w_contagion) X(w_need) X(time_cost) X(framing) X(targeting_strength) \
+    X(mean_resources) X(resource_span) X(lowest_resources)
+#define CONTRIBUTION_COEF(X) X(reach) X(persistence) X(targeting_strength) \
+    X(mean_resources) X(resource_span) X(slope) X(dialogue_effect) X(unconditional) \
+    X(sanction) X(norm_threshold)
+#define VALUE_COEF(X) X(access_slope) X(voice_gain) X(value_scale)
+#define CITIZEN_COEF(X) X(noise) X(tokenism) X(fair) X(commitment) X(shock) X(w_outcome) \
+    X(w_process) X(rate) X(loss_aversion) X(anchoring) X(disposition_rate) \
+    X(social_influence) X(decay) X(social_baseline) X(norm) X(gain) X(loss) \
+    X(efficacy_rate) X(mobilisation) X(efficacy_baseline) X(expectation_rate) \
+    X(learning_rate)
+#define PROFESSIONAL_COEF(X) X(incentive_pressure) X(crowding_out) X(crowding_in) \
+    X(adjustment_rate) X(burnout_loss) X(tolerance) X(scar_rate) X(scar_decay) \
+    X(target_autonomy) X(adjustment_steps) X(burnout_decay) X(maturation_steps) \
+    X(reform_burnout)
+
+#define AS_FIELD(name) double name;
+#define AS_NAME(name) #name ","
+typedef struct { PARTICIPATION_COEF(AS_FIELD) } ParticipationCoef;
+typedef struct { CONTRIBUTION_COEF(AS_FIELD) } ContributionCoef;
+typedef struct { VALUE_COEF(AS_FIELD) } ValueCoef;
+typedef struct { CITIZEN_COEF(AS_FIELD) } CitizenRules;
+typedef struct { PROFESSIONAL_COEF(AS_FIELD) } ProfessionalCoef;
+const char *participation_log_odds_coef_names(void) { return PARTICIPATION_COEF(AS_NAME); }
+const char *contribution_step_coef_names(void) { return CONTRIBUTION_COEF(AS_NAME); }
+const char *value_exponent_coef_names(void) { return VALUE_COEF(AS_NAME); }
+const char *citizen_step_coef_names(void) { return CITIZEN_COEF(AS_NAME); }
+const char *professional_step_coef_names(void) { return PROFESSIONAL_COEF(AS_NAME); }
+/* sizes, so the loader can check that each struct is exactly its doubles (no padding) */
+int64_t participation_log_odds_coef_size(void) { return sizeof(ParticipationCoef); }
+int64_t contribution_step_coef_size(void) { return sizeof(ContributionCoef); }
+int64_t value_exponent_coef_size(void) { return sizeof(ValueCoef); }
+int64_t citizen_step_coef_size(void) { return sizeof(CitizenRules); }
+int64_t professional_step_coef_size(void) { return sizeof(ProfessionalCoef); }
+
 static inline double clip01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
 static inline double minimum(double a, double b) { return a < b ? a : b; }
 
@@ -87,24 +131,20 @@ static inline __attribute__((always_inline)) void gather_ties(
     }
 }
 
-/* participation.facilitation_reach, service_motive and the log-odds of
- * participation_probability: writes minus the log-odds of taking part to neg_log_odds, and
- * the neighbours' mean trust (last step's, for phase 6) to neighbours_trust. The caller
+/* participation.targeting_weight, facilitation_relief, service_motive and
+ * acceptance_log_odds: writes minus the log-odds of accepting an invitation to neg_log_odds,
+ * and the neighbours' mean trust (last step's, for phase 6) to neighbours_trust. The caller
  * exponentiates neg_log_odds in place and calls contribution_step.
- * contagion: uint8[n] scratch. coef, in order: intercept, trust weight, trust threshold,
- * efficacy weight, motivation weight, contagion weight, need weight, time cost, framing,
- * targeting. */
+ * contagion: uint8[n] scratch. coef: ParticipationCoef; targeting_strength is the lever
+ * facilitation_targeting times the parameter targeting_strength. */
 HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighbours,
                             const uint8_t *participating, const double *trust,
                             const double *efficacy, const double *civic_motivation,
                             const double *value, const double *resources, int64_t n_units,
                             const int64_t *unit_starts, const double *unit_facilitation,
-                            const double *coef, uint8_t *contagion, double *neighbours_trust,
-                            double *neg_log_odds) {
-    const double intercept = coef[0], w_trust = coef[1], threshold = coef[2];
-    const double w_efficacy = coef[3], w_motivation = coef[4], w_contagion = coef[5];
-    const double w_need = coef[6], time_cost = coef[7], framing = coef[8];
-    const double targeting = coef[9];
+                            const double *coef_array, uint8_t *contagion,
+                            double *neighbours_trust, double *neg_log_odds) {
+    const ParticipationCoef c = *(const ParticipationCoef *)coef_array;
     const int prefetch = n >= PREFETCH_FROM;
     /* the gathers get a loop of their own, to keep many independent reads in flight */
     if (degree == 8)
@@ -117,15 +157,16 @@ HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighb
         const double facilitation = unit_facilitation[u];
         for (int64_t i = unit_starts[u]; i < unit_starts[u + 1]; i++) {
             const double res = resources[i];
-            const double weight = (1.0 - targeting) + targeting * 2.5 * (1.0 - res);
-            const double reach = clip01(facilitation * weight);
-            const double motive = (1.0 - framing) * (1.0 - value[i]) + framing * value[i];
-            const double cost = time_cost * (1.0 - reach) * 0.2 / res;
-            const double log_odds = intercept + w_trust * (trust[i] - threshold)
-                                    + w_efficacy * efficacy[i]
-                                    + w_motivation * civic_motivation[i]
-                                    + w_contagion * ((double)contagion[i] / (double)degree)
-                                    + w_need * motive - cost;
+            const double weight = 1.0 + c.targeting_strength * (c.mean_resources - res)
+                                  / c.resource_span;
+            const double relief = clip01(facilitation * weight);
+            const double motive = (1.0 - c.framing) * (1.0 - value[i]) + c.framing * value[i];
+            const double cost = c.time_cost * (1.0 - relief) * c.lowest_resources / res;
+            const double log_odds = c.intercept + c.w_trust * (trust[i] - c.threshold)
+                                    + c.w_efficacy * efficacy[i]
+                                    + c.w_motivation * civic_motivation[i]
+                                    + c.w_contagion * ((double)contagion[i] / (double)degree)
+                                    + c.w_need * motive - cost;
             neg_log_odds[i] = -log_odds;
         }
     }
@@ -149,26 +190,39 @@ static inline double contribution(double belief, int8_t type, double trust, doub
     return clip01(committed + sanction * (trust - norm_threshold));
 }
 
-/* participation_probability and decide (panel members take part regardless), then
- * contributions of those taking part (0 for the others) and per unit the number taking part
- * and the sum given, in citizen order as numpy's bincount adds them.
- * given: on entry exp(-log-odds) of each citizen (from participation_log_odds), on exit the
- * contributions. coef: openness, slope, dialogue effect, unconditional, sanctions x
- * sanction effect, norm threshold. */
+/* participation.reach, acceptance, participation_probability, decide and invited (panel
+ * members take part regardless), then contributions of those taking part (0 for the others)
+ * and per unit the number taking part and the sum given, in citizen order as numpy's
+ * bincount adds them; counts[0] and counts[1] receive the numbers invited and, of them,
+ * taking part. given: on entry exp(-log-odds of accepting) of each citizen (from
+ * participation_log_odds), on exit the contributions. participated: last step's taking
+ * part. coef: ContributionCoef (reach is the lever arena_reach; targeting_strength as in
+ * participation_log_odds; sanction is sanctions x sanction effect). */
 HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const double *uniform,
                        const int64_t *panel, int64_t n_panel, const double *belief,
                        const int8_t *coop_type, const double *trust,
-                       const double *unit_facilitation, const double *coef,
+                       const double *unit_facilitation, const uint8_t *participated,
+                       const double *resources, const double *coef_array,
                        uint8_t *taking_part, double *given, int64_t *unit_taking_part,
-                       double *unit_given) {
-    const double openness = coef[0], slope = coef[1], dialogue_effect = coef[2];
-    const double unconditional = coef[3], sanction = coef[4], norm_threshold = coef[5];
-    int64_t next = 0;
+                       double *unit_given, int64_t *counts) {
+    const ContributionCoef c = *(const ContributionCoef *)coef_array;
+    const double slope = c.slope, unconditional = c.unconditional, sanction = c.sanction;
+    const double norm_threshold = c.norm_threshold;
+    int64_t next = 0, n_invited = 0, n_accepted = 0;
     for (int64_t u = 0; u < n_units; u++) {
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
-        const double dialogue_weight = dialogue_effect * unit_facilitation[u];
+        const double dialogue_weight = c.dialogue_effect * unit_facilitation[u];
         for (int64_t i = first; i < end; i++) {
-            const int part = uniform[i] < openness / (1.0 + given[i]);
+            const double weight = 1.0 + c.targeting_strength * (c.mean_resources - resources[i])
+                                  / c.resource_span;
+            const double invitation = clip01(c.reach * weight);
+            const int took = participated[i] != 0;
+            const double probability = choose(took, c.persistence,
+                                              invitation * (1.0 / (1.0 + given[i])));
+            const int part = uniform[i] < probability;
+            const int invited = !took && uniform[i] < invitation;
+            n_invited += invited;
+            n_accepted += invited & part;
             const double amount = contribution(belief[i], coop_type[i], trust[i],
                                                dialogue_weight, slope, unconditional, sanction,
                                                norm_threshold);
@@ -190,6 +244,8 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
         unit_taking_part[u] = count;
         unit_given[u] = sum;
     }
+    counts[0] = n_invited;
+    counts[1] = n_accepted;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -198,10 +254,10 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
  */
 
 /* service.citizen_value, first half: writes the exponent of the value each citizen
- * receives, -VALUE_SCALE x quality x access x boost, to value; the caller exponentiates it in
+ * receives, -value_scale x quality x access x boost, to value; the caller exponentiates it in
  * place and calls citizen_step. Participants feel their arena's voice, panel members at
- * least panel_influence. coef: access slope ((1 - impartiality) x choice-exit x choice
- * advantage), voice gain, value scale. */
+ * least panel_influence. coef: ValueCoef (access slope is (1 - impartiality) x choice-exit x
+ * choice advantage). */
 static inline double value_exponent_of(double resources, double voice, double quality,
                                        double access_slope, double voice_gain,
                                        double value_scale) {
@@ -213,8 +269,10 @@ static inline double value_exponent_of(double resources, double voice, double qu
 HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8_t *taking_part,
                     const double *resources, const double *unit_quality,
                     const double *unit_voice, const int64_t *panel, int64_t n_panel,
-                    double panel_influence, const double *coef, double *value) {
-    const double access_slope = coef[0], voice_gain = coef[1], value_scale = coef[2];
+                    double panel_influence, const double *coef_array, double *value) {
+    const ValueCoef c = *(const ValueCoef *)coef_array;
+    const double access_slope = c.access_slope, voice_gain = c.voice_gain;
+    const double value_scale = c.value_scale;
     int64_t next = 0;
     for (int64_t u = 0; u < n_units; u++) {
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
@@ -232,17 +290,14 @@ HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8
 }
 
 /* The rules of phases 5-6 for one citizen (service.citizen_value, trust.procedural_signal,
- * trust.update_trust, update_social_trust, update_efficacy, contribution.update_beliefs). */
-typedef struct {
-    double noise, tokenism, fair, commitment, shock, w_outcome, w_process, rate, loss_aversion;
-    double social_influence, decay, social_baseline, norm, gain, loss, efficacy_rate;
-    double mobilisation, efficacy_baseline, expectation_rate, learning_rate;
-} CitizenRules;
+ * trust.update_trust, update_disposition, update_social_trust, update_efficacy,
+ * contribution.update_beliefs); the coefficients are CitizenRules. */
 
 static inline void update_citizen(int64_t i, int part, double voice, double observed,
                                   const CitizenRules *restrict r, const double *restrict trust,
                                   const double *restrict uniform, double *restrict new_trust,
                                   double *restrict value, double *restrict expectation,
+                                  double *restrict disposition,
                                   double *restrict social_trust, double *restrict efficacy,
                                   double *restrict belief) {
     /* value received (value holds exp(exponent)) and experienced */
@@ -258,7 +313,13 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
     const double t = trust[i];
     const double gained = signal * (1.0 - t), lost = r->loss_aversion * signal * t;
     const double own = clip01(t + r->rate * choose(signal >= 0.0, gained, lost));
-    new_trust[i] = (1.0 - r->social_influence) * own + r->social_influence * new_trust[i];
+    const double d = disposition[i];
+    const double anchored = own + r->anchoring * (d - own);
+    new_trust[i] = (1.0 - r->social_influence) * anchored + r->social_influence * new_trust[i];
+    /* the disposition: a slow trace of last step's trust, falls weighted by loss aversion */
+    const double gap_d = t - d;
+    const double weight_d = choose(gap_d >= 0.0, 1.0, r->loss_aversion);
+    disposition[i] = clip01(d + r->disposition_rate * weight_d * gap_d);
     /* social trust: participants gain or lose with what their arena achieved */
     const double s = social_trust[i];
     const double gap = observed - r->norm;
@@ -277,31 +338,22 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
 
 /* Phases 5 (second half) and 6 for every citizen. On entry value holds exp(value exponent)
  * and new_trust the neighbours' mean trust (from participation_log_odds); trust is read
- * only. Value, expectation, social trust, efficacy and belief are updated in place;
+ * only. Value, expectation, disposition, social trust, efficacy and belief are updated in
+ * place;
  * unit_value, unit_trust and unit_social receive the sums per unit of the new value, trust
  * and social trust, in citizen order (as numpy's bincount takes them).
- * coef, in order: experience noise, tokenism threshold, fair-treatment signal, commitment,
- * shock, outcome weight, process weight, trust learning rate, loss aversion, trust social
- * influence, social capital decay, initial social trust, cooperation norm, social capital
- * gain, social capital loss, efficacy rate, mobilisation, initial efficacy, expectation rate,
- * belief learning rate. */
+ * coef: CitizenRules (fair is the fair-treatment signal, trust.fair_treatment). */
 HOT void citizen_step(int64_t n_units, const int64_t *unit_starts,
                   const uint8_t *restrict taking_part, const double *restrict trust,
                   const double *unit_voice, const double *unit_observed, const int64_t *panel,
                   int64_t n_panel, double panel_influence, const double *restrict uniform,
                   const double *coef, double *restrict new_trust, double *restrict value,
-                  double *restrict expectation, double *restrict social_trust,
+                  double *restrict expectation, double *restrict disposition,
+                  double *restrict social_trust,
                   double *restrict efficacy, double *restrict belief,
                   double *restrict unit_value, double *restrict unit_trust,
                   double *restrict unit_social) {
-    const CitizenRules r = {
-        .noise = coef[0], .tokenism = coef[1], .fair = coef[2], .commitment = coef[3],
-        .shock = coef[4], .w_outcome = coef[5], .w_process = coef[6], .rate = coef[7],
-        .loss_aversion = coef[8], .social_influence = coef[9], .decay = coef[10],
-        .social_baseline = coef[11], .norm = coef[12], .gain = coef[13], .loss = coef[14],
-        .efficacy_rate = coef[15], .mobilisation = coef[16], .efficacy_baseline = coef[17],
-        .expectation_rate = coef[18], .learning_rate = coef[19],
-    };
+    const CitizenRules r = *(const CitizenRules *)coef;
     int64_t next = 0;
     for (int64_t u = 0; u < n_units; u++) {
         const int64_t end = unit_starts[u + 1];
@@ -313,13 +365,13 @@ HOT void citizen_step(int64_t n_units, const int64_t *unit_starts,
             for (; i < stop; i++) {
                 const int part = taking_part[i] != 0;
                 update_citizen(i, part, choose(part, arena, 0.0), observed, &r, trust,
-                               uniform, new_trust, value, expectation, social_trust, efficacy,
-                               belief);
+                               uniform, new_trust, value, expectation, disposition,
+                               social_trust, efficacy, belief);
             }
             if (i < end) {  /* a panel member: takes part, feels at least panel_influence */
                 const double voice = choose(panel_influence > arena, panel_influence, arena);
                 update_citizen(i, 1, voice, observed, &r, trust, uniform, new_trust, value,
-                               expectation, social_trust, efficacy, belief);
+                               expectation, disposition, social_trust, efficacy, belief);
                 i++;
                 next++;
             }
@@ -339,41 +391,35 @@ HOT void citizen_step(int64_t n_units, const int64_t *unit_starts,
 /* ------------------------------------------------------------------------------------------
  * Phase 7: professionals (motivation.update_professionals), in place. They are stored unit
  * by unit too: unit u's staff are staff_starts[u] .. staff_starts[u+1]-1.
- * coef, in order: incentive crowding x performance incentives, recognition baseline,
- * crowding-out rate, crowding-in rate, burnout motivation loss, control tolerance, scar rate,
- * scar decay, the logic's professional autonomy, leader adjustment steps, burnout decay,
- * maturation steps, burnout added by a switch (0 without one).
+ * coef: ProfessionalCoef (incentive_pressure is incentive crowding x performance
+ * incentives; reform_burnout is 0 without a switch this step).
  */
 HOT void professional_step(int64_t n_units, const int64_t *staff_starts, const double *control,
-                       const double *facilitation, const double *coef,
+                       const double *facilitation, const double *disposition,
+                       const double *perceived_support, const double *coef_array,
                        double *restrict motivation, double *restrict autonomy,
                        double *restrict scar, double *restrict burnout,
                        double *restrict skill) {
-    const double crowding = coef[0], recognition = coef[1], crowding_out = coef[2];
-    const double crowding_in = coef[3], burnout_loss = coef[4], tolerance = coef[5];
-    const double scar_rate = coef[6], scar_decay = coef[7], target_autonomy = coef[8];
-    const double adjustment_steps = coef[9], burnout_decay = coef[10];
-    const double maturation_steps = coef[11], reform_burnout = coef[12];
+    const ProfessionalCoef k = *(const ProfessionalCoef *)coef_array;
     for (int64_t u = 0; u < n_units; u++) {
         const double c = control[u], f = facilitation[u];
         for (int64_t j = staff_starts[u]; j < staff_starts[u + 1]; j++) {
             double b = burnout[j];
-            if (reform_burnout > 0.0) b = minimum(1.0, b + reform_burnout);
+            if (k.reform_burnout > 0.0) b = minimum(1.0, b + k.reform_burnout);
             const double m = motivation[j], a = autonomy[j], sc = scar[j];
-            const double controlling = c * (1.0 - a) + crowding;
-            const double support = recognition + a * (1.0 - c);
-            const double room = 1.0 - sc - m;
-            const double new_m = m + (-crowding_out * controlling * m
-                                      + crowding_in * support * (room > 0.0 ? room : 0.0)
-                                      - burnout_loss * b * m);
-            const double over = controlling - tolerance;
+            const double controlling = (c * (1.0 - a) + k.incentive_pressure)
+                                       * (1.0 - perceived_support[j]);
+            const double target = disposition[j] - k.crowding_out * controlling
+                                  + k.crowding_in * a * (1.0 - c) - sc;
+            const double new_m = m + (k.adjustment_rate * (target - m) - k.burnout_loss * b * m);
+            const double over = controlling - k.tolerance;
             const double excess = over > 0.0 ? over : 0.0;
-            const double new_scar = sc + scar_rate * excess * (1.0 - sc) - scar_decay * sc;
+            const double new_scar = sc + k.scar_rate * excess * (1.0 - sc) - k.scar_decay * sc;
             motivation[j] = clip01(new_m);
-            autonomy[j] = clip01(a + (target_autonomy - a) / adjustment_steps);
+            autonomy[j] = clip01(a + (k.target_autonomy - a) / k.adjustment_steps);
             scar[j] = clip01(new_scar);
-            burnout[j] = b * (1.0 - burnout_decay);
-            skill[j] = clip01(skill[j] + (f - skill[j]) / maturation_steps);
+            burnout[j] = b * (1.0 - k.burnout_decay);
+            skill[j] = clip01(skill[j] + (f - skill[j]) / k.maturation_steps);
         }
     }
 }
