@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +65,7 @@ def register(app: typer.Typer) -> None:
         from governance_sim.sweep.runner import SweepAborted
 
         loaded = load_spec(spec)
+        previous = signal.signal(signal.SIGTERM, _stop)
         try:
             report = run_sweep(loaded, out, workers=workers, scheduler=scheduler,
                                progress=progress, retry_failed=retry_failed,
@@ -72,6 +74,13 @@ def register(app: typer.Typer) -> None:
                                allow_code=allow_code)
         except SweepAborted as error:
             fail(str(error), code=1)
+        except (_Stopped, KeyboardInterrupt) as stopped:
+            how = str(stopped) if isinstance(stopped, _Stopped) else "an interrupt (Ctrl-C)"
+            typer.echo(f"stopped by {how}: {_saved(out)}; run the same command to resume",
+                       err=True)
+            raise typer.Exit(143 if isinstance(stopped, _Stopped) else 130) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         resumed = f", {report.skipped} already recorded" if report.skipped else ""
         if report.ran:
             typer.echo(f"{loaded.name}: {report.total} runs ({report.ran} run{resumed}) on "
@@ -146,6 +155,28 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{name}:")
             typer.echo(frame.round(3).to_string())
         typer.echo(f"{len(written)} files -> {target}")
+
+
+class _Stopped(BaseException):
+    """SIGTERM arrived: unwinds the sweep so finished runs are written and workers stopped."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signal.Signals(signum).name)
+
+
+def _saved(out: Path) -> str:
+    """What a stopped sweep left on disk, in words."""
+    from governance_sim.sweep.store import STATUS_FAILED, ResultsError, read_manifest, read_table
+
+    try:
+        table = read_table(out, columns=["run_id", "status"])
+        total = read_manifest(out).get("n_runs", "?")
+    except (ResultsError, OSError):
+        return f"no runs were recorded in {out}"
+    failed = int((table["status"] == STATUS_FAILED).sum()) if len(table) else 0
+    extra = f" ({failed} failed)" if failed else ""
+    return f"{len(table)} of {total} runs are recorded in {out}{extra}"
 
 
 def _figures(data: SweepData, tables: dict[str, pd.DataFrame], outcomes: list[str],

@@ -7,7 +7,7 @@ platform has it, else ``spawn``: no state leaks from the parent) and reuses them
 chunk; at most ``2 x workers`` chunks are in flight, so a stopped sweep leaves little work
 queued. A worker that dies takes no sweep down with it: the runs it may have been running
 are retried alone (:mod:`governance_sim.sweep.isolation`), and workers die with the sweep
-(:func:`governance_sim.sweep.worker.warm_worker`).
+(:func:`governance_sim.sweep.worker.die_with`).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class PoolExecutor(Executor):
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
-                                   initializer=warm_worker)
+                                   initializer=warm_worker, initargs=(os.getpid(),))
         # start every worker now, so their start-up overlaps the caller's own set-up
         for _ in range(self.workers):
             pool.submit(os.getpid)

@@ -8,6 +8,7 @@ returned as failed with its exit signal or code; the others come back as usual.
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Iterable, Iterator
@@ -38,9 +39,9 @@ def describe_exit(code: int | None) -> str:
 
 
 def _alone_main(connection: Any, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
-                task: Task) -> None:
+                task: Task, sweep_pid: int) -> None:
     """Body of a one-run process: evaluate the task and send its result back."""
-    warm_worker()
+    warm_worker(sweep_pid)
     connection.send(evaluate_chunk(model, outcomes, [task])[0])
     connection.close()
 
@@ -53,7 +54,8 @@ def run_alone(context: Any, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
         ``(result, "")`` when the process sent its result, else ``(None, how it died)``.
     """
     reader, writer = context.Pipe(duplex=False)
-    process = context.Process(target=_alone_main, args=(writer, model, outcomes, task),
+    process = context.Process(target=_alone_main,
+                              args=(writer, model, outcomes, task, os.getpid()),
                               daemon=True, name=f"governance-sim run {task.run_id}")
     process.start()
     writer.close()

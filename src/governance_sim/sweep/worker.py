@@ -2,14 +2,13 @@
 
 :func:`evaluate_chunk` is module-level so it pickles by reference to pool and Dask workers.
 :func:`warm_worker` starts a local worker process: one BLAS thread, the model imported, and
-(on Linux) death with its parent, so killing the sweep, even with ``kill -9``, leaves no
-worker behind.
+death with the sweep, so killing the sweep, even with ``kill -9``, leaves no worker
+behind.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
 import traceback
 from typing import Any
@@ -18,12 +17,10 @@ from governance_sim.sweep.design import Task
 from governance_sim.sweep.models import ModelFn, call_model, extract_outcomes
 from governance_sim.sweep.spec import OutcomeSpec
 
-__all__ = ["THREAD_VARIABLES", "die_with_parent", "evaluate_chunk", "warm_worker"]
+__all__ = ["THREAD_VARIABLES", "die_with", "evaluate_chunk", "warm_worker"]
 
 #: Thread pools of numeric libraries that a worker process limits to one thread.
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-_PR_SET_PDEATHSIG = 1
 
 
 def evaluate_chunk(model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
@@ -53,34 +50,59 @@ def evaluate_chunk(model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
     return results
 
 
-def die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (``PR_SET_PDEATHSIG``).
+def die_with(pid: int | None) -> None:
+    """End this process as soon as process ``pid`` (the sweep) ends, however it ends.
 
-    A pool worker's parent is the forkserver (or the sweep itself under ``spawn``/``fork``);
-    the forkserver exits when the sweep dies, so the workers follow. Elsewhere a no-op.
+    A daemon thread waits on a Linux pidfd of the sweep (elsewhere it polls every half
+    second) and exits the process when the sweep is gone. Pool workers need this: their
+    parent is the forkserver, which itself lives as long as any worker does, so nothing
+    else would end them after a ``kill -9`` of the sweep.
     """
-    if not sys.platform.startswith("linux"):
+    if pid is None or pid == os.getpid():
         return
-    import ctypes
-    import signal
+    import threading
 
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    except (OSError, AttributeError):  # pragma: no cover - no prctl: nothing to do
-        return
-    if os.getppid() == 1:  # the parent died before the request took effect
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)  # the sweep is already gone
+    except (AttributeError, OSError):
+        handle = None
+
+    def watch() -> None:
+        if handle is not None:
+            import select
+
+            select.select([handle], [], [])
+        else:  # pragma: no cover - no pidfd (not Linux, or an old kernel)
+            while _alive(pid):
+                time.sleep(0.5)
         os._exit(1)
 
+    threading.Thread(target=watch, name="governance-sim sweep watchdog", daemon=True).start()
 
-def warm_worker() -> None:
-    """Start a pool worker: one BLAS/OpenMP thread, the model imported, death with its parent.
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def warm_worker(sweep_pid: int | None = None) -> None:
+    """Start a worker: one BLAS/OpenMP thread, the model imported, death with the sweep.
+
+    Args:
+        sweep_pid: the sweep's process; the worker ends when it ends (:func:`die_with`).
 
     Without the limit each worker's OpenBLAS starts a thread per core; two workers on two
     cores then fight over them and every run got 2.6x slower (measured with
     benchmarks/sweep_speedup.py). Dask's nanny sets the same variables for its workers.
     """
-    die_with_parent()
+    die_with(sweep_pid)
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, "1")  # for libraries loaded later in this process
     from threadpoolctl import threadpool_limits
