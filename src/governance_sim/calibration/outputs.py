@@ -99,7 +99,7 @@ def calibrated_document(result: CalibrationResult) -> dict[str, Any]:
                 f"({', '.join(config.names)}) set to the best sample of calibration "
                 f"'{config.name}' (wave {wave}, sample {point}: {met}), fitted at "
                 f"{config.n_citizens} citizens over {config.steps} months on "
-                f"{config.seeds} seeds for the logics {', '.join(config.logics)}; the "
+                f"{_seeds(config.seeds)} for the logics {', '.join(config.logics)}; the "
                 f"values apply to every logic (set 'logic' to run another)."),
             "question": (f"Do runs with the calibrated parameters stay inside the bands of "
                          f"{Path(config.source).name}?"),
@@ -182,7 +182,7 @@ def report_markdown(result: CalibrationResult) -> str:
     lines += [
         f"Targets file `{config.source}`; base `{config.base_label}`; logics "
         f"{', '.join(config.logics)}; {config.n_citizens} citizens, {config.steps} months, "
-        f"{config.seeds} seeds per sample (root seed {config.seed}), {config.samples} "
+        f"{_seeds(config.seeds)} per sample (root seed {config.seed}), {config.samples} "
         f"samples per wave, cutoff {config.cutoff:g}.",
         "", f"Stopped: {result.stopped}.", "",
         "## Waves", "",
@@ -237,6 +237,10 @@ def report_markdown(result: CalibrationResult) -> str:
               "`samples.csv` (every sample with each statistic), `provenance.json`, "
               "`wave-NN/` (the sweeps).", ""]
     return "\n".join(lines)
+
+
+def _seeds(count: int) -> str:
+    return f"{count} seed" + ("s" if count != 1 else "")
 
 
 def _number(value: Any) -> str:

@@ -209,7 +209,8 @@ def _wave_line(wave: WaveResult, config: CalibrationConfig) -> str:
     runs = f"{wave.ran} run, {wave.skipped} already recorded" if wave.ran or wave.skipped \
         else "already complete"
     best = float(samples["implausibility"].min())
-    return (f"wave {wave.wave}: {len(samples)} samples x {config.seeds} seeds ({runs}); "
+    seeds = f"{config.seeds} seed" + ("s" if config.seeds != 1 else "")
+    return (f"wave {wave.wave}: {len(samples)} samples x {seeds} ({runs}); "
             f"{int(samples['non_implausible'].sum())} non-implausible, "
             f"{int(samples['inside'].sum())} inside every band, best implausibility "
             f"{best:.3g}")

@@ -30,6 +30,9 @@ def register(app: typer.Typer) -> None:
                                              "file's 'scheduler')."),
         progress: bool = typer.Option(True, "--progress/--no-progress",
                                       help="Progress bar of each wave on standard error."),
+        flush_seconds: float = typer.Option(2.0, "--flush-seconds", min=0.0,
+                                            help="Write finished runs to disk at least this "
+                                            "often (seconds)."),
     ) -> None:
         """Calibrate free parameters to bands (history matching in resumable waves).
 
@@ -45,7 +48,8 @@ def register(app: typer.Typer) -> None:
         check_statistics(config)
         try:
             result = calibrate(config, out, workers=workers, scheduler=scheduler,
-                               progress=progress, echo=typer.echo)
+                               progress=progress, flush_seconds=flush_seconds,
+                               echo=typer.echo)
         except SweepAborted as error:
             fail(str(error), code=1)
         best = result.best

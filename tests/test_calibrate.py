@@ -1,0 +1,288 @@
+"""governance-sim calibrate: implausibility, waves on a known function, CLI, resume, bad files."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from governance_sim.calibration import calibrate, config_from_dict, load_config
+from governance_sim.calibration.config import Target
+from governance_sim.calibration.history import (
+    Region,
+    identifiability,
+    next_region,
+    summarise_samples,
+    target_implausibility,
+)
+from governance_sim.cli import main
+from governance_sim.scenarios import load_scenario
+from governance_sim.sweep import SerialExecutor
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "experiments" / "field_calibration" / "example.toml"
+FIELD = ROOT / "experiments" / "field_calibration" / "targets.toml"
+
+
+def _one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+# --- implausibility and region: no model ----------------------------------------------------
+
+def test_implausibility_is_zero_inside_and_scaled_distance_outside() -> None:
+    band = Target("y", 0.4, 0.6, scale=0.1)
+    mean = np.array([0.5, 0.4, 0.7, 0.2, math.inf, math.nan])
+    sd = np.array([0.0, 0.3, 0.1, 0.0, 0.0, 0.0])
+    got = target_implausibility(mean, sd, band)
+    assert got[:4] == pytest.approx([0.0, 0.0, 0.1 / 0.2, 0.2 / 0.1])
+    assert got[4] == math.inf and got[5] == math.inf
+    ignored = Target("y", 0.4, 0.6, scale=0.1, missing="ignore")
+    assert target_implausibility(mean, sd, ignored)[5] == 0.0
+
+
+def test_samples_scored_over_seeds_and_targets() -> None:
+    table = pd.DataFrame({
+        "point_id": [0, 0, 1, 1, 2, 2],
+        "status": ["ok", "ok", "ok", "ok", "failed", "failed"],
+        "x": [0.1, 0.1, 0.9, 0.9, 0.5, 0.5],
+        "a": [0.5, 0.5, 0.5, 0.7, math.nan, math.nan],
+        "b": [1.0, 1.0, 3.0, 3.0, math.nan, math.nan],
+    })
+    targets = [Target("a", 0.4, 0.6, 0.1), Target("b", 0.0, 2.0, 1.0)]
+    scored = summarise_samples(table, ["x"], targets, cutoff=1.0)
+    assert scored.loc[0, "implausibility"] == 0.0 and scored.loc[0, "inside"]
+    sd = np.std([0.5, 0.7], ddof=1)
+    assert scored.loc[1, "I:a"] == 0.0  # mean 0.6: on the band's edge
+    assert scored.loc[1, "I:b"] == pytest.approx(1.0 / 1.0)
+    assert scored.loc[1, "sd:a"] == pytest.approx(sd)
+    assert scored.loc[1, "worst"] == "b" and scored.loc[1, "non_implausible"]
+    assert scored.loc[2, "implausibility"] == math.inf and not scored.loc[2, "non_implausible"]
+
+
+def test_next_region_pads_the_survivors_box_within_the_prior() -> None:
+    prior = Region({"x": (0.0, 10.0), "z": (0.0, 1.0)})
+    current = Region({"x": (2.0, 8.0), "z": (0.0, 1.0)})
+    survivors = pd.DataFrame({"x": [4.0, 5.0], "z": [0.02, 0.99]})
+    region = next_region(prior, current, survivors, pad=0.1)
+    assert region.bounds["x"] == pytest.approx((4.0 - 0.6, 5.0 + 0.6))
+    assert region.bounds["z"] == pytest.approx((0.0, 1.0))  # clipped to the prior
+    single = next_region(prior, current, survivors.iloc[:1], pad=0.0)
+    assert single.bounds["x"][0] < 4.0 < single.bounds["x"][1]
+    with pytest.raises(ValueError):
+        next_region(prior, current, survivors.iloc[:0], pad=0.1)
+    table = identifiability(prior, survivors, identified_below=0.5)
+    assert table.loc["x", "share"] == pytest.approx(0.1) and table.loc["x", "identified"]
+    assert not table.loc["z", "identified"]
+
+
+def band_function(params: dict, seed: int) -> dict[str, float]:
+    """y = 10 x + seed noise (in band 4..6 for x in 0.4..0.6); w ignores x and z."""
+    noise = np.random.default_rng(seed).normal(0.0, 0.05)
+    return {"y": 10.0 * params["initial_trust"] + noise,
+            "w": 0.5 + 0.01 * params["initial_efficacy"]}
+
+
+def _synthetic_config(**settings) -> object:
+    raw = {
+        "calibration": {"name": "synthetic", "seeds": 2, "seed": 3, "waves": 3,
+                        "samples": 40, "pad": 0.05,
+                        "stop_inside": settings.get("samples", 40), **settings},
+        "parameters": {"initial_trust": [0.0, 1.0], "initial_efficacy": [0.0, 1.0]},
+        "targets": {"y": [4.0, 6.0], "w": [0.0, 1.0]},
+    }
+    return config_from_dict(raw, source="synthetic.toml")
+
+
+def test_waves_close_in_on_the_known_in_band_region(tmp_path: Path) -> None:
+    config = _synthetic_config()
+    result = calibrate(config, tmp_path / "out", executor=SerialExecutor(),
+                       model=band_function, progress=False)
+    assert len(result.waves) == 3
+    widths = [w.region.width("initial_trust") for w in result.waves]
+    # non-implausible: y within one scale (half-width 1 + seed SD) of 4..6, x about 0.3..0.7
+    assert widths[0] == 1.0 and widths[1] < 0.6 and widths[2] < 0.5
+    post = result.posterior
+    assert len(post) > 10
+    # non-implausible: within one scale (half-width 1 + seed SD) of the band 4..6
+    assert post["initial_trust"].between(0.28, 0.72).all()
+    assert result.best["implausibility"] == 0.0
+    assert 0.4 <= result.best["initial_trust"] <= 0.6
+    ident = result.identifiability
+    assert ident.loc["initial_trust", "identified"]
+    assert not ident.loc["initial_efficacy", "identified"]
+    for name in ("calibrated.toml", "posterior.csv", "samples.csv", "provenance.json",
+                 "report.md"):
+        assert (tmp_path / "out" / name).is_file()
+    assert "| initial_efficacy |" in (tmp_path / "out" / "report.md").read_text()
+    # a second call finds every wave complete and gives the same posterior
+    again = calibrate(config, tmp_path / "out", executor=SerialExecutor(),
+                      model=band_function, progress=False)
+    assert all(w.ran == 0 for w in again.waves)
+    pd.testing.assert_frame_equal(again.posterior, post)
+
+
+def test_waves_stop_early_once_enough_samples_are_inside(tmp_path: Path) -> None:
+    config = _synthetic_config(stop_inside=3, waves=5)
+    result = calibrate(config, tmp_path / "out", executor=SerialExecutor(),
+                       model=band_function, progress=False)
+    assert len(result.waves) == 1 and "inside every band" in result.stopped
+
+
+# --- the command line on the real model ----------------------------------------------------
+
+def test_example_end_to_end_and_its_scenario_runs(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "cal"
+    code = main(["calibrate", str(EXAMPLE), "--out", str(out), "--workers", "2",
+                 "--no-progress"])
+    captured = capsys.readouterr()
+    assert code in (0, 1), captured.err
+    assert "wave 1: 8 samples x 1 seed" in captured.out
+    posterior = pd.read_csv(out / "posterior.csv")
+    assert {"participation_intercept", "trust_learning_rate", "implausibility"} <= set(
+        posterior.columns)
+    assert (posterior["implausibility"] <= 1.0).all()
+    scenario = load_scenario(out / "calibrated.toml")
+    best = json.loads((out / "provenance.json").read_text())["best"]
+    samples = pd.read_csv(out / "samples.csv")
+    assert best["implausibility"] == samples["implausibility"].min()
+    assert scenario.params.participation_intercept == best["participation_intercept"]
+    assert scenario.params.trust_learning_rate == best["trust_learning_rate"]
+    code = main(["run", str(out / "calibrated.toml"), "--steps", "6", "--replicates", "1",
+                 "--set", "n_citizens=300", "--set", "n_units=10", "--no-progress",
+                 "--out", str(tmp_path / "run")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert (tmp_path / "run" / "timeseries.parquet").is_file()
+    provenance = (out / "provenance.json").read_text()
+    assert "targets_file_content" in provenance and "motivation_npm_effect" in provenance
+
+
+def test_default_field_targets_file_is_valid() -> None:
+    config = load_config(FIELD)
+    assert config.logics == ("bureaucracy", "npm", "co_creation")
+    names = {t.statistic for t in config.targets}
+    assert "co_creation.participation_quintile_ratio" not in names
+    assert "npm.participation_quintile_ratio" in names
+    bands = {t.statistic: (t.low, t.high) for t in config.targets}
+    assert bands["bureaucracy.trust_mean_max"] == (0.45, 0.70)
+    assert bands["npm.trust_mean_max"] == (0.30, 0.77)
+
+
+KILL_TARGETS = """
+[calibration]
+name = "killme"
+n_citizens = 1000
+steps = 48
+logics = ["bureaucracy", "npm"]
+shock = false
+seeds = 2
+seed = 5
+waves = 2
+samples = 10
+cutoff = 1000.0
+
+[parameters]
+participation_intercept = [-7.0, -2.0]
+
+[targets]
+"*.participation_monthly" = [0.01, 0.08]
+"""
+
+
+def _calibrate_command(targets: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "governance_sim.cli", "calibrate", str(targets), "--out",
+            str(out), "--workers", "2", "--flush-seconds", "0", "--no-progress"]
+
+
+def test_killed_calibration_resumes_without_rerunning_finished_runs(tmp_path: Path) -> None:
+    targets = tmp_path / "targets.toml"
+    targets.write_text(KILL_TARGETS)
+    out = tmp_path / "cal"
+    runs = out / "wave-01" / "runs"
+    process = subprocess.Popen(_calibrate_command(targets, out), start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if len(list(runs.glob("part-*.parquet"))) >= 2:
+                break
+            time.sleep(0.01)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "the calibration finished before the kill"
+    before = len(pd.read_parquet(runs))
+    assert 0 < before < 20 and not (out / "wave-01" / "wave.json").exists()
+
+    done = subprocess.run(_calibrate_command(targets, out), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"({20 - before} run, {before} already recorded)" in done.stdout
+    for wave in ("wave-01", "wave-02"):
+        raw = pd.read_parquet(out / wave / "runs")
+        assert len(raw) == 20 and raw["run_id"].is_unique  # no run recorded twice
+    assert (out / "calibrated.toml").is_file()
+    again = subprocess.run(_calibrate_command(targets, out), capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0 and again.stdout.count("already complete") == 2
+
+
+BAD_FILES = {
+    "section": ("[calibrate]\nx = 1\n", "unknown section [calibrate]"),
+    "parameter": ("[parameters]\nno_such_thing = [0, 1]\n[targets]\ny = [0, 1]\n",
+                  "'no_such_thing': not a numeric parameter"),
+    "range": ("[parameters]\ntrust_learning_rate = [0.0, 2.0]\n[targets]\ny = [0, 1]\n",
+              "outside the allowed range [0, 1]"),
+    "reversed": ("[parameters]\ntrust_learning_rate = [0.5, 0.1]\n[targets]\ny = [0, 1]\n",
+                 "low < high"),
+    "band": ("[parameters]\ntrust_learning_rate = [0.1, 0.5]\n[targets]\n"
+             "\"*.trust_sd\" = [0.3]\n", "a band [low, high]"),
+    "logic": ("[calibration]\nlogics = [\"npm\"]\n[parameters]\ntrust_learning_rate = "
+              "[0.1, 0.5]\n[targets]\n\"bureaucracy.trust_sd\" = [0.1, 0.3]\n",
+              "logic 'bureaucracy' is not run"),
+    "statistic": ("[calibration]\nsteps = 36\nlogics = [\"npm\"]\nshock = false\n"
+                  "[parameters]\ntrust_learning_rate = [0.1, 0.5]\n[targets]\n"
+                  "\"*.trust_sdd\" = [0.1, 0.3]\n", "reports no statistic 'npm.trust_sdd'"),
+    "setting": ("[calibration]\nseeds = 0\n[parameters]\ntrust_learning_rate = [0.1, 0.5]\n"
+                "[targets]\ny = [0, 1]\n", "[calibration] seeds: an integer"),
+    "toml": ("[calibration\n", "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_targets_file_is_one_line_and_exit_2(case: str, tmp_path: Path, capsys) -> None:
+    body, expected = BAD_FILES[case]
+    path = tmp_path / "targets.toml"
+    path.write_text(body)
+    code = main(["calibrate", str(path), "--out", str(tmp_path / "out"), "--no-progress"])
+    line = _one_line_error(capsys.readouterr().err)
+    assert code == 2
+    assert expected in line, line
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_file_and_other_calibration_in_folder(tmp_path: Path, capsys) -> None:
+    assert main(["calibrate", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "o")]) == 2
+    assert "targets file not found" in _one_line_error(capsys.readouterr().err)
+    config = _synthetic_config(waves=1, samples=4)
+    calibrate(config, tmp_path / "o", executor=SerialExecutor(), model=band_function,
+              progress=False)
+    other = _synthetic_config(waves=1, samples=5)
+    with pytest.raises(Exception, match="holds another calibration"):
+        calibrate(other, tmp_path / "o", executor=SerialExecutor(), model=band_function,
+                  progress=False)
