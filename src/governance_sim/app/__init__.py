@@ -12,7 +12,8 @@ messages), :mod:`~governance_sim.app.policy` (runs, background replicates),
 :mod:`~governance_sim.app.export` (scenario TOML, offline HTML),
 :mod:`~governance_sim.app.classroom`, :mod:`~governance_sim.app.lessons`,
 :mod:`~governance_sim.app.roles_text`, :mod:`~governance_sim.app.layout`, the callback
-modules, and :mod:`~governance_sim.app.sessions` (per-browser-session state on the server).
+modules, :mod:`~governance_sim.app.sessions` (per-browser-session state on the server) and
+:mod:`~governance_sim.app.guard` (what the browser may send; logs without user input).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def create_app(*, max_sessions: int = 64):  # noqa: ANN201 - dash.Dash, imported
     """
     from dash import Dash
 
-    from governance_sim.app import callbacks_classroom, callbacks_policy
+    from governance_sim.app import callbacks_classroom, callbacks_policy, guard
     from governance_sim.app.layout import page
     from governance_sim.app.sessions import SessionStore
 
@@ -47,4 +48,5 @@ def create_app(*, max_sessions: int = 64):  # noqa: ANN201 - dash.Dash, imported
     app.server.config["GOVERNANCE_SIM_SESSIONS"] = store
     callbacks_policy.register(app, store)
     callbacks_classroom.register(app, store)
+    guard.install(app)
     return app

@@ -24,10 +24,11 @@ from governance_sim.app.controls import (
     percents_from_logic,
 )
 from governance_sim.app.form import read_form
+from governance_sim.app.guard import shipped_scenario
 from governance_sim.app.policy import SETTINGS_LABEL, PolicyRuns
 from governance_sim.app.sessions import SessionStore
 from governance_sim.params import LOGIC_NAMES, UserInputError
-from governance_sim.scenarios import Scenario, load_scenario
+from governance_sim.scenarios import Scenario
 from governance_sim.viz.app_figures import grey_baseline, short_titles, ternary_figure
 from governance_sim.viz.figures import (
     KEY_METRICS,
@@ -135,7 +136,7 @@ def register(app: Dash, store: SessionStore) -> None:
         param_names = [o["id"]["name"] for o in ctx.outputs_list[4]]
         trigger = ctx.triggered_id
         try:
-            base = load_scenario(name)
+            base = shipped_scenario(name)
         except UserInputError as error:
             return (*([no_update] * 3), [no_update] * len(lever_names),
                     [no_update] * len(param_names), no_update,
@@ -195,7 +196,7 @@ def register(app: Dash, store: SessionStore) -> None:
             return [found.get(o["id"]["name"], "") for o in outs[index]]
 
         try:
-            base = load_scenario(name)
+            base = shipped_scenario(name)
         except UserInputError as error:
             return (messages("param", 0, {}), messages("lever", 1, {}),
                     messages("run", 2, {}), f"cannot load scenario: {error}", no_update,

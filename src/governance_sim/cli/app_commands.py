@@ -14,7 +14,7 @@ import typer
 
 from governance_sim.params import UserInputError
 
-__all__ = ["register", "PortError", "check_port"]
+__all__ = ["register", "PortError", "check_port", "is_loopback"]
 
 
 class PortError(UserInputError):
@@ -48,6 +48,18 @@ def check_port(host: str, port: int) -> None:
             raise PortError(f"cannot serve on {host}:{port}: {error.strerror}") from None
 
 
+def is_loopback(host: str) -> bool:
+    """True when ``host`` is this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def register(app: typer.Typer) -> None:
     """Add ``app`` to the command line."""
 
@@ -58,10 +70,15 @@ def register(app: typer.Typer) -> None:
                                  "only. 0.0.0.0 serves every network interface."),
         port: int = typer.Option(8050, "--port", min=1, max=65535, help="Port to serve on."),
         debug: bool = typer.Option(False, "--debug",
-                                   help="Dash debug mode (reloads on code changes; never on "
-                                   "a shared network)."),
+                                   help="Dash debug mode (reloads on code changes; runs a "
+                                   "code-executing debugger, so only with a loopback "
+                                   "--host)."),
     ) -> None:
         """Start the interactive view: policy view and classroom mode, in the browser."""
+        if debug and not is_loopback(host):
+            raise PortError(f"--debug with --host {host}: debug mode runs an interactive "
+                            "debugger that executes code, so it serves this machine only; "
+                            "use --host 127.0.0.1 (or localhost, ::1) with --debug")
         check_port(host, port)
         from governance_sim.app import create_app
 
@@ -69,7 +86,7 @@ def register(app: typer.Typer) -> None:
         shown = f"[{host}]" if ":" in host else host
         typer.echo(f"governance-sim app: open http://{shown}:{port}/ in a browser "
                    "(Ctrl+C to stop)", err=False)
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if not is_loopback(host):
             typer.echo(f"note: serving on {host}: anyone who can reach this machine on port "
                        f"{port} can use the app", err=True)
         dash_app.run(host=host, port=port, debug=debug, dev_tools_silence_routes_logging=True)

@@ -36,7 +36,7 @@ _SCENARIO_HELP = "Scenario name (see 'governance-sim list') or a path to a .toml
 
 
 def _command_line(kind: str, names: list[str], *, steps: int | None, seed: int,
-                  replicates: int, out: Path, settings: list[str], images: bool,
+                  replicates: int, out: Path | str, settings: list[str], images: bool,
                   report: bool) -> str:
     """The command that reproduces a run, with every choice that matters spelled out."""
     parts = ["governance-sim", kind, *names]
@@ -53,7 +53,7 @@ def _command_line(kind: str, names: list[str], *, steps: int | None, seed: int,
 
 
 def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, replicates: int,
-             out: Path, settings: list[str], images: bool, report: bool,
+             out: Path | str, settings: list[str], images: bool, report: bool,
              progress: bool) -> None:
     """Load, validate, check the output folder, run, write, print a summary."""
     from governance_sim.cli import batch
@@ -165,7 +165,7 @@ def register(app: typer.Typer) -> None:
         steps: int | None = steps_option,
         seed: int = seed_option,
         replicates: int = replicates_option,
-        out: Path | None = typer.Option(None, "--out", "-o",
+        out: str | None = typer.Option(None, "--out", "-o",
                                         help="Output folder; default: out/<scenario>."),
         settings: list[str] = set_option,
         images: bool = images_option,
@@ -173,7 +173,7 @@ def register(app: typer.Typer) -> None:
         progress: bool = progress_option,
     ) -> None:
         """Run one scenario (replicates) and write time series, report and manifest."""
-        target = out if out is not None else Path("out") / Path(scenario).stem
+        target = out if out is not None else str(Path("out") / Path(scenario).stem)
         _execute("run", [scenario], steps=steps, seed=seed, replicates=replicates,
                  out=target, settings=settings, images=images, report=report,
                  progress=progress)
@@ -184,7 +184,8 @@ def register(app: typer.Typer) -> None:
         steps: int | None = steps_option,
         seed: int = seed_option,
         replicates: int = replicates_option,
-        out: Path = typer.Option(Path("out/compare"), "--out", "-o", help="Output folder."),
+        out: str = typer.Option("out/compare", "--out", "-o",
+                                help="Output folder (new, empty, or written by governance-sim)."),
         settings: list[str] = set_option,
         images: bool = images_option,
         report: bool = report_option,

@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
     @app.command("sweep")
     def sweep_command(
         spec: Path = typer.Argument(..., help="Sweep spec (TOML; see experiments/)."),
-        out: Path = typer.Option(..., "--out", help="Results folder (resumed if it holds "
+        out: str = typer.Option(..., "--out", help="Results folder (resumed if it holds "
                                  "this sweep already)."),
         workers: int | None = typer.Option(None, "--workers", min=1,
                                            help="Local worker processes (1: serial in this "
@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
         heatmap: str | None = typer.Option(None, "--heatmap",
                                            help="Two parameters for the heatmap, 'X,Y' "
                                            "(default: the first two varied)."),
-        out: Path | None = typer.Option(None, "--out",
+        out: str | None = typer.Option(None, "--out",
                                         help="Folder for tables and figures "
                                         "(default: RESULTS/sensitivity; a new or empty "
                                         "folder, or one governance-sim wrote)."),
@@ -165,7 +165,7 @@ def _stop(signum: int, frame: object) -> None:
     raise _Stopped(signal.Signals(signum).name)
 
 
-def _saved(out: Path) -> str:
+def _saved(out: Path | str) -> str:
     """What a stopped sweep left on disk, in words."""
     from governance_sim.sweep.store import STATUS_FAILED, ResultsError, read_manifest, read_table
 

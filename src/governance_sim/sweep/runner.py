@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from governance_sim.results import OutputError
 from governance_sim.sweep.design import Design, build_design, tasks
 from governance_sim.sweep.executors import (
     DEFAULT_START_METHOD,
@@ -188,6 +189,8 @@ def run_sweep(
         OutputError: ``out`` cannot be written.
     """
     started = time.perf_counter()
+    if not str(out).strip():
+        raise OutputError("--out is empty; give the name of a new or empty folder")
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     design = build_design(spec)

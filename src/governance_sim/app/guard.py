@@ -1,0 +1,151 @@
+"""What the browser may send: scenario names from the app's list, well-formed callback calls.
+
+The app runs on a server that others may reach (``--host``), so nothing the browser sends
+is trusted:
+
+* :func:`shipped_scenario` loads a scenario only by a name from the app's own list (never a
+  path: the app must not read, or say anything about, other files on the server);
+* :func:`install` checks each callback request before Dash reads it and answers a
+  malformed one with ``400`` and a message naming the field, instead of a server error;
+* :class:`TruncatingFilter` keeps user input out of the logs beyond
+  :data:`MAX_LOGGED` characters (a message, and an exception's text, are cut).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from governance_sim.params import UserInputError
+from governance_sim.scenarios import Scenario, list_scenarios, load_scenario
+
+__all__ = ["MAX_LOGGED", "TruncatingFilter", "install", "payload_problem", "shipped_scenario"]
+
+#: The most characters of a log message (and of an exception's text) that are logged.
+MAX_LOGGED = 200
+
+_UPDATE = "_dash-update-component"
+_SLOTS = ("inputs", "state")
+_PAYLOAD_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError,
+                   UserInputError)
+
+
+def cut(text: str, limit: int = MAX_LOGGED) -> str:
+    """``text`` cut to ``limit`` characters (marked with an ellipsis when cut)."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def shipped_scenario(name: Any) -> Scenario:
+    """The scenario called ``name`` from the app's list (``governance-sim list``).
+
+    Raises:
+        UserInputError: ``name`` is not one of the listed names (paths are refused).
+    """
+    names = list_scenarios()
+    if not isinstance(name, str) or name not in names:
+        shown = cut(repr(name), 60)
+        raise UserInputError(f"unknown scenario {shown}; choose one of the list "
+                             f"({', '.join(names)})")
+    return load_scenario(name)
+
+
+def _dependency_problem(item: Any, where: str) -> str | None:
+    """Problem of one input/state entry: ``{id, property, value}`` or a list of them."""
+    if isinstance(item, list):
+        for index, inner in enumerate(item):
+            problem = _dependency_problem(inner, f"{where}[{index}]")
+            if problem:
+                return problem
+        return None
+    if not isinstance(item, dict):
+        return f"{where}: must be an object with 'id' and 'property'"
+    if not isinstance(item.get("id"), str | dict) or not isinstance(item.get("property"), str):
+        return f"{where}: needs 'id' (text or object) and 'property' (text)"
+    return None
+
+
+def payload_problem(body: Any, callbacks: dict[str, Any]) -> str | None:
+    """What is wrong with a callback request's JSON body, or None if it is well formed.
+
+    Args:
+        body: the parsed JSON body.
+        callbacks: the app's ``callback_map`` (output id -> callback with its inputs).
+    """
+    if not isinstance(body, dict):
+        return "body: must be a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callbacks:
+        return "output: not an output of this app"
+    if not isinstance(body.get("outputs"), dict | list):
+        return "outputs: must be an object or a list"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "changedPropIds: must be a list of text"
+    expected = callbacks[output]
+    for slot in _SLOTS:
+        items = body.get(slot, [])
+        if not isinstance(items, list):
+            return f"{slot}: must be a list"
+        wanted = len(expected.get(slot, []))
+        if len(items) != wanted:
+            return f"{slot}: this callback takes {wanted} entries, got {len(items)}"
+        problem = _dependency_problem(items, slot)
+        if problem:
+            return problem
+    return None
+
+
+def install(app: Any) -> None:
+    """Guard the app's callback endpoint and its logs (see the module docstring)."""
+    import flask
+
+    from dash.exceptions import InvalidCallbackReturnValue, MissingCallbackContextException
+
+    malformed = (*_PAYLOAD_ERRORS, InvalidCallbackReturnValue, MissingCallbackContextException)
+    server = app.server
+    endpoint = app.config.routes_pathname_prefix + _UPDATE
+    original = server.view_functions[endpoint]
+    log = logging.getLogger("governance_sim.app")
+
+    def reject(message: str) -> Any:
+        log.warning("refused a callback request: %s", message)
+        return flask.jsonify({"error": cut(message)}), 400
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        body = flask.request.get_json(silent=True)
+        problem = payload_problem(body, app.callback_map)
+        if problem:
+            return reject(f"malformed callback request: {problem}")
+        try:
+            return original(*args, **kwargs)
+        except malformed as error:
+            return reject(f"malformed callback request for {cut(body['output'], 80)}: "
+                          f"{type(error).__name__}: {error}")
+
+    server.view_functions[endpoint] = guarded
+    truncating = TruncatingFilter()
+    for name in ("werkzeug", server.logger.name, "dash", "dash.dash", "governance_sim.app"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TruncatingFilter) for f in logger.filters):
+            logger.addFilter(truncating)
+
+
+class TruncatingFilter(logging.Filter):
+    """Cuts a record's message, and its exception's text, to :data:`MAX_LOGGED` characters.
+
+    The traceback's frames (file, line, code) are kept; only the message and the exception
+    value, where user input can appear, are cut.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place; never drops it."""
+        record.msg = cut(record.getMessage())
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            record.exc_text = (f"Traceback (most recent call last):\n{frames}"
+                               f"{type(error).__name__}: {cut(str(error))}")
+            record.exc_info = None
+        return True
