@@ -132,6 +132,8 @@ def provenance(result: CalibrationResult) -> dict[str, Any]:
     """Everything needed to reproduce and judge the calibration, as JSON-friendly data."""
     from importlib.metadata import PackageNotFoundError, version
 
+    from governance_sim.sweep import replicate_seeds
+
     config = result.config
     found = versions()
     for package in ("SALib", "pyarrow"):
@@ -150,7 +152,9 @@ def provenance(result: CalibrationResult) -> dict[str, Any]:
         "settings": {
             "n_citizens": config.n_citizens, "steps": config.steps,
             "logics": list(config.logics), "shock": config.shock, "seeds": config.seeds,
-            "root_seed": config.seed, "waves": config.waves, "samples": config.samples,
+            "root_seed": config.seed,
+            "replicate_seeds": [int(s) for s in replicate_seeds(config.seed, config.seeds)],
+            "waves": config.waves, "samples": config.samples,
             "cutoff": config.cutoff, "stop_inside": config.stop_inside, "pad": config.pad,
             "identified_below": config.identified_below,
         },
