@@ -44,6 +44,9 @@ def register(app: typer.Typer) -> None:
         from governance_sim.cli import fail
         from governance_sim.sweep.runner import SweepAborted
 
+        if scheduler and scheduler != "local" and workers is not None:
+            fail("--workers applies to local runs and --scheduler local; a remote Dask "
+                 "cluster has its own workers")
         config = load_config(targets)
         check_statistics(config)
         try:
