@@ -109,12 +109,15 @@ def test_npm_effect_on_motivation_in_standard_deviations(stats):
 
 
 def test_supportive_controls_leave_motivation_about_unchanged():
-    """Andersen & Pallesen 2008; Bellé 2015: controls seen as supportive do not crowd out."""
+    """Andersen & Pallesen 2008; Bellé 2015: controls seen as supportive do not crowd out.
+
+    "About none": below 0.1 SD, the lower bound of the field band for a real effect.
+    """
     base = Params(n_citizens=20_000, n_units=100, perceived_support_mean=1.0)
     for seed in SEEDS:
         s = field.field_statistics(base, seed=seed, steps=60, logics=("bureaucracy", "npm"),
                                    shock=False)
-        assert abs(s["motivation_npm_effect"]) <= 0.05, s["motivation_npm_effect"]
+        assert abs(s["motivation_npm_effect"]) < 0.1, s["motivation_npm_effect"]
 
 
 def _mean_over_seeds(stats):

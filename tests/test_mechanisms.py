@@ -28,10 +28,14 @@ def test_group_kernels():
 
 def test_targeted_facilitation_helps_low_resources_most():
     resources = np.array([0.2, 0.6, 1.0])
-    untargeted = participation.facilitation_reach(np.full(3, 0.4), resources, 0.0)
-    targeted = participation.facilitation_reach(np.full(3, 0.4), resources, 1.0)
-    np.testing.assert_allclose(untargeted, [0.4, 0.4, 0.4])
-    np.testing.assert_allclose(targeted, [0.8, 0.4, 0.0])  # weights 2, 1, 0
+    plain = participation.targeting_weight(resources, 0.0, 0.5)
+    targeted = participation.targeting_weight(resources, 1.0, 0.5)
+    np.testing.assert_allclose(plain, [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(targeted, [1.5, 1.0, 0.5])  # 1 + strength, 1, 1 - strength
+    np.testing.assert_allclose(participation.facilitation_relief(np.full(3, 0.8), targeted),
+                               [1.0, 0.8, 0.4])  # capped at 1
+    np.testing.assert_allclose(participation.reach(targeted, profile("co_creation")),
+                               profile("co_creation").arena_reach * targeted)
 
 
 def test_service_motive_flips_with_framing():
@@ -40,22 +44,35 @@ def test_service_motive_flips_with_framing():
     np.testing.assert_allclose(participation.service_motive(value, 1.0), [0.2, 0.8])
 
 
-def test_participation_rises_with_trust_and_is_capped_by_openness():
+def test_acceptance_rises_with_trust_and_participation_is_reach_times_acceptance():
     n = 3
     trust_levels = np.array([0.1, 0.5, 0.9])
-    levers = profile("co_creation")
-    prob = participation.participation_probability(
+    log_odds = participation.acceptance_log_odds(
         trust_levels, np.full(n, 0.4), np.full(n, 0.3), np.zeros(n), np.full(n, 0.5),
-        np.zeros(n), np.full(n, 0.6), levers, P)
-    assert np.all(np.diff(prob) > 0)
-    assert np.all(prob <= levers.openness)
-    # at the threshold with everything else zero the log-odds are the intercept minus cost
-    p0 = participation.participation_probability(
+        np.zeros(n), np.full(n, 0.6), P)
+    accept = participation.acceptance(log_odds)
+    assert np.all(np.diff(accept) > 0)
+    # at the threshold with everything else zero and full relief: the intercept alone
+    lo = participation.acceptance_log_odds(
         np.array([P.trust_threshold]), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1),
-        np.ones(1), np.ones(1), levers, P)
-    assert p0[0] == pytest.approx(levers.openness / (1 + np.exp(-P.participation_intercept)))
+        np.ones(1), np.ones(1), P)
+    assert lo[0] == pytest.approx(P.participation_intercept)
+    # time cost: lowest resources pay it in full, the top a fifth, without relief
+    cost = participation.acceptance_log_odds(
+        np.full(2, P.trust_threshold), np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2),
+        np.zeros(2), np.array([0.2, 1.0]), P)
+    np.testing.assert_allclose(P.participation_intercept - cost,
+                               [P.participation_time_cost, 0.2 * P.participation_time_cost])
+    # newcomers: reach x acceptance; last month's participants: the persistence
+    prob = participation.participation_probability(
+        np.array([0.1, 0.1]), np.array([0.5, 0.5]), np.array([False, True]), 0.7)
+    np.testing.assert_allclose(prob, [0.05, 0.7])
     assert list(participation.decide(np.array([0.3, 0.3]), np.array([0.2, 0.4]))) == [True,
                                                                                      False]
+    # invited: below the reach and not a participant last month
+    invited = participation.invited(np.array([0.5, 0.5, 0.5]), np.array([False, False, True]),
+                                    np.array([0.4, 0.6, 0.1]))
+    assert list(invited) == [True, False, False]
 
 
 def test_conditional_cooperation_by_type():
@@ -150,17 +167,32 @@ def test_trust_is_lost_faster_than_gained():
 
 
 def test_tokenism_lowers_trust_and_real_voice_raises_it():
+    fair = trust.fair_treatment(P.fairness_reference, P)
+    assert fair == 0.0
+    assert trust.fair_treatment(0.9, P) == pytest.approx(P.fairness_weight * 0.3)
     signal = trust.procedural_signal(np.array([True, True, False]), np.array([0.0, 0.6, 0.0]),
-                                     0.6, 0.15, 0.0, 0.0)
+                                     fair, 0.15, 0.0, 0.0)
     np.testing.assert_allclose(signal, [-0.15, 0.45, 0.0])
-    shocked = trust.procedural_signal(np.array([False]), np.zeros(1), 0.6, 0.15, 0.0, 0.2)
+    shocked = trust.procedural_signal(np.array([False]), np.zeros(1), 0.0, 0.15, 0.0, 0.2)
     assert shocked[0] == pytest.approx(-0.2)
 
 
 def test_trust_update_is_pulled_by_neighbours():
-    params = P.replace(trust_social_influence=0.5, trust_learning_rate=0.0)
-    new = trust.update_trust(np.array([0.2]), np.array([0.8]), np.zeros(1), np.zeros(1), params)
+    params = P.replace(trust_social_influence=0.5, trust_learning_rate=0.0, trust_anchoring=0.0)
+    new = trust.update_trust(np.array([0.2]), np.array([0.2]), np.array([0.8]), np.zeros(1),
+                             np.zeros(1), params)
     assert new[0] == pytest.approx(0.5)
+
+
+def test_trust_is_anchored_to_its_disposition():
+    params = P.replace(trust_social_influence=0.0, trust_learning_rate=0.0, trust_anchoring=0.1)
+    new = trust.update_trust(np.array([0.2, 0.8]), np.array([0.6, 0.6]), np.zeros(2),
+                             np.zeros(2), np.zeros(2), params)
+    np.testing.assert_allclose(new, [0.24, 0.78])  # a tenth of the way back
+    # dispositions move slowly toward trust, falls weighted by loss aversion
+    params = P.replace(disposition_learning_rate=0.1, loss_aversion=2.0)
+    moved = trust.update_disposition(np.array([0.5, 0.5]), np.array([0.7, 0.3]), params)
+    np.testing.assert_allclose(moved, [0.52, 0.46])
 
 
 def test_social_trust_follows_cooperation_in_the_arena():
@@ -193,25 +225,36 @@ def test_arena_voice_needs_cooperation_and_critical_mass():
     assert sparse_turnout[0] == pytest.approx(0.5 * 0.05 / P.critical_mass)
 
 
-def test_control_crowds_out_and_recovery_is_capped_by_the_scar():
+def test_control_crowds_out_and_recovery_is_held_back_by_the_scar():
     n = 1
-    args = dict(skill=np.zeros(n), facilitation=np.zeros(n), switched=False, params=P)
+    params = P.replace(motivation_adjustment_rate=0.5)
+    args = dict(skill=np.zeros(n), facilitation=np.zeros(n), switched=False, params=params,
+                disposition=np.full(n, 0.7))
     npm = profile("npm")
     out = motivation.update_professionals(np.full(n, 0.7), np.full(n, 0.3), np.zeros(n),
-                                          np.zeros(n), control=np.full(n, 0.8), levers=npm,
-                                          **args)
+                                          np.zeros(n), perceived_support=np.zeros(n),
+                                          control=np.full(n, 0.8), levers=npm, **args)
     assert out[0][0] < 0.7 and out[2][0] > 0.0  # motivation falls, a scar forms
+    # felt control by hand: (0.8 x 0.7 + 0.3 x 0.9) x (1 - 0) = 0.83; target 0.7 - 0.06 x 0.83
+    # + 0.05 x 0.3 x 0.2; half the way there
+    target = 0.7 - params.crowding_out_effect * 0.83 + params.crowding_in_effect * 0.06
+    assert out[0][0] == pytest.approx(0.7 + 0.5 * (target - 0.7))
+    # control seen as fully supportive is not felt: no crowding out, no scar
+    seen = motivation.update_professionals(np.full(n, 0.7), np.full(n, 0.3), np.zeros(n),
+                                           np.zeros(n), perceived_support=np.ones(n),
+                                           control=np.full(n, 0.8), levers=npm, **args)
+    assert seen[0][0] >= 0.7 and seen[2][0] == 0.0
     cc = profile("co_creation")
-    healed = motivation.update_professionals(np.full(n, 0.5), np.full(n, 0.8), np.full(n, 0.4),
-                                             np.zeros(n), control=np.full(n, 0.3), levers=cc,
-                                             **args)
+    healed = motivation.update_professionals(np.full(n, 0.5), np.full(n, 0.8), np.full(n, 0.1),
+                                             np.zeros(n), perceived_support=np.zeros(n),
+                                             control=np.full(n, 0.3), levers=cc, **args)
     free = motivation.update_professionals(np.full(n, 0.5), np.full(n, 0.8), np.zeros(n),
-                                           np.zeros(n), control=np.full(n, 0.3), levers=cc,
-                                           **args)
+                                           np.zeros(n), perceived_support=np.zeros(n),
+                                           control=np.full(n, 0.3), levers=cc, **args)
     assert 0.5 < healed[0][0] < free[0][0]
     switched = motivation.update_professionals(
         np.full(n, 0.7), np.full(n, 0.5), np.zeros(n), np.zeros(n), np.zeros(n),
-        np.full(n, 0.5), np.zeros(n), True, cc, P)
+        np.full(n, 0.7), np.full(n, 0.5), np.full(n, 0.5), np.zeros(n), True, cc, P)
     assert switched[3][0] == pytest.approx(P.reform_burnout * (1 - P.burnout_decay))
 
 

@@ -309,7 +309,7 @@ class Params(BaseModel):
                            "initial")
 
     # --- participation --------------------------------------------------------------
-    participation_intercept: float = _f(-4.7, -10.0, 10.0, "log-odds",
+    participation_intercept: float = _f(-4.8, -10.0, 10.0, "log-odds",
                                         "calibrated to invitation acceptance 4-12 % (Setälä et "
                                         "al. 2010; Røros, Trondheim panels) and monthly "
                                         "participation 1-8 %",
@@ -321,7 +321,7 @@ class Params(BaseModel):
                                           "et al. 2013)",
                                           "probability that a citizen who took part last month "
                                           "takes part again (frequency)", "participation")
-    targeting_strength: float = _f(0.6, 0.0, 1.0, "share", ASSUMPTION,
+    targeting_strength: float = _f(0.25, 0.0, 1.0, "share", ASSUMPTION,
                                    "at full targeting, the bottom quintile gets (1 + this) "
                                    "times the mean outreach and facilitation and the top "
                                    "quintile (1 - this) times", "participation")

@@ -200,17 +200,28 @@ def pattern_3(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
 
     Three runs per seed (same seed): NPM throughout; NPM switched to bureaucracy at step
     ``horizon``; bureaucracy throughout (the counterfactual). Statistic: the motivation gap
-    left ``horizon`` steps after the switch (bureaucracy run minus switched run). Criterion:
-    crowding out (NPM below bureaucracy by >= 0.10 at ``horizon``) and hysteresis (gap left
-    at 2 x ``horizon`` >= 0.05, and what was regained after the switch is less than what was
-    lost before it).
+    left ``horizon`` steps after the switch (bureaucracy run minus switched run), as a share
+    of the crowding out at the switch. Criterion: crowding out (NPM below bureaucracy by
+    >= 0.10 standard deviations of the professionals' motivation at ``horizon``: the field
+    and lab effects are 0.1-0.35 SD, Deci, Koestner & Ryan 1999; Andersen, Kristensen &
+    Pedersen 2015) and hysteresis (the gap left at 2 x ``horizon`` is at least half the
+    crowding out, and what was regained after the switch is less than what was lost before
+    it). Before the field-grounded model this asked for an absolute fall of 0.10 (about 9 SD
+    there); the field contradicts that size (docs/odd.md).
     """
     params = base or small_params()
     steps = 2 * horizon
     rows = []
     for seed in seeds:
         npm = run(params.replace(logic="npm"), steps=steps, seed=seed).timeseries
-        bur = run(params.replace(logic="bureaucracy"), steps=steps, seed=seed).timeseries
+        bur_model = GovernanceModel(params.replace(logic="bureaucracy"), rng=seed,
+                                    steps=steps, agent_views=False)
+        for _ in range(horizon):
+            bur_model.step()
+        spread = float(bur_model.population.professionals.motivation.std())
+        for _ in range(horizon):
+            bur_model.step()
+        bur = bur_model.results().timeseries
         switched = run(params.replace(logic="npm", events=[
             {"kind": "switch_logic", "step": horizon + 1, "logic": "bureaucracy"}]),
             steps=steps, seed=seed).timeseries
@@ -219,14 +230,17 @@ def pattern_3(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
         lost = float(m_sw.iloc[0] - m_sw.iloc[horizon])
         regained = float(m_sw.iloc[steps] - m_sw.iloc[horizon])
         left = float(m_bur.iloc[steps] - m_sw.iloc[steps])
-        ok = crowding >= 0.10 and left >= 0.05 and regained < lost
-        rows.append((left, ok, {"crowding_out": crowding, "lost": lost, "regained": regained,
-                                "gap_left": left},
+        crowding_sd = crowding / spread if spread > 0 else 0.0
+        share_left = left / crowding if crowding > 0 else 0.0
+        ok = crowding_sd >= 0.10 and share_left >= 0.5 and regained < lost
+        rows.append((share_left, ok, {"crowding_out": crowding, "crowding_out_sd": crowding_sd,
+                                      "lost": lost, "regained": regained, "gap_left": left},
                      [_curve(seed, "bureaucracy", m_bur), _curve(seed, "NPM", npm[
                          "motivation_mean"]), _curve(seed, "NPM -> bureaucracy", m_sw)]))
     return _result(3, "Crowding out with hysteresis",
-                   f"motivation gap to bureaucracy {horizon} steps after NPM is removed",
-                   f"NPM gap at {horizon} >= 0.10; gap left >= 0.05; regained < lost", seeds,
+                   f"motivation gap to bureaucracy {horizon} steps after NPM is removed, as a "
+                   "share of the crowding out", f"NPM gap at {horizon} >= 0.10 SD; gap left "
+                   ">= 0.5 of it; regained < lost", seeds,
                    rows, "professional motivation")
 
 
@@ -256,7 +270,8 @@ def pattern_4(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
         for _ in range(rounds):
             for sign in (1.0, -1.0):
                 neighbours = neighbour_mean(level, cit.network)
-                level = trust_dynamics.update_trust(level, neighbours, zeros,
+                level = trust_dynamics.update_trust(level, cit.trust_disposition, neighbours,
+                                                    zeros,
                                                     np.full_like(level, sign * signal), params)
         net = float(level.mean() - cit.trust.mean())
         base_ts = run(params, steps=steps, seed=seed).timeseries
@@ -314,9 +329,11 @@ def pattern_5(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
             for _ in range(rounds):
                 nb = neighbour_mean(level, cit.network)
                 if kind == "voice":
-                    level = trust_dynamics.update_trust(level, nb, zeros, signal, params)
+                    level = trust_dynamics.update_trust(level, cit.trust_disposition, nb, zeros,
+                                                        signal, params)
                 else:
-                    level = trust_dynamics.update_trust(level, nb, signal, zeros, params)
+                    level = trust_dynamics.update_trust(level, cit.trust_disposition, nb, signal,
+                                                        zeros, params)
             gains[kind] = float(level.mean() - cit.trust.mean())
         gaps = {}
         curves = []
@@ -370,19 +387,24 @@ def pattern_6(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
               low: float = 0.2, high: float = 0.6, steps: int = 240,
               levels: Sequence[float] = (0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.14, 0.16),
               probe: float = 0.06, hold: int = 36) -> PatternResult:
-    """Bistability and hysteresis under co-creation.
+    """A low-trust trap and hysteresis under co-creation.
 
-    Bistability, per seed: a fresh start at initial trust ``low`` must end in the low state
-    (trust < 0.45, participation < 0.2 after ``steps``); one at ``high`` in the high state
-    (trust > 0.6, participation > 0.4).
+    Low-trust trap, per seed: a fresh start at initial trust ``low`` takes part at most half
+    as much after ``steps`` as one at ``high`` (thresholds and contagion keep arenas empty
+    where trust is low: Granovetter 1978; Sasaki et al. 2012). Before the field-grounded
+    model this asked for two stable states (trust < 0.45 and participation < 0.2, against
+    trust > 0.6 and participation > 0.4, with trust collapsing toward 0.03 under pressure);
+    the field contradicts those magnitudes (participation 1-8 % a month, mean trust never
+    below 0.30 in real populations), so the claim is now path dependence (docs/odd.md).
 
     Hysteresis: starting in the high state (initial trust ``high``), the pressure on trust
     is swept slowly up through ``levels`` and back down (:func:`pressure_sweep_events`), so
     trust is pushed down and then released. Statistic: trust at the end of the ``probe``
     plateau on the way up minus trust at the end of the same plateau on the way down.
-    Criterion: bistability as above, the difference >= 0.2 (at equal pressure the system
-    keeps the state it comes from), and trust back at zero pressure still >= 0.2 below where
-    the sweep started (no return within ``hold`` steps).
+    Criterion: the trap as above, the difference >= 0.05 (at equal pressure the system
+    keeps part of the state it comes from), and trust back at zero pressure still >= 0.05
+    below where the sweep started (no return within ``hold`` steps; the largest falls seen
+    in the field, 0.19-0.24 over 11 years, were not regained either: OECD 2019).
     """
     params = (base or small_params()).replace(logic="co_creation")
     levels = list(levels)
@@ -403,8 +425,7 @@ def pattern_6(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
         up_trust, down_trust = plateau_end[up_index], plateau_end[down_index]
         hysteresis = up_trust - down_trust
         not_back = plateau_end[0] - plateau_end[-1]
-        ok = (lo_trust < 0.45 and lo_part < 0.2 and hi_trust > 0.6 and hi_part > 0.4
-              and hysteresis >= 0.2 and not_back >= 0.2)
+        ok = (lo_part <= 0.5 * hi_part and hysteresis >= 0.05 and not_back >= 0.05)
         pressure = [levels[min(k, n_plateaus - 1 - k)] for k in range(n_plateaus)]
         rows.append((hysteresis, ok,
                      {"low_trust": lo_trust, "low_participation": lo_part,
@@ -415,10 +436,10 @@ def pattern_6(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
                              np.array(pressure[: len(levels)])),
                       _curve(seed, "pressure falling", plateau_end[len(levels) - 1:],
                              np.array(pressure[len(levels) - 1:]))]))
-    return _result(6, "Bistability and hysteresis",
+    return _result(6, "Low-trust trap and hysteresis",
                    f"trust at pressure {probe}: way up minus way down",
-                   "low start < 0.45, high start > 0.6, difference >= 0.2, "
-                   "trust back at zero pressure >= 0.2 below the start", seeds, rows,
+                   "low start takes part <= half as much as high start; difference >= 0.05; "
+                   "trust back at zero pressure >= 0.05 below the start", seeds, rows,
                    "trust at the end of each plateau",
                    x_label="pressure on trust (sustained negative signal)")
 
@@ -433,16 +454,21 @@ def _crossing(diff: pd.Series, switch: int) -> tuple[float, int, int | None]:
 
 
 def pattern_7(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
-              switch: int = 24, steps: int = 144, startup: tuple[float, float] = (0.1, 0.6),
+              switch: int = 24, steps: int = 264, startup: tuple[float, float] = (0.1, 0.6),
               trust_levels: tuple[float, float] = (0.4, 0.65)) -> PatternResult:
     """J-curve after a switch from NPM to co-creation.
 
     Per configuration and seed: NPM with a ``switch_logic`` to co-creation at ``switch``
     against NPM throughout (same seed). The public-value index difference (3-step rolling
     mean) must dip below -0.01 and then cross above 0. Statistic: crossing time (steps after
-    the switch) at default parameters. Criterion: the J-curve at every configuration;
-    crossing later with start-up cost ``startup[1]`` than ``startup[0]``; earlier with
-    initial trust ``trust_levels[1]`` than ``trust_levels[0]``.
+    the switch) at default parameters. Criterion: the J-curve at every configuration. The
+    crossing times at initial trust ``trust_levels[0]`` and ``trust_levels[1]`` are reported
+    (a few steps apart; ``tests/patterns`` checks the ordering of their means over seeds),
+    as are those with start-up cost ``startup[0]`` and ``startup[1]``: in the
+    field-grounded model a higher start-up cost crosses *earlier*, against Øllgaard Bentzen
+    (2021), so that ordering is a known discrepancy (``tests/patterns``, strict xfail;
+    docs/odd.md), not a criterion. The run is 240 months after the switch: with NPM's
+    cost and output advantages the crossing comes after about ten years.
     """
     params = (base or small_params()).replace(logic="npm")
     event = [{"kind": "switch_logic", "step": switch + 1, "logic": "co_creation"}]
@@ -467,14 +493,11 @@ def pattern_7(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
             ok = ok and dip < -0.01 and cross is not None
             if name == "default":
                 curves.append(_curve(seed, "co-creation minus NPM", diff))
-        ok = ok and out["cross_startup_high"] > out["cross_startup_low"] and (
-            out["cross_trust_high"] < out["cross_trust_low"])
         rows.append((out["cross_default"], bool(ok), out, curves))
     return _result(7, "J-curve after switching to co-creation",
                    "steps from switch to crossing above NPM (default parameters)",
-                   f"dip < -0.01 then cross > 0; later with start-up cost {startup[1]} than "
-                   f"{startup[0]}; earlier with initial trust {trust_levels[1]} than "
-                   f"{trust_levels[0]}", seeds, rows, "public value index difference")
+                   "dip < -0.01 then cross > 0 at every configuration", seeds, rows,
+                   "public value index difference")
 
 
 def pattern_8(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
@@ -485,11 +508,13 @@ def pattern_8(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
     (``facilitation_targeting=0``); co-creation fully targeted (=1); untargeted co-creation
     with a sortition panel of ``panel_share`` of citizens. Gaps are top minus bottom
     resource quintile, averaged over the last ``window`` steps. Statistic: participation gap
-    of untargeted co-creation minus bureaucracy's. Criterion: that widening >= 0.02 (about
-    three standard errors of a 24-step mean difference of two quintiles' participation
-    shares at 400 citizens per quintile: sqrt(2 x 0.25 / 400) / sqrt(24) = 0.007); the
-    outcome gap also wider than bureaucracy's; targeting narrows the participation gap by
-    >= 0.05; the panel narrows it (any amount > 0).
+    of untargeted co-creation minus bureaucracy's. Criterion: that widening > 0 and the
+    outcome gap also wider than bureaucracy's; targeting brings the Q5/Q1 participation
+    ratio at least halfway to 1 without clearly reversing it (>= 0.8, about three standard
+    errors below 1 at 400 citizens per quintile; field: targeting moves the ratio toward 1,
+    never below); the panel lowers the ratio. With monthly participation at its field level
+    (1-8 %) the absolute gaps are a few points, so the former absolute thresholds (0.02 and
+    0.05) no longer apply (docs/odd.md).
     """
     params = base or small_params()
     members = max(1, int(round(panel_share * params.n_citizens)))
@@ -511,20 +536,23 @@ def pattern_8(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
             tail = ts.iloc[-window:]
             gaps[f"participation_gap_{name}"] = float(tail["participation_gap"].mean())
             gaps[f"outcome_gap_{name}"] = float(tail["outcome_gap"].mean())
+            bottom = float(tail["participation_q1"].mean())
+            gaps[f"participation_ratio_{name}"] = (float(tail["participation_q5"].mean())
+                                                   / bottom if bottom > 0 else float("inf"))
             curves.append(_curve(seed, name, ts["participation_gap"].rolling(6,
                                                                              min_periods=1)
                                  .mean()))
         widening = gaps["participation_gap_untargeted"] - gaps["participation_gap_bureaucracy"]
-        ok = (widening >= 0.02
+        ratio = gaps["participation_ratio_untargeted"]
+        ok = (widening > 0
               and gaps["outcome_gap_untargeted"] > gaps["outcome_gap_bureaucracy"]
-              and gaps["participation_gap_targeted"]
-              <= gaps["participation_gap_untargeted"] - 0.05
-              and gaps["participation_gap_panel"] < gaps["participation_gap_untargeted"])
+              and 0.8 <= gaps["participation_ratio_targeted"] <= 1.0 + 0.5 * (ratio - 1.0)
+              and gaps["participation_ratio_panel"] < ratio)
         rows.append((widening, ok, gaps, curves))
     return _result(8, "Arenas widen gaps; targeting narrows them",
                    "participation gap (Q5 - Q1), untargeted co-creation minus bureaucracy",
-                   ">= 0.02, outcome gap wider too; targeted narrower by >= 0.05; panel "
-                   "narrower", seeds, rows, "participation gap Q5 - Q1 (6-step mean)")
+                   "> 0, outcome gap wider too; targeted Q5/Q1 ratio in [0.8, halfway to 1]; "
+                   "panel ratio lower", seeds, rows, "participation gap Q5 - Q1 (6-step mean)")
 
 
 def pattern_9(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
@@ -565,12 +593,14 @@ def pattern_9(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
 
 def pattern_10(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
                steps: int = 96) -> PatternResult:
-    """Hard targets raise measured output and lower relational quality and trust.
+    """Hard targets raise measured output and lower relational quality (multitasking).
 
     Bureaucracy with ``performance_incentives`` set to 1 against the same seed at its
     profile value (0.1); averages over the last half of the run. Statistic: relative change
     in measured output. Criterion: measured output up by >= 5 %, relational quality down by
-    >= 5 %, trust lower (< 0).
+    >= 5 % (Holmström & Milgrom 1991). The effect on trust is reported, not judged: it was a
+    sign-only claim of about 0.005, and the field evidence on targets and dysfunction is
+    mixed (Kelman & Friedman 2009 found none; docs/odd.md).
     """
     params = (base or small_params()).replace(logic="bureaucracy")
     rows = []
@@ -582,7 +612,7 @@ def pattern_10(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
         measured = float(b["measured_output"] / a["measured_output"] - 1.0)
         relational = float(b["relational_quality"] / a["relational_quality"] - 1.0)
         trust_change = float(b["trust_mean"] - a["trust_mean"])
-        rows.append((measured, measured >= 0.05 and relational <= -0.05 and trust_change < 0,
+        rows.append((measured, measured >= 0.05 and relational <= -0.05,
                      {"measured_change": measured, "relational_change": relational,
                       "trust_change": trust_change},
                      [_curve(seed, "measured, hard targets", hard["measured_output"]),
@@ -591,7 +621,7 @@ def pattern_10(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
                       _curve(seed, "relational, baseline", plain["relational_quality"])]))
     return _result(10, "Hard targets: measured up, relational and trust down",
                    "relative change in measured output under hard targets",
-                   ">= +5 %; relational quality <= -5 %; trust lower", seeds, rows, "output")
+                   ">= +5 %; relational quality <= -5 %", seeds, rows, "output")
 
 
 #: Pattern 11's shock: a negative procedural signal equal to ``tokenism_threshold``'s
@@ -604,14 +634,16 @@ OECD_SHOCK_STEPS = 24
 def pattern_11(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
                size: float = OECD_SHOCK_SIZE, duration: int = OECD_SHOCK_STEPS,
                start: int = 24, steps: int = 120) -> PatternResult:
-    """A plausible shock lowers trust by 10-16 pp within about two years; recovery is slower.
+    """A major shock lowers mean trust by 0.08-0.12 within two years; recovery is slower.
 
     Default (bureaucracy) parameters; a ``trust_shock`` of ``size`` for ``duration`` steps
     from ``start`` (see :data:`OECD_SHOCK_SIZE`), against the same seed without it.
     Statistic: the fall in mean trust (shocked minus counterfactual) ``duration`` steps after
-    the start. Criterion: fall in [0.10, 0.16] (OECD Trust Survey: Norway -16, Finland -14,
-    Iceland -14 pp, 2021 -> 2023); less than half of it regained in the ``duration`` steps
-    after the shock ends (recovery slower than the fall).
+    the start. Criterion: fall in [0.08, 0.12] (mean trust on 0-1: Norway's government
+    6.2 -> 5.0 on 0-10, DFØ 2021 -> 2023; data/field_targets.csv); not all of it regained in
+    the ``duration`` steps after the shock ends (recovery slower than the fall). The former
+    criterion (a fall of 0.10-0.16 and < 50 % regained) read the OECD's change in the
+    *share* trusting as a change of the mean (docs/odd.md).
     """
     params = base or small_params()
     rows = []
@@ -625,12 +657,12 @@ def pattern_11(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
         fall = float(drop.loc[end])
         regained = float((drop.loc[end] - drop.loc[min(steps, end + duration)])
                          / max(1e-12, drop.loc[end]))
-        rows.append((fall, 0.10 <= fall <= 0.16 and regained < 0.5,
+        rows.append((fall, 0.08 <= fall <= 0.12 and regained < 1.0,
                      {"fall": fall, "share_regained": regained},
                      [_curve(seed, "no shock", plain), _curve(seed, "shock", shocked)]))
     return _result(11, "OECD-sized trust shock, slow recovery",
                    f"fall in trust after {duration} steps of a shock of size {size}",
-                   "fall in [0.10, 0.16]; < 50 % regained in the next "
+                   "fall in [0.08, 0.12]; not all regained in the next "
                    f"{duration} steps", seeds, rows, "trust in institutions")
 
 
