@@ -91,24 +91,26 @@ def summarise_samples(table: pd.DataFrame, names: Sequence[str], targets: Sequen
     ok = table[table["status"] == "ok"]
     points = table.groupby("point_id")[list(names)].first()
     counts = ok.groupby("point_id").size().reindex(points.index, fill_value=0)
-    out = points.copy()
-    out["seeds_ok"] = counts.astype(int)
-    implausible = pd.DataFrame(index=points.index)
+    columns: dict[str, pd.Series | np.ndarray] = {"seeds_ok": counts.astype(int)}
+    implausible: dict[str, np.ndarray] = {}
     for target in targets:
         values = ok.groupby("point_id")[target.column]
         mean = values.mean().reindex(points.index)
         sd = values.std(ddof=1).reindex(points.index).fillna(0.0)
-        out[f"mean:{target.statistic}"] = mean
-        out[f"sd:{target.statistic}"] = sd
         score = target_implausibility(mean.to_numpy(), sd.to_numpy(), target)
         score = np.where(counts.to_numpy() > 0, score, math.inf)
+        columns[f"mean:{target.statistic}"] = mean
+        columns[f"sd:{target.statistic}"] = sd
+        columns[f"I:{target.statistic}"] = score
         implausible[target.statistic] = score
-        out[f"I:{target.statistic}"] = score
-    out["implausibility"] = implausible.max(axis=1)
-    out["worst"] = implausible.idxmax(axis=1).where(out["implausibility"] > 0, "")
-    out["non_implausible"] = out["implausibility"] <= cutoff
-    out["inside"] = out["implausibility"] == 0
-    return out
+    scores = pd.DataFrame(implausible, index=points.index)
+    worst = scores.max(axis=1)
+    columns["implausibility"] = worst
+    columns["worst"] = scores.idxmax(axis=1).where(worst > 0, "")
+    columns["non_implausible"] = worst <= cutoff
+    columns["inside"] = worst == 0
+    extra = pd.DataFrame({k: np.asarray(v) for k, v in columns.items()}, index=points.index)
+    return pd.concat([points, extra], axis=1)
 
 
 def next_region(prior: Region, current: Region, survivors: pd.DataFrame, pad: float) -> Region:
