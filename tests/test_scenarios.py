@@ -97,14 +97,14 @@ def test_trondheim_scaling():
 
 
 def test_nordic_trust_shock_reproduces_the_fall_it_was_calibrated_to():
-    """Norway 64 % -> 48 % between the 2021 and 2023 surveys (24 months)."""
+    """Norway's mean trust in government 6.2 -> 5.0 on 0-10 (DFØ 2021 -> 2023, 24 months)."""
     scenario = gs.load_scenario("nordic_trust_shock")
     falls = []
     for seed in (1, 2):
         frame = gs.run(scenario, steps=24, seed=seed).timeseries
-        assert frame["trust_mean"].iloc[0] == pytest.approx(0.64, abs=0.01)
+        assert frame["trust_mean"].iloc[0] == pytest.approx(0.62, abs=0.01)
         falls.append(frame["trust_mean"].iloc[0] - frame["trust_mean"].iloc[24])
-    assert np.median(falls) == pytest.approx(0.16, abs=0.02)
+    assert np.median(falls) == pytest.approx(0.12, abs=0.02)
 
 
 def test_wellbeing_weights_follow_the_documented_goal_count():
