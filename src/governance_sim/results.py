@@ -29,7 +29,8 @@ class Recorder:
     """Preallocated ``float64[steps + 1]`` arrays, one per metric, filled step by step."""
 
     def __init__(self, steps: int) -> None:
-        self.capacity = steps + 1
+        # planned length, up to 100 001 rows at first (the arrays grow if the run goes on)
+        self.capacity = min(max(int(steps), 0), 100_000) + 1
         self.series = {metric.name: np.full(self.capacity, np.nan) for metric in METRICS}
         self.length = 0
 

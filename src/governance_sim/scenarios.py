@@ -66,14 +66,19 @@ def list_scenarios() -> list[str]:
 
 def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
     text = str(name_or_path)
+    if not text.strip() or "\0" in text:
+        raise ScenarioError(f"scenario name {text!r}: give a name from 'governance-sim list' "
+                            "or the path of a .toml file")
+    shown = text if len(text) <= 80 else text[:77] + "..."
     candidate = Path(text)
     if text.endswith(".toml") or os.sep in text or "/" in text:
-        if not candidate.is_file():
-            raise ScenarioError(f"scenario file not found: {candidate}")
+        if not _is_file(candidate):
+            raise ScenarioError(f"scenario file not found: {shown}")
         return candidate
     path = scenario_dir() / f"{text}.toml"
-    if path.is_file():
+    if _is_file(path):
         return path
+    text = shown
     names = list_scenarios()
     close = difflib.get_close_matches(text, names, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else "."
@@ -82,9 +87,19 @@ def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
     )
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for names the system refuses (too long, not encodable)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
                        path: Path | None = None) -> Scenario:
     """Validate a scenario given as a mapping (as read from TOML)."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{origin}: a scenario must be a table, got {type(data).__name__}")
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise ScenarioError(f"{origin}: unknown table {sorted(unknown)[0]!r}; allowed: "
@@ -96,8 +111,16 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
     if unknown:
         raise ScenarioError(f"{origin}: unknown key scenario.{sorted(unknown)[0]}; allowed: "
                             f"{', '.join(sorted(_SCENARIO_KEYS))}")
-    values = dict(data.get("params", {}))
-    values["events"] = list(data.get("events", []))
+    values = data.get("params", {})
+    if not isinstance(values, dict):
+        raise ScenarioError(f"{origin}: params must be a table ([params] with one key per "
+                            f"parameter), got {type(values).__name__}")
+    events = data.get("events", [])
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        raise ScenarioError(f"{origin}: events must be tables ([[events]] with kind, step, "
+                            "...)")
+    values = dict(values)
+    values["events"] = list(events)
     try:
         params = Params.from_dict(values)
     except ParameterError as error:
@@ -109,6 +132,13 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
     sources = meta.get("sources", [])
     if isinstance(sources, str):
         sources = [sources]
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise ScenarioError(f"{origin}: scenario.sources must be text or a list of text, "
+                            f"got {type(sources).__name__}")
+    for key in ("name", "description", "question"):
+        if key in meta and not isinstance(meta[key], str):
+            raise ScenarioError(f"{origin}: scenario.{key} must be text, got "
+                                f"{type(meta[key]).__name__}")
     return Scenario(
         name=str(meta.get("name", path.stem if path else "scenario")),
         params=params,
@@ -130,6 +160,9 @@ def read_toml(path: Path, error: type[UserInputError]) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as problem:
         raise error(f"{path}: not valid TOML: {problem}") from None
+    except RecursionError:
+        raise error(f"{path}: not valid TOML for governance-sim: arrays or tables nested too "
+                    "deeply") from None
     except (OSError, UnicodeDecodeError) as problem:
         raise error(f"{path}: cannot read: {problem}") from None
 

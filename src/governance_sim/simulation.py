@@ -52,6 +52,10 @@ def as_params(params: Params | Scenario | dict[str, Any] | str | None,
     return (base.replace(**overrides) if overrides else base), name
 
 
+#: Most steps (months) one run may have: a scenario file's limit too.
+MAX_STEPS = 100_000
+
+
 def checked_seed(seed: Any, field: str = "seed") -> int:
     """The seed to use (fresh OS entropy for None), or a ParameterError naming ``field``."""
     try:
@@ -138,8 +142,10 @@ def run(
         params_or_scenario = load_scenario(params_or_scenario)
     if steps is None:
         steps = params_or_scenario.steps if isinstance(params_or_scenario, Scenario) else 120
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise ParameterError(f"steps must be a non-negative integer, got {steps!r}")
+    if (isinstance(steps, bool) or not isinstance(steps, int | np.integer)
+            or not 0 <= steps <= MAX_STEPS):
+        raise ParameterError(f"steps must be an integer from 0 to {MAX_STEPS} (months), got "
+                             f"{str(steps)[:40]}")
     params, name = as_params(params_or_scenario, overrides)
     simulation = Simulation(params, checked_seed(seed), steps=int(steps), scenario_name=name)
     for _ in range(int(steps)):

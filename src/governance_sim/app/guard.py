@@ -99,7 +99,6 @@ def payload_problem(body: Any, callbacks: dict[str, Any]) -> str | None:
 def install(app: Any) -> None:
     """Guard the app's callback endpoint and its logs (see the module docstring)."""
     import flask
-
     from dash.exceptions import InvalidCallbackReturnValue, MissingCallbackContextException
 
     malformed = (*_PAYLOAD_ERRORS, InvalidCallbackReturnValue, MissingCallbackContextException)

@@ -36,6 +36,7 @@ from governance_sim.scenarios import Scenario
 
 __all__ = [
     "MANIFEST",
+    "MAX_SEED",
     "replicate_seeds",
     "parse_settings",
     "apply_settings",
@@ -48,6 +49,9 @@ __all__ = [
     "timer",
 ]
 
+#: Largest seed a results table holds (its ``seed`` column is a signed 64-bit integer).
+MAX_SEED = 2**63 - 1
+
 #: Name of the manifest; its presence marks a complete results folder.
 MANIFEST = "manifest.json"
 
@@ -58,7 +62,14 @@ def replicate_seeds(seed: int, replicates: int) -> list[int]:
     Consecutive integers are safe here: each named stream is seeded through
     ``numpy.random.SeedSequence``, which hashes the seed, so neighbouring seeds give
     unrelated streams. And replicate ``r`` can be rerun alone with ``--seed seed+r``.
+
+    Raises:
+        ParameterError: a seed would not fit the results' 64-bit seed column.
     """
+    last = MAX_SEED - max(replicates - 1, 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= last:
+        raise ParameterError(f"--seed {seed}: allowed 0 to {last} (replicate r uses seed + r, "
+                             f"which must stay below 2**63)")
     return [seed + r for r in range(replicates)]
 
 
@@ -92,6 +103,9 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
                 raise ParameterError(f"--set {name}: unknown lever; allowed: "
                                      f"{', '.join(LEVER_NAMES)}")
             lo, hi = LEVER_RANGES[lever]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ParameterError(f"--set {name}={_cut(raw)}: not a number; levers take a "
+                                     f"number from {lo:g} to {hi:g}")
             if not _number_in(value, lo, hi):
                 raise ParameterError(f"--set {name}={raw}: out of range; allowed "
                                      f"{lo:g} to {hi:g}")
@@ -104,6 +118,10 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
             raise ParameterError(f"--set {name}: set events in a scenario file and levers "
                                  "one at a time (--set levers.NAME=VALUE)")
         info = fields[name]
+        numeric = info.low is not None or info.high is not None
+        if numeric and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ParameterError(f"--set {name}={_cut(raw)}: not a number; {name} takes a "
+                                 f"number ({info.unit})")
         if info.low is not None or info.high is not None:
             lo = -math.inf if info.low is None else info.low
             hi = math.inf if info.high is None else info.high
@@ -112,6 +130,10 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
                                      f"{hi:g} ({info.unit})")
         settings[name] = value
     return settings
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _number_in(value: Any, lo: float, hi: float) -> bool:

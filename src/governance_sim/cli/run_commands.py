@@ -61,6 +61,7 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
     from governance_sim.viz.figures import KEY_METRICS, summary_table
 
     parsed = batch.parse_settings(settings)
+    seeds = batch.replicate_seeds(seed, replicates)
     scenarios = [batch.apply_settings(load_scenario(name), parsed) for name in names]
     seen: dict[str, str] = {}
     for given, scenario in zip(names, scenarios, strict=True):
@@ -69,7 +70,6 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
                                  f" and {given}); each scenario once, please")
         seen[scenario.name] = given
     folder = batch.check_writable(out)
-    seeds = batch.replicate_seeds(seed, replicates)
     start = batch.timer()
     frame = batch.run_batch(scenarios, seeds, steps=steps, progress=progress)
     infos = [batch.scenario_info(s, parsed, steps) for s in scenarios]
@@ -89,6 +89,26 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
     typer.echo(_wrote(written["files"], folder))
 
 
+def _is_run_manifest(manifest: object, frame: object) -> bool:
+    """True when a manifest and time series have what ``report`` reads from them."""
+    import pandas as pd
+
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("command"), str):
+        return False
+    scenarios = manifest.get("scenarios")
+    if not isinstance(scenarios, list) or not scenarios:
+        return False
+    for info in scenarios:
+        if not isinstance(info, dict) or not isinstance(info.get("name"), str):
+            return False
+        for key, kind in (("description", str), ("sources", list), ("events", list),
+                          ("steps", int)):
+            if key in info and not isinstance(info[key], kind):
+                return False
+    needed = {"scenario", "replicate", "seed", "step"}
+    return isinstance(frame, pd.DataFrame) and needed <= set(frame.columns)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``list``, ``show``, ``run``, ``compare`` and ``report`` to ``app``."""
 
@@ -102,12 +122,20 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"no scenarios in {scenario_dir()}")
             return
         width = max(len(n) for n in names)
+        broken = 0
         for name in names:
-            scenario = load_scenario(name)
+            try:
+                scenario = load_scenario(name)
+            except UserInputError as error:  # one broken file does not hide the others
+                broken += 1
+                typer.echo(f"{name:<{width}}  cannot be loaded: {str(error)[:160]}", err=True)
+                continue
             text = scenario.description.split(". ")[0].rstrip(".")
             if len(text) > 90:
                 text = text[:87].rstrip() + "..."
             typer.echo(f"{name:<{width}}  {scenario.steps:>4} months  {text}")
+        if broken:
+            raise typer.Exit(1)
 
     @app.command("show")
     def show_command(
@@ -220,9 +248,15 @@ def register(app: typer.Typer) -> None:
             frame = pd.read_parquet(parquet)
         except (OSError, ValueError) as error:
             raise ResultsFolderError(f"{folder}: cannot read results: {error}") from None
-        if not isinstance(manifest, dict) or "scenarios" not in manifest:
-            raise ResultsFolderError(f"{manifest_path}: not a governance-sim manifest")
+        if not _is_run_manifest(manifest, frame):
+            raise ResultsFolderError(f"{manifest_path}: not a governance-sim manifest of "
+                                     "'run' or 'compare' (or it was edited); run the command "
+                                     "again to rebuild the folder")
         batch.check_writable(folder)
-        written = batch.write_outputs(folder, frame, manifest, report=True, images=images,
-                                      echo=lambda line: typer.echo(line, err=True))
+        try:
+            written = batch.write_outputs(folder, frame, manifest, report=True, images=images,
+                                          echo=lambda line: typer.echo(line, err=True))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ResultsFolderError(f"{manifest_path}: cannot rebuild the report from it "
+                                     f"({type(error).__name__}: {str(error)[:120]})") from None
         typer.echo(_wrote(written["files"], folder))

@@ -27,6 +27,27 @@ def _parse_seeds(text: str) -> list[int]:
     return seeds
 
 
+def _check_report_path(out: Path) -> None:
+    """Refuse, before any work, a report path that names a folder or cannot be written.
+
+    Raises:
+        OutputError: ``out`` is a folder, or its folder cannot be created or written.
+    """
+    from governance_sim.results import OutputError
+
+    if not str(out).strip() or out.is_dir():
+        raise OutputError(f"--out {out}: a folder; give the report's file name, e.g. "
+                          "out/validation.html")
+    folder = out.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"--out {out}: cannot write there (creating {folder}: "
+                          f"{error.strerror or error})") from None
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"--out {out}: cannot write to {folder}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the validate command to ``app``."""
 
@@ -53,6 +74,7 @@ def register(app: typer.Typer) -> None:
 
         seed_list = _parse_seeds(seeds)
         base = Params(n_citizens=n_citizens, n_units=n_units)
+        _check_report_path(out)  # before the patterns run, not after
         results = validation.run_all(
             seed_list, base, numbers=sorted(set(pattern)) if pattern else None,
             progress=lambda n: typer.echo(f"pattern {n} ...", err=True))

@@ -63,6 +63,7 @@ from governance_sim.scenarios import read_toml
 __all__ = [
     "BUILTIN_MODEL",
     "DESIGN_KINDS",
+    "MAX_RUNS",
     "OUTCOME_STATS",
     "RELATIVE_TO",
     "Dimension",
@@ -75,6 +76,9 @@ __all__ = [
 
 #: Name of the built-in model in a spec's ``model`` key.
 BUILTIN_MODEL = "governance_sim"
+
+#: Most runs (design points x replicates) one sweep may have.
+MAX_RUNS = 1_000_000
 
 #: Designs a spec may ask for.
 DESIGN_KINDS: tuple[str, ...] = ("full_factorial", "latin_hypercube", "sobol", "morris")
@@ -316,6 +320,12 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
         raise fail("[levers]/[uncertainties]: Sobol indices need at least two varied "
                    "parameters")
 
+    points = _n_points(kind, dimensions, samples, second_order)
+    if points * replicates > MAX_RUNS:
+        raise fail(f"[design]: {points:,} design points x {replicates} replicates = "
+                   f"{points * replicates:,} runs; one sweep may have at most {MAX_RUNS:,} "
+                   "(fewer samples or levels, or split the sweep)")
+
     if builtin:
         for key, value in constants.items():
             _check_key(key, "constants", fail, len(events))
@@ -338,6 +348,20 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
 
 
 # --- helpers ------------------------------------------------------------------------------
+def _n_points(kind: str, dimensions: list[Dimension], samples: int | None,
+              second_order: bool) -> int:
+    """Design points a spec asks for, computed before anything is sampled."""
+    d = len(dimensions)
+    if kind == "full_factorial":
+        return math.prod(len(dim.values or ()) or 1 for dim in dimensions)
+    n = int(samples or 0)
+    if kind == "sobol":
+        return n * (2 * d + 2 if second_order else d + 2)
+    if kind == "morris":
+        return n * (d + 1)
+    return n
+
+
 
 def _scenario(sweep: dict[str, Any], base_dir: Path | None, fail: Any) -> str | None:
     """The base scenario: a name, or a path (relative paths tried beside the spec first)."""
