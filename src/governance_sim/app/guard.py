@@ -99,9 +99,9 @@ def payload_problem(body: Any, callbacks: dict[str, Any]) -> str | None:
 def install(app: Any) -> None:
     """Guard the app's callback endpoint and its logs (see the module docstring)."""
     import flask
-    from dash.exceptions import InvalidCallbackReturnValue, MissingCallbackContextException
+    from dash.exceptions import CallbackException, PreventUpdate
 
-    malformed = (*_PAYLOAD_ERRORS, InvalidCallbackReturnValue, MissingCallbackContextException)
+    malformed = (*_PAYLOAD_ERRORS, CallbackException)
     server = app.server
     endpoint = app.config.routes_pathname_prefix + _UPDATE
     original = server.view_functions[endpoint]
@@ -119,6 +119,8 @@ def install(app: Any) -> None:
         try:
             return original(*args, **kwargs)
         except malformed as error:
+            if isinstance(error, PreventUpdate):
+                raise  # Dash answers 204: nothing to update
             return reject(f"malformed callback request for {cut(body['output'], 80)}: "
                           f"{type(error).__name__}: {error}")
 
