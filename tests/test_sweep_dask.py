@@ -64,3 +64,46 @@ def test_unreachable_scheduler_is_a_user_error(tmp_path: Path) -> None:
     code = main(["sweep", str(spec), "--out", str(tmp_path / "o"), "--scheduler",
                  "tcp://127.0.0.1:1", "--no-progress"])
     assert code == 2
+
+
+CRASH_SPEC = """
+[sweep]
+model = "linear"
+[uncertainties]
+x1 = { low = 0.0, high = 7.0, levels = 8 }
+[constants]
+crash_above = 6.5
+[outcomes]
+y = {}
+"""
+
+
+def test_a_run_that_kills_its_dask_worker_is_recorded_failed(tmp_path: Path, capsys) -> None:
+    spec = tmp_path / "spec.toml"
+    spec.write_text(CRASH_SPEC)
+    code = main(["sweep", str(spec), "--out", str(tmp_path / "o"), "--scheduler", "local",
+                 "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "run 7: WorkerDied: run 7 killed its Dask worker" in err
+    table = read_table(tmp_path / "o")
+    assert table.loc[table["status"] == "ok", "y"].tolist() == [float(i) for i in range(7)]
+    assert table.loc[table["status"] == "failed", "run_id"].tolist() == [7]
+
+
+def test_a_dask_sweep_without_workers_stops_after_the_stated_timeout(tmp_path: Path,
+                                                                     capsys) -> None:
+    import time
+
+    from distributed import LocalCluster
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text(CRASH_SPEC.replace("crash_above = 6.5", "delay_s = 0.0"))
+    with LocalCluster(n_workers=0, dashboard_address=None) as cluster:
+        started = time.monotonic()
+        code = main(["sweep", str(spec), "--out", str(tmp_path / "o"), "--scheduler",
+                     cluster.scheduler_address, "--worker-timeout", "2", "--no-progress"])
+        elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code == 1 and "no Dask worker for 2 s (--worker-timeout)" in err
+    assert "Traceback" not in err and elapsed < 30

@@ -47,6 +47,9 @@ def register(app: typer.Typer) -> None:
                                          "where available), spawn (safe anywhere), or fork "
                                          "(instant; may deadlock in a multi-threaded "
                                          "process)."),
+        worker_timeout: float = typer.Option(60.0, "--worker-timeout", min=0.0,
+                                             help="Dask: stop when the cluster has had no "
+                                             "worker for this many seconds."),
         allow_code: bool = typer.Option(False, "--allow-code",
                                         help="RUNS CODE: let the spec name any Python "
                                         "'module:function' as its model, which imports and "
@@ -71,7 +74,7 @@ def register(app: typer.Typer) -> None:
                                progress=progress, retry_failed=retry_failed,
                                flush_seconds=flush_seconds,
                                start_method=start_method or DEFAULT_START_METHOD,
-                               allow_code=allow_code)
+                               allow_code=allow_code, worker_timeout=worker_timeout)
         except SweepAborted as error:
             fail(str(error), code=1)
         except (_Stopped, KeyboardInterrupt) as stopped:

@@ -8,15 +8,17 @@ reused worker processes or on Dask, and read the results back (:func:`read_table
 * ``design``: design points (full factorial; Latin hypercube, Sobol/Saltelli and Morris
   from SALib) and common-random-number replicate seeds.
 * ``models``: what runs (the built-in model or any callable) and how outcomes are read off.
-* ``executors``: serial, local process pool, Dask.
+* ``executors``: serial and a local process pool; ``dask_executor``: Dask.
+* ``worker``, ``isolation``: the worker side; runs that kill their worker, run alone.
+* ``registry``: the models a spec may name (files are data: no module paths).
 * ``store``: the Parquet dataset and manifest on disk, resume.
 * ``runner``: :func:`run_sweep`.
 * ``testfunctions``: functions with known Sobol indices.
 """
 
+from governance_sim.sweep.dask_executor import DaskExecutor
 from governance_sim.sweep.design import Design, Task, build_design, replicate_seeds
 from governance_sim.sweep.executors import (
-    DaskExecutor,
     Executor,
     PoolExecutor,
     SerialExecutor,

@@ -1,4 +1,6 @@
-"""Where runs execute, behind one interface: serial, a local process pool, Dask.
+"""Where runs execute, behind one interface: serial, a local process pool (Dask: next door).
+
+Dask lives in :mod:`governance_sim.sweep.dask_executor`.
 
 An executor takes chunks of tasks and yields each chunk's results as it finishes (in any
 order). The worker side is :func:`evaluate_chunk`, a module-level function so it pickles by
@@ -24,7 +26,7 @@ from governance_sim.sweep.models import ModelFn
 from governance_sim.sweep.spec import OutcomeSpec, SpecError
 from governance_sim.sweep.worker import evaluate_chunk, warm_worker
 
-__all__ = ["START_METHODS", "DaskExecutor", "Executor", "PoolExecutor", "SerialExecutor",
+__all__ = ["START_METHODS", "Executor", "PoolExecutor", "SerialExecutor",
            "default_workers", "evaluate_chunk", "make_executor"]
 
 
@@ -215,80 +217,17 @@ class PoolExecutor(Executor):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-class DaskExecutor(Executor):
-    """Runs chunks on a Dask cluster.
-
-    Args:
-        scheduler: ``"local"`` starts a ``LocalCluster(n_workers=2, threads_per_worker=1)``
-            (or ``workers`` workers) for this sweep; any other value is the address of a
-            running scheduler (``tcp://host:8786``).
-        workers: worker count of a local cluster.
-    """
-
-    def __init__(self, scheduler: str, workers: int | None = None) -> None:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as error:  # pragma: no cover - dependency declared
-            raise SpecError(f"--scheduler needs dask[distributed]: {error}") from None
-        self._cluster = None
-        if scheduler == "local":
-            self._cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
-            self._client = Client(self._cluster)
-            self.label = f"Dask LocalCluster ({workers or 2} workers)"
-        else:
-            try:
-                self._client = Client(scheduler, timeout="5s")
-            except (OSError, TimeoutError, ValueError) as error:
-                raise SpecError(f"--scheduler: cannot reach the Dask scheduler at "
-                                f"{scheduler!r}: {error}") from None
-            self.label = f"Dask scheduler {scheduler}"
-        info = self._client.scheduler_info()
-        threads = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
-        self.workers = max(1, threads)
-
-    def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
-            chunks: Iterable[list[Task]]) -> Iterator[list[dict[str, Any]]]:
-        """Yield each chunk's results as the cluster finishes it."""
-        from distributed import as_completed
-
-        pending = iter(chunks)
-        limit = max(4, 4 * self.workers)
-        first = [c for _, c in zip(range(limit), pending, strict=False)]
-        futures = [self._client.submit(evaluate_chunk, model, outcomes, c, pure=False)
-                   for c in first]
-        if not futures:
-            return
-        live = set(futures)
-        queue = as_completed(futures)
-        try:
-            for future in queue:
-                live.discard(future)
-                result = future.result()
-                future.release()
-                chunk = next(pending, None)
-                if chunk is not None:
-                    submitted = self._client.submit(evaluate_chunk, model, outcomes, chunk,
-                                                    pure=False)
-                    live.add(submitted)
-                    queue.add(submitted)
-                yield result
-        finally:
-            if live:
-                self._client.cancel(list(live))
-
-    def close(self, force: bool = False) -> None:
-        """Disconnect, and stop a local cluster this executor started."""
-        self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
-
-
 def make_executor(workers: int | None = None, scheduler: str | None = None,
-                  start_method: str = DEFAULT_START_METHOD) -> Executor:
-    """Pick the executor: Dask if ``scheduler``; serial if ``workers == 1``; else a pool."""
+                  start_method: str = DEFAULT_START_METHOD,
+                  worker_timeout: float = 60.0) -> Executor:
+    """Pick the executor: Dask if ``scheduler``; serial if ``workers == 1``; else a pool.
+
+    ``worker_timeout``: seconds a Dask sweep waits with no worker before it stops.
+    """
     if scheduler:
-        return DaskExecutor(scheduler, workers)
+        from governance_sim.sweep.dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler, workers, worker_timeout=worker_timeout)
     if workers is not None and workers < 1:
         raise SpecError(f"--workers must be at least 1, got {workers}")
     if workers == 1:

@@ -158,6 +158,7 @@ def run_sweep(
     chunk: int | None = None,
     start_method: str = DEFAULT_START_METHOD,
     allow_code: bool = False,
+    worker_timeout: float = 60.0,
 ) -> SweepReport:
     """Run (or resume) a sweep and write its results folder.
 
@@ -179,6 +180,7 @@ def run_sweep(
         allow_code: let the spec name an unregistered ``module:function`` model (imports
             and runs that module; see :mod:`governance_sim.sweep.registry`). A ``model``
             callable needs no permission.
+        worker_timeout: seconds a Dask sweep waits with no worker before it stops.
 
     Returns:
         A :class:`SweepReport`; ``report.failures`` lists failed runs.
@@ -208,7 +210,7 @@ def run_sweep(
     try:
         if own:
             # workers start in the background while the folder is prepared
-            active = make_executor(workers, scheduler, start_method)
+            active = make_executor(workers, scheduler, start_method, worker_timeout)
         store.open(build_manifest(spec, design, fn, columns), design.points.reset_index())
         recorded = store.recorded()
         keep = recorded if not retry_failed else recorded[recorded["status"] == STATUS_OK]
