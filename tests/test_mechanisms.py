@@ -261,14 +261,16 @@ def test_control_crowds_out_and_recovery_is_held_back_by_the_scar():
 def test_impatient_leaders_revert_during_a_dip():
     reference, dips, calm, reverted = leadership.track_dips(
         np.array([0.4, 0.4, 0.6]), np.array([0.5, 0.5, 0.5]), np.array([3, 0, 5], np.int32),
-        np.array([0, 7, 0], np.int32), np.zeros(3, bool), np.array([2.0, 2.0, 2.0]), 0.0, 10.0)
+        np.array([0, 7, 0], np.int32), np.zeros(3, bool), np.array([2.0, 2.0, 2.0]), 0.0, 10.0,
+        P.dip_tolerance)
     np.testing.assert_array_equal(dips, [4, 1, 0])
     np.testing.assert_array_equal(calm, [0, 0, 1])
     np.testing.assert_array_equal(reverted, [True, False, False])
     # a reverted leader whose results held up for longer than its patience returns
     _, _, calm, back = leadership.track_dips(
         np.array([0.6, 0.6]), np.array([0.5, 0.5]), np.zeros(2, np.int32),
-        np.array([2, 1], np.int32), np.array([True, True]), np.array([2.0, 2.0]), 0.0, 10.0)
+        np.array([2, 1], np.int32), np.array([True, True]), np.array([2.0, 2.0]), 0.0, 10.0,
+        P.dip_tolerance)
     np.testing.assert_array_equal(calm, [3, 2])
     np.testing.assert_array_equal(back, [False, True])
     np.testing.assert_allclose(reference, [0.49, 0.49, 0.51])
@@ -276,7 +278,7 @@ def test_impatient_leaders_revert_during_a_dip():
     _, _, _, pressed = leadership.track_dips(np.array([0.4]), np.array([0.5]),
                                           np.array([0], np.int32), np.zeros(1, np.int32),
                                           np.zeros(1, bool),
-                                          np.array([50.0]), 1.0, 10.0)
+                                          np.array([50.0]), 1.0, 10.0, P.dip_tolerance)
     assert pressed[0]
     control, facilitation, _ = leadership.update_leader_style(
         np.array([0.3]), np.array([0.8]), np.zeros(1), np.array([True]), profile("co_creation"),
@@ -287,7 +289,8 @@ def test_impatient_leaders_revert_during_a_dip():
 def test_short_horizons_demand_control_sooner():
     levers = profile("npm")  # horizon 24 steps
     _, dips, demanding, pressure = leadership.council_demands(
-        0.40, 0.50, 10, np.array([0.5, 1.0, 2.0]), np.array([0.5, 0.5, 0.5]), levers, 24.0)
+        0.40, 0.50, 10, np.array([0.5, 1.0, 2.0]), np.array([0.5, 0.5, 0.5]), levers, 24.0,
+        P.dip_tolerance)
     assert dips == 11
     np.testing.assert_array_equal(demanding, [True, False, False])  # 11 > 6, 11 < 12, 24
     assert pressure == pytest.approx(1 / 3)

@@ -7,8 +7,8 @@ invitations, trust's mean, spread, low share and quintile gap, drift and decade 
 plus the fall after a major shock; :func:`field_statistics` runs the three logics and adds
 what compares them (the NPM effect on motivation in standard deviations, and the trade-offs
 at month 120). The band each statistic should fall in is in :data:`FIELD_BANDS`, read from
-``field_targets.csv`` (sources in ``field_targets.md``; the repository's ``data/``, installed into the
-package's ``data/``).
+``field_targets.csv`` (sources in ``field_targets.md``; the repository's ``data/``,
+installed into the package's ``data/``).
 
 Taking part stands for one indicator: *took part in a co-creation arena, citizens' panel or
 co-production activity of the municipality this month* (docs/odd.md).

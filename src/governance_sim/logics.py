@@ -18,7 +18,7 @@ __all__ = ["LEVER_TABLE", "LeverRow", "LogicProfile", "profile", "influence_of_r
 
 @dataclass(frozen=True)
 class LeverRow:
-    """One lever: its values under the three logics, unit and source."""
+    """One lever: its values under the three logics, unit, source and plausible ranges."""
 
     name: str
     bureaucracy: float
@@ -27,55 +27,89 @@ class LeverRow:
     unit: str
     meaning: str
     source: str
+    #: Plausible low-high range of each cell (bureaucracy, NPM, co-creation), for the
+    #: sensitivity analysis of the lever table (docs/lever_sensitivity.md).
+    ranges: tuple[tuple[float, float], tuple[float, float], tuple[float, float]]
+    range_reason: str
 
 
 #: The seed's role table (slide 6) and model.md section 3, as numbers.
 LEVER_TABLE: tuple[LeverRow, ...] = (
     LeverRow("arnstein_rung", 3.5, 4.0, 6.5, "rung 1-8",
              "depth of the participation arena offered to citizens",
-             "Arnstein (1969); model.md §3: bureaucracy 3-4, NPM 4 + exit, co-creation 6-7"),
+             "Arnstein (1969); model.md §3: bureaucracy 3-4, NPM 4 + exit, co-creation 6-7",
+             ((3.0, 4.0), (3.5, 5.0), (6.0, 7.0)),
+             "model.md §3: bureaucracy 3-4, NPM 4 with exit, co-creation 6-7"),
     LeverRow("arena_reach", 0.15, 0.15, 0.17, "share/month",
              "breadth: share of residents an arena invites or is open to in a month (kept "
              "apart from the rung, which is depth)",
              "assumed, set so that monthly participation falls in 1-8 % (SSB 2022; "
              "participatory budgeting 1-18 % a year): hearings and user councils reach few, "
-             "open arenas and outreach more"),
+             "open arenas and outreach more",
+             ((0.08, 0.25), (0.08, 0.25), (0.10, 0.30)),
+             "reaches that keep monthly participation near its field band (1-8 %) at the "
+             "other defaults"),
     LeverRow("control_intensity", 0.6, 0.8, 0.3, "0-1",
              "how tightly leaders control professionals (rules or performance)",
-             "seed slide 6: leaders as guarantors of rules / steering their unit / bridging"),
+             "seed slide 6: leaders as guarantors of rules / steering their unit / bridging",
+             ((0.5, 0.7), (0.7, 0.9), (0.2, 0.4)),
+             "the seed orders the logics, not the numbers: +-0.1"),
     LeverRow("performance_incentives", 0.1, 0.9, 0.2, "0-1",
              "hardness of measured targets and incentives",
-             "seed slide 6: staff as 'controllers'; Hood (1991) NPM doctrines"),
+             "seed slide 6: staff as 'controllers'; Hood (1991) NPM doctrines",
+             ((0.0, 0.2), (0.7, 1.0), (0.1, 0.3)),
+             "the seed orders the logics: +-0.1; NPM up to full pay for performance"),
     LeverRow("professional_autonomy", 0.5, 0.3, 0.8, "0-1",
              "professional discretion",
-             "seed slide 6: care providers / learning masters / community builders"),
+             "seed slide 6: care providers / learning masters / community builders",
+             ((0.4, 0.6), (0.2, 0.4), (0.7, 0.9)),
+             "the seed orders the logics, not the numbers: +-0.1"),
     LeverRow("relational_focus", 0.5, 0.25, 0.7, "share",
              "share of professional effort on relational, unmeasured work",
-             "seed slide 6: mission as care / learning / quality of life and participation"),
+             "seed slide 6: mission as care / learning / quality of life and participation",
+             ((0.4, 0.6), (0.15, 0.35), (0.6, 0.8)),
+             "the seed orders the logics, not the numbers: +-0.1"),
     LeverRow("facilitation_investment", 0.05, 0.1, 0.8, "0-1",
              "investment in arenas, facilitation and relational work",
-             "seed slide 6 and 20: institutional arenas for co-creating welfare"),
+             "seed slide 6 and 20: institutional arenas for co-creating welfare",
+             ((0.0, 0.1), (0.05, 0.2), (0.6, 0.9)),
+             "little facilitation outside co-creation; co-creation's from a part to most of "
+             "the arena work"),
     LeverRow("facilitation_targeting", 0.0, 0.0, 0.3, "0-1",
              "how much facilitation is aimed at low-resource citizens",
-             "seed slide 3: leave no one behind; Jakobsen & Andersen (2013)"),
+             "seed slide 3: leave no one behind; Jakobsen & Andersen (2013)",
+             ((0.0, 0.1), (0.0, 0.1), (0.1, 0.5)),
+             "targeting is a choice inside co-creation (seed slide 3); barely present elsewhere"),
     LeverRow("impartiality", 0.9, 0.5, 0.6, "0-1",
              "rule-based, equal treatment independent of resources",
-             "seed slide 6: services as regulated rights / free choice / arenas"),
+             "seed slide 6: services as regulated rights / free choice / arenas",
+             ((0.8, 1.0), (0.4, 0.6), (0.5, 0.7)),
+             "the seed orders the logics, not the numbers: +-0.1"),
     LeverRow("choice_exit", 0.0, 0.8, 0.2, "0-1",
              "free choice of provider and exit",
-             "seed slide 6: parents as clients / customers / co-creators"),
+             "seed slide 6: parents as clients / customers / co-creators",
+             ((0.0, 0.1), (0.6, 1.0), (0.1, 0.3)),
+             "free choice is NPM's, to a degree; +-0.1 elsewhere"),
     LeverRow("complementarity_framing", 0.1, 0.1, 0.8, "0-1",
              "citizens' input framed as complementing, not replacing, the service",
-             "Ostrom (1996); seed slide 6: parents as active co-creators"),
+             "Ostrom (1996); seed slide 6: parents as active co-creators",
+             ((0.0, 0.2), (0.0, 0.2), (0.6, 0.9)),
+             "the seed orders the logics, not the numbers: +-0.1"),
     LeverRow("sanctions", 0.3, 0.2, 0.0, "0-1",
              "enforcement of contributions by rules or penalties",
-             "seed slide 6: rights and rule compliance; Herrmann et al. (2008)"),
+             "seed slide 6: rights and rule compliance; Herrmann et al. (2008)",
+             ((0.2, 0.4), (0.1, 0.3), (0.0, 0.1)),
+             "the seed orders the logics, not the numbers: +-0.1"),
     LeverRow("politician_horizon", 48.0, 24.0, 96.0, "steps (months)",
              "how far ahead politicians judge results",
-             "seed slide 6: purchasers / controllers / community leaders; 4-year terms"),
+             "seed slide 6: purchasers / controllers / community leaders; 4-year terms",
+             ((36.0, 60.0), (12.0, 36.0), (72.0, 120.0)),
+             "one term is 48 months: +-1 year, and up to 10 years for community leadership"),
     LeverRow("mobilisation", 0.1, 0.0, 0.7, "0-1",
              "politicians mobilising the community",
-             "seed slide 6: politicians as community leaders who mobilise"),
+             "seed slide 6: politicians as community leaders who mobilise",
+             ((0.0, 0.2), (0.0, 0.1), (0.5, 0.9)),
+             "the seed orders the logics, not the numbers"),
 )
 
 _TABLE_BY_NAME = {row.name: row for row in LEVER_TABLE}

@@ -132,7 +132,8 @@ def measure(population: Population, params: Params) -> dict[str, float]:
     if 0 < n_part < n:
         voice_gap = trust_part / n_part - (trust_sum - trust_part) / (n - n_part)
 
-    need = 6.0 - np.arange(1, 6)  # need falls with resources: 5 for the bottom quintile, 1 top
+    # need falls with resources by need_gradient per quintile, to 1 for the top quintile
+    need = 1.0 + params.need_gradient * (5.0 - np.arange(1, 6))
     out = {
         "trust_mean": trust_sum / n,
         "trust_q1": float(trust_q[0]),

@@ -29,6 +29,7 @@ __all__ = [
     "LOGIC_NAMES",
     "LEVER_NAMES",
     "LEVER_RANGES",
+    "EVIDENCE_GRADES",
     "Event",
     "FieldInfo",
     "ParameterError",
@@ -274,6 +275,26 @@ class Params(BaseModel):
                                      "mean initial generalised (social) trust", "initial")
     initial_efficacy: float = _f(0.40, 0.0, 1.0, "share", ASSUMPTION,
                                  "mean initial political efficacy", "initial")
+    initial_social_trust_sd: float = _f(0.1, 0.0, 0.5, "share", ASSUMPTION,
+                                        "spread of initial social trust (normal, clipped)",
+                                        "initial")
+    efficacy_resource_gradient: float = _f(0.3, 0.0, 2.0, "share per unit of resources",
+                                           "direction from source: Verba, Schlozman & Brady "
+                                           "(1995), efficacy rises with resources; size "
+                                           "assumed", "how much higher initial efficacy is "
+                                           "per unit of resources", "initial")
+    initial_efficacy_sd: float = _f(0.1, 0.0, 0.5, "share", ASSUMPTION,
+                                    "spread of initial efficacy (normal, clipped)", "initial")
+    initial_civic_motivation: float = _f(0.3, 0.0, 1.0, "share", ASSUMPTION,
+                                         "mean civic motivation", "initial")
+    civic_motivation_resource_gradient: float = _f(0.3, 0.0, 2.0,
+                                                   "share per unit of resources",
+                                                   "direction from source: Verba, Schlozman "
+                                                   "& Brady (1995); size assumed",
+                                                   "how much higher civic motivation is per "
+                                                   "unit of resources", "initial")
+    civic_motivation_sd: float = _f(0.15, 0.0, 0.5, "share", ASSUMPTION,
+                                    "spread of civic motivation (normal, clipped)", "initial")
     initial_belief: float = _f(0.9269, 0.0, 1.0, "share of endowment",
                                "calibrated: experiments/calibrate_lab.py (2026-11-27) to "
                                "Herrmann, Thoeni & Gaechter (2008), RMSE 0.021 (period-1 "
@@ -419,6 +440,16 @@ class Params(BaseModel):
                                     "Ansell & Gash (2008): small wins build trust; assumption",
                                     "mean contribution at which an arena realises its full "
                                     "influence", "trust")
+    voice_facilitation_share: float = _f(0.5, 0.0, 1.0, "share", ASSUMPTION,
+                                         "share of an arena's voice that depends on "
+                                         "facilitation", "trust")
+    panel_rung: float = _f(7.0, 1.0, 8.0, "rung 1-8",
+                           "direction from source: Arnstein (1969), a deliberative panel "
+                           "whose recommendations are adopted is delegated power (rung 7)",
+                           "Arnstein rung of a citizens' panel", "trust")
+    compact_signal_share: float = _f(0.1, 0.0, 1.0, "signal per unit of size", ASSUMPTION,
+                                     "positive procedural signal of a compact per unit of its "
+                                     "size", "trust")
     critical_mass: float = _f(0.05, 0.001, 1.0, "share of the unit",
                               "Marwell & Oliver (1993): critical mass in collective action",
                               "turnout at which an arena realises its full influence", "trust")
@@ -444,6 +475,15 @@ class Params(BaseModel):
                                  "social_capital")
     efficacy_rate: float = _f(0.05, 0.0, 1.0, "1/step", ASSUMPTION,
                               "speed at which influence moves efficacy", "social_capital")
+    mobilisation_efficacy_gain: float = _f(0.2, 0.0, 5.0, "x efficacy_rate",
+                                           "direction from source: seed slide 6, "
+                                           "politicians who mobilise; size assumed",
+                                           "rise of everyone's efficacy per unit of "
+                                           "mobilisation, relative to efficacy_rate",
+                                           "social_capital")
+    efficacy_reversion: float = _f(0.1, 0.0, 5.0, "x efficacy_rate", ASSUMPTION,
+                                   "return of efficacy toward initial_efficacy, relative to "
+                                   "efficacy_rate", "social_capital")
 
     # --- professionals' motivation ----------------------------------------------------
     motivation_adjustment_rate: float = _f(0.05, 0.0, 1.0, "1/step", ASSUMPTION,
@@ -520,6 +560,19 @@ class Params(BaseModel):
                                    "systematic saving; assumed 0.1",
                                    "service cost saved at full choice and exit (competition "
                                    "between providers)", "service")
+    budget_returns: float = _f(0.5, 0.0, 1.0, "elasticity", ASSUMPTION,
+                               "capacity = budget factor ^ this (diminishing returns)",
+                               "service")
+    max_startup_burden: float = _f(0.9, 0.0, 1.0, "share of professional time", ASSUMPTION,
+                                   "cap on the time new arenas take", "service")
+    relational_facilitation_share: float = _f(0.5, 0.0, 1.0, "share", ASSUMPTION,
+                                              "share of relational quality that depends on "
+                                              "facilitation (the rest comes without it)",
+                                              "service")
+    skill_share: float = _f(0.5, 0.0, 1.0, "share", ASSUMPTION,
+                            "share of effective facilitation that depends on staff's "
+                            "facilitation skill (the rest is the leader's investment alone)",
+                            "service")
     value_scale: float = _f(1.5, 0.01, 10.0, "-", ASSUMPTION,
                             "converts a unit's quality into value received: "
                             "1 - exp(-value_scale x quality)", "service")
@@ -534,6 +587,20 @@ class Params(BaseModel):
     revert_control: float = _f(0.8, 0.0, 1.0, "share", "seed slide 20: trust vs control",
                                "control intensity a reverting leader falls back to",
                                "leadership")
+    revert_facilitation_share: float = _f(0.25, 0.0, 1.0, "share", ASSUMPTION,
+                                          "share of the lever's facilitation a reverted "
+                                          "leader keeps", "leadership")
+    dip_tolerance: float = _f(0.005, 0.0, 0.5, "0-1", ASSUMPTION,
+                              "how far below the remembered level a result must fall to "
+                              "count as a dip", "leadership")
+    leader_patience_spread: float = _f(0.5, 0.0, 3.0, "log-SD", ASSUMPTION,
+                                       "spread of leaders' patience (lognormal)", "leadership")
+    politician_spread: float = _f(0.3, 0.0, 3.0, "log-SD", ASSUMPTION,
+                                  "spread of politicians' horizons and courage (lognormal)",
+                                  "leadership")
+    approval_trust_weight: float = _f(0.5, 0.0, 1.0, "share", ASSUMPTION,
+                                      "weight of trust in council approval (the rest: value "
+                                      "received)", "leadership")
     politician_courage: float = _f(0.5, 0.0, 5.0, "share of horizon", ASSUMPTION,
                                    "share of their horizon politicians tolerate a dip in "
                                    "approval", "leadership")
@@ -557,6 +624,13 @@ class Params(BaseModel):
                                  "public_value")
     future_memory: float = _f(60.0, 1.0, 1200.0, "steps", "Brundtland (1987); assumption",
                               "time scale of the future-generations stock", "public_value")
+    future_social_weight: float = _f(0.5, 0.0, 1.0, "share", ASSUMPTION,
+                                     "weight of social trust in the future-generations stock "
+                                     "(the rest: professionals' motivation)", "public_value")
+    need_gradient: float = _f(1.0, 0.0, 10.0, "need per quintile", ASSUMPTION,
+                              "need falls by this per resource quintile from the bottom "
+                              "(need of the top quintile = 1): 5, 4, 3, 2, 1 at 1",
+                              "public_value")
 
     # --- validators -----------------------------------------------------------------------
     @field_validator("logic", mode="before")
@@ -636,9 +710,133 @@ class Params(BaseModel):
                     source=str(extra.get("source", "")),
                     description=info.description or "",
                     kind=type(info.default).__name__,
+                    grade=EVIDENCE_GRADES.get(name, ""),
                 )
             )
         return rows
+
+
+#: The evidence behind each parameter's default (docs/parameters.md shows it):
+#: *value from source* (the number is read in the source named), *calibrated* (set so the
+#: model meets a named target, lab or field: the source says which), *direction only* (the
+#: source supports the mechanism and its sign, the size is set by judgement), *assumed* (a
+#: modelling assumption, varied in the robustness analysis), *design choice* (a setting of
+#: the experiment, not a claim about the world).
+EVIDENCE_GRADES: dict[str, str] = {
+    "n_citizens": "design choice",
+    "n_units": "design choice",
+    "professionals_per_unit": "design choice",
+    "n_politicians": "design choice",
+    "logic": "design choice",
+    "levers": "design choice",
+    "events": "design choice",
+    "budget": "design choice",
+    "initial_trust": "value from source",
+    "trust_resource_gradient": "value from source",
+    "initial_social_trust": "value from source",
+    "motivation_sd": "value from source",
+    "share_conditional": "value from source",
+    "share_free_rider": "value from source",
+    "share_hump": "value from source",
+    "network_homophily": "value from source",
+    "initial_trust_sd": "calibrated",
+    "participation_intercept": "calibrated",
+    "participation_persistence": "calibrated",
+    "participation_time_cost": "calibrated",
+    "initial_belief": "calibrated",
+    "cooperation_slope": "calibrated",
+    "unconditional_contribution": "calibrated",
+    "belief_learning_rate": "calibrated",
+    "trust_anchoring": "calibrated",
+    "disposition_learning_rate": "calibrated",
+    "trust_social_influence": "calibrated",
+    "crowding_out_effect": "calibrated",
+    "scar_rate": "calibrated",
+    "control_tolerance": "calibrated",
+    "efficacy_resource_gradient": "direction only",
+    "civic_motivation_resource_gradient": "direction only",
+    "perceived_support_mean": "direction only",
+    "participation_trust_weight": "direction only",
+    "trust_threshold": "direction only",
+    "participation_efficacy_weight": "direction only",
+    "participation_motivation_weight": "direction only",
+    "participation_contagion_weight": "direction only",
+    "participation_need_weight": "direction only",
+    "dialogue_effect": "direction only",
+    "sanction_effect": "direction only",
+    "norm_threshold": "direction only",
+    "outcome_weight": "direction only",
+    "process_weight": "direction only",
+    "loss_aversion": "direction only",
+    "tokenism_threshold": "direction only",
+    "arena_success_level": "direction only",
+    "panel_rung": "direction only",
+    "critical_mass": "direction only",
+    "expectation_rate": "direction only",
+    "social_capital_gain": "direction only",
+    "social_capital_loss": "direction only",
+    "social_capital_decay": "direction only",
+    "mobilisation_efficacy_gain": "direction only",
+    "crowding_in_effect": "direction only",
+    "scar_decay": "direction only",
+    "incentive_crowding": "direction only",
+    "reform_burnout": "direction only",
+    "burnout_decay": "direction only",
+    "burnout_motivation_loss": "direction only",
+    "target_productivity_gain": "direction only",
+    "multitask_shift": "direction only",
+    "coproduction_return": "direction only",
+    "choice_advantage": "direction only",
+    "voice_gain": "direction only",
+    "facilitation_cost": "direction only",
+    "startup_cost": "direction only",
+    "maturation_steps": "direction only",
+    "competition_saving": "direction only",
+    "leader_patience": "direction only",
+    "revert_control": "direction only",
+    "pv_weight_outcomes": "direction only",
+    "pv_weight_equity": "direction only",
+    "pv_weight_legitimacy": "direction only",
+    "pv_weight_social_capital": "direction only",
+    "pv_weight_cost_efficiency": "direction only",
+    "pv_weight_future": "direction only",
+    "future_memory": "direction only",
+    "network_degree": "assumed",
+    "initial_efficacy": "assumed",
+    "initial_social_trust_sd": "assumed",
+    "initial_efficacy_sd": "assumed",
+    "initial_civic_motivation": "assumed",
+    "civic_motivation_sd": "assumed",
+    "initial_motivation": "assumed",
+    "perceived_support_sd": "assumed",
+    "targeting_strength": "assumed",
+    "trust_learning_rate": "assumed",
+    "fairness_weight": "assumed",
+    "fairness_reference": "assumed",
+    "voice_facilitation_share": "assumed",
+    "compact_signal_share": "assumed",
+    "experience_noise": "assumed",
+    "cooperation_norm": "assumed",
+    "efficacy_rate": "assumed",
+    "efficacy_reversion": "assumed",
+    "motivation_adjustment_rate": "assumed",
+    "control_cost": "assumed",
+    "budget_returns": "assumed",
+    "max_startup_burden": "assumed",
+    "relational_facilitation_share": "assumed",
+    "skill_share": "assumed",
+    "value_scale": "assumed",
+    "leader_adjustment_steps": "assumed",
+    "revert_facilitation_share": "assumed",
+    "dip_tolerance": "assumed",
+    "leader_patience_spread": "assumed",
+    "politician_spread": "assumed",
+    "approval_trust_weight": "assumed",
+    "politician_courage": "assumed",
+    "approval_memory": "assumed",
+    "future_social_weight": "assumed",
+    "need_gradient": "assumed",
+}
 
 
 @dataclass(frozen=True)
@@ -654,6 +852,7 @@ class FieldInfo:
     source: str
     description: str
     kind: str
+    grade: str = ""
 
 
 def _explain(error: ValidationError) -> str:

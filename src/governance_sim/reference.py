@@ -21,11 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from governance_sim.dynamics.events import StepContext
-from governance_sim.dynamics.leadership import DIP_TOLERANCE
 from governance_sim.dynamics.schedule import StepDraws
-from governance_sim.dynamics.participation import LOWEST_RESOURCES, MEAN_RESOURCES
 from governance_sim.params import Params
-from governance_sim.state import Population
+from governance_sim.state import LOWEST_RESOURCES, MEAN_RESOURCES, Population
 
 __all__ = ["ReferenceSimulation", "CitizenAgent", "ProfessionalAgent", "LeaderAgent",
            "PoliticianAgent"]
@@ -112,7 +110,8 @@ class ReferenceSimulation:
         c = population.citizens
         self.citizens = [
             CitizenAgent(
-                float(c.trust[i]), float(c.trust_disposition[i]), float(c.social_trust[i]), float(c.efficacy[i]),
+                float(c.trust[i]), float(c.trust_disposition[i]), float(c.social_trust[i]),
+                float(c.efficacy[i]),
                 float(c.civic_motivation[i]), float(c.resources[i]), int(c.quintile[i]),
                 int(c.coop_type[i]), float(c.belief[i]), float(c.expectation[i]),
                 float(c.value[i]), float(c.contribution[i]), bool(c.participating[i]),
@@ -162,7 +161,8 @@ class ReferenceSimulation:
                 leader.calm_steps = 0
             if leader.reverted:
                 target_control = max(levers.control_intensity, p.revert_control)
-                target_facilitation = 0.25 * levers.facilitation_investment
+                target_facilitation = (p.revert_facilitation_share
+                                       * levers.facilitation_investment)
             else:
                 target_control = levers.control_intensity
                 target_facilitation = levers.facilitation_investment
@@ -177,7 +177,8 @@ class ReferenceSimulation:
             skill_sum[prof.unit] += prof.skill
             staff[prof.unit] += 1
         unit_fac = [
-            leader.facilitation * (0.5 + 0.5 * skill_sum[u] / staff[u])
+            leader.facilitation * ((1.0 - p.skill_share)
+                                   + p.skill_share * (skill_sum[u] / staff[u]))
             for u, leader in enumerate(self.leaders)
         ]
 
@@ -252,7 +253,9 @@ class ReferenceSimulation:
             achieved = min(1.0, (0.0 if math.isnan(observed[u]) else observed[u])
                            / p.arena_success_level)
             mass = min(1.0, part_count[u] / self.unit_sizes[u] / p.critical_mass)
-            arena_voice.append(levers.influence * (0.5 + 0.5 * unit_fac[u]) * achieved * mass)
+            arena_voice.append(levers.influence * ((1.0 - p.voice_facilitation_share)
+                                                   + p.voice_facilitation_share * unit_fac[u])
+                               * achieved * mass)
         voice = [arena_voice[c.unit] if taking_part[i] else 0.0
                  for i, c in enumerate(self.citizens)]
         if ctx.panel_active:
@@ -270,9 +273,11 @@ class ReferenceSimulation:
             effort = effort_sum[u] / staff[u]
             m = effort * (1.0 - relational_share) * (
                 1.0 + p.target_productivity_gain * levers.performance_incentives)
-            r = effort * relational_share * (0.5 + 0.5 * unit_fac[u])
-            burden = min(0.9, leader.facilitation * p.startup_cost * (1.0 - leader.maturity))
-            capacity = math.sqrt(ctx.budget_factor) * (1.0 - burden)
+            r = effort * relational_share * ((1.0 - p.relational_facilitation_share)
+                                             + p.relational_facilitation_share * unit_fac[u])
+            burden = min(p.max_startup_burden,
+                         leader.facilitation * p.startup_cost * (1.0 - leader.maturity))
+            capacity = ctx.budget_factor ** p.budget_returns * (1.0 - burden)
             measured.append(m)
             relational.append(r)
             quality.append(capacity * (m + r) * (1.0 + p.coproduction_return * coproduced[u]))
@@ -282,7 +287,7 @@ class ReferenceSimulation:
         unit_value_sum = [0.0] * n_units
         for i, c in enumerate(self.citizens):
             access = 1.0 + (1.0 - levers.impartiality) * levers.choice_exit * (
-                p.choice_advantage * (c.resources - 0.6))
+                p.choice_advantage * (c.resources - MEAN_RESOURCES))
             value = 1.0 - math.exp(-p.value_scale * quality[c.unit] * access
                                    * (1.0 + p.voice_gain * voice[i]))
             experienced = clip01(value + p.experience_noise * (2.0 * draws.experience[i] - 1.0))
@@ -320,8 +325,9 @@ class ReferenceSimulation:
 
             e = c.efficacy
             e_change = (p.efficacy_rate * (voice[i] - e) if taking_part[i] else 0.0)
-            e_change += p.efficacy_rate * 0.2 * levers.mobilisation * (1.0 - e)
-            e_change -= p.efficacy_rate * 0.1 * (e - p.initial_efficacy)
+            e_change += (p.efficacy_rate * p.mobilisation_efficacy_gain * levers.mobilisation
+                         * (1.0 - e))
+            e_change -= p.efficacy_rate * p.efficacy_reversion * (e - p.initial_efficacy)
             c.efficacy = clip01(e + e_change)
 
             c.expectation = c.expectation + p.expectation_rate * disconfirmation
@@ -358,7 +364,7 @@ class ReferenceSimulation:
         # 8. leaders compare results with what they remember; politicians likewise
         unit_results = [unit_value_sum[u] / self.unit_sizes[u] for u in range(n_units)]
         for u, leader in enumerate(self.leaders):
-            below = unit_results[u] < leader.reference - DIP_TOLERANCE
+            below = unit_results[u] < leader.reference - p.dip_tolerance
             leader.dip_steps = leader.dip_steps + 1 if below else 0
             leader.calm_steps = 0 if below else leader.calm_steps + 1
             if leader.reverted and leader.calm_steps > leader.patience:
@@ -366,10 +372,10 @@ class ReferenceSimulation:
             if leader.dip_steps > leader.patience * (1.0 - mun.council_pressure):
                 leader.reverted = True
             leader.reference += (unit_results[u] - leader.reference) / p.approval_memory
-        approval = 0.5 * (sum(new_trust) / len(new_trust)) + 0.5 * (
-            sum(new_values) / len(new_values))
+        approval = p.approval_trust_weight * (sum(new_trust) / len(new_trust)) + (
+            1.0 - p.approval_trust_weight) * (sum(new_values) / len(new_values))
         mun.approval = approval
-        below = approval < mun.approval_reference - DIP_TOLERANCE
+        below = approval < mun.approval_reference - p.dip_tolerance
         mun.approval_dip_steps = mun.approval_dip_steps + 1 if below else 0
         demanding = 0
         for politician in self.politicians:
@@ -404,8 +410,9 @@ class ReferenceSimulation:
         mun.cooperation = sum(given_sum) / total_part if total_part else 0.0
         mean_social = sum(c.social_trust for c in self.citizens) / n
         mean_motivation = sum(q.motivation for q in self.professionals) / len(self.professionals)
-        mun.future_stock += (0.5 * (mean_social + mean_motivation) - mun.future_stock) / (
-            p.future_memory)
+        target = (p.future_social_weight * mean_social
+                  + (1.0 - p.future_social_weight) * mean_motivation)
+        mun.future_stock += (target - mun.future_stock) / p.future_memory
         mun.step += 1
 
     # ------------------------------------------------------------------------------------

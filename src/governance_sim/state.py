@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # scipy is imported when the numpy path first needs the netwo
     from scipy import sparse
 
 __all__ = [
+    "LOWEST_RESOURCES",
+    "MEAN_RESOURCES",
     "Citizens",
     "Professionals",
     "Leaders",
@@ -28,6 +30,12 @@ __all__ = [
     "Population",
     "build_population",
 ]
+
+
+#: Resources are the resource quintile / 5: the bottom quintile has 0.2 ...
+LOWEST_RESOURCES = 0.2
+#: ... and the population's mean, quintiles being drawn uniformly, is 0.6.
+MEAN_RESOURCES = 0.6
 
 
 @dataclass
@@ -249,15 +257,18 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     changes = (np.diff(unit) != 0) | (np.diff(quintile) != 0)
     group_starts = np.concatenate([[0], np.flatnonzero(changes) + 1]).astype(np.int64)
     resources = quintile.astype(np.float64) / 5.0
-    centred = resources - 0.6
+    centred = resources - MEAN_RESOURCES
 
     trust_disposition = beta_around(
         np.clip(params.initial_trust + params.trust_resource_gradient * centred, 0.01, 0.99),
         params.initial_trust_sd, rng)
-    social_trust = np.clip(params.initial_social_trust + 0.1 * rng.standard_normal(n), 0.0, 1.0)
-    efficacy = np.clip(params.initial_efficacy + 0.3 * centred
-                       + 0.1 * rng.standard_normal(n), 0.0, 1.0)
-    civic_motivation = np.clip(0.3 + 0.3 * centred + 0.15 * rng.standard_normal(n), 0.0, 1.0)
+    social_trust = np.clip(params.initial_social_trust
+                           + params.initial_social_trust_sd * rng.standard_normal(n), 0.0, 1.0)
+    efficacy = np.clip(params.initial_efficacy + params.efficacy_resource_gradient * centred
+                       + params.initial_efficacy_sd * rng.standard_normal(n), 0.0, 1.0)
+    civic_motivation = np.clip(
+        params.initial_civic_motivation + params.civic_motivation_resource_gradient * centred
+        + params.civic_motivation_sd * rng.standard_normal(n), 0.0, 1.0)
 
     neighbours = build_network(sizes, params.network_degree, params.network_homophily,
                                streams["network"])
@@ -306,7 +317,8 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     leaders = Leaders(
         control=np.full(params.n_units, logic.control_intensity),
         facilitation=np.full(params.n_units, logic.facilitation_investment),
-        patience=params.leader_patience * prng.lognormal(0.0, 0.5, params.n_units),
+        patience=params.leader_patience * prng.lognormal(0.0, params.leader_patience_spread,
+                                                         params.n_units),
         dip_steps=np.zeros(params.n_units, dtype=np.int32),
         calm_steps=np.zeros(params.n_units, dtype=np.int32),
         reverted=np.zeros(params.n_units, dtype=bool),
@@ -315,8 +327,9 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     )
     polrng = streams["politicians"]
     council = Council(
-        horizon_factor=polrng.lognormal(0.0, 0.3, params.n_politicians),
-        courage=params.politician_courage * polrng.lognormal(0.0, 0.3, params.n_politicians),
+        horizon_factor=polrng.lognormal(0.0, params.politician_spread, params.n_politicians),
+        courage=params.politician_courage * polrng.lognormal(0.0, params.politician_spread,
+                                                             params.n_politicians),
         demanding=np.zeros(params.n_politicians, dtype=bool),
     )
     municipality = Municipality(

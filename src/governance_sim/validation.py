@@ -506,17 +506,17 @@ def pattern_8(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
 
     Per seed (same seed for all): bureaucracy; co-creation with untargeted facilitation
     (``facilitation_targeting=0``); co-creation fully targeted (=1); untargeted co-creation
-    with a sortition panel of ``panel_share`` of citizens. Gaps are top minus bottom
-    resource quintile, averaged over the last ``window`` steps (six years: with a regular
-    core taking part month after month, months are strongly correlated, and at 400 citizens
-    per quintile a two-year mean of a gap of a few points is mostly noise). Statistic: participation gap
-    of untargeted co-creation minus bureaucracy's. Criterion: that widening > 0 and the
-    outcome gap also wider than bureaucracy's; targeting brings the Q5/Q1 participation
-    ratio at least halfway to 1 without clearly reversing it (>= 0.8, about three standard
-    errors below 1 at 400 citizens per quintile; field: targeting moves the ratio toward 1,
-    never below); the panel lowers the ratio. With monthly participation at its field level
-    (1-8 %) the absolute gaps are a few points, so the former absolute thresholds (0.02 and
-    0.05) no longer apply (docs/odd.md).
+    with a sortition panel of ``panel_share`` of citizens. Gaps are top minus bottom resource
+    quintile, averaged over the last ``window`` steps (six years: with a regular core taking
+    part month after month, months are strongly correlated, and at 400 citizens per quintile a
+    two-year mean of a gap of a few points is mostly noise). Statistic: participation gap of
+    untargeted co-creation minus bureaucracy's. Criterion: that widening > 0 and the outcome gap
+    also wider than bureaucracy's; targeting brings the Q5/Q1 participation ratio at least
+    halfway to 1 without clearly reversing it (>= 0.8, about three standard errors below 1 at
+    400 citizens per quintile; field: targeting moves the ratio toward 1, never below); the
+    panel lowers the ratio. With monthly participation at its field level (1-8 %) the absolute
+    gaps are a few points, so the former absolute thresholds (0.02 and 0.05) no longer apply
+    (docs/odd.md).
     """
     params = base or small_params()
     members = max(1, int(round(panel_share * params.n_citizens)))

@@ -17,10 +17,7 @@ from governance_sim.logics import LogicProfile, influence_of_rung, profile
 from governance_sim.params import Params
 from governance_sim.state import Municipality
 
-__all__ = ["StepContext", "apply_events", "PANEL_RUNG"]
-
-#: Arnstein rung of a deliberative citizens' panel (delegated power, rung 7).
-PANEL_RUNG = 7.0
+__all__ = ["StepContext", "apply_events"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +31,7 @@ class StepContext:
         commitment: size of the active positive signal of a visible compact.
         budget_factor: budget relative to ``Params.budget``.
         panel_active: a citizens' panel sits this step.
-        panel_influence: influence of a panel member's voice.
+        panel_influence: influence of a panel member's voice (``panel_rung``'s).
     """
 
     levers: LogicProfile
@@ -43,7 +40,7 @@ class StepContext:
     commitment: float
     budget_factor: float
     panel_active: bool
-    panel_influence: float = influence_of_rung(PANEL_RUNG)
+    panel_influence: float
 
 
 def apply_events(
@@ -77,7 +74,7 @@ def apply_events(
         elif event.kind == "compact" and step >= start:
             framing_floor = max(framing_floor, event.size)
             if step < start + event.duration:
-                commitment += event.size / 10.0
+                commitment += event.size * params.compact_signal_share
         elif event.kind == "citizens_panel" and start == step:
             municipality.panel_members = np.sort(
                 panel_rng.choice(n_citizens, size=event.members, replace=False)
@@ -94,4 +91,5 @@ def apply_events(
         commitment=commitment,
         budget_factor=budget_factor,
         panel_active=step < municipality.panel_end_step and municipality.panel_members.size > 0,
+        panel_influence=influence_of_rung(params.panel_rung),
     )

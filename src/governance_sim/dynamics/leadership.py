@@ -17,10 +17,7 @@ import numpy as np
 from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
 
-__all__ = ["DIP_TOLERANCE", "update_leader_style", "track_dips", "council_demands"]
-
-#: A result counts as a dip when it is this far below the remembered level.
-DIP_TOLERANCE = 0.005
+__all__ = ["update_leader_style", "track_dips", "council_demands"]
 
 
 def update_leader_style(
@@ -33,12 +30,15 @@ def update_leader_style(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """New (control, facilitation, maturity), each float64[n_units].
 
-    Reverted leaders aim at ``max(lever, revert_control)`` control and a quarter of the
-    lever's facilitation. Arenas mature in proportion to facilitation.
+    Reverted leaders aim at ``max(lever, revert_control)`` control and
+    ``revert_facilitation_share`` of the lever's facilitation. Arenas mature in proportion to
+    facilitation.
     """
     target_control = np.where(reverted, max(levers.control_intensity, params.revert_control),
                               levers.control_intensity)
-    target_facilitation = np.where(reverted, 0.25 * levers.facilitation_investment,
+    target_facilitation = np.where(reverted,
+                                   params.revert_facilitation_share
+                                   * levers.facilitation_investment,
                                    levers.facilitation_investment)
     steps = params.leader_adjustment_steps
     new_control = control + (target_control - control) / steps
@@ -56,6 +56,7 @@ def track_dips(
     patience: np.ndarray,
     council_pressure: float,
     memory: float,
+    tolerance: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Leaders compare results with the remembered level and may revert.
 
@@ -68,11 +69,12 @@ def track_dips(
         patience: float64[n_units], steps a dip is tolerated.
         council_pressure: share of politicians demanding control (shortens patience).
         memory: steps over which the remembered level adapts.
+        tolerance: how far below the remembered level a dip starts (``dip_tolerance``).
 
     Returns:
         New (reference, dip_steps, calm_steps, reverted).
     """
-    below = results < reference - DIP_TOLERANCE
+    below = results < reference - tolerance
     new_dips = np.where(below, dip_steps + 1, 0).astype(np.int32)
     new_calm = np.where(below, 0, calm_steps + 1).astype(np.int32)
     recovered = reverted & (new_calm > patience)
@@ -89,6 +91,7 @@ def council_demands(
     courage: np.ndarray,
     levers: LogicProfile,
     memory: float,
+    tolerance: float,
 ) -> tuple[float, int, np.ndarray, float]:
     """Politicians compare approval with its remembered level.
 
@@ -96,7 +99,7 @@ def council_demands(
         New (approval_reference, approval_dip_steps, demanding bool[n_politicians],
         council_pressure = share demanding).
     """
-    below = approval < approval_reference - DIP_TOLERANCE
+    below = approval < approval_reference - tolerance
     new_dips = dip_steps + 1 if below else 0
     demanding = new_dips > courage * levers.politician_horizon * horizon_factor
     new_reference = approval_reference + (approval - approval_reference) / memory

@@ -29,16 +29,14 @@ import numpy as np
 
 from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
+from governance_sim.state import LOWEST_RESOURCES, MEAN_RESOURCES
 
-__all__ = ["LOWEST_RESOURCES", "MEAN_RESOURCES", "targeting_weight", "facilitation_relief",
+__all__ = ["targeting_weight", "facilitation_relief",
            "service_motive", "acceptance_log_odds", "acceptance", "reach",
            "participation_probability", "decide", "invited"]
 
-#: Resources of the bottom quintile (resources are quintile / 5): the time cost is stated for
-#: them and divided by resources for the others.
-LOWEST_RESOURCES = 0.2
-#: Mean resources of the population (quintiles drawn uniformly: 0.6).
-MEAN_RESOURCES = 0.6
+# The time cost is stated for the bottom quintile (LOWEST_RESOURCES) and divided by
+# resources for the others; targeting weighs citizens around MEAN_RESOURCES (state.py).
 
 
 def targeting_weight(resources: np.ndarray, targeting: float, strength: float) -> np.ndarray:

@@ -31,7 +31,7 @@ from governance_sim.dynamics.events import StepContext, apply_events
 from governance_sim.dynamics.groups import contiguous_mean, neighbour_mean, unit_mean, unit_sum
 from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
-from governance_sim.state import Population
+from governance_sim.state import LOWEST_RESOURCES, MEAN_RESOURCES, Population
 
 __all__ = ["SCHEDULE", "StepDraws", "UnitFlows", "draw_step", "begin_step", "advance",
            "citizens_numpy", "citizens_native", "prepare", "step"]
@@ -111,11 +111,13 @@ def begin_step(
 def unit_facilitation_effect(population: Population, params: Params) -> np.ndarray:
     """Effective facilitation of each unit: the leader's investment times staff skill.
 
-    Returns float64[n_units]: ``facilitation * (0.5 + 0.5 * mean skill of the unit's staff)``.
+    Returns float64[n_units]: ``facilitation * ((1 - skill_share) + skill_share * mean skill
+    of the unit's staff)``.
     """
     prof = population.professionals
     skill = contiguous_mean(prof.skill, population.municipality.staff_starts)
-    return population.leaders.facilitation * (0.5 + 0.5 * skill)
+    share = params.skill_share
+    return population.leaders.facilitation * ((1.0 - share) + share * skill)
 
 
 def arena_voice(
@@ -127,7 +129,8 @@ def arena_voice(
 ) -> np.ndarray:
     """Influence participants feel in each unit's arena, float64[n_units] in [0, 1].
 
-    The rung's influence, realised in proportion to facilitation and to what the arena
+    The rung's influence, realised in part (``voice_facilitation_share``) in proportion to
+    facilitation, and in proportion to what the arena
     achieved: its mean contribution relative to ``arena_success_level`` and its turnout
     relative to ``critical_mass``, each capped at 1 (Marwell & Oliver 1993). An arena where
     few take part, or where they give little, achieves little.
@@ -140,7 +143,8 @@ def arena_voice(
     """
     achieved = np.minimum(1.0, np.nan_to_num(cooperation) / params.arena_success_level)
     mass = np.minimum(1.0, turnout / params.critical_mass)
-    return influence * (0.5 + 0.5 * facilitation) * achieved * mass
+    share = params.voice_facilitation_share
+    return influence * ((1.0 - share) + share * facilitation) * achieved * mass
 
 
 def cost_per_citizen(population: Population, params: Params, budget_factor: float,
@@ -156,6 +160,21 @@ def cost_per_citizen(population: Population, params: Params, budget_factor: floa
     return params.budget * (
         budget_factor * share
         + float(np.average(overhead, weights=population.municipality.unit_sizes)))
+
+
+def approval(mean_trust: float, mean_value: float, params: Params) -> float:
+    """Council approval: ``approval_trust_weight`` x mean trust + the rest x mean value."""
+    weight = params.approval_trust_weight
+    return weight * mean_trust + (1.0 - weight) * mean_value
+
+
+def future_target(mean_social: float, mean_motivation: float, params: Params) -> float:
+    """Level the future-generations stock moves toward.
+
+    ``future_social_weight`` x mean social trust + the rest x professionals' mean motivation.
+    """
+    weight = params.future_social_weight
+    return weight * mean_social + (1.0 - weight) * mean_motivation
 
 
 #: Citizens prepared at once (bounds the temporary memory of :func:`prepare`).
@@ -183,9 +202,10 @@ def prepare(population: Population, params: Params) -> None:
     cit.expectation[:] = cit.value
     lead.reference[:] = unit_mean(cit.value, cit.unit, mun.unit_sizes)
     mun.unit_quality = lead.reference.copy()
-    mun.approval = 0.5 * float(cit.trust.mean()) + 0.5 * float(cit.value.mean())
+    mun.approval = approval(float(cit.trust.mean()), float(cit.value.mean()), params)
     mun.approval_reference = mun.approval
-    mun.future_stock = 0.5 * (float(cit.social_trust.mean()) + float(prof.motivation.mean()))
+    mun.future_stock = future_target(float(cit.social_trust.mean()),
+                                     float(prof.motivation.mean()), params)
     mun.cost = cost_per_citizen(population, params, 1.0, levers)
 
 
@@ -365,9 +385,8 @@ def citizens_native(
     # 3. participation; the same pass over the network takes the neighbours' mean trust
     # (into new_trust, for phase 6); contribution, written in phase 4, holds the log-odds
     targeting = levers.facilitation_targeting * params.targeting_strength
-    resource_layout = {
-        "mean_resources": participation.MEAN_RESOURCES,
-        "resource_span": participation.MEAN_RESOURCES - participation.LOWEST_RESOURCES}
+    resource_layout = {"mean_resources": MEAN_RESOURCES,
+                       "resource_span": MEAN_RESOURCES - LOWEST_RESOURCES}
     lib.participation_log_odds(
         n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
         cit.value, cit.resources, n_units, starts, fac_unit,
@@ -382,7 +401,7 @@ def citizens_native(
             "time_cost": params.participation_time_cost,
             "framing": levers.complementarity_framing,
             "targeting_strength": targeting,
-            "lowest_resources": participation.LOWEST_RESOURCES, **resource_layout}),
+            "lowest_resources": LOWEST_RESOURCES, **resource_layout}),
         taking_part.view(np.uint8), new_trust, cit.contribution)
     np.exp(cit.contribution, out=cit.contribution)
 
@@ -415,7 +434,8 @@ def citizens_native(
         lib.coefficients("value_exponent", {
             "access_slope": (1.0 - levers.impartiality) * levers.choice_exit
             * params.choice_advantage,
-            "voice_gain": params.voice_gain, "value_scale": params.value_scale}),
+            "voice_gain": params.voice_gain, "value_scale": params.value_scale,
+            "mean_resources": MEAN_RESOURCES}),
         cit.value)
     np.exp(cit.value, out=cit.value)
     unit_value, unit_trust, unit_social = (np.empty(n_units) for _ in range(3))
@@ -435,6 +455,8 @@ def citizens_native(
             "social_baseline": params.initial_social_trust, "norm": params.cooperation_norm,
             "gain": params.social_capital_gain, "loss": params.social_capital_loss,
             "efficacy_rate": params.efficacy_rate, "mobilisation": levers.mobilisation,
+            "mobilisation_gain": params.mobilisation_efficacy_gain,
+            "efficacy_reversion": params.efficacy_reversion,
             "efficacy_baseline": params.initial_efficacy,
             "expectation_rate": params.expectation_rate,
             "learning_rate": params.belief_learning_rate}),
@@ -506,22 +528,22 @@ def advance(
         (prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill) = (
             motivation.update_professionals(
                 prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill,
-                prof.disposition, prof.perceived_support, lead.control[prof.unit], lead.facilitation[prof.unit], ctx.switched, levers,
-                params))
+                prof.disposition, prof.perceived_support, lead.control[prof.unit],
+                lead.facilitation[prof.unit], ctx.switched, levers, params))
 
     # 8. dips: leaders, then politicians
     unit_results = flows.value_sums / mun.unit_sizes  # mean value received per unit
     lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted = leadership.track_dips(
         unit_results, lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted,
         lead.patience,
-        mun.council_pressure, params.approval_memory)
+        mun.council_pressure, params.approval_memory, params.dip_tolerance)
     n = cit.n
-    mun.approval = (0.5 * float(flows.trust_sums.sum()) / n
-                    + 0.5 * float(flows.value_sums.sum()) / n)
+    mun.approval = approval(float(flows.trust_sums.sum()) / n,
+                            float(flows.value_sums.sum()) / n, params)
     (mun.approval_reference, mun.approval_dip_steps, council.demanding,
      mun.council_pressure) = leadership.council_demands(
         mun.approval, mun.approval_reference, mun.approval_dip_steps, council.horizon_factor,
-        council.courage, levers, params.approval_memory)
+        council.courage, levers, params.approval_memory, params.dip_tolerance)
 
     # 9. stocks and flows kept for observation
     weights = mun.unit_sizes
@@ -533,7 +555,7 @@ def advance(
     n_part = float(flows.taking_part.sum())
     mun.cooperation = float(flows.given.sum()) / n_part if n_part > 0 else 0.0
     mun.future_stock += (
-        0.5 * (float(flows.social_sums.sum()) / n + float(prof.motivation.mean()))
+        future_target(float(flows.social_sums.sum()) / n, float(prof.motivation.mean()), params)
         - mun.future_stock
     ) / params.future_memory
     mun.step += 1

@@ -18,6 +18,7 @@ import numpy as np
 
 from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
+from governance_sim.state import MEAN_RESOURCES
 
 __all__ = ["unit_outputs", "citizen_value", "spending", "service_cost_share", "startup_burden"]
 
@@ -39,8 +40,8 @@ def unit_outputs(
         coproduced: float64[n_units], contributions per citizen of the unit.
         startup_burden: float64[n_units], share of professional time taken by building new
             arenas (:func:`startup_burden`).
-        budget_factor: budget relative to the start; capacity is its square root
-            (diminishing returns, an assumption).
+        budget_factor: budget relative to the start; capacity is it to the power
+            ``budget_returns`` (diminishing returns, an assumption).
 
     Returns:
         (measured, relational, quality), each float64[n_units].
@@ -51,8 +52,9 @@ def unit_outputs(
     measured = unit_effort * (1.0 - relational_share) * (
         1.0 + params.target_productivity_gain * levers.performance_incentives
     )
-    relational = unit_effort * relational_share * (0.5 + 0.5 * unit_facilitation)
-    capacity = np.sqrt(budget_factor) * (1.0 - startup_burden)
+    share = params.relational_facilitation_share
+    relational = unit_effort * relational_share * ((1.0 - share) + share * unit_facilitation)
+    capacity = budget_factor ** params.budget_returns * (1.0 - startup_burden)
     quality = capacity * (measured + relational) * (1.0 + params.coproduction_return * coproduced)
     return measured, relational, quality
 
@@ -72,7 +74,7 @@ def citizen_value(
         voice: float64[n], influence the citizen's voice had this step (0 if not taking part).
     """
     access = 1.0 + (1.0 - levers.impartiality) * levers.choice_exit * params.choice_advantage * (
-        resources - 0.6
+        resources - MEAN_RESOURCES
     )
     boost = 1.0 + params.voice_gain * voice
     return 1.0 - np.exp(-params.value_scale * quality * access * boost)
@@ -82,14 +84,18 @@ def startup_burden(facilitation: np.ndarray, maturity: np.ndarray, params: Param
     """Share of professional time spent building arenas that are not yet mature.
 
     Returns:
-        float64[n_units] in [0, 1): ``facilitation * startup_cost * (1 - maturity)``, capped.
+        float64[n_units] in [0, 1): ``facilitation * startup_cost * (1 - maturity)``, capped
+        at ``max_startup_burden``.
     """
-    return np.minimum(0.9, facilitation * params.startup_cost * (1.0 - maturity))
+    return np.minimum(params.max_startup_burden,
+                      facilitation * params.startup_cost * (1.0 - maturity))
 
 
 def service_cost_share(levers: LogicProfile, params: Params) -> float:
-    """Share of the service budget spent for the same service: ``1 - competition_saving x
-    choice_exit``."""
+    """Share of the service budget spent for the same service.
+
+    ``1 - competition_saving x choice_exit``: competition between providers saves the rest.
+    """
     return 1.0 - params.competition_saving * levers.choice_exit
 
 

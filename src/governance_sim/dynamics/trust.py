@@ -5,11 +5,12 @@ slowly reshaped by experience (Uslaner 2002; Van der Meer & Hakhverdian 2017); m
 experiences move trust around it and trust is pulled back toward it, so that without a
 shock the mean settles instead of drifting for ever, and citizens keep their differences.
 Experiences follow expectation-disconfirmation on service quality, weighted less than
-procedural voice and fair treatment (Van Ryzin 2011). Gains are scaled by the room left above, losses
-by the trust there is to lose and weighted by loss aversion, so trust is lost faster than
-gained (Slovic 1993). Taking part without visible influence lowers trust (Fledderus 2015).
-Network neighbours pull trust toward theirs. Social trust grows with good cooperation and
-shrinks with poor (Rothstein & Stolle 2008); efficacy follows felt influence.
+procedural voice and fair treatment (Van Ryzin 2011). Gains are scaled by the room left
+above, losses by the trust there is to lose and weighted by loss aversion, so trust is lost
+faster than gained (Slovic 1993). Taking part without visible influence lowers trust
+(Fledderus 2015). Network neighbours pull trust toward theirs. Social trust grows with good
+cooperation and shrinks with poor (Rothstein & Stolle 2008); efficacy follows felt
+influence.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ __all__ = ["fair_treatment", "procedural_signal", "asymmetric_update", "update_t
 
 
 def fair_treatment(impartiality: float, params: Params) -> float:
-    """Procedural signal of citizens not taking part: ``fairness_weight`` x (impartiality -
-    ``fairness_reference``)."""
+    """Procedural signal of citizens not taking part.
+
+    ``fairness_weight`` x (impartiality - ``fairness_reference``).
+    """
     return params.fairness_weight * (impartiality - params.fairness_reference)
 
 
@@ -134,7 +137,7 @@ def update_efficacy(
         voice: float64[k], the influence each participant felt.
     """
     rate = params.efficacy_rate
-    new = efficacy + (rate * 0.2 * mobilisation * (1.0 - efficacy)
-                      - rate * 0.1 * (efficacy - params.initial_efficacy))
+    new = efficacy + (rate * params.mobilisation_efficacy_gain * mobilisation * (1.0 - efficacy)
+                      - rate * params.efficacy_reversion * (efficacy - params.initial_efficacy))
     new[participants] += rate * (voice - efficacy[participants])
     return np.clip(new, 0.0, 1.0, out=new)

@@ -57,12 +57,12 @@
 #define CONTRIBUTION_COEF(X) X(reach) X(persistence) X(targeting_strength) \
     X(mean_resources) X(resource_span) X(slope) X(dialogue_effect) X(unconditional) \
     X(sanction) X(norm_threshold)
-#define VALUE_COEF(X) X(access_slope) X(voice_gain) X(value_scale)
+#define VALUE_COEF(X) X(access_slope) X(voice_gain) X(value_scale) X(mean_resources)
 #define CITIZEN_COEF(X) X(noise) X(tokenism) X(fair) X(commitment) X(shock) X(w_outcome) \
     X(w_process) X(rate) X(loss_aversion) X(anchoring) X(disposition_rate) \
     X(social_influence) X(decay) X(social_baseline) X(norm) X(gain) X(loss) \
-    X(efficacy_rate) X(mobilisation) X(efficacy_baseline) X(expectation_rate) \
-    X(learning_rate)
+    X(efficacy_rate) X(mobilisation) X(mobilisation_gain) X(efficacy_reversion) \
+    X(efficacy_baseline) X(expectation_rate) X(learning_rate)
 #define PROFESSIONAL_COEF(X) X(incentive_pressure) X(crowding_out) X(crowding_in) \
     X(adjustment_rate) X(burnout_loss) X(tolerance) X(scar_rate) X(scar_decay) \
     X(target_autonomy) X(adjustment_steps) X(burnout_decay) X(maturation_steps) \
@@ -260,8 +260,8 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
  * choice advantage). */
 static inline double value_exponent_of(double resources, double voice, double quality,
                                        double access_slope, double voice_gain,
-                                       double value_scale) {
-    const double access = 1.0 + access_slope * (resources - 0.6);
+                                       double value_scale, double mean_resources) {
+    const double access = 1.0 + access_slope * (resources - mean_resources);
     const double boost = 1.0 + voice_gain * voice;
     return -value_scale * quality * access * boost;
 }
@@ -272,19 +272,20 @@ HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8
                     double panel_influence, const double *coef_array, double *value) {
     const ValueCoef c = *(const ValueCoef *)coef_array;
     const double access_slope = c.access_slope, voice_gain = c.voice_gain;
-    const double value_scale = c.value_scale;
+    const double value_scale = c.value_scale, mean_resources = c.mean_resources;
     int64_t next = 0;
     for (int64_t u = 0; u < n_units; u++) {
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
         const double quality = unit_quality[u], arena = unit_voice[u];
         for (int64_t i = first; i < end; i++)
             value[i] = value_exponent_of(resources[i], choose(taking_part[i], arena, 0.0),
-                                         quality, access_slope, voice_gain, value_scale);
+                                         quality, access_slope, voice_gain, value_scale,
+                                         mean_resources);
         for (; next < n_panel && panel[next] < end; next++) {
             const int64_t i = panel[next];
             const double voice = choose(panel_influence > arena, panel_influence, arena);
             value[i] = value_exponent_of(resources[i], voice, quality, access_slope,
-                                         voice_gain, value_scale);
+                                         voice_gain, value_scale, mean_resources);
         }
     }
 }
@@ -328,8 +329,9 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
     social_trust[i] = clip01(choose(part, drifted + cooperation, drifted));
     /* efficacy: participants move toward their felt influence */
     const double e = efficacy[i];
-    const double moved = e + (r->efficacy_rate * 0.2 * r->mobilisation * (1.0 - e)
-                              - r->efficacy_rate * 0.1 * (e - r->efficacy_baseline));
+    const double moved = e + (r->efficacy_rate * r->mobilisation_gain * r->mobilisation * (1.0 - e)
+                              - r->efficacy_rate * r->efficacy_reversion
+                                * (e - r->efficacy_baseline));
     efficacy[i] = clip01(choose(part, moved + r->efficacy_rate * (voice - e), moved));
     /* beliefs: participants move toward what they saw in their arena */
     const double b = belief[i];
