@@ -215,6 +215,17 @@ def report_markdown(result: CalibrationResult) -> str:
         lines.append(f"| {stat} | {_number(best[f'mean:{stat}'])} | "
                      f"{_number(best[f'sd:{stat}'])} | {_number(target.low)}.."
                      f"{_number(target.high)} | {_number(best[f'I:{stat}'])} |")
+    last = result.waves[-1].samples
+    lines += ["", "## Which bands rule samples out", "",
+              f"Share of the last wave's {len(last)} samples outside each band by more than "
+              f"the cutoff, and how often each band is the worst one.", "",
+              "| statistic | ruled out | worst for |", "|---|---|---|"]
+    worst = last["worst"].value_counts()
+    for target in sorted(config.targets,
+                         key=lambda t: -(last[f"I:{t.statistic}"] > config.cutoff).mean()):
+        stat = target.statistic
+        lines.append(f"| {stat} | {(last[f'I:{stat}'] > config.cutoff).mean():.0%} | "
+                     f"{int(worst.get(stat, 0))} |")
     lines += ["", "## Identifiability", "",
               f"The share of each prior range the non-implausible samples of the last wave "
               f"still span; below {config.identified_below:g} the targets identify the "
