@@ -23,9 +23,9 @@ SPEC = """
 [sweep]
 model = "linear"
 [uncertainties]
-x1 = { low = 0.0, high = 59.0, levels = 60 }
+x1 = { low = 0.0, high = 29.0, levels = 30 }
 [constants]
-crash_above = 55.5
+crash_above = 27.5
 crash_signal = 11
 delay_s = %s
 [outcomes]
@@ -87,12 +87,12 @@ def test_crashing_runs_are_recorded_failed_and_the_sweep_finishes(tmp_path: Path
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 1, stderr
     assert "Traceback" not in stderr
-    assert "4 of 60 runs failed" in stderr
-    for run_id in (56, 57, 58, 59):
+    assert "2 of 30 runs failed" in stderr
+    for run_id in (28, 29):
         assert f"run {run_id}: WorkerDied: run {run_id} killed by signal SIGSEGV (11)" in stderr
     table = read_table(out)
-    assert len(table) == 60
-    assert table.loc[table["status"] == "ok", "run_id"].tolist() == list(range(56))
+    assert len(table) == 30
+    assert table.loc[table["status"] == "ok", "run_id"].tolist() == list(range(28))
     assert wait_until_empty(process.pid) == []
     assert not (out / ".lock").exists()
 
@@ -118,7 +118,7 @@ def test_kill_9_of_the_main_process_leaves_no_process_behind(tmp_path: Path) -> 
     assert done.returncode == 1
     assert f"taking over the lock of process {process.pid}" in done.stderr
     table = read_table(out)
-    assert len(table) == 60 and (table["status"] == "failed").sum() == 4
+    assert len(table) == 30 and (table["status"] == "failed").sum() == 2
 
 
 def test_sigterm_says_what_was_saved_and_leaves_no_process(tmp_path: Path) -> None:
@@ -133,7 +133,27 @@ def test_sigterm_says_what_was_saved_and_leaves_no_process(tmp_path: Path) -> No
             os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 143
     recorded = len(read_table(out))
-    assert f"stopped by SIGTERM: {recorded} of 60 runs are recorded in {out}" in stderr
+    assert f"stopped by SIGTERM: {recorded} of 30 runs are recorded in {out}" in stderr
     assert "run the same command to resume" in stderr and "Traceback" not in stderr
     assert left == [], f"processes left behind: {left}"
     assert not (out / ".lock").exists()
+
+
+def test_a_serial_sweep_killed_by_its_model_finishes_on_the_next_run(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC.replace("crash_signal = 11", "crash_signal = 6").replace(
+        "delay_s = %s", "delay_s = 0.0"))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "governance_sim.cli", "sweep", str(spec), "--out",
+               str(out), "--workers", "1", "--flush-seconds", "0", "--no-progress"]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert first.returncode == -signal.SIGABRT  # the model took the whole process down
+    assert json.loads((out / ".running").read_text())  # the runs it was running
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 1, second.stderr
+    assert "were in flight when the last sweep here died" in second.stderr
+    assert "run 28: WorkerDied: run 28 killed by signal SIGABRT (6)" in second.stderr
+    table = read_table(out)
+    assert len(table) == 30
+    assert table.loc[table["status"] == "failed", "run_id"].tolist() == [28, 29]
+    assert not (out / ".running").exists()

@@ -93,6 +93,11 @@ def _default_start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
+#: Modules the forkserver imports once, so that every worker (and every run retried alone)
+#: forked from it starts at once: the model core and the sweep's worker side.
+FORKSERVER_PRELOAD: tuple[str, ...] = ("governance_sim.simulation",
+                                       "governance_sim.sweep.isolation")
+
 #: ``forkserver`` where the platform has it (Linux, macOS), else ``spawn`` (Windows).
 DEFAULT_START_METHOD: str = _default_start_method()
 
@@ -114,7 +119,7 @@ class PoolExecutor(Executor):
                             f"{', '.join(START_METHODS)}")
         context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
-            context.set_forkserver_preload(["governance_sim.simulation"])
+            context.set_forkserver_preload(list(FORKSERVER_PRELOAD))
         self._context = context
         self.workers = workers or default_workers()
         self.label = f"{self.workers} local worker processes"

@@ -9,22 +9,28 @@ column but ``elapsed_s``) as a sweep that was never interrupted.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from governance_sim.results import OutputError
-from governance_sim.sweep.design import Design, build_design, tasks
+from governance_sim.sweep.design import Design, Task, build_design, tasks
 from governance_sim.sweep.executors import (
     DEFAULT_START_METHOD,
+    FORKSERVER_PRELOAD,
     Executor,
+    PoolExecutor,
+    SerialExecutor,
     chunk_size,
     make_executor,
 )
+from governance_sim.sweep.isolation import isolate
 from governance_sim.sweep.models import ModelFn, ModelRunner, check_points, resolve_model
 from governance_sim.sweep.spec import SweepSpec, load_spec
 from governance_sim.sweep.store import (
@@ -217,9 +223,20 @@ def run_sweep(
         done = set(keep["run_id"].astype(int))
         todo = [t for t in tasks(design) if t.run_id not in done]
         failed_before = int((keep["status"] == STATUS_FAILED).sum())
+        suspects = store.read_journal() & {t.run_id for t in todo}
+        if suspects:
+            store.notify(f"{out}: {len(suspects)} runs were in flight when the last sweep "
+                         "here died; running each alone first (a run that kills its "
+                         "process twice is recorded as failed)")
+        retry_alone = _suspects(todo, suspects, fn, start_method)
+        if retry_alone[0] and own and isinstance(active, SerialExecutor):
+            # the model took this process down last time: the rest runs in a worker process
+            active = PoolExecutor(1, start_method)
+            store.notify(f"{out}: the model ended the last sweep's process; this time the "
+                         "runs go to one worker process, so the sweep survives it")
         if todo:
             _execute(spec, active, fn, todo, store, columns, len(done), design.n_runs,
-                     failed_before, progress, flush_seconds, chunk)
+                     failed_before, progress, flush_seconds, chunk, retry_alone)
         finished = True
     finally:
         store.close()
@@ -234,13 +251,53 @@ def run_sweep(
                        executor=label)
 
 
+def _suspects(todo: list[Task], ids: set[int], fn: ModelFn,
+              start_method: str) -> tuple[list[Task], Any]:
+    """Runs to retry alone (in flight when a sweep died) and the process context for them.
+
+    A model that cannot be pickled cannot run in another process: its suspects run with the
+    others.
+    """
+    import multiprocessing
+    import pickle
+
+    if not ids:
+        return [], None
+    try:
+        pickle.dumps(fn)
+    except Exception:  # noqa: BLE001 - any pickling failure means the same
+        return [], None
+    context = multiprocessing.get_context(start_method)
+    if start_method == "forkserver":
+        context.set_forkserver_preload(list(FORKSERVER_PRELOAD))
+    return [t for t in todo if t.run_id in ids], context
+
+
 def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store: SweepStore,
              columns: list[str], skipped: int, total: int, failed_before: int,
-             progress: bool, flush_seconds: float, chunk: int | None) -> None:
+             progress: bool, flush_seconds: float, chunk: int | None,
+             suspects: tuple[list[Task], Any]) -> None:
+    """Run ``todo`` (the ``suspects`` first, each alone) and append the results to disk."""
     from tqdm import tqdm
 
-    size = chunk or chunk_size(len(todo), executor.workers)
-    chunks = (todo[i:i + size] for i in range(0, len(todo), size))
+    alone, context = suspects
+    alone_ids = {t.run_id for t in alone}
+    rest = [t for t in todo if t.run_id not in alone_ids]
+    size = chunk or chunk_size(len(rest), executor.workers)
+    in_flight = {t.run_id for t in alone}
+
+    def handed_out() -> Iterator[list[Task]]:
+        for start in range(0, len(rest), size):
+            piece = rest[start:start + size]
+            in_flight.update(t.run_id for t in piece)
+            store.write_journal(in_flight)  # a sweep that dies leaves these ids
+            yield piece
+
+    streams: list[Iterable[list[dict[str, Any]]]] = []
+    if alone:
+        store.write_journal(in_flight)
+        streams.append(isolate(context, fn, spec.outcomes, alone))
+    streams.append(_guarded(executor.map(fn, spec.outcomes, handed_out()), executor))
     by_id = {t.run_id: t for t in todo}
     failed = failed_before
     buffer: list[dict[str, Any]] = []
@@ -249,9 +306,10 @@ def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store
                disable=not progress, dynamic_ncols=True, smoothing=0.1, mininterval=0.5)
     bar.set_postfix(failed=failed, refresh=False)
     try:
-        for results in _guarded(executor.map(fn, spec.outcomes, chunks), executor):
+        for results in itertools.chain.from_iterable(streams):
             for result in results:
                 task = by_id[result["run_id"]]
+                in_flight.discard(task.run_id)
                 row: dict[str, Any] = {"run_id": task.run_id, "point_id": task.point_id,
                                        "replicate": task.replicate, "seed": task.seed}
                 row.update(task.params)
@@ -269,4 +327,5 @@ def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store
                 last_flush = time.monotonic()
     finally:
         store.append(buffer, columns)
+        store.clear_journal()  # this process is alive: whatever was in flight is not to blame
         bar.close()

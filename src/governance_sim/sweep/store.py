@@ -207,6 +207,30 @@ class SweepStore:
                                  "status": pd.Series(dtype=object)})
         return read_table(self.out, columns=["run_id", "status"])
 
+    # --- runs in flight (a sweep that dies mid-run leaves their ids) ---------------------
+    @property
+    def _journal(self) -> Path:
+        return self.out / ".running"
+
+    def write_journal(self, run_ids: set[int]) -> None:
+        """Record the runs handed to the executor and not finished yet."""
+        atomic_write(self._journal, lambda tmp: Path(tmp).write_text(
+            json.dumps(sorted(run_ids))))
+
+    def read_journal(self) -> set[int]:
+        """Runs that were in flight when the last sweep in this folder died."""
+        try:
+            found = json.loads(self._journal.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return set()
+        if not isinstance(found, list):
+            return set()
+        return {int(i) for i in found if isinstance(i, int) and not isinstance(i, bool)}
+
+    def clear_journal(self) -> None:
+        """Forget the runs in flight (the sweep ended or stopped in an orderly way)."""
+        self._journal.unlink(missing_ok=True)
+
     def append(self, rows: list[dict[str, Any]], columns: list[str]) -> Path | None:
         """Write finished runs as the next part file (temporary name, then rename)."""
         if not rows:
