@@ -286,3 +286,22 @@ def test_missing_file_and_other_calibration_in_folder(tmp_path: Path, capsys) ->
     with pytest.raises(Exception, match="holds another calibration"):
         calibrate(other, tmp_path / "o", executor=SerialExecutor(), model=band_function,
                   progress=False)
+
+
+def test_calibrated_scenario_keeps_the_base_scenario_and_its_events(tmp_path: Path) -> None:
+    raw = {
+        "calibration": {"scenario": "wigan_deal", "n_citizens": 400, "steps": 36,
+                        "logics": ["npm"], "shock": False, "seeds": 1, "waves": 1,
+                        "samples": 2, "params": {"initial_trust_sd": 0.2}},
+        "parameters": {"network_degree": [4, 12]},
+        "targets": {"npm": {"participation_monthly": [0.0, 1.0]}},
+    }
+    config = config_from_dict(raw, source="events.toml")
+    assert [t.statistic for t in config.targets] == ["npm.participation_monthly"]
+    result = calibrate(config, tmp_path / "out", executor=SerialExecutor(), progress=False)
+    scenario = load_scenario(tmp_path / "out" / "calibrated.toml")
+    base = load_scenario("wigan_deal")
+    assert scenario.params.events == base.params.events
+    assert scenario.params.initial_trust_sd == 0.2
+    assert scenario.params.network_degree == int(round(result.best["network_degree"]))
+    assert scenario.params.n_citizens == base.params.n_citizens != 400  # the base's own

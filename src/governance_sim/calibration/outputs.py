@@ -66,8 +66,8 @@ def write_outputs(result: CalibrationResult, every: pd.DataFrame) -> list[Path]:
 def calibrated_document(result: CalibrationResult) -> dict[str, Any]:
     """The calibrated scenario: ``[scenario]``, ``[params]`` and the base's ``[[events]]``.
 
-    ``[params]`` holds what the base sets over the defaults (its population excepted: the
-    calibration's own population is a speed choice) and the best sample's values.
+    ``[params]`` holds what the base sets over the defaults (its own population, not the
+    calibration's, which is a speed choice) and the best sample's values.
     """
     config = result.config
     best = result.best
@@ -81,7 +81,7 @@ def calibrated_document(result: CalibrationResult) -> dict[str, Any]:
     data = params.to_dict()
     over: dict[str, Any] = {"logic": data["logic"]}
     for key, value in data.items():
-        if key in ("logic", "events", "n_citizens"):
+        if key in ("logic", "events"):
             continue
         if key == "levers":
             if value:
