@@ -159,3 +159,18 @@ def test_sensitivity_refuses_an_incomplete_sweep_unless_partial(tmp_path: Path,
     assert not (tmp_path / "s" / "sensitivity").exists()
     assert main(["sensitivity", str(tmp_path / "s"), "--partial"]) == 0
     assert "using the 17 of 20 runs that are done" in capsys.readouterr().err
+
+
+def test_a_lock_from_another_host_is_named_not_taken(tmp_path: Path, capsys) -> None:
+    import json
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[sweep]\nmodel = "linear"\n[uncertainties]\nx1 = [1.0]\n[outcomes]\ny = {}\n')
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / ".governance-sim").write_text("made by governance-sim\n")
+    (out / ".lock").write_text(json.dumps({"host": "cluster-node-7", "pid": 4242}))
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "process 4242 on host cluster-node-7" in line and "delete" in line
+    assert (out / ".lock").exists() and not (out / "runs").exists()
