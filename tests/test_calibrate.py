@@ -135,6 +135,15 @@ def test_waves_close_in_on_the_known_in_band_region(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(again.posterior, post)
 
 
+def test_more_waves_continue_a_finished_calibration(tmp_path: Path) -> None:
+    one = calibrate(_synthetic_config(waves=1), tmp_path / "out", executor=SerialExecutor(),
+                    model=band_function, progress=False)
+    two = calibrate(_synthetic_config(waves=2), tmp_path / "out", executor=SerialExecutor(),
+                    model=band_function, progress=False)
+    assert [w.ran for w in two.waves] == [0, 80]
+    pd.testing.assert_frame_equal(two.waves[0].samples, one.waves[0].samples)
+
+
 def test_waves_stop_early_once_enough_samples_are_inside(tmp_path: Path) -> None:
     config = _synthetic_config(stop_inside=3, waves=5)
     result = calibrate(config, tmp_path / "out", executor=SerialExecutor(),

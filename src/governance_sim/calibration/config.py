@@ -134,14 +134,17 @@ class CalibrationConfig:
         return Params.from_dict({**self.base, "n_citizens": self.n_citizens})
 
     def fingerprint(self) -> str:
-        """SHA-256 of everything that determines the results (not where they run)."""
+        """SHA-256 of everything that determines each wave's runs (not where they run).
+
+        ``waves`` and ``stop_inside`` only decide whether another wave follows, so they are
+        left out: raising them and running again continues a finished calibration.
+        """
         data = {
             "base": self.base, "parameters": self.parameters, "integer": self.integer,
             "targets": [t.__dict__ for t in self.targets], "n_citizens": self.n_citizens,
             "steps": self.steps, "logics": self.logics, "shock": self.shock,
-            "seeds": self.seeds, "seed": self.seed, "waves": self.waves,
-            "samples": self.samples, "cutoff": self.cutoff, "stop_inside": self.stop_inside,
-            "pad": self.pad,
+            "seeds": self.seeds, "seed": self.seed, "samples": self.samples,
+            "cutoff": self.cutoff, "pad": self.pad,
         }
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
