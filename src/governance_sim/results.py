@@ -6,7 +6,6 @@ import json
 import os
 import platform
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,7 @@ from governance_sim.params import UserInputError
 if TYPE_CHECKING:  # pandas is imported where a frame is made, not by the stepping core
     import pandas as pd
 
-__all__ = ["Recorder", "Results", "versions", "atomic_write", "OutputError"]
+__all__ = ["Recorder", "Results", "series_frame", "versions", "atomic_write", "OutputError"]
 
 
 class OutputError(UserInputError, OSError):
@@ -44,13 +43,21 @@ class Recorder:
             self.series[name][self.length] = value
         self.length += 1
 
+    def recorded(self) -> dict[str, np.ndarray]:
+        """The recorded steps: metric name -> float64[length] (views, no copy)."""
+        return {name: array[: self.length] for name, array in self.series.items()}
+
     def frame(self) -> pd.DataFrame:
         """The recorded steps as a DataFrame indexed by ``step`` (0..length-1)."""
-        import pandas as pd
+        return series_frame(self.recorded())
 
-        data = {name: array[: self.length] for name, array in self.series.items()}
-        frame = pd.DataFrame(data, index=pd.RangeIndex(self.length, name="step"))
-        return frame
+
+def series_frame(series: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A DataFrame indexed by ``step`` from equal-length metric arrays."""
+    import pandas as pd
+
+    length = len(next(iter(series.values()))) if series else 0
+    return pd.DataFrame(series, index=pd.RangeIndex(length, name="step"))
 
 
 def versions() -> dict[str, str]:
@@ -98,9 +105,12 @@ def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
     return target
 
 
-@dataclass
 class Results:
     """What one run produced.
+
+    Built from a DataFrame, or from the recorded arrays (``series``): then the DataFrame is
+    made, and pandas imported, on first access to :attr:`timeseries`, so a run that only
+    steps never holds pandas (about 100 MB) next to its population.
 
     Attributes:
         timeseries: DataFrame indexed by ``step`` (0..steps), one column per metric of
@@ -108,8 +118,25 @@ class Results:
         manifest: parameters, seed, steps, scenario name and versions.
     """
 
-    timeseries: pd.DataFrame
-    manifest: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, timeseries: pd.DataFrame | None = None,
+                 manifest: dict[str, Any] | None = None, *,
+                 series: dict[str, np.ndarray] | None = None) -> None:
+        if (timeseries is None) == (series is None):
+            raise TypeError("Results needs exactly one of timeseries and series")
+        self._frame = timeseries
+        self._series = series
+        self.manifest: dict[str, Any] = manifest if manifest is not None else {}
+
+    @property
+    def timeseries(self) -> pd.DataFrame:  # noqa: D102
+        if self._frame is None:
+            assert self._series is not None
+            self._frame, self._series = series_frame(self._series), None
+        return self._frame
+
+    def __repr__(self) -> str:
+        steps = self.manifest.get("steps", "?")
+        return f"Results(scenario={self.manifest.get('scenario')!r}, steps={steps})"
 
     def final(self) -> pd.Series:
         """The last recorded step."""

@@ -36,10 +36,12 @@ class StateVar:
 STATE_SCHEMA: dict[Role, tuple[StateVar, ...]] = {
     Role.CITIZEN: (
         StateVar("trust", "float64", "0-1", "trust in institutions T"),
+        StateVar("trust_disposition", "float64", "0-1",
+                 "lasting trust disposition that trust returns to"),
         StateVar("social_trust", "float64", "0-1", "generalised trust G, the 'social glue'"),
         StateVar("efficacy", "float64", "0-1", "political efficacy E"),
         StateVar("civic_motivation", "float64", "0-1", "civic motivation"),
-        StateVar("resources", "float64", "0.2-1", "resources, quintile / 5"),
+        StateVar("resources", "float64", "0.2-1", "resources, quintile / 5 (computed)"),
         StateVar("quintile", "int8", "1-5", "resource (SES) quintile"),
         StateVar("coop_type", "int8", "0-3",
                  "0 conditional cooperator, 1 free rider, 2 hump-shaped, 3 unconditional"),
@@ -53,9 +55,13 @@ STATE_SCHEMA: dict[Role, tuple[StateVar, ...]] = {
     Role.PROFESSIONAL: (
         StateVar("motivation", "float64", "0-1", "intrinsic / public-service motivation P"),
         StateVar("autonomy", "float64", "0-1", "professional autonomy A"),
-        StateVar("scar", "float64", "0-1", "lasting ceiling on motivation left by control"),
+        StateVar("scar", "float64", "0-1", "lasting loss of motivation left by control"),
         StateVar("burnout", "float64", "0-1", "burnout from reforms"),
         StateVar("skill", "float64", "0-1", "facilitation skill"),
+        StateVar("disposition", "float64", "0-1",
+                 "lasting motivation disposition (public service motivation)"),
+        StateVar("perceived_support", "float64", "0-1",
+                 "share of control and incentives seen as supportive"),
         StateVar("unit", "int32", "id", "unit of employment"),
     ),
     Role.LEADER: (

@@ -19,7 +19,7 @@ from governance_sim.metrics import measure
 from governance_sim.params import ParameterError, Params
 from governance_sim.results import Recorder, Results, versions
 from governance_sim.rng import make_streams, resolve_seed
-from governance_sim.scenarios import Scenario, load_scenario
+from governance_sim.scenarios import Scenario, check_numbers, load_scenario
 from governance_sim.state import Population, build_population
 
 __all__ = ["Simulation", "as_params", "checked_seed", "run"]
@@ -40,6 +40,7 @@ def as_params(params: Params | Scenario | dict[str, Any] | str | None,
     elif isinstance(params, Scenario):
         base, name = params.params, params.name
     elif isinstance(params, dict):
+        check_numbers(params, "parameters")
         base = Params.from_dict(params)
     elif isinstance(params, str):
         scenario = load_scenario(params)
@@ -49,6 +50,8 @@ def as_params(params: Params | Scenario | dict[str, Any] | str | None,
             "expected Params, a Scenario, a mapping or a scenario name, got "
             f"{type(params).__name__}"
         )
+    if overrides:
+        check_numbers(overrides, "parameters")
     return (base.replace(**overrides) if overrides else base), name
 
 
@@ -105,7 +108,9 @@ class Simulation:
 
     def results(self) -> Results:
         """The recorded time series and the manifest of this run."""
-        return Results(timeseries=self.recorder.frame(), manifest=self.manifest())
+        return Results(series={name: array.copy() for name, array in
+                               self.recorder.recorded().items()},
+                       manifest=self.manifest())
 
     def manifest(self) -> dict[str, Any]:
         """Parameters, seed, steps run, scenario name and versions."""

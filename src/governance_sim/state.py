@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # scipy is imported when the numpy path first needs the netwo
 __all__ = [
     "LOWEST_RESOURCES",
     "MEAN_RESOURCES",
+    "QUINTILES",
     "Citizens",
     "Professionals",
     "Leaders",
@@ -32,8 +33,9 @@ __all__ = [
 ]
 
 
-#: Resources are the resource quintile / 5: the bottom quintile has 0.2 ...
-LOWEST_RESOURCES = 0.2
+#: Resources are the resource quintile / QUINTILES: the bottom quintile has 0.2 ...
+QUINTILES = 5.0
+LOWEST_RESOURCES = 1.0 / QUINTILES
 #: ... and the population's mean, quintiles being drawn uniformly, is 0.6.
 MEAN_RESOURCES = 0.6
 
@@ -47,8 +49,7 @@ class Citizens:
     social_trust: np.ndarray  # float64, generalised trust G, 0-1
     efficacy: np.ndarray  # float64, political efficacy E, 0-1
     civic_motivation: np.ndarray  # float64, 0-1
-    resources: np.ndarray  # float64, quintile / 5, 0.2-1
-    quintile: np.ndarray  # int8, 1-5
+    quintile: np.ndarray  # int8, 1-5 (resources are quintile / 5: see ``resources``)
     coop_type: np.ndarray  # int8, 0 conditional, 1 free rider, 2 hump, 3 unconditional
     belief: np.ndarray  # float64, belief about others' contributions, 0-1
     expectation: np.ndarray  # float64, expected service quality, 0-1
@@ -70,6 +71,15 @@ class Citizens:
     def n(self) -> int:
         """Number of citizens."""
         return int(self.trust.shape[0])
+
+    @property
+    def resources(self) -> np.ndarray:
+        """Resources, float64[n] in 0.2-1: the quintile / 5.
+
+        Computed, not stored (8 bytes a citizen saved); the compiled kernels compute it from
+        the quintile the same way.
+        """
+        return self.quintile.astype(np.float64) / QUINTILES
 
     @property
     def network(self) -> sparse.csr_array:
@@ -184,13 +194,14 @@ class Population:
                 value = getattr(group, f.name)
                 if isinstance(value, np.ndarray) and not f.name.startswith("_"):
                     out[f"{role_name}.{f.name}"] = value
+        out["citizens.resources"] = self.citizens.resources  # computed from the quintile
         return out
 
 
 #: Citizens' arrays fixed for the whole run, on which the storage order and the compiled
 #: kernels rely (units are contiguous, quintiles sorted inside a unit, resources = quintile
 #: / 5, a static network): read-only, so that no one changes one without the others.
-LAYOUT_ARRAYS = ("unit", "quintile", "resources", "neighbours")
+LAYOUT_ARRAYS = ("unit", "quintile", "neighbours")
 
 
 def freeze_layout(citizens: Citizens) -> None:
@@ -256,7 +267,7 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     quintile = quintile[np.lexsort((quintile, unit))]  # sorted by quintile inside each unit
     changes = (np.diff(unit) != 0) | (np.diff(quintile) != 0)
     group_starts = np.concatenate([[0], np.flatnonzero(changes) + 1]).astype(np.int64)
-    resources = quintile.astype(np.float64) / 5.0
+    resources = quintile.astype(np.float64) / QUINTILES
     centred = resources - MEAN_RESOURCES
 
     trust_disposition = beta_around(
@@ -282,7 +293,6 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
         social_trust=social_trust,
         efficacy=efficacy,
         civic_motivation=civic_motivation,
-        resources=resources,
         quintile=quintile,
         coop_type=coop_type,
         belief=np.full(n, params.initial_belief),

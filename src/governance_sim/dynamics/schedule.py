@@ -31,7 +31,7 @@ from governance_sim.dynamics.events import StepContext, apply_events
 from governance_sim.dynamics.groups import contiguous_mean, neighbour_mean, unit_mean, unit_sum
 from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
-from governance_sim.state import LOWEST_RESOURCES, MEAN_RESOURCES, Population
+from governance_sim.state import LOWEST_RESOURCES, MEAN_RESOURCES, QUINTILES, Population
 
 __all__ = ["SCHEDULE", "StepDraws", "UnitFlows", "draw_step", "begin_step", "advance",
            "citizens_numpy", "citizens_native", "prepare", "step"]
@@ -197,7 +197,8 @@ def prepare(population: Population, params: Params) -> None:
     for first in range(0, cit.n, PREPARE_CHUNK):  # in chunks, to bound temporary memory
         block = slice(first, first + PREPARE_CHUNK)
         cit.value[block] = service.citizen_value(
-            quality[cit.unit[block]], cit.resources[block], np.zeros(cit.value[block].size),
+            quality[cit.unit[block]], cit.quintile[block] / QUINTILES,
+            np.zeros(cit.value[block].size),
             levers, params)
     cit.expectation[:] = cit.value
     lead.reference[:] = unit_mean(cit.value, cit.unit, mun.unit_sizes)
@@ -278,13 +279,14 @@ def citizens_numpy(
 
     # 3. participation (reads last step's participation of neighbours and last value):
     # reach, acceptance and frequency
-    weight = participation.targeting_weight(cit.resources, levers.facilitation_targeting,
+    resources = cit.resources
+    weight = participation.targeting_weight(resources, levers.facilitation_targeting,
                                             params.targeting_strength)
     log_odds = participation.acceptance_log_odds(
         cit.trust, cit.efficacy, cit.civic_motivation,
         neighbour_mean(cit.participating, cit.network),
         participation.service_motive(cit.value, levers.complementarity_framing),
-        participation.facilitation_relief(fac, weight), cit.resources, params)
+        participation.facilitation_relief(fac, weight), resources, params)
     invitation = participation.reach(weight, levers)
     probability = participation.participation_probability(
         participation.acceptance(log_odds), invitation, cit.participating,
@@ -326,7 +328,7 @@ def citizens_numpy(
     # 5. service
     measured, relational, quality = unit_service(population, params, ctx, fac_unit,
                                                  coproduced)
-    value = service.citizen_value(quality[cit.unit], cit.resources, voice, levers, params)
+    value = service.citizen_value(quality[cit.unit], resources, voice, levers, params)
     experienced = np.clip(value + params.experience_noise * (2.0 * draws.experience - 1.0),
                           0.0, 1.0)
 
@@ -389,7 +391,7 @@ def citizens_native(
                        "resource_span": MEAN_RESOURCES - LOWEST_RESOURCES}
     lib.participation_log_odds(
         n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
-        cit.value, cit.resources, n_units, starts, fac_unit,
+        cit.value, cit.quintile, n_units, starts, fac_unit,
         lib.coefficients("participation_log_odds", {
             "intercept": params.participation_intercept,
             "w_trust": params.participation_trust_weight,
@@ -401,7 +403,8 @@ def citizens_native(
             "time_cost": params.participation_time_cost,
             "framing": levers.complementarity_framing,
             "targeting_strength": targeting,
-            "lowest_resources": LOWEST_RESOURCES, **resource_layout}),
+            "lowest_resources": LOWEST_RESOURCES, "quintiles": QUINTILES,
+            **resource_layout}),
         taking_part.view(np.uint8), new_trust, cit.contribution)
     np.exp(cit.contribution, out=cit.contribution)
 
@@ -411,10 +414,10 @@ def citizens_native(
     counts = np.zeros(2, dtype=np.int64)
     lib.contribution_step(
         n_units, starts, draws.participation, panel, panel.size, cit.belief, cit.coop_type,
-        cit.trust, fac_unit, cit.participating, cit.resources,
+        cit.trust, fac_unit, cit.participating, cit.quintile,
         lib.coefficients("contribution_step", {
             "reach": levers.arena_reach, "persistence": params.participation_persistence,
-            "targeting_strength": targeting, **resource_layout,
+            "targeting_strength": targeting, "quintiles": QUINTILES, **resource_layout,
             "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
             "unconditional": params.unconditional_contribution,
             "sanction": levers.sanctions * params.sanction_effect,
@@ -429,13 +432,13 @@ def citizens_native(
     measured, relational, quality = unit_service(population, params, ctx, fac_unit,
                                                  coproduced)
     lib.value_exponent(
-        n_units, starts, taking_part, cit.resources, quality, voice_unit, panel, panel.size,
+        n_units, starts, taking_part, cit.quintile, quality, voice_unit, panel, panel.size,
         panel_influence,
         lib.coefficients("value_exponent", {
             "access_slope": (1.0 - levers.impartiality) * levers.choice_exit
             * params.choice_advantage,
             "voice_gain": params.voice_gain, "value_scale": params.value_scale,
-            "mean_resources": MEAN_RESOURCES}),
+            "mean_resources": MEAN_RESOURCES, "quintiles": QUINTILES}),
         cit.value)
     np.exp(cit.value, out=cit.value)
     unit_value, unit_trust, unit_social = (np.empty(n_units) for _ in range(3))

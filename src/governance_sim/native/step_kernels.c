@@ -53,11 +53,12 @@
  */
 #define PARTICIPATION_COEF(X) X(intercept) X(w_trust) X(threshold) X(w_efficacy) \
     X(w_motivation) X(w_contagion) X(w_need) X(time_cost) X(framing) X(targeting_strength) \
-    X(mean_resources) X(resource_span) X(lowest_resources)
+    X(mean_resources) X(resource_span) X(lowest_resources) X(quintiles)
 #define CONTRIBUTION_COEF(X) X(reach) X(persistence) X(targeting_strength) \
-    X(mean_resources) X(resource_span) X(slope) X(dialogue_effect) X(unconditional) \
+    X(mean_resources) X(resource_span) X(quintiles) X(slope) X(dialogue_effect) X(unconditional) \
     X(sanction) X(norm_threshold)
-#define VALUE_COEF(X) X(access_slope) X(voice_gain) X(value_scale) X(mean_resources)
+#define VALUE_COEF(X) X(access_slope) X(voice_gain) X(value_scale) X(mean_resources) \
+    X(quintiles)
 #define CITIZEN_COEF(X) X(noise) X(tokenism) X(fair) X(commitment) X(shock) X(w_outcome) \
     X(w_process) X(rate) X(loss_aversion) X(anchoring) X(disposition_rate) \
     X(social_influence) X(decay) X(social_baseline) X(norm) X(gain) X(loss) \
@@ -140,7 +141,7 @@ static inline __attribute__((always_inline)) void gather_ties(
 HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighbours,
                             const uint8_t *participating, const double *trust,
                             const double *efficacy, const double *civic_motivation,
-                            const double *value, const double *resources, int64_t n_units,
+                            const double *value, const int8_t *quintile, int64_t n_units,
                             const int64_t *unit_starts, const double *unit_facilitation,
                             const double *coef_array, uint8_t *contagion,
                             double *neighbours_trust, double *neg_log_odds) {
@@ -156,7 +157,7 @@ HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighb
     for (int64_t u = 0; u < n_units; u++) {
         const double facilitation = unit_facilitation[u];
         for (int64_t i = unit_starts[u]; i < unit_starts[u + 1]; i++) {
-            const double res = resources[i];
+            const double res = (double)quintile[i] / c.quintiles;  /* state.Citizens.resources */
             const double weight = 1.0 + c.targeting_strength * (c.mean_resources - res)
                                   / c.resource_span;
             const double relief = clip01(facilitation * weight);
@@ -202,7 +203,7 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
                        const int64_t *panel, int64_t n_panel, const double *belief,
                        const int8_t *coop_type, const double *trust,
                        const double *unit_facilitation, const uint8_t *participated,
-                       const double *resources, const double *coef_array,
+                       const int8_t *quintile, const double *coef_array,
                        uint8_t *taking_part, double *given, int64_t *unit_taking_part,
                        double *unit_given, int64_t *counts) {
     const ContributionCoef c = *(const ContributionCoef *)coef_array;
@@ -213,7 +214,8 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
         const double dialogue_weight = c.dialogue_effect * unit_facilitation[u];
         for (int64_t i = first; i < end; i++) {
-            const double weight = 1.0 + c.targeting_strength * (c.mean_resources - resources[i])
+            const double res = (double)quintile[i] / c.quintiles;
+            const double weight = 1.0 + c.targeting_strength * (c.mean_resources - res)
                                   / c.resource_span;
             const double invitation = clip01(c.reach * weight);
             const int took = participated[i] != 0;
@@ -267,24 +269,27 @@ static inline double value_exponent_of(double resources, double voice, double qu
 }
 
 HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8_t *taking_part,
-                    const double *resources, const double *unit_quality,
+                    const int8_t *quintile, const double *unit_quality,
                     const double *unit_voice, const int64_t *panel, int64_t n_panel,
                     double panel_influence, const double *coef_array, double *value) {
     const ValueCoef c = *(const ValueCoef *)coef_array;
     const double access_slope = c.access_slope, voice_gain = c.voice_gain;
     const double value_scale = c.value_scale, mean_resources = c.mean_resources;
+    const double quintiles = c.quintiles;
     int64_t next = 0;
     for (int64_t u = 0; u < n_units; u++) {
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
         const double quality = unit_quality[u], arena = unit_voice[u];
         for (int64_t i = first; i < end; i++)
-            value[i] = value_exponent_of(resources[i], choose(taking_part[i], arena, 0.0),
+            value[i] = value_exponent_of((double)quintile[i] / quintiles,
+                                         choose(taking_part[i], arena, 0.0),
                                          quality, access_slope, voice_gain, value_scale,
                                          mean_resources);
         for (; next < n_panel && panel[next] < end; next++) {
             const int64_t i = panel[next];
             const double voice = choose(panel_influence > arena, panel_influence, arena);
-            value[i] = value_exponent_of(resources[i], voice, quality, access_slope,
+            value[i] = value_exponent_of((double)quintile[i] / quintiles, voice, quality,
+                                         access_slope,
                                          voice_gain, value_scale, mean_resources);
         }
     }
