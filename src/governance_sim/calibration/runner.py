@@ -35,7 +35,7 @@ from governance_sim.calibration.history import (
     next_region,
     summarise_samples,
 )
-from governance_sim.calibration.model import field_model
+from governance_sim.calibration.model import check_statistics, field_model
 from governance_sim.output_folders import claim_folder, clean_temporaries
 from governance_sim.results import atomic_write
 from governance_sim.sweep import Executor, SweepSpec, make_executor, read_table, run_sweep
@@ -140,6 +140,8 @@ def calibrate(config: CalibrationConfig, out: str | os.PathLike[str], *,
         echo: where to say what each wave found (default: nowhere).
 
     Raises:
+        CalibrationError: a target names a statistic the model does not report (checked
+            with one run before anything is written).
         ResultsError: ``out`` holds another calibration.
         OutputError: ``out`` cannot be written or holds files governance-sim did not write.
         SweepAborted: the executor broke; finished runs are on disk, rerun to resume.
@@ -147,6 +149,7 @@ def calibrate(config: CalibrationConfig, out: str | os.PathLike[str], *,
     from governance_sim.calibration.outputs import write_outputs
 
     say = echo or (lambda _message: None)
+    check_statistics(config, model)
     folder = claim_folder(out)
     clean_temporaries(folder)
     fingerprint = _check_settings(config, folder)

@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         samples.csv, provenance.json and report.md. Exit 1 if runs failed or no sample
         of the last wave is within the cutoff.
         """
-        from governance_sim.calibration import calibrate, check_statistics, load_config
+        from governance_sim.calibration import calibrate, load_config
         from governance_sim.cli import fail
         from governance_sim.sweep.runner import SweepAborted
 
@@ -48,7 +48,6 @@ def register(app: typer.Typer) -> None:
             fail("--workers applies to local runs and --scheduler local; a remote Dask "
                  "cluster has its own workers")
         config = load_config(targets)
-        check_statistics(config)
         try:
             result = calibrate(config, out, workers=workers, scheduler=scheduler,
                                progress=progress, flush_seconds=flush_seconds,
