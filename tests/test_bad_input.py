@@ -174,3 +174,17 @@ def test_a_lock_from_another_host_is_named_not_taken(tmp_path: Path, capsys) -> 
     line = one_error_line(capsys.readouterr().err)
     assert "process 4242 on host cluster-node-7" in line and "delete" in line
     assert (out / ".lock").exists() and not (out / "runs").exists()
+
+
+@pytest.mark.parametrize("value", [True, "5000", "0.3"])
+def test_text_or_booleans_for_numbers_are_refused_not_coerced(tmp_path: Path, capsys,
+                                                              value: object) -> None:
+    with pytest.raises(UserInputError, match="initial_trust must be a number"):
+        gs.run("npm", steps=1, seed=1, initial_trust=value)
+    with pytest.raises(UserInputError, match="n_citizens must be a number"):
+        gs.run({"n_citizens": value}, steps=1, seed=1)
+    path = tmp_path / "s.toml"
+    literal = "true" if value is True else f'"{value}"'
+    path.write_text(f'[scenario]\nname = "s"\n[params]\ninitial_trust = {literal}\n')
+    assert main(["show", str(path)]) == 2
+    assert "params.initial_trust must be a number" in one_error_line(capsys.readouterr().err)

@@ -19,7 +19,7 @@ from typing import Any
 from governance_sim.params import ParameterError, Params, UserInputError
 
 __all__ = ["Scenario", "ScenarioError", "scenario_dir", "list_scenarios", "load_scenario",
-           "read_toml", "scenario_from_dict"]
+           "read_toml", "scenario_from_dict", "check_numbers"]
 
 _SCENARIO_KEYS = {"name", "description", "question", "steps", "sources", "replicates"}
 _TOP_KEYS = {"scenario", "params", "events"}
@@ -95,6 +95,23 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def check_numbers(values: dict[str, Any], origin: str) -> None:
+    """Refuse text or true/false for a numeric parameter (never coerce what a file says).
+
+    Raises:
+        ScenarioError: naming the parameter, its unit and what was given.
+    """
+    fields = {info.name: info for info in Params.describe()}
+    for key, value in values.items():
+        info = fields.get(key)
+        if info is None or info.kind not in ("int", "float"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            raise ScenarioError(f"{origin}: params.{key} must be a number ({info.unit}), got "
+                                f"{shown}")
+
+
 def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
                        path: Path | None = None) -> Scenario:
     """Validate a scenario given as a mapping (as read from TOML)."""
@@ -120,6 +137,7 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
         raise ScenarioError(f"{origin}: events must be tables ([[events]] with kind, step, "
                             "...)")
     values = dict(values)
+    check_numbers(values, origin)
     values["events"] = list(events)
     try:
         params = Params.from_dict(values)
