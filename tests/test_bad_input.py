@@ -188,3 +188,18 @@ def test_text_or_booleans_for_numbers_are_refused_not_coerced(tmp_path: Path, ca
     path.write_text(f'[scenario]\nname = "s"\n[params]\ninitial_trust = {literal}\n')
     assert main(["show", str(path)]) == 2
     assert "params.initial_trust must be a number" in one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("argv", [
+    ["sweep", "{long}", "--out", "o"], ["sensitivity", "{long}"], ["report", "{long}"],
+    ["run", "npm", "--steps", "1", "--out", "{long}/a"], ["show", "{long}.toml"],
+    ["validate", "--out", "{long}/v.html", "--pattern", "1"],
+])
+def test_paths_the_system_refuses_are_one_line(tmp_path: Path, capsys, monkeypatch,
+                                               argv: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    long = "y" * 300
+    assert main([a.replace("{long}", long) for a in argv]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert len(line) < 300
+    assert list(tmp_path.iterdir()) == []

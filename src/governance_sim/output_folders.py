@@ -61,6 +61,13 @@ def claim_folder(folder: str | os.PathLike[str] | None, *, option: str = "--out"
     if folder is None or not str(folder).strip():
         raise OutputError(f"{option} is empty; give the name of a new or empty folder")
     target = Path(folder)
+    try:
+        target.stat()
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as error:
+        raise OutputError(f"cannot use {option} {str(folder)[:80]}: "
+                          f"{getattr(error, 'strerror', None) or error}") from None
     if target.exists() and not target.is_dir():
         raise OutputError(f"cannot write results to {target}: it is a file, not a folder; "
                           f"give a new or empty folder with {option}")

@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code.
 
     Usage errors are reported by the command parser (exit 2); a :class:`UserInputError`
-    raised by the model (bad parameter, unknown scenario, unwritable path...) is printed as
-    one line (exit 2).
+    raised by the model (bad parameter, unknown scenario, unwritable path...), or an
+    ``OSError`` for a path the system refuses, is printed as one line (exit 2).
     """
     command = typer.main.get_command(app)
     try:
@@ -81,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else 1)
     except UserInputError as error:
         typer.echo(f"error: {error}", err=True)
+        return 2
+    except OSError as error:  # a path the system refuses (too long, no permission, ...)
+        name = str(error.filename or "")
+        shown = name if len(name) <= 80 else name[:77] + "..."
+        typer.echo(f"error: cannot use {shown or 'a path'}: {error.strerror or error}",
+                   err=True)
         return 2
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
