@@ -214,8 +214,13 @@ def load_spec(path: str | Path) -> SweepSpec:
         SpecError: the file is missing, not TOML, or invalid (message names the key).
     """
     target = Path(path)
-    if not target.is_file():
-        raise SpecError(f"sweep spec not found: {target}")
+    try:
+        found = target.is_file()
+    except (OSError, ValueError):  # a name the system refuses (too long, NUL)
+        found = False
+    if not found:
+        shown = str(target) if len(str(target)) <= 80 else str(target)[:77] + "..."
+        raise SpecError(f"sweep spec not found: {shown}")
     raw = read_toml(target, SpecError)
     return spec_from_dict(raw, source=str(target), base_dir=target.parent)
 

@@ -58,8 +58,13 @@ def read_manifest(out: str | os.PathLike[str]) -> dict[str, Any]:
         ResultsError: the folder holds no sweep manifest or it is not valid JSON.
     """
     path = Path(out) / "manifest.json"
-    if not path.is_file():
-        raise ResultsError(f"{out}: not a sweep results folder (no manifest.json)")
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a name the system refuses (too long, NUL)
+        found = False
+    if not found:
+        shown = str(out) if len(str(out)) <= 80 else str(out)[:77] + "..."
+        raise ResultsError(f"{shown}: not a sweep results folder (no manifest.json)")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
