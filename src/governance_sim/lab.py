@@ -37,6 +37,7 @@ calibration) or for sampled groups (:func:`play`).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ from governance_sim.dynamics.contribution import (
     contributions,
     update_beliefs,
 )
+from governance_sim.mechanisms import effective_params, switched_off
 from governance_sim.params import Params
 
 __all__ = [
@@ -169,6 +171,9 @@ def _session(
     Every player of every group is updated at once (arrays of shape [g, size]).
     """
     n_groups, size = types.shape
+    if "end_game" in switched_off(params):  # the end-game mechanism's neutral form
+        design = dataclasses.replace(design, end_game_drop=0.0)
+    params = effective_params(params)
     flat_types = types.reshape(-1)
     belief = np.full(flat_types.shape, params.initial_belief)
     everyone = np.ones(flat_types.shape, dtype=bool)
@@ -237,7 +242,7 @@ def expected_series(params: Params | None = None, design: LabDesign | None = Non
     """
     params = params or Params()
     design = design or LabDesign()
-    types, weights = _all_compositions(params, design.group_size)
+    types, weights = _all_compositions(effective_params(params), design.group_size)
     return LabResult(_session(types, weights, params, design), design)
 
 
@@ -259,7 +264,8 @@ def play(
     params = params or Params()
     design = design or LabDesign()
     rng = np.random.default_rng(seed)
+    shares = type_shares(effective_params(params))
     kinds = np.array([CONDITIONAL, FREE_RIDER, HUMP, UNCONDITIONAL], dtype=np.int8)
-    types = rng.choice(kinds, size=(n_groups, design.group_size), p=type_shares(params))
+    types = rng.choice(kinds, size=(n_groups, design.group_size), p=shares)
     weights = np.full(n_groups, 1.0 / n_groups)
     return LabResult(_session(types, weights, params, design), design)

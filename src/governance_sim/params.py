@@ -28,6 +28,7 @@ from pydantic import (
 __all__ = [
     "LOGIC_NAMES",
     "LEVER_NAMES",
+    "MECHANISM_NAMES",
     "LEVER_RANGES",
     "EVIDENCE_GRADES",
     "Event",
@@ -56,6 +57,15 @@ LEVER_NAMES: tuple[str, ...] = (
     "sanctions",
     "politician_horizon",
     "mobilisation",
+)
+
+#: The mechanisms that can be switched off (``Params.mechanisms``); what each does and its
+#: neutral form are in :data:`governance_sim.mechanisms.MECHANISMS`.
+MECHANISM_NAMES: tuple[str, ...] = (
+    "belief_learning", "conditional_cooperation", "end_game", "trust_asymmetry",
+    "process_over_outcome", "trust_threshold", "contagion", "service_motive", "crowding_out",
+    "motivation_scar", "reform_burnout", "multitasking", "startup_burden", "facilitation",
+    "targeting", "voice",
 )
 
 ASSUMPTION = "modelling assumption (see docs/odd.md); varied in the robustness analysis"
@@ -251,6 +261,13 @@ class Params(BaseModel):
         description="scheduled interventions (see Event)",
         json_schema_extra={"unit": "-", "source": "scenario files", "group": "logic"},
     )
+    mechanisms: dict[str, bool] = Field(
+        default_factory=dict,
+        description="mechanisms switched on (true) or off (false, their neutral form: "
+                    "governance_sim.mechanisms, docs/odd.md); unnamed ones are on",
+        json_schema_extra={"unit": "-", "source": "docs/odd.md, mechanism switches",
+                           "group": "logic"},
+    )
 
     # --- initial state --------------------------------------------------------------
     initial_trust: float = _f(0.55, 0.0, 1.0, "0-1",
@@ -440,6 +457,12 @@ class Params(BaseModel):
                                     "Ansell & Gash (2008): small wins build trust; assumption",
                                     "mean contribution at which an arena realises its full "
                                     "influence", "trust")
+    voice_trust_weight: float = _f(1.0, 0.0, 1.0, "share",
+                                   "direction from source: Van Ryzin (2011); 1 = the voice "
+                                   "mechanism in full (0: its neutral form)",
+                                   "weight of participants' own influence in their procedural "
+                                   "experience (the rest: the fair treatment everyone feels)",
+                                   "trust")
     voice_facilitation_share: float = _f(0.5, 0.0, 1.0, "share", ASSUMPTION,
                                          "share of an arena's voice that depends on "
                                          "facilitation", "trust")
@@ -569,6 +592,12 @@ class Params(BaseModel):
                                               "share of relational quality that depends on "
                                               "facilitation (the rest comes without it)",
                                               "service")
+    facilitation_effectiveness: float = _f(1.0, 0.0, 1.0, "share",
+                                           "direction from source: Ansell & Gash (2008); 1 = "
+                                           "the facilitation mechanism in full (0: its neutral "
+                                           "form)",
+                                           "how much of the leaders' facilitation takes effect "
+                                           "(it is paid for in full either way)", "service")
     skill_share: float = _f(0.5, 0.0, 1.0, "share", ASSUMPTION,
                             "share of effective facilitation that depends on staff's "
                             "facilitation skill (the rest is the leader's investment alone)",
@@ -642,6 +671,19 @@ class Params(BaseModel):
     @classmethod
     def _check_levers(cls, value: Any) -> Any:
         return _normalise_levers(value)
+
+    @field_validator("mechanisms", mode="before")
+    @classmethod
+    def _check_mechanisms(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise ValueError("mechanisms must be a mapping of mechanism names to true/false")
+        for name, on in value.items():
+            if name not in MECHANISM_NAMES:
+                raise ValueError(f"unknown mechanism {name!r}; allowed: "
+                                 f"{', '.join(MECHANISM_NAMES)}")
+            if not isinstance(on, bool):
+                raise ValueError(f"mechanism {name!r} must be true or false, got {on!r}")
+        return dict(value)
 
     @model_validator(mode="after")
     def _check_cross_fields(self) -> Params:
@@ -724,6 +766,7 @@ class Params(BaseModel):
 #: the experiment, not a claim about the world).
 EVIDENCE_GRADES: dict[str, str] = {
     "n_citizens": "design choice",
+    "mechanisms": "design choice",
     "n_units": "design choice",
     "professionals_per_unit": "design choice",
     "n_politicians": "design choice",
@@ -754,6 +797,8 @@ EVIDENCE_GRADES: dict[str, str] = {
     "scar_rate": "calibrated",
     "control_tolerance": "calibrated",
     "efficacy_resource_gradient": "direction only",
+    "voice_trust_weight": "direction only",
+    "facilitation_effectiveness": "direction only",
     "civic_motivation_resource_gradient": "direction only",
     "perceived_support_mean": "direction only",
     "participation_trust_weight": "direction only",

@@ -22,6 +22,7 @@ import numpy as np
 
 from governance_sim.dynamics.events import StepContext
 from governance_sim.dynamics.schedule import StepDraws
+from governance_sim.mechanisms import effective_params
 from governance_sim.params import Params
 from governance_sim.state import LOWEST_RESOURCES, MEAN_RESOURCES, Population
 
@@ -104,7 +105,7 @@ class ReferenceSimulation:
     """
 
     def __init__(self, population: Population, params: Params) -> None:
-        self.params = params
+        self.params = effective_params(params)  # switched-off mechanisms in neutral form
         self.municipality = population.municipality
         self.template = population
         c = population.citizens
@@ -178,8 +179,8 @@ class ReferenceSimulation:
             skill_sum[prof.unit] += prof.skill
             staff[prof.unit] += 1
         unit_fac = [
-            leader.facilitation * ((1.0 - p.skill_share)
-                                   + p.skill_share * (skill_sum[u] / staff[u]))
+            p.facilitation_effectiveness * leader.facilitation
+            * ((1.0 - p.skill_share) + p.skill_share * (skill_sum[u] / staff[u]))
             for u, leader in enumerate(self.leaders)
         ]
 
@@ -293,10 +294,12 @@ class ReferenceSimulation:
                                    * (1.0 + p.voice_gain * voice[i]))
             experienced = clip01(value + p.experience_noise * (2.0 * draws.experience[i] - 1.0))
             disconfirmation = experienced - c.expectation
+            fair = p.fairness_weight * (levers.impartiality - p.fairness_reference)
             if taking_part[i]:
-                procedural = voice[i] - p.tokenism_threshold
+                procedural = (p.voice_trust_weight * (voice[i] - p.tokenism_threshold)
+                              + (1.0 - p.voice_trust_weight) * fair)
             else:
-                procedural = p.fairness_weight * (levers.impartiality - p.fairness_reference)
+                procedural = fair
             procedural += ctx.commitment - ctx.shock
             signal = p.outcome_weight * disconfirmation + p.process_weight * procedural
             if signal >= 0.0:

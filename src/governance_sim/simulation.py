@@ -15,6 +15,7 @@ import numpy as np
 
 from governance_sim import native
 from governance_sim.dynamics import schedule
+from governance_sim.mechanisms import effective_params
 from governance_sim.metrics import measure
 from governance_sim.params import ParameterError, Params
 from governance_sim.results import Recorder, Results, versions
@@ -88,22 +89,24 @@ class Simulation:
     def __init__(self, params: Params, seed: int, steps: int = 120,
                  scenario_name: str | None = None, backend: str | None = None) -> None:
         self.backend = native.backend(backend)
-        self.params = params
+        self.params = params  # as given (recorded in the manifest)
+        #: the parameters the dynamics run with: switched-off mechanisms in neutral form
+        self.dynamics_params = effective_params(params)
         self.seed = seed
         self.scenario_name = scenario_name
         self.streams = make_streams(seed)
-        self.population: Population = build_population(params, self.streams)
-        schedule.prepare(self.population, params)
+        self.population: Population = build_population(self.dynamics_params, self.streams)
+        schedule.prepare(self.population, self.dynamics_params)
         self.recorder = Recorder(steps)
         self._record()
 
     def _record(self) -> None:
-        self.latest = measure(self.population, self.params)
+        self.latest = measure(self.population, self.dynamics_params)
         self.recorder.record(self.latest)
 
     def step(self) -> None:
         """Run one vectorised step of the schedule and record the metrics."""
-        schedule.step(self.population, self.params, self.streams, self.backend)
+        schedule.step(self.population, self.dynamics_params, self.streams, self.backend)
         self._record()
 
     def results(self) -> Results:

@@ -272,7 +272,8 @@ def pattern_4(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
                 neighbours = neighbour_mean(level, cit.network)
                 level = trust_dynamics.update_trust(level, cit.trust_disposition, neighbours,
                                                     zeros,
-                                                    np.full_like(level, sign * signal), params)
+                                                    np.full_like(level, sign * signal),
+                                                    model.simulation.dynamics_params)
         net = float(level.mean() - cit.trust.mean())
         base_ts = run(params, steps=steps, seed=seed).timeseries
         shocked = run(params.replace(events=[{"kind": "trust_shock", "step": start,
@@ -330,10 +331,10 @@ def pattern_5(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
                 nb = neighbour_mean(level, cit.network)
                 if kind == "voice":
                     level = trust_dynamics.update_trust(level, cit.trust_disposition, nb, zeros,
-                                                        signal, params)
+                                                        signal, model.simulation.dynamics_params)
                 else:
                     level = trust_dynamics.update_trust(level, cit.trust_disposition, nb, signal,
-                                                        zeros, params)
+                                                        zeros, model.simulation.dynamics_params)
             gains[kind] = float(level.mean() - cit.trust.mean())
         gaps = {}
         curves = []

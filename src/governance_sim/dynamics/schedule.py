@@ -111,13 +111,14 @@ def begin_step(
 def unit_facilitation_effect(population: Population, params: Params) -> np.ndarray:
     """Effective facilitation of each unit: the leader's investment times staff skill.
 
-    Returns float64[n_units]: ``facilitation * ((1 - skill_share) + skill_share * mean skill
-    of the unit's staff)``.
+    Returns float64[n_units]: ``facilitation_effectiveness * facilitation * ((1 -
+    skill_share) + skill_share * mean skill of the unit's staff)``.
     """
     prof = population.professionals
     skill = contiguous_mean(prof.skill, population.municipality.staff_starts)
     share = params.skill_share
-    return population.leaders.facilitation * ((1.0 - share) + share * skill)
+    return params.facilitation_effectiveness * population.leaders.facilitation * (
+        (1.0 - share) + share * skill)
 
 
 def arena_voice(
@@ -336,7 +337,8 @@ def citizens_numpy(
     disconfirmation = experienced - cit.expectation
     procedural = trust.procedural_signal(taking_part, voice,
                                          trust.fair_treatment(levers.impartiality, params),
-                                         params.tokenism_threshold, ctx.commitment, ctx.shock)
+                                         params.tokenism_threshold, ctx.commitment, ctx.shock,
+                                         params.voice_trust_weight)
     new_trust = trust.update_trust(cit.trust, cit.trust_disposition,
                                    neighbour_mean(cit.trust, cit.network),
                                    disconfirmation, procedural, params)
@@ -447,6 +449,7 @@ def citizens_native(
         panel, panel.size, panel_influence, draws.experience,
         lib.coefficients("citizen_step", {
             "noise": params.experience_noise, "tokenism": params.tokenism_threshold,
+            "voice_weight": params.voice_trust_weight,
             "fair": trust.fair_treatment(levers.impartiality, params),
             "commitment": ctx.commitment, "shock": ctx.shock,
             "w_outcome": params.outcome_weight, "w_process": params.process_weight,

@@ -38,14 +38,17 @@ def procedural_signal(
     tokenism_threshold: float,
     commitment: float,
     shock: float,
+    voice_weight: float = 1.0,
 ) -> np.ndarray:
     """Procedural experience of each citizen, float64[n].
 
-    Participants feel their influence minus the tokenism threshold; others feel the
-    fairness of treatment (:func:`fair_treatment`). Compacts add, shocks subtract, for
-    everyone.
+    Participants feel their influence minus the tokenism threshold (with weight
+    ``voice_weight``; the rest of their experience is the fair treatment everyone feels);
+    others feel the fairness of treatment (:func:`fair_treatment`). Compacts add, shocks
+    subtract, for everyone.
     """
-    return np.where(participating, voice - tokenism_threshold, fair) + commitment - shock
+    heard = voice_weight * (voice - tokenism_threshold) + (1.0 - voice_weight) * fair
+    return np.where(participating, heard, fair) + commitment - shock
 
 
 def asymmetric_update(

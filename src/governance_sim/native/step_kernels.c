@@ -59,7 +59,7 @@
     X(sanction) X(norm_threshold)
 #define VALUE_COEF(X) X(access_slope) X(voice_gain) X(value_scale) X(mean_resources) \
     X(quintiles)
-#define CITIZEN_COEF(X) X(noise) X(tokenism) X(fair) X(commitment) X(shock) X(w_outcome) \
+#define CITIZEN_COEF(X) X(noise) X(tokenism) X(voice_weight) X(fair) X(commitment) X(shock) X(w_outcome) \
     X(w_process) X(rate) X(loss_aversion) X(anchoring) X(disposition_rate) \
     X(social_influence) X(decay) X(social_baseline) X(norm) X(gain) X(loss) \
     X(efficacy_rate) X(mobilisation) X(mobilisation_gain) X(efficacy_reversion) \
@@ -313,8 +313,9 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
     const double disconfirmation = experienced - expectation[i];
     expectation[i] = expectation[i] + r->expectation_rate * disconfirmation;
     /* trust in institutions; new_trust holds the neighbours' mean trust */
-    const double procedural = choose(part, voice - r->tokenism, r->fair) + r->commitment
-                              - r->shock;
+    const double heard = r->voice_weight * (voice - r->tokenism)
+                         + (1.0 - r->voice_weight) * r->fair;
+    const double procedural = choose(part, heard, r->fair) + r->commitment - r->shock;
     const double signal = r->w_outcome * disconfirmation + r->w_process * procedural;
     const double t = trust[i];
     const double gained = signal * (1.0 - t), lost = r->loss_aversion * signal * t;
