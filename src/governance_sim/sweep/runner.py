@@ -223,12 +223,7 @@ def run_sweep(
         done = set(keep["run_id"].astype(int))
         todo = [t for t in tasks(design) if t.run_id not in done]
         failed_before = int((keep["status"] == STATUS_FAILED).sum())
-        suspects = store.read_journal() & {t.run_id for t in todo}
-        if suspects:
-            store.notify(f"{out}: {len(suspects)} runs were in flight when the last sweep "
-                         "here died; running each alone first (a run that kills its "
-                         "process twice is recorded as failed)")
-        retry_alone = _suspects(todo, suspects, fn, start_method)
+        retry_alone = _suspects(store, todo, fn, start_method)
         if retry_alone[0] and own and isinstance(active, SerialExecutor):
             # the model took this process down last time: the rest runs in a worker process
             active = PoolExecutor(1, start_method)
@@ -251,9 +246,9 @@ def run_sweep(
                        executor=label)
 
 
-def _suspects(todo: list[Task], ids: set[int], fn: ModelFn,
+def _suspects(store: SweepStore, todo: list[Task], fn: ModelFn,
               start_method: str) -> tuple[list[Task], Any]:
-    """Runs to retry alone (in flight when a sweep died) and the process context for them.
+    """Runs to retry alone (in flight when a sweep here died) and the process context.
 
     A model that cannot be pickled cannot run in another process: its suspects run with the
     others.
@@ -261,8 +256,12 @@ def _suspects(todo: list[Task], ids: set[int], fn: ModelFn,
     import multiprocessing
     import pickle
 
+    ids = store.read_journal() & {t.run_id for t in todo}
     if not ids:
         return [], None
+    store.notify(f"{store.out}: {len(ids)} runs were in flight when the last sweep here "
+                 "died; running each alone first (a run that kills its process twice is "
+                 "recorded as failed)")
     try:
         pickle.dumps(fn)
     except Exception:  # noqa: BLE001 - any pickling failure means the same
