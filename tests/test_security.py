@@ -316,3 +316,22 @@ def test_loopback_hosts() -> None:
 
     assert all(map(is_loopback, ["127.0.0.1", "localhost", "::1", "127.0.0.5", "[::1]"]))
     assert not any(map(is_loopback, ["0.0.0.0", "::", "10.0.0.1", "host.example"]))
+
+
+def test_installed_packages_register_models_through_entry_points(monkeypatch) -> None:
+    from importlib.metadata import EntryPoint
+
+    from governance_sim.sweep import registry, spec_from_dict
+    from governance_sim.sweep.models import resolve_model
+    from governance_sim.sweep.testfunctions import ishigami
+
+    points = [EntryPoint("their_model", "governance_sim.sweep.testfunctions:ishigami",
+                         registry.ENTRY_POINT_GROUP),
+              EntryPoint("linear", "subprocess:Popen", registry.ENTRY_POINT_GROUP)]
+    monkeypatch.setattr(registry, "entry_points",
+                        lambda group: [p for p in points if p.group == group])
+    assert registry.registered_models()["their_model"].endswith(":ishigami")
+    assert registry.registered_models()["linear"].endswith(":linear")  # own names win
+    raw = {"sweep": {"model": "their_model"}, "uncertainties": {"x1": [0.0]},
+           "outcomes": {"y": {}}}
+    assert resolve_model(spec_from_dict(raw)) is ishigami
