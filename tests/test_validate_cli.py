@@ -77,3 +77,21 @@ def test_validation_page_draws_offline(page_path):
         finally:
             browser.close()
     assert not errors
+
+
+def test_without_a_mechanism_names_the_patterns_that_fail(tmp_path, capsys):
+    """Switching trust asymmetry off breaks patterns 4 and 11, which rest on it."""
+    code = main(["validate", "--out", str(tmp_path / "v.html"), "--pattern", "4",
+                 "--pattern", "11", "--pattern", "1", "--seeds", "1,2",
+                 "--without", "trust_asymmetry"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "4. Trust lost faster" in out and "(rests on trust_asymmetry)" in out
+    assert out.count("<- does not hold") == 2  # pattern 1 does not rest on it and holds
+
+
+def test_without_an_unknown_mechanism_is_one_line_and_exit_2(tmp_path, capsys):
+    assert main(["validate", "--out", str(tmp_path / "v.html"), "--without", "magic"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown mechanism 'magic'" in err and "Traceback" not in err
+    assert not (tmp_path / "v.html").exists()

@@ -62,6 +62,10 @@ def register(app: typer.Typer) -> None:
         n_units: int = typer.Option(40, "--n-units", min=1, help="Units per run."),
         pattern: list[int] | None = typer.Option(None, "--pattern", min=1, max=12,
                                                  help="Only this pattern (repeatable)."),
+        without: list[str] | None = typer.Option(
+            None, "--without",
+            help="Switch this mechanism off (its neutral form; repeatable). The patterns "
+                 "resting on it should then fail: the table says which do."),
     ) -> None:
         """Check the patterns over several seeds; print the table, write the HTML report.
 
@@ -73,7 +77,9 @@ def register(app: typer.Typer) -> None:
         from governance_sim.viz.validation_figures import pattern_figure, validation_page
 
         seed_list = _parse_seeds(seeds)
-        base = Params(n_citizens=n_citizens, n_units=n_units)
+        off = sorted(set(without or ()))
+        base = Params(n_citizens=n_citizens, n_units=n_units,
+                      mechanisms={name: False for name in off})
         _check_report_path(out)  # before the patterns run, not after
         results = validation.run_all(
             seed_list, base, numbers=sorted(set(pattern)) if pattern else None,
@@ -87,11 +93,16 @@ def register(app: typer.Typer) -> None:
         typer.echo("-" * len(header))
         for row in rows:
             mark = "" if row["holds"] else "  <- does not hold"
+            number = int(str(row["pattern"]).split(".")[0])
+            resting = [m for m in off if m in validation.PATTERN_MECHANISMS.get(number, ())]
+            if resting:
+                mark += f"  (rests on {', '.join(resting)})"
             typer.echo("  ".join(f"{str(row[c]):<{widths[c]}}" for c in columns) + mark)
         figures = [pattern_figure(r.curves, title=f"{r.number}. {r.name}", x_label=r.x_label,
                                   y_label=r.y_label, holds=r.holds) for r in results]
         notes = [f"governance-sim {__version__}; seeds {', '.join(map(str, seed_list))}; "
-                 f"{n_citizens} citizens, {n_units} units per run.",
+                 f"{n_citizens} citizens, {n_units} units per run"
+                 + (f"; mechanisms off: {', '.join(off)}." if off else "."),
                  "Each pattern compares runs on the same seed (common random numbers); "
                  "criteria are in governance_sim.validation and docs/odd.md."]
         page = validation_page(rows, figures, title="governance-sim: pattern-oriented "
