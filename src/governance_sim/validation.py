@@ -210,8 +210,9 @@ def pattern_3(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
     within twice the exposure, Gneezy & Rustichini 2000). Motivation relaxes toward its
     target at ``motivation_adjustment_rate``: without the scar (``mechanisms.motivation_scar``
     off) that relaxation alone leaves 4-5 % of the gap (seeds 1-3), so the pattern fails,
-    as it must; with it about a third is left. Before the field-grounded model this asked for an absolute fall of 0.10 (about 9
-    SD there); the field contradicts that size (docs/odd.md).
+    as it must; with it about a third is left. Before the field-grounded model this asked
+    for an absolute fall of 0.10 (about 9 SD there); the field contradicts that size
+    (docs/odd.md).
     """
     params = base or small_params()
     steps = 3 * horizon
