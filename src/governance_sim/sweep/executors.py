@@ -188,7 +188,8 @@ class PoolExecutor(Executor):
                     running.clear()
                     self._replace_pool()
                     yield from isolate(self._context, model, outcomes,
-                                       sorted(suspects, key=lambda t: t.run_id))
+                                       sorted(suspects, key=lambda t: t.run_id),
+                                       parallel=self.workers)
         finally:
             for future in running:
                 future.cancel()

@@ -46,6 +46,32 @@ def _alone_main(connection: Any, model: ModelFn, outcomes: tuple[OutcomeSpec, ..
     connection.close()
 
 
+class _Alone:
+    """One task running in its own process, with the pipe its result comes back on."""
+
+    def __init__(self, context: Any, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
+                 task: Task) -> None:
+        self.task = task
+        self.reader, writer = context.Pipe(duplex=False)
+        self.process = context.Process(target=_alone_main,
+                                       args=(writer, model, outcomes, task, os.getpid()),
+                                       daemon=True, name=f"governance-sim run {task.run_id}")
+        self.process.start()
+        writer.close()
+
+    def finish(self) -> tuple[dict[str, Any] | None, str]:
+        """Collect the result (the pipe is readable or closed): ``(result, how it died)``."""
+        result = None
+        try:
+            result = self.reader.recv()
+        except (EOFError, OSError):
+            pass
+        finally:
+            self.reader.close()
+            self.process.join()
+        return result, ("" if result is not None else describe_exit(self.process.exitcode))
+
+
 def run_alone(context: Any, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
               task: Task) -> tuple[dict[str, Any] | None, str]:
     """Run one task in a new process of ``context`` (a multiprocessing context).
@@ -53,42 +79,54 @@ def run_alone(context: Any, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
     Returns:
         ``(result, "")`` when the process sent its result, else ``(None, how it died)``.
     """
-    reader, writer = context.Pipe(duplex=False)
-    process = context.Process(target=_alone_main,
-                              args=(writer, model, outcomes, task, os.getpid()),
-                              daemon=True, name=f"governance-sim run {task.run_id}")
-    process.start()
-    writer.close()
-    result = None
-    try:
-        result = reader.recv()
-    except (EOFError, OSError):
-        pass
-    finally:
-        reader.close()
-        process.join()
-    return result, ("" if result is not None else describe_exit(process.exitcode))
+    return _Alone(context, model, outcomes, task).finish()
 
 
 def isolate(context: Any, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
-            tasks: Iterable[Task]) -> Iterator[list[dict[str, Any]]]:
-    """Run each task alone (up to :data:`ATTEMPTS` times); yield one-result lists.
+            tasks: Iterable[Task], parallel: int = 1) -> Iterator[list[dict[str, Any]]]:
+    """Run each task alone in its own process (up to :data:`ATTEMPTS` times each).
 
-    A task whose process dies every time is yielded as failed, its error naming the run and
-    how the process ended.
+    Args:
+        context: a multiprocessing context.
+        model, outcomes: what to run and read off.
+        tasks: the runs.
+        parallel: how many such processes at once (each still holds one run, so a death
+            is pinned on its run).
+
+    Yields:
+        One-result lists, as runs finish. A run whose process died every time is yielded
+        as failed, its error naming the run and how the process ended.
     """
-    for task in tasks:
-        start = time.perf_counter()
-        deaths = []
-        result = None
-        for _ in range(ATTEMPTS):
-            result, death = run_alone(context, model, outcomes, task)
-            if result is not None:
-                break
-            deaths.append(death)
-        if result is None:
-            result = {"run_id": task.run_id, "status": "failed",
-                      "error": f"WorkerDied: run {task.run_id} {deaths[-1]} "
-                               f"(tried {ATTEMPTS} times, each in a fresh process)",
-                      "outcomes": {}, "elapsed_s": time.perf_counter() - start}
-        yield [result]
+    from multiprocessing.connection import wait
+
+    queue = list(tasks)
+    queue.reverse()
+    running: dict[Any, _Alone] = {}
+    deaths: dict[int, list[str]] = {}
+    started: dict[int, float] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < max(1, parallel):
+                task = queue.pop()
+                started.setdefault(task.run_id, time.perf_counter())
+                alone = _Alone(context, model, outcomes, task)
+                running[alone.reader] = alone
+            for reader in wait(list(running)):
+                alone = running.pop(reader)
+                result, death = alone.finish()
+                task = alone.task
+                if result is None:
+                    deaths.setdefault(task.run_id, []).append(death)
+                    if len(deaths[task.run_id]) < ATTEMPTS:
+                        queue.append(task)  # once more, in a fresh process
+                        continue
+                    result = {"run_id": task.run_id, "status": "failed",
+                              "error": f"WorkerDied: run {task.run_id} {death} (tried "
+                                       f"{ATTEMPTS} times, each in a fresh process)",
+                              "outcomes": {},
+                              "elapsed_s": time.perf_counter() - started[task.run_id]}
+                yield [result]
+    finally:
+        for alone in running.values():  # stopped early: end what still runs
+            alone.process.kill()
+            alone.process.join()

@@ -295,7 +295,7 @@ def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store
     streams: list[Iterable[list[dict[str, Any]]]] = []
     if alone:
         store.write_journal(in_flight)
-        streams.append(isolate(context, fn, spec.outcomes, alone))
+        streams.append(isolate(context, fn, spec.outcomes, alone, parallel=executor.workers))
     streams.append(_guarded(executor.map(fn, spec.outcomes, handed_out()), executor))
     by_id = {t.run_id: t for t in todo}
     failed = failed_before
