@@ -30,6 +30,11 @@ CASES = {
             {"kind": "compact", "step": 20, "size": 0.5, "duration": 6},
         ],
     ),
+    "mechanisms off": dict(
+        logic="co_creation",
+        mechanisms={"voice": False, "facilitation": False, "trust_asymmetry": False},
+        events=[{"kind": "citizens_panel", "step": 7, "members": 40, "duration": 10}],
+    ),
 }
 
 
@@ -42,9 +47,9 @@ def test_kernels_are_built_and_current():
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_native_path_equals_numpy_path(case):
     """Same rules, same order of operations, same exp: equal to 1e-12 (in practice, bit for bit)."""
-    params = Params(**SMALL, **CASES[case])
-    fused = Simulation(params, seed=5, backend="native")
-    plain = Simulation(params, seed=5, backend="numpy")
+    fused = Simulation(Params(**SMALL, **CASES[case]), seed=5, backend="native")
+    plain = Simulation(Params(**SMALL, **CASES[case]), seed=5, backend="numpy")
+    params = fused.dynamics_params
     for _ in range(40):
         step(fused.population, params, fused.streams, "native")
         step(plain.population, params, plain.streams, "numpy")

@@ -5,6 +5,7 @@ import pytest
 
 from governance_sim import Params
 from governance_sim.dynamics.schedule import advance, begin_step, draw_step, prepare
+from governance_sim.mechanisms import effective_params
 from governance_sim.reference import ReferenceSimulation
 from governance_sim.rng import make_streams
 from governance_sim.state import build_population
@@ -29,17 +30,24 @@ CASES = {
             {"kind": "set_levers", "step": 10, "levers": {"sanctions": 0.8}},
         ],
     ),
+    "mechanisms off": dict(
+        logic="co_creation", initial_trust=0.6,
+        mechanisms={"voice": False, "facilitation": False, "conditional_cooperation": False,
+                    "trust_asymmetry": False, "contagion": False},
+        events=[{"kind": "citizens_panel", "step": 3, "members": 20, "duration": 6}],
+    ),
 }
 
 
 @pytest.mark.parametrize("backend", ["numpy", "native"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_vectorised_step_equals_per_agent_reference(case, backend):
-    params = Params(**SMALL, **CASES[case])
+    given = Params(**SMALL, **CASES[case])
+    params = effective_params(given)  # what the dynamics run with (mechanisms' neutral forms)
     streams = make_streams(11)
     population = build_population(params, streams)
     prepare(population, params)
-    reference = ReferenceSimulation(population.copy(), params)
+    reference = ReferenceSimulation(population.copy(), given)  # applies them itself
     ref_streams = make_streams(11)
     for name in streams:  # the reference consumes the same numbers: same generator states
         ref_streams[name].bit_generator.state = streams[name].bit_generator.state

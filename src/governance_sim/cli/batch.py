@@ -30,7 +30,13 @@ from typing import Any
 import pandas as pd
 
 from governance_sim.output_folders import claim_folder, clean_temporaries
-from governance_sim.params import LEVER_NAMES, LEVER_RANGES, ParameterError, Params
+from governance_sim.params import (
+    LEVER_NAMES,
+    LEVER_RANGES,
+    MECHANISM_NAMES,
+    ParameterError,
+    Params,
+)
 from governance_sim.results import OutputError, atomic_write, versions
 from governance_sim.scenarios import Scenario
 
@@ -82,7 +88,10 @@ def _parse_value(text: str) -> Any:
 
 
 def parse_settings(items: Sequence[str]) -> dict[str, Any]:
-    """Parse ``--set NAME=VALUE`` items; ``levers.NAME=VALUE`` sets one lever.
+    """Parse ``--set NAME=VALUE`` items (levers and mechanisms one at a time).
+
+    ``levers.NAME=VALUE`` sets one lever; ``mechanisms.NAME=false`` switches a mechanism off
+    (``true`` on).
 
     Raises:
         ParameterError: malformed item, unknown parameter or lever, or a value out of its
@@ -111,12 +120,23 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
                                      f"{lo:g} to {hi:g}")
             settings.setdefault("levers", {})[lever] = float(value)
             continue
+        if name.startswith("mechanisms."):
+            mechanism = name.removeprefix("mechanisms.")
+            if mechanism not in MECHANISM_NAMES:
+                raise ParameterError(f"--set {name}: unknown mechanism; allowed: "
+                                     f"{', '.join(MECHANISM_NAMES)}")
+            if not isinstance(value, bool):
+                raise ParameterError(f"--set {name}={_cut(raw)}: a mechanism is switched "
+                                     "with true or false")
+            settings.setdefault("mechanisms", {})[mechanism] = value
+            continue
         if name not in fields:
             raise ParameterError(f"--set {name}: unknown parameter; allowed: "
                                  f"{', '.join(fields)}")
-        if name in ("events", "levers"):
-            raise ParameterError(f"--set {name}: set events in a scenario file and levers "
-                                 "one at a time (--set levers.NAME=VALUE)")
+        if name in ("events", "levers", "mechanisms"):
+            raise ParameterError(f"--set {name}: set events in a scenario file, levers and "
+                                 "mechanisms one at a time (--set levers.NAME=VALUE, "
+                                 "--set mechanisms.NAME=false)")
         info = fields[name]
         numeric = info.low is not None or info.high is not None
         if numeric and (isinstance(value, bool) or not isinstance(value, int | float)):
@@ -146,8 +166,9 @@ def apply_settings(scenario: Scenario, settings: dict[str, Any]) -> Scenario:
     if not settings:
         return scenario
     changes = dict(settings)
-    if "levers" in changes:
-        changes["levers"] = {**scenario.params.levers, **changes["levers"]}
+    for table in ("levers", "mechanisms"):
+        if table in changes:
+            changes[table] = {**getattr(scenario.params, table), **changes[table]}
     try:
         params = scenario.params.replace(**changes)
     except ParameterError as error:
@@ -166,7 +187,8 @@ def scenario_info(scenario: Scenario, settings: dict[str, Any] | None = None,
     """A plain, JSON-friendly description of a scenario for the manifest and the report."""
     over = dict(scenario.raw.get("params", {}))
     for name, value in (settings or {}).items():
-        over[name] = ({**over.get("levers", {}), **value} if name == "levers" else value)
+        over[name] = ({**over.get(name, {}), **value} if name in ("levers", "mechanisms")
+                      else value)
     params = scenario.params.to_dict()
     return {
         "name": scenario.name,

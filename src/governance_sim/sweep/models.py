@@ -142,6 +142,7 @@ class ModelRunner:
         """The validated Params of one design point (raises ParameterError)."""
         data = dict(self.base)
         levers = dict(data.get("levers") or {})
+        mechanisms = dict(data.get("mechanisms") or {})
         weights = dict(self.weights)
         events = None
         for key, value in point.items():
@@ -152,11 +153,14 @@ class ModelRunner:
                 events[self.event_offset + int(index)][name] = value
             elif key.startswith("levers."):
                 levers[key.removeprefix("levers.")] = value
+            elif key.startswith("mechanisms."):
+                mechanisms[key.removeprefix("mechanisms.")] = bool(value)
             elif key.startswith("logic."):
                 weights[key.removeprefix("logic.")] = value
             else:
                 data[key] = value
         data["levers"] = levers
+        data["mechanisms"] = mechanisms
         if events is not None:
             data["events"] = events
         if weights:
@@ -244,14 +248,18 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
                                 f"step {window[1]}, after the end of the run (steps = {steps})")
     weights = {}
     levers = dict(base.get("levers") or {})
+    mechanisms = dict(base.get("mechanisms") or {})
     for key, value in spec.constants.items():
         if key.startswith("levers."):
             levers[key.removeprefix("levers.")] = value
+        elif key.startswith("mechanisms."):
+            mechanisms[key.removeprefix("mechanisms.")] = value
         elif key.startswith("logic."):
             weights[key.removeprefix("logic.")] = float(value)
         elif not key.startswith("events."):
             base[key] = value
     base["levers"] = levers
+    base["mechanisms"] = mechanisms
     offset = len(base.get("events") or [])
     base["events"] = list(base.get("events") or []) + [dict(e) for e in spec.events]
     for key, value in spec.constants.items():

@@ -57,7 +57,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from governance_sim.params import LEVER_NAMES, LEVER_RANGES, LOGIC_NAMES, Params, UserInputError
+from governance_sim.params import (
+    LEVER_NAMES,
+    LEVER_RANGES,
+    LOGIC_NAMES,
+    MECHANISM_NAMES,
+    Params,
+    UserInputError,
+)
 from governance_sim.scenarios import read_toml
 
 __all__ = [
@@ -423,10 +430,10 @@ def _is_callable_path(text: str) -> bool:
 
 
 def _flatten(table: dict[str, Any], section: str, fail: Any, *, constant: bool) -> dict[str, Any]:
-    """Turn nested ``levers``/``logic`` tables into flat ``levers.x`` / ``logic.x`` keys."""
+    """Turn nested ``levers``/``logic``/``mechanisms`` tables into flat ``levers.x`` keys."""
     out: dict[str, Any] = {}
     for key, value in table.items():
-        nested = (key in ("levers", "logic") and isinstance(value, dict)
+        nested = (key in ("levers", "logic", "mechanisms") and isinstance(value, dict)
                   and not (set(value) & _RANGE_KEYS))
         if nested and not (constant and key == "logic"):
             for inner, inner_value in value.items():
@@ -465,7 +472,8 @@ def _check_key(key: str, section: str, fail: Any, n_events: int = 0) -> None:
                        f"counted from 0) and field one of {', '.join(EVENT_FIELDS)}")
         return
     for prefix, names, what in (("levers.", LEVER_NAMES, "lever"),
-                                ("logic.", LOGIC_NAMES, "logic weight")):
+                                ("logic.", LOGIC_NAMES, "logic weight"),
+                                ("mechanisms.", MECHANISM_NAMES, "mechanism")):
         if key.startswith(prefix):
             if key.removeprefix(prefix) not in names:
                 raise fail(f"[{section}] {key!r}: unknown {what}; allowed: "
@@ -474,7 +482,7 @@ def _check_key(key: str, section: str, fail: Any, n_events: int = 0) -> None:
     if key in _NOT_SWEEPABLE or key not in Params.model_fields:
         allowed = [n for n in Params.model_fields if n not in _NOT_SWEEPABLE]
         raise fail(f"[{section}] {key!r}: unknown parameter; allowed: {', '.join(allowed)}, "
-                   "levers.<lever>, logic.<logic>")
+                   "levers.<lever>, logic.<logic>, mechanisms.<mechanism>")
 
 
 def _bounds(key: str) -> tuple[float | None, float | None, bool]:
@@ -493,10 +501,17 @@ def _bounds(key: str) -> tuple[float | None, float | None, bool]:
         return lo, hi, False
     if key.startswith("logic."):
         return 0.0, 1.0, False
+    if key.startswith("mechanisms."):
+        return None, None, False  # true or false (checked in _check_value)
     return _field_bounds(key)
 
 
 def _check_value(key: str, value: Any, section: str, fail: Any) -> None:
+    if key.startswith("mechanisms."):
+        if not isinstance(value, bool):
+            raise fail(f"[{section}] {key!r}: a mechanism is true (on) or false (off), got "
+                       f"{value!r}")
+        return
     lo, hi, integer = _bounds(key)
     if key in Params.model_fields and lo is None and hi is None:
         return  # free-form fields are checked when Params are built
@@ -522,6 +537,9 @@ def _dimension(key: str, value: Any, section: str, kind: str, builtin: bool,
     for inner in value:
         if inner not in _RANGE_KEYS:
             raise fail(f"{where}: unknown key {inner!r}; allowed: low, high, levels, values")
+    if key.startswith("mechanisms.") and set(value) != {"values"}:
+        raise fail(f"{where}: a mechanism is switched, not sampled: give values = [true, "
+                   "false] in a full factorial")
     integer = builtin and key != "logic" and _bounds(key)[2]
     if "values" in value:
         if kind != "full_factorial":
