@@ -491,8 +491,17 @@ class Params(BaseModel):
                                     "loss of social trust from poor cooperation",
                                     "social_capital")
     social_capital_decay: float = _f(0.002, 0.0, 0.5, "1/step", "Putnam (2000); assumption",
-                                     "slow return of social trust to its initial level",
+                                     "slow return of social trust to the level institutions "
+                                     "support (see impartiality_social_effect)",
                                      "social_capital")
+    impartiality_social_effect: float = _f(0.1, 0.0, 1.0, "social trust per unit of "
+                                           "impartiality",
+                                           "direction from source: Rothstein & Stolle "
+                                           "(2008): impartial institutions create social "
+                                           "trust; size assumed",
+                                           "how much higher the level social trust returns to "
+                                           "is per unit of impartiality above "
+                                           "fairness_reference", "social_capital")
     cooperation_norm: float = _f(0.3, 0.0, 1.0, "share of endowment", ASSUMPTION,
                                  "group contribution that counts as good cooperation",
                                  "social_capital")
@@ -822,6 +831,7 @@ EVIDENCE_GRADES: dict[str, str] = {
     "social_capital_loss": "direction only",
     "social_capital_decay": "direction only",
     "mobilisation_efficacy_gain": "direction only",
+    "impartiality_social_effect": "direction only",
     "crowding_in_effect": "direction only",
     "scar_decay": "direction only",
     "incentive_crowding": "direction only",

@@ -295,6 +295,8 @@ class ReferenceSimulation:
             experienced = clip01(value + p.experience_noise * (2.0 * draws.experience[i] - 1.0))
             disconfirmation = experienced - c.expectation
             fair = p.fairness_weight * (levers.impartiality - p.fairness_reference)
+            social_level = p.initial_social_trust + p.impartiality_social_effect * (
+                levers.impartiality - p.fairness_reference)
             if taking_part[i]:
                 procedural = (p.voice_trust_weight * (voice[i] - p.tokenism_threshold)
                               + (1.0 - p.voice_trust_weight) * fair)
@@ -325,7 +327,7 @@ class ReferenceSimulation:
             else:
                 g_change = 0.0
             c.social_trust = clip01(
-                g + g_change - p.social_capital_decay * (g - p.initial_social_trust))
+                g + g_change - p.social_capital_decay * (g - social_level))
 
             e = c.efficacy
             e_change = (p.efficacy_rate * (voice[i] - e) if taking_part[i] else 0.0)

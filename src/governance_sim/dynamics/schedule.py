@@ -343,7 +343,9 @@ def citizens_numpy(
                                    neighbour_mean(cit.trust, cit.network),
                                    disconfirmation, procedural, params)
     cit.trust_disposition = trust.update_disposition(cit.trust_disposition, cit.trust, params)
-    new_social = trust.update_social_trust(cit.social_trust, part, part_observed, params)
+    new_social = trust.update_social_trust(
+        cit.social_trust, part, part_observed, params,
+        trust.social_trust_level(levers.impartiality, params))
     new_efficacy = trust.update_efficacy(cit.efficacy, part, part_voice, levers.mobilisation,
                                          params)
     cit.expectation = cit.expectation + params.expectation_rate * disconfirmation
@@ -458,7 +460,8 @@ def citizens_native(
             "disposition_rate": params.disposition_learning_rate,
             "social_influence": params.trust_social_influence,
             "decay": params.social_capital_decay,
-            "social_baseline": params.initial_social_trust, "norm": params.cooperation_norm,
+            "social_baseline": trust.social_trust_level(levers.impartiality, params),
+            "norm": params.cooperation_norm,
             "gain": params.social_capital_gain, "loss": params.social_capital_loss,
             "efficacy_rate": params.efficacy_rate, "mobilisation": levers.mobilisation,
             "mobilisation_gain": params.mobilisation_efficacy_gain,

@@ -20,7 +20,8 @@ import numpy as np
 from governance_sim.params import Params
 
 __all__ = ["fair_treatment", "procedural_signal", "asymmetric_update", "update_trust",
-           "update_disposition", "update_social_trust", "update_efficacy"]
+           "update_disposition", "social_trust_level", "update_social_trust",
+           "update_efficacy"]
 
 
 def fair_treatment(impartiality: float, params: Params) -> float:
@@ -103,21 +104,34 @@ def update_disposition(disposition: np.ndarray, trust: np.ndarray, params: Param
     return np.clip(disposition + params.disposition_learning_rate * weight * gap, 0.0, 1.0)
 
 
+def social_trust_level(impartiality: float, params: Params) -> float:
+    """The level social trust returns to under institutions of this impartiality.
+
+    ``initial_social_trust + impartiality_social_effect x (impartiality -
+    fairness_reference)``: impartial institutions create social trust (Rothstein & Stolle
+    2008).
+    """
+    return params.initial_social_trust + params.impartiality_social_effect * (
+        impartiality - params.fairness_reference)
+
+
 def update_social_trust(
-    social_trust: np.ndarray, participants: np.ndarray, observed: np.ndarray, params: Params
+    social_trust: np.ndarray, participants: np.ndarray, observed: np.ndarray, params: Params,
+    level: float | None = None,
 ) -> np.ndarray:
     """New social trust, float64[n] in [0, 1].
 
     Participants whose arena cooperated above ``cooperation_norm`` gain, those below lose;
-    everyone returns slowly toward ``initial_social_trust``.
+    everyone returns slowly toward ``level`` (:func:`social_trust_level`; default
+    ``initial_social_trust``).
 
     Args:
         social_trust: float64[n].
         participants: int64[k], indices of the citizens taking part.
         observed: float64[k], mean contribution in each participant's arena.
     """
-    new = social_trust - params.social_capital_decay * (
-        social_trust - params.initial_social_trust)
+    level = params.initial_social_trust if level is None else level
+    new = social_trust - params.social_capital_decay * (social_trust - level)
     before = social_trust[participants]
     gap = observed - params.cooperation_norm
     new[participants] += np.where(gap >= 0.0, params.social_capital_gain * gap * (1.0 - before),
