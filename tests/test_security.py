@@ -335,3 +335,11 @@ def test_installed_packages_register_models_through_entry_points(monkeypatch) ->
     raw = {"sweep": {"model": "their_model"}, "uncertainties": {"x1": [0.0]},
            "outcomes": {"y": {}}}
     assert resolve_model(spec_from_dict(raw)) is ishigami
+
+
+def test_child_loggers_of_the_server_are_cut_too(client, caplog) -> None:
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("werkzeug.child").warning("request %s", "W" * 100_000)
+        logging.getLogger("dash._callback").error("value " + "W" * 100_000)
+    assert len(caplog.records) == 2
+    assert all(len(r.getMessage()) <= 200 for r in caplog.records)

@@ -125,11 +125,35 @@ def install(app: Any) -> None:
                           f"{type(error).__name__}: {error}")
 
     server.view_functions[endpoint] = guarded
+    _truncate_records_of(("werkzeug", "flask", "dash", "governance_sim.app",
+                          server.logger.name))
+
+
+def _truncate_records_of(prefixes: tuple[str, ...]) -> None:
+    """Cut every log record of these loggers and their children (see TruncatingFilter).
+
+    A filter on a logger does not see its children's records, so the cut happens where
+    records are made: the log-record factory is wrapped once per process.
+    """
+    global _PREFIXES
+    _PREFIXES = tuple(sorted(set(_PREFIXES) | set(prefixes)))
+    current = logging.getLogRecordFactory()
+    if getattr(current, "governance_sim_truncating", False):
+        return
     truncating = TruncatingFilter()
-    for name in ("werkzeug", server.logger.name, "dash", "dash.dash", "governance_sim.app"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, TruncatingFilter) for f in logger.filters):
-            logger.addFilter(truncating)
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        name = record.name
+        if any(name == p or name.startswith(p + ".") for p in _PREFIXES):
+            truncating.filter(record)
+        return record
+
+    factory.governance_sim_truncating = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+_PREFIXES: tuple[str, ...] = ()
 
 
 class TruncatingFilter(logging.Filter):
