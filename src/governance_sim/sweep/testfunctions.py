@@ -1,9 +1,10 @@
 """Functions with analytically known sensitivity indices, to check the sweep machinery.
 
 They follow the sweep's model contract (a parameter dict, optionally ``seed=``, to a
-mapping of outcomes), so a spec can name them (``model =
-"governance_sim.sweep.testfunctions:ishigami"``) and run them through every executor; the
-indices that the analysis recovers can then be compared with the exact ones.
+mapping of outcomes) and are registered models (:mod:`governance_sim.sweep.registry`), so
+a spec can name them (``model = "ishigami"``, ``model = "linear"``) and run them through
+every executor; the indices that the analysis recovers can then be compared with the exact
+ones.
 """
 
 from __future__ import annotations
