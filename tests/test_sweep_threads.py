@@ -46,3 +46,19 @@ def test_serial_pool_and_dask_give_identical_bits_at_20000_citizens(tmp_path: Pa
         for column in ("trust", "social", "voice", "pv", "index"):
             assert np.array_equal(serial[column].to_numpy().view(np.int64),
                                   tables[name][column].to_numpy().view(np.int64)), (name, column)
+
+
+def test_metrics_use_no_blas_reductions() -> None:
+    """A guard for future edits: no ``@``, ``dot``, ``inner``, ``matmul`` or ``vdot``."""
+    import ast
+    import inspect
+
+    from governance_sim import metrics
+
+    tree = ast.parse(inspect.getsource(metrics))
+    found = [node.lineno for node in ast.walk(tree)
+             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)]
+    found += [node.lineno for node in ast.walk(tree)
+              if isinstance(node, ast.Attribute)
+              and node.attr in ("dot", "inner", "matmul", "vdot", "einsum", "tensordot")]
+    assert found == [], f"BLAS reductions in metrics.py at lines {found}"
