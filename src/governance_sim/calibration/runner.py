@@ -225,13 +225,13 @@ def _check_settings(config: CalibrationConfig, folder: Path) -> str:
     path = folder / "calibration.json"
     if path.is_file():
         try:
-            old = json.loads(path.read_text(encoding="utf-8")).get("fingerprint")
-        except (OSError, ValueError, AttributeError):
-            old = None
-        if old != fingerprint:
-            raise ResultsError(f"{folder} holds another calibration (different targets file "
-                               "or model defaults); give a new --out folder or remove the "
-                               "old one")
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stored = {}
+        stored = stored if isinstance(stored, dict) else {}
+        if stored.get("fingerprint") != fingerprint:
+            raise ResultsError(f"{folder} holds another calibration ({_difference(stored, config)}"
+                               "); give a new --out folder or remove the old one")
         return fingerprint
     document = {"kind": "governance_sim.calibration", "fingerprint": fingerprint,
                 "source": config.source, "targets_file": config.text,
@@ -239,6 +239,20 @@ def _check_settings(config: CalibrationConfig, folder: Path) -> str:
     atomic_write(path, lambda tmp: Path(tmp).write_text(
         json.dumps(document, indent=2, sort_keys=True, default=str), encoding="utf-8"))
     return fingerprint
+
+
+def _difference(stored: dict[str, Any], config: CalibrationConfig) -> str:
+    """What differs between a folder's calibration and ``config``, in a few words."""
+    base = stored.get("base")
+    if isinstance(base, dict) and base != config.base:
+        changed = sorted(k for k in set(base) | set(config.base)
+                         if base.get(k) != config.base.get(k))
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more"
+                                          if len(changed) > 5 else "")
+        return f"made with other base parameters or model defaults: {shown}"
+    if stored.get("targets_file") != config.text:
+        return "made from a different targets file"
+    return "made with other settings"
 
 
 def _finite(value: float) -> float | None:
