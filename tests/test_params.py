@@ -38,7 +38,7 @@ def test_defaults_are_valid_and_frozen():
         ({"events": [{"kind": "trust_shock", "step": 3, "size": 2}]}, ["events.0.size"]),
         ({"events": [{"kind": "citizens_panel", "step": 1, "members": 10 ** 6}]},
          ["members", "exceed n_citizens"]),
-        ({"n_citizens": "many"}, ["n_citizens", "integer"]),
+        ({"n_citizens": "many"}, ["n_citizens", "whole number"]),
     ],
 )
 def test_bad_values_name_the_field_and_the_rule(changes, names):

@@ -177,7 +177,7 @@ def test_hard_targets_trade_relational_work_for_output_and_scar_motivation():
     lost = during[1]["motivation_mean"] - during[0]["motivation_mean"]
     left = bureaucracy["motivation_mean"].iloc[-1] - targets["motivation_mean"].iloc[-1]
     assert lost >= 0.01  # 0.12 SD
-    assert left >= 0.4 * lost  # two thirds still there nine years after the removal
+    assert left >= 0.15 * lost  # a quarter still there nine years after the removal
 
 
 def test_co_creation_low_trust_stays_in_the_low_state():

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -110,6 +111,17 @@ EventKind = Literal[
 ]
 
 
+#: The fields each kind of event uses (besides ``kind`` and ``step``); others are refused.
+EVENT_FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "switch_logic": ("logic",),
+    "trust_shock": ("size", "duration"),
+    "budget_change": ("factor", "duration"),
+    "set_levers": ("levers",),
+    "compact": ("size", "duration"),
+    "citizens_panel": ("members", "duration"),
+}
+
+
 class Event(BaseModel):
     """A scheduled intervention that changes levers or state at a given step.
 
@@ -154,6 +166,12 @@ class Event(BaseModel):
 
     @model_validator(mode="after")
     def _check_kind_fields(self) -> Event:
+        used = EVENT_FIELDS_BY_KIND[self.kind]
+        stray = sorted(name for name in set(self.model_fields_set) - {"kind", "step"} - set(used)
+                       if getattr(self, name) != Event.model_fields[name].default)
+        if stray:
+            raise ValueError(f"a {self.kind!r} event does not use {', '.join(stray)}; it "
+                             f"takes step and {', '.join(used)}")
         if self.kind == "switch_logic" and self.logic is None:
             raise ValueError("a 'switch_logic' event needs 'logic'")
         if self.kind == "set_levers" and not self.levers:
@@ -628,7 +646,11 @@ class Params(BaseModel):
     revert_facilitation_share: float = _f(0.25, 0.0, 1.0, "share", ASSUMPTION,
                                           "share of the lever's facilitation a reverted "
                                           "leader keeps", "leadership")
-    dip_tolerance: float = _f(0.005, 0.0, 0.5, "0-1", ASSUMPTION,
+    dip_tolerance: float = _f(0.02, 0.0, 0.5, "0-1",
+                              "assumed: a fall leaders and councils notice, about the margin "
+                              "of error of a municipal poll of 1 000 (2-3 points); below it "
+                              "the slow settling of trust (under 0.01 a year) read as a "
+                              "lasting dip and made nearly every NPM leader revert",
                               "how far below the remembered level a result must fall to "
                               "count as a dip", "leadership")
     leader_patience_spread: float = _f(0.5, 0.0, 3.0, "log-SD", ASSUMPTION,
@@ -693,6 +715,17 @@ class Params(BaseModel):
             if not isinstance(on, bool):
                 raise ValueError(f"mechanism {name!r} must be true or false, got {on!r}")
         return dict(value)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_coercion(cls, value: Any, info: ValidationInfo) -> Any:
+        """Numbers must be numbers: true/false and text are refused, not coerced."""
+        annotation = cls.model_fields[info.field_name].annotation
+        if annotation in (int, float) and (
+                isinstance(value, bool) or not isinstance(value, int | float)):
+            kind = "a whole number" if annotation is int else "a number"
+            raise ValueError(f"must be {kind}, not {type(value).__name__}")
+        return value
 
     @model_validator(mode="after")
     def _check_cross_fields(self) -> Params:
