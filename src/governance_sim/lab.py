@@ -23,12 +23,13 @@ Two lab-only elements, both absent from the open-ended full model:
   (``punishment_per_token`` points per token of shortfall: Fehr & Gaechter 2000); members
   also punish those who gave *more* ("antisocial punishment"), at a rate that rises as the
   civic norm weakens (Herrmann et al. 2008: antisocial punishment is strongest where norms
-  of civic cooperation and the rule of law are weak). The institution's effect on
-  contributions is the full model's sanctions term: the ``sanctions`` argument of
-  ``contributions`` is 1 (a standing peer-punishment institution) and ``legitimacy`` is the
-  civic norm, so sanctions raise contributions above ``norm_threshold`` and lower them
-  below it. This behaviour is a *prediction* of the model; nothing is fitted to sanctions
-  data.
+  of civic cooperation and the rule of law are weak). The punished respond in their next
+  contributions (``punishment_response`` tokens per point, kept from then on): up for points
+  from those who gave more (Fehr & Gaechter 2000), down for points from those who gave less
+  (antisocial punishment deters cooperation). So whether sanctions raise contributions
+  *emerges* from who punishes whom; the contribution rule has no sanctions term in the lab.
+  This behaviour is a *prediction* of the model; nothing is fitted to sanctions data (the
+  calibration uses the no-punishment series only).
 
 Outcomes by period can be computed exactly (:func:`expected_series`: every ordered group
 composition of the four types, weighted by its probability -- no sampling noise, used for
@@ -76,6 +77,12 @@ PUNISHMENT_PER_TOKEN = 0.25
 #: Antisocial punishment points per token a member gave *more* than the punisher, at a
 #: civic norm of 0 (falls linearly to 0 at a norm of 1; Herrmann et al. 2008; assumption).
 ANTISOCIAL_PER_TOKEN = 0.25
+#: Tokens by which a player changes the next contribution per punishment point received:
+#: up for points from those who gave more (Fehr & Gaechter 2000: the punished raise their
+#: contributions), down for points from those who gave less (antisocial punishment deters
+#: cooperation: Herrmann et al. 2008). Direction from those sources; the value is a modelling
+#: assumption, not fitted to any punishment data.
+PUNISHMENT_RESPONSE = 0.5
 
 
 @cache
@@ -107,6 +114,8 @@ class LabDesign:
         point_cost_target: tokens a point costs the target (3).
         punishment_per_token: see :data:`PUNISHMENT_PER_TOKEN`.
         antisocial_per_token: see :data:`ANTISOCIAL_PER_TOKEN`.
+        punishment_response: see :data:`PUNISHMENT_RESPONSE` (0 under the
+            ``punishment_feedback`` mechanism's neutral form).
     """
 
     group_size: int = 4
@@ -122,6 +131,7 @@ class LabDesign:
     point_cost_target: float = 3.0
     punishment_per_token: float = PUNISHMENT_PER_TOKEN
     antisocial_per_token: float = ANTISOCIAL_PER_TOKEN
+    punishment_response: float = PUNISHMENT_RESPONSE
 
     def __post_init__(self) -> None:
         if self.group_size < 2 or self.periods < 1:
@@ -173,20 +183,25 @@ def _session(
     n_groups, size = types.shape
     if "end_game" in switched_off(params):  # the end-game mechanism's neutral form
         design = dataclasses.replace(design, end_game_drop=0.0)
+    if "punishment_feedback" in switched_off(params):  # punishment changes earnings only
+        design = dataclasses.replace(design, punishment_response=0.0)
     params = effective_params(params)
     flat_types = types.reshape(-1)
     belief = np.full(flat_types.shape, params.initial_belief)
     everyone = np.ones(flat_types.shape, dtype=bool)
     legitimacy = np.full(flat_types.shape, design.civic_norm)
-    sanction_level = 1.0 if design.sanctions else 0.0
     player_weight = np.repeat(weights / size, size)
+    # what punishment has taught each player: a shift of the contribution, share of endowment
+    learned = np.zeros(flat_types.shape)
     rows = []
     for period in range(1, design.periods + 1):
         held = belief * (1.0 - design.end_game_drop) if period == design.periods else belief
-        given = contributions(
+        # the rule of the full model without its sanctions term: in the lab the effect of
+        # sanctions emerges from who punishes whom and how the punished respond
+        given = np.clip(contributions(
             held, flat_types, legitimacy, everyone, params.cooperation_slope, 0.0,
-            params.unconditional_contribution, sanction_level, params.sanction_effect,
-            params.norm_threshold)
+            params.unconditional_contribution, 0.0, params.sanction_effect,
+            params.norm_threshold) + learned, 0.0, 1.0)
         grid = given.reshape(n_groups, size)
         others = (grid.sum(axis=1, keepdims=True) - grid) / (size - 1)
         tokens = grid * design.endowment
@@ -207,6 +222,12 @@ def _session(
             anti_points[:, idx, idx] = 0.0
             points_given = points.sum(axis=2)
             antisocial = anti_points.sum(axis=2)
+            # the punished respond: up for points from those who gave more, down for points
+            # from those who gave less (received: summed over the punishers, axis 1)
+            from_above = (points - anti_points).sum(axis=1)
+            from_below = anti_points.sum(axis=1)
+            learned = learned + (design.punishment_response * (from_above - from_below)
+                                 / design.endowment).reshape(-1)
             earnings = (earnings - design.point_cost_punisher * points_given
                         - design.point_cost_target * points.sum(axis=1))
         row = {

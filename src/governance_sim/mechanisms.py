@@ -70,6 +70,12 @@ MECHANISMS: dict[str, Mechanism] = {m.name: m for m in (
               "2010)",
               "no drop in the last period (lab mode)",
               lambda p: {}, lab=True),
+    Mechanism("punishment_feedback",
+              "in the lab's sanctions stage the punished change their next contribution: up "
+              "for points from those who gave more, down for antisocial points (Fehr & "
+              "Gaechter 2000; Herrmann et al. 2008)",
+              "punishment changes earnings only (punishment_response = 0, lab mode)",
+              lambda p: {}, lab=True),
     Mechanism("trust_asymmetry",
               "bad experiences move trust (and dispositions) more than good ones (Slovic 1993)",
               "equal weight of good and bad experiences (loss_aversion = 1)",

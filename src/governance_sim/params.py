@@ -63,7 +63,8 @@ LEVER_NAMES: tuple[str, ...] = (
 #: The mechanisms that can be switched off (``Params.mechanisms``); what each does and its
 #: neutral form are in :data:`governance_sim.mechanisms.MECHANISMS`.
 MECHANISM_NAMES: tuple[str, ...] = (
-    "belief_learning", "conditional_cooperation", "end_game", "trust_asymmetry",
+    "belief_learning", "conditional_cooperation", "end_game", "punishment_feedback",
+    "trust_asymmetry",
     "process_over_outcome", "trust_threshold", "contagion", "service_motive", "crowding_out",
     "motivation_scar", "reform_burnout", "multitasking", "startup_burden", "facilitation",
     "targeting", "voice",

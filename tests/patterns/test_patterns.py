@@ -34,11 +34,21 @@ def test_pattern_1_contributions_decay_not_to_zero():
     assert all(d["period_10"] >= 0.05 for d in result.details)
 
 
-def test_pattern_2_sanctions_need_strong_civic_norms():
-    """Lab: sanctions gain >= +0.05 of endowment at civic norm 0.8, <= 0 at 0.2 (prediction)."""
-    result = v.pattern_2(SEEDS)
-    _holds(result)
-    assert all(d["gain_strong"] >= 0.05 and d["gain_weak"] <= 0 for d in result.details)
+@pytest.fixture(scope="module")
+def pattern_2() -> v.PatternResult:
+    return v.pattern_2(SEEDS)
+
+
+def test_pattern_2_sanctions_need_strong_civic_norms(pattern_2):
+    """Lab: sanctions gain >= +0.05 at civic norm 0.8, less than half of it at 0.2; the
+    gradient emerges from punishment feedback (prediction: nothing fitted to it)."""
+    _holds(pattern_2)
+
+
+@pytest.mark.xfail(strict=True, reason="known discrepancy (docs/odd.md): Herrmann et al. 2008 "
+                   "found no gain where civic norms are weakest; the model predicts +0.08")
+def test_pattern_2_no_gain_at_weak_norms(pattern_2):
+    assert all(d["gain_weak"] <= 0 for d in pattern_2.details)
 
 
 def test_pattern_3_crowding_out_hysteresis():
@@ -154,10 +164,8 @@ def test_pattern_fails_without_its_mechanism(number, mechanism):
                                   f"with {mechanism} off: " + _explain(result))
 
 
-def test_every_pattern_but_two_names_its_mechanisms():
-    """Pattern 2's sign is still written into the contribution rule (docs/odd.md)."""
+def test_every_pattern_names_its_mechanisms():
     from governance_sim.mechanisms import MECHANISMS
 
     for number, names in v.PATTERN_MECHANISMS.items():
-        assert all(name in MECHANISMS for name in names)
-        assert bool(names) == (number != 2), number
+        assert names and all(name in MECHANISMS for name in names), number
