@@ -103,3 +103,11 @@ def test_a_sampled_design_refuses_a_mechanism_range(tmp_path, capsys):
                     encoding="utf-8")
     assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
     assert "switched, not sampled" in capsys.readouterr().err
+
+
+def test_odd_lists_every_switch_with_its_neutral_form():
+    from pathlib import Path
+
+    odd = (Path(__file__).resolve().parents[1] / "docs" / "odd.md").read_text(encoding="utf-8")
+    for name, mechanism in MECHANISMS.items():
+        assert f"| `{name}` | {mechanism.what} | {mechanism.neutral} |" in odd, name
