@@ -141,22 +141,27 @@ def pattern_1(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None) 
     """Without sanctions or dialogue, voluntary contributions decay but not to zero.
 
     Lab mode, 280 groups of 4 (the 1 120 subjects of Herrmann et al. 2008) with types drawn
-    per seed. Statistic: period-10 / period-1 mean contribution. Criterion: ratio <= 0.75
-    (decay of at least a quarter) and period-10 contribution >= 0.05 of the endowment (one
-    token of 20: not zero).
+    per seed. Statistic: period-9 / period-1 mean contribution: the decay before the known
+    last period. Criterion: that ratio <= 0.8 (at least a fifth lost by period 9; the
+    Herrmann et al. no-punishment series loses 40 %, 52.9 % -> 32.0 %), period 10 >= 0.05 of
+    the endowment (one token of 20: not zero), and the end-game drop measured apart: period
+    10 at most 0.9 of period 9 (the series: 32.0 % -> 21.9 %, 0.68).
     """
     params = base or small_params()
     rows = []
     for seed in seeds:
         series = play(params, LabDesign(sanctions=False), n_groups=280, seed=seed).by_period
         c = series["contribution"]
-        ratio = float(c.iloc[-1] / c.iloc[0])
+        ratio = float(c.iloc[-2] / c.iloc[0])
         final = float(c.iloc[-1])
-        rows.append((ratio, ratio <= 0.75 and final >= 0.05,
-                     {"period_1": float(c.iloc[0]), "period_10": final},
+        end_game = float(c.iloc[-1] / c.iloc[-2])
+        rows.append((ratio, ratio <= 0.8 and final >= 0.05 and end_game <= 0.9,
+                     {"period_1": float(c.iloc[0]), "period_9": float(c.iloc[-2]),
+                      "period_10": final, "end_game_ratio": end_game},
                      [_curve(seed, "no sanctions", c)]))
-    return _result(1, "Contributions decay, not to zero", "period-10 / period-1 contribution "
-                   "(lab, no sanctions)", "ratio <= 0.75 and period 10 >= 0.05 of endowment",
+    return _result(1, "Contributions decay, not to zero", "period-9 / period-1 contribution "
+                   "(lab, no sanctions)", "ratio <= 0.8; period 10 >= 0.05 of endowment; "
+                   "period 10 / period 9 <= 0.9 (end game)",
                    seeds, rows, "contribution (share of endowment)", "period")
 
 
@@ -310,19 +315,19 @@ def pattern_4(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
 def pattern_5(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
               delta: float = 0.1, rounds: int = 12, panel_share: float = 0.05,
               panel_steps: int = 36) -> PatternResult:
-    """More voice raises trust more than an equal outcome gain; a voice gap appears.
+    """Citizens with a say trust more: a voice gap of tens of points.
 
-    (a) On the seed's initial population, ``rounds`` steps of a procedural (voice) signal of
-    ``delta`` against the same number of steps of an outcome gain of ``delta`` (service
-    better than expected), through the model's trust update: the voice gain must exceed
-    the outcome gain. (b) A sortition panel (``panel_share`` of citizens, drawn at random,
-    deliberative influence) sits for ``panel_steps`` steps under bureaucracy and under NPM,
-    with ``voice_gain=0`` so members receive the same service as everyone else (outcomes
-    held fixed); statistic: the smaller of the two trust gaps between members (citizens
-    with a say) and the others. Criterion: (a) ratio > 1 and (b) gap >= 0.10 ("tens of
-    percentage points"; OECD 2024: 47 pp on average, 50 pp in Norway, in the share with
-    high trust). Co-creation is run and reported too but not judged: there every
-    participant has a say, so non-members are not citizens *without* one.
+    A sortition panel (``panel_share`` of citizens, drawn at random, deliberative influence)
+    sits for ``panel_steps`` steps under bureaucracy and under NPM, with ``voice_gain=0`` so
+    members receive the same service as everyone else (outcomes held fixed); statistic: the
+    smaller of the two trust gaps between members (citizens with a say) and the others.
+    Criterion: gap >= 0.10 ("tens of percentage points"; OECD 2024: 47 pp on average, 50 pp
+    in Norway, in the share with high trust). Co-creation is run and reported too but not
+    judged: there every participant has a say, so non-members are not citizens *without*
+    one. Also reported, not judged: on the seed's initial population, the trust gain from
+    ``rounds`` steps of a procedural (voice) signal of ``delta`` against an outcome gain of
+    ``delta`` through the model's trust update. Their ratio is that of ``process_weight`` to
+    ``outcome_weight`` by construction, so it was dropped as a criterion (issue 12).
     """
     params = base or small_params()
     rows = []
@@ -361,14 +366,13 @@ def pattern_5(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
             gaps[logic] = gap_series[-1]
             curves.append(_curve(seed, logic, np.array(gap_series),
                                  np.arange(1, panel_steps + 1)))
-        ratio = gains["voice"] / gains["outcome"] if gains["outcome"] > 0 else float("inf")
         gap = min(gaps["bureaucracy"], gaps["npm"])
-        rows.append((gap, ratio > 1.0 and gap >= 0.10,
+        rows.append((gap, gap >= 0.10,
                      {"trust_gain_voice": gains["voice"], "trust_gain_outcome": gains["outcome"],
                       **{f"gap_{k}": v for k, v in gaps.items()}}, curves))
-    return _result(5, "Voice beats outcomes; voice gap",
+    return _result(5, "Voice gap",
                    "trust gap, panel members minus others (min of bureaucracy, NPM)",
-                   "gap >= 0.10; voice gain > equal outcome gain", seeds, rows,
+                   "gap >= 0.10 (the voice and outcome gains are reported)", seeds, rows,
                    "trust gap (members - others)")
 
 
@@ -573,9 +577,11 @@ def pattern_9(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
     Under co-creation with ``complementarity_framing`` 0 (substitute) and 1 (complement),
     a budget rise (``budget_factor``) at ``start`` against the same seed without it;
     effects averaged over the last half of the run. Statistic: change in co-produced input
-    per citizen under substitute framing. Criterion: the service improves (value +0.02 or
-    more) in both framings; co-production falls under substitute framing (< 0) and rises
-    under complement framing (> 0).
+    per citizen under substitute framing, relative to the co-production without the rise.
+    Criterion: the service improves (value +0.02 or more) in both framings; co-production
+    falls by at least 2 % under substitute framing and rises by at least 2 % under
+    complement framing (sizes, not signs: the budget rise lifts value received by about 15
+    %; Parrado et al. 2013 report the direction, not a size).
     """
     params = (base or small_params()).replace(logic="co_creation")
     rows = []
@@ -590,15 +596,18 @@ def pattern_9(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
                          steps=steps, seed=seed).timeseries
             diff = (better - before).iloc[steps // 2:]
             out[f"value_change_{label}"] = float(diff["service_value"].mean())
-            out[f"coproduction_change_{label}"] = float(diff["coproduction"].mean())
+            out[f"coproduction_change_{label}"] = (float(diff["coproduction"].mean())
+                                                   / float(before["coproduction"]
+                                                           .iloc[steps // 2:].mean()))
             curves.append(_curve(seed, label, (better - before)["coproduction"]))
         ok = (out["value_change_substitute"] >= 0.02 and out["value_change_complement"] >= 0.02
-              and out["coproduction_change_substitute"] < 0
-              and out["coproduction_change_complement"] > 0)
+              and out["coproduction_change_substitute"] <= -0.02
+              and out["coproduction_change_complement"] >= 0.02)
         rows.append((out["coproduction_change_substitute"], ok, out, curves))
     return _result(9, "Better service crowds out co-production unless complementary",
-                   "change in co-production after a budget rise, substitute framing",
-                   "< 0 with substitute framing and > 0 with complement framing", seeds, rows,
+                   "relative change in co-production after a budget rise, substitute framing",
+                   "<= -2 % with substitute framing and >= +2 % with complement framing",
+                   seeds, rows,
                    "co-production change (better service - baseline)")
 
 
@@ -716,11 +725,11 @@ PATTERNS: dict[int, Callable[..., PatternResult]] = {
 #: them on the pattern holds, with any one off it fails (``tests/patterns``; ``governance-sim
 #: validate --without NAME``).
 PATTERN_MECHANISMS: dict[int, tuple[str, ...]] = {
-    1: ("belief_learning", "conditional_cooperation"),
+    1: ("belief_learning", "conditional_cooperation", "end_game"),
     2: ("punishment_feedback",),
     3: ("crowding_out", "motivation_scar"),
     4: ("trust_asymmetry",),
-    5: ("process_over_outcome", "voice"),
+    5: ("voice",),
     6: ("trust_threshold", "trust_asymmetry"),
     7: ("facilitation",),
     8: ("targeting",),

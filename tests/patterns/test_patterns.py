@@ -28,10 +28,10 @@ def _holds(result: v.PatternResult) -> None:
 
 
 def test_pattern_1_contributions_decay_not_to_zero():
-    """Lab, no sanctions: period-10/period-1 contribution <= 0.75 and period 10 >= 0.05."""
+    """Lab, no sanctions: period-9/period-1 <= 0.8, period 10 >= 0.05, end game <= 0.9."""
     result = v.pattern_1(SEEDS)
     _holds(result)
-    assert all(d["period_10"] >= 0.05 for d in result.details)
+    assert all(d["period_10"] >= 0.05 and d["end_game_ratio"] <= 0.9 for d in result.details)
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +63,9 @@ def test_pattern_4_trust_lost_faster_than_gained():
     assert all(d["net_change_equal_signals"] <= -0.01 for d in result.details)
 
 
-def test_pattern_5_voice_beats_outcomes_and_voice_gap():
-    """Voice signal raises trust more than an equal outcome gain; panel gap >= 0.10."""
-    result = v.pattern_5(SEEDS)
-    _holds(result)
-    assert all(d["trust_gain_voice"] > d["trust_gain_outcome"] for d in result.details)
+def test_pattern_5_voice_gap():
+    """Panel members (a say, equal outcomes) trust >= 0.10 more than the others."""
+    _holds(v.pattern_5(SEEDS))
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +117,7 @@ def test_pattern_8_gaps():
 
 
 def test_pattern_9_service_crowds_out_coproduction_unless_complementary():
-    """Budget x1.5: co-production change < 0 (substitute framing) and > 0 (complement)."""
+    """Budget x1.5: co-production -2 % or more (substitute framing), +2 % or more (complement)."""
     _holds(v.pattern_9(SEEDS))
 
 
