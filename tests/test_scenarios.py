@@ -138,9 +138,13 @@ def test_wigan_deal_raises_trust_and_participation_not_outcomes():
     assert (deal.loc[:23] == without.loc[:23]).all().all()  # identical until the Deal
     end = deal.iloc[-1], without.iloc[-1]
     assert end[0]["trust_mean"] - end[1]["trust_mean"] >= 0.05  # measured +0.097
-    assert end[0]["participation_rate"] >= 1.5 * end[1]["participation_rate"]  # x2.0
-    assert end[0]["service_value"] - end[1]["service_value"] <= -0.03  # measured -0.079
-    assert abs(end[0]["public_value_index"] - end[1]["public_value_index"]) <= 0.02
+    assert end[0]["participation_rate"] >= 1.5 * end[1]["participation_rate"]  # x2.1
+    assert end[0]["service_value"] - end[1]["service_value"] <= -0.03  # measured -0.068
+    assert abs(end[0]["public_value_index"] - end[1]["public_value_index"]) <= 0.02  # -0.001
+    # most leaders fall back to control while the budget falls, not for good (dip tolerance)
+    reverted = deal["reverted_share"]
+    assert reverted.loc[60:84].mean() >= 0.5  # measured 0.92
+    assert reverted.iloc[-1] <= 0.5 * reverted.max()  # measured 0.16 of at most 0.93
 
 
 def test_leave_no_one_behind_narrows_taking_part_but_not_trust():
@@ -163,9 +167,24 @@ def test_leave_no_one_behind_narrows_taking_part_but_not_trust():
 def test_npm_to_co_creation_dips_then_overtakes_npm():
     switched, npm = _pair("npm_to_co_creation", "npm")
     difference = switched["public_value_index"] - npm["public_value_index"]
-    assert difference.loc[40:52].min() <= -0.04  # measured -0.068
-    assert difference.loc[100] < 0  # still in the dip after five years
-    assert difference.iloc[-1] > 0  # overtaken by month 180 (measured +0.010)
+    assert difference.loc[40:52].min() <= -0.035  # measured -0.066 (month 44)
+    assert difference.loc[100] <= -0.013  # still in the dip after five years (-0.027)
+    assert difference.iloc[-1] >= 0.007  # overtaken by month 180 (measured +0.014)
+    # leaders do not revert at the switch but during the dip, and that lengthens it
+    reverted = switched["reverted_share"]
+    assert reverted.loc[40:43].max() <= 0.1  # measured 0 (0.01 on seeds 4-5), was 0.95
+    assert reverted.loc[55:100].max() >= 0.4  # measured 0.77
+    patient = gs.run(gs.load_scenario("npm_to_co_creation").params.replace(
+        leader_patience=600.0), steps=180, seed=1).timeseries
+    faster = (patient["public_value_index"] - switched["public_value_index"]).loc[100]
+    assert faster >= 0.01  # measured +0.020: never-reverting leaders cross 20 months sooner
+
+
+def test_npm_leaders_do_not_revert():
+    npm, bureaucracy = _pair("npm", "bureaucracy")
+    assert npm["reverted_share"].max() <= 0.05  # measured 0 in every month
+    assert npm["facilitation_mean"].iloc[-1] >= 0.08  # NPM's own 0.1, not a quarter of it
+    assert bureaucracy["cost"].iloc[-1] - npm["cost"].iloc[-1] >= 0.03  # measured 0.061
 
 
 def test_hard_targets_trade_relational_work_for_output_and_scar_motivation():
