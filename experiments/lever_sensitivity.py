@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python experiments/lever_sensitivity.py --workers 2   # writes docs/lever_sensitivity.md
+    .venv/bin/python experiments/lever_sensitivity.py --workers 2  # docs/lever_sensitivity.md
     .venv/bin/python experiments/lever_sensitivity.py --trajectories 4 --citizens 2000  # quicker
 
 Every cell of ``logics.LEVER_TABLE`` (14 levers x 3 logics = 42 factors) varies over its
@@ -43,6 +43,9 @@ from governance_sim.simulation import run
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTH = 120
+#: The levers varied: those with a range in at least one logic (policy levers outside the
+#: three logics, such as paying for participation, have none and stay at their cells).
+VARIED = [row for row in LEVER_TABLE if any(high > low for low, high in row.ranges)]
 CONCLUSIONS = ("npm_cost_lead", "npm_output_lead", "bureaucracy_gap_lead",
                "co_creation_pv_lead", "co_creation_trust_lead")
 
@@ -50,7 +53,7 @@ CONCLUSIONS = ("npm_cost_lead", "npm_output_lead", "bureaucracy_gap_lead",
 def factors() -> tuple[list[str], list[list[float]]]:
     """Factor names ``lever[logic]`` and their bounds, from the lever table's ranges."""
     names, bounds = [], []
-    for row in LEVER_TABLE:
+    for row in VARIED:
         for logic, (low, high) in zip(LOGIC_NAMES, row.ranges, strict=True):
             names.append(f"{row.name}[{logic}]")
             bounds.append([low, high])
@@ -62,7 +65,7 @@ def evaluate(task: tuple[np.ndarray, int, int]) -> dict[str, float]:
     point, citizens, seed = task
     out: dict[str, float] = {}
     for k, logic in enumerate(LOGIC_NAMES):
-        levers = {row.name: float(point[3 * i + k]) for i, row in enumerate(LEVER_TABLE)}
+        levers = {row.name: float(point[3 * i + k]) for i, row in enumerate(VARIED)}
         params = Params(n_citizens=citizens, n_units=max(1, citizens // 100), logic=logic,
                         levers=levers)
         row = run(params, steps=MONTH, seed=seed).timeseries.loc[MONTH]

@@ -111,3 +111,24 @@ def test_odd_lists_every_switch_with_its_neutral_form():
     odd = (Path(__file__).resolve().parents[1] / "docs" / "odd.md").read_text(encoding="utf-8")
     for name, mechanism in MECHANISMS.items():
         assert f"| `{name}` | {mechanism.what} | {mechanism.neutral} |" in odd, name
+
+
+def test_paying_the_person_crowds_out_the_civic_motive_paying_a_cause_does_not():
+    """A prediction, not fitted (Frey & Oberholzer-Gee 1997; Mellström & Johannesson 2008):
+    payment raises taking part at first; paid to the person it erodes the civic motive until
+    fewer take part than unpaid; paid to a cause it keeps its effect; without the
+    civic_crowding mechanism the person's payment works like the cause's."""
+    base = Params(n_citizens=4000, n_units=40, logic="co_creation")
+
+    def participation(months, **over):
+        ts = gs.run(base.replace(**over), steps=120, seed=2).timeseries
+        return float(ts["participation_rate"].loc[months].mean())
+
+    early, late = slice(6, 18), slice(96, 120)
+    person = {"levers": {"participation_payment": 1.0}}
+    cause = {"levers": {"participation_payment": 1.0, "payment_to_cause": 1.0}}
+    assert participation(early, **person) > participation(early)
+    assert participation(late, **person) < 0.9 * participation(late)
+    assert participation(late, **cause) > 1.2 * participation(late)
+    no_crowding = participation(late, mechanisms={"civic_crowding": False}, **person)
+    assert no_crowding == pytest.approx(participation(late, **cause), rel=1e-12)

@@ -30,6 +30,8 @@ CASES = {
             {"kind": "compact", "step": 20, "size": 0.5, "duration": 6},
         ],
     ),
+    "paid participation": dict(
+        logic="npm", levers={"participation_payment": 1.0}, civic_crowding_rate=0.2),
     "mechanisms off": dict(
         logic="co_creation",
         mechanisms={"voice": False, "facilitation": False, "trust_asymmetry": False},

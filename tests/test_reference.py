@@ -30,6 +30,10 @@ CASES = {
             {"kind": "set_levers", "step": 10, "levers": {"sanctions": 0.8}},
         ],
     ),
+    "paid participation": dict(
+        logic="co_creation", levers={"participation_payment": 0.8, "payment_to_cause": 0.25},
+        civic_crowding_rate=0.3,
+    ),
     "mechanisms off": dict(
         logic="co_creation", initial_trust=0.6,
         mechanisms={"voice": False, "facilitation": False, "conditional_cooperation": False,

@@ -110,6 +110,17 @@ LEVER_TABLE: tuple[LeverRow, ...] = (
              "seed slide 6: politicians as community leaders who mobilise",
              ((0.0, 0.2), (0.0, 0.1), (0.5, 0.9)),
              "the seed orders the logics, not the numbers"),
+    LeverRow("participation_payment", 0.0, 0.0, 0.0, "0-1",
+             "payment to citizens for taking part (1: a payment that matters to most)",
+             "none of the three logics pays for participation; a policy lever to explore "
+             "(Frey & Oberholzer-Gee 1997; Mellström & Johannesson 2008)",
+             ((0.0, 0.0), (0.0, 0.0), (0.0, 0.0)),
+             "not part of any logic: varied in scenarios, not in the lever sensitivity"),
+    LeverRow("payment_to_cause", 0.0, 0.0, 0.0, "0-1",
+             "share of that payment given to a cause instead of the person",
+             "framing of the payment (Mellström & Johannesson 2008)",
+             ((0.0, 0.0), (0.0, 0.0), (0.0, 0.0)),
+             "not part of any logic: varied in scenarios, not in the lever sensitivity"),
 )
 
 _TABLE_BY_NAME = {row.name: row for row in LEVER_TABLE}
@@ -134,6 +145,8 @@ class LogicProfile:
     sanctions: float
     politician_horizon: float
     mobilisation: float
+    participation_payment: float
+    payment_to_cause: float
 
     @property
     def influence(self) -> float:

@@ -141,6 +141,12 @@ MECHANISMS: dict[str, Mechanism] = {m.name: m for m in (
               "taking part feels like any other fair treatment and brings no extra value "
               "(voice_trust_weight = 0, voice_gain = 0)",
               lambda p: {"voice_trust_weight": 0.0, "voice_gain": 0.0}),
+    Mechanism("civic_crowding",
+              "paying citizens for taking part, to the person rather than to a cause, erodes "
+              "the civic motivation to take part (Frey & Oberholzer-Gee 1997; Mellström & "
+              "Johannesson 2008)",
+              "payment raises acceptance by its price effect only (civic_crowding_effect = 0)",
+              lambda p: {"civic_crowding_effect": 0.0}),
 )}
 
 assert tuple(MECHANISMS) == MECHANISM_NAMES, "MECHANISMS and params.MECHANISM_NAMES disagree"

@@ -37,6 +37,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("invited_share", "Invited this month (of all citizens; not taking part before)",
            "share"),
     Metric("accepted_share", "Invited and took part this month (of all citizens)", "share"),
+    Metric("civic_crowding", "Civic motivation crowded out by paying for taking part",
+           "0-1"),
     Metric("contribution_mean", "Mean contribution of those taking part", "share"),
     Metric("coproduction", "Co-produced input per citizen", "share"),
     Metric("social_capital", "Social capital (network-weighted social trust)", "0-1"),
@@ -145,6 +147,7 @@ def measure(population: Population, params: Params) -> dict[str, float]:
         "participation_gap": float(part_q[4] - part_q[0]),
         "invited_share": mun.invited / n,
         "accepted_share": mun.accepted / n,
+        "civic_crowding": mun.civic_crowding,
         "contribution_mean": mun.cooperation,
         "coproduction": mun.coproduction,
         # mean over citizens of their neighbours' mean social trust: each citizen's social

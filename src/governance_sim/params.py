@@ -58,6 +58,8 @@ LEVER_NAMES: tuple[str, ...] = (
     "sanctions",
     "politician_horizon",
     "mobilisation",
+    "participation_payment",
+    "payment_to_cause",
 )
 
 #: The mechanisms that can be switched off (``Params.mechanisms``); what each does and its
@@ -67,7 +69,7 @@ MECHANISM_NAMES: tuple[str, ...] = (
     "trust_asymmetry",
     "process_over_outcome", "trust_threshold", "contagion", "service_motive", "crowding_out",
     "motivation_scar", "reform_burnout", "multitasking", "startup_burden", "facilitation",
-    "targeting", "voice",
+    "targeting", "voice", "civic_crowding",
 )
 
 ASSUMPTION = "modelling assumption (see docs/odd.md); varied in the robustness analysis"
@@ -400,6 +402,24 @@ class Params(BaseModel):
     participation_need_weight: float = _f(1.0, 0.0, 10.0, "log-odds/unit",
                                           "Parrado et al. (2013): perceived service need",
                                           "effect of the service-driven motive", "participation")
+    payment_effect: float = _f(0.5, 0.0, 5.0, "log-odds per unit of payment",
+                               "direction from source: paid invitations are accepted more "
+                               "often (a price effect); size assumed, a prediction",
+                               "rise in the log-odds of accepting an invitation at full "
+                               "participation_payment", "participation")
+    civic_crowding_effect: float = _f(0.5, 0.0, 1.0, "civic motivation per unit of payment",
+                                      "direction from source: Frey & Oberholzer-Gee (1997): "
+                                      "compensation halved acceptance of a public facility "
+                                      "(51 % -> 25 %); Mellström & Johannesson (2008): paying "
+                                      "blood donors lowered women's giving, not when the money "
+                                      "went to charity; size assumed, a prediction (not "
+                                      "fitted)",
+                                      "fall of the municipality's civic norm (everyone's civic "
+                                      "motivation) at full payment to the person",
+                                      "participation")
+    civic_crowding_rate: float = _f(0.05, 0.0, 1.0, "1/step", ASSUMPTION,
+                                    "monthly movement of that fall toward its level under the "
+                                    "current payment", "participation")
     participation_time_cost: float = _f(0.6, 0.0, 10.0, "log-odds",
                                         "Verba, Schlozman & Brady (1995): time and resources",
                                         "time cost of taking part for the lowest-resource "
@@ -865,6 +885,9 @@ EVIDENCE_GRADES: dict[str, str] = {
     "social_capital_loss": "direction only",
     "social_capital_decay": "direction only",
     "mobilisation_efficacy_gain": "direction only",
+    "payment_effect": "direction only",
+    "civic_crowding_effect": "direction only",
+    "civic_crowding_rate": "assumed",
     "impartiality_social_effect": "direction only",
     "crowding_in_effect": "direction only",
     "scar_decay": "direction only",

@@ -192,6 +192,13 @@ class ReferenceSimulation:
         taking_part = []
         mun.invited = mun.accepted = 0
         targeting = levers.facilitation_targeting * p.targeting_strength
+        # paying for taking part: its price effect, and the civic motive it crowds out
+        mun.civic_crowding += p.civic_crowding_rate * (
+            p.civic_crowding_effect * levers.participation_payment
+            * (1.0 - levers.payment_to_cause) - mun.civic_crowding)
+        intercept = (p.participation_intercept
+                     + p.payment_effect * levers.participation_payment
+                     - p.participation_motivation_weight * mun.civic_crowding)
         for i, c in enumerate(self.citizens):
             neighbours_part = sum(old_participating[j] for j in c.neighbours) / len(c.neighbours)
             motive = ((1.0 - levers.complementarity_framing) * (1.0 - c.value)
@@ -200,7 +207,7 @@ class ReferenceSimulation:
                 MEAN_RESOURCES - LOWEST_RESOURCES)
             relief = clip01(unit_fac[c.unit] * weight)
             cost = p.participation_time_cost * (1.0 - relief) * LOWEST_RESOURCES / c.resources
-            log_odds = (p.participation_intercept
+            log_odds = (intercept
                         + p.participation_trust_weight * (c.trust - p.trust_threshold)
                         + p.participation_efficacy_weight * c.efficacy
                         + p.participation_motivation_weight * c.civic_motivation

@@ -147,6 +147,8 @@ class Municipality:
     lever_overrides: dict[str, float] = field(default_factory=dict)
     panel_members: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     panel_end_step: int = -1
+    #: fall of the civic norm (everyone's civic motivation) from paying for taking part
+    civic_crowding: float = 0.0
     unit_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: int64[n_units + 1]: unit u's citizens are unit_starts[u] .. unit_starts[u + 1] - 1
     unit_starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))

@@ -31,12 +31,37 @@ from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
 from governance_sim.state import LOWEST_RESOURCES, MEAN_RESOURCES
 
-__all__ = ["targeting_weight", "facilitation_relief",
-           "service_motive", "acceptance_log_odds", "acceptance", "reach",
+__all__ = ["update_civic_crowding", "acceptance_intercept", "targeting_weight",
+           "facilitation_relief", "service_motive", "acceptance_log_odds", "acceptance", "reach",
            "participation_probability", "decide", "invited"]
 
 # The time cost is stated for the bottom quintile (LOWEST_RESOURCES) and divided by
 # resources for the others; targeting weighs citizens around MEAN_RESOURCES (state.py).
+
+
+def update_civic_crowding(crowding: float, levers: LogicProfile, params: Params) -> float:
+    """New fall of the civic norm from paying for taking part (a municipality-wide scalar).
+
+    It moves at ``civic_crowding_rate`` toward ``civic_crowding_effect x payment x (1 -
+    payment_to_cause)``: money paid to the person crowds out the civic motive, money given
+    to a cause does not (Frey & Oberholzer-Gee 1997; Mellström & Johannesson 2008). The
+    fall acts on everyone's civic motivation alike (the model keeps no per-citizen record of
+    it), through :func:`acceptance_intercept`.
+    """
+    target = (params.civic_crowding_effect * levers.participation_payment
+              * (1.0 - levers.payment_to_cause))
+    return crowding + params.civic_crowding_rate * (target - crowding)
+
+
+def acceptance_intercept(crowding: float, levers: LogicProfile, params: Params) -> float:
+    """The intercept of the acceptance log-odds this month.
+
+    ``participation_intercept + payment_effect x payment - participation_motivation_weight x
+    crowding``: the price effect of a payment and the civic motivation it has crowded out.
+    """
+    return (params.participation_intercept
+            + params.payment_effect * levers.participation_payment
+            - params.participation_motivation_weight * crowding)
 
 
 def targeting_weight(resources: np.ndarray, targeting: float, strength: float) -> np.ndarray:
@@ -84,11 +109,17 @@ def acceptance_log_odds(
     relief: np.ndarray,
     resources: np.ndarray,
     params: Params,
+    intercept: float | None = None,
 ) -> np.ndarray:
-    """Log-odds of accepting an invitation, float64[n]."""
+    """Log-odds of accepting an invitation, float64[n].
+
+    Args:
+        intercept: this month's intercept (:func:`acceptance_intercept`); default
+            ``participation_intercept``.
+    """
     cost = params.participation_time_cost * (1.0 - relief) * LOWEST_RESOURCES / resources
     return (
-        params.participation_intercept
+        (params.participation_intercept if intercept is None else intercept)
         + params.participation_trust_weight * (trust - params.trust_threshold)
         + params.participation_efficacy_weight * efficacy
         + params.participation_motivation_weight * civic_motivation

@@ -280,6 +280,8 @@ def citizens_numpy(
 
     # 3. participation (reads last step's participation of neighbours and last value):
     # reach, acceptance and frequency
+    mun.civic_crowding = participation.update_civic_crowding(mun.civic_crowding, levers,
+                                                             params)
     resources = cit.resources
     weight = participation.targeting_weight(resources, levers.facilitation_targeting,
                                             params.targeting_strength)
@@ -287,7 +289,8 @@ def citizens_numpy(
         cit.trust, cit.efficacy, cit.civic_motivation,
         neighbour_mean(cit.participating, cit.network),
         participation.service_motive(cit.value, levers.complementarity_framing),
-        participation.facilitation_relief(fac, weight), resources, params)
+        participation.facilitation_relief(fac, weight), resources, params,
+        participation.acceptance_intercept(mun.civic_crowding, levers, params))
     invitation = participation.reach(weight, levers)
     probability = participation.participation_probability(
         participation.acceptance(log_odds), invitation, cit.participating,
@@ -390,6 +393,8 @@ def citizens_native(
 
     # 3. participation; the same pass over the network takes the neighbours' mean trust
     # (into new_trust, for phase 6); contribution, written in phase 4, holds the log-odds
+    mun.civic_crowding = participation.update_civic_crowding(mun.civic_crowding, levers,
+                                                             params)
     targeting = levers.facilitation_targeting * params.targeting_strength
     resource_layout = {"mean_resources": MEAN_RESOURCES,
                        "resource_span": MEAN_RESOURCES - LOWEST_RESOURCES}
@@ -397,7 +402,8 @@ def citizens_native(
         n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
         cit.value, cit.quintile, n_units, starts, fac_unit,
         lib.coefficients("participation_log_odds", {
-            "intercept": params.participation_intercept,
+            "intercept": participation.acceptance_intercept(mun.civic_crowding, levers,
+                                                            params),
             "w_trust": params.participation_trust_weight,
             "threshold": params.trust_threshold,
             "w_efficacy": params.participation_efficacy_weight,
