@@ -653,7 +653,8 @@ OECD_SHOCK_STEPS = 24
 
 def pattern_11(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
                size: float = OECD_SHOCK_SIZE, duration: int = OECD_SHOCK_STEPS,
-               start: int = 24, steps: int = 120) -> PatternResult:
+               start: int = 24, steps: int = 120,
+               doses: Sequence[float] = (0.05, 0.1, 0.2, 0.3)) -> PatternResult:
     """A major shock lowers mean trust by 0.08-0.12 within two years; recovery is slower.
 
     Default (bureaucracy) parameters; a ``trust_shock`` of ``size`` for ``duration`` steps
@@ -664,6 +665,12 @@ def pattern_11(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
     the ``duration`` steps after the shock ends (recovery slower than the fall). The former
     criterion (a fall of 0.10-0.16 and < 50 % regained) read the OECD's change in the
     *share* trusting as a change of the mean (docs/odd.md).
+
+    Read this honestly: the shock's size is a model quantity (a participant's experience in
+    a purely tokenistic arena), and the fall is close to proportional to it, so the band
+    check is a *calibration* of what "major" means, not a validation. The dose-response
+    curve (falls at ``doses``, in the details and the plot) shows it; the criterion also
+    asks that the fall grows with the dose.
     """
     params = base or small_params()
     rows = []
@@ -677,13 +684,24 @@ def pattern_11(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
         fall = float(drop.loc[end])
         regained = float((drop.loc[end] - drop.loc[min(steps, end + duration)])
                          / max(1e-12, drop.loc[end]))
-        rows.append((fall, 0.08 <= fall <= 0.12 and regained < 1.0,
-                     {"fall": fall, "share_regained": regained},
+        curve = {}
+        for dose in doses:
+            dosed = run(params.replace(events=[{"kind": "trust_shock", "step": start,
+                                                "size": dose, "duration": duration}]),
+                        steps=end, seed=seed).timeseries["trust_mean"]
+            curve[dose] = float(plain.loc[end] - dosed.loc[end])
+        curve[size] = fall
+        falls = [curve[d] for d in sorted(curve)]
+        rising = all(b > a for a, b in zip(falls, falls[1:], strict=False))
+        rows.append((fall, 0.08 <= fall <= 0.12 and regained < 1.0 and rising,
+                     {"fall": fall, "share_regained": regained,
+                      **{f"fall_at_{d:g}": curve[d] for d in sorted(curve)}},
                      [_curve(seed, "no shock", plain), _curve(seed, "shock", shocked)]))
     return _result(11, "OECD-sized trust shock, slow recovery",
                    f"fall in trust after {duration} steps of a shock of size {size}",
-                   "fall in [0.08, 0.12]; not all regained in the next "
-                   f"{duration} steps", seeds, rows, "trust in institutions")
+                   "fall in [0.08, 0.12] (a calibration of the size); not all regained in "
+                   f"the next {duration} steps; the fall grows with the dose", seeds, rows,
+                   "trust in institutions")
 
 
 def pattern_12(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
