@@ -21,7 +21,14 @@ from governance_sim.app.controls import (
     parse_number,
     percents_from_logic,
 )
-from governance_sim.app.lessons import LESSONS, lesson
+from governance_sim.app.lessons import (
+    ABLATION_MECHANISMS,
+    ABLATIONS,
+    LESSONS,
+    ablation_lesson,
+    lesson,
+    mechanism_label,
+)
 from governance_sim.app.policy import SETTINGS_LABEL, PolicyRuns
 from governance_sim.app.roles_text import role_table
 from governance_sim.app.sessions import SessionStore
@@ -342,13 +349,155 @@ def test_classroom_snapshots_follow_the_models() -> None:
 
 @pytest.mark.parametrize("item", LESSONS, ids=lambda item: item.key)
 def test_every_lesson_runs(item) -> None:
-    assert len(item.columns) == 3 and item.watch and item.question
+    assert len(item.columns) in (2, 3) and item.watch and item.question
+    assert len({column.label for column in item.columns}) == len(item.columns)
     assert set(item.metrics) <= {m.name for m in METRICS}
     room = Classroom(item, population=SMALL)
     room.advance(3)
     assert room.step == 3
     view = control(room, None)
-    assert len(view.network.data) == 6
+    assert len(view.network.data) == 2 * len(item.columns)
+
+
+def test_crowding_out_and_trust_threshold_texts_match_the_model() -> None:
+    item = lesson("crowding_out")
+    runs = {c.label: gs.run(c.params(), steps=60, seed=1).timeseries.iloc[13:60].mean()
+            for c in item.columns[:2]}
+    plain, hard = runs["bureaucracy"], runs["hard targets, months 12-60"]
+    assert hard["measured_output"] > 1.5 * plain["measured_output"]
+    assert hard["relational_quality"] < 0.6 * plain["relational_quality"]
+    assert 0.0 < hard["trust_mean"] - plain["trust_mean"] < 0.01  # "rises a little"
+    middle = lesson("trust_threshold").columns[1]
+    assert middle.params().initial_trust == Params().initial_trust == 0.55  # "the default"
+
+
+# --- the ablation lesson: one mechanism switched off ---------------------------------------
+def test_ablation_lesson_offers_the_mechanisms_of_the_full_model_patterns() -> None:
+    from governance_sim.mechanisms import MECHANISMS
+    from governance_sim.validation import PATTERN_MECHANISMS, patterns_resting_on
+
+    full_model = {name for number, names in PATTERN_MECHANISMS.items() if number > 2
+                  for name in names}
+    assert set(ABLATION_MECHANISMS) == full_model == set(ABLATIONS)
+    assert not any(MECHANISMS[name].lab for name in ABLATION_MECHANISMS)
+    for name in ABLATION_MECHANISMS:
+        assert sorted(ABLATIONS[name].patterns) == patterns_resting_on(name), name
+        item = ablation_lesson(name)
+        assert item.key == "ablation" and item.mechanism == name
+        assert MECHANISMS[name].what in item.setup and MECHANISMS[name].neutral in item.setup
+        assert all(f"{n}. " in item.question for n in patterns_resting_on(name))
+        assert mechanism_label(name).endswith(MECHANISMS[name].what)
+    assert lesson("ablation", "voice") == ablation_lesson("voice")
+    with pytest.raises(KeyError, match="trust_asymmetry"):
+        lesson("ablation", "contagion")  # no full-model pattern rests on it
+
+
+@pytest.mark.parametrize("name", ABLATION_MECHANISMS)
+def test_ablation_lesson_runs_the_scenario_with_and_without_the_mechanism(name) -> None:
+    item = ablation_lesson(name)
+    on, off = item.columns[-2], item.columns[-1]
+    assert on.params().mechanisms.get(name, True) is True
+    assert off.params().mechanisms == {name: False}
+    assert {**off.settings, "mechanisms": {}} == {**on.settings, "mechanisms": {}}
+    runs = [gs.run(column.params(SMALL), steps=item.steps, seed=1).timeseries
+            for column in (on, off)]
+    differences = {metric: float(np.abs(runs[0][metric] - runs[1][metric]).max())
+                   for metric in item.metrics}
+    assert max(differences.values()) > 0.005, differences
+
+
+def test_ablation_lesson_through_the_classroom_controller() -> None:
+    room = Classroom(population=SMALL)
+    control(room, "lesson", lesson_key="ablation", mechanism="motivation_scar")
+    assert room.lesson.mechanism == "motivation_scar" and len(room.models) == 3
+    assert [m.params.mechanisms for m in room.models] == [{}, {}, {"motivation_scar": False}]
+    room.advance(3)
+    view = control(room, "cls-mechanism", lesson_key="ablation", mechanism="voice")
+    assert room.lesson.mechanism == "voice" and room.step == 0
+    assert len(view.network.data) == 4 and {t.legendgroup for t in view.curves.data} >= {
+        "with voice", "without voice"}
+    control(room, "cls-mechanism", lesson_key="ablation", mechanism="no such mechanism")
+    assert room.lesson.mechanism == "voice"  # kept
+    room.advance(30)  # the panel sits from month 12
+    gaps = room.frame().pivot(index="step", columns="scenario", values="voice_trust_gap")
+    assert (gaps["with voice"] - gaps["without voice"]).iloc[-1] > 0.02
+    control(room, "lesson", lesson_key="three_logics", mechanism="voice")
+    assert room.lesson.key == "three_logics" and room.lesson.mechanism is None
+
+
+def _classroom_runs(name: str) -> dict[str, object]:
+    """The ablation lesson's columns at the classroom's size and seed, by label."""
+    item = ablation_lesson(name)
+    runs = {column.label: gs.run(column.params(), steps=item.steps, seed=1).timeseries
+            for column in item.columns}
+    label = name.replace("_", " ")
+    runs["on"], runs["off"] = runs[f"with {label}"], runs[f"without {label}"]
+    return runs
+
+
+# What each ablation text says, checked on the classroom's run (defaults, seed 1) with
+# margins: the texts quote these numbers.
+def _check_trust_asymmetry(r) -> None:
+    fall = {k: r[k]["trust_mean"].iloc[23] - r[k]["trust_mean"].loc[24:60].min()
+            for k in ("on", "off")}
+    assert fall["on"] > 1.5 * fall["off"] > 0.05, fall
+
+
+def _check_trust_threshold(r) -> None:
+    part = {k: r[k]["participation_rate"].rolling(6).mean() for k in ("on", "off")}
+    assert part["on"].iloc[47] < 0.6 * part["on"].iloc[23]
+    assert abs(part["off"].iloc[47] - part["off"].iloc[23]) < 0.01
+
+
+def _check_service_motive(r) -> None:
+    late = {k: r[k]["coproduction"].iloc[60:].mean() for k in r}
+    assert late["on"] > 1.08 * late["co-creation, same budget"], late
+    assert r["off"]["coproduction"].iloc[60:].mean() < 1.05 * r["off"]["coproduction"].iloc[
+        12:24].mean()
+
+
+def _check_crowding_out(r) -> None:
+    start = r["on"]["motivation_mean"].iloc[0]
+    assert r["on"]["motivation_mean"].iloc[-1] < start - 0.03
+    assert r["off"]["motivation_mean"].iloc[-1] > start - 0.005
+
+
+def _check_motivation_scar(r) -> None:
+    level = r["bureaucracy"]["motivation_mean"].iloc[-1]
+    assert level - r["on"]["motivation_mean"].iloc[-1] > 0.006
+    assert level - r["off"]["motivation_mean"].iloc[-1] < 0.003
+
+
+def _check_reform_burnout(r) -> None:
+    assert r["on"]["motivation_mean"].iloc[-1] < 0.6 < 0.68 < r["off"]["motivation_mean"].iloc[-1]
+
+
+def _check_multitasking(r) -> None:
+    quality = {k: r[k]["relational_quality"] for k in ("on", "off")}
+    assert quality["on"].iloc[-1] < 0.6 * quality["on"].iloc[23]
+    assert quality["off"].iloc[-1] > 0.9 * quality["off"].iloc[23]
+
+
+def _check_facilitation(r) -> None:
+    value = {k: r[k]["public_value_index"] for k in ("npm", "on", "off")}
+    assert value["on"].iloc[48] < value["npm"].iloc[48]
+    assert value["on"].iloc[-12:].mean() > value["npm"].iloc[-12:].mean()
+    assert (value["off"].iloc[30:] < value["npm"].iloc[30:]).all()
+
+
+def _check_targeting(r) -> None:
+    gap = {k: r[k]["participation_gap"].iloc[60:].mean() for k in ("on", "off")}
+    assert gap["on"] < 0.5 * gap["off"], gap
+
+
+def _check_voice(r) -> None:
+    gap = {k: r[k]["voice_trust_gap"].iloc[48:72].mean() for k in ("on", "off")}
+    assert gap["on"] - gap["off"] > 0.07, gap
+
+
+@pytest.mark.parametrize("name", ABLATION_MECHANISMS)
+def test_ablation_texts_say_what_the_classroom_run_shows(name) -> None:
+    globals()[f"_check_{name}"](_classroom_runs(name))
 
 
 def test_unknown_lesson_is_refused_with_the_allowed_keys() -> None:

@@ -254,6 +254,59 @@ def test_classroom_plays_ten_steps(page) -> None:
         timeout=30_000)
 
 
+def _choose(page, dropdown: str, value: str) -> None:
+    """Open a dropdown and click the option with this value."""
+    page.locator(dropdown).click()
+    page.locator(f".dash-dropdown-option:has(input[value='{value}'])").click()
+
+
+_CURVE_NAMES = ("() => [...new Set(document.querySelector('#cls-curves .js-plotly-plot')"
+                ".data.map(t => t.legendgroup))]")
+
+
+def test_classroom_ablation_lesson_draws_the_runs_with_and_without(page) -> None:
+    page.get_by_text("Classroom", exact=True).click()
+    page.wait_for_selector("#cls-network .main-svg", timeout=30_000)
+    assert not page.locator("#cls-mechanism-box").is_visible()  # only with that lesson
+    _choose(page, "#lesson", "ablation")
+    page.wait_for_selector("#cls-mechanism-box", state="visible", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('#cls-lesson-text').textContent"
+        ".includes('without trust asymmetry')", timeout=30_000)
+    _choose(page, "#cls-mechanism", "motivation_scar")
+    page.wait_for_function(
+        "() => document.querySelector('#cls-lesson-text').textContent"
+        ".includes('without motivation scar') && document.querySelector("
+        "'#cls-network .js-plotly-plot').data.length === 6", timeout=30_000)
+    text = page.locator("#cls-lesson-text").text_content()
+    assert "Switch a mechanism off" in text and "3. crowding out with hysteresis" in text
+    assert set(page.evaluate(_CURVE_NAMES)) == {"bureaucracy", "with motivation scar",
+                                                 "without motivation scar"}
+    page.locator("#cls-speed [role=slider]").press("End")  # fastest
+    page.locator("#cls-play").click()
+    page.wait_for_function(
+        "() => { const m = /month (\\d+)/.exec(document.querySelector('#cls-month')"
+        ".textContent); return m && +m[1] >= 8; }", timeout=60_000)
+    page.locator("#cls-pause").click()
+    page.wait_for_function(
+        "() => /paused/.test(document.querySelector('#cls-month').textContent)",
+        timeout=30_000)
+    month = int(re.search(r"month (\d+) of 180", page.locator("#cls-month").text_content())[1])
+    lengths = page.evaluate(
+        "() => document.querySelector('#cls-curves .js-plotly-plot')._fullData"
+        ".filter(t => t.mode === 'lines' && t.name === t.legendgroup)"
+        ".map(t => [t.name, t.x.length])")
+    assert {name for name, _ in lengths} == {"bureaucracy", "with motivation scar",
+                                             "without motivation scar"}
+    assert all(length == month + 1 for _, length in lengths), (month, lengths)
+    _choose(page, "#cls-mechanism", "voice")  # two columns: the same scenario on and off
+    page.wait_for_function(
+        "() => document.querySelector('#cls-network .js-plotly-plot').data.length === 4 && "
+        "document.querySelector('#cls-month').textContent.startsWith('month 0 of 120')",
+        timeout=30_000)
+    assert set(page.evaluate(_CURVE_NAMES)) == {"with voice", "without voice"}
+
+
 def test_exported_scenario_runs_on_the_command_line(page, tmp_path) -> None:
     slider = page.locator(_pattern("lever", "facilitation_targeting") + " [role=slider]")
     before = page.evaluate(_SIGNATURE)

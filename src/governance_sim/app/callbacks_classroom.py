@@ -1,5 +1,8 @@
 """Callbacks of the classroom: one controller for lesson, play, pause, step, reset, speed.
 
+The ablation lesson has a second choice, the mechanism to switch off (``cls-mechanism``,
+shown only with that lesson); choosing another one starts that lesson again.
+
 Every control of the classroom goes through :func:`control`, a plain function of the
 session's :class:`Classroom` and the control that fired, so it is testable without a
 browser; the Dash callback only wires it to the page. The timer (``dcc.Interval``) runs only
@@ -47,15 +50,17 @@ def _interval(speed: float) -> int:
 
 def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = None,
             speed_index: Any = None, colour_by: str | None = None,
-            visible: bool = True) -> ClassroomView:
+            visible: bool = True, mechanism: str | None = None) -> ClassroomView:
     """Apply one control to the classroom and return what to show.
 
     Args:
         room: the session's classroom.
-        trigger: id of the control that fired (``lesson``, ``cls-play``, ``cls-pause``,
-            ``cls-step``, ``cls-reset``, ``cls-speed``, ``cls-colour``, ``cls-tick``,
-            ``mode``), or None on page load.
+        trigger: id of the control that fired (``lesson``, ``cls-mechanism``,
+            ``cls-play``, ``cls-pause``, ``cls-step``, ``cls-reset``, ``cls-speed``,
+            ``cls-colour``, ``cls-tick``, ``mode``), or None on page load.
         lesson_key: the lesson chosen.
+        mechanism: for the ablation lesson, the mechanism to switch off (anything not on
+            its list keeps the current one, or the default).
         speed_index: index into :data:`SPEEDS` (anything else keeps the speed).
         colour_by: ``"trust"`` or ``"quintile"``.
         visible: whether the classroom is on screen (the timer stops when it is not).
@@ -65,8 +70,9 @@ def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = No
             room.speed = SPEEDS[speed_index]
         if colour_by in ("trust", "quintile"):
             room.colour_by = colour_by
-        chosen = _lesson_or_none(lesson_key)
-        if chosen is not None and chosen.key != room.lesson.key:
+        chosen = _lesson_or_none(lesson_key, mechanism, room.lesson)
+        if chosen is not None and (chosen.key, chosen.mechanism) != (room.lesson.key,
+                                                                     room.lesson.mechanism):
             room.reset(chosen)
         elif trigger == "cls-reset":
             room.reset()
@@ -86,13 +92,22 @@ def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = No
         return _view(room, trigger)
 
 
-def _lesson_or_none(key: Any) -> Lesson | None:
+def _lesson_or_none(key: Any, mechanism: Any, current: Lesson) -> Lesson | None:
+    """The lesson chosen; an unknown mechanism keeps the current one (or the default)."""
     if not isinstance(key, str):
         return None
     try:
-        return lesson(key)
+        item = lesson(key)
     except KeyError:
         return None
+    if item.key == current.key:
+        item = current
+    if isinstance(mechanism, str):
+        try:
+            return lesson(key, mechanism)
+        except KeyError:
+            return item
+    return item
 
 
 #: Controls that keep the figures' structure: the page gets small updates (a Patch).
@@ -189,6 +204,15 @@ def register(app: Dash, store: SessionStore) -> None:
         return {}, {"display": "none"}
 
     @app.callback(
+        Output("cls-mechanism-box", "style"),
+        Input("lesson", "value"),
+    )
+    def _mechanism_box(lesson_key: str) -> dict[str, str]:
+        if lesson_key == "ablation":
+            return {"display": "flex", "alignItems": "center", "gap": "0.4rem"}
+        return {"display": "none"}
+
+    @app.callback(
         Output("cls-network", "figure"),
         Output("cls-curves", "figure"),
         Output("cls-month", "children"),
@@ -196,6 +220,7 @@ def register(app: Dash, store: SessionStore) -> None:
         Output("cls-tick", "interval"),
         Output("cls-lesson-text", "children"),
         Input("lesson", "value"),
+        Input("cls-mechanism", "value"),
         Input("cls-play", "n_clicks"),
         Input("cls-pause", "n_clicks"),
         Input("cls-step", "n_clicks"),
@@ -206,13 +231,13 @@ def register(app: Dash, store: SessionStore) -> None:
         Input("mode", "value"),
         State("session-id", "data"),
     )
-    def _control(lesson_key: str, _play: Any, _pause: Any, _step: Any, _reset: Any,
-                 speed: Any, colour: str, _ticks: Any, mode: str,
+    def _control(lesson_key: str, mechanism: str, _play: Any, _pause: Any, _step: Any,
+                 _reset: Any, speed: Any, colour: str, _ticks: Any, mode: str,
                  session_id: str) -> tuple[Any, ...]:
         session = store.get(session_id)
         room: Classroom = session.get("classroom", Classroom)
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
         view = control(room, trigger, lesson_key=lesson_key, speed_index=speed,
-                       colour_by=colour, visible=mode == "classroom")
+                       colour_by=colour, visible=mode == "classroom", mechanism=mechanism)
         return (view.network, view.curves, view.month, view.timer_disabled, view.interval,
                 lesson_panel(room.lesson))

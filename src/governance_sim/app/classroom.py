@@ -1,8 +1,9 @@
 """Classroom state: three models stepped side by side, and a sample of citizens to draw.
 
-The three columns of a :class:`~governance_sim.app.lessons.Lesson` run as three
-:class:`governance_sim.GovernanceModel` on the same seed, so they share their citizens,
-network and dice and differ only in what the lesson sets. For the network view a sample of
+The columns of a :class:`~governance_sim.app.lessons.Lesson` (three, or two in the ablation
+lesson) run as as many :class:`governance_sim.GovernanceModel` on the same seed, so they
+share their citizens, network and dice and differ only in what the lesson sets (a
+mechanism switched off included). For the network view a sample of
 citizens is taken: the citizens of the first service units, about :data:`SAMPLE_SIZE` of
 them (homophily keeps most of their ties inside their unit). Their positions are computed
 once per network with a seeded spring layout (networkx), so dots stay where they are while
@@ -100,7 +101,7 @@ def sample_network(unit: np.ndarray, neighbours: np.ndarray, quintile: np.ndarra
 
 
 class Classroom:
-    """Three models of a lesson, stepped together; their history and a network sample.
+    """The models of a lesson's columns, stepped together; their history and a network sample.
 
     Args:
         lesson: the lesson (default: the three logics side by side).

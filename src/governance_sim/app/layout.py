@@ -20,8 +20,14 @@ from governance_sim.app.controls import (
     lever_specs,
     parameter_specs,
 )
-from governance_sim.app.lessons import LESSONS
+from governance_sim.app.lessons import (
+    ABLATION_MECHANISMS,
+    DEFAULT_ABLATION,
+    LESSONS,
+    mechanism_label,
+)
 from governance_sim.app.roles_text import LOGIC_TITLES, SEED_SOURCE, role_table
+from governance_sim.mechanisms import MECHANISMS
 from governance_sim.params import LOGIC_NAMES
 from governance_sim.scenarios import list_scenarios
 
@@ -198,6 +204,16 @@ def _classroom() -> html.Div:
             dcc.Dropdown(id="lesson", value=LESSONS[0].key, clearable=False, searchable=False,
                          options=[{"label": item.title, "value": item.key}
                                   for item in LESSONS], className="lesson-select"),
+            html.Div([
+                html.Span("switch off:", className="control-label"),
+                dcc.Dropdown(id="cls-mechanism", value=DEFAULT_ABLATION, clearable=False,
+                             searchable=False, optionHeight="auto",
+                             options=[{"label": mechanism_label(name), "value": name,
+                                       "title": "without it: " + MECHANISMS[name].neutral}
+                                      for name in ABLATION_MECHANISMS],
+                             className="mechanism-select",
+                             style={"width": "460px", "fontSize": "14px"}),
+            ], id="cls-mechanism-box", className="mechanism-box", style={"display": "none"}),
             html.Button("▶ Play", id="cls-play", className="button big"),
             html.Button("❚❚ Pause", id="cls-pause", className="button big"),
             html.Button("Step", id="cls-step", className="button big"),

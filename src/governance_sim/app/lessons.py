@@ -1,9 +1,16 @@
 """Guided lessons for the classroom: what each column runs, and what to watch.
 
-A lesson sets up three columns that run side by side (by default the three logics), the
+A lesson sets up columns that run side by side (by default the three logics), the
 horizon, the curves to show, and tells the class what to look for. The texts say what to
 *watch*, not what will happen: the model decides that, and a class may see it fail.
 Each lesson points to the mechanism and the literature it is about (model.md §6 patterns).
+
+The ablation lesson (``key="ablation"``, :func:`ablation_lesson`) is one lesson per
+mechanism: the class chooses a mechanism that a full-model pattern rests on
+(:data:`ABLATION_MECHANISMS`, from ``validation.PATTERN_MECHANISMS``) and sees one scenario
+run with it and, on the same citizens and dice, without it (its neutral form,
+``mechanisms.MECHANISMS``). Its texts give the numbers measured on the classroom's run
+(defaults, seed 1; ``tests/test_app.py`` checks the direction of each).
 """
 
 from __future__ import annotations
@@ -12,9 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from governance_sim.mechanisms import MECHANISMS
 from governance_sim.params import Params
+from governance_sim.validation import PATTERN_MECHANISMS
 
-__all__ = ["Column", "Lesson", "LESSONS", "lesson", "CLASSROOM_BASE"]
+__all__ = ["Column", "Lesson", "LESSONS", "lesson", "CLASSROOM_BASE", "Ablation",
+           "ABLATIONS", "ABLATION_MECHANISMS", "DEFAULT_ABLATION", "ablation_lesson",
+           "mechanism_label"]
 
 #: Population of the classroom: the defaults (10 000 citizens in 100 units of 100), so the
 #: network view shows a sample of three units.
@@ -55,6 +66,7 @@ class Lesson:
         steps: months to run before the classroom stops by itself.
         sources: literature behind the mechanism.
         y_ranges: y range per metric where 0-1 would hide the change.
+        mechanism: the mechanism switched off in the last column (ablation lesson only).
     """
 
     key: str
@@ -67,6 +79,7 @@ class Lesson:
     steps: int = 120
     sources: tuple[str, ...] = field(default_factory=tuple)
     y_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    mechanism: str | None = None
 
     def event_marks(self) -> dict[str, list[tuple[int, str]]]:
         """Event steps per column label, for dotted lines in the curves."""
@@ -77,7 +90,7 @@ class Lesson:
                                  for column in self.columns]))
 
 
-LESSONS: tuple[Lesson, ...] = (
+_GUIDED: tuple[Lesson, ...] = (
     Lesson(
         key="three_logics",
         title="The three logics side by side",
@@ -124,9 +137,11 @@ LESSONS: tuple[Lesson, ...] = (
         key="trust_threshold",
         title="The trust threshold",
         question="Can co-creation take off where few citizens trust the institutions?",
-        setup="All three columns run co-creation; only the trust citizens start with "
-              "differs: 30 %, 45 % and 60 % (Norway's trust in local government is 51 %, "
-              "OECD 2024). Taking part becomes likely above a trust threshold of 0.5.",
+        setup="All three columns run co-creation; only the mean trust citizens start with "
+              "differs: 0.40, 0.55 and 0.70 on a scale of 0 to 1. The middle one is the "
+              "model's default, its reading of Norway, where 51 % of people trust their "
+              "local government (a share answering 6-10 on 0-10, OECD 2024, not a mean). "
+              "Taking part becomes likely above a trust threshold of 0.5.",
         watch=("Count the rings in each column after a year: does turnout rise together "
                "with trust, or does one column stay almost empty?",
                "Watch the trust curve of the left column: does it climb out, or stay "
@@ -134,12 +149,16 @@ LESSONS: tuple[Lesson, ...] = (
                "A threshold means a small difference at the start can become a large one "
                "later: is the gap between the columns growing?"),
         columns=(
-            Column("co-creation, trust 30 %", {"logic": "co_creation", "initial_trust": 0.30}),
-            Column("co-creation, trust 45 %", {"logic": "co_creation", "initial_trust": 0.45}),
-            Column("co-creation, trust 60 %", {"logic": "co_creation", "initial_trust": 0.60}),
+            Column("co-creation, mean trust 0.40",
+                   {"logic": "co_creation", "initial_trust": 0.40}),
+            Column("co-creation, mean trust 0.55",
+                   {"logic": "co_creation", "initial_trust": 0.55}),
+            Column("co-creation, mean trust 0.70",
+                   {"logic": "co_creation", "initial_trust": 0.70}),
         ),
         sources=("Granovetter (1978): threshold models of collective behaviour",
-                 "OECD Trust Survey 2024: Norway, trust in local government 51 %"),
+                 "OECD Trust Survey 2024: Norway, 51 % trust local government; the model "
+                 "reads it as a mean trust of 0.55 (params.initial_trust)"),
     ),
     Lesson(
         key="crowding_out",
@@ -152,7 +171,10 @@ LESSONS: tuple[Lesson, ...] = (
                "left one?",
                "After month 60 the targets are gone: does motivation in the middle column "
                "return to the left one's level, or does a scar remain?",
-               "Watch trust too: citizens feel the relational work that targets push out."),
+               "Watch trust too: relational quality halves under the targets, yet trust "
+               "does not fall with it; it even rises a little (about +0.004 on 0-1), while "
+               "measured output is up by about two thirds. So where does the fall of trust "
+               "in the NPM column come from, if not from its targets and control?"),
         columns=(
             Column("bureaucracy", {"logic": "bureaucracy"}),
             Column("hard targets, months 12-60",
@@ -197,16 +219,315 @@ LESSONS: tuple[Lesson, ...] = (
     ),
 )
 
+
+# --------------------------------------------------------------------------------------
+# The ablation lesson: switch one mechanism off
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ablation:
+    """How the ablation lesson shows one mechanism.
+
+    The scenario runs twice, with the mechanism and without it (its neutral form); a
+    ``reference`` column (mechanism on) comes first where the pattern is a comparison with
+    something else (e.g. NPM).
+
+    Attributes:
+        mechanism: the switch's name (``mechanisms.MECHANISMS``).
+        scenario: the scenario in plain language.
+        settings: the scenario's parameters over the defaults.
+        patterns: pattern number -> short name, for the patterns resting on the mechanism
+            (the numbers are ``validation.PATTERN_MECHANISMS``'s; a test checks them).
+        watch: what to watch, with the numbers measured on the classroom's run.
+        metrics: the curves.
+        reference: an optional first column, with the mechanism on.
+        steps: months to run.
+        y_ranges: y range per metric.
+    """
+
+    mechanism: str
+    scenario: str
+    settings: Mapping[str, Any]
+    patterns: Mapping[int, str]
+    watch: tuple[str, ...]
+    metrics: tuple[str, ...]
+    reference: Column | None = None
+    steps: int = 120
+    y_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def _is_lab_pattern(names: tuple[str, ...]) -> bool:
+    return any(MECHANISMS[name].lab for name in names)
+
+
+#: Mechanisms that at least one full-model pattern (3-12; patterns 1-2 run in lab mode)
+#: rests on, in ``MECHANISMS`` order: the choices of the ablation lesson.
+ABLATION_MECHANISMS: tuple[str, ...] = tuple(
+    name for name in MECHANISMS
+    if any(name in names for names in PATTERN_MECHANISMS.values()
+           if not _is_lab_pattern(names)))
+
+_SHOCK = [{"kind": "trust_shock", "step": 24, "size": 0.15, "duration": 24}]
+
+ABLATIONS: dict[str, Ablation] = {a.mechanism: a for a in (
+    Ablation(
+        "trust_asymmetry",
+        "A bureaucracy (the defaults) hit by a two-year scandal from month 24: a negative "
+        "procedural signal of 0.15 on every citizen, the shock that matches Norway's fall in "
+        "trust from 2021 to 2023.",
+        {"logic": "bureaucracy", "events": _SHOCK},
+        {4: "trust is lost faster than it is gained",
+         6: "the low-trust trap and hysteresis",
+         11: "an OECD-sized shock and a slow recovery"},
+        ("How deep does trust fall in each column during the two years of the shock? With "
+         "the asymmetry it falls from about 0.56 to 0.48; without it, bad experiences count "
+         "no more than good ones and it falls only to about 0.53.",
+         "After month 48 the shock is over. Half of the loss comes back in a year and a half "
+         "in both columns (by about month 64 with the asymmetry, 61 without); trust is back "
+         "at its level before the shock by about month 112 with it, month 85 without.",
+         "So in both columns trust climbs back more slowly than it fell: that slowness is "
+         "trust's slow adjustment, not this mechanism. What the mechanism adds is the depth "
+         "of the fall, and with it the length of the way back."),
+        ("trust_mean", "participation_rate", "public_value_index"),
+        y_ranges={"trust_mean": (0.4, 0.65), "participation_rate": (0.0, 0.1)},
+    ),
+    Ablation(
+        "trust_threshold",
+        "Co-creation hit by the same two-year scandal from month 24 (a negative procedural "
+        "signal of 0.15 on every citizen): trust falls, and then?",
+        {"logic": "co_creation", "events": _SHOCK},
+        {6: "the low-trust trap and hysteresis"},
+        ("Trust falls alike in both columns (from about 0.55 to 0.43). Watch participation: "
+         "with the threshold it halves during the shock (from about 6 % to 3 % a month) and "
+         "comes back only as trust does; without it, it does not react to the shock at all.",
+         "Without the threshold fewer citizens take part from the start (about 3 % instead "
+         "of 6 %): trust above the threshold no longer adds to anyone's readiness. So, "
+         "without it, a "
+         "municipality that starts with low trust takes part as much as one with high "
+         "trust, and the low-trust trap of pattern 6 is gone."),
+        ("participation_rate", "trust_mean", "public_value_index"),
+        y_ranges={"participation_rate": (0.0, 0.1), "trust_mean": (0.35, 0.65)},
+    ),
+    Ablation(
+        "service_motive",
+        "Co-creation that frames citizens' inputs as complements to the service "
+        "(complementarity framing 1.0), and whose budget doubles at month 24: the service "
+        "gets much better. The left column keeps its budget.",
+        {"logic": "co_creation", "levers": {"complementarity_framing": 1.0},
+         "events": [{"kind": "budget_change", "step": 24, "factor": 2.0}]},
+        {9: "better service crowds out co-production unless complementary"},
+        ("Watch the value received jump at month 24 in the two right columns.",
+         "Watch co-production after month 24: with the service motive it ends up about 12 % "
+         "above the column that kept its budget (0.046 against 0.041 per citizen over the "
+         "last five years), and participation with it; without the motive, a better service "
+         "hardly moves co-production (+2 %). Framed as substitutes instead, the service "
+         "motive makes a better service lower co-production by a few per cent (pattern 9), "
+         "too little to see in one run.",
+         "Without the motive fewer take part from the start (about 4 % instead of 6 % a "
+         "month), and co-production is about 40 % lower."),
+        ("coproduction", "participation_rate", "service_value"),
+        reference=Column("co-creation, same budget",
+                         {"logic": "co_creation", "levers": {"complementarity_framing": 1.0}}),
+        y_ranges={"coproduction": (0.0, 0.06), "participation_rate": (0.0, 0.1),
+                  "service_value": (0.5, 0.9)},
+    ),
+    Ablation(
+        "crowding_out",
+        "New Public Management from the start: tight control and hard targets.",
+        {"logic": "npm"},
+        {3: "crowding out with hysteresis"},
+        ("Watch professional motivation: with crowding out it sinks year after year under "
+         "NPM's control and targets (from about 0.70 to 0.66 in ten years); without it, it "
+         "stays where it started.",
+         "Measured output follows motivation (about 0.69 against 0.74 at month 120); trust "
+         "does not (0.49 in both): NPM's fall in trust is not this mechanism's doing."),
+        ("motivation_mean", "measured_output", "trust_mean"),
+        y_ranges={"motivation_mean": (0.6, 0.75)},
+    ),
+    Ablation(
+        "motivation_scar",
+        "NPM until month 60; then its controls are lifted: control, targets, autonomy and "
+        "relational focus are set to bureaucracy's levels (no reform, so no reform "
+        "burnout). The left column is a bureaucracy throughout.",
+        {"logic": "npm", "events": [
+            {"kind": "set_levers", "step": 61, "levers": {
+                "control_intensity": 0.6, "performance_incentives": 0.1,
+                "professional_autonomy": 0.5, "relational_focus": 0.5}}]},
+        {3: "crowding out with hysteresis"},
+        ("Until month 60 motivation falls in both NPM columns, a little further with the "
+         "scar: it builds up while the control lasts (about 0.67 against 0.68 at month 60).",
+         "After month 60: without the scar motivation climbs back to the bureaucracy's "
+         "level (about 0.70 at month 180); with it, it is still about 0.01 below ten years "
+         "after the controls were lifted. Neither comes back at once: motivation adjusts "
+         "slowly in both."),
+        ("motivation_mean", "measured_output", "trust_mean"),
+        reference=Column("bureaucracy", {"logic": "bureaucracy"}),
+        steps=180,
+        y_ranges={"motivation_mean": (0.64, 0.72)},
+    ),
+    Ablation(
+        "reform_burnout",
+        "A reform every year: NPM for the first year, then co-creation, NPM again a year "
+        "later, and so on (nine reforms in ten years).",
+        {"logic": "npm", "events": [
+            {"kind": "switch_logic", "step": 12 * k + 1,
+             "logic": "co_creation" if k % 2 == 1 else "npm"} for k in range(1, 10)]},
+        {12: "reform fatigue"},
+        ("Watch professional motivation at each switch: with reform burnout every reform "
+         "pushes it down and there is no time to recover (from about 0.70 to 0.51 in ten "
+         "years); without it, it stays near 0.70 however often the logic changes.",
+         "Watch burnout itself: it piles up with each reform (to about 0.33), or stays at "
+         "zero.",
+         "Public value drops at every switch in both columns (new arenas start immature, "
+         "NPM's savings are lost); with burnout it drifts further down (about 0.60 against "
+         "0.69 at month 120)."),
+        ("motivation_mean", "burnout_mean", "public_value_index"),
+        y_ranges={"motivation_mean": (0.4, 0.8), "burnout_mean": (0.0, 0.5)},
+    ),
+    Ablation(
+        "multitasking",
+        "A bureaucracy that puts hard targets on measured work from month 24 (performance "
+        "incentives 1.0).",
+        {"logic": "bureaucracy", "events": [
+            {"kind": "set_levers", "step": 24, "levers": {"performance_incentives": 1.0}}]},
+        {10: "hard targets: measured output up, relational quality down"},
+        ("At month 24, with multitasking measured output jumps (from about 0.38 to 0.67) "
+         "and relational quality falls to less than half (from 0.17 to 0.07): effort moves "
+         "to what is measured.",
+         "Without it, measured output rises only a little (from 0.36 to 0.42) and "
+         "relational quality stays where it was.",
+         "Trust hardly moves in either column."),
+        ("measured_output", "relational_quality", "trust_mean"),
+    ),
+    Ablation(
+        "facilitation",
+        "An NPM municipality that switches to co-creation at month 24, over 15 years. The "
+        "left column stays NPM. Without facilitation the co-creation column still pays for "
+        "it.",
+        {"logic": "npm", "events": [{"kind": "switch_logic", "step": 25,
+                                     "logic": "co_creation"}]},
+        {7: "the J-curve after switching to co-creation"},
+        ("At month 24 public value dips in both co-creation columns, deeper without "
+         "facilitation.",
+         "With facilitation it climbs back and overtakes NPM about eight years after the "
+         "switch (around month 120); without it, it stays below NPM to the end: co-creation "
+         "never pays off.",
+         "Compare participation: fewer take part without facilitation (about 5 % against 6 "
+         "% a month at the end)."),
+        ("public_value_index", "participation_rate", "trust_mean"),
+        reference=Column("npm", {"logic": "npm"}),
+        steps=180,
+        y_ranges={"public_value_index": (0.6, 0.75), "participation_rate": (0.0, 0.1),
+                  "trust_mean": (0.4, 0.65)},
+    ),
+    Ablation(
+        "targeting",
+        "Co-creation with untargeted arenas; from month 36 facilitation is aimed at the "
+        "citizens with the fewest resources (targeting 0.9: outreach, childcare at "
+        "meetings, simple language).",
+        {"logic": "co_creation", "levers": {"facilitation_targeting": 0.0},
+         "events": [{"kind": "set_levers", "step": 36,
+                     "levers": {"facilitation_targeting": 0.9}}]},
+        {8: "arenas widen gaps; targeting narrows them"},
+        ("Watch the participation gap (top minus bottom resource quintile) after month 36: "
+         "with targeting it shrinks from about 5 to 1-3 points as more of the bottom "
+         "quintile takes part; without it, nothing changes: the bottom quintile takes part "
+         "no more than before.",
+         "Switch the colouring to resources: where are the rings after month 36?",
+         "The value received by the bottom quintile is about the same in both columns: "
+         "targeting changes who takes part more than what the bottom quintile gets."),
+        ("participation_q1", "participation_gap", "outcome_bottom_quintile"),
+        y_ranges={"participation_q1": (0.0, 0.1), "participation_gap": (-0.02, 0.08),
+                  "outcome_bottom_quintile": (0.55, 0.7)},
+    ),
+    Ablation(
+        "voice",
+        "NPM with a citizens' panel from month 12 to month 72: 500 citizens (5 % of the "
+        "classroom's 10 000) drawn at random, with real influence.",
+        {"logic": "npm", "events": [{"kind": "citizens_panel", "step": 12, "members": 500,
+                                     "duration": 60}]},
+        {5: "the voice gap: citizens with a say trust more"},
+        ("Watch the trust gap between those taking part and the others: when the panel "
+         "starts it drops (panel members are ordinary citizens, drawn at random); with voice "
+         "it then grows to about 0.19 as members' trust pulls away; without it, it keeps "
+         "shrinking (to about 0.07 by month 60): nothing sets the members apart.",
+         "After month 72 the panel is gone and the gap is again that of the citizens who "
+         "take part of their own accord."),
+        ("voice_trust_gap", "trust_mean", "participation_rate"),
+        y_ranges={"voice_trust_gap": (0.0, 0.3), "trust_mean": (0.4, 0.65),
+                  "participation_rate": (0.0, 0.15)},
+    ),
+)}
+
+#: The mechanism the ablation lesson starts with.
+DEFAULT_ABLATION = "trust_asymmetry"
+
+
+def _short(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def mechanism_label(name: str) -> str:
+    """A mechanism as the class reads it: its name and what it does."""
+    return f"{_short(name)}: {MECHANISMS[name].what}"
+
+
+def ablation_lesson(mechanism: str = DEFAULT_ABLATION) -> Lesson:
+    """The ablation lesson for ``mechanism``: its scenario with it and without it.
+
+    Raises:
+        KeyError: not one of :data:`ABLATION_MECHANISMS` (the message lists them).
+    """
+    if mechanism not in ABLATIONS:
+        raise KeyError(f"unknown mechanism {mechanism!r} for the ablation lesson; allowed: "
+                       f"{', '.join(ABLATION_MECHANISMS)}")
+    item = ABLATIONS[mechanism]
+    spec = MECHANISMS[mechanism]
+    name = _short(mechanism)
+    columns = ((item.reference,) if item.reference is not None else ()) + (
+        Column(f"with {name}", item.settings),
+        Column(f"without {name}", {**item.settings, "mechanisms": {mechanism: False}}),
+    )
+    patterns = "; ".join(f"{number}. {title}" for number, title in
+                         sorted(item.patterns.items()))
+    return Lesson(
+        key="ablation",
+        title="Switch a mechanism off",
+        question=f"What disappears without {name}? Patterns resting on it: {patterns}.",
+        setup=(f"{item.scenario} Column “with {name}”: {spec.what}. Column “without "
+               f"{name}”: the same citizens and dice, but {spec.neutral}."),
+        watch=item.watch,
+        columns=columns,
+        metrics=item.metrics,
+        steps=item.steps,
+        y_ranges=item.y_ranges,
+        sources=("docs/odd.md, section III.vi: the mechanism switches and their neutral "
+                 "forms",
+                 "Grimm et al. (2005): pattern-oriented modelling"),
+        mechanism=mechanism,
+    )
+
+
+_ABLATION_LESSONS = {name: ablation_lesson(name) for name in ABLATION_MECHANISMS}
+
+LESSONS: tuple[Lesson, ...] = _GUIDED + (_ABLATION_LESSONS[DEFAULT_ABLATION],)
+
 _BY_KEY = {item.key: item for item in LESSONS}
 
 
-def lesson(key: str) -> Lesson:
-    """The lesson with this key.
+def lesson(key: str, mechanism: str | None = None) -> Lesson:
+    """The lesson with this key (for ``"ablation"``, the one switching ``mechanism`` off).
 
     Raises:
-        KeyError: no such lesson (the message lists the keys).
+        KeyError: no such lesson or mechanism (the message lists the allowed ones).
     """
     try:
-        return _BY_KEY[key]
+        item = _BY_KEY[key]
     except KeyError:
         raise KeyError(f"unknown lesson {key!r}; allowed: {', '.join(_BY_KEY)}") from None
+    if item.key == "ablation" and mechanism is not None:
+        try:
+            return _ABLATION_LESSONS[mechanism]
+        except KeyError:
+            raise KeyError(f"unknown mechanism {mechanism!r} for the ablation lesson; "
+                           f"allowed: {', '.join(ABLATION_MECHANISMS)}") from None
+    return item
