@@ -28,8 +28,8 @@ def test_group_kernels():
 
 def test_targeted_facilitation_helps_low_resources_most():
     resources = np.array([0.2, 0.6, 1.0])
-    plain = participation.targeting_weight(resources, 0.0, 0.5)
-    targeted = participation.targeting_weight(resources, 1.0, 0.5)
+    plain = participation.targeting_weight(resources, participation.targeting_slope(0.0, 0.5))
+    targeted = participation.targeting_weight(resources, participation.targeting_slope(1.0, 0.5))
     np.testing.assert_allclose(plain, [1.0, 1.0, 1.0])
     np.testing.assert_allclose(targeted, [1.5, 1.0, 0.5])  # 1 + strength, 1, 1 - strength
     np.testing.assert_allclose(participation.facilitation_relief(np.full(3, 0.8), targeted),

@@ -191,7 +191,8 @@ class ReferenceSimulation:
         old_trust = [c.trust for c in self.citizens]
         taking_part = []
         mun.invited = mun.accepted = 0
-        targeting = levers.facilitation_targeting * p.targeting_strength
+        targeting = (levers.facilitation_targeting * p.targeting_strength
+                     / (MEAN_RESOURCES - LOWEST_RESOURCES))  # slope of the weight
         # paying for taking part: its price effect, and the civic motive it crowds out
         mun.civic_crowding += p.civic_crowding_rate * (
             p.civic_crowding_effect * levers.participation_payment
@@ -203,8 +204,7 @@ class ReferenceSimulation:
             neighbours_part = sum(old_participating[j] for j in c.neighbours) / len(c.neighbours)
             motive = ((1.0 - levers.complementarity_framing) * (1.0 - c.value)
                       + levers.complementarity_framing * c.value)
-            weight = 1.0 + targeting * (MEAN_RESOURCES - c.resources) / (
-                MEAN_RESOURCES - LOWEST_RESOURCES)
+            weight = 1.0 + targeting * (MEAN_RESOURCES - c.resources)
             relief = clip01(unit_fac[c.unit] * weight)
             cost = p.participation_time_cost * (1.0 - relief) * LOWEST_RESOURCES / c.resources
             log_odds = (intercept

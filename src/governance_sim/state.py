@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # scipy is imported when the numpy path first needs the netwo
 __all__ = [
     "LOWEST_RESOURCES",
     "MEAN_RESOURCES",
-    "QUINTILES",
+    "RESOURCES_PER_QUINTILE",
     "Citizens",
     "Professionals",
     "Leaders",
@@ -33,9 +33,10 @@ __all__ = [
 ]
 
 
-#: Resources are the resource quintile / QUINTILES: the bottom quintile has 0.2 ...
-QUINTILES = 5.0
-LOWEST_RESOURCES = 1.0 / QUINTILES
+#: Resources are the resource quintile (1-5) x RESOURCES_PER_QUINTILE: the bottom quintile
+#: has 0.2 ... (a product, not a division: the compiled kernels compute it the same way, fast)
+RESOURCES_PER_QUINTILE = 0.2
+LOWEST_RESOURCES = RESOURCES_PER_QUINTILE
 #: ... and the population's mean, quintiles being drawn uniformly, is 0.6.
 MEAN_RESOURCES = 0.6
 
@@ -49,7 +50,7 @@ class Citizens:
     social_trust: np.ndarray  # float64, generalised trust G, 0-1
     efficacy: np.ndarray  # float64, political efficacy E, 0-1
     civic_motivation: np.ndarray  # float64, 0-1
-    quintile: np.ndarray  # int8, 1-5 (resources are quintile / 5: see ``resources``)
+    quintile: np.ndarray  # int8, 1-5 (resources are quintile x 0.2: see ``resources``)
     coop_type: np.ndarray  # int8, 0 conditional, 1 free rider, 2 hump, 3 unconditional
     belief: np.ndarray  # float64, belief about others' contributions, 0-1
     expectation: np.ndarray  # float64, expected service quality, 0-1
@@ -74,12 +75,12 @@ class Citizens:
 
     @property
     def resources(self) -> np.ndarray:
-        """Resources, float64[n] in 0.2-1: the quintile / 5.
+        """Resources, float64[n] in 0.2-1: the quintile x 0.2.
 
         Computed, not stored (8 bytes a citizen saved); the compiled kernels compute it from
         the quintile the same way.
         """
-        return self.quintile.astype(np.float64) / QUINTILES
+        return self.quintile.astype(np.float64) * RESOURCES_PER_QUINTILE
 
     @property
     def network(self) -> sparse.csr_array:
@@ -269,7 +270,7 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     quintile = quintile[np.lexsort((quintile, unit))]  # sorted by quintile inside each unit
     changes = (np.diff(unit) != 0) | (np.diff(quintile) != 0)
     group_starts = np.concatenate([[0], np.flatnonzero(changes) + 1]).astype(np.int64)
-    resources = quintile.astype(np.float64) / QUINTILES
+    resources = quintile.astype(np.float64) * RESOURCES_PER_QUINTILE
     centred = resources - MEAN_RESOURCES
 
     trust_disposition = beta_around(

@@ -31,7 +31,8 @@ from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
 from governance_sim.state import LOWEST_RESOURCES, MEAN_RESOURCES
 
-__all__ = ["update_civic_crowding", "acceptance_intercept", "targeting_weight",
+__all__ = ["update_civic_crowding", "acceptance_intercept", "targeting_slope",
+           "targeting_weight",
            "facilitation_relief", "service_motive", "acceptance_log_odds", "acceptance", "reach",
            "participation_probability", "decide", "invited"]
 
@@ -64,20 +65,28 @@ def acceptance_intercept(crowding: float, levers: LogicProfile, params: Params) 
             - params.participation_motivation_weight * crowding)
 
 
-def targeting_weight(resources: np.ndarray, targeting: float, strength: float) -> np.ndarray:
-    """How much outreach and facilitation each citizen gets relative to the mean, float64[n].
-
-    ``1 + targeting * strength * (MEAN_RESOURCES - resources) / 0.4``: 1 for everyone when
-    untargeted; at full targeting ``1 + strength`` for the bottom quintile and
-    ``1 - strength`` for the top (mean 1 over uniform quintiles).
+def targeting_slope(targeting: float, strength: float) -> float:
+    """Slope of the targeting weight in resources: ``targeting x strength / 0.4``.
 
     Args:
-        resources: float64[n], 0.2-1.
         targeting: the ``facilitation_targeting`` lever, 0-1.
         strength: ``targeting_strength``, 0-1 (so no weight is negative).
     """
-    return 1.0 + targeting * strength * (MEAN_RESOURCES - resources) / (
-        MEAN_RESOURCES - LOWEST_RESOURCES)
+    return targeting * strength / (MEAN_RESOURCES - LOWEST_RESOURCES)
+
+
+def targeting_weight(resources: np.ndarray, slope: float) -> np.ndarray:
+    """How much outreach and facilitation each citizen gets relative to the mean, float64[n].
+
+    ``1 + slope * (MEAN_RESOURCES - resources)`` with the slope of :func:`targeting_slope`:
+    1 for everyone when untargeted; at full targeting ``1 + strength`` for the bottom
+    quintile and ``1 - strength`` for the top (mean 1 over uniform quintiles).
+
+    Args:
+        resources: float64[n], 0.2-1.
+        slope: from :func:`targeting_slope`.
+    """
+    return 1.0 + slope * (MEAN_RESOURCES - resources)
 
 
 def facilitation_relief(unit_facilitation: np.ndarray, weight: np.ndarray) -> np.ndarray:

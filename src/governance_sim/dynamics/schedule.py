@@ -31,7 +31,12 @@ from governance_sim.dynamics.events import StepContext, apply_events
 from governance_sim.dynamics.groups import contiguous_mean, neighbour_mean, unit_mean, unit_sum
 from governance_sim.logics import LogicProfile
 from governance_sim.params import Params
-from governance_sim.state import LOWEST_RESOURCES, MEAN_RESOURCES, QUINTILES, Population
+from governance_sim.state import (
+    LOWEST_RESOURCES,
+    MEAN_RESOURCES,
+    RESOURCES_PER_QUINTILE,
+    Population,
+)
 
 __all__ = ["SCHEDULE", "StepDraws", "UnitFlows", "draw_step", "begin_step", "advance",
            "citizens_numpy", "citizens_native", "prepare", "step"]
@@ -198,7 +203,7 @@ def prepare(population: Population, params: Params) -> None:
     for first in range(0, cit.n, PREPARE_CHUNK):  # in chunks, to bound temporary memory
         block = slice(first, first + PREPARE_CHUNK)
         cit.value[block] = service.citizen_value(
-            quality[cit.unit[block]], cit.quintile[block] / QUINTILES,
+            quality[cit.unit[block]], cit.quintile[block] * RESOURCES_PER_QUINTILE,
             np.zeros(cit.value[block].size),
             levers, params)
     cit.expectation[:] = cit.value
@@ -283,8 +288,8 @@ def citizens_numpy(
     mun.civic_crowding = participation.update_civic_crowding(mun.civic_crowding, levers,
                                                              params)
     resources = cit.resources
-    weight = participation.targeting_weight(resources, levers.facilitation_targeting,
-                                            params.targeting_strength)
+    weight = participation.targeting_weight(resources, participation.targeting_slope(
+        levers.facilitation_targeting, params.targeting_strength))
     log_odds = participation.acceptance_log_odds(
         cit.trust, cit.efficacy, cit.civic_motivation,
         neighbour_mean(cit.participating, cit.network),
@@ -395,9 +400,9 @@ def citizens_native(
     # (into new_trust, for phase 6); contribution, written in phase 4, holds the log-odds
     mun.civic_crowding = participation.update_civic_crowding(mun.civic_crowding, levers,
                                                              params)
-    targeting = levers.facilitation_targeting * params.targeting_strength
-    resource_layout = {"mean_resources": MEAN_RESOURCES,
-                       "resource_span": MEAN_RESOURCES - LOWEST_RESOURCES}
+    targeting = participation.targeting_slope(levers.facilitation_targeting,
+                                              params.targeting_strength)
+    resource_layout = {"mean_resources": MEAN_RESOURCES}
     lib.participation_log_odds(
         n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
         cit.value, cit.quintile, n_units, starts, fac_unit,
@@ -412,8 +417,9 @@ def citizens_native(
             "w_need": params.participation_need_weight,
             "time_cost": params.participation_time_cost,
             "framing": levers.complementarity_framing,
-            "targeting_strength": targeting,
-            "lowest_resources": LOWEST_RESOURCES, "quintiles": QUINTILES,
+            "targeting_slope": targeting,
+            "lowest_resources": LOWEST_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE,
+            "reach": levers.arena_reach,
             **resource_layout}),
         taking_part.view(np.uint8), new_trust, cit.contribution)
     np.exp(cit.contribution, out=cit.contribution)
@@ -424,10 +430,9 @@ def citizens_native(
     counts = np.zeros(2, dtype=np.int64)
     lib.contribution_step(
         n_units, starts, draws.participation, panel, panel.size, cit.belief, cit.coop_type,
-        cit.trust, fac_unit, cit.participating, cit.quintile,
+        cit.trust, fac_unit, cit.value,  # value holds each citizen's invitation here
         lib.coefficients("contribution_step", {
-            "reach": levers.arena_reach, "persistence": params.participation_persistence,
-            "targeting_strength": targeting, "quintiles": QUINTILES, **resource_layout,
+            "persistence": params.participation_persistence,
             "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
             "unconditional": params.unconditional_contribution,
             "sanction": levers.sanctions * params.sanction_effect,
@@ -448,7 +453,7 @@ def citizens_native(
             "access_slope": (1.0 - levers.impartiality) * levers.choice_exit
             * params.choice_advantage,
             "voice_gain": params.voice_gain, "value_scale": params.value_scale,
-            "mean_resources": MEAN_RESOURCES, "quintiles": QUINTILES}),
+            "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE}),
         cit.value)
     np.exp(cit.value, out=cit.value)
     unit_value, unit_trust, unit_social = (np.empty(n_units) for _ in range(3))

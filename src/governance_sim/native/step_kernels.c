@@ -52,13 +52,12 @@
  * positional list on the Python side that could silently swap two values.
  */
 #define PARTICIPATION_COEF(X) X(intercept) X(w_trust) X(threshold) X(w_efficacy) \
-    X(w_motivation) X(w_contagion) X(w_need) X(time_cost) X(framing) X(targeting_strength) \
-    X(mean_resources) X(resource_span) X(lowest_resources) X(quintiles)
-#define CONTRIBUTION_COEF(X) X(reach) X(persistence) X(targeting_strength) \
-    X(mean_resources) X(resource_span) X(quintiles) X(slope) X(dialogue_effect) X(unconditional) \
+    X(w_motivation) X(w_contagion) X(w_need) X(time_cost) X(framing) X(targeting_slope) \
+    X(mean_resources) X(lowest_resources) X(per_quintile) X(reach)
+#define CONTRIBUTION_COEF(X) X(persistence) X(slope) X(dialogue_effect) X(unconditional) \
     X(sanction) X(norm_threshold)
 #define VALUE_COEF(X) X(access_slope) X(voice_gain) X(value_scale) X(mean_resources) \
-    X(quintiles)
+    X(per_quintile)
 #define CITIZEN_COEF(X) X(noise) X(tokenism) X(voice_weight) X(fair) X(commitment) X(shock) X(w_outcome) \
     X(w_process) X(rate) X(loss_aversion) X(anchoring) X(disposition_rate) \
     X(social_influence) X(decay) X(social_baseline) X(norm) X(gain) X(loss) \
@@ -104,6 +103,12 @@ static inline double choose(int cond, double a, double b) {
     return out;
 }
 
+/* clip01 without a branch (the same value): where a loop holds several clips, the ternaries
+ * of clip01 keep the compiler from vectorising it. */
+static inline double clip01_masked(double x) {
+    return choose(x < 0.0, 0.0, choose(x > 1.0, 1.0, x));
+}
+
 /* ------------------------------------------------------------------------------------------
  * Phase 3, first half: the network and the log-odds of taking part.
  */
@@ -136,17 +141,27 @@ static inline __attribute__((always_inline)) void gather_ties(
  * acceptance_log_odds: writes minus the log-odds of accepting an invitation to neg_log_odds,
  * and the neighbours' mean trust (last step's, for phase 6) to neighbours_trust. The caller
  * exponentiates neg_log_odds in place and calls contribution_step.
- * contagion: uint8[n] scratch. coef: ParticipationCoef; targeting_strength is the lever
- * facilitation_targeting times the parameter targeting_strength. */
+ * contagion: uint8[n] scratch. coef: ParticipationCoef; targeting_slope is participation.targeting_slope. */
 HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighbours,
                             const uint8_t *participating, const double *trust,
                             const double *efficacy, const double *civic_motivation,
-                            const double *value, const int8_t *quintile, int64_t n_units,
-                            const int64_t *unit_starts, const double *unit_facilitation,
-                            const double *coef_array, uint8_t *contagion,
-                            double *neighbours_trust, double *neg_log_odds) {
+                            double *restrict value, const int8_t *quintile,
+                            int64_t n_units, const int64_t *unit_starts,
+                            const double *unit_facilitation, const double *coef_array,
+                            uint8_t *restrict contagion, double *restrict neighbours_trust,
+                            double *restrict neg_log_odds) {
     const ParticipationCoef c = *(const ParticipationCoef *)coef_array;
+    /* the coefficients as scalars: kept in registers, the loop below vectorises */
+    const double intercept = c.intercept, w_trust = c.w_trust, threshold = c.threshold;
+    const double w_efficacy = c.w_efficacy, w_motivation = c.w_motivation;
+    const double w_contagion = c.w_contagion, w_need = c.w_need, time_cost = c.time_cost;
+    const double framing = c.framing, targeting_slope = c.targeting_slope;
+    const double mean_resources = c.mean_resources, lowest_resources = c.lowest_resources;
+    const double per_quintile = c.per_quintile, reach = c.reach;
     const int prefetch = n >= PREFETCH_FROM;
+    /* resources (state.Citizens.resources) into neg_log_odds first, as scratch: converting
+     * the int8 quintile inside the loop below would keep that loop from vectorising */
+    for (int64_t i = 0; i < n; i++) neg_log_odds[i] = (double)quintile[i] * per_quintile;
     /* the gathers get a loop of their own, to keep many independent reads in flight */
     if (degree == 8)
         gather_ties(n, 8, prefetch, neighbours, participating, trust, contagion,
@@ -156,21 +171,29 @@ HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighb
                     neighbours_trust);
     for (int64_t u = 0; u < n_units; u++) {
         const double facilitation = unit_facilitation[u];
-        for (int64_t i = unit_starts[u]; i < unit_starts[u + 1]; i++) {
-            const double res = (double)quintile[i] / c.quintiles;  /* state.Citizens.resources */
-            const double weight = 1.0 + c.targeting_strength * (c.mean_resources - res)
-                                  / c.resource_span;
-            const double relief = clip01(facilitation * weight);
-            const double motive = (1.0 - c.framing) * (1.0 - value[i]) + c.framing * value[i];
-            const double cost = c.time_cost * (1.0 - relief) * c.lowest_resources / res;
-            const double log_odds = c.intercept + c.w_trust * (trust[i] - c.threshold)
-                                    + c.w_efficacy * efficacy[i]
-                                    + c.w_motivation * civic_motivation[i]
-                                    + c.w_contagion * ((double)contagion[i] / (double)degree)
-                                    + c.w_need * motive - cost;
+        const int64_t first = unit_starts[u], end = unit_starts[u + 1];
+        for (int64_t i = first; i < end; i++) {
+            const double res = neg_log_odds[i];  /* resources, from the first pass */
+            const double weight = 1.0 + targeting_slope * (mean_resources - res);
+            const double relief = clip01_masked(facilitation * weight);
+            const double motive = (1.0 - framing) * (1.0 - value[i]) + framing * value[i];
+            const double cost = time_cost * (1.0 - relief) * lowest_resources / res;
+            const double log_odds = intercept + w_trust * (trust[i] - threshold)
+                                    + w_efficacy * efficacy[i]
+                                    + w_motivation * civic_motivation[i]
+                                    + w_contagion * ((double)contagion[i] / (double)degree)
+                                    + w_need * motive - cost;
             neg_log_odds[i] = -log_odds;
+            /* value is read above and not again until value_exponent overwrites it: it
+             * carries each citizen's invitation (participation.reach) to contribution_step */
+            value[i] = clip01_masked(reach * weight);
         }
     }
+    /* those who took part last month go on with the persistence: marked by minus infinity
+     * (exp gives 0: contribution_step reads the mark with a double compare, which keeps its
+     * loop vectorised; no finite log-odds comes near 745) */
+    for (int64_t i = 0; i < n; i++)
+        neg_log_odds[i] = choose(participating[i], -INFINITY, neg_log_odds[i]);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -196,33 +219,31 @@ static inline double contribution(double belief, int8_t type, double trust, doub
  * and per unit the number taking part and the sum given, in citizen order as numpy's
  * bincount adds them; counts[0] and counts[1] receive the numbers invited and, of them,
  * taking part. given: on entry exp(-log-odds of accepting) of each citizen (from
- * participation_log_odds), on exit the contributions. participated: last step's taking
- * part. coef: ContributionCoef (reach is the lever arena_reach; targeting_strength as in
- * participation_log_odds; sanction is sanctions x sanction effect). */
+ * participation_log_odds; 0 marks those who took part last step), on exit the
+ * contributions. invitation: each citizen's probability of being invited (written by
+ * participation_log_odds). coef: ContributionCoef (sanction is sanctions x sanction
+ * effect). */
 HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const double *uniform,
                        const int64_t *panel, int64_t n_panel, const double *belief,
                        const int8_t *coop_type, const double *trust,
-                       const double *unit_facilitation, const uint8_t *participated,
-                       const int8_t *quintile, const double *coef_array,
-                       uint8_t *taking_part, double *given, int64_t *unit_taking_part,
-                       double *unit_given, int64_t *counts) {
+                       const double *unit_facilitation, const double *restrict invitation,
+                       const double *coef_array, uint8_t *restrict taking_part,
+                       double *restrict given,
+                       int64_t *unit_taking_part, double *unit_given, int64_t *counts) {
     const ContributionCoef c = *(const ContributionCoef *)coef_array;
     const double slope = c.slope, unconditional = c.unconditional, sanction = c.sanction;
-    const double norm_threshold = c.norm_threshold;
+    const double norm_threshold = c.norm_threshold, dialogue_effect = c.dialogue_effect;
+    const double persistence = c.persistence;
     int64_t next = 0, n_invited = 0, n_accepted = 0;
     for (int64_t u = 0; u < n_units; u++) {
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
-        const double dialogue_weight = c.dialogue_effect * unit_facilitation[u];
+        const double dialogue_weight = dialogue_effect * unit_facilitation[u];
         for (int64_t i = first; i < end; i++) {
-            const double res = (double)quintile[i] / c.quintiles;
-            const double weight = 1.0 + c.targeting_strength * (c.mean_resources - res)
-                                  / c.resource_span;
-            const double invitation = clip01(c.reach * weight);
-            const int took = participated[i] != 0;
-            const double probability = choose(took, c.persistence,
-                                              invitation * (1.0 / (1.0 + given[i])));
+            const int took = given[i] == 0.0;  /* marked in participation_log_odds */
+            const double probability = choose(took, persistence,
+                                              invitation[i] * (1.0 / (1.0 + given[i])));
             const int part = uniform[i] < probability;
-            const int invited = !took && uniform[i] < invitation;
+            const int invited = (!took) & (uniform[i] < invitation[i]);  /* no branch */
             n_invited += invited;
             n_accepted += invited & part;
             const double amount = contribution(belief[i], coop_type[i], trust[i],
@@ -275,20 +296,20 @@ HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8
     const ValueCoef c = *(const ValueCoef *)coef_array;
     const double access_slope = c.access_slope, voice_gain = c.voice_gain;
     const double value_scale = c.value_scale, mean_resources = c.mean_resources;
-    const double quintiles = c.quintiles;
+    const double per_quintile = c.per_quintile;
     int64_t next = 0;
     for (int64_t u = 0; u < n_units; u++) {
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
         const double quality = unit_quality[u], arena = unit_voice[u];
         for (int64_t i = first; i < end; i++)
-            value[i] = value_exponent_of((double)quintile[i] / quintiles,
+            value[i] = value_exponent_of((double)(int32_t)quintile[i] * per_quintile,
                                          choose(taking_part[i], arena, 0.0),
                                          quality, access_slope, voice_gain, value_scale,
                                          mean_resources);
         for (; next < n_panel && panel[next] < end; next++) {
             const int64_t i = panel[next];
             const double voice = choose(panel_influence > arena, panel_influence, arena);
-            value[i] = value_exponent_of((double)quintile[i] / quintiles, voice, quality,
+            value[i] = value_exponent_of((double)(int32_t)quintile[i] * per_quintile, voice, quality,
                                          access_slope,
                                          voice_gain, value_scale, mean_resources);
         }
