@@ -118,8 +118,9 @@ static inline double clip01_masked(double x) {
  * so that a constant degree gives an unrolled copy. */
 static inline __attribute__((always_inline)) void gather_ties(
         int64_t n, int64_t degree, int prefetch, const int32_t *neighbours,
-        const uint8_t *participating, const double *trust, uint8_t *contagion,
-        double *neighbours_trust) {
+        const uint8_t *participating, const double *trust, const int8_t *quintile,
+        double per_quintile, uint8_t *contagion, double *neighbours_trust,
+        double *signed_resources) {
     for (int64_t i = 0; i < n; i++) {
         const int32_t *row = neighbours + i * degree;
         if (prefetch && i + PREFETCH_AHEAD < n) {  /* ask early for later citizens' ties */
@@ -134,6 +135,10 @@ static inline __attribute__((always_inline)) void gather_ties(
         }
         contagion[i] = count;
         neighbours_trust[i] = sum / (double)degree;
+        /* the citizen's resources, negative if they took part last month (this loop waits on
+         * memory anyway; the vectorised loop after it reads them as plain doubles) */
+        const double res = (double)quintile[i] * per_quintile;
+        signed_resources[i] = participating[i] ? -res : res;
     }
 }
 
@@ -159,21 +164,20 @@ HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighb
     const double mean_resources = c.mean_resources, lowest_resources = c.lowest_resources;
     const double per_quintile = c.per_quintile, reach = c.reach;
     const int prefetch = n >= PREFETCH_FROM;
-    /* resources (state.Citizens.resources) into neg_log_odds first, as scratch: converting
-     * the int8 quintile inside the loop below would keep that loop from vectorising */
-    for (int64_t i = 0; i < n; i++) neg_log_odds[i] = (double)quintile[i] * per_quintile;
     /* the gathers get a loop of their own, to keep many independent reads in flight */
     if (degree == 8)
-        gather_ties(n, 8, prefetch, neighbours, participating, trust, contagion,
-                    neighbours_trust);
+        gather_ties(n, 8, prefetch, neighbours, participating, trust, quintile, per_quintile,
+                    contagion, neighbours_trust, neg_log_odds);
     else
-        gather_ties(n, degree, prefetch, neighbours, participating, trust, contagion,
-                    neighbours_trust);
+        gather_ties(n, degree, prefetch, neighbours, participating, trust, quintile,
+                    per_quintile, contagion, neighbours_trust, neg_log_odds);
     for (int64_t u = 0; u < n_units; u++) {
         const double facilitation = unit_facilitation[u];
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
         for (int64_t i = first; i < end; i++) {
-            const double res = neg_log_odds[i];  /* resources, from the first pass */
+            /* resources from the gather, negative for last month's participants */
+            const double signed_res = neg_log_odds[i];
+            const double res = fabs(signed_res);
             const double weight = 1.0 + targeting_slope * (mean_resources - res);
             const double relief = clip01_masked(facilitation * weight);
             const double motive = (1.0 - framing) * (1.0 - value[i]) + framing * value[i];
@@ -183,17 +187,15 @@ HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighb
                                     + w_motivation * civic_motivation[i]
                                     + w_contagion * ((double)contagion[i] / (double)degree)
                                     + w_need * motive - cost;
-            neg_log_odds[i] = -log_odds;
+            /* last month's participants go on with the persistence: marked by minus infinity
+             * (exp gives 0: contribution_step reads the mark with a double compare, which
+             * keeps its loop vectorised; no finite log-odds comes near 745) */
+            neg_log_odds[i] = choose(signed_res < 0.0, -INFINITY, -log_odds);
             /* value is read above and not again until value_exponent overwrites it: it
              * carries each citizen's invitation (participation.reach) to contribution_step */
             value[i] = clip01_masked(reach * weight);
         }
     }
-    /* those who took part last month go on with the persistence: marked by minus infinity
-     * (exp gives 0: contribution_step reads the mark with a double compare, which keeps its
-     * loop vectorised; no finite log-odds comes near 745) */
-    for (int64_t i = 0; i < n; i++)
-        neg_log_odds[i] = choose(participating[i], -INFINITY, neg_log_odds[i]);
 }
 
 /* ------------------------------------------------------------------------------------------
