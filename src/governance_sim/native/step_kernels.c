@@ -187,13 +187,12 @@ HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighb
                                     + w_motivation * civic_motivation[i]
                                     + w_contagion * ((double)contagion[i] / (double)degree)
                                     + w_need * motive - cost;
-            /* last month's participants go on with the persistence: marked by minus infinity
-             * (exp gives 0: contribution_step reads the mark with a double compare, which
-             * keeps its loop vectorised; no finite log-odds comes near 745) */
-            neg_log_odds[i] = choose(signed_res < 0.0, -INFINITY, -log_odds);
+            neg_log_odds[i] = -log_odds;
             /* value is read above and not again until value_exponent overwrites it: it
-             * carries each citizen's invitation (participation.reach) to contribution_step */
-            value[i] = clip01_masked(reach * weight);
+             * carries each citizen's invitation (participation.reach) to contribution_step,
+             * and -1 marks those who took part last month, who go on with the persistence
+             * (a double compare there keeps its loop vectorised) */
+            value[i] = choose(signed_res < 0.0, -1.0, clip01_masked(reach * weight));
         }
     }
 }
@@ -221,8 +220,8 @@ static inline double contribution(double belief, int8_t type, double trust, doub
  * and per unit the number taking part and the sum given, in citizen order as numpy's
  * bincount adds them; counts[0] and counts[1] receive the numbers invited and, of them,
  * taking part. given: on entry exp(-log-odds of accepting) of each citizen (from
- * participation_log_odds; 0 marks those who took part last step), on exit the
- * contributions. invitation: each citizen's probability of being invited (written by
+ * participation_log_odds), on exit the contributions. invitation: each citizen's
+ * probability of being invited, -1 for those who took part last step (written by
  * participation_log_odds). coef: ContributionCoef (sanction is sanctions x sanction
  * effect). */
 HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const double *uniform,
@@ -241,7 +240,7 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
         const double dialogue_weight = dialogue_effect * unit_facilitation[u];
         for (int64_t i = first; i < end; i++) {
-            const int took = given[i] == 0.0;  /* marked in participation_log_odds */
+            const int took = invitation[i] < 0.0;  /* marked in participation_log_odds */
             const double probability = choose(took, persistence,
                                               invitation[i] * (1.0 / (1.0 + given[i])));
             const int part = uniform[i] < probability;
