@@ -33,13 +33,13 @@ class LeverRow:
     range_reason: str
 
 
-#: The seed's role table (slide 6) and model.md section 3, as numbers.
+#: The seed's role table (slide 6) and the design ranges of docs/odd.md, as numbers.
 LEVER_TABLE: tuple[LeverRow, ...] = (
     LeverRow("arnstein_rung", 3.5, 4.0, 6.5, "rung 1-8",
              "depth of the participation arena offered to citizens",
-             "Arnstein (1969); model.md §3: bureaucracy 3-4, NPM 4 + exit, co-creation 6-7",
+             "Arnstein (1969); design ranges: bureaucracy 3-4, NPM 4 + exit, co-creation 6-7",
              ((3.0, 4.0), (3.5, 5.0), (6.0, 7.0)),
-             "model.md §3: bureaucracy 3-4, NPM 4 with exit, co-creation 6-7"),
+             "Arnstein (1969): bureaucracy 3-4, NPM 4 with exit, co-creation 6-7"),
     LeverRow("arena_reach", 0.15, 0.15, 0.17, "share/month",
              "breadth: share of residents an arena invites or is open to in a month (kept "
              "apart from the rung, which is depth)",

@@ -248,16 +248,16 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     # --- population ---------------------------------------------------------------
-    n_citizens: int = _f(10_000, 10, 5_000_000, "citizens", "design default (model.md §2)",
+    n_citizens: int = _f(10_000, 10, 5_000_000, "citizens", "design choice (docs/odd.md I.ii)",
                          "number of citizens", "population")
-    n_units: int = _f(100, 1, 100_000, "units", "design default (model.md §2)",
+    n_units: int = _f(100, 1, 100_000, "units", "design choice (docs/odd.md I.ii)",
                       "number of service units (kindergartens, neighbourhood services)",
                       "population")
     professionals_per_unit: int = _f(10, 1, 200, "professionals/unit",
-                                     "design default (model.md §2)",
+                                     "design choice (docs/odd.md I.ii)",
                                      "professionals employed in each unit", "population")
     n_politicians: int = _f(30, 1, 500, "politicians",
-                            "design default (model.md §2); Norwegian councils have 11-77 seats",
+                            "design choice (docs/odd.md I.ii); Norwegian councils have 11-77 seats",
                             "members of the municipal council", "population")
     network_degree: int = _f(8, 1, 50, "ties/citizen", ASSUMPTION,
                              "neighbours each citizen listens to", "population")

@@ -1,4 +1,4 @@
-"""Pattern-oriented validation (Grimm et al. 2005): the twelve patterns of model.md section 6.
+"""Pattern-oriented validation (Grimm et al. 2005): the twelve patterns of docs/odd.md I.i.
 
 Each ``pattern_N`` function runs the model (or lab mode, :mod:`governance_sim.lab`) over a
 list of seeds and returns a :class:`PatternResult`: the pattern's number and name, what the
@@ -57,7 +57,7 @@ class PatternResult:
     """The outcome of one pattern check over several seeds.
 
     Attributes:
-        number: pattern number in model.md section 6.
+        number: pattern number in docs/odd.md I.i.
         name: short name.
         statistic: what the per-seed value measures.
         threshold: the criterion each seed must meet (in words, with numbers).

@@ -3,7 +3,7 @@
 A lesson sets up columns that run side by side (by default the three logics), the
 horizon, the curves to show, and tells the class what to look for. The texts say what to
 *watch*, not what will happen: the model decides that, and a class may see it fail.
-Each lesson points to the mechanism and the literature it is about (model.md §6 patterns).
+Each lesson points to the mechanism and the literature it is about (patterns: docs/odd.md I.i).
 
 The ablation lesson (``key="ablation"``, :func:`ablation_lesson`) is one lesson per
 mechanism: the class chooses a mechanism that a full-model pattern rests on

@@ -1,7 +1,7 @@
 """The seed's role table (slide 6) in plain language, with what each role does in the model.
 
 The first part of every cell is the lecture's own wording (von Heimburg 2022, slide 6,
-kindergarten example, translated in ``shared/seed/README.md``). The second part says what
+kindergarten example; Dina von Heimburg, NTNU). The second part says what
 the role *does* in the model under that logic, written from the lever values of
 :data:`governance_sim.logics.LEVER_TABLE`, so the text follows the numbers if they change.
 """
@@ -25,7 +25,7 @@ LOGIC_TITLES: dict[str, str] = {
     "co_creation": "Co-creation (arena)",
 }
 
-# The seed's words per row and logic (shared/seed/README.md, slide 6).
+# The seed's words per row and logic (Dina von Heimburg, NTNU 2022, slide 6).
 _SEED: dict[str, tuple[str, str, str]] = {
     "institution": ("a care institution", "an education institution", "a community palace"),
     "mission": ("care, upbringing, supervision", "learning and development",

@@ -1,4 +1,4 @@
-"""``governance-sim validate``: run the twelve patterns of model.md section 6 and report."""
+"""``governance-sim validate``: run the twelve patterns of docs/odd.md I.i and report."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
                  "Each pattern compares runs on the same seed (common random numbers); "
                  "criteria are in governance_sim.validation and docs/odd.md."]
         page = validation_page(rows, figures, title="governance-sim: pattern-oriented "
-                               "validation (model.md section 6)", notes=notes)
+                               "validation (docs/odd.md I.i)", notes=notes)
         def write(tmp: str) -> None:
             Path(tmp).write_text(page, encoding="utf-8")
             os.chmod(tmp, 0o644)
