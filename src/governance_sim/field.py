@@ -134,8 +134,8 @@ def logic_statistics(params: Params, seed: int, steps: int = 240,
         last_taken_part[cit.participating] = month
         sd_series.append(float(cit.trust.std()))
         if month > SETTLE_MONTHS:
-            invited += sim.latest.get("invited_share", 0.0)
-            accepted += sim.latest.get("accepted_share", 0.0)
+            invited += sim.latest["invited_share"]
+            accepted += sim.latest["accepted_share"]
         if month > SETTLE_MONTHS and (month - SETTLE_MONTHS) % 12 == 0:
             yearly.append(float((last_taken_part > month - 12).mean()))
         if month == 60:

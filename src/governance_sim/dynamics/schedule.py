@@ -402,7 +402,6 @@ def citizens_native(
                                                              params)
     targeting = participation.targeting_slope(levers.facilitation_targeting,
                                               params.targeting_strength)
-    resource_layout = {"mean_resources": MEAN_RESOURCES}
     lib.participation_log_odds(
         n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
         cit.value, cit.quintile, n_units, starts, fac_unit,
@@ -420,7 +419,7 @@ def citizens_native(
             "targeting_slope": targeting,
             "lowest_resources": LOWEST_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE,
             "reach": levers.arena_reach,
-            **resource_layout}),
+            "mean_resources": MEAN_RESOURCES}),
         taking_part.view(np.uint8), new_trust, cit.contribution)
     np.exp(cit.contribution, out=cit.contribution)
 

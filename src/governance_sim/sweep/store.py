@@ -33,6 +33,7 @@ import pandas as pd
 from governance_sim.output_folders import claim_folder, clean_temporaries
 from governance_sim.params import UserInputError
 from governance_sim.results import OutputError, atomic_write
+from governance_sim.sweep.processes import process_alive
 
 __all__ = ["ResultsError", "SweepStore", "read_manifest", "read_table", "STATUS_OK",
            "STATUS_FAILED", "META_COLUMNS"]
@@ -182,7 +183,7 @@ class SweepStore:
                         f"{self.out} is locked by process {owner.get('pid')} on host "
                         f"{owner['host']}; if that sweep no longer runs, delete {lock}") from None
                 pid = owner.get("pid")
-                if pid and pid != me["pid"] and _alive(pid):
+                if pid and pid != me["pid"] and process_alive(pid):
                     raise ResultsError(f"another sweep (process {pid}) is writing to "
                                        f"{self.out}; wait for it or use another --out") from None
                 if pid and pid != me["pid"]:
@@ -266,11 +267,3 @@ def _lock_owner(lock: Path) -> dict[str, Any]:
             "host": host if isinstance(host, str) else None}
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

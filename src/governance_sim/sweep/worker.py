@@ -15,6 +15,7 @@ from typing import Any
 
 from governance_sim.sweep.design import Task
 from governance_sim.sweep.models import ModelFn, call_model, extract_outcomes
+from governance_sim.sweep.processes import process_alive
 from governance_sim.sweep.spec import OutcomeSpec
 
 __all__ = ["THREAD_VARIABLES", "die_with", "evaluate_chunk", "warm_worker"]
@@ -75,21 +76,11 @@ def die_with(pid: int | None) -> None:
 
             select.select([handle], [], [])
         else:  # pragma: no cover - no pidfd (not Linux, or an old kernel)
-            while _alive(pid):
+            while process_alive(pid):
                 time.sleep(0.5)
         os._exit(1)
 
     threading.Thread(target=watch, name="governance-sim sweep watchdog", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def warm_worker(sweep_pid: int | None = None) -> None:
