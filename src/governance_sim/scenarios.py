@@ -1,10 +1,11 @@
 """Named scenarios: TOML files of parameters over the defaults, events and sources.
 
 A scenario file has a ``[scenario]`` table (``name``, ``description``, ``question``,
-``steps``, ``sources``), a ``[params]`` table of parameters over the defaults, and
-``[[events]]`` entries. :func:`load_scenario` finds a file by name in the scenarios folder
-or by path, validates it through :class:`governance_sim.Params` and reports any mistake
-with the file and the field.
+``steps``, ``sources``; optional ``label``, the plain name reports show, and ``baseline``,
+the scenario its effect is measured against), a ``[params]`` table of parameters over the
+defaults, and ``[[events]]`` entries. :func:`load_scenario` finds a file by name in the
+scenarios folder or by path, validates it through :class:`governance_sim.Params` and reports
+any mistake with the file and the field.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from governance_sim.params import ParameterError, Params, UserInputError
 __all__ = ["Scenario", "ScenarioError", "scenario_dir", "list_scenarios", "load_scenario",
            "read_toml", "scenario_from_dict", "check_numbers"]
 
-_SCENARIO_KEYS = {"name", "description", "question", "steps", "sources", "replicates"}
+_SCENARIO_KEYS = {"name", "description", "question", "steps", "sources", "replicates",
+                  "label", "baseline"}
 _TOP_KEYS = {"scenario", "params", "events"}
 
 
@@ -40,6 +42,8 @@ class Scenario:
     steps: int = 120
     sources: tuple[str, ...] = ()
     path: Path | None = None
+    label: str = ""
+    baseline: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -153,7 +157,7 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise ScenarioError(f"{origin}: scenario.sources must be text or a list of text, "
                             f"got {type(sources).__name__}")
-    for key in ("name", "description", "question"):
+    for key in ("name", "description", "question", "label", "baseline"):
         if key in meta and not isinstance(meta[key], str):
             raise ScenarioError(f"{origin}: scenario.{key} must be text, got "
                                 f"{type(meta[key]).__name__}")
@@ -166,6 +170,8 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
         sources=tuple(str(s) for s in sources),
         path=path,
         raw=data,
+        label=str(meta.get("label", "")),
+        baseline=str(meta.get("baseline", "")),
     )
 
 
