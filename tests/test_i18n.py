@@ -1,0 +1,218 @@
+"""Message catalogues: the API, compiled files up to date, every text used in code translated."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import governance_sim
+from governance_sim import i18n
+from governance_sim.i18n import (
+    DOMAINS,
+    LOCALE_DIR,
+    LanguageError,
+    check_language,
+    compile_catalogue,
+    plural_translator,
+    translator,
+)
+from governance_sim.params import UserInputError
+
+babel = pytest.importorskip("babel", reason="Babel (the dev extra) reads the .po files")
+from babel.messages.pofile import read_po  # noqa: E402
+
+PACKAGE = Path(governance_sim.__file__).parent
+PO_FILES = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po"))
+#: Calls whose first argument (and, for plurals, second) is a text to translate.
+SINGULAR = {"_", "mark"}
+PLURAL = {"n_"}
+
+
+def _catalogue(lang: str, domain: str) -> dict[str, str | tuple]:
+    path = i18n.catalogue_path(lang, domain)
+    if not path.exists():
+        return {}
+    with open(path, "rb") as handle:
+        catalog = read_po(handle)
+    return {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string
+            for m in catalog if m.id and not m.fuzzy}
+
+
+# --- API -----------------------------------------------------------------------------------
+
+def test_english_is_identity_and_norwegian_translates():
+    assert translator("en", "app")("Classroom") == "Classroom"
+    assert translator("nb", "app")("Classroom") == "Klasserom"
+    assert translator("nb", "classroom")("Trust") == "Tillit"
+
+
+def test_language_codes_are_normalised():
+    assert check_language(" NB ") == "nb"
+    assert check_language("nb_NO") == "nb"
+    assert check_language("nb-NO") == "nb"
+    assert check_language("en") == "en"
+
+
+@pytest.mark.parametrize("bad", ["de", "", "norsk", "nn"])
+def test_unknown_language_is_a_user_error_naming_the_allowed(bad):
+    with pytest.raises(UserInputError) as info:
+        translator(bad, "app")
+    assert isinstance(info.value, LanguageError)
+    message = str(info.value)
+    assert repr(bad) in message and "en (English)" in message and "nb (" in message
+
+
+def test_unknown_domain_is_rejected():
+    with pytest.raises(ValueError, match="unknown message domain 'nope'"):
+        translator("nb", "nope")
+
+
+def test_missing_translation_falls_back_to_english():
+    assert translator("nb", "app")("A text nobody translated 1234") == (
+        "A text nobody translated 1234")
+
+
+def test_plural_forms():
+    en = plural_translator("en", "classroom")
+    assert en("{n} run", "{n} runs", 1) == "{n} run"
+    assert en("{n} run", "{n} runs", 3) == "{n} runs"
+    nb = plural_translator("nb", "classroom")
+    assert nb("no such singular", "no such plural", 2) == "no such plural"
+
+
+# --- catalogues ----------------------------------------------------------------------------
+
+def test_catalogues_exist_for_known_domains_only():
+    assert PO_FILES, "no .po files found"
+    for path in PO_FILES:
+        assert path.parent.parent.name in i18n.LANGUAGES and path.parent.parent.name != "en"
+        assert path.stem in DOMAINS, f"{path}: not a known domain {DOMAINS}"
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_compiled_catalogue_is_up_to_date(po_path):
+    mo_path = po_path.with_suffix(".mo")
+    assert mo_path.exists(), f"{mo_path} missing: run python -m governance_sim.i18n"
+    assert compile_catalogue(po_path) == mo_path.read_bytes(), (
+        f"{mo_path} is stale (differs from {po_path.name}): run python -m governance_sim.i18n")
+
+
+def test_compile_is_deterministic_and_detects_an_edit(tmp_path):
+    po_path = i18n.catalogue_path("nb", "app")
+    first = compile_catalogue(po_path)
+    assert compile_catalogue(po_path) == first
+    edited = tmp_path / "app.po"
+    edited.write_text(po_path.read_text(encoding="utf-8").replace('msgstr "Klasserom"',
+                                                                  'msgstr "Klasserommet"'),
+                      encoding="utf-8")
+    assert compile_catalogue(edited) != first
+
+
+def test_malformed_catalogue_is_one_clear_error(tmp_path):
+    bad = tmp_path / "bad.po"
+    bad.write_text('garbage here\n', encoding="utf-8")
+    with pytest.raises(UserInputError, match="bad.po: cannot read the message catalogue"):
+        compile_catalogue(bad)
+
+
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(?\w*\)?[sdif]")
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_translations_keep_placeholders(po_path):
+    with open(po_path, "rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
+        for string in strings:
+            if not string:
+                continue
+            assert set(PLACEHOLDER.findall(string)) <= wanted, (po_path.name, ids, string)
+            assert set(PLACEHOLDER.findall(ids[0])) <= set(PLACEHOLDER.findall(string)) | {
+                "{n}"}, (po_path.name, ids, string)
+
+
+# --- every text used in code is translated -------------------------------------------------
+
+def _literal(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _module_domains(tree: ast.Module) -> set[str]:
+    """Domains a module names: translator(lang, "d"), plural_translator(...), I18N_DOMAIN."""
+    domains = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            if name in {"translator", "plural_translator"}:
+                args = list(node.args) + [k.value for k in node.keywords if k.arg == "domain"]
+                if len(args) >= 2 and _literal(args[1]):
+                    domains.add(_literal(args[1]))
+        if isinstance(node, ast.Assign) and any(
+                getattr(t, "id", None) == "I18N_DOMAIN" for t in node.targets):
+            value = node.value
+            items = value.elts if isinstance(value, ast.Tuple) else [value]
+            domains.update(v for v in map(_literal, items) if v)
+    return domains
+
+
+def used_texts(source: str) -> tuple[set[str], list[str]]:
+    """(domains named by the module, texts in _("..."), n_("...", ...), mark("...") calls)."""
+    tree = ast.parse(source)
+    texts = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name = getattr(node.func, "id", None)
+        if name in SINGULAR | PLURAL and _literal(node.args[0]) is not None:
+            texts.append(_literal(node.args[0]))
+    return _module_domains(tree), texts
+
+
+def test_scanner_finds_texts_and_domains():
+    source = ('from governance_sim.i18n import translator, mark\n'
+              'I18N_DOMAIN = "policy"\n'
+              'LABEL = mark("Months")\n'
+              'def f(lang):\n'
+              '    _ = translator(lang, "classroom")\n'
+              '    return _("Trust") + _(LABEL) + n_("{n} run", "{n} runs", 2)\n')
+    domains, texts = used_texts(source)
+    assert domains == {"policy", "classroom"}
+    assert sorted(texts) == ["Months", "Trust", "{n} run"]
+
+
+def _sources():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "i18n.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        domains, texts = used_texts(source)
+        if texts or domains:
+            yield path, domains, texts
+
+
+def test_every_text_used_in_code_has_a_norwegian_translation():
+    missing = []
+    checked = 0
+    for path, domains, texts in _sources():
+        relative = path.relative_to(PACKAGE)
+        if texts and not domains:
+            missing.append(f"{relative}: translates texts but names no domain "
+                           "(translator(lang, '<domain>') or I18N_DOMAIN)")
+            continue
+        catalogues = [_catalogue("nb", domain) for domain in sorted(domains)]
+        for text in texts:
+            checked += 1
+            if not any(catalogue.get(text) for catalogue in catalogues):
+                missing.append(f"{relative}: {text!r} has no nb translation in "
+                               f"{'/'.join(sorted(domains))}.po")
+    assert not missing, "\n".join(missing)
