@@ -192,6 +192,8 @@ def scenario_info(scenario: Scenario, settings: dict[str, Any] | None = None,
     params = scenario.params.to_dict()
     return {
         "name": scenario.name,
+        "label": scenario.label or scenario.name,
+        "baseline": scenario.baseline or None,
         "description": scenario.description,
         "question": scenario.question,
         "steps": int(scenario.steps if steps is None else steps),
