@@ -98,7 +98,6 @@ _FLAT = _TYPES.reshape(-1)
 _SIZE = _TYPES.shape[1]
 _PLAYER_W = np.repeat(_WEIGHTS / _SIZE, _SIZE)
 _EVERYONE = np.ones(_FLAT.shape, dtype=bool)
-_LEGIT = np.full(_FLAT.shape, LabDesign().civic_norm)
 
 
 def load_data() -> pd.Series:
@@ -117,8 +116,7 @@ def fast(x: Sequence[float]) -> np.ndarray:
     out = np.empty(PERIODS)
     for period in range(1, PERIODS + 1):
         held = belief * (1.0 - drop) if period == PERIODS else belief
-        given = np.clip(contributions(held, _FLAT, _LEGIT, _EVERYONE, slope, 0.0, uncond, 0.0,
-                                      _BASE.sanction_effect, _BASE.norm_threshold), 0.0, 1.0)
+        given = contributions(held, _FLAT, _EVERYONE, slope, 0.0, uncond)
         out[period - 1] = float(np.dot(_PLAYER_W, given))
         grid = given.reshape(-1, _SIZE)
         others = (grid.sum(axis=1, keepdims=True) - grid) / (_SIZE - 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 import governance_sim as gs
@@ -132,3 +133,27 @@ def test_paying_the_person_crowds_out_the_civic_motive_paying_a_cause_does_not()
     assert participation(late, **cause) > 1.2 * participation(late)
     no_crowding = participation(late, mechanisms={"civic_crowding": False}, **person)
     assert no_crowding == pytest.approx(participation(late, **cause), rel=1e-12)
+
+
+def _arena_contribution(trust: float, feedback: bool, sanctions: float | None = None) -> float:
+    """Mean contribution of participants over months 49-60 of a bureaucracy, seeds 1-2."""
+    levers = {} if sanctions is None else {"sanctions": sanctions}
+    values = []
+    for seed in (1, 2):
+        params = Params(logic="bureaucracy", n_citizens=4000, initial_trust=trust,
+                        levers=levers, mechanisms={"punishment_feedback": feedback})
+        series = gs.run(params, steps=60, seed=seed).timeseries["contribution_mean"]
+        values.append(float(series.iloc[-12:].mean()))
+    return float(np.mean(values))
+
+
+@pytest.mark.slow
+def test_in_the_arenas_sanctions_raise_contributions_more_where_trust_is_high():
+    # the norm dependence emerges from who punishes whom (no sanctions term in the rule)
+    gain_high = _arena_contribution(0.8, True) - _arena_contribution(0.8, False)
+    gain_low = _arena_contribution(0.2, True) - _arena_contribution(0.2, False)
+    assert gain_high >= 0.03, gain_high
+    assert gain_low < 0.5 * gain_high, (gain_low, gain_high)
+    # with punishment teaching nothing, the sanctions lever changes no contribution
+    assert _arena_contribution(0.8, False, sanctions=0.0) == _arena_contribution(
+        0.8, False, sanctions=0.6)

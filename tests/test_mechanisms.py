@@ -79,29 +79,46 @@ def test_conditional_cooperation_by_type():
     belief = np.full(4, 0.4)
     types = np.array([contrib.CONDITIONAL, contrib.FREE_RIDER, contrib.HUMP,
                       contrib.UNCONDITIONAL], dtype=np.int8)
-    given = contrib.contributions(belief, types, np.full(4, 0.5), np.ones(4, bool), 0.8, 0.0,
-                                  0.6, 0.0, 0.3, 0.5)
+    given = contrib.contributions(belief, types, np.ones(4, bool), 0.8, 0.0, 0.6)
     np.testing.assert_allclose(given, [0.32, 0.0, 0.64, 0.6])
     # those not taking part give nothing
-    none = contrib.contributions(belief, types, np.full(4, 0.5), np.zeros(4, bool), 0.8, 0.0,
-                                 0.6, 0.0, 0.3, 0.5)
+    none = contrib.contributions(belief, types, np.zeros(4, bool), 0.8, 0.0, 0.6)
     np.testing.assert_array_equal(none, 0.0)
     # dialogue pulls everyone toward full contribution, free riders too
-    talk = contrib.contributions(belief, types, np.full(4, 0.5), np.ones(4, bool), 0.8, 0.5,
-                                 0.6, 0.0, 0.3, 0.5)
+    talk = contrib.contributions(belief, types, np.ones(4, bool), 0.8, 0.5, 0.6)
     np.testing.assert_allclose(talk, 0.5 * np.array([0.32, 0.0, 0.64, 0.6]) + 0.5)
 
 
-def test_sanctions_help_only_where_legitimacy_is_above_the_norm():
-    belief = np.full(2, 0.4)
-    types = np.full(2, contrib.CONDITIONAL, dtype=np.int8)
-    legitimacy = np.array([0.9, 0.1])
-    off = contrib.contributions(belief, types, legitimacy, np.ones(2, bool), 0.8, 0.0, 0.6,
-                                0.0, 0.3, 0.5)
-    on = contrib.contributions(belief, types, legitimacy, np.ones(2, bool), 0.8, 0.0, 0.6,
-                               1.0, 0.3, 0.5)
-    assert on[0] > off[0] and on[1] < off[1]
-    np.testing.assert_allclose(on - off, [0.12, -0.12])
+def test_learned_shift_adds_to_the_contribution_and_is_clipped():
+    belief = np.full(3, 0.4)
+    types = np.full(3, contrib.CONDITIONAL, dtype=np.int8)
+    given = contrib.contributions(belief, types, np.ones(3, bool), 0.8, 0.0, 0.6,
+                                  np.array([0.1, -0.5, 0.9]))
+    np.testing.assert_allclose(given, [0.42, 0.0, 1.0])
+
+
+def test_punishment_learning_up_for_shortfall_down_for_excess_when_norms_are_weak():
+    params = Params()
+    peers = 0.5 * (params.sanction_group_size - 1)
+    given = np.array([0.1, 0.5, 0.9])
+    observed = np.full(3, 0.5)
+    strong = contrib.punishment_learning(given, observed, np.full(3, 0.8), np.full(3, 1.0),
+                                         0.5, params)
+    # a strong norm: only those who gave less are punished, and they raise their giving
+    expected_up = (params.punishment_response * peers * params.punishment_per_deviation
+                   * 0.8 * 0.4)
+    np.testing.assert_allclose(strong, [expected_up, 0.0, 0.0])
+    weak = contrib.punishment_learning(given, observed, np.full(3, 0.8), np.zeros(3), 0.5,
+                                       params)
+    # a weak norm: those who gave more are punished antisocially and lower their giving
+    expected_down = params.punishment_response * peers * params.antisocial_punishment * 0.4
+    np.testing.assert_allclose(weak, [expected_up, 0.0, -expected_down])
+    # no sanctions, or nothing learned from them: no change
+    assert not contrib.punishment_learning(given, observed, np.full(3, 0.8), np.zeros(3), 0.0,
+                                           params).any()
+    assert not contrib.punishment_learning(
+        given, observed, np.full(3, 0.8), np.zeros(3), 0.5,
+        params.model_copy(update={"punishment_response": 0.0})).any()
 
 
 def test_beliefs_move_toward_what_participants_saw():
@@ -116,8 +133,7 @@ def test_imperfect_conditional_cooperation_decays_but_not_to_zero():
     types = np.array([0, 0, 0, 3], dtype=np.int8)
     belief = np.full(4, 0.6)
     for _ in range(60):
-        given = contrib.contributions(belief, types, np.full(4, 0.5), np.ones(4, bool), 0.8,
-                                      0.0, 0.5, 0.0, 0.3, 0.5)
+        given = contrib.contributions(belief, types, np.ones(4, bool), 0.8, 0.0, 0.5)
         belief = contrib.update_beliefs(belief, np.ones(4, bool), np.full(4, given.mean()), 0.5)
     assert 0.05 < given.mean() < 0.6 * 0.8 * 0.75
 
@@ -294,3 +310,4 @@ def test_short_horizons_demand_control_sooner():
     assert dips == 11
     np.testing.assert_array_equal(demanding, [True, False, False])  # 11 > 6, 11 < 12, 24
     assert pressure == pytest.approx(1 / 3)
+

@@ -20,14 +20,17 @@ Two lab-only elements, both absent from the open-ended full model:
 * **Sanctions stage** (``sanctions=True``): after contributing, each member may assign
   0-10 punishment points to each other member; a point costs the punisher 1 token and the
   target 3 tokens. Cooperators punish members who gave less than they did
-  (``punishment_per_token`` points per token of shortfall: Fehr & Gaechter 2000); members
-  also punish those who gave *more* ("antisocial punishment"), at a rate that rises as the
-  civic norm weakens (Herrmann et al. 2008: antisocial punishment is strongest where norms
-  of civic cooperation and the rule of law are weak). The punished respond in their next
-  contributions (``punishment_response`` tokens per point, kept from then on): up for points
+  (``Params.punishment_per_deviation`` points per token of shortfall: Fehr & Gaechter
+  2000); members also punish those who gave *more* ("antisocial punishment",
+  ``Params.antisocial_punishment`` at a civic norm of 0, falling linearly to 0 at a norm of
+  1: Herrmann et al. 2008, antisocial punishment is strongest where norms of civic
+  cooperation and the rule of law are weak). The punished respond in their next
+  contributions (``Params.punishment_response`` tokens per point, kept from then on): up for points
   from those who gave more (Fehr & Gaechter 2000), down for points from those who gave less
   (antisocial punishment deters cooperation). So whether sanctions raise contributions
-  *emerges* from who punishes whom; the contribution rule has no sanctions term in the lab.
+  *emerges* from who punishes whom; the contribution rule has no sanctions term. The full
+  model's arenas use the same parameters in a mean-field form
+  (:func:`governance_sim.dynamics.contribution.punishment_learning`).
   This behaviour is a *prediction* of the model; nothing is fitted to sanctions data (the
   calibration uses the no-punishment series only).
 
@@ -69,22 +72,6 @@ __all__ = [
     "type_shares",
 ]
 
-#: Punishment points per token of shortfall a cooperator assigns: a full free rider facing
-#: a full contributor gets 5 of the 10 possible points from that member (direction: Fehr &
-#: Gaechter 2000, 2002, punishment rises with the target's negative deviation; the value is
-#: a modelling assumption, not fitted to any punishment data).
-PUNISHMENT_PER_TOKEN = 0.25
-#: Antisocial punishment points per token a member gave *more* than the punisher, at a
-#: civic norm of 0 (falls linearly to 0 at a norm of 1; Herrmann et al. 2008; assumption).
-ANTISOCIAL_PER_TOKEN = 0.25
-#: Tokens by which a player changes the next contribution per punishment point received:
-#: up for points from those who gave more (Fehr & Gaechter 2000: the punished raise their
-#: contributions), down for points from those who gave less (antisocial punishment deters
-#: cooperation: Herrmann et al. 2008). Direction from those sources; the value is a modelling
-#: assumption, not fitted to any punishment data.
-PUNISHMENT_RESPONSE = 0.5
-
-
 @cache
 def calibration() -> dict[str, Any]:
     """The stored lab calibration (``governance_sim/data/lab_calibration.json``).
@@ -112,10 +99,9 @@ class LabDesign:
         max_points: most points one member may assign to another per period (10).
         point_cost_punisher: tokens a point costs the punisher (1).
         point_cost_target: tokens a point costs the target (3).
-        punishment_per_token: see :data:`PUNISHMENT_PER_TOKEN`.
-        antisocial_per_token: see :data:`ANTISOCIAL_PER_TOKEN`.
-        punishment_response: see :data:`PUNISHMENT_RESPONSE` (0 under the
-            ``punishment_feedback`` mechanism's neutral form).
+
+    How players punish and respond is behaviour, not design: ``Params``
+    (``punishment_per_deviation``, ``antisocial_punishment``, ``punishment_response``).
     """
 
     group_size: int = 4
@@ -129,9 +115,6 @@ class LabDesign:
     max_points: float = 10.0
     point_cost_punisher: float = 1.0
     point_cost_target: float = 3.0
-    punishment_per_token: float = PUNISHMENT_PER_TOKEN
-    antisocial_per_token: float = ANTISOCIAL_PER_TOKEN
-    punishment_response: float = PUNISHMENT_RESPONSE
 
     def __post_init__(self) -> None:
         if self.group_size < 2 or self.periods < 1:
@@ -183,13 +166,10 @@ def _session(
     n_groups, size = types.shape
     if "end_game" in switched_off(params):  # the end-game mechanism's neutral form
         design = dataclasses.replace(design, end_game_drop=0.0)
-    if "punishment_feedback" in switched_off(params):  # punishment changes earnings only
-        design = dataclasses.replace(design, punishment_response=0.0)
     params = effective_params(params)
     flat_types = types.reshape(-1)
     belief = np.full(flat_types.shape, params.initial_belief)
     everyone = np.ones(flat_types.shape, dtype=bool)
-    legitimacy = np.full(flat_types.shape, design.civic_norm)
     player_weight = np.repeat(weights / size, size)
     # what punishment has taught each player: a shift of the contribution, share of endowment
     learned = np.zeros(flat_types.shape)
@@ -198,10 +178,8 @@ def _session(
         held = belief * (1.0 - design.end_game_drop) if period == design.periods else belief
         # the rule of the full model without its sanctions term: in the lab the effect of
         # sanctions emerges from who punishes whom and how the punished respond
-        given = np.clip(contributions(
-            held, flat_types, legitimacy, everyone, params.cooperation_slope, 0.0,
-            params.unconditional_contribution, 0.0, params.sanction_effect,
-            params.norm_threshold) + learned, 0.0, 1.0)
+        given = contributions(held, flat_types, everyone, params.cooperation_slope, 0.0,
+                              params.unconditional_contribution, learned)
         grid = given.reshape(n_groups, size)
         others = (grid.sum(axis=1, keepdims=True) - grid) / (size - 1)
         tokens = grid * design.endowment
@@ -212,9 +190,10 @@ def _session(
             # diff[g, i, j]: tokens i gave minus tokens j gave (i punishes j)
             diff = tokens[:, :, None] - tokens[:, None, :]
             cooperator = (types != FREE_RIDER)[:, :, None]
-            prosocial = np.where(cooperator, design.punishment_per_token
+            prosocial = np.where(cooperator, params.punishment_per_deviation
                                  * np.maximum(diff, 0.0), 0.0)
-            anti = design.antisocial_per_token * (1.0 - design.civic_norm) * np.maximum(-diff, 0.0)
+            anti = (params.antisocial_punishment * (1.0 - design.civic_norm)
+                    * np.maximum(-diff, 0.0))
             points = np.minimum(design.max_points, prosocial + anti)
             idx = np.arange(size)
             points[:, idx, idx] = 0.0
@@ -226,7 +205,7 @@ def _session(
             # from those who gave less (received: summed over the punishers, axis 1)
             from_above = (points - anti_points).sum(axis=1)
             from_below = anti_points.sum(axis=1)
-            learned = learned + (design.punishment_response * (from_above - from_below)
+            learned = learned + (params.punishment_response * (from_above - from_below)
                                  / design.endowment).reshape(-1)
             earnings = (earnings - design.point_cost_punisher * points_given
                         - design.point_cost_target * points.sum(axis=1))

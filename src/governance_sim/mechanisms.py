@@ -71,11 +71,12 @@ MECHANISMS: dict[str, Mechanism] = {m.name: m for m in (
               "no drop in the last period (lab mode)",
               lambda p: {}, lab=True),
     Mechanism("punishment_feedback",
-              "in the lab's sanctions stage the punished change their next contribution: up "
-              "for points from those who gave more, down for antisocial points (Fehr & "
-              "Gaechter 2000; Herrmann et al. 2008)",
-              "punishment changes earnings only (punishment_response = 0, lab mode)",
-              lambda p: {}, lab=True),
+              "where arenas sanction (and in the lab's sanctions stage) the punished change "
+              "their later contributions: up for punishment from those who gave more, down "
+              "for antisocial punishment (Fehr & Gaechter 2000; Herrmann et al. 2008)",
+              "punishment teaches nothing: it changes lab earnings only, and sanctions in "
+              "the arenas change no contribution (punishment_response = 0)",
+              lambda p: {"punishment_response": 0.0}),
     Mechanism("trust_asymmetry",
               "bad experiences move trust (and dispositions) more than good ones (Slovic 1993)",
               "equal weight of good and bad experiences (loss_aversion = 1)",

@@ -454,13 +454,35 @@ class Params(BaseModel):
                                 "weight of the group's commitment to full contribution at "
                                 "full facilitation and full trust in the process",
                                 "contribution")
-    sanction_effect: float = _f(0.3, 0.0, 2.0, "share of endowment",
-                                "Herrmann, Thoeni & Gaechter (2008)",
-                                "contribution change per unit of sanctions and norm above "
-                                "the norm threshold", "contribution")
-    norm_threshold: float = _f(0.5, 0.0, 1.0, "share", "Herrmann, Thoeni & Gaechter (2008)",
-                               "civic norm / legitimacy at which sanctions start to help",
-                               "contribution")
+    punishment_per_deviation: float = _f(
+        0.25, 0.0, 2.0, "points per unit of shortfall",
+        "direction: Fehr & Gaechter (2000, 2002), punishment rises with the target's negative "
+        "deviation from the others' contributions; size assumed (0.25: a full free rider "
+        "facing a full contributor gets 5 of the 10 possible points in the Herrmann et al. "
+        "2008 design)",
+        "punishment a cooperator assigns per unit (share of endowment) by which a member gave "
+        "less than the others; free riders do not punish prosocially", "contribution")
+    antisocial_punishment: float = _f(
+        0.25, 0.0, 2.0, "points per unit of excess",
+        "direction: Herrmann, Thoeni & Gaechter (2008), antisocial punishment of those who "
+        "give more is strongest where norms of civic cooperation and the rule of law are "
+        "weak; size assumed",
+        "punishment a member assigns per unit by which another gave more than the others, at "
+        "a civic norm (legitimacy) of 0; falls linearly to 0 at a norm of 1", "contribution")
+    punishment_response: float = _f(
+        0.5, 0.0, 2.0, "share of endowment per point (x 1/endowment)",
+        "direction: Fehr & Gaechter (2000), the punished raise their next contributions; "
+        "Herrmann et al. (2008), antisocial punishment deters cooperation; size assumed, not "
+        "fitted to punishment data (the lab calibration uses the no-punishment series only)",
+        "change of a member's later contributions per punishment point received: up for "
+        "points from those who gave more, down for antisocial points; kept from then on",
+        "contribution")
+    sanction_group_size: int = _f(
+        4, 2, 50, "members",
+        "design choice: the groups of four of Herrmann et al. (2008); in an arena each "
+        "participant meets this many members able to sanction (themselves included)",
+        "members of a sanctioning group: each participant can be punished by the other "
+        "sanction_group_size - 1", "contribution")
 
     # --- trust ------------------------------------------------------------------------
     trust_learning_rate: float = _f(0.06, 0.0, 1.0, "1/step", ASSUMPTION,
@@ -875,8 +897,10 @@ EVIDENCE_GRADES: dict[str, str] = {
     "participation_contagion_weight": "direction only",
     "participation_need_weight": "direction only",
     "dialogue_effect": "direction only",
-    "sanction_effect": "direction only",
-    "norm_threshold": "direction only",
+    "punishment_per_deviation": "direction only",
+    "antisocial_punishment": "direction only",
+    "punishment_response": "direction only",
+    "sanction_group_size": "design choice",
     "outcome_weight": "direction only",
     "process_weight": "direction only",
     "loss_aversion": "direction only",

@@ -56,6 +56,7 @@ class CitizenAgent:
     participating: bool
     unit: int
     neighbours: list[int]
+    sanction_learning: float = 0.0  # stored as float32 by the vectorised step: rounded alike
 
 
 @dataclass
@@ -118,6 +119,7 @@ class ReferenceSimulation:
                 int(c.coop_type[i]), float(c.belief[i]), float(c.expectation[i]),
                 float(c.value[i]), float(c.contribution[i]), bool(c.participating[i]),
                 int(c.unit[i]), [int(j) for j in c.neighbours[i]],
+                0.0 if c.sanction_learning is None else float(c.sanction_learning[i]),
             )
             for i in range(c.n)
         ]
@@ -245,9 +247,7 @@ class ReferenceSimulation:
                 base = 0.0
             dialogue = p.dialogue_effect * unit_fac[c.unit] * c.trust
             committed = (1.0 - dialogue) * base + dialogue
-            sanctioned = committed + levers.sanctions * p.sanction_effect * (
-                c.trust - p.norm_threshold)
-            given.append(clip01(sanctioned))
+            given.append(clip01(committed + c.sanction_learning))
         part_count = [0] * n_units
         given_sum = [0.0] * n_units
         for i, c in enumerate(self.citizens):
@@ -256,6 +256,30 @@ class ReferenceSimulation:
             given_sum[c.unit] += given[i]
         observed = [given_sum[u] / part_count[u] if part_count[u] else math.nan
                     for u in range(n_units)]
+        # sanctions stage: cooperators punish those who gave less than their arena's mean,
+        # everyone punishes those who gave more as the civic norm (mean trust) weakens; the
+        # punished shift their later contributions
+        if levers.sanctions > 0.0 and p.punishment_response > 0.0:
+            cooperators = [0] * n_units
+            trust_sum = [0.0] * n_units
+            for i, c in enumerate(self.citizens):
+                if taking_part[i]:
+                    cooperators[c.unit] += c.coop_type != FREE_RIDER
+                    trust_sum[c.unit] += c.trust
+            peers = levers.sanctions * (p.sanction_group_size - 1)
+            for i, c in enumerate(self.citizens):
+                if not taking_part[i]:
+                    continue
+                mean = observed[c.unit]
+                share = cooperators[c.unit] / part_count[c.unit]
+                norm = trust_sum[c.unit] / part_count[c.unit]
+                prosocial = (peers * p.punishment_per_deviation) * share * max(
+                    mean - given[i], 0.0)
+                antisocial = (peers * p.antisocial_punishment) * (1.0 - norm) * max(
+                    given[i] - mean, 0.0)
+                change = p.punishment_response * (prosocial - antisocial)
+                c.sanction_learning = float(np.float32(c.sanction_learning)
+                                            + np.float32(change))
         coproduced = [given_sum[u] / self.unit_sizes[u] for u in range(n_units)]
         arena_voice = []
         for u in range(n_units):

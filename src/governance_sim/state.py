@@ -60,6 +60,9 @@ class Citizens:
     unit: np.ndarray  # int32, serving unit
     neighbours: np.ndarray  # int32, shape (n_citizens, degree): whom each citizen listens to
     listened_to: np.ndarray  # int32, how many ties point at each citizen (times heard)
+    #: float32, the shift of later contributions punishment has taught each citizen (share
+    #: of endowment; contribution.punishment_learning); None until a step first sanctions
+    sanction_learning: np.ndarray | None = None
     _network: sparse.csr_array | None = field(default=None, repr=False, compare=False)
     #: last step's trust and participation, kept as the buffers the next step writes into
     #: (the compiled path double-buffers instead of allocating and freeing every step)
@@ -198,6 +201,8 @@ class Population:
                 if isinstance(value, np.ndarray) and not f.name.startswith("_"):
                     out[f"{role_name}.{f.name}"] = value
         out["citizens.resources"] = self.citizens.resources  # computed from the quintile
+        if self.citizens.sanction_learning is None:  # none taught yet: all zero
+            out["citizens.sanction_learning"] = np.zeros(self.citizens.n, dtype=np.float32)
         return out
 
 

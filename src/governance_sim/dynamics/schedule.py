@@ -35,6 +35,7 @@ from governance_sim.state import (
     LOWEST_RESOURCES,
     MEAN_RESOURCES,
     RESOURCES_PER_QUINTILE,
+    Citizens,
     Population,
 )
 
@@ -259,6 +260,41 @@ def arena_outcomes(
     return observed, coproduced, voice
 
 
+def sanctions_act(levers: LogicProfile, params: Params) -> bool:
+    """Whether this step's arenas have a sanctions stage that teaches anyone anything."""
+    return levers.sanctions > 0.0 and params.punishment_response > 0.0
+
+
+def sanction_stage(
+    cit: Citizens, part: np.ndarray, part_unit: np.ndarray, part_given: np.ndarray,
+    part_observed: np.ndarray, n_units: int, levers: LogicProfile, params: Params,
+) -> None:
+    """Phase 4's sanctions stage: the punished learn (``cit.sanction_learning``, in place).
+
+    Allocates the learned shifts (float32[n_citizens], zeros) the first time a step
+    sanctions; a run without sanctions never holds them (4 bytes a citizen saved).
+
+    Args:
+        part: int64[m], indices of the citizens taking part, in citizen order.
+        part_unit: int32[m], their units.
+        part_given: float64[m], their contributions this step.
+        part_observed: float64[m], the mean contribution in each one's arena.
+    """
+    if not sanctions_act(levers, params):
+        return
+    if cit.sanction_learning is None:
+        cit.sanction_learning = np.zeros(cit.n, dtype=np.float32)
+    n_part = np.bincount(part_unit, minlength=n_units)
+    cooperators = np.bincount(part_unit, weights=cit.coop_type[part] != contrib.FREE_RIDER,
+                              minlength=n_units)
+    trust_sum = np.bincount(part_unit, weights=cit.trust[part], minlength=n_units)
+    present = n_part[part_unit]  # at least 1: the participant
+    change = contrib.punishment_learning(
+        part_given, part_observed, cooperators[part_unit] / present,
+        trust_sum[part_unit] / present, levers.sanctions, params)
+    cit.sanction_learning[part] += change.astype(np.float32)
+
+
 def unit_service(
     population: Population, params: Params, ctx: StepContext, fac_unit: np.ndarray,
     coproduced: np.ndarray,
@@ -312,11 +348,11 @@ def citizens_numpy(
     part = np.flatnonzero(taking_part)
     part_unit = cit.unit[part]
     part_trust = cit.trust[part]
+    learned = (cit.sanction_learning[part] if cit.sanction_learning is not None else 0.0)
     part_given = contrib.contributions(
-        cit.belief[part], cit.coop_type[part], part_trust, np.ones(part.size, dtype=bool),
+        cit.belief[part], cit.coop_type[part], np.ones(part.size, dtype=bool),
         params.cooperation_slope, params.dialogue_effect * fac_unit[part_unit] * part_trust,
-        params.unconditional_contribution, levers.sanctions, params.sanction_effect,
-        params.norm_threshold)
+        params.unconditional_contribution, learned)
     given = np.zeros(cit.n)
     given[part] = part_given
     n_taking_part = np.bincount(part_unit, minlength=n_units)
@@ -324,6 +360,7 @@ def citizens_numpy(
     observed_unit, coproduced, voice_unit = arena_outcomes(
         n_taking_part, given_unit, fac_unit, population, params, levers)
     part_observed = observed_unit[part_unit]  # never NaN: each has at least themselves
+    sanction_stage(cit, part, part_unit, part_given, part_observed, n_units, levers, params)
     belief = cit.belief.copy()
     belief[part] = contrib.update_beliefs(cit.belief[part], np.ones(part.size, dtype=bool),
                                           part_observed, params.belief_learning_rate)
@@ -424,23 +461,29 @@ def citizens_native(
     np.exp(cit.contribution, out=cit.contribution)
 
     # 3-4. who takes part (panel members regardless), and contributions
+    learned = (cit.sanction_learning if cit.sanction_learning is not None
+               else np.zeros(1, dtype=np.float32))  # not read when there is none
     n_taking_part = np.empty(n_units, dtype=np.int64)
     given_unit = np.empty(n_units)
     counts = np.zeros(2, dtype=np.int64)
     lib.contribution_step(
         n_units, starts, draws.participation, panel, panel.size, cit.belief, cit.coop_type,
         cit.trust, fac_unit, cit.value,  # value holds each citizen's invitation here
+        learned, int(cit.sanction_learning is not None),
         lib.coefficients("contribution_step", {
             "persistence": params.participation_persistence,
             "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
-            "unconditional": params.unconditional_contribution,
-            "sanction": levers.sanctions * params.sanction_effect,
-            "norm_threshold": params.norm_threshold}),
+            "unconditional": params.unconditional_contribution}),
         taking_part, cit.contribution, n_taking_part, given_unit, counts)
     mun.invited, mun.accepted = int(counts[0]), int(counts[1])
     draws.release("participation")
     observed_unit, coproduced, voice_unit = arena_outcomes(
         n_taking_part, given_unit, fac_unit, population, params, levers)
+    if sanctions_act(levers, params):
+        part = np.flatnonzero(taking_part)
+        part_unit = cit.unit[part]
+        sanction_stage(cit, part, part_unit, cit.contribution[part], observed_unit[part_unit],
+                       n_units, levers, params)
 
     # 5. service (units), then 5-6 on the citizens
     measured, relational, quality = unit_service(population, params, ctx, fac_unit,

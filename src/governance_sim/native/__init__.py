@@ -36,6 +36,7 @@ LIBRARY_NAME = "_step_kernels" + {"win32": ".dll", "darwin": ".dylib"}.get(sys.p
 BACKENDS = ("auto", "native", "numpy")
 
 _F64, _I64, _I32 = np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.int32)
+_F32 = np.dtype(np.float32)
 _I8, _U8, _BOOL = np.dtype(np.int8), np.dtype(np.uint8), np.dtype(np.bool_)
 _N, _D = "int64", "double"  # scalars
 
@@ -44,8 +45,8 @@ _N, _D = "int64", "double"  # scalars
 SIGNATURES: dict[str, list] = {
     "participation_log_odds": [_N, _N, _I32, _BOOL, _F64, _F64, _F64, _F64, _I8, _N, _I64,
                                _F64, _F64, _U8, _F64, _F64],
-    "contribution_step": [_N, _I64, _F64, _I64, _N, _F64, _I8, _F64, _F64, _F64, _F64, _BOOL,
-                          _F64, _I64, _F64, _I64],
+    "contribution_step": [_N, _I64, _F64, _I64, _N, _F64, _I8, _F64, _F64, _F64, _F32, _N,
+                          _F64, _BOOL, _F64, _I64, _F64, _I64],
     "value_exponent": [_N, _I64, _BOOL, _I8, _F64, _F64, _I64, _N, _D, _F64, _F64],
     "citizen_step": [_N, _I64, _BOOL, _F64, _F64, _F64, _I64, _N, _D, _F64, _F64, _F64, _F64,
                      _F64, _F64, _F64, _F64, _F64, _F64, _F64, _F64],

@@ -54,8 +54,7 @@
 #define PARTICIPATION_COEF(X) X(intercept) X(w_trust) X(threshold) X(w_efficacy) \
     X(w_motivation) X(w_contagion) X(w_need) X(time_cost) X(framing) X(targeting_slope) \
     X(mean_resources) X(lowest_resources) X(per_quintile) X(reach)
-#define CONTRIBUTION_COEF(X) X(persistence) X(slope) X(dialogue_effect) X(unconditional) \
-    X(sanction) X(norm_threshold)
+#define CONTRIBUTION_COEF(X) X(persistence) X(slope) X(dialogue_effect) X(unconditional)
 #define VALUE_COEF(X) X(access_slope) X(voice_gain) X(value_scale) X(mean_resources) \
     X(per_quintile)
 #define CITIZEN_COEF(X) X(noise) X(tokenism) X(voice_weight) X(fair) X(commitment) X(shock) X(w_outcome) \
@@ -201,10 +200,10 @@ HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighb
  * Phase 3, second half, and phase 4: who takes part, and what they contribute.
  */
 
-/* contribution.contributions for one citizen (whether or not taking part). */
+/* contribution.contributions for one citizen (whether or not taking part); learned is the
+ * shift punishment has taught the citizen (contribution.punishment_learning). */
 static inline double contribution(double belief, int8_t type, double trust, double dialogue_weight,
-                                  double slope, double unconditional, double sanction,
-                                  double norm_threshold) {
+                                  double slope, double unconditional, double learned) {
     const double conditional = minimum(1.0, slope * belief);
     const double hump = minimum(1.0, slope * 2.0 * minimum(belief, 1.0 - belief));
     const double base = choose(type == 0, conditional,           /* conditional */
@@ -212,7 +211,7 @@ static inline double contribution(double belief, int8_t type, double trust, doub
                         choose(type == 3, unconditional, 0.0))); /* unconditional; 1 free rider */
     const double dialogue = dialogue_weight * trust;
     const double committed = (1.0 - dialogue) * base + dialogue;
-    return clip01(committed + sanction * (trust - norm_threshold));
+    return clip01(committed + learned);
 }
 
 /* participation.reach, acceptance, participation_probability, decide and invited (panel
@@ -222,18 +221,20 @@ static inline double contribution(double belief, int8_t type, double trust, doub
  * taking part. given: on entry exp(-log-odds of accepting) of each citizen (from
  * participation_log_odds), on exit the contributions. invitation: each citizen's
  * probability of being invited, -1 for those who took part last step (written by
- * participation_log_odds). coef: ContributionCoef (sanction is sanctions x sanction
- * effect). */
+ * participation_log_odds). learned: float32[n], the shifts punishment has taught (read only
+ * when has_learned is non-zero; a run that never sanctioned holds none). coef:
+ * ContributionCoef. */
 HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const double *uniform,
                        const int64_t *panel, int64_t n_panel, const double *belief,
                        const int8_t *coop_type, const double *trust,
                        const double *unit_facilitation, const double *restrict invitation,
+                       const float *learned, int64_t has_learned,
                        const double *coef_array, uint8_t *restrict taking_part,
                        double *restrict given,
                        int64_t *unit_taking_part, double *unit_given, int64_t *counts) {
     const ContributionCoef c = *(const ContributionCoef *)coef_array;
-    const double slope = c.slope, unconditional = c.unconditional, sanction = c.sanction;
-    const double norm_threshold = c.norm_threshold, dialogue_effect = c.dialogue_effect;
+    const double slope = c.slope, unconditional = c.unconditional;
+    const double dialogue_effect = c.dialogue_effect;
     const double persistence = c.persistence;
     int64_t next = 0, n_invited = 0, n_accepted = 0;
     for (int64_t u = 0; u < n_units; u++) {
@@ -247,9 +248,9 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
             const int invited = (!took) & (uniform[i] < invitation[i]);  /* no branch */
             n_invited += invited;
             n_accepted += invited & part;
+            const double shift = has_learned ? (double)learned[i] : 0.0;
             const double amount = contribution(belief[i], coop_type[i], trust[i],
-                                               dialogue_weight, slope, unconditional, sanction,
-                                               norm_threshold);
+                                               dialogue_weight, slope, unconditional, shift);
             taking_part[i] = (uint8_t)part;
             given[i] = choose(part, amount, 0.0);
         }
@@ -257,7 +258,7 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
             const int64_t i = panel[next];
             taking_part[i] = 1;
             given[i] = contribution(belief[i], coop_type[i], trust[i], dialogue_weight, slope,
-                                    unconditional, sanction, norm_threshold);
+                                    unconditional, has_learned ? (double)learned[i] : 0.0);
         }
         int64_t count = 0;
         double sum = 0.0;
