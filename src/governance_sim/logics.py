@@ -180,12 +180,15 @@ def _clip_lever(name: str, value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
-def profile(logic: str | Mapping[str, float]) -> LogicProfile:
+def profile(logic: str | Mapping[str, float],
+            cells: Mapping[str, Mapping[str, float]] | None = None) -> LogicProfile:
     """The lever profile of a logic name, or the weighted profile of a mix.
 
     Args:
         logic: ``"bureaucracy"``, ``"npm"``, ``"co_creation"``, or a mapping of those names to
             weights summing to one (as validated by :class:`governance_sim.Params`).
+        cells: overrides of cells of :data:`LEVER_TABLE`, ``{logic: {lever: value}}``
+            (``Params.lever_table``), used in place of the table's values.
 
     Returns:
         The profile; for a mix, each lever is the weighted mean of the logics' values.
@@ -194,8 +197,10 @@ def profile(logic: str | Mapping[str, float]) -> LogicProfile:
     unknown = [name for name in weights if name not in LOGIC_NAMES]
     if unknown:
         raise ValueError(f"unknown logic {unknown[0]!r}; allowed: {', '.join(LOGIC_NAMES)}")
+    cells = cells or {}
     values = {
-        row.name: sum(weight * getattr(row, name) for name, weight in weights.items())
+        row.name: sum(weight * cells.get(name, {}).get(row.name, getattr(row, name))
+                      for name, weight in weights.items())
         for row in LEVER_TABLE
     }
     return LogicProfile(**values)

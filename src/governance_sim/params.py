@@ -277,6 +277,13 @@ class Params(BaseModel):
         description="overrides of single levers of the logic's profile (see logics.py)",
         json_schema_extra={"unit": "-", "source": "scenario files", "group": "logic"},
     )
+    lever_table: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="overrides of cells of the lever table, per logic ({logic: {lever: "
+        "value}}): unlike levers, they act only while that logic (or its share of a mix) "
+        "governs, also after a switch (robustness and sensitivity analyses of the table)",
+        json_schema_extra={"unit": "-", "source": "logics.py LEVER_TABLE", "group": "logic"},
+    )
     events: tuple[Event, ...] = Field(
         (),
         description="scheduled interventions (see Event)",
@@ -750,6 +757,19 @@ class Params(BaseModel):
     def _check_levers(cls, value: Any) -> Any:
         return _normalise_levers(value)
 
+    @field_validator("lever_table", mode="before")
+    @classmethod
+    def _check_lever_table(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise ValueError("lever_table must be a mapping {logic: {lever: value}}")
+        out = {}
+        for logic, cells in value.items():
+            if logic not in LOGIC_NAMES:
+                raise ValueError(f"unknown logic {logic!r} in lever_table; allowed: "
+                                 f"{', '.join(LOGIC_NAMES)}")
+            out[logic] = _normalise_levers(cells)
+        return out
+
     @field_validator("mechanisms", mode="before")
     @classmethod
     def _check_mechanisms(cls, value: Any) -> Any:
@@ -861,6 +881,7 @@ EVIDENCE_GRADES: dict[str, str] = {
     "n_politicians": "design choice",
     "logic": "design choice",
     "levers": "design choice",
+    "lever_table": "design choice",
     "events": "design choice",
     "budget": "design choice",
     "initial_trust": "value from source",

@@ -267,7 +267,7 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     """
     rng = streams["population"]
     n = params.n_citizens
-    logic = profile(params.logic).with_levers(params.levers)
+    logic = profile(params.logic, params.lever_table).with_levers(params.levers)
 
     sizes = unit_layout(n, params.n_units)
     unit = np.repeat(np.arange(params.n_units, dtype=np.int32), sizes)

@@ -60,7 +60,8 @@ def apply_events(
     for event in params.events:
         start = event.step
         if event.kind == "switch_logic" and start == step:
-            municipality.base_logic = profile(event.logic).with_levers(params.levers)
+            municipality.base_logic = profile(event.logic, params.lever_table).with_levers(
+                params.levers)
             municipality.lever_overrides = {}
             municipality.last_switch_step = step
             switched = True
