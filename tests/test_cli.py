@@ -291,3 +291,146 @@ def test_console_script_in_a_real_process(tmp_path):
                          timeout=120)
     assert bad.returncode == 2
     assert "did you mean 'wigan_deal'" in _one_line_error(bad.stderr)
+
+
+# --- what ran it: backend, package version and git commit in the manifests ---------------
+
+def test_run_manifest_records_backend_and_code(tmp_path, capsys, monkeypatch):
+    from governance_sim import native
+
+    out = tmp_path / "run"
+    code, _, _ = _run(["run", "npm", "--steps", "2", "--replicates", "1", "--out", str(out),
+                       *SMALL], capsys)
+    assert code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["backend"] == native.backend() and manifest["backend"] in ("native",
+                                                                              "numpy")
+    assert manifest["code"]["version"] == gs.__version__
+    assert {"commit", "dirty", "note"} <= set(manifest["code"])
+    monkeypatch.setenv("GOVERNANCE_SIM_BACKEND", "numpy")
+    numpy_out = tmp_path / "numpy"
+    assert _run(["run", "npm", "--steps", "2", "--replicates", "1", "--out", str(numpy_out),
+                 *SMALL], capsys)[0] == 0
+    assert json.loads((numpy_out / "manifest.json").read_text())["backend"] == "numpy"
+
+
+def _git_checkout(root: Path) -> Path:
+    """A git repository holding src/governance_sim (one file), committed."""
+    package = root / "src" / "governance_sim"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    for args in (["init", "-q"], ["add", "-A"],
+                 ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+    return package
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_code_revision_reads_the_checkout_commit_and_dirty_flag(tmp_path):
+    from governance_sim.provenance import code_revision
+
+    package = _git_checkout(tmp_path / "repo")
+    head = subprocess.run(["git", "-C", str(package), "rev-parse", "HEAD"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    clean = code_revision(package)
+    assert clean["commit"] == head and clean["dirty"] is False
+    (package / "__init__.py").write_text("x = 1\n")
+    dirty = code_revision(package)
+    assert dirty["commit"] == head and dirty["dirty"] is True and "uncommitted" in dirty["note"]
+    # a package copied into some other repository is not that repository's code
+    other = tmp_path / "other"
+    inside = other / "lib" / "governance_sim"
+    inside.mkdir(parents=True)
+    subprocess.run(["git", "-C", str(other), "init", "-q"], check=True)
+    assert code_revision(inside)["commit"] is None
+
+
+def test_code_revision_never_fails_without_git(tmp_path, monkeypatch):
+    from governance_sim.provenance import code_revision
+
+    plain = tmp_path / "plain" / "governance_sim"
+    plain.mkdir(parents=True)
+    found = code_revision(plain)  # not a checkout
+    assert found["commit"] is None and found["dirty"] is None and found["version"]
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no git on the path
+    missing = code_revision(plain)
+    assert missing["commit"] is None and "git is not installed" in missing["note"]
+
+
+# --- sensitivity: a folder that is not a sweep, factorial shares, the index page ----------
+
+LINEAR_GRID = """
+[sweep]
+name = "linear grid"
+question = "Which coefficient matters?"
+model = "linear"
+seed = 3
+replicates = 2
+
+[design]
+kind = "full_factorial"
+
+[uncertainties]
+x1 = [0.0, 0.5, 1.0]
+x2 = [0.0, 0.5, 1.0]
+
+[constants]
+c_x1 = 3.0
+c_x2 = 1.0
+
+[outcomes]
+y = {}
+"""
+
+
+def test_sensitivity_on_a_folder_that_is_not_a_sweep_is_one_line(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert _run(["compare", "npm", "co_creation", "--steps", "2", "--replicates", "1",
+                 "--out", str(out), *SMALL], capsys)[0] == 0
+    code, _, err = _run(["sensitivity", str(out)], capsys)
+    assert code == 2
+    line = _one_line_error(err)
+    assert "not a sweep results folder" in line and "'governance-sim compare'" in line
+    assert not (out / "sensitivity").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = _run(["sensitivity", str(empty)], capsys)
+    assert code == 2 and "not a sweep results folder" in _one_line_error(err)
+
+
+def test_factorial_shares_are_named_and_the_index_links_every_file(tmp_path, capsys):
+    spec = tmp_path / "grid.toml"
+    spec.write_text(LINEAR_GRID)
+    sweep_out = tmp_path / "grid"
+    assert _run(["sweep", str(spec), "--out", str(sweep_out), "--workers", "1",
+                 "--no-progress"], capsys)[0] == 0
+    manifest = json.loads((sweep_out / "manifest.json").read_text())
+    assert manifest["command"] == shlex.join(["governance-sim", "sweep", str(spec), "--out",
+                                              str(sweep_out)])
+    assert manifest["code"]["version"] == gs.__version__
+    code, out, _ = _run(["sensitivity", str(sweep_out)], capsys)
+    assert code == 0
+    folder = sweep_out / "sensitivity"
+    table = pd.read_csv(folder / "y_factorial.csv", index_col=0)
+    assert "S1" not in table.columns and "main_effect_share" in table.columns
+    # y = 3 x1 + x2 on a balanced grid: shares 9/10 and 1/10
+    assert table.loc["x1", "main_effect_share"] == pytest.approx(0.9)
+    assert "S1" not in out and "main_effect_share" in out
+    bars = (folder / "y_factorial_bars.html").read_text()
+    assert "variance share (main effect)" in bars and "first order S1" not in bars
+    index = (folder / "index.html").read_text()
+    written = {p.name for p in folder.iterdir()} - {"index.html", ".governance-sim"}
+    assert written, "nothing written"
+    for name in written:
+        assert f'href="{name}"' in index, name
+    assert "Which coefficient matters?" in index and "full_factorial" in index
+    assert "main effect" in index and "replicates of each design point" in index
+
+
+def test_describe_output_refuses_a_file_it_does_not_know():
+    from governance_sim.viz.sensitivity_figures import describe_output
+
+    assert "Sobol" in describe_output("trust_end_sobol.csv", ["trust", "trust_end"])
+    assert "trust_end" in describe_output("trust_end_heatmap.html", ["trust", "trust_end"])
+    with pytest.raises(ValueError, match="not a file of a sensitivity analysis"):
+        describe_output("trust_end_other.csv", ["trust_end"])

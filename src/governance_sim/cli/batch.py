@@ -37,6 +37,7 @@ from governance_sim.params import (
     ParameterError,
     Params,
 )
+from governance_sim.provenance import code_revision
 from governance_sim.results import OutputError, atomic_write, versions
 from governance_sim.scenarios import Scenario
 
@@ -370,7 +371,13 @@ def _shareable(paths: Sequence[Path]) -> None:
 
 def new_manifest(kind: str, command: str, infos: list[dict[str, Any]], seeds: list[int],
                  seed: int, settings: dict[str, Any], wall_time: float) -> dict[str, Any]:
-    """The manifest of a ``run`` or ``compare`` (without ``files``, added when written)."""
+    """The manifest of a ``run`` or ``compare`` (without ``files``, added when written).
+
+    Besides what was run (command, seeds, scenarios, settings) it records what ran it:
+    library versions, ``code`` (package version and git commit with a ``dirty`` flag, see
+    :func:`governance_sim.provenance.code_revision`) and ``backend`` (``native`` or
+    ``numpy``).
+    """
     return {
         "kind": kind,
         "command": command,
@@ -385,8 +392,23 @@ def new_manifest(kind: str, command: str, infos: list[dict[str, Any]], seeds: li
         "columns": {"scenario": "scenario name", "replicate": "0-based replicate",
                     "seed": "the run's seed", "step": "month, 0 = initial state"},
         "versions": all_versions(),
+        "code": code_revision(),
+        "backend": _backend(),
         "wall_time_seconds": round(wall_time, 3),
     }
+
+
+def _backend() -> str:
+    """The step backend the runs used: ``native`` (compiled C kernels) or ``numpy``.
+
+    The runs chose it the same way (``GOVERNANCE_SIM_BACKEND``, default ``auto``).
+    """
+    from governance_sim import native
+
+    try:
+        return native.backend()
+    except native.BackendError as error:  # the runs would have failed first; say why
+        return f"unavailable: {error}"
 
 
 def timer() -> float:

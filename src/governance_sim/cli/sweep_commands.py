@@ -121,8 +121,9 @@ def register(app: typer.Typer) -> None:
         from governance_sim.analysis import analyse, load, write_tables
         from governance_sim.cli import fail
         from governance_sim.output_folders import claim_folder, clean_temporaries
-        from governance_sim.sweep.store import STATUS_FAILED, STATUS_OK
+        from governance_sim.sweep.store import STATUS_FAILED, STATUS_OK, read_manifest
 
+        _check_is_sweep(results, read_manifest(results))
         data = load(results)
         if not len(data.table):
             fail(f"{results}: no runs recorded yet; run the sweep first")
@@ -146,18 +147,69 @@ def register(app: typer.Typer) -> None:
                      f"{', '.join(data.parameters)}")
         if not pair and len(data.parameters) >= 2:
             pair = data.parameters[:2]
-        tables = analyse(data, chosen)
+        tables = _labelled(analyse(data, chosen))
         target = claim_folder(out if out is not None else Path(results) / "sensitivity")
         clean_temporaries(target)
         written = write_tables(tables, target)
         figures = _figures(data, tables, chosen, pair)
         written += _write_figures(figures, target)
+        written.append(_write_index(data, target, written, used=done, total=total))
         for name, frame in tables.items():
             if name.endswith("_replicates") or name.endswith("_s2"):
                 continue
             typer.echo(f"{name}:")
             typer.echo(frame.round(3).to_string())
-        typer.echo(f"{len(written)} files -> {target}")
+        typer.echo(f"{len(written)} files -> {target} (start at {target / 'index.html'})")
+
+
+def _check_is_sweep(results: Path, manifest: dict) -> None:
+    """Refuse, in one line, a folder whose manifest is not a sweep's (run, compare, ...)."""
+    from governance_sim.cli import fail
+
+    kind = manifest.get("kind")
+    if kind == "governance_sim.sweep" and all(
+            key in manifest for key in ("parameters", "outcomes", "design")):
+        return
+    what = (f"its manifest.json was written by 'governance-sim {kind}'"
+            if isinstance(kind, str) and kind in ("run", "compare")
+            else "its manifest.json is not a sweep's")
+    fail(f"{results}: not a sweep results folder ({what}); give a folder written by "
+         "'governance-sim sweep'")
+
+
+def _labelled(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Tables with a factorial design's ``S1`` column named for what it is.
+
+    A full factorial's ``S1`` (``governance_sim.analysis.factorial_indices``) is the share
+    of the variance over the grid's own points that one parameter explains alone: a
+    main-effect share of the grid, not a Sobol index sampled over the parameters' ranges.
+    """
+    from governance_sim.viz.sensitivity_figures import FACTORIAL_SHARE
+
+    return {name: frame.rename(columns={"S1": FACTORIAL_SHARE})
+            if name.endswith("_factorial") else frame for name, frame in tables.items()}
+
+
+def _write_index(data: SweepData, folder: Path, written: list[Path], *, used: int,
+                 total: int) -> Path:
+    """Write ``index.html``: every file of this analysis with one line on what it shows."""
+    from governance_sim.results import atomic_write
+    from governance_sim.viz.sensitivity_figures import describe_output, index_page
+
+    entries = [(path.name, describe_output(path.name, data.outcomes))
+               for path in sorted(written, key=lambda p: (p.suffix != ".html", p.name))]
+    manifest = data.manifest
+    facts = [f"sweep: {manifest.get('name', data.out.name)} ({data.out})",
+             f"design: {data.design}, {manifest['design'].get('n_points', '?')} points, "
+             f"{used} of {total} runs used; replicates averaged per point",
+             f"varied: {', '.join(data.parameters) or 'nothing'}",
+             f"outcomes: {', '.join(data.outcomes)}"]
+    if manifest.get("question"):
+        facts.insert(1, f"question: {manifest['question']}")
+    page = index_page(f"Sensitivity analysis: {manifest.get('name', data.out.name)}",
+                      entries, facts)
+    return atomic_write(folder / "index.html",
+                        lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
 
 
 class _Stopped(BaseException):

@@ -48,6 +48,74 @@ def _check_report_path(out: Path) -> None:
         raise OutputError(f"--out {out}: cannot write to {folder}")
 
 
+#: Width of the default table (a terminal of 100 columns).
+TABLE_WIDTH = 100
+_WIDE_COLUMNS = ("pattern", "statistic", "value (mean, min-max)", "threshold", "seeds passed")
+
+
+def _mark(row: dict[str, object], resting: list[str]) -> str:
+    mark = "" if row["holds"] else "  <- does not hold"
+    if resting:
+        mark += f"  (rests on {', '.join(resting)})"
+    return mark
+
+
+def wide_table(rows: list[dict[str, object]], resting: dict[object, list[str]]) -> list[str]:
+    """The validation table with one line per pattern and every column in full.
+
+    Args:
+        rows: ``PatternResult.summary()`` of each pattern.
+        resting: pattern label -> the switched-off mechanisms it rests on.
+    """
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in _WIDE_COLUMNS}
+    header = "  ".join(f"{c:<{widths[c]}}" for c in _WIDE_COLUMNS)
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        lines.append("  ".join(f"{str(row[c]):<{widths[c]}}" for c in _WIDE_COLUMNS)
+                     + _mark(row, resting.get(row["pattern"], [])))
+    return lines
+
+
+def narrow_table(rows: list[dict[str, object]], resting: dict[object, list[str]],
+                 width: int = TABLE_WIDTH) -> list[str]:
+    """The validation table in at most ``width`` columns.
+
+    Each pattern has a line with its name (shortened if need be), the value over seeds, the
+    seeds passed and the verdict, followed by its statistic and threshold wrapped and
+    indented beneath it.
+
+    Args:
+        rows: ``PatternResult.summary()`` of each pattern.
+        resting: pattern label -> the switched-off mechanisms it rests on.
+        width: the widest line allowed (at least 60).
+    """
+    import textwrap
+
+    value_w = max(len("value (mean, min-max)"),
+                  *(len(str(r["value (mean, min-max)"])) for r in rows))
+    seeds_w = max(len("seeds passed"), *(len(str(r["seeds passed"])) for r in rows))
+    verdict_w = len("holds")
+    name_w = max(16, width - value_w - seeds_w - verdict_w - 6)
+    header = (f"{'pattern':<{name_w}}  {'value (mean, min-max)':<{value_w}}  "
+              f"{'seeds passed':<{seeds_w}}  holds")
+    lines = [header, "-" * min(width, len(header))]
+    for row in rows:
+        name = str(row["pattern"])
+        if len(name) > name_w:
+            name = name[:name_w - 3] + "..."
+        verdict = "yes" if row["holds"] else "NO"
+        lines.append(f"{name:<{name_w}}  {str(row['value (mean, min-max)']):<{value_w}}  "
+                     f"{str(row['seeds passed']):<{seeds_w}}  {verdict:<{verdict_w}}".rstrip())
+        details = [f"statistic: {row['statistic']}", f"threshold: {row['threshold']}"]
+        mechanisms = resting.get(row["pattern"], [])
+        if mechanisms:
+            details.append(f"rests on {', '.join(mechanisms)} (switched off)")
+        for detail in details:
+            lines.extend(textwrap.wrap(detail, width=width, initial_indent="    ",
+                                       subsequent_indent="      ", break_on_hyphens=False))
+    return lines
+
+
 def register(app: typer.Typer) -> None:
     """Add the validate command to ``app``."""
 
@@ -66,6 +134,11 @@ def register(app: typer.Typer) -> None:
             None, "--without",
             help="Switch this mechanism off (its neutral form; repeatable). The patterns "
                  "resting on it should then fail: the table says which do."),
+        wide: bool = typer.Option(False, "--wide",
+                                  help="Print the table with one line per pattern and every "
+                                  "column in full (wider than a terminal); by default "
+                                  "statistic and threshold are wrapped under each pattern "
+                                  "to fit in 100 columns. The HTML report has every column."),
     ) -> None:
         """Check the patterns over several seeds; print the table, write the HTML report.
 
@@ -85,19 +158,13 @@ def register(app: typer.Typer) -> None:
             seed_list, base, numbers=sorted(set(pattern)) if pattern else None,
             progress=lambda n: typer.echo(f"pattern {n} ...", err=True))
         rows = [r.summary() for r in results]
-        columns = ("pattern", "statistic", "value (mean, min-max)", "threshold",
-                   "seeds passed")
-        widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
-        header = "  ".join(f"{c:<{widths[c]}}" for c in columns)
-        typer.echo(header)
-        typer.echo("-" * len(header))
+        resting = {}
         for row in rows:
-            mark = "" if row["holds"] else "  <- does not hold"
             number = int(str(row["pattern"]).split(".")[0])
-            resting = [m for m in off if m in validation.PATTERN_MECHANISMS.get(number, ())]
-            if resting:
-                mark += f"  (rests on {', '.join(resting)})"
-            typer.echo("  ".join(f"{str(row[c]):<{widths[c]}}" for c in columns) + mark)
+            resting[row["pattern"]] = [m for m in off
+                                       if m in validation.PATTERN_MECHANISMS.get(number, ())]
+        for line in (wide_table(rows, resting) if wide else narrow_table(rows, resting)):
+            typer.echo(line)
         figures = [pattern_figure(r.curves, title=f"{r.number}. {r.name}", x_label=r.x_label,
                                   y_label=r.y_label, holds=r.holds) for r in results]
         notes = [f"governance-sim {__version__}; seeds {', '.join(map(str, seed_list))}; "

@@ -92,9 +92,27 @@ class SweepReport:
         return not self.failures
 
 
+def _sweep_command(spec: SweepSpec, out: str | os.PathLike[str] | None,
+                   allow_code: bool) -> str | None:
+    """The command line that runs this sweep again, or None if it was not read from a file."""
+    import shlex
+
+    if out is None or not Path(spec.source).is_file():
+        return None
+    return shlex.join(["governance-sim", "sweep", spec.source, "--out", str(out)]
+                      + (["--allow-code"] if allow_code else []))
+
+
 def build_manifest(spec: SweepSpec, design: Design, model: ModelFn,
-                   columns: list[str]) -> dict[str, Any]:
-    """The manifest of a sweep: spec, fingerprint, seeds, design, columns, versions."""
+                   columns: list[str], *, out: str | os.PathLike[str] | None = None,
+                   allow_code: bool = False) -> dict[str, Any]:
+    """The manifest of a sweep: spec, fingerprint, seeds, design, columns, versions.
+
+    ``command`` is the command line that runs the sweep again (None for a spec built in
+    Python, with ``command_note`` saying so); ``code`` is the package version and git
+    commit (:func:`governance_sim.provenance.code_revision`).
+    """
+    from governance_sim.provenance import code_revision
     from governance_sim.results import versions
 
     found = versions()
@@ -147,7 +165,16 @@ def build_manifest(spec: SweepSpec, design: Design, model: ModelFn,
         "columns": columns,
         "n_runs": design.n_runs,
         "versions": found,
+        "code": code_revision(),
+        **_command_entry(_sweep_command(spec, out, allow_code)),
     }
+
+
+def _command_entry(command: str | None) -> dict[str, str | None]:
+    if command is not None:
+        return {"command": command}
+    return {"command": None, "command_note": "spec built in Python (run_sweep), not read "
+            "from a file: no command line runs it again"}
 
 
 def run_sweep(
@@ -217,7 +244,8 @@ def run_sweep(
         if own:
             # workers start in the background while the folder is prepared
             active = make_executor(workers, scheduler, start_method, worker_timeout)
-        store.open(build_manifest(spec, design, fn, columns), design.points.reset_index())
+        store.open(build_manifest(spec, design, fn, columns, out=out, allow_code=allow_code),
+                   design.points.reset_index())
         recorded = store.recorded()
         keep = recorded if not retry_failed else recorded[recorded["status"] == STATUS_OK]
         done = set(keep["run_id"].astype(int))
