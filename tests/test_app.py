@@ -34,7 +34,7 @@ from governance_sim.app.roles_text import role_table
 from governance_sim.app.sessions import SessionStore
 from governance_sim.logics import LEVER_TABLE
 from governance_sim.metrics import METRICS
-from governance_sim.params import LEVER_RANGES, LOGIC_NAMES, Params
+from governance_sim.params import LEVER_RANGES, LOGIC_NAMES, FieldInfo, Params
 
 SMALL = {"n_citizens": 1000, "n_units": 20}
 
@@ -53,7 +53,7 @@ def _form_values(scenario: gs.Scenario) -> tuple[list[int], dict, dict, dict]:
 
 # --- controls generated from the definitions ------------------------------------------------
 def test_parameter_controls_come_from_params_describe() -> None:
-    described = {i.name: i for i in Params.describe()}
+    described = {i.name: i for i in FieldInfo.of_params()}
     specs = parameter_specs()
     assert {s.name for s in specs} == {n for n, i in described.items()
                                        if i.kind in ("int", "float")}

@@ -16,7 +16,7 @@ def test_committed_parameter_document_is_current():
 
 def test_every_field_is_documented_with_a_source():
     text = parameters_markdown()
-    for row in Params.describe():
+    for row in Params.describe().itertuples():
         assert f"| `{row.name}` |" in text
         assert row.source, f"{row.name} has no source"
 

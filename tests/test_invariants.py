@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from governance_sim import LOGIC_NAMES, GovernanceModel, Params
 from governance_sim.metrics import METRICS
 
-BEHAVIOURAL = [row for row in Params.describe()
+BEHAVIOURAL = [row for row in Params.describe().itertuples()
                if row.group not in ("population", "logic") and row.kind == "float"]
 
 BOUNDED_01 = {

@@ -52,7 +52,7 @@ def test_logics_numbers_are_lever_cells_or_the_ladder():
 
 
 def test_every_parameter_has_a_source_and_an_evidence_grade():
-    for row in Params.describe():
+    for row in Params.describe().itertuples():
         assert row.source, row.name
         assert row.grade in GRADES, (row.name, row.grade)
     assert set(EVIDENCE_GRADES) == set(Params.model_fields)

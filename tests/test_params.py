@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from governance_sim import Event, ParameterError, Params
 from governance_sim.logics import LEVER_TABLE, profile
-from governance_sim.params import LEVER_NAMES
+from governance_sim.params import LEVER_NAMES, FieldInfo
 
 
 def test_defaults_are_valid_and_frozen():
@@ -66,13 +66,27 @@ def test_round_trip_through_a_plain_mapping():
 
 
 def test_every_field_has_unit_source_and_description():
-    rows = Params.describe()
-    assert {row.name for row in rows} == set(Params.model_fields)
+    rows = FieldInfo.of_params()
+    assert [row.name for row in rows] == list(Params.model_fields)
     for row in rows:
         assert row.unit and row.source and row.description and row.group, row
         if isinstance(row.default, int | float) and not isinstance(row.default, bool):
             assert row.low is not None and row.high is not None, row.name
             assert row.low <= row.default <= row.high, row.name
+
+
+def test_describe_is_a_table_with_one_row_per_parameter():
+    table = Params.describe()
+    assert list(table.columns) == ["name", "group", "default", "low", "high", "unit",
+                                   "source", "description", "kind", "grade"]
+    assert list(table["name"]) == list(Params.model_fields)
+    row = table.set_index("name").loc["initial_trust"]
+    assert (row["low"], row["high"], row["default"]) == (0.0, 1.0, Params().initial_trust)
+    assert row["group"] and row["unit"] and row["source"] and row["grade"]
+    assert table[table.kind == "float"]["low"].notna().all()  # every float has a range
+    # the objects and the table hold the same values
+    for info, record in zip(FieldInfo.of_params(), table.to_dict("records"), strict=True):
+        assert record["name"] == info.name and record["description"] == info.description
 
 
 def test_lever_table_rows_match_lever_names_and_have_sources():

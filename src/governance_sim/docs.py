@@ -5,7 +5,8 @@ Usage (from the repository root)::
     python -m governance_sim.docs            # rewrite docs/parameters.md
     python -m governance_sim.docs --check    # exit 1 if the committed file is stale
 
-The tables come from :meth:`governance_sim.Params.describe` (every field's group, default,
+The tables come from :meth:`governance_sim.params.FieldInfo.of_params` (the rows of
+:meth:`governance_sim.Params.describe`: every field's group, default,
 range, unit, source and description) and :data:`governance_sim.logics.LEVER_TABLE` (the
 levers of the three logics).
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from governance_sim.logics import LEVER_TABLE
-from governance_sim.params import LEVER_RANGES, Params
+from governance_sim.params import LEVER_RANGES, FieldInfo
 
 __all__ = ["parameters_markdown", "main", "DEFAULT_PATH"]
 
@@ -55,7 +56,7 @@ def _cell(value: Any) -> str:
 
 def parameters_markdown() -> str:
     """The full text of ``docs/parameters.md``."""
-    rows = Params.describe()
+    rows = FieldInfo.of_params()
     lines = [
         "# Parameters",
         "",

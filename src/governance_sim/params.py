@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+if TYPE_CHECKING:  # pandas is imported when Params.describe() is first called
+    import pandas as pd
 
 __all__ = [
     "LOGIC_NAMES",
@@ -841,30 +844,26 @@ class Params(BaseModel):
         return data
 
     @classmethod
-    def describe(cls) -> list[FieldInfo]:
-        """Metadata of every field: name, group, default, range, unit, source, description."""
-        rows = []
-        for name, info in cls.model_fields.items():
-            extra = info.json_schema_extra or {}
-            lo = hi = None
-            for meta in info.metadata:
-                lo = getattr(meta, "ge", lo)
-                hi = getattr(meta, "le", hi)
-            rows.append(
-                FieldInfo(
-                    name=name,
-                    group=str(extra.get("group", "")),
-                    default=info.get_default(call_default_factory=True),
-                    low=lo,
-                    high=hi,
-                    unit=str(extra.get("unit", "")),
-                    source=str(extra.get("source", "")),
-                    description=info.description or "",
-                    kind=type(info.default).__name__,
-                    grade=EVIDENCE_GRADES.get(name, ""),
-                )
-            )
-        return rows
+    def describe(cls) -> pd.DataFrame:
+        """Every parameter's definition as a table: one row per field, in definition order.
+
+        Columns: ``name``, ``group``, ``default``, ``low``, ``high`` (the allowed range;
+        NaN where unbounded), ``unit``, ``source``, ``description``, ``kind`` (the
+        default's type name) and ``grade`` (the evidence behind the default). pandas is
+        imported on first call. :meth:`FieldInfo.of_params` gives the same rows as objects.
+
+        Example::
+
+            table = Params.describe()
+            table[table.group == "trust"][["name", "default", "low", "high", "unit"]]
+        """
+        import dataclasses
+
+        import pandas as pd
+
+        rows = FieldInfo.of_params()
+        return pd.DataFrame([dataclasses.asdict(row) for row in rows],
+                            columns=[f.name for f in dataclasses.fields(FieldInfo)])
 
 
 #: The evidence behind each parameter's default (docs/parameters.md shows it):
@@ -1015,6 +1014,36 @@ class FieldInfo:
     kind: str
     grade: str = ""
 
+    @classmethod
+    def of_params(cls) -> list[FieldInfo]:
+        """The metadata of every :class:`Params` field, in definition order.
+
+        The rows of :meth:`Params.describe` as objects, without importing pandas (the
+        docs generator, the app's controls and the error messages use them).
+        """
+        rows = []
+        for name, info in Params.model_fields.items():
+            extra = info.json_schema_extra or {}
+            lo = hi = None
+            for meta in info.metadata:
+                lo = getattr(meta, "ge", lo)
+                hi = getattr(meta, "le", hi)
+            rows.append(
+                cls(
+                    name=name,
+                    group=str(extra.get("group", "")),
+                    default=info.get_default(call_default_factory=True),
+                    low=lo,
+                    high=hi,
+                    unit=str(extra.get("unit", "")),
+                    source=str(extra.get("source", "")),
+                    description=info.description or "",
+                    kind=type(info.default).__name__,
+                    grade=EVIDENCE_GRADES.get(name, ""),
+                )
+            )
+        return rows
+
 
 def _explain(error: ValidationError) -> str:
     """Turn pydantic's report into short lines that name the field and the rule."""
@@ -1041,7 +1070,7 @@ def _range_hint(loc: tuple[Any, ...]) -> str:
     """``"; allowed range LO to HI (UNIT)"`` for a top-level parameter, else ``""``."""
     if len(loc) != 1 or loc[0] not in Params.model_fields:
         return ""
-    info = next(row for row in Params.describe() if row.name == loc[0])
+    info = next(row for row in FieldInfo.of_params() if row.name == loc[0])
     low = "-inf" if info.low is None else f"{info.low:g}"
     high = "inf" if info.high is None else f"{info.high:g}"
     return f"; allowed range {low} to {high} ({info.unit})"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from governance_sim.params import ParameterError, Params, UserInputError
+from governance_sim.params import FieldInfo, ParameterError, Params, UserInputError
 
 __all__ = ["Scenario", "ScenarioError", "scenario_dir", "list_scenarios", "load_scenario",
            "read_toml", "scenario_from_dict", "check_numbers"]
@@ -105,7 +105,7 @@ def check_numbers(values: dict[str, Any], origin: str) -> None:
     Raises:
         ScenarioError: naming the parameter, its unit and what was given.
     """
-    fields = {info.name: info for info in Params.describe()}
+    fields = {info.name: info for info in FieldInfo.of_params()}
     for key, value in values.items():
         info = fields.get(key)
         if info is None or info.kind not in ("int", "float"):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from governance_sim.logics import LEVER_TABLE, profile
-from governance_sim.params import LEVER_RANGES, LOGIC_NAMES, Params, UserInputError
+from governance_sim.params import LEVER_RANGES, LOGIC_NAMES, FieldInfo, UserInputError
 
 __all__ = [
     "APP_MAX_CITIZENS",
@@ -111,7 +111,7 @@ def parameter_specs() -> list[ControlSpec]:
     Populations are capped at :data:`APP_MAX_CITIZENS` in the app.
     """
     specs = []
-    for info in Params.describe():
+    for info in FieldInfo.of_params():
         if info.kind not in ("int", "float") or info.low is None or info.high is None:
             continue
         integer = info.kind == "int"

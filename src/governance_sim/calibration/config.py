@@ -46,7 +46,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from governance_sim.params import LOGIC_NAMES, ParameterError, Params, UserInputError
+from governance_sim.params import (
+    LOGIC_NAMES,
+    FieldInfo,
+    ParameterError,
+    Params,
+    UserInputError,
+)
 from governance_sim.scenarios import load_scenario, read_toml
 
 __all__ = ["CalibrationConfig", "CalibrationError", "Target", "load_config",
@@ -271,7 +277,7 @@ def _base(settings: dict[str, Any], base_dir: Path | None,
 def _parameters(table: dict[str, Any], base: dict[str, Any],
                 fail: Any) -> tuple[dict[str, tuple[float, float]], tuple[str, ...]]:
     """Free parameters: top-level numeric Params fields with a prior inside their range."""
-    fields = {info.name: info for info in Params.describe()
+    fields = {info.name: info for info in FieldInfo.of_params()
               if info.kind in ("int", "float") and info.name != "n_citizens"}
     if not table:
         raise fail("[parameters]: name at least one free parameter, e.g. "
