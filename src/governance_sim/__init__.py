@@ -23,12 +23,19 @@ from governance_sim.simulation import Simulation, run
 #: ``governance_sim.run`` (sweep workers, the app) do not pay for importing Mesa.
 _MESA_NAMES = ("Citizen", "GovernanceModel", "Leader", "Politician", "Professional")
 
+#: Replicates and comparisons (pandas, tqdm), imported on first use.
+_ENSEMBLE_NAMES = ("Comparison", "compare", "run_many")
+
 
 def __getattr__(name: str) -> object:
     if name in _MESA_NAMES:
         from governance_sim import model
 
         return getattr(model, name)
+    if name in _ENSEMBLE_NAMES:
+        from governance_sim import ensemble
+
+        return getattr(ensemble, name)
     raise AttributeError(f"module 'governance_sim' has no attribute {name!r}")
 
 __version__ = "0.1.0"
@@ -42,6 +49,7 @@ __all__ = [
     "GovernanceModel",
     "Leader",
     "LogicProfile",
+    "Comparison",
     "ParameterError",
     "Params",
     "Politician",
@@ -56,5 +64,7 @@ __all__ = [
     "load_scenario",
     "profile",
     "run",
+    "run_many",
+    "compare",
     "__version__",
 ]

@@ -21,6 +21,7 @@ import pandas as pd
 from governance_sim.params import LOGIC_NAMES, ParameterError, Params
 from governance_sim.sweep.registry import import_model
 from governance_sim.sweep.spec import OutcomeSpec, SpecError, SweepSpec
+from governance_sim.uncertainty import ParameterTable
 
 __all__ = ["ModelRunner", "WithConstants", "call_model", "extract_outcomes", "resolve_model",
            "summarise"]
@@ -130,6 +131,9 @@ class ModelRunner:
             parameters and seed) without events, in columns ``<metric>-no_events``.
         event_offset: events of the base scenario, before the spec's own events (keys
             ``events.<i>.<field>`` count the spec's events).
+        uncertainty: a parameter table each run draws from (seeded with the run's seed).
+        fixed: parameters the base scenario or the constants set; the table's draws of
+            these are not used.
     """
 
     base: dict[str, Any]
@@ -137,10 +141,20 @@ class ModelRunner:
     steps: int
     counterfactual: tuple[str, ...] = ()
     event_offset: int = 0
+    uncertainty: ParameterTable | None = None
+    fixed: tuple[str, ...] = ()
 
-    def params(self, point: dict[str, Any]) -> Params:
-        """The validated Params of one design point (raises ParameterError)."""
+    def params(self, point: dict[str, Any], seed: int | None = None) -> Params:
+        """The validated Params of one design point (raises ParameterError).
+
+        With a parameter table and a ``seed``, the table's draw for that seed is applied
+        over the base (except the ``fixed`` parameters), then the point's values.
+        """
         data = dict(self.base)
+        if self.uncertainty is not None and seed is not None:
+            for key, value in self.uncertainty.draw(seed).items():
+                if key not in self.fixed:
+                    data[key] = value
         levers = dict(data.get("levers") or {})
         mechanisms = dict(data.get("mechanisms") or {})
         weights = dict(self.weights)
@@ -171,12 +185,15 @@ class ModelRunner:
         """Run the model at one design point; return its time series."""
         from governance_sim.simulation import run
 
-        chosen = self.params(params)
+        chosen = self.params(params, seed)
         series = run(chosen, steps=self.steps, seed=seed).timeseries
         if self.counterfactual:
             plain = run(chosen.replace(events=[]), steps=self.steps, seed=seed).timeseries
             for metric in self.counterfactual:
                 series[f"{metric}-no_events"] = series[metric] - plain[metric]
+        if self.uncertainty is not None:
+            for name in self.uncertainty.names:
+                series[f"drawn:{name}"] = float(getattr(chosen, name))
         return series
 
 
@@ -231,6 +248,7 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
     from governance_sim.scenarios import load_scenario
 
     steps = spec.steps
+    fixed = {key for key in spec.constants if "." not in key}
     if spec.scenario:
         try:
             scenario = load_scenario(spec.scenario)
@@ -238,8 +256,14 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
             raise SpecError(f"{spec.source}: [sweep] scenario: {error}") from None
         base = scenario.params.to_dict()
         steps = steps if steps is not None else scenario.steps
+        fixed |= set(scenario.raw.get("params") or {})
     else:
         base = Params().to_dict()
+    table = spec.uncertainty
+    if table is not None and set(table.names) <= fixed:
+        raise SpecError(f"{spec.source}: [uncertainty] table: every parameter in it "
+                        f"({', '.join(table.names)}) is set by the base scenario or "
+                        "[constants], which win over the table; the draws would change nothing")
     assert steps is not None
     for outcome in spec.outcomes:
         for window in (outcome.window, outcome.baseline_window):
@@ -271,7 +295,8 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
         raise SpecError(f"{spec.source}: [outcomes]: relative_to = 'no_events' needs events "
                         "(in [[events]] or the base scenario) to compare against")
     runner = ModelRunner(base=base, weights=weights, steps=int(steps), counterfactual=paired,
-                         event_offset=offset)
+                         event_offset=offset, uncertainty=table,
+                         fixed=tuple(sorted(fixed & set(table.names))) if table else ())
     try:
         runner.params({})
     except ParameterError as error:

@@ -37,6 +37,17 @@ A spec names what varies and what is measured::
     step = 60
     logic = "co_creation"
 
+    [uncertainty]                   # optional: a parameter table (built-in model only)
+    table = "calibrated"            # or a .csv/.toml file in the spec's folder tree
+
+With ``[uncertainty]`` every run draws its model parameters from the table
+(:mod:`governance_sim.uncertainty`), seeded with the run's seed (so replicate ``r`` of every
+design point gets the same draw); the base scenario's ``[params]`` and ``[constants]`` win
+over the table, and a table parameter may not also be varied. A table file is named
+relative to the spec's folder and must lie inside it (a spec is data: it cannot make the
+tool read files elsewhere). The values each run used are recorded as outcome columns
+``drawn_<parameter>``.
+
 Parameter keys are :class:`governance_sim.Params` fields, lever overrides
 ``levers.<lever>``, logic-mix weights ``logic.<logic>`` (the weights named take their
 share; the rest goes to the base logic) and fields of the spec's own events
@@ -66,6 +77,7 @@ from governance_sim.params import (
     UserInputError,
 )
 from governance_sim.scenarios import read_toml
+from governance_sim.uncertainty import BUILTIN_TABLES, ParameterTable, load_table
 
 __all__ = [
     "BUILTIN_MODEL",
@@ -99,7 +111,8 @@ OUTCOME_STATS: tuple[str, ...] = ("final", "mean", "min", "max", "time_to_cross"
 #: difference series ``with events - without`` (a paired counterfactual).
 RELATIVE_TO: tuple[str, ...] = ("no_events",)
 
-_TOP = {"sweep", "design", "levers", "uncertainties", "constants", "outcomes", "events"}
+_TOP = {"sweep", "design", "levers", "uncertainties", "constants", "outcomes", "events",
+        "uncertainty"}
 _SWEEP_KEYS = {"name", "description", "question", "model", "scenario", "steps", "replicates",
                "seed"}
 _DESIGN_KEYS = {"kind", "samples", "second_order", "levels", "seed"}
@@ -189,6 +202,7 @@ class SweepSpec:
     question: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     source: str = "spec"
+    uncertainty: ParameterTable | None = None
 
     @property
     def builtin(self) -> bool:
@@ -203,14 +217,18 @@ class SweepSpec:
     def fingerprint(self, extra: Any = None) -> str:
         """SHA-256 of what determines the results; a resumed sweep must have the same one.
 
-        Covers the spec (without its free-text ``description`` and ``question``) and
-        ``extra`` (the model's resolved base parameters).
+        Covers the spec (without its free-text ``description`` and ``question``),
+        ``extra`` (the model's resolved base parameters) and the content (SHA-256) of the
+        parameter table, if any.
         """
         raw = {key: dict(value) if isinstance(value, dict) else value
                for key, value in self.raw.items()}
         for key in ("description", "question"):
             raw.get("sweep", {}).pop(key, None)
-        text = json.dumps({"spec": raw, "extra": extra}, sort_keys=True, default=str)
+        content: dict[str, Any] = {"spec": raw, "extra": extra}
+        if self.uncertainty is not None:
+            content["uncertainty_sha256"] = self.uncertainty.sha256
+        text = json.dumps(content, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -346,6 +364,20 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
         _check_logic_weights(dimensions, constants, fail)
 
     outcomes = _outcomes(_table(raw, "outcomes", fail), builtin, steps, fail)
+    uncertainty = _uncertainty(_table(raw, "uncertainty", fail), base_dir, builtin, fail)
+    if uncertainty is not None:
+        varied = [d.name for d in dimensions if d.name in uncertainty.names]
+        if varied:
+            raise fail(f"[uncertainty] table: {varied[0]!r} is in the parameter table and "
+                       "also varied in [levers]/[uncertainties]; vary it in one place")
+        taken = {o.name for o in outcomes}
+        drawn = []
+        for name in uncertainty.names:
+            if f"drawn_{name}" in taken:
+                raise fail(f"[outcomes] 'drawn_{name}': the name is reserved for the value "
+                           f"of {name} each run drew from the parameter table")
+            drawn.append(OutcomeSpec(name=f"drawn_{name}", metric=f"drawn:{name}"))
+        outcomes = (*outcomes, *drawn)
     spec = SweepSpec(
         name=name, model=model, design=kind, dimensions=tuple(dimensions),
         constants=constants, outcomes=outcomes, replicates=replicates, seed=seed,
@@ -354,7 +386,7 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
         design_seed=design_seed,
         description=_string(sweep, "description", "sweep", fail, default=""),
         question=_string(sweep, "question", "sweep", fail, default=""),
-        raw=raw, source=source,
+        raw=raw, source=source, uncertainty=uncertainty,
     )
     return spec
 
@@ -383,6 +415,36 @@ def _scenario(sweep: dict[str, Any], base_dir: Path | None, fail: Any) -> str | 
         if not Path(name).is_absolute() and beside.is_file():
             return str(beside)
     return name
+
+
+def _uncertainty(table: dict[str, Any], base_dir: Path | None, builtin: bool,
+                 fail: Any) -> ParameterTable | None:
+    """The spec's parameter table: a built-in name or a file inside the spec's folder tree."""
+    if not table:
+        return None
+    _known(table, {"table"}, "[uncertainty]", fail)
+    if not builtin:
+        raise fail("[uncertainty]: only the built-in model draws parameters from a table")
+    name = table.get("table")
+    if not isinstance(name, str) or not name.strip() or "\0" in name:
+        raise fail("[uncertainty] table: give " + " or ".join(repr(n) for n in BUILTIN_TABLES)
+                   + " or the name of a .csv/.toml file in the spec's folder, got "
+                   + _short(name))
+    if name in BUILTIN_TABLES:
+        source: str | Path = name
+    else:
+        folder = (base_dir if base_dir is not None else Path.cwd()).resolve()
+        if Path(name).is_absolute():
+            raise fail(f"[uncertainty] table: {_short(name)} is an absolute path; name the "
+                       "file relative to the spec's folder (it must lie inside it)")
+        source = (folder / name).resolve()
+        if not source.is_relative_to(folder):
+            raise fail(f"[uncertainty] table: {_short(name)} lies outside the spec's folder "
+                       f"{_short(str(folder))}; a spec may only name files inside its folder")
+    try:
+        return load_table(source)
+    except UserInputError as error:
+        raise fail(f"[uncertainty] table: {error}") from None
 
 
 def _table(raw: dict[str, Any], key: str, fail: Any) -> dict[str, Any]:
@@ -444,7 +506,10 @@ def _flatten(table: dict[str, Any], section: str, fail: Any, *, constant: bool) 
 
 
 def _field_bounds(name: str) -> tuple[float | None, float | None, bool]:
-    for info in Params.describe():
+    from governance_sim import params
+
+    of_params = getattr(params.FieldInfo, "of_params", None)
+    for info in (of_params() if of_params is not None else Params.describe()):
         if info.name == name:
             return info.low, info.high, info.kind == "int"
     raise KeyError(name)
