@@ -34,7 +34,9 @@ def register(app: typer.Typer) -> None:
         scheduler: str | None = typer.Option(None, "--scheduler",
                                              help="Run on Dask: 'local' starts a LocalCluster; "
                                              "or a scheduler address such as "
-                                             "tcp://host:8786."),
+                                             "tcp://host:8786; or a scheduler file "
+                                             "(sched.json, written by 'dask scheduler "
+                                             "--scheduler-file'). See docs/cluster.md."),
         retry_failed: bool = typer.Option(False, "--retry-failed",
                                           help="Run again the runs recorded as failed."),
         flush_seconds: float = typer.Option(2.0, "--flush-seconds", min=0.0,

@@ -1,4 +1,16 @@
-"""Runs a sweep's chunks on a Dask cluster (a LocalCluster or a running scheduler).
+"""Runs a sweep's chunks on a Dask cluster: a LocalCluster, or a running one however reached.
+
+Where the cluster is (:func:`connect`): ``"local"`` starts a LocalCluster for the sweep; a
+scheduler address (``tcp://host:8786``, ``tls://...``); a scheduler file (the JSON file
+``dask scheduler --scheduler-file sched.json`` writes: the route used with SLURM job
+scripts and dask-mpi); and from Python a ``distributed.Client`` (used as it is and left
+open) or a cluster object (a dask-jobqueue ``SLURMCluster``, a Kubernetes or Coiled
+cluster: anything ``Client(cluster)`` accepts, or with a ``scheduler_address``).
+
+Workers may come and go while a sweep runs (an adaptive cluster scales up as it sees work;
+batch jobs end): the chunks in flight are sized from the live worker threads, counted
+again every second, so a worker that joins is busy within a second or two (the runs are
+shipped in small chunks for the same reason, :meth:`DaskExecutor.chunk_for`).
 
 Two failure modes are handled here rather than left to hang or abort the sweep:
 
@@ -12,40 +24,150 @@ Two failure modes are handled here rather than left to hang or abort the sweep:
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from governance_sim.sweep.design import Task
-from governance_sim.sweep.executors import Executor
+from governance_sim.sweep.executors import Executor, chunk_size
 from governance_sim.sweep.models import ModelFn
 from governance_sim.sweep.spec import OutcomeSpec, SpecError
-from governance_sim.sweep.worker import evaluate_chunk
+from governance_sim.sweep.worker import evaluate_chunk, portable
 
-__all__ = ["DaskExecutor", "NoWorkers"]
+__all__ = ["DaskExecutor", "NoWorkers", "connect", "read_scheduler_file"]
 
 #: How often a task may kill a worker on a local cluster before Dask gives up on it (one
 #: retry, as for the process pool).
 _ALLOWED_FAILURES = 1
 _POLL_SECONDS = 1.0
+#: Seconds between two counts of the live worker threads (a round trip to the scheduler).
+_COUNT_SECONDS = 1.0
+#: Chunks in flight: at least this many, and this many per live worker thread.
+_MIN_IN_FLIGHT = 4
+_PER_THREAD = 2
+#: Chunks are sized as if the cluster had at least this many threads: one that starts
+#: small may grow, and every new worker needs chunks left to take.
+_ELASTIC_THREADS = 32
+_CONNECT_TIMEOUT = "5s"
+_HOST_PORT = re.compile(r"^[\w.\-]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$")
+
+_ALLOWED = ("'local', a scheduler address such as tcp://host:8786, or a scheduler file "
+            "(the JSON file 'dask scheduler --scheduler-file FILE' writes); from Python also "
+            "a distributed.Client or a cluster object")
 
 
 class NoWorkers(RuntimeError):
     """The Dask cluster had no worker for longer than the sweep's ``worker_timeout``."""
 
 
+def read_scheduler_file(path: str | Path) -> str:
+    """The scheduler address in a Dask scheduler file.
+
+    Raises:
+        SpecError: the file is missing, unreadable, not JSON, or names no address.
+    """
+    where = f"--scheduler: scheduler file {str(path)!r}"
+    file = Path(path)
+    if not file.is_file():
+        raise SpecError(f"{where} not found; start the scheduler with 'dask scheduler "
+                        f"--scheduler-file {file.name}' first, or give {_ALLOWED}")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(f"{where} cannot be read: {error}") from None
+    except json.JSONDecodeError as error:
+        raise SpecError(f"{where} is not JSON ({error}); expected the file 'dask scheduler "
+                        "--scheduler-file' writes") from None
+    address = data.get("address") if isinstance(data, dict) else None
+    if not isinstance(address, str) or "://" not in address:
+        raise SpecError(f"{where} has no scheduler 'address' (such as tcp://host:8786); "
+                        "expected the file 'dask scheduler --scheduler-file' writes")
+    return address
+
+
+def _client(address: str, how: str) -> Any:
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=_CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        raise SpecError(f"--scheduler: cannot reach the Dask scheduler at {address!r}{how} "
+                        f"within {_CONNECT_TIMEOUT}: {error}") from None
+
+
+def connect(scheduler: Any) -> tuple[Any, bool, str]:
+    """Connect to a running Dask cluster.
+
+    Args:
+        scheduler: a scheduler address (``tcp://host:8786``, ``tls://...``,
+            ``host:port``), the path of a scheduler file, a ``distributed.Client`` or a
+            cluster object (``distributed.deploy.Cluster``, or anything with a
+            ``scheduler_address``).
+
+    Returns:
+        ``(client, owned, label)``: the client, whether this function opened it (and the
+        caller must close it), and a description for messages.
+
+    Raises:
+        SpecError: ``scheduler`` is none of these, the file is bad, or the scheduler cannot
+            be reached.
+    """
+    from distributed import Client
+    from distributed.deploy import Cluster
+
+    if isinstance(scheduler, Client):
+        if scheduler.asynchronous:
+            raise SpecError("scheduler: an asynchronous Client cannot run a sweep; pass a "
+                            "synchronous Client or its cluster")
+        if scheduler.status not in ("running", "connecting", "newly-created"):
+            raise SpecError(f"scheduler: the Dask Client is {scheduler.status}, not "
+                            "connected; pass a connected Client")
+        return scheduler, False, f"Dask client of {scheduler.scheduler.address}"
+    if isinstance(scheduler, Cluster):
+        try:
+            client = Client(scheduler, timeout=_CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as error:
+            raise SpecError(f"scheduler: cannot connect to the {type(scheduler).__name__}: "
+                            f"{error}") from None
+        return client, True, (f"Dask {type(scheduler).__name__} "
+                              f"{scheduler.scheduler_address}")
+    if not isinstance(scheduler, str | Path):
+        address = getattr(scheduler, "scheduler_address", None)
+        if isinstance(address, str) and address:
+            return (_client(address, f" (of the {type(scheduler).__name__})"), True,
+                    f"Dask {type(scheduler).__name__} {address}")
+        raise SpecError(f"scheduler: got a {type(scheduler).__name__}; allowed: {_ALLOWED}")
+    text = str(scheduler).strip()
+    if "://" in text or (_HOST_PORT.match(text) and not Path(text).exists()):
+        return _client(text, ""), True, f"Dask scheduler {text}"
+    if Path(text).exists() or text.endswith(".json"):
+        address = read_scheduler_file(text)
+        return (_client(address, f" (from the scheduler file {text!r})"), True,
+                f"Dask scheduler {address} (from {text})")
+    raise SpecError(f"--scheduler: {text!r} is neither an address nor an existing file; "
+                    f"allowed: {_ALLOWED}")
+
+
 class DaskExecutor(Executor):
-    """Runs chunks on a Dask cluster.
+    """Runs chunks on a Dask cluster and keeps every live worker busy.
 
     Args:
         scheduler: ``"local"`` starts a ``LocalCluster(n_workers=2, threads_per_worker=1)``
-            (or ``workers`` workers) for this sweep; any other value is the address of a
-            running scheduler (``tcp://host:8786``).
+            (or ``workers`` workers) for this sweep and stops it afterwards; anything else
+            is a running cluster as :func:`connect` takes it: an address, a scheduler file,
+            a ``distributed.Client`` (left open) or a cluster object (left running).
         workers: worker count of a local cluster.
         worker_timeout: seconds to wait with no worker before :class:`NoWorkers`.
+
+    Attributes:
+        workers: worker threads at the last count (they may change during a sweep).
+        peak_threads: the most worker threads counted during the last :meth:`map`.
     """
 
-    def __init__(self, scheduler: str, workers: int | None = None, *,
+    def __init__(self, scheduler: Any, workers: int | None = None, *,
                  worker_timeout: float = 60.0) -> None:
         try:
             import dask
@@ -54,24 +176,25 @@ class DaskExecutor(Executor):
             raise SpecError(f"--scheduler needs dask[distributed]: {error}") from None
         self.worker_timeout = float(worker_timeout)
         self._cluster = None
-        if scheduler == "local":
+        if isinstance(scheduler, str) and scheduler.strip() == "local":
             with dask.config.set({"distributed.scheduler.allowed-failures": _ALLOWED_FAILURES}):
                 self._cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1,
                                              processes=True, dashboard_address=None)
-            self._client = Client(self._cluster)
+            self._client = Client(self._cluster, set_as_default=False)
+            self._owned = True
             self.label = f"Dask LocalCluster ({workers or 2} workers)"
         else:
-            try:
-                self._client = Client(scheduler, timeout="5s")
-            except (OSError, TimeoutError, ValueError) as error:
-                raise SpecError(f"--scheduler: cannot reach the Dask scheduler at "
-                                f"{scheduler!r}: {error}") from None
-            self.label = f"Dask scheduler {scheduler}"
-        threads = sum(w.get("nthreads", 1) for w in self._workers().values())
-        self.workers = max(1, threads)
+            self._client, self._owned, self.label = connect(scheduler)
+        self.workers = max(1, self._threads())
+        self.peak_threads = self.workers
 
-    def _workers(self) -> dict[str, Any]:
-        return self._client.scheduler_info().get("workers", {})
+    def _threads(self) -> int:
+        """Worker threads the scheduler knows now (0: no worker)."""
+        return sum(int(n) for n in self._client.nthreads().values())
+
+    def chunk_for(self, n_tasks: int) -> int:
+        """Runs per chunk: small enough for workers that join later to get their share."""
+        return chunk_size(n_tasks, max(self.workers, _ELASTIC_THREADS))
 
     def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
             chunks: Iterable[list[Task]]) -> Iterator[list[dict[str, Any]]]:
@@ -83,10 +206,13 @@ class DaskExecutor(Executor):
         from distributed import wait
         from distributed.scheduler import KilledWorker
 
+        model = portable(model)  # by value when defined in __main__ (a notebook, a script)
         pending = iter(chunks)
-        limit = max(4, 4 * self.workers)
         live: dict[Any, tuple[list[Task], bool]] = {}  # future -> (chunk, runs alone)
         suspects: list[Task] = []  # runs in flight on a worker that died
+        threads = self._threads()
+        self.peak_threads = threads
+        counted = time.monotonic()
 
         def submit(chunk: list[Task], alone: bool) -> None:
             future = self._client.submit(evaluate_chunk, model, outcomes, chunk, pure=False)
@@ -95,6 +221,12 @@ class DaskExecutor(Executor):
         try:
             alone_since: float | None = None
             while True:
+                if time.monotonic() - counted >= _COUNT_SECONDS:
+                    threads, counted = self._threads(), time.monotonic()
+                    self.peak_threads = max(self.peak_threads, threads)
+                    if threads:
+                        self.workers = threads
+                limit = max(_MIN_IN_FLIGHT, _PER_THREAD * threads)
                 # after a worker died, drain the cluster and run each suspect alone, so a
                 # death is pinned on the run that causes it (a worker may hold queued runs)
                 while not suspects and len(live) < limit:
@@ -107,12 +239,14 @@ class DaskExecutor(Executor):
                 if not live:
                     return
                 try:
-                    done = wait(list(live), timeout=_POLL_SECONDS,
-                                return_when="FIRST_COMPLETED").done
+                    with self._client.as_current():  # not made the default client
+                        done = wait(list(live), timeout=_POLL_SECONDS,
+                                    return_when="FIRST_COMPLETED").done
                 except TimeoutError:
                     done = set()
                 if not done:
-                    alone_since = self._check_workers(alone_since)
+                    threads, counted = self._threads(), time.monotonic()
+                    alone_since = self._check_workers(threads, alone_since)
                     continue
                 alone_since = None
                 for future in done:
@@ -131,9 +265,9 @@ class DaskExecutor(Executor):
             if live:
                 self._client.cancel(list(live))
 
-    def _check_workers(self, alone_since: float | None) -> float | None:
+    def _check_workers(self, threads: int, alone_since: float | None) -> float | None:
         """Track how long the cluster has had no worker; raise past the timeout."""
-        if self._workers():
+        if threads:
             return None
         now = time.monotonic()
         if alone_since is None:
@@ -145,8 +279,9 @@ class DaskExecutor(Executor):
         return alone_since
 
     def close(self, force: bool = False) -> None:
-        """Disconnect, and stop a local cluster this executor started."""
-        self._client.close()
+        """Disconnect (a Client passed in stays open), and stop a local cluster."""
+        if self._owned:
+            self._client.close()
         if self._cluster is not None:
             self._cluster.close()
 

@@ -4,7 +4,9 @@ Dask lives in :mod:`governance_sim.sweep.dask_executor`.
 
 An executor takes chunks of tasks and yields each chunk's results as it finishes (in any
 order). The worker side is :func:`evaluate_chunk`, a module-level function so it pickles by
-reference. The process pool starts its workers once (``forkserver`` context where the
+reference; the model goes with cloudpickle (:func:`~governance_sim.sweep.worker.portable`),
+so a model function defined in a notebook or a script works in worker processes too. The
+process pool starts its workers once (``forkserver`` context where the
 platform has it, else ``spawn``: no state leaks from the parent) and reuses them for every
 chunk; at most ``2 x workers`` chunks are in flight, so a stopped sweep leaves little work
 queued. A worker that dies takes no sweep down with it: the runs it may have been running
@@ -24,7 +26,7 @@ from governance_sim.sweep.design import Task
 from governance_sim.sweep.isolation import isolate
 from governance_sim.sweep.models import ModelFn
 from governance_sim.sweep.spec import OutcomeSpec, SpecError
-from governance_sim.sweep.worker import evaluate_chunk, warm_worker
+from governance_sim.sweep.worker import evaluate_chunk, portable, warm_worker
 
 __all__ = ["START_METHODS", "Executor", "PoolExecutor", "SerialExecutor",
            "default_workers", "evaluate_chunk", "make_executor"]
@@ -66,6 +68,10 @@ class Executor(ABC):
     def map(self, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
             chunks: Iterable[list[Task]]) -> Iterator[list[dict[str, Any]]]:
         """Yield the results of each chunk as it finishes."""
+
+    def chunk_for(self, n_tasks: int) -> int:
+        """Runs per chunk for a sweep of ``n_tasks`` runs on this executor."""
+        return chunk_size(n_tasks, self.workers)
 
 
 class SerialExecutor(Executor):
@@ -145,15 +151,10 @@ class PoolExecutor(Executor):
         runs again alone in a fresh process (:func:`~governance_sim.sweep.isolation.isolate`):
         the run that kills its process twice is yielded as failed, the sweep goes on.
         """
-        import pickle
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        try:
-            pickle.dumps(model)
-        except Exception as error:  # noqa: BLE001 - any pickling failure means the same
-            raise SpecError(f"the model {model!r} cannot be sent to worker processes "
-                            f"({error}); use a module-level function, or --workers 1") from None
+        model = portable(model)  # by value when defined in __main__ (a notebook, a script)
         pending = iter(chunks)
         running: dict[Any, list[Task]] = {}
         try:
@@ -223,14 +224,21 @@ class PoolExecutor(Executor):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None,
+def make_executor(workers: int | None = None, scheduler: Any = None,
                   start_method: str = DEFAULT_START_METHOD,
                   worker_timeout: float = 60.0) -> Executor:
     """Pick the executor: Dask if ``scheduler``; serial if ``workers == 1``; else a pool.
 
-    ``worker_timeout``: seconds a Dask sweep waits with no worker before it stops.
+    Args:
+        workers: local processes (1: serial); with ``scheduler="local"`` the cluster's
+            workers.
+        scheduler: ``"local"``, a scheduler address, a scheduler file, a
+            ``distributed.Client`` or a cluster object (see
+            :class:`~governance_sim.sweep.dask_executor.DaskExecutor`); None: no Dask.
+        start_method: how local worker processes start (:data:`START_METHODS`).
+        worker_timeout: seconds a Dask sweep waits with no worker before it stops.
     """
-    if scheduler:
+    if scheduler is not None and not (isinstance(scheduler, str) and not scheduler.strip()):
         from governance_sim.sweep.dask_executor import DaskExecutor
 
         return DaskExecutor(scheduler, workers, worker_timeout=worker_timeout)

@@ -27,12 +27,11 @@ from governance_sim.sweep.executors import (
     Executor,
     PoolExecutor,
     SerialExecutor,
-    chunk_size,
     make_executor,
 )
 from governance_sim.sweep.isolation import isolate
 from governance_sim.sweep.models import ModelFn, ModelRunner, check_points, resolve_model
-from governance_sim.sweep.spec import SweepSpec, load_spec
+from governance_sim.sweep.spec import SpecError, SweepSpec, load_spec
 from governance_sim.sweep.store import (
     STATUS_FAILED,
     STATUS_OK,
@@ -183,7 +182,7 @@ def run_sweep(
     *,
     model: ModelFn | None = None,
     workers: int | None = None,
-    scheduler: str | None = None,
+    scheduler: Any = None,
     executor: Executor | None = None,
     progress: bool = True,
     retry_failed: bool = False,
@@ -199,11 +198,16 @@ def run_sweep(
         spec: a validated spec or the path of a spec file.
         out: the results folder (created; if it holds this sweep already, resumed).
         model: a callable overriding the spec's model (params dict [, seed=] -> mapping of
-            outcomes or time series); module-level so it can be sent to worker processes.
+            outcomes or time series); sent to worker processes with cloudpickle, so a
+            function defined in a notebook or script works on every executor.
         workers: local processes; 1 runs serially in this process; default all cores.
-        scheduler: ``"local"`` for a Dask LocalCluster, or a scheduler address.
+        scheduler: run on Dask: ``"local"`` for a LocalCluster, a scheduler address
+            (``tcp://host:8786``), a scheduler file (``dask scheduler --scheduler-file``),
+            a ``distributed.Client`` (left open) or a cluster object such as a
+            dask-jobqueue ``SLURMCluster`` (left running). See docs/cluster.md.
         executor: an executor to use instead of ``workers``/``scheduler`` (not closed).
-        progress: show a progress bar (runs done, failed, time left) on standard error.
+        progress: show a progress bar (runs done, failed, time left): a widget in a
+            notebook, text on standard error in a terminal (``tqdm.auto``).
         retry_failed: run again the runs recorded as failed.
         flush_seconds: write finished runs to a part file at least this often (0: after
             every chunk).
@@ -278,11 +282,12 @@ def _suspects(store: SweepStore, todo: list[Task], fn: ModelFn,
               start_method: str) -> tuple[list[Task], Any]:
     """Runs to retry alone (in flight when a sweep here died) and the process context.
 
-    A model that cannot be pickled cannot run in another process: its suspects run with the
-    others.
+    A model that cannot be sent to another process (cloudpickle) runs its suspects with
+    the others.
     """
     import multiprocessing
-    import pickle
+
+    from governance_sim.sweep.worker import portable
 
     ids = store.read_journal() & {t.run_id for t in todo}
     if not ids:
@@ -291,8 +296,8 @@ def _suspects(store: SweepStore, todo: list[Task], fn: ModelFn,
                  "died; running each alone first (a run that kills its process twice is "
                  "recorded as failed)")
     try:
-        pickle.dumps(fn)
-    except Exception:  # noqa: BLE001 - any pickling failure means the same
+        portable(fn)
+    except SpecError:
         return [], None
     context = multiprocessing.get_context(start_method)
     if start_method == "forkserver":
@@ -305,12 +310,12 @@ def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store
              progress: bool, flush_seconds: float, chunk: int | None,
              suspects: tuple[list[Task], Any]) -> None:
     """Run ``todo`` (the ``suspects`` first, each alone) and append the results to disk."""
-    from tqdm import tqdm
+    from tqdm.auto import tqdm  # a widget in a notebook, text in a terminal
 
     alone, context = suspects
     alone_ids = {t.run_id for t in alone}
     rest = [t for t in todo if t.run_id not in alone_ids]
-    size = chunk or chunk_size(len(rest), executor.workers)
+    size = chunk or executor.chunk_for(len(rest))
     in_flight = {t.run_id for t in alone}
 
     def handed_out() -> Iterator[list[Task]]:

@@ -1,13 +1,16 @@
 """The worker side of a sweep: evaluate a chunk of runs, set up a worker process.
 
 :func:`evaluate_chunk` is module-level so it pickles by reference to pool and Dask workers.
-:func:`warm_worker` starts a local worker process: one BLAS thread, the model imported, and
-death with the sweep, so killing the sweep, even with ``kill -9``, leaves no worker
-behind.
+:func:`portable` wraps the model so that it travels to other processes with cloudpickle:
+a function defined in a notebook or a script (module ``__main__``), which plain pickle
+sends by a name the worker cannot look up, arrives by value. :func:`warm_worker` starts a
+local worker process: one BLAS thread, the model imported, and death with the sweep, so
+killing the sweep, even with ``kill -9``, leaves no worker behind.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import time
 import traceback
@@ -16,9 +19,10 @@ from typing import Any
 from governance_sim.sweep.design import Task
 from governance_sim.sweep.models import ModelFn, call_model, extract_outcomes
 from governance_sim.sweep.processes import process_alive
-from governance_sim.sweep.spec import OutcomeSpec
+from governance_sim.sweep.spec import OutcomeSpec, SpecError
 
-__all__ = ["THREAD_VARIABLES", "die_with", "evaluate_chunk", "warm_worker"]
+__all__ = ["THREAD_VARIABLES", "PortableModel", "die_with", "evaluate_chunk", "portable",
+           "warm_worker"]
 
 #: Thread pools of numeric libraries that a worker process limits to one thread.
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -49,6 +53,77 @@ def evaluate_chunk(model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
         results.append({"run_id": task.run_id, "status": status, "error": error,
                         "outcomes": found, "elapsed_s": time.perf_counter() - start})
     return results
+
+
+class PortableModel:
+    """A model callable serialised with cloudpickle, to send to worker processes.
+
+    Pickling it (plain ``pickle``, as process pools and Dask do) yields the cloudpickle
+    bytes; unpickling them in the worker gives back the original callable itself, so the
+    worker side never sees this wrapper. cloudpickle sends functions of importable modules
+    by reference (the worker imports the module) and functions of ``__main__`` (a notebook,
+    a script, ``python -c``) by value, with the globals they use.
+
+    Attributes:
+        model: the callable, in this process.
+        payload: its cloudpickle bytes.
+    """
+
+    def __init__(self, model: ModelFn, payload: bytes) -> None:
+        self.model = model
+        self.payload = payload
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return (_rebuild, (self.payload,))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the model (in this process)."""
+        return self.model(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The model's signature (whether it takes ``seed=``)."""
+        return inspect.signature(self.model)
+
+    def __repr__(self) -> str:
+        return f"PortableModel({self.model!r})"
+
+
+#: Models rebuilt in this (worker) process, by their bytes: a chunk's unpickling is a look-up.
+_REBUILT: dict[bytes, ModelFn] = {}
+
+
+def _rebuild(payload: bytes) -> ModelFn:
+    model = _REBUILT.get(payload)
+    if model is None:
+        import cloudpickle
+
+        model = cloudpickle.loads(payload)
+        if len(_REBUILT) >= 8:
+            _REBUILT.clear()
+        _REBUILT[payload] = model
+    return model
+
+
+def portable(model: ModelFn) -> PortableModel:
+    """Wrap ``model`` for other processes (cloudpickle; see :class:`PortableModel`).
+
+    Raises:
+        SpecError: cloudpickle cannot serialise the model (it holds a lock, an open file,
+            a database connection...); the message says what to do instead.
+    """
+    if isinstance(model, PortableModel):
+        return model
+    import cloudpickle
+
+    try:
+        payload = cloudpickle.dumps(model)
+    except Exception as error:  # noqa: BLE001 - any serialisation failure means the same
+        raise SpecError(f"the model {model!r} cannot be sent to worker processes "
+                        f"({type(error).__name__}: {error}); create what it holds (locks, "
+                        "open files, connections) inside the function, or run serially "
+                        "(workers=1)") from None
+    return PortableModel(model, payload)
 
 
 def die_with(pid: int | None) -> None:
