@@ -18,17 +18,16 @@ import hashlib
 import json
 import math
 import os
-import sys
 import time
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from governance_sim.ensemble import MAX_SEED, apply_settings, replicate_seeds, run_batch
 from governance_sim.output_folders import claim_folder, clean_temporaries
 from governance_sim.params import (
     LEVER_NAMES,
@@ -40,6 +39,7 @@ from governance_sim.params import (
 from governance_sim.provenance import code_revision
 from governance_sim.results import OutputError, atomic_write, versions
 from governance_sim.scenarios import Scenario
+from governance_sim.uncertainty import ParameterTable, bands_label
 
 __all__ = [
     "MANIFEST",
@@ -56,28 +56,8 @@ __all__ = [
     "timer",
 ]
 
-#: Largest seed a results table holds (its ``seed`` column is a signed 64-bit integer).
-MAX_SEED = 2**63 - 1
-
 #: Name of the manifest; its presence marks a complete results folder.
 MANIFEST = "manifest.json"
-
-
-def replicate_seeds(seed: int, replicates: int) -> list[int]:
-    """Seeds of replicates ``0..replicates-1``: ``seed + r``, the same for every scenario.
-
-    Consecutive integers are safe here: each named stream is seeded through
-    ``numpy.random.SeedSequence``, which hashes the seed, so neighbouring seeds give
-    unrelated streams. And replicate ``r`` can be rerun alone with ``--seed seed+r``.
-
-    Raises:
-        ParameterError: a seed would not fit the results' 64-bit seed column.
-    """
-    last = MAX_SEED - max(replicates - 1, 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= last:
-        raise ParameterError(f"--seed {seed}: allowed 0 to {last} (replicate r uses seed + r, "
-                             f"which must stay below 2**63)")
-    return [seed + r for r in range(replicates)]
 
 
 def _parse_value(text: str) -> Any:
@@ -98,7 +78,7 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
         ParameterError: malformed item, unknown parameter or lever, or a value out of its
             range (the message names the field and the allowed range).
     """
-    fields = {info.name: info for info in Params.describe()}
+    fields = {info.name: info for info in _field_infos()}
     settings: dict[str, Any] = {}
     for item in items:
         name, sep, raw = item.partition("=")
@@ -153,6 +133,14 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
     return settings
 
 
+def _field_infos() -> list[Any]:
+    """Every Params field's metadata as objects (``FieldInfo.of_params`` where it exists)."""
+    from governance_sim import params
+
+    of_params = getattr(params.FieldInfo, "of_params", None)
+    return list(of_params()) if of_params is not None else list(Params.describe())
+
+
 def _cut(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
@@ -160,21 +148,6 @@ def _cut(text: str, limit: int = 40) -> str:
 def _number_in(value: Any, lo: float, hi: float) -> bool:
     return (isinstance(value, int | float) and not isinstance(value, bool)
             and math.isfinite(value) and lo <= value <= hi)
-
-
-def apply_settings(scenario: Scenario, settings: dict[str, Any]) -> Scenario:
-    """The scenario with ``settings`` over its parameters (levers merged, not replaced)."""
-    if not settings:
-        return scenario
-    changes = dict(settings)
-    for table in ("levers", "mechanisms"):
-        if table in changes:
-            changes[table] = {**getattr(scenario.params, table), **changes[table]}
-    try:
-        params = scenario.params.replace(**changes)
-    except ParameterError as error:
-        raise ParameterError(f"{scenario.name} with --set: {error}") from None
-    return replace(scenario, params=params)
 
 
 def _file_sha256(path: Path | None) -> str | None:
@@ -221,51 +194,6 @@ def check_writable(folder: str | os.PathLike[str]) -> Path:
     target = claim_folder(folder)
     clean_temporaries(target)
     return target
-
-
-def run_batch(scenarios: Sequence[Scenario], seeds: Sequence[int], *,
-              steps: int | None = None, progress: bool = True,
-              on_step: Callable[[], None] | None = None) -> pd.DataFrame:
-    """Run every scenario on every seed; return all time series in long format.
-
-    Args:
-        scenarios: validated scenarios (names must be unique).
-        seeds: one seed per replicate, shared by all scenarios.
-        steps: steps per run; default: each scenario's own ``steps``.
-        progress: show a tqdm progress bar on standard error (after half a second).
-        on_step: called after every simulated step (tests, other front ends).
-
-    Returns:
-        DataFrame with columns ``scenario`` (str), ``replicate``, ``seed``, ``step`` (int64)
-        and one float64 column per metric; rows ordered by scenario, replicate, step.
-    """
-    from tqdm.auto import tqdm
-
-    from governance_sim.simulation import Simulation, checked_seed
-
-    horizon = {s.name: int(s.steps if steps is None else steps) for s in scenarios}
-    total = sum(horizon.values()) * len(seeds)
-    frames = []
-    with tqdm(total=total, unit="step", desc="simulating", disable=not progress, delay=0.5,
-              file=sys.stderr, dynamic_ncols=True, mininterval=0.25) as bar:
-        for scenario in scenarios:
-            for replicate, seed in enumerate(seeds):
-                bar.set_postfix_str(f"{scenario.name} #{replicate}", refresh=False)
-                model = Simulation(scenario.params, checked_seed(seed),
-                                   steps=horizon[scenario.name], scenario_name=scenario.name)
-                for _ in range(horizon[scenario.name]):
-                    model.step()
-                    bar.update(1)
-                    if on_step is not None:
-                        on_step()
-                series = model.results().timeseries.reset_index()
-                series.insert(0, "seed", seed)
-                series.insert(0, "replicate", replicate)
-                series.insert(0, "scenario", scenario.name)
-                frames.append(series)
-    frame = pd.concat(frames, ignore_index=True)
-    frame[["replicate", "seed", "step"]] = frame[["replicate", "seed", "step"]].astype("int64")
-    return frame
 
 
 def all_versions() -> dict[str, str]:
@@ -370,14 +298,33 @@ def _shareable(paths: Sequence[Path]) -> None:
 
 
 def new_manifest(kind: str, command: str, infos: list[dict[str, Any]], seeds: list[int],
-                 seed: int, settings: dict[str, Any], wall_time: float) -> dict[str, Any]:
+                 seed: int, settings: dict[str, Any], wall_time: float, *,
+                 uncertainty: ParameterTable | None = None, fixed_seed: bool = False,
+                 fixed: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The manifest of a ``run`` or ``compare`` (without ``files``, added when written).
+
+    ``bands`` says in plain words what the spread across replicates shows (seed variation,
+    parameter uncertainty or both; the report prints it under every banded figure);
+    ``uncertainty`` records the parameter table (path, SHA-256, rows, parameters, and per
+    scenario the table's parameters it fixes itself), or None.
 
     Besides what was run (command, seeds, scenarios, settings) it records what ran it:
     library versions, ``code`` (package version and git commit with a ``dirty`` flag, see
     :func:`governance_sim.provenance.code_revision`) and ``backend`` (``native`` or
     ``numpy``).
     """
+    columns = {"scenario": "scenario name", "replicate": "0-based replicate",
+               "seed": "the run's seed", "step": "month, 0 = initial state"}
+    seeding = "replicate r of every scenario uses seed + r (common random numbers)"
+    table = None
+    if uncertainty is not None:
+        table = {**uncertainty.describe(), "fixed_by_scenario": dict(fixed or {})}
+        seeding = (("every replicate runs on seed; replicate r draws its parameters with "
+                    "seed + r, the same draw for every scenario") if fixed_seed else
+                   (seeding + "; replicate r draws its parameters with seed + r, the same "
+                    "draw for every scenario"))
+        for name in uncertainty.names:
+            columns[name] = f"the value the run used (drawn from {uncertainty.name})"
     return {
         "kind": kind,
         "command": command,
@@ -385,12 +332,13 @@ def new_manifest(kind: str, command: str, infos: list[dict[str, Any]], seeds: li
         "seed": seed,
         "replicates": len(seeds),
         "seeds": seeds,
-        "seeding": "replicate r of every scenario uses seed + r (common random numbers)",
+        "seeding": seeding,
+        "bands": bands_label(len(seeds), uncertainty, fixed_seed=fixed_seed),
+        "uncertainty": table,
         "steps": {info["name"]: info["steps"] for info in infos},
         "settings": settings,
         "scenarios": infos,
-        "columns": {"scenario": "scenario name", "replicate": "0-based replicate",
-                    "seed": "the run's seed", "step": "month, 0 = initial state"},
+        "columns": columns,
         "versions": all_versions(),
         "code": code_revision(),
         "backend": _backend(),

@@ -3,8 +3,13 @@
 ``run NAME`` and ``compare NAME NAME ...`` run each scenario ``--replicates`` times on the
 seeds ``--seed + r`` (the same seeds for every scenario: common random numbers) and write
 ``timeseries.parquet``, ``timeseries.csv``, ``report.html`` and ``manifest.json`` (with the
-exact command that reproduces them) to ``--out``. The work itself is in
-:mod:`governance_sim.cli.batch`; this module only parses arguments and prints.
+exact command that reproduces them) to ``--out``. With ``--uncertainty TABLE`` (a CSV or
+TOML parameter table, or ``calibrated``) each replicate also draws its model parameters
+from the table (seeded with ``--seed + r``, the same draw for every scenario); the scenario's
+own ``[params]`` and ``--set`` win over the table. ``--fixed-seed`` runs every replicate on
+``--seed`` so the bands show parameter uncertainty alone. The work itself is in
+:mod:`governance_sim.cli.batch` and :mod:`governance_sim.ensemble`; this module only parses
+arguments and prints.
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ _SCENARIO_HELP = "Scenario name (see 'governance-sim list') or a path to a .toml
 
 def _command_line(kind: str, names: list[str], *, steps: int | None, seed: int,
                   replicates: int, out: Path | str, settings: list[str], images: bool,
-                  report: bool) -> str:
+                  report: bool, uncertainty: str | None = None,
+                  fixed_seed: bool = False) -> str:
     """The command that reproduces a run, with every choice that matters spelled out."""
     parts = ["governance-sim", kind, *names]
     if steps is not None:
@@ -45,6 +51,10 @@ def _command_line(kind: str, names: list[str], *, steps: int | None, seed: int,
     parts += ["--seed", str(seed), "--replicates", str(replicates), "--out", str(out)]
     for item in settings:
         parts += ["--set", item]
+    if uncertainty is not None:
+        parts += ["--uncertainty", uncertainty]
+    if fixed_seed:
+        parts.append("--fixed-seed")
     if images:
         parts.append("--images")
     if not report:
@@ -54,14 +64,22 @@ def _command_line(kind: str, names: list[str], *, steps: int | None, seed: int,
 
 def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, replicates: int,
              out: Path | str, settings: list[str], images: bool, report: bool,
-             progress: bool) -> None:
+             progress: bool, uncertainty: str | None = None,
+             fixed_seed: bool = False) -> None:
     """Load, validate, check the output folder, run, write, print a summary."""
     from governance_sim.cli import batch
+    from governance_sim.ensemble import explicit_params
     from governance_sim.scenarios import load_scenario
+    from governance_sim.uncertainty import load_table
     from governance_sim.viz.figures import KEY_METRICS, summary_table
 
     parsed = batch.parse_settings(settings)
     seeds = batch.replicate_seeds(seed, replicates)
+    if fixed_seed and uncertainty is None:
+        raise UserInputError("--fixed-seed runs every replicate on one seed so that only the "
+                             "parameter draws differ; it needs --uncertainty TABLE")
+    table = load_table(uncertainty) if uncertainty is not None else None
+    run_seeds = [seed] * replicates if fixed_seed else seeds
     scenarios = [batch.apply_settings(load_scenario(name), parsed) for name in names]
     seen: dict[str, str] = {}
     for given, scenario in zip(names, scenarios, strict=True):
@@ -69,14 +87,25 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
             raise UserInputError(f"scenario {scenario.name!r} given twice ({seen[scenario.name]}"
                                  f" and {given}); each scenario once, please")
         seen[scenario.name] = given
+    fixed: dict[str, list[str]] = {}
+    if table is not None:
+        fixed = {s.name: sorted(explicit_params(s, parsed) & set(table.names))
+                 for s in scenarios}
+        for name, held in fixed.items():
+            if held:
+                typer.echo(f"note: {name} sets {', '.join(held)} itself; the table's draws "
+                           "of these are not used", err=True)
     folder = batch.check_writable(out)
     start = batch.timer()
-    frame = batch.run_batch(scenarios, seeds, steps=steps, progress=progress)
+    frame = batch.run_batch(scenarios, run_seeds, steps=steps, progress=progress,
+                            uncertainty=table, draw_seeds=seeds, settings=tuple(parsed))
     infos = [batch.scenario_info(s, parsed, steps) for s in scenarios]
     command = _command_line(kind, names, steps=steps, seed=seed, replicates=replicates,
-                            out=out, settings=settings, images=images, report=report)
-    manifest = batch.new_manifest(kind, command, infos, seeds, seed, parsed,
-                                  batch.timer() - start)
+                            out=out, settings=settings, images=images, report=report,
+                            uncertainty=uncertainty, fixed_seed=fixed_seed)
+    manifest = batch.new_manifest(kind, command, infos, run_seeds, seed, parsed,
+                                  batch.timer() - start, uncertainty=table,
+                                  fixed_seed=fixed_seed, fixed=fixed)
     written = batch.write_outputs(folder, frame, manifest, report=report, images=images,
                                   echo=lambda line: typer.echo(line, err=True))
     table = summary_table(frame, KEY_METRICS)
@@ -86,6 +115,7 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
     for name, row in table.iterrows():
         typer.echo(f"{name:<{width}}  {int(row['step']):>5}  {row['trust_mean']:.3f}  "
                    f"{row['participation_rate']:>13.3f}  {row['public_value_index']:>12.3f}")
+    typer.echo(f"bands: {manifest['bands']}")
     typer.echo(_wrote(written["files"], folder))
 
 
@@ -186,6 +216,15 @@ def register(app: typer.Typer) -> None:
     report_option = typer.Option(True, "--report/--no-report", help="Write report.html.")
     progress_option = typer.Option(True, "--progress/--no-progress",
                                    help="Show a progress bar for runs longer than a moment.")
+    uncertainty_option = typer.Option(
+        None, "--uncertainty", metavar="TABLE",
+        help="Parameter table: 'calibrated' (the field calibration's 22 plausible parameter "
+        "sets) or a .csv/.toml file of parameter sets or ranges; each replicate draws its "
+        "model parameters from it (the scenario's [params] and --set win).")
+    fixed_seed_option = typer.Option(
+        False, "--fixed-seed",
+        help="With --uncertainty: every replicate runs on --seed, only the parameter draws "
+        "differ (bands show parameter uncertainty alone).")
 
     @app.command("run")
     def run_command(
@@ -199,12 +238,14 @@ def register(app: typer.Typer) -> None:
         images: bool = images_option,
         report: bool = report_option,
         progress: bool = progress_option,
+        uncertainty: str | None = uncertainty_option,
+        fixed_seed: bool = fixed_seed_option,
     ) -> None:
         """Run one scenario (replicates) and write time series, report and manifest."""
         target = out if out is not None else str(Path("out") / Path(scenario).stem)
         _execute("run", [scenario], steps=steps, seed=seed, replicates=replicates,
                  out=target, settings=settings, images=images, report=report,
-                 progress=progress)
+                 progress=progress, uncertainty=uncertainty, fixed_seed=fixed_seed)
 
     @app.command("compare")
     def compare_command(
@@ -218,6 +259,8 @@ def register(app: typer.Typer) -> None:
         images: bool = images_option,
         report: bool = report_option,
         progress: bool = progress_option,
+        uncertainty: str | None = uncertainty_option,
+        fixed_seed: bool = fixed_seed_option,
     ) -> None:
         """Compare scenarios on the same seeds (common random numbers) in one report."""
         if len(scenarios) < 2:
@@ -225,7 +268,7 @@ def register(app: typer.Typer) -> None:
                                  f"'governance-sim run {scenarios[0]}'")
         _execute("compare", list(scenarios), steps=steps, seed=seed, replicates=replicates,
                  out=out, settings=settings, images=images, report=report,
-                 progress=progress)
+                 progress=progress, uncertainty=uncertainty, fixed_seed=fixed_seed)
 
     @app.command("report")
     def report_command(
