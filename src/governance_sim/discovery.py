@@ -56,6 +56,7 @@ __all__ = [
     "Discovery",
     "Factor",
     "PrimResult",
+    "box_markdown",
     "box_table",
     "discover",
     "knee_index",
@@ -588,8 +589,10 @@ def box_table(result: PrimResult, index: int, stability: pd.DataFrame | None = N
                    "full_upper": ""}
         else:
             low, high = (full_range or {}).get(factor.name, (factor.low, factor.high))
-            row = {"lower": float(box.lower[j]), "upper": float(box.upper[j]),
-                   "full_lower": low, "full_upper": high}
+            # a side that is not restricted shows the full range, not the data's extreme
+            lower = float(box.lower[j]) if box.lower[j] != factor.low else float(low)
+            upper = float(box.upper[j]) if box.upper[j] != factor.high else float(high)
+            row = {"lower": lower, "upper": upper, "full_lower": low, "full_upper": high}
         rows.append({"dimension": factor.name, "kind": factor.kind, **row,
                      "qp_lower": qp_lower, "qp_upper": qp_upper,
                      "quasi_p": float(np.nanmax([qp_lower, qp_upper]))})
@@ -640,8 +643,8 @@ class Discovery:
                          "range makes the outcome more likely than in the sweep as a whole.")
             return "\n".join(lines)
         lines.append(f"A box with coverage {box.coverage:.2f} and density {box.density:.2f} "
-                     f"(box {box.index} of {len(self.result.boxes) - 1}, chosen by "
-                     f"{self.how}; {box.n} runs) restricts:")
+                     f"(box {box.index} of {len(self.result.boxes)} on the trajectory, "
+                     f"chosen by {self.how}; {box.n} runs) restricts:")
         for row in self.table.itertuples():
             if row.kind == "categorical":
                 limits = f"one of {row.lower} (of {row.full_lower})"
@@ -761,7 +764,7 @@ def write_discovery(found: Discovery, folder: str | os.PathLike[str]) -> list[Pa
     paths = [
         atomic_write(target / "box.csv", lambda tmp: found.table.to_csv(tmp, index=False)),
         atomic_write(target / "box.md", lambda tmp: Path(tmp).write_text(
-            _markdown(found), encoding="utf-8")),
+            box_markdown(found), encoding="utf-8")),
         atomic_write(target / "trajectory.csv",
                      lambda tmp: trajectory.to_csv(tmp, index=False)),
         atomic_write(target / "discovery.json", lambda tmp: Path(tmp).write_text(
@@ -770,7 +773,8 @@ def write_discovery(found: Discovery, folder: str | os.PathLike[str]) -> list[Pa
     return paths
 
 
-def _markdown(found: Discovery) -> str:
+def box_markdown(found: Discovery) -> str:
+    """The chosen box as a short Markdown text: selection, box statistics, limits table."""
     box = found.result.boxes[found.chosen]
     lines = [f"# Scenario discovery: {found.sweep}", "",
              f"Runs of interest: `{found.condition.text}`: {found.n_interest} of "

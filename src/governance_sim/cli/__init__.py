@@ -24,6 +24,7 @@ __all__ = ["app", "main", "COMMAND_MODULES", "fail"]
 COMMAND_MODULES: tuple[str, ...] = (
     "run_commands",
     "sweep_commands",
+    "discover_commands",
     "calibrate_commands",
     "validate_commands",
     "app_commands",
