@@ -1,0 +1,172 @@
+"""Mesa as Mesa users expect: seed= / rng=, SolaraViz's keywords, a network space, SolaraViz."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import governance_sim as gs
+from governance_sim import Citizen, GovernanceModel
+
+SMALL = dict(n_citizens=600, n_units=6, professionals_per_unit=3, n_politicians=9)
+
+
+def _trust_after(model: GovernanceModel, steps: int = 3) -> np.ndarray:
+    for _ in range(steps):
+        model.step()
+    return model.population.citizens.trust.copy()
+
+
+def test_seed_and_integer_rng_are_the_same_run_bit_for_bit():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no FutureWarning from Mesa's deprecated seed path
+        a = GovernanceModel(gs.Params(**SMALL), seed=11, agent_views=False)
+    b = GovernanceModel(gs.Params(**SMALL), rng=11, agent_views=False)
+    assert a.seed == b.seed == 11
+    assert np.array_equal(_trust_after(a), _trust_after(b))
+    # and the same as the Mesa-free run()
+    direct = gs.run(gs.Params(**SMALL), steps=3, seed=11).timeseries
+    assert a.latest["trust_mean"] == direct["trust_mean"].iloc[-1]
+    other = GovernanceModel(gs.Params(**SMALL), seed=12, agent_views=False)
+    assert not np.array_equal(_trust_after(a), _trust_after(other))
+
+
+def test_a_generator_as_rng_is_used_reproducibly_and_recorded():
+    a = GovernanceModel(gs.Params(**SMALL), rng=np.random.default_rng(3), agent_views=False)
+    b = GovernanceModel(gs.Params(**SMALL), rng=np.random.default_rng(3), agent_views=False)
+    assert a.seed == b.seed
+    after_a = _trust_after(a)
+    assert np.array_equal(after_a, _trust_after(b))
+    # the generator's one draw is the seed: the run repeats from the recorded seed alone
+    again = GovernanceModel(gs.Params(**SMALL), seed=a.seed, agent_views=False)
+    assert np.array_equal(_trust_after(again), after_a)
+    assert a.manifest()["seed"] == a.seed
+    # the generator advances: a second model from it is another run
+    shared = np.random.default_rng(3)
+    first = GovernanceModel(gs.Params(**SMALL), rng=shared, agent_views=False)
+    second = GovernanceModel(gs.Params(**SMALL), rng=shared, agent_views=False)
+    assert first.seed == a.seed and second.seed != first.seed
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(seed=1, rng=2), "give seed= or rng=, not both"),
+    (dict(rng="3"), "rng: must be a non-negative integer, a numpy.random.Generator or None"),
+    (dict(rng=-1), "rng: must be a non-negative integer"),
+    (dict(rng=True), "rng: must be"),
+    (dict(seed=2.5), "seed: must be a non-negative integer or None"),
+    (dict(seed=np.random.default_rng(1)), "seed: must be a non-negative integer or None"),
+    (dict(scenario="co_creation"), "scenario: expected a mesa.experimental.scenarios"),
+])
+def test_wrong_seed_arguments_are_one_clear_user_error(kwargs, message):
+    with pytest.raises(gs.UserInputError, match=message.replace("(", r"\(")):
+        GovernanceModel(gs.Params(**SMALL), agent_views=False, **kwargs)
+
+
+def test_the_keywords_solaraviz_passes_on_reset():
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    # what SolaraViz's Reset calls: model parameters as keywords plus a Mesa scenario
+    model = GovernanceModel(params="co_creation", logic="npm", n_citizens=700,
+                            initial_trust=0.3, seed=5, agent_views=False,
+                            scenario=MesaScenario())
+    assert model.scenario_name == "co_creation" and model.params.logic == "npm"
+    assert model.params.n_citizens == 700 and model.params.initial_trust == 0.3
+    assert model.seed == 5 and model.scenario.model is model
+    # a Mesa scenario's rng and parameters are used as Mesa's Model uses them
+    from_scenario = GovernanceModel(scenario=MesaScenario(rng=9, n_citizens=500, n_units=5),
+                                    agent_views=False)
+    assert from_scenario.seed == 9 and from_scenario.params.n_citizens == 500
+    with pytest.raises(gs.UserInputError, match="must be the same"):
+        GovernanceModel(scenario=MesaScenario(rng=9), rng=10, **SMALL)
+    with pytest.raises(gs.UserInputError, match="nonsense: unknown parameter"):
+        GovernanceModel(scenario=MesaScenario(nonsense=1), **SMALL)
+
+
+def test_network_space_neighbours_equal_the_models_ties():
+    from mesa.discrete_space import Network
+
+    model = GovernanceModel(gs.Params(**SMALL), rng=2)
+    assert model._network_space is None  # built on demand only
+    space = model.network_space
+    assert isinstance(space, Network) and model.network_space is space
+    neighbours = model.population.citizens.neighbours
+    assert len(space.all_cells) == SMALL["n_citizens"]
+    for i in range(SMALL["n_citizens"]):
+        assert set(space[i].connections) == set(neighbours[i].tolist()), i
+        assert {c.coordinate for c in space[i].neighborhood} == set(neighbours[i].tolist())
+    # the citizens' views sit in their cells
+    view = next(a for a in model.agents_by_type[Citizen] if a.index == 17)
+    assert list(space[17].agents) == [view]
+
+
+def test_network_space_of_a_large_model_holds_views_made_later():
+    model = GovernanceModel(gs.Params(n_citizens=1500, n_units=10), rng=1, view_limit=100)
+    assert len(model.agents) == 0
+    space = model.network_space
+    assert all(cell.is_empty for cell in space.all_cells)
+    (view,) = model.create_views("citizen", [42]).to_list()
+    assert list(space[42].agents) == [view]
+    first = int(model.population.citizens.neighbours[42, 0])
+    assert space[first] in space[42].neighborhood
+
+
+# --- the SolaraViz page, rendered without a browser (as Mesa's own tests do) ---------------
+def _render_page(model_holder):
+    solara = pytest.importorskip("solara", reason="the viz extra (mesa[viz]) is not installed")
+    from governance_sim.app.solara_page import make_page
+
+    @solara.component
+    def App():
+        with solara.AppLayout():  # SolaraViz puts its controls in the app's sidebar
+            make_page("co_creation", n_citizens=1000, seed=3, model=model_holder)
+
+    return solara.render(App(), handle_error=False)
+
+
+def test_solaraviz_page_steps_moves_sliders_and_resets():
+    solara = pytest.importorskip("solara", reason="the viz extra (mesa[viz]) is not installed")
+    import ipyvuetify as vw
+
+    from governance_sim.app.solara_page import initial_model, model_params
+
+    holder = solara.reactive(initial_model(model_params("co_creation", n_citizens=1000,
+                                                        seed=3)))
+    first = holder.value
+    assert (first.params.n_citizens, first.seed, first.scenario_name) == (1000, 3,
+                                                                          "co_creation")
+    _, rc = _render_page(holder)
+    labels = {w.widget.label for w in rc.find(vw.Slider)}
+    assert {"Citizens", "Starting trust", "Seed"} <= labels
+
+    rc.find(vw.Btn, children=["Step"]).widget.click()
+    rc.find(vw.Btn, children=["Step"]).widget.click()
+    assert holder.value is first and first.steps == 2
+
+    rc.find(vw.Slider, label="Citizens").widget.v_model = 2500
+    rc.find(vw.Slider, label="Starting trust").widget.v_model = 0.3
+    rc.find(vw.Select, label="Governance logic").widget.v_model = "npm"
+    rc.find(vw.Btn, children=["Reset"]).widget.click()
+
+    model = holder.value
+    assert model is not first
+    assert model.params.n_citizens == 2500 and model.params.initial_trust == 0.3
+    assert model.params.logic == "npm" and model.scenario_name == "co_creation"
+    assert model.seed == 3 and model.steps == 0
+    rc.find(vw.Btn, children=["Step"]).widget.click()
+    assert model.steps == 1 and 0.0 < model.latest["trust_mean"] < 1.0
+    assert not rc.find(vw.Alert).widgets  # no "error in step" message
+
+    # Reset with the same controls repeats the run: same seed, same numbers
+    rc.find(vw.Btn, children=["Reset"]).widget.click()
+    rc.find(vw.Btn, children=["Step"]).widget.click()
+    assert holder.value is not model and holder.value.latest == model.latest
+
+
+def test_page_rejects_a_starting_value_outside_its_slider():
+    pytest.importorskip("solara", reason="the viz extra (mesa[viz]) is not installed")
+    from governance_sim.app.solara_page import model_params
+
+    with pytest.raises(gs.ParameterError, match="n_citizens: the page's slider runs"):
+        model_params(n_citizens=10)
+    with pytest.raises(gs.ScenarioError):
+        model_params("no_such_scenario")
