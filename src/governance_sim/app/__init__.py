@@ -11,7 +11,9 @@ definitions, input parsing), :mod:`~governance_sim.app.form` (fields to paramete
 messages), :mod:`~governance_sim.app.policy` (runs, background replicates),
 :mod:`~governance_sim.app.export` (scenario TOML, offline HTML),
 :mod:`~governance_sim.app.classroom`, :mod:`~governance_sim.app.lessons`,
-:mod:`~governance_sim.app.roles_text`, :mod:`~governance_sim.app.layout`, the callback
+:mod:`~governance_sim.app.roles_text`, :mod:`~governance_sim.app.classroom_layout`,
+:mod:`~governance_sim.app.layout`, :mod:`~governance_sim.app.chrome` (header, language
+switch: ``?lang=nb`` or ``governance-sim app --lang nb`` for Norwegian bokmål), the callback
 modules, :mod:`~governance_sim.app.sessions` (per-browser-session state on the server) and
 :mod:`~governance_sim.app.guard` (what the browser may send; logs without user input).
 """
@@ -25,27 +27,37 @@ __all__ = ["create_app"]
 _ASSETS = Path(__file__).parent / "assets"
 
 
-def create_app(*, max_sessions: int = 64):  # noqa: ANN201 - dash.Dash, imported lazily
+def create_app(*, max_sessions: int = 64, lang: str = "en"):  # noqa: ANN201 - dash.Dash
     """Build the Dash app: layout, callbacks and a fresh session store.
 
     Args:
         max_sessions: browser sessions kept on the server at once (least recently used
             dropped first).
+        lang: language of a page whose address does not say (``?lang=en`` or ``?lang=nb``
+            does; see :mod:`~governance_sim.app.chrome`).
+
+    Raises:
+        LanguageError: ``lang`` is not one of :data:`governance_sim.i18n.LANGUAGES`.
 
     Returns:
         The :class:`dash.Dash` app; ``app.run(host=..., port=...)`` serves it.
     """
     from dash import Dash
 
-    from governance_sim.app import callbacks_classroom, callbacks_policy, guard
+    from governance_sim.app import callbacks_classroom, callbacks_policy, chrome, guard
     from governance_sim.app.layout import page
     from governance_sim.app.sessions import SessionStore
+    from governance_sim.i18n import check_language
+
+    lang = check_language(lang)
 
     app = Dash(__name__, title="governance-sim", assets_folder=str(_ASSETS),
                serve_locally=True, update_title=None)
     app.layout = page
     store = SessionStore(max_sessions=max_sessions)
     app.server.config["GOVERNANCE_SIM_SESSIONS"] = store
+    app.server.config[chrome.CONFIG_KEY] = lang
+    chrome.register(app)
     callbacks_policy.register(app, store)
     callbacks_classroom.register(app, store)
     guard.install(app)

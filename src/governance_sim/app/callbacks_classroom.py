@@ -1,12 +1,15 @@
 """Callbacks of the classroom: one controller for lesson, play, pause, step, reset, speed.
 
 The ablation lesson has a second choice, the mechanism to switch off (``cls-mechanism``,
-shown only with that lesson); choosing another one starts that lesson again.
+shown only with that lesson); choosing another one starts that lesson again. The students'
+settings (``{"type": "cls-setting", "name": ...}``, see
+:data:`~governance_sim.app.classroom.STUDENT_SETTINGS`) start the lesson again too.
 
 Every control of the classroom goes through :func:`control`, a plain function of the
 session's :class:`Classroom` and the control that fired, so it is testable without a
 browser; the Dash callback only wires it to the page. The timer (``dcc.Interval``) runs only
-while playing and while the classroom is shown.
+while playing and while the classroom is shown. Every text is in the page's language
+(``lang`` store, see :mod:`governance_sim.app.chrome`).
 """
 
 from __future__ import annotations
@@ -15,19 +18,28 @@ from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, Patch, State, ctx, html
+from dash import ALL, Dash, Input, Output, Patch, State, ctx, html
 
-from governance_sim.app.classroom import SPEEDS, Classroom
-from governance_sim.app.lessons import Lesson, lesson
+from governance_sim.app.classroom import SPEEDS, STUDENT_SETTINGS, Classroom
+from governance_sim.app.lessons import Lesson, lesson, lesson_text
 from governance_sim.app.sessions import SessionStore
-from governance_sim.viz.app_figures import (
+from governance_sim.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
+from governance_sim.viz.classroom_figures import (
     classroom_curves,
+    curve_traces,
     network_figure,
     network_markers,
     network_titles,
 )
 
-__all__ = ["register", "control", "ClassroomView", "lesson_panel", "TICK_MS"]
+__all__ = ["register", "control", "ClassroomView", "lesson_panel", "TICK_MS",
+           "PLAY_CLASS", "PLAYING_CLASS"]
+
+I18N_DOMAIN = "classroom"
+
+#: Class of the Play button, and while the classroom plays (highlighted).
+PLAY_CLASS = "button big play"
+PLAYING_CLASS = "button big play playing"
 
 #: Shortest time between two timer ticks (ms); faster speeds simulate more months a tick.
 TICK_MS = 250
@@ -42,6 +54,7 @@ class ClassroomView:
     month: str
     timer_disabled: bool
     interval: int
+    play_class: str = PLAY_CLASS
 
 
 def _interval(speed: float) -> int:
@@ -50,7 +63,9 @@ def _interval(speed: float) -> int:
 
 def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = None,
             speed_index: Any = None, colour_by: str | None = None,
-            visible: bool = True, mechanism: str | None = None) -> ClassroomView:
+            visible: bool = True, mechanism: str | None = None,
+            settings: dict[str, Any] | None = None, lang: str = DEFAULT_LANGUAGE
+            ) -> ClassroomView:
     """Apply one control to the classroom and return what to show.
 
     Args:
@@ -64,14 +79,21 @@ def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = No
         speed_index: index into :data:`SPEEDS` (anything else keeps the speed).
         colour_by: ``"trust"`` or ``"quintile"``.
         visible: whether the classroom is on screen (the timer stops when it is not).
+        settings: the students' settings (name -> value; see
+            :meth:`Classroom.change_settings`); a change starts the lesson again.
+        lang: language of the page's texts.
     """
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
     with room.lock:
         if isinstance(speed_index, int) and 0 <= speed_index < len(SPEEDS):
             room.speed = SPEEDS[speed_index]
         if colour_by in ("trust", "quintile"):
             room.colour_by = colour_by
         chosen = _lesson_or_none(lesson_key, mechanism, room.lesson)
-        if chosen is not None and (chosen.key, chosen.mechanism) != (room.lesson.key,
+        if trigger == "cls-setting" and settings:
+            room.change_settings(settings)
+        elif chosen is not None and (chosen.key, chosen.mechanism) != (room.lesson.key,
                                                                      room.lesson.mechanism):
             room.reset(chosen)
         elif trigger == "cls-reset":
@@ -89,6 +111,9 @@ def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = No
             room.advance(room.steps_per_tick(_interval(room.speed)))
         if not visible:
             room.playing = False
+        if room.lang != lang:  # the page's texts changed: whole figures
+            room.lang = lang
+            room.view_state.clear()
         return _view(room, trigger)
 
 
@@ -118,6 +143,10 @@ _RESYNC_EVERY = 20
 
 def _view(room: Classroom, trigger: str | None = None) -> ClassroomView:
     """What to show; whole figures after a structural change, else Patches of the data."""
+    lang = room.lang
+    _ = translator(lang, I18N_DOMAIN)
+    text = lesson_text(room.lesson, lang)
+    titles = dict(zip((c.label for c in room.lesson.columns), text.columns, strict=True))
     shots = room.snapshots()
     sample = room.sample
     if room.colour_by == "quintile":
@@ -126,7 +155,7 @@ def _view(room: Classroom, trigger: str | None = None) -> ClassroomView:
         values = [shot.trust for shot in shots]
     participating = [s.participating for s in shots]
     rates = [s.metrics["participation_rate"] for s in shots]
-    key = (room.generation, room.colour_by)
+    key = (room.generation, room.colour_by, lang)
     state = room.view_state
     small = (trigger in _SMALL_UPDATES and state.get("key") == key
              and int(state.get("updates", 0)) < _RESYNC_EVERY)
@@ -135,9 +164,10 @@ def _view(room: Classroom, trigger: str | None = None) -> ClassroomView:
         network: Any = Patch()
         for i, (value, part) in enumerate(zip(values, participating, strict=True)):
             network["data"][2 * i + 1]["marker"] = network_markers(
-                value, part, colour_by=room.colour_by, show_scale=i == len(shots) - 1)
-        for i, title in enumerate(network_titles([s.label for s in shots], participating,
-                                                 rates)):
+                value, part, colour_by=room.colour_by, show_scale=i == len(shots) - 1,
+                lang=lang)
+        for i, title in enumerate(network_titles(text.columns, participating, rates,
+                                                 lang=lang)):
             network["layout"]["annotations"][i]["text"] = title
         network["layout"]["meta"]["step"] = room.step
         curves: Any = Patch()
@@ -147,47 +177,47 @@ def _view(room: Classroom, trigger: str | None = None) -> ClassroomView:
             curves["data"][index]["y"] = part[metric].to_numpy()
         state["updates"] = int(state["updates"]) + 1
     else:
-        network = network_figure([s.label for s in shots], sample.x, sample.y, sample.edges,
+        network = network_figure(list(text.columns), sample.x, sample.y, sample.edges,
                                  values, participating, step=room.step,
-                                 colour_by=room.colour_by, rates=rates)
+                                 colour_by=room.colour_by, rates=rates, lang=lang)
         curves = classroom_curves(frame, room.lesson.metrics, horizon=room.lesson.steps,
-                                  y_ranges=room.lesson.y_ranges,
-                                  events=room.lesson.event_marks() or None)
+                                  labels=titles, y_ranges=room.lesson.y_ranges,
+                                  events=room.lesson.event_marks() or None, lang=lang)
         state.clear()
-        state.update(key=key, updates=0, curve_traces=_curve_traces(curves,
-                                                                    room.lesson.metrics))
-    status = "playing" if room.playing else ("finished" if room.finished else "paused")
+        state.update(key=key, updates=0,
+                     curve_traces=curve_traces(curves, room.lesson.metrics, titles))
+    status = (_("playing") if room.playing else
+              (_("finished") if room.finished else _("paused")))
     years, months = divmod(room.step, 12)
-    month = (f"month {room.step} of {room.lesson.steps} ({years} y {months} m) · {status} · "
-             f"{room.speed:g} months/s")
-    return ClassroomView(network, curves, month, not room.playing, _interval(room.speed))
+    month = _("month {step} of {steps} ({years} y {months} m) · {status}").format(
+        step=room.step, steps=room.lesson.steps, years=years, months=months, status=status)
+    return ClassroomView(network, curves, month, not room.playing, _interval(room.speed),
+                         PLAYING_CLASS if room.playing else PLAY_CLASS)
 
 
-def _curve_traces(fig: go.Figure, metrics: tuple[str, ...]) -> dict[int, tuple[str, str]]:
-    """Trace index -> (column label, metric) for the median lines of the curves figure.
-
-    Read from the figure itself (panel ``i`` is on axis ``x``, ``x2``, ...), so it follows
-    :func:`governance_sim.viz.figures.timeseries_figure` wherever it puts its traces.
-    """
-    out = {}
-    for index, trace in enumerate(fig.data):
-        if trace.mode != "lines" or trace.name != trace.legendgroup:
-            continue
-        axis = trace.xaxis or "x"
-        panel = int(axis[1:] or 1) - 1
-        if 0 <= panel < len(metrics):
-            out[index] = (str(trace.legendgroup), metrics[panel])
-    return out
-
-
-def lesson_panel(item: Lesson) -> list[Any]:
-    """The lesson's question, set-up and what to watch, as page elements."""
-    parts: list[Any] = [html.H2(item.title), html.P(html.B(item.question)),
-                        html.P(item.setup), html.H4("What to watch"),
-                        html.Ol([html.Li(text) for text in item.watch])]
-    if item.sources:
-        parts.append(html.P("Behind it: " + "; ".join(item.sources), className="hint"))
+def lesson_panel(item: Lesson, lang: str = DEFAULT_LANGUAGE) -> list[Any]:
+    """The lesson's question, set-up, what to watch and its sources, as page elements."""
+    _ = translator(lang, I18N_DOMAIN)
+    text = lesson_text(item, lang)
+    parts: list[Any] = [html.H2(text.title), html.P(html.B(text.question)),
+                        html.P(text.setup), html.H3(_("What to watch")),
+                        html.Ol([html.Li(line) for line in text.watch])]
+    if text.sources:
+        parts += [html.H3(_("Sources")),
+                  html.Ul([html.Li([html.B(source.citation), html.Br(), source.note])
+                           for source in text.sources], className="sources")]
     return parts
+
+
+def settings_state(room: Classroom, lang: str = DEFAULT_LANGUAGE
+                   ) -> tuple[list[bool], list[str]]:
+    """Per student setting (in :data:`STUDENT_SETTINGS` order): disabled, and its note."""
+    _ = translator(lang, I18N_DOMAIN)
+    fixed = room.fixed_settings()
+    disabled = [setting.name in fixed for setting in STUDENT_SETTINGS]
+    notes = [_("This lesson sets it in each column.") if off else ""
+             for off in disabled]
+    return disabled, notes
 
 
 def register(app: Dash, store: SessionStore) -> None:
@@ -203,13 +233,22 @@ def register(app: Dash, store: SessionStore) -> None:
             return {"display": "none"}, {"display": "block"}
         return {}, {"display": "none"}
 
+    from governance_sim.app.classroom_layout import PANEL_JS
+
+    app.clientside_callback(
+        PANEL_JS,
+        Output("cls-panel-lesson", "style"), Output("cls-panel-settings", "style"),
+        Output("cls-panel-roles", "style"), Output("cls-roles-bureaucracy", "style"),
+        Output("cls-roles-npm", "style"), Output("cls-roles-co_creation", "style"),
+        Input("cls-panel", "value"), Input("cls-role-logic", "value"))
+
     @app.callback(
         Output("cls-mechanism-box", "style"),
         Input("lesson", "value"),
     )
     def _mechanism_box(lesson_key: str) -> dict[str, str]:
         if lesson_key == "ablation":
-            return {"display": "flex", "alignItems": "center", "gap": "0.4rem"}
+            return {}
         return {"display": "none"}
 
     @app.callback(
@@ -219,6 +258,9 @@ def register(app: Dash, store: SessionStore) -> None:
         Output("cls-tick", "disabled"),
         Output("cls-tick", "interval"),
         Output("cls-lesson-text", "children"),
+        Output("cls-play", "className"),
+        Output({"type": "cls-setting", "name": ALL}, "disabled"),
+        Output({"type": "cls-setting-note", "name": ALL}, "children"),
         Input("lesson", "value"),
         Input("cls-mechanism", "value"),
         Input("cls-play", "n_clicks"),
@@ -229,15 +271,29 @@ def register(app: Dash, store: SessionStore) -> None:
         Input("cls-colour", "value"),
         Input("cls-tick", "n_intervals"),
         Input("mode", "value"),
+        Input({"type": "cls-setting", "name": ALL}, "value"),
+        State({"type": "cls-setting", "name": ALL}, "id"),
         State("session-id", "data"),
+        State("lang", "data"),
     )
     def _control(lesson_key: str, mechanism: str, _play: Any, _pause: Any, _step: Any,
                  _reset: Any, speed: Any, colour: str, _ticks: Any, mode: str,
-                 session_id: str) -> tuple[Any, ...]:
+                 setting_values: list[Any], setting_ids: list[dict[str, str]],
+                 session_id: str, lang: Any) -> tuple[Any, ...]:
         session = store.get(session_id)
         room: Classroom = session.get("classroom", Classroom)
-        trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
+        triggered = ctx.triggered_id
+        if isinstance(triggered, str):
+            trigger: str | None = triggered
+        elif isinstance(triggered, dict) and triggered.get("type") == "cls-setting":
+            trigger = "cls-setting"
+        else:
+            trigger = None
+        settings = {str(i.get("name")): v for i, v in zip(setting_ids, setting_values,
+                                                           strict=False)}
         view = control(room, trigger, lesson_key=lesson_key, speed_index=speed,
-                       colour_by=colour, visible=mode == "classroom", mechanism=mechanism)
+                       colour_by=colour, visible=mode == "classroom", mechanism=mechanism,
+                       settings=settings, lang=lang if isinstance(lang, str) else "en")
+        disabled, notes = settings_state(room, room.lang)
         return (view.network, view.curves, view.month, view.timer_disabled, view.interval,
-                lesson_panel(room.lesson))
+                lesson_panel(room.lesson, room.lang), view.play_class, disabled, notes)

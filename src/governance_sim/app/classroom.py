@@ -8,10 +8,16 @@ citizens is taken: the citizens of the first service units, about :data:`SAMPLE_
 them (homophily keeps most of their ties inside their unit). Their positions are computed
 once per network with a seeded spring layout (networkx), so dots stay where they are while
 colours change.
+
+Students may change a few settings (:data:`STUDENT_SETTINGS`: starting trust, leaders'
+patience, the trust needed to take part); they apply to every column, under the lesson's
+own settings (a lesson that sets one itself keeps its value, see
+:meth:`Classroom.fixed_settings`), and start the lesson again.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 
@@ -20,15 +26,61 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.app.lessons import LESSONS, Lesson
+from governance_sim.i18n import mark
 from governance_sim.model import GovernanceModel
+from governance_sim.params import Params
 
-__all__ = ["SAMPLE_SIZE", "Classroom", "NetworkSample", "Snapshot", "sample_network"]
+__all__ = ["SAMPLE_SIZE", "Classroom", "NetworkSample", "Snapshot", "sample_network",
+           "Setting", "STUDENT_SETTINGS", "SPEEDS"]
+
+I18N_DOMAIN = "classroom"
 
 #: Citizens shown in the network view (whole units, at least this many).
 SAMPLE_SIZE = 300
 
 #: Speeds offered: months simulated per second.
 SPEEDS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A parameter students may change in the classroom, with a large slider.
+
+    Attributes:
+        name: the :class:`~governance_sim.params.Params` field.
+        label: what it is called on the page (English; translated on the page).
+        hint: one sentence on what it does.
+        low: smallest value offered.
+        high: largest value offered.
+        step: slider step.
+    """
+
+    name: str
+    label: str
+    hint: str
+    low: float
+    high: float
+    step: float
+
+    @property
+    def default(self) -> float:
+        """The model's default value."""
+        return float(getattr(Params(), self.name))
+
+
+#: What students may change (inside the parameters' own ranges).
+STUDENT_SETTINGS: tuple[Setting, ...] = (
+    Setting("initial_trust", mark("Starting trust"),
+            mark("Citizens' mean trust in institutions at month 0, on a scale of 0-1 (Norway: "
+                 "about 0.55)."), 0.3, 0.8, 0.05),
+    Setting("trust_threshold", mark("Trust needed to take part"),
+            mark("Citizens accept invitations more the further their trust is above this "
+                 "level (0-1)."), 0.3, 0.7, 0.05),
+    Setting("leader_patience", mark("Leaders' patience (months)"),
+            mark("How many months leaders bear a dip in results before they fall back to "
+                 "control."), 0.0, 48.0, 6.0),
+)
+_SETTINGS = {setting.name: setting for setting in STUDENT_SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -124,6 +176,8 @@ class Classroom:
         self.colour_by = "trust"
         self.generation = 0
         self.view_state: dict[str, object] = {}
+        self.settings: dict[str, float] = {}
+        self.lang = "en"
         self._layouts: dict[tuple, NetworkSample] = {}
         self.reset(lesson)
 
@@ -134,7 +188,8 @@ class Classroom:
                 self.lesson = lesson
             self.playing = False
             self.generation += 1  # the page must draw the figures anew
-            params = [column.params(self.population) for column in self.lesson.columns]
+            params = [column.params(self.population, under=self.settings)
+                      for column in self.lesson.columns]
             self.models = [GovernanceModel(p, rng=self.seed, steps=self.lesson.steps,
                                            agent_views=False) for p in params]
             first = self.models[0].population.citizens
@@ -151,6 +206,39 @@ class Classroom:
             self.sample = self._layouts[key]
             self.history: list[list[dict[str, float]]] = [[dict(m.latest)] for m in
                                                           self.models]
+
+    def fixed_settings(self) -> set[str]:
+        """The student settings the current lesson sets itself (their sliders do nothing)."""
+        return {name for column in self.lesson.columns for name in column.settings
+                if name in _SETTINGS}
+
+    def change_settings(self, values: dict[str, object]) -> bool:
+        """Take the students' settings; start the lesson again if one changed.
+
+        Values that are not numbers, or outside a setting's range, are ignored (the page's
+        sliders cannot send them); a setting at the model's default is dropped.
+
+        Returns:
+            Whether anything changed (and the lesson started again).
+        """
+        with self.lock:
+            new = dict(self.settings)
+            for name, value in values.items():
+                setting = _SETTINGS.get(name)
+                if (setting is None or isinstance(value, bool)
+                        or not isinstance(value, int | float)
+                        or not setting.low <= float(value) <= setting.high):
+                    continue
+                value = round(float(value), 6)
+                if math.isclose(value, setting.default):
+                    new.pop(name, None)
+                else:
+                    new[name] = value
+            if new == self.settings:
+                return False
+            self.settings = new
+            self.reset()
+            return True
 
     @property
     def step(self) -> int:

@@ -11,7 +11,8 @@ from typing import Any
 
 from dash import dcc, html
 
-from governance_sim.app.classroom import SPEEDS
+from governance_sim.app.chrome import current_request, header
+from governance_sim.app.classroom_layout import classroom_view
 from governance_sim.app.controls import (
     MAIN_NUMBERS,
     MAIN_PARAMETERS,
@@ -20,14 +21,6 @@ from governance_sim.app.controls import (
     lever_specs,
     parameter_specs,
 )
-from governance_sim.app.lessons import (
-    ABLATION_MECHANISMS,
-    DEFAULT_ABLATION,
-    LESSONS,
-    mechanism_label,
-)
-from governance_sim.app.roles_text import LOGIC_TITLES, SEED_SOURCE, role_table
-from governance_sim.mechanisms import MECHANISMS
 from governance_sim.params import LOGIC_NAMES
 from governance_sim.scenarios import list_scenarios
 
@@ -183,80 +176,18 @@ def _policy_main() -> html.Div:
     ], className="main")
 
 
-def _role_table() -> html.Table:
-    head = html.Tr([html.Th("")] + [html.Th(LOGIC_TITLES[name]) for name in LOGIC_NAMES])
-    rows = [head]
-    for row in role_table():
-        cells = [html.Th(row.heading, scope="row")]
-        for name in LOGIC_NAMES:
-            parts = [html.Div(row.seed[name], className="seed-words")]
-            if row.model[name]:
-                parts.append(html.Div(row.model[name], className="model-words"))
-            cells.append(html.Td(parts, className=f"logic-{name}"))
-        rows.append(html.Tr(cells, className=f"role-{row.key}"))
-    return html.Table(rows, className="role-table", id="role-table")
-
-
-def _classroom() -> html.Div:
-    speed_marks = {i: f"{s:g}/s" for i, s in enumerate(SPEEDS)}
-    return html.Div([
-        html.Div([
-            dcc.Dropdown(id="lesson", value=LESSONS[0].key, clearable=False, searchable=False,
-                         options=[{"label": item.title, "value": item.key}
-                                  for item in LESSONS], className="lesson-select"),
-            html.Div([
-                html.Span("switch off:", className="control-label"),
-                dcc.Dropdown(id="cls-mechanism", value=DEFAULT_ABLATION, clearable=False,
-                             searchable=False, optionHeight="auto",
-                             options=[{"label": mechanism_label(name), "value": name,
-                                       "title": "without it: " + MECHANISMS[name].neutral}
-                                      for name in ABLATION_MECHANISMS],
-                             className="mechanism-select",
-                             style={"width": "460px", "fontSize": "14px"}),
-            ], id="cls-mechanism-box", className="mechanism-box", style={"display": "none"}),
-            html.Button("▶ Play", id="cls-play", className="button big"),
-            html.Button("❚❚ Pause", id="cls-pause", className="button big"),
-            html.Button("Step", id="cls-step", className="button big"),
-            html.Button("↺ Reset", id="cls-reset", className="button big"),
-            html.Div([html.Span("speed (months per second)", className="control-label"),
-                      dcc.Slider(id="cls-speed", min=0, max=len(SPEEDS) - 1, step=1, value=1,
-                                 marks=speed_marks, className="speed-slider")],
-                     className="speed"),
-            dcc.RadioItems(id="cls-colour", value="trust", inline=True,
-                           options=[{"label": " colour: trust", "value": "trust"},
-                                    {"label": " colour: resources", "value": "quintile"}],
-                           className="colour-by"),
-            html.Div(id="cls-month", className="month"),
-        ], className="classroom-bar"),
-        html.Div([
-            html.Div([
-                dcc.Graph(id="cls-network", config={"displayModeBar": False}),
-                dcc.Graph(id="cls-curves", config={"displayModeBar": False}),
-            ], className="classroom-left"),
-            html.Div([
-                html.Div(id="cls-lesson-text", className="lesson-text"),
-                html.H3("Who does what under each logic"),
-                _role_table(),
-                html.P(SEED_SOURCE + ". First line of each cell: the lecture's words; second "
-                       "line: what the role does in the model.", className="hint"),
-            ], className="classroom-right"),
-        ], className="classroom-body"),
-        dcc.Interval(id="cls-tick", interval=500, disabled=True),
-    ], className="classroom")
-
-
 def page() -> html.Div:
-    """The whole page, with a fresh session id."""
+    """The whole page, with a fresh session id, in the language its address asks for.
+
+    ``?lang=`` and ``?mode=`` belong to the chrome (:mod:`governance_sim.app.chrome`): the
+    layout is built in that language, and callbacks read it from ``dcc.Store(id="lang")``.
+    """
+    request = current_request()
     return html.Div([
         dcc.Store(id="session-id", data=uuid.uuid4().hex),
-        html.Header([
-            html.H1("governance-sim"),
-            html.Span("trust, participation and public value under bureaucracy, NPM and "
-                      "co-creation", className="tagline"),
-            dcc.RadioItems(id="mode", value="policy", inline=True, className="mode",
-                           options=[{"label": "Policy view", "value": "policy"},
-                                    {"label": "Classroom", "value": "classroom"}]),
-        ], className="header"),
-        html.Div([_policy_sidebar(), _policy_main()], id="policy-view", className="policy"),
-        html.Div(_classroom(), id="classroom-view", style={"display": "none"}),
-    ], className="page")
+        *header(request.lang, request.mode, request.notice),
+        html.Div([_policy_sidebar(), _policy_main()], id="policy-view", className="policy",
+                 style={"display": "none"} if request.mode == "classroom" else {}),
+        html.Div(classroom_view(request.lang), id="classroom-view",
+                 style={} if request.mode == "classroom" else {"display": "none"}),
+    ], className="page", lang=request.lang)

@@ -11,6 +11,11 @@ mechanism: the class chooses a mechanism that a full-model pattern rests on
 run with it and, on the same citizens and dice, without it (its neutral form,
 ``mechanisms.MECHANISMS``). Its texts give the numbers measured on the classroom's run
 (defaults, seed 1; ``tests/test_app.py`` checks the direction of each).
+
+The texts are written in English; :func:`lesson_text` gives a lesson in the page's language
+(message domain ``classroom``, see :mod:`governance_sim.i18n`), and
+:func:`texts_to_translate` lists every text it may look up, so that a test can check that
+each has a Norwegian translation.
 """
 
 from __future__ import annotations
@@ -19,17 +24,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from governance_sim.i18n import mark, translator
 from governance_sim.mechanisms import MECHANISMS
 from governance_sim.params import Params
 from governance_sim.validation import PATTERN_MECHANISMS
 
-__all__ = ["Column", "Lesson", "LESSONS", "lesson", "CLASSROOM_BASE", "Ablation",
+__all__ = ["Column", "Lesson", "Source", "LESSONS", "lesson", "CLASSROOM_BASE", "Ablation",
            "ABLATIONS", "ABLATION_MECHANISMS", "DEFAULT_ABLATION", "ablation_lesson",
-           "mechanism_label"]
+           "mechanism_label", "LessonText", "lesson_text", "column_title", "texts_to_translate",
+           "LOGIC_DISPLAY"]
 
 #: Population of the classroom: the defaults (10 000 citizens in 100 units of 100), so the
 #: network view shows a sample of three units.
 CLASSROOM_BASE: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A work a lesson cites, and what it says in one or two sentences.
+
+    Attributes:
+        citation: author, year and where (a seed slide: the lecture's slide number).
+        note: what the slide or paper says that the lesson rests on, in plain words.
+    """
+
+    citation: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -39,9 +59,17 @@ class Column:
     label: str
     settings: Mapping[str, Any]
 
-    def params(self, extra: Mapping[str, Any] | None = None) -> Params:
-        """The validated parameters of this column (``extra`` on top, e.g. population)."""
-        return Params(**{**CLASSROOM_BASE, **dict(self.settings), **dict(extra or {})})
+    def params(self, extra: Mapping[str, Any] | None = None, *,
+               under: Mapping[str, Any] | None = None) -> Params:
+        """The validated parameters of this column.
+
+        Args:
+            extra: on top of everything (e.g. a smaller population in tests).
+            under: over the defaults but under the column's own settings (the students'
+                settings: a lesson that sets a parameter itself keeps its value).
+        """
+        return Params(**{**CLASSROOM_BASE, **dict(under or {}), **dict(self.settings),
+                         **dict(extra or {})})
 
 
 _THREE_LOGICS = (
@@ -64,7 +92,7 @@ class Lesson:
         columns: the three runs side by side.
         metrics: the curves under the network view.
         steps: months to run before the classroom stops by itself.
-        sources: literature behind the mechanism.
+        sources: literature behind the mechanism, each with a short note.
         y_ranges: y range per metric where 0-1 would hide the change.
         mechanism: the mechanism switched off in the last column (ablation lesson only).
     """
@@ -77,7 +105,7 @@ class Lesson:
     columns: tuple[Column, ...] = _THREE_LOGICS
     metrics: tuple[str, ...] = ("trust_mean", "participation_rate", "public_value_index")
     steps: int = 120
-    sources: tuple[str, ...] = field(default_factory=tuple)
+    sources: tuple[Source, ...] = field(default_factory=tuple)
     y_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     mechanism: str | None = None
 
@@ -97,8 +125,8 @@ _GUIDED: tuple[Lesson, ...] = (
         question="What happens to trust, participation and public value when the same "
                  "municipality is run as a bureaucracy, by New Public Management, or by "
                  "co-creation?",
-        setup="Same citizens, same network, same dice; only the logic differs (the role "
-              "table on the right says what changes for each role).",
+        setup="Same citizens, same network, same dice; only the logic differs (the Roles "
+              "panel says what changes for each role).",
         watch=("Dots are citizens of three service units, lines who listens to whom. "
                "Colour is trust in institutions; a ring marks a citizen taking part.",
                "Which column fills up with rings first, and do the rings spread along the "
@@ -121,7 +149,7 @@ _GUIDED: tuple[Lesson, ...] = (
                "recover after the switch?"),
         columns=(
             Column("npm", {"logic": "npm"}),
-            Column("npm → co-creation at month 40",
+            Column("NPM → co-creation at month 40",
                    {"logic": "npm", "events": [{"kind": "switch_logic", "step": 40,
                                                 "logic": "co_creation"}]}),
             Column("co_creation", {"logic": "co_creation"}),
@@ -129,9 +157,20 @@ _GUIDED: tuple[Lesson, ...] = (
         metrics=("public_value_index", "motivation_mean", "cost"),
         steps=180,
         y_ranges={"public_value_index": (0.5, 0.9)},
-        sources=("Øllgaard Bentzen (2021), seed slide 20: resource-intensive at start-up",
-                 "Ansell & Gash (2008): trust-building and small wins take time",
-                 "Wynen et al. (2019): reform burnout"),
+        sources=(
+            Source("Øllgaard Bentzen (2021), slide 20 of the seed lecture (von Heimburg 2022)",
+                   "The slide weighs co-created, value-based governance: it promises better "
+                   "problem-solving, motivated staff, trust and efficiency, but it is "
+                   "resource-intensive, above all at start-up, and needs facilitation, trust "
+                   "and courageous leaders before it pays off."),
+            Source("Ansell & Gash (2008)",
+                   "A review of 137 cases of collaborative governance: collaboration works "
+                   "when trust is built step by step, through face-to-face dialogue and early "
+                   "small wins, and that takes time."),
+            Source("Wynen et al. (2019)",
+                   "A survey of public organisations: when reforms follow each other quickly, "
+                   "staff tire of them (reform fatigue) and their commitment falls."),
+        ),
     ),
     Lesson(
         key="trust_threshold",
@@ -156,9 +195,16 @@ _GUIDED: tuple[Lesson, ...] = (
             Column("co-creation, mean trust 0.70",
                    {"logic": "co_creation", "initial_trust": 0.70}),
         ),
-        sources=("Granovetter (1978): threshold models of collective behaviour",
-                 "OECD Trust Survey 2024: Norway, 51 % trust local government; the model "
-                 "reads it as a mean trust of 0.55 (params.initial_trust)"),
+        sources=(
+            Source("Granovetter (1978)",
+                   "Threshold models of collective behaviour: each person joins once enough "
+                   "others have joined, so a small difference in who starts can decide "
+                   "whether many join or almost nobody."),
+            Source("OECD Trust Survey 2024",
+                   "In Norway 51 % of people say they trust their local government (6-10 on "
+                   "a scale of 0-10). The model reads this as a mean trust of 0.55 on a "
+                   "scale of 0-1 (its default starting trust)."),
+        ),
     ),
     Lesson(
         key="crowding_out",
@@ -188,9 +234,19 @@ _GUIDED: tuple[Lesson, ...] = (
         ),
         metrics=("motivation_mean", "relational_quality", "trust_mean"),
         steps=120,
-        sources=("Frey & Jegen (2001): motivation crowding theory",
-                 "Gneezy & Rustichini (2000): crowding out persists",
-                 "Holmström & Milgrom (1991): multitasking"),
+        sources=(
+            Source("Frey & Jegen (2001)",
+                   "A review of motivation crowding: rewards and control that people feel as "
+                   "controlling lower their own motivation to do the work well (crowding "
+                   "out); support and recognition raise it."),
+            Source("Gneezy & Rustichini (2000)",
+                   "Day-care centres in Israel fined parents who came late: more parents came "
+                   "late, and they kept coming late after the fine was removed. Crowding out "
+                   "can last."),
+            Source("Holmström & Milgrom (1991)",
+                   "When only part of a job is measured, incentives pull effort to the "
+                   "measured part and away from the rest (multitasking)."),
+        ),
     ),
     Lesson(
         key="leave_no_one_behind",
@@ -213,9 +269,19 @@ _GUIDED: tuple[Lesson, ...] = (
                    {"logic": "co_creation", "levers": {"facilitation_targeting": 0.9}}),
         ),
         metrics=("participation_rate", "participation_gap", "outcome_bottom_quintile"),
-        sources=("Seed slide 3: leave no one behind",
-                 "WHO Europe (2019), seed slide 9: participation as a driver of health equity",
-                 "Jakobsen & Andersen (2013): co-production and equity"),
+        sources=(
+            Source("Slide 3 of the seed lecture (von Heimburg 2022)",
+                   "Community value, «leave no one behind»: co-creation should create value "
+                   "for the whole community, those hardest to reach included."),
+            Source("WHO Europe (2019), slide 9 of the seed lecture",
+                   "The report 'Participation as a driver of health equity': involving "
+                   "people, the disadvantaged above all, in decisions about their lives "
+                   "improves health equity, if taking part is made possible for them."),
+            Source("Jakobsen & Andersen (2013)",
+                   "A field experiment in Danish day care: giving parents of disadvantaged "
+                   "children materials and guidance to help at home raised those children's "
+                   "results and narrowed the gap."),
+        ),
     ),
 )
 
@@ -259,12 +325,6 @@ def _is_lab_pattern(names: tuple[str, ...]) -> bool:
     return any(MECHANISMS[name].lab for name in names)
 
 
-#: Mechanisms that at least one full-model pattern (3-12; patterns 1-2 run in lab mode)
-#: rests on, in ``MECHANISMS`` order: the choices of the ablation lesson.
-ABLATION_MECHANISMS: tuple[str, ...] = tuple(
-    name for name in MECHANISMS
-    if any(name in names for names in PATTERN_MECHANISMS.values()
-           if not _is_lab_pattern(names)))
 
 _SHOCK = [{"kind": "trust_shock", "step": 24, "size": 0.15, "duration": 24}]
 
@@ -458,6 +518,15 @@ ABLATIONS: dict[str, Ablation] = {a.mechanism: a for a in (
     ),
 )}
 
+#: Mechanisms that at least one full-model pattern (3-12; patterns 1-2 run in lab mode)
+#: rests on, in ``MECHANISMS`` order, and that have a classroom scenario in
+#: :data:`ABLATIONS`: the choices of the ablation lesson (``tests/test_app.py`` checks that
+#: every full-model mechanism has one).
+ABLATION_MECHANISMS: tuple[str, ...] = tuple(
+    name for name in MECHANISMS
+    if name in ABLATIONS and any(name in names for names in PATTERN_MECHANISMS.values()
+                                 if not _is_lab_pattern(names)))
+
 #: The mechanism the ablation lesson starts with.
 DEFAULT_ABLATION = "trust_asymmetry"
 
@@ -466,9 +535,15 @@ def _short(name: str) -> str:
     return name.replace("_", " ")
 
 
-def mechanism_label(name: str) -> str:
-    """A mechanism as the class reads it: its name and what it does."""
-    return f"{_short(name)}: {MECHANISMS[name].what}"
+_ABLATION_SOURCES = (
+    Source("docs/odd.md, section III.vi",
+           "The model's documentation lists each mechanism with a switch and its neutral "
+           "form: what the model does instead when the mechanism is off."),
+    Source("Grimm et al. (2005)",
+           "Pattern-oriented modelling: a model earns trust when it reproduces several "
+           "patterns seen in the real world at once, and a mechanism matters when a pattern "
+           "disappears without it."),
+)
 
 
 def ablation_lesson(mechanism: str = DEFAULT_ABLATION) -> Lesson:
@@ -500,9 +575,7 @@ def ablation_lesson(mechanism: str = DEFAULT_ABLATION) -> Lesson:
         metrics=item.metrics,
         steps=item.steps,
         y_ranges=item.y_ranges,
-        sources=("docs/odd.md, section III.vi: the mechanism switches and their neutral "
-                 "forms",
-                 "Grimm et al. (2005): pattern-oriented modelling"),
+        sources=_ABLATION_SOURCES,
         mechanism=mechanism,
     )
 
@@ -531,3 +604,109 @@ def lesson(key: str, mechanism: str | None = None) -> Lesson:
             raise KeyError(f"unknown mechanism {mechanism!r} for the ablation lesson; "
                            f"allowed: {', '.join(ABLATION_MECHANISMS)}") from None
     return item
+
+
+# --------------------------------------------------------------------------------------
+# The lessons in the page's language
+# --------------------------------------------------------------------------------------
+I18N_DOMAIN = "classroom"
+
+#: The logics as the class reads them (column labels of the lessons are the logics' names).
+LOGIC_DISPLAY: dict[str, str] = {
+    "bureaucracy": mark("Bureaucracy"),
+    "npm": mark("NPM"),
+    "co_creation": mark("Co-creation"),
+}
+
+#: Mechanisms of the ablation lesson, in words (the switch's name with spaces otherwise).
+_MECHANISM_NAMES: dict[str, str] = {name: name.replace("_", " ") for name in MECHANISMS}
+
+_QUESTION = mark("What disappears without {name}? Patterns resting on it: {patterns}.")
+_SETUP = mark("{scenario} Column “with {name}”: {what}. Column “without {name}”: the same "
+              "citizens and dice, but {neutral}.")
+_WITH = mark("with {name}")
+_WITHOUT = mark("without {name}")
+
+
+@dataclass(frozen=True)
+class LessonText:
+    """A lesson's texts in one language.
+
+    Attributes:
+        title, question, setup: as in :class:`Lesson`.
+        watch: what to watch, step by step.
+        sources: each cited work with its note.
+        columns: the columns' titles, in the lesson's column order.
+    """
+
+    title: str
+    question: str
+    setup: str
+    watch: tuple[str, ...]
+    sources: tuple[Source, ...]
+    columns: tuple[str, ...]
+
+
+def column_title(label: str, lang: str = "en") -> str:
+    """A column label as the class reads it (``npm`` becomes NPM) in ``lang``."""
+    _ = translator(lang, I18N_DOMAIN)
+    if label in LOGIC_DISPLAY:
+        return _(LOGIC_DISPLAY[label])
+    for template in (_WITH, _WITHOUT):
+        head = template.split("{name}")[0]
+        rest = label.removeprefix(head)
+        if label.startswith(head) and rest.replace(" ", "_") in _MECHANISM_NAMES:
+            return _(template).format(name=_(_MECHANISM_NAMES[rest.replace(" ", "_")]))
+    return _(label)
+
+
+def mechanism_name(name: str, lang: str = "en") -> str:
+    """A mechanism's name in words, in ``lang``."""
+    return translator(lang, I18N_DOMAIN)(_MECHANISM_NAMES[name])
+
+
+def mechanism_label(name: str, lang: str = "en") -> str:
+    """A mechanism as the class reads it: its name and what it does (in ``lang``)."""
+    _ = translator(lang, I18N_DOMAIN)
+    return f"{mechanism_name(name, lang)}: {_(MECHANISMS[name].what)}"
+
+
+def lesson_text(item: Lesson, lang: str = "en") -> LessonText:
+    """The texts of ``item`` in ``lang`` (English returns the lesson's own texts).
+
+    Raises:
+        LanguageError: ``lang`` is not one of :data:`governance_sim.i18n.LANGUAGES`.
+    """
+    _ = translator(lang, I18N_DOMAIN)
+    sources = tuple(Source(_(s.citation), _(s.note)) for s in item.sources)
+    columns = tuple(column_title(c.label, lang) for c in item.columns)
+    if item.mechanism is None:
+        return LessonText(_(item.title), _(item.question), _(item.setup),
+                          tuple(_(text) for text in item.watch), sources, columns)
+    ablation = ABLATIONS[item.mechanism]
+    spec = MECHANISMS[item.mechanism]
+    name = mechanism_name(item.mechanism, lang)
+    patterns = "; ".join(f"{number}. {_(title)}" for number, title in
+                         sorted(ablation.patterns.items()))
+    return LessonText(
+        _(item.title), _(_QUESTION).format(name=name, patterns=patterns),
+        _(_SETUP).format(scenario=_(ablation.scenario), name=name, what=_(spec.what),
+                         neutral=_(spec.neutral)),
+        tuple(_(text) for text in item.watch), sources, columns)
+
+
+def texts_to_translate() -> list[str]:
+    """Every English text :func:`lesson_text` and :func:`mechanism_label` may look up."""
+    texts: list[str] = [*LOGIC_DISPLAY.values(), _QUESTION, _SETUP, _WITH, _WITHOUT]
+    for item in (*_GUIDED, *_ABLATION_LESSONS.values()):
+        texts += [item.title, *item.watch]
+        texts += [text for s in item.sources for text in (s.citation, s.note)]
+        texts += [c.label for c in item.columns if c.label not in LOGIC_DISPLAY
+                  and not c.label.startswith(("with ", "without "))]
+        if item.mechanism is None:
+            texts += [item.question, item.setup]
+    for name in ABLATION_MECHANISMS:
+        ablation, spec = ABLATIONS[name], MECHANISMS[name]
+        texts += [_MECHANISM_NAMES[name], ablation.scenario, spec.what, spec.neutral,
+                  *ablation.patterns.values()]
+    return list(dict.fromkeys(texts))

@@ -1,8 +1,10 @@
 """The ``app`` command: serve the interactive view (policy view and classroom) with Dash.
 
 ``governance-sim app`` serves on http://127.0.0.1:8050/ (loopback only, so nobody else on
-the network can reach it); ``--host 0.0.0.0`` serves a classroom network on purpose. The
-address is printed before serving. A port that is taken is reported in one line (exit 2).
+the network can reach it); ``--host 0.0.0.0`` serves a classroom network on purpose.
+``--lang nb`` shows the pages in Norwegian (bokmål) unless a page's address says
+``?lang=en``. The address is printed before serving. A port that is taken is reported in
+one line (exit 2).
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ def register(app: typer.Typer) -> None:
                                  help="Address to serve on; the default is this machine "
                                  "only. 0.0.0.0 serves every network interface."),
         port: int = typer.Option(8050, "--port", min=1, max=65535, help="Port to serve on."),
+        lang: str = typer.Option("en", "--lang",
+                                 help="Language of the pages: en (English) or nb (Norwegian "
+                                 "bokmål); a page's address may choose the other (?lang=)."),
         debug: bool = typer.Option(False, "--debug",
                                    help="Dash debug mode (reloads on code changes; runs a "
                                    "code-executing debugger, so only with a loopback "
@@ -79,10 +84,13 @@ def register(app: typer.Typer) -> None:
             raise PortError(f"--debug with --host {host}: debug mode runs an interactive "
                             "debugger that executes code, so it serves this machine only; "
                             "use --host 127.0.0.1 (or localhost, ::1) with --debug")
+        from governance_sim.i18n import check_language
+
+        lang = check_language(lang)
         check_port(host, port)
         from governance_sim.app import create_app
 
-        dash_app = create_app()
+        dash_app = create_app(lang=lang)
         shown = f"[{host}]" if ":" in host else host
         typer.echo(f"governance-sim app: open http://{shown}:{port}/ in a browser "
                    "(Ctrl+C to stop)", err=False)
