@@ -9,6 +9,22 @@ Quick use::
     import governance_sim as gs
     results = gs.run("co_creation", steps=200, seed=1)
     results.timeseries[["trust_mean", "participation_rate", "public_value_index"]]
+
+A sweep from Python (a tidy DataFrame, one row per run; nothing written unless ``out=``)::
+
+    table = gs.sweep(levers={"logic": ["npm", "co_creation"]},
+                     uncertainties={"initial_trust": [0.35, 0.55, 0.75]},
+                     constants={"n_citizens": 2000, "n_units": 20},
+                     outcomes={"trust_final": "trust_mean"},
+                     steps=60, replicates=3, seed=7)
+    table.groupby(["logic", "initial_trust"])["trust_final"].mean().unstack()
+
+    gs.Params.describe()            # every parameter: default, range, unit, source
+    gs.run_many("co_creation", replicates=10)    # replicates as one tidy frame
+    gs.GovernanceModel(rng=np.random.default_rng(3))    # the Mesa model, Mesa's way
+
+``sweep``, ``run_many``, ``compare`` and the Mesa classes are imported on first use, so
+``import governance_sim`` stays light (no pandas, Mesa or Dask).
 """
 
 from governance_sim.logics import LEVER_TABLE, LogicProfile, profile
@@ -36,6 +52,13 @@ def __getattr__(name: str) -> object:
         from governance_sim import ensemble
 
         return getattr(ensemble, name)
+    if name == "sweep":
+        # the sweep package (pandas, SALib, Dask) is callable: gs.sweep(...) runs a sweep and
+        # returns a DataFrame (governance_sim.sweep.notebook.sweep); importing it binds it
+        # here, so this runs once
+        import governance_sim.sweep
+
+        return governance_sim.sweep
     raise AttributeError(f"module 'governance_sim' has no attribute {name!r}")
 
 __version__ = "0.1.0"
@@ -66,5 +89,6 @@ __all__ = [
     "run",
     "run_many",
     "compare",
+    "sweep",
     "__version__",
 ]

@@ -1,5 +1,9 @@
 """Parameter sweeps and sensitivity designs, from one laptop core to a Dask cluster.
 
+From Python, call the package: ``governance_sim.sweep(levers=..., outcomes=..., ...)`` (or
+``gs.sweep("spec.toml")``) runs :func:`governance_sim.sweep.notebook.sweep` and returns the
+results as a DataFrame.
+
 Read a spec (:func:`load_spec`), run it (:func:`run_sweep`) serially, on a local pool of
 reused worker processes or on Dask, and read the results back (:func:`read_table`,
 :func:`read_manifest`). Modules:
@@ -13,8 +17,13 @@ reused worker processes or on Dask, and read the results back (:func:`read_table
 * ``registry``: the models a spec may name (files are data: no module paths).
 * ``store``: the Parquet dataset and manifest on disk, resume.
 * ``runner``: :func:`run_sweep`.
+* ``notebook``: :func:`sweep`, the same from Python, returning a DataFrame.
 * ``testfunctions``: functions with known Sobol indices.
 """
+
+import inspect as _inspect
+import sys as _sys
+import types as _types
 
 from governance_sim.sweep.dask_executor import DaskExecutor
 from governance_sim.sweep.design import Design, Task, build_design, replicate_seeds
@@ -25,6 +34,7 @@ from governance_sim.sweep.executors import (
     make_executor,
 )
 from governance_sim.sweep.models import ModelRunner, resolve_model
+from governance_sim.sweep.notebook import sweep
 from governance_sim.sweep.runner import SweepReport, run_sweep
 from governance_sim.sweep.spec import SpecError, SweepSpec, load_spec, spec_from_dict
 from governance_sim.sweep.store import ResultsError, read_manifest, read_table
@@ -50,4 +60,20 @@ __all__ = [
     "resolve_model",
     "run_sweep",
     "spec_from_dict",
+    "sweep",
 ]
+
+
+class _CallablePackage(_types.ModuleType):
+    """This package, callable: ``governance_sim.sweep(...)`` is :func:`sweep`.
+
+    ``import governance_sim.sweep`` binds the package as the ``sweep`` attribute of
+    ``governance_sim``, so ``gs.sweep`` is this package; calling it runs a sweep.
+    """
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return sweep(*args, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallablePackage
+__signature__ = _inspect.signature(sweep)  # what help() and notebooks show for gs.sweep
