@@ -73,9 +73,123 @@ def test_summary_table_is_the_last_step():
 def test_difference_figure_pairs_replicates():
     frame = _frame({"ref": [[0.5, 0.5], [0.6, 0.6]], "alt": [[0.5, 0.7], [0.6, 0.9]]})
     fig = figures.difference_figure(frame, ["trust_mean"])
-    median = [t for t in fig.data if t.name == "alt"][0]
+    median = [t for t in fig.data if t.legendgroup == "alt" and t.line.width != 0][0]
+    assert median.name == "alt minus ref"
     assert list(median.y) == pytest.approx([0.0, 0.25])  # median of 0.2 and 0.3
     shifted = frame.copy()
     shifted.loc[shifted["scenario"] == "alt", "seed"] += 10
     with pytest.raises(ValueError, match="common random numbers"):
         figures.difference_figure(shifted, ["trust_mean"])
+
+
+# --- units, labels, effects, events, flat panels, thin bands (issue 15) --------------------
+
+def _multi(series: dict[str, dict[str, list[list[float]]]], steps: int = 4) -> pd.DataFrame:
+    """Long frame: {scenario: {metric: [replicate series]}}; other metrics vary a little."""
+    rows = []
+    metric_names = [m.name for m in gs.METRICS]
+    for scenario, metrics in series.items():
+        replicates = max((len(v) for v in metrics.values()), default=2)
+        for replicate in range(replicates):
+            for step in range(steps):
+                row = {name: 0.1 + 0.01 * step + 0.001 * replicate for name in metric_names}
+                row.update(scenario=scenario, replicate=replicate, seed=replicate, step=step)
+                for metric, values in metrics.items():
+                    row[metric] = values[replicate][step]
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _axes_with_data(fig: go.Figure) -> set[str]:
+    used = set()
+    for trace in fig.data:
+        ref = getattr(trace, "yaxis", None) or "y"
+        used.add("yaxis" + ref[1:])
+    return used
+
+
+def test_every_axis_of_every_report_figure_has_a_unit():
+    frame = _multi({"npm": {}, "co_creation": {}})
+    built = figures.report_figures(frame, events={"npm": [(2, "switch to co-creation")]})
+    assert set(built) >= {"overview", "side_by_side", "difference", "equity", "public_value",
+                          "public_value_profile", "mechanisms"}
+    for key, (_heading, fig, _note) in built.items():
+        for axis in _axes_with_data(fig):
+            title = fig.layout[axis].title.text
+            assert title, f"{key}: {axis} has no unit"
+    overview = built["overview"].figure
+    assert overview.layout.yaxis.title.text == "mean trust, scale 0-1"
+    assert overview.layout.yaxis2.title.text == "% of citizens, this month"
+    assert overview.layout.yaxis2.tickformat.endswith("%")
+    assert overview.layout.yaxis3.title.text == "index 0-1"
+    assert overview.layout.xaxis.title.text == "month (one step = one month)"
+    assert figures.axis_title("cost") == "budget units per citizen per month"
+    assert "weighted mean of pv_" not in figures.metric_label("public_value_index")
+
+
+def test_scenario_labels_in_legends_and_technical_names_in_hover():
+    frame = _multi({"npm": {}, "co_creation": {}})
+    labels = {"npm": "New Public Management", "co_creation": "Co-creation (NPG)"}
+    fig = figures.timeseries_figure(frame, ["trust_mean"], labels=labels)
+    shown = [t.name for t in fig.data if t.showlegend]
+    assert shown == ["New Public Management", "Co-creation (NPG)"]
+    assert [t.legendgroup for t in fig.data if t.showlegend] == ["npm", "co_creation"]
+    assert "trust_mean" in fig.data[2].hovertemplate
+    title = fig.layout.annotations[0]
+    assert title.text == "Trust in institutions" and "trust_mean" in title.hovertext
+
+
+def test_effect_is_scenario_minus_baseline():
+    # the Deal raises trust: its effect must be positive whichever scenario is given first
+    frame = _multi({"deal": {"trust_mean": [[0.5, 0.6, 0.7, 0.8], [0.5, 0.6, 0.7, 0.9]]},
+                    "no_deal": {"trust_mean": [[0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]]}})
+    built = figures.report_figures(frame, reference="no_deal",
+                                   labels={"deal": "Deal", "no_deal": "No deal"})
+    heading, fig, _note = built["difference"]
+    assert "No deal" in heading
+    line = [t for t in fig.data if t.legendgroup == "deal" and t.line.width != 0
+            and t.xaxis == "x"][0]
+    assert line.name == "Deal minus No deal"
+    assert list(line.y) == pytest.approx([0.0, 0.1, 0.2, 0.35])
+    assert not [t for t in fig.data if t.legendgroup == "no_deal"]
+
+
+def test_events_are_numbered_markers_with_a_key():
+    events = {"a": [(2, "switch to co-creation"), (2, "levers set")], "b": [(1, "budget")]}
+    key = figures.event_key(events)
+    assert key == [(1, 1, [("b", "budget")]),
+                   (2, 2, [("a", "switch to co-creation"), ("a", "levers set")])]
+    frame = _multi({"a": {}, "b": {}})
+    fig = figures.timeseries_figure(frame, ["trust_mean", "cost"], events=events)
+    markers = [a for a in fig.layout.annotations if a.xref != "paper"]
+    assert sorted(a.text for a in markers) == ["<b>1</b>"] * 2 + ["<b>2</b>"] * 2  # each panel
+    assert all(a.textangle in (None, 0) for a in markers)
+    assert "switch to co-creation" in [a for a in markers if a.text == "<b>2</b>"][0].hovertext
+
+
+def test_flat_panels_are_dropped_and_said():
+    frame = _multi({"a": {"budget_factor": [[1.0] * 4] * 2}})
+    assert figures.flat_metrics(frame, ["budget_factor", "cost"]) == {"budget_factor": 1.0}
+    heading, fig, note = figures.report_figures(frame)["mechanisms"]
+    titles = [a.text for a in fig.layout.annotations if a.xref == "paper"]
+    assert "Budget relative to the start" not in titles and "Spending per citizen" in titles
+    assert "Budget relative to the start (1)" in note
+    varying = _multi({"a": {"budget_factor": [[1.0, 0.9, 0.8, 0.7]] * 2}})
+    _h, fig, note = figures.report_figures(varying)["mechanisms"]
+    assert "Budget relative to the start" in [a.text for a in fig.layout.annotations]
+    assert note == ""
+
+
+def test_thin_bands_are_found():
+    thin = _multi({"a": {"trust_mean": [[0.5, 0.6, 0.7, 0.8], [0.5, 0.6, 0.7, 0.8001]]}})
+    assert set(figures.thin_bands(thin, ["trust_mean"])) == {"trust_mean"}
+    wide = _multi({"a": {"trust_mean": [[0.5, 0.6, 0.7, 0.8], [0.5, 0.7, 0.8, 0.9]]}})
+    assert figures.thin_bands(wide, ["trust_mean"]) == {}
+
+
+def test_norwegian_labels_and_units():
+    frame = _multi({"npm": {}, "co_creation": {}})
+    fig = figures.timeseries_figure(frame, ["trust_mean", "participation_rate"], lang="nb")
+    assert fig.layout.annotations[0].text == "Tillit til institusjonene"
+    assert fig.layout.yaxis2.title.text == "% av innbyggerne, denne måneden"
+    assert fig.layout.xaxis.title.text == "måned (ett steg = én måned)"

@@ -43,7 +43,7 @@ _SCENARIO_HELP = "Scenario name (see 'governance-sim list') or a path to a .toml
 def _command_line(kind: str, names: list[str], *, steps: int | None, seed: int,
                   replicates: int, out: Path | str, settings: list[str], images: bool,
                   report: bool, uncertainty: str | None = None,
-                  fixed_seed: bool = False) -> str:
+                  fixed_seed: bool = False, lang: str = "en") -> str:
     """The command that reproduces a run, with every choice that matters spelled out."""
     parts = ["governance-sim", kind, *names]
     if steps is not None:
@@ -59,20 +59,24 @@ def _command_line(kind: str, names: list[str], *, steps: int | None, seed: int,
         parts.append("--images")
     if not report:
         parts.append("--no-report")
+    if lang != "en":
+        parts += ["--lang", lang]
     return shlex.join(parts)
 
 
 def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, replicates: int,
              out: Path | str, settings: list[str], images: bool, report: bool,
              progress: bool, uncertainty: str | None = None,
-             fixed_seed: bool = False) -> None:
+             fixed_seed: bool = False, lang: str = "en") -> None:
     """Load, validate, check the output folder, run, write, print a summary."""
     from governance_sim.cli import batch
     from governance_sim.ensemble import explicit_params
+    from governance_sim.i18n import check_language
     from governance_sim.scenarios import load_scenario
     from governance_sim.uncertainty import load_table
     from governance_sim.viz.figures import KEY_METRICS, summary_table
 
+    lang = check_language(lang)  # the report's language: a bad one is refused before any run
     parsed = batch.parse_settings(settings)
     seeds = batch.replicate_seeds(seed, replicates)
     if fixed_seed and uncertainty is None:
@@ -102,10 +106,11 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
     infos = [batch.scenario_info(s, parsed, steps) for s in scenarios]
     command = _command_line(kind, names, steps=steps, seed=seed, replicates=replicates,
                             out=out, settings=settings, images=images, report=report,
-                            uncertainty=uncertainty, fixed_seed=fixed_seed)
+                            uncertainty=uncertainty, fixed_seed=fixed_seed, lang=lang)
     manifest = batch.new_manifest(kind, command, infos, run_seeds, seed, parsed,
                                   batch.timer() - start, uncertainty=table,
                                   fixed_seed=fixed_seed, fixed=fixed)
+    manifest["lang"] = lang
     written = batch.write_outputs(folder, frame, manifest, report=report, images=images,
                                   echo=lambda line: typer.echo(line, err=True))
     table = summary_table(frame, KEY_METRICS)
@@ -216,6 +221,9 @@ def register(app: typer.Typer) -> None:
     report_option = typer.Option(True, "--report/--no-report", help="Write report.html.")
     progress_option = typer.Option(True, "--progress/--no-progress",
                                    help="Show a progress bar for runs longer than a moment.")
+    lang_option = typer.Option("en", "--lang", metavar="{en,nb}",
+                               help="Language of the report: en (English) or nb (Norwegian "
+                               "bokmål).")
     uncertainty_option = typer.Option(
         None, "--uncertainty", metavar="TABLE",
         help="Parameter table: 'calibrated' (the field calibration's 22 plausible parameter "
@@ -240,12 +248,14 @@ def register(app: typer.Typer) -> None:
         progress: bool = progress_option,
         uncertainty: str | None = uncertainty_option,
         fixed_seed: bool = fixed_seed_option,
+        lang: str = lang_option,
     ) -> None:
         """Run one scenario (replicates) and write time series, report and manifest."""
         target = out if out is not None else str(Path("out") / Path(scenario).stem)
         _execute("run", [scenario], steps=steps, seed=seed, replicates=replicates,
                  out=target, settings=settings, images=images, report=report,
-                 progress=progress, uncertainty=uncertainty, fixed_seed=fixed_seed)
+                 progress=progress, uncertainty=uncertainty, fixed_seed=fixed_seed,
+                 lang=lang)
 
     @app.command("compare")
     def compare_command(
@@ -261,6 +271,7 @@ def register(app: typer.Typer) -> None:
         progress: bool = progress_option,
         uncertainty: str | None = uncertainty_option,
         fixed_seed: bool = fixed_seed_option,
+        lang: str = lang_option,
     ) -> None:
         """Compare scenarios on the same seeds (common random numbers) in one report."""
         if len(scenarios) < 2:
@@ -268,15 +279,21 @@ def register(app: typer.Typer) -> None:
                                  f"'governance-sim run {scenarios[0]}'")
         _execute("compare", list(scenarios), steps=steps, seed=seed, replicates=replicates,
                  out=out, settings=settings, images=images, report=report,
-                 progress=progress, uncertainty=uncertainty, fixed_seed=fixed_seed)
+                 progress=progress, uncertainty=uncertainty, fixed_seed=fixed_seed,
+                 lang=lang)
 
     @app.command("report")
     def report_command(
         folder: Path = typer.Argument(..., help="A results folder written by run or compare."),
         images: bool = images_option,
+        lang: str | None = typer.Option(None, "--lang", metavar="{en,nb}",
+                                        help="Language of the report (default: the run's)."),
     ) -> None:
         """Rebuild report.html (and optionally the images) from a results folder."""
         from governance_sim.cli import batch
+        from governance_sim.i18n import check_language
+
+        lang = check_language(lang) if lang is not None else None
 
         manifest_path = folder / batch.MANIFEST
         parquet = folder / "timeseries.parquet"
@@ -296,6 +313,8 @@ def register(app: typer.Typer) -> None:
                                      "'run' or 'compare' (or it was edited); run the command "
                                      "again to rebuild the folder")
         batch.check_writable(folder)
+        if lang is not None:
+            manifest["lang"] = lang
         try:
             written = batch.write_outputs(folder, frame, manifest, report=True, images=images,
                                           echo=lambda line: typer.echo(line, err=True))

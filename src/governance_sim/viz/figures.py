@@ -14,12 +14,15 @@ and the interactive app call them and decide what to do with the figure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from governance_sim.i18n import mark, translator
 from governance_sim.metrics import METRICS, PV_COMPONENTS
 
 __all__ = [
@@ -27,7 +30,15 @@ __all__ = [
     "MORE_METRICS",
     "DEFAULT_QUANTILES",
     "EventMarks",
+    "ReportFigure",
+    "I18N_DOMAIN",
     "metric_label",
+    "axis_title",
+    "scenario_label",
+    "event_key",
+    "place_legend",
+    "flat_metrics",
+    "thin_bands",
     "tidy",
     "summarise",
     "summary_table",
@@ -35,6 +46,7 @@ __all__ = [
     "timeseries_figure",
     "comparison_figure",
     "difference_figure",
+    "paired_differences",
     "equity_figure",
     "public_value_figure",
     "public_value_profile_figure",
@@ -56,24 +68,188 @@ DEFAULT_QUANTILES: tuple[float, float] = (0.1, 0.9)
 #: Per scenario, the steps at which something happens and a short label.
 EventMarks = Mapping[str, Sequence[tuple[int, str]]]
 
+#: The message domain of the figures' and the report's texts (governance_sim.i18n).
+I18N_DOMAIN = "report"
+
 _LABELS = {metric.name: metric.label for metric in METRICS}
 _UNITS = {metric.name: metric.unit for metric in METRICS}
+
+#: Plain labels of the metrics a report shows (others keep their label in METRICS).
+_PLAIN = {
+    "trust_mean": mark("Trust in institutions"),
+    "trust_q1": mark("Trust, bottom resource quintile"),
+    "trust_q5": mark("Trust, top resource quintile"),
+    "participation_rate": mark("Citizens taking part"),
+    "participation_q1": mark("Taking part, bottom resource quintile"),
+    "participation_q5": mark("Taking part, top resource quintile"),
+    "participation_gap": mark("Taking part: top minus bottom quintile"),
+    "public_value_index": mark("Public value index"),
+    "motivation_mean": mark("Professionals' motivation"),
+    "social_capital": mark("Social capital"),
+    "contribution_mean": mark("Contribution of those taking part"),
+    "reverted_share": mark("Unit leaders fallen back to control"),
+    "cost": mark("Spending per citizen"),
+    "budget_factor": mark("Budget relative to the start"),
+    "service_value": mark("Value received"),
+    "outcome_bottom_quintile": mark("Value received, bottom resource quintile"),
+    "outcome_top_quintile": mark("Value received, top resource quintile"),
+    "outcome_gap": mark("Value received: top minus bottom quintile"),
+    "measured_output": mark("Measured output"),
+    "relational_quality": mark("Relational quality"),
+    "pv_outcomes": mark("Outcomes, weighted by need"),
+    "pv_equity": mark("Equity (bottom / top quintile outcome)"),
+    "pv_legitimacy": mark("Legitimacy (trust)"),
+    "pv_social_capital": mark("Social capital (public value)"),
+    "pv_cost_efficiency": mark("Cost-efficiency (outcomes per budget unit)"),
+    "pv_future": mark("Future-generations stock"),
+}
+
+#: The y-axis unit of each metric a report shows, as METRICS and docs/odd.md define it.
+_AXIS_UNITS = {
+    "trust_mean": mark("mean trust, scale 0-1"),
+    "trust_q1": mark("mean trust, scale 0-1"),
+    "trust_q5": mark("mean trust, scale 0-1"),
+    "trust_gap": mark("difference in mean trust, scale 0-1"),
+    "participation_rate": mark("% of citizens, this month"),
+    "participation_q1": mark("% of the quintile, this month"),
+    "participation_q5": mark("% of the quintile, this month"),
+    "participation_gap": mark("percentage points"),
+    "public_value_index": mark("index 0-1"),
+    "motivation_mean": mark("mean motivation, scale 0-1"),
+    "social_capital": mark("index 0-1"),
+    "contribution_mean": mark("share of what they could give, 0-1"),
+    "reverted_share": mark("% of unit leaders"),
+    "cost": mark("budget units per citizen per month"),
+    "budget_factor": mark("ratio to the starting budget (1 = start)"),
+    "service_value": mark("index 0-1"),
+    "outcome_bottom_quintile": mark("index 0-1"),
+    "outcome_top_quintile": mark("index 0-1"),
+    "outcome_gap": mark("difference, index 0-1"),
+    "measured_output": mark("index, model units"),
+    "relational_quality": mark("index, model units"),
+}
+#: Units of other metrics, by the unit METRICS gives them.
+_UNIT_WORDS = {"0-1": mark("scale 0-1"), "share": mark("share 0-1"), "ratio": mark("ratio"),
+               "budget units": mark("budget units per citizen per month"),
+               "-": mark("index, model units")}
+#: Metrics that are shares of people, drawn in per cent.
+_PERCENT = frozenset({"participation_rate", "participation_q1", "participation_q5",
+                      "participation_gap", "invited_share", "accepted_share",
+                      "reverted_share", "council_pressure"})
+
+
+class ReportFigure(NamedTuple):
+    """One figure of a report: heading, figure and a note to print under it."""
+
+    heading: str
+    figure: go.Figure
+    note: str = ""
+
+
+def _translate(lang: str) -> Callable[[str], str]:
+    return translator(lang, I18N_DOMAIN)
+
+
+def scenario_label(name: str, labels: Mapping[str, str] | None = None,
+                   lang: str = "en") -> str:
+    """The plain label of a scenario (from its file's ``label``), translated; else its name."""
+    label = (labels or {}).get(name) or name
+    return _translate(lang)(label)
 
 #: Fixed colours for the three logics, so a logic has the same colour in every figure.
 _LOGIC_COLOURS = {"bureaucracy": "#4C72B0", "npm": "#DD8452", "co_creation": "#55A868"}
 _PALETTE = ("#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD",
             "#1B9E77", "#7570B3", "#E7298A", "#66A61E", "#E6AB02")
-_X_TITLE = "month (step)"
-_SHORT_PV = {"pv_outcomes": "outcomes", "pv_equity": "equity", "pv_legitimacy": "legitimacy",
-             "pv_social_capital": "social capital", "pv_cost_efficiency": "cost-efficiency",
-             "pv_future": "future generations", "public_value_index": "index (weighted)"}
+_X_TITLE = mark("month (one step = one month)")
 _TEMPLATE = "plotly_white"
-_TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.1, "xanchor": "right", "x": 1}
+_TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.1, "xanchor": "left", "x": 0}
+#: Top margin of figures with a legend above the panels: title, legend, panel titles.
+_TOP_MARGIN = 135
 
 
-def metric_label(name: str) -> str:
-    """Human label of a metric column (the column name itself if it is not a metric)."""
-    return _LABELS.get(name, name)
+def place_legend(fig: go.Figure, *, gap: int = 30) -> go.Figure:
+    """Put the title at the top and the legend ``gap`` pixels above the panels (in place).
+
+    The legend's position is a fraction of the plotting area, so it is recomputed from the
+    figure's height and margins; call again after changing either.
+    """
+    height = int(fig.layout.height or 450)
+    margin = fig.layout.margin
+    area = max(50, height - int(margin.t or 100) - int(margin.b or 80))
+    fig.update_layout(legend={**_TOP_LEGEND, "y": 1 + gap / area},
+                      title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 22}})
+    return fig
+
+
+def metric_label(name: str, lang: str = "en") -> str:
+    """Plain label of a metric column (the column name itself if it is not a metric)."""
+    plain = _PLAIN.get(name) or _LABELS.get(name)
+    return _translate(lang)(plain) if plain else name
+
+
+def axis_title(name: str, lang: str = "en") -> str:
+    """The unit a metric's axis is labelled with (never empty: every axis has a unit)."""
+    unit = _AXIS_UNITS.get(name) or _UNIT_WORDS.get(_UNITS.get(name, "-"), "index, model units")
+    return _translate(lang)(unit)
+
+
+def _hover_value(metric: str) -> str:
+    """The hover format of one value of ``metric`` (per cent for shares of people)."""
+    return "%{y:.2%}" if metric in _PERCENT else "%{y:.3f}"
+
+
+def _format_axis(fig: go.Figure, metric: str, lang: str, *, row: int | None = None,
+                 col: int | None = None, prefix: str = "") -> None:
+    """Title a panel's y axis with the metric's unit (per cent ticks for shares of people)."""
+    spec = {"title_text": prefix + axis_title(metric, lang), "title_font": {"size": 11}}
+    if metric in _PERCENT:
+        spec["tickformat"] = ".1~%"
+    if row is None:
+        fig.update_yaxes(**spec)
+    else:
+        fig.update_yaxes(row=row, col=col, **spec)
+
+
+def flat_metrics(frame: pd.DataFrame, metrics: Sequence[str], *,
+                 tolerance: float = 1e-9) -> dict[str, float]:
+    """The metrics that do not vary at all in ``frame`` (any scenario, replicate, step).
+
+    Returns:
+        ``{metric: its constant value}`` for each flat metric, in the order given.
+    """
+    data = tidy(frame)
+    out = {}
+    for metric in metrics:
+        values = data[metric].to_numpy(dtype=np.float64)
+        if values.size and float(values.max() - values.min()) <= tolerance * max(
+                1.0, float(np.abs(values).max())):
+            out[metric] = float(values[0])
+    return out
+
+
+def thin_bands(frame: pd.DataFrame, metrics: Sequence[str], *,
+               quantiles: tuple[float, float] = DEFAULT_QUANTILES,
+               line_fraction: float = 0.01) -> dict[str, float]:
+    """The metrics whose quantile band is thinner than the median line.
+
+    A band is thinner than the line when its widest point (over scenarios and steps) is
+    below ``line_fraction`` of the panel's range (the 2-pixel line on a panel about 200
+    pixels tall). Frames with one replicate have no band and give ``{}``.
+
+    Returns:
+        ``{metric: widest band}`` (in the metric's unit) for each such metric.
+    """
+    data = tidy(frame)
+    if int(data.groupby("scenario")["replicate"].nunique().max()) < 2:
+        return {}
+    out = {}
+    for metric in metrics:
+        summary = summarise(data, metric, quantiles=quantiles)
+        width = float((summary["high"] - summary["low"]).max())
+        span = float(summary["high"].max() - summary["low"].min())
+        if span <= 0 or width < line_fraction * span:
+            out[metric] = width
+    return out
 
 
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -164,8 +340,13 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 def _add_band(fig: go.Figure, summary: pd.DataFrame, *, name: str, colour: str, row: int,
               col: int, show_legend: bool, dash: str = "solid", legend_name: str | None = None,
-              band_alpha: float = 0.18, hover_label: str = "") -> None:
-    """Add one scenario's quantile band and median line to a subplot."""
+              band_alpha: float = 0.18, hover_label: str = "",
+              value_format: str = "%{y:.3f}") -> None:
+    """Add one scenario's quantile band and median line to a subplot.
+
+    Traces keep the scenario's name as ``legendgroup`` (the app finds them by it); the
+    legend shows ``legend_name`` (its plain label) where given.
+    """
     steps = summary["step"].to_numpy()
     if (summary["n"] > 1).any():
         fig.add_trace(go.Scatter(
@@ -177,11 +358,13 @@ def _add_band(fig: go.Figure, summary: pd.DataFrame, *, name: str, colour: str, 
             fill="tonexty", fillcolor=_rgba(colour, band_alpha), hoverinfo="skip",
             showlegend=False, legendgroup=name, name=f"{name} low",
         ), row=row, col=col)
+    shown = legend_name or name
     fig.add_trace(go.Scatter(
         x=steps, y=summary["median"].to_numpy(), mode="lines",
         line={"color": colour, "width": 2, "dash": dash},
-        name=legend_name or name, legendgroup=name, showlegend=show_legend,
-        hovertemplate=f"{name}{hover_label}<br>month %{{x}}<br>median %{{y:.3f}}<extra></extra>",
+        name=shown, legendgroup=name, showlegend=show_legend,
+        hovertemplate=f"{shown}{hover_label}<br>month %{{x}}<br>median {value_format}"
+                      "<extra></extra>",
     ), row=row, col=col)
 
 
@@ -191,33 +374,70 @@ def _grid(count: int, columns: int | None) -> tuple[int, int]:
     return rows, cols
 
 
-def _add_event_marks(fig: go.Figure, events: EventMarks | None, colours: Mapping[str, str],
-                     rows: int, cols: int, count: int) -> None:
-    """Dotted vertical lines at the scenarios' event steps, labelled in the first panel."""
-    if not events:
-        return
-    by_step: dict[int, list[str]] = {}
-    colour_of_step: dict[int, str] = {}
-    for scenario, marks in events.items():
+def event_key(events: EventMarks | None) -> list[tuple[int, int, list[tuple[str, str]]]]:
+    """Number the months at which something happens, in time order.
+
+    Returns:
+        ``[(number, month, [(scenario, label), ...]), ...]``: one entry per month with an
+        event in any scenario, numbered from 1; several events in one month share a number.
+    """
+    by_step: dict[int, list[tuple[str, str]]] = {}
+    for scenario, marks in (events or {}).items():
         for step, label in marks:
-            by_step.setdefault(int(step), []).append(label)
-            colour_of_step.setdefault(int(step), colours.get(scenario, "#555555"))
-    for step, labels in sorted(by_step.items()):
+            entry = (str(scenario), str(label))
+            if entry not in by_step.setdefault(int(step), []):
+                by_step[int(step)].append(entry)
+    return [(number, step, by_step[step])
+            for number, step in enumerate(sorted(by_step), start=1)]
+
+
+def _add_event_marks(fig: go.Figure, events: EventMarks | None, colours: Mapping[str, str],
+                     rows: int, cols: int, count: int,
+                     labels: Mapping[str, str] | None = None) -> None:
+    """A dotted line at each event month and a numbered marker at the top of each panel.
+
+    The numbers refer to the events' key (:func:`event_key`), printed under the figure; the
+    marker's hover text says what happens.
+    """
+    for number, step, entries in event_key(events):
+        colour = colours.get(entries[0][0], "#555555")
+        hover = "<br>".join(f"{scenario_label(s, labels)}: {label}" for s, label in entries)
         for index in range(count):
             row, col = divmod(index, cols)
-            fig.add_vline(x=step, line={"color": colour_of_step[step], "width": 1,
-                                        "dash": "dot"}, row=row + 1, col=col + 1)
-        text = "; ".join(dict.fromkeys(labels))
-        fig.add_annotation(x=step, y=1.0, yref="y domain", xref="x", text=text[:60],
-                           showarrow=False, textangle=-90, xanchor="right", yanchor="top",
-                           font={"size": 9, "color": "#555555"}, row=1, col=1)
+            fig.add_vline(x=step, line={"color": colour, "width": 1, "dash": "dot"},
+                          row=row + 1, col=col + 1)
+            fig.add_annotation(x=step, y=1.0, yref="y domain", text=f"<b>{number}</b>",
+                               showarrow=False, yanchor="top", xanchor="center",
+                               font={"size": 11, "color": colour}, bgcolor="white",
+                               bordercolor=colour, borderwidth=1, borderpad=2,
+                               hovertext=f"{number}: month {step}<br>{hover}",
+                               row=row + 1, col=col + 1)
+
+
+def _title_hover(fig: go.Figure, metrics: Sequence[str]) -> None:
+    """Give each panel title the metric's technical name as hover text."""
+    titles = [a for a in fig.layout.annotations if a.xref == "paper" and a.yref == "paper"]
+    for annotation, metric in zip(titles, metrics, strict=False):
+        annotation.hovertext = f"{metric}: {_LABELS.get(metric, metric)}"
+
+
+def _band_caption(n_rep: int, quantiles: tuple[float, float], band: str | None,
+                  lang: str) -> str:
+    _ = _translate(lang)
+    if n_rep <= 1:
+        return _("one replicate: no band")
+    return _("median of {n} replicates; band: {low}-{high} % quantiles, {band}").format(
+        n=n_rep, low=round(100 * quantiles[0]), high=round(100 * quantiles[1]),
+        band=band or _("seed variation ({n} seeds)").format(n=n_rep))
 
 
 def timeseries_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS, *,
                       quantiles: tuple[float, float] = DEFAULT_QUANTILES,
                       columns: int | None = None, title: str | None = None,
                       events: EventMarks | None = None, height: int | None = None,
-                      colours: Mapping[str, str] | None = None) -> go.Figure:
+                      colours: Mapping[str, str] | None = None,
+                      labels: Mapping[str, str] | None = None, band: str | None = None,
+                      lang: str = "en") -> go.Figure:
     """Metrics over time, one panel each, scenarios overlaid: median line + quantile band.
 
     Args:
@@ -226,39 +446,50 @@ def timeseries_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
         quantiles: lower and upper quantile of the band across replicates.
         columns: panels per row (default: up to three).
         title: figure title.
-        events: optional event steps per scenario, drawn as dotted lines.
+        events: optional event steps per scenario, drawn as dotted lines with numbered
+            markers (see :func:`event_key`).
         height: figure height in pixels (default: 320 per row of panels).
         colours: colour per scenario (default: :func:`scenario_colours`).
+        labels: plain label per scenario name (legend); default: the names.
+        band: what the band shows (default: "seed variation (N seeds)").
+        lang: language of the texts (``en`` or ``nb``).
     """
+    _ = _translate(lang)
     data = tidy(frame)
     names = _scenario_order(data)
     colours = dict(colours) if colours else scenario_colours(names)
     rows, cols = _grid(len(metrics), columns)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[metric_label(m) for m in metrics],
-                        horizontal_spacing=0.07, vertical_spacing=0.16 if rows > 1 else 0.1)
+    fig = make_subplots(rows=rows, cols=cols,
+                        subplot_titles=[metric_label(m, lang) for m in metrics],
+                        horizontal_spacing=0.08, vertical_spacing=0.16 if rows > 1 else 0.1)
+    _title_hover(fig, metrics)
     for index, metric in enumerate(metrics):
         summary = summarise(data, metric, quantiles=quantiles)
         row, col = divmod(index, cols)
         for name in names:
             _add_band(fig, summary[summary["scenario"] == name], name=name,
                       colour=colours[name], row=row + 1, col=col + 1, show_legend=index == 0,
-                      hover_label=f" · {metric}")
-        fig.update_xaxes(title_text=_X_TITLE, row=row + 1, col=col + 1)
-    _add_event_marks(fig, events, colours, rows, cols, len(metrics))
+                      legend_name=scenario_label(name, labels, lang),
+                      hover_label=f" · {metric}", value_format=_hover_value(metric))
+        fig.update_xaxes(title_text=_(_X_TITLE), title_font={"size": 11}, row=row + 1,
+                         col=col + 1)
+        _format_axis(fig, metric, lang, row=row + 1, col=col + 1)
+    _add_event_marks(fig, events, colours, rows, cols, len(metrics), labels)
     n_rep = int(data.groupby("scenario")["replicate"].nunique().max())
-    caption = (f"median of {n_rep} replicates; band: {quantiles[0]:.0%}-{quantiles[1]:.0%} "
-               "quantiles" if n_rep > 1 else "one replicate")
+    caption = _band_caption(n_rep, quantiles, band, lang)
     fig.update_layout(
         template=_TEMPLATE, height=height or 320 * rows + 60,
         title={"text": f"{title}<br><sup>{caption}</sup>" if title else caption},
         legend=_TOP_LEGEND,
-        margin={"t": 110, "b": 40, "l": 50, "r": 20},
+        margin={"t": _TOP_MARGIN, "b": 40, "l": 60, "r": 20},
     )
-    return fig
+    return place_legend(fig)
 
 
 def comparison_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS, *,
-                      step: int | None = None, title: str | None = None) -> go.Figure:
+                      step: int | None = None, title: str | None = None,
+                      labels: Mapping[str, str] | None = None,
+                      lang: str = "en") -> go.Figure:
     """The scenarios side by side at one step: each replicate a dot, the median a bar.
 
     The step defaults to each scenario's last.
@@ -268,61 +499,64 @@ def comparison_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
         metrics: metric columns, one panel each.
         step: the step to compare (default: the last step of each scenario).
         title: figure title.
+        labels: plain label per scenario name (bar labels); default: the names.
+        lang: language of the texts.
     """
+    _ = _translate(lang)
     data = tidy(frame)
     names = _scenario_order(data)
     colours = scenario_colours(names)
     fig = make_subplots(rows=1, cols=len(metrics),
-                        subplot_titles=[metric_label(m) for m in metrics],
-                        horizontal_spacing=0.08)
+                        subplot_titles=[metric_label(m, lang) for m in metrics],
+                        horizontal_spacing=0.09)
+    _title_hover(fig, metrics)
     for index, metric in enumerate(metrics):
         for name in names:
             part = data[data["scenario"] == name]
             at = part["step"].max() if step is None else step
             values = part.loc[part["step"] == at, metric]
+            shown = scenario_label(name, labels, lang)
             fig.add_trace(go.Bar(
-                x=[name], y=[float(values.median())], marker_color=_rgba(colours[name], 0.55),
-                name=name, legendgroup=name, showlegend=False,
-                hovertemplate=f"{name} month {at}<br>median %{{y:.3f}}<extra></extra>",
+                x=[shown], y=[float(values.median())], marker_color=_rgba(colours[name], 0.55),
+                name=shown, legendgroup=name, showlegend=index == 0,
+                hovertemplate=f"{shown} · {metric}<br>month {at}<br>median "
+                              f"{_hover_value(metric)}<extra></extra>",
             ), row=1, col=index + 1)
             fig.add_trace(go.Scatter(
-                x=[name] * len(values), y=values.to_numpy(), mode="markers",
+                x=[shown] * len(values), y=values.to_numpy(), mode="markers",
                 marker={"color": colours[name], "size": 7, "line": {"width": 1,
                                                                      "color": "white"}},
-                name=name, legendgroup=name, showlegend=False,
-                hovertemplate=f"{name}: replicate value %{{y:.3f}}<extra></extra>",
+                name=shown, legendgroup=name, showlegend=False,
+                hovertemplate=f"{shown}: replicate {_hover_value(metric)}<extra></extra>",
             ), row=1, col=index + 1)
-    when = "last month of each scenario" if step is None else f"month {step}"
-    fig.update_layout(template=_TEMPLATE, height=380,
+        _format_axis(fig, metric, lang, row=1, col=index + 1)
+    when = (_("last month of each scenario") if step is None
+            else _("month {month}").format(month=step))
+    fig.update_layout(template=_TEMPLATE, height=420,
                       title={"text": (f"{title}<br>" if title else "")
-                             + f"<sup>{when}: bars = median, dots = replicates</sup>"},
-                      margin={"t": 80, "b": 40, "l": 50, "r": 20}, bargap=0.35)
-    return fig
+                             + "<sup>" + _("{when}: bars = median, dots = replicates").format(
+                                 when=when) + "</sup>"},
+                      legend=_TOP_LEGEND,
+                      margin={"t": 110, "b": 30, "l": 60, "r": 20}, bargap=0.35)
+    fig.update_xaxes(showticklabels=False)  # the legend names the bars
+    return place_legend(fig)
 
 
-def difference_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS, *,
-                      reference: str | None = None,
-                      quantiles: tuple[float, float] = DEFAULT_QUANTILES,
-                      events: EventMarks | None = None) -> go.Figure:
-    """Paired differences to a reference scenario: replicate by replicate, then summarised.
+def paired_differences(frame: pd.DataFrame, metrics: Sequence[str], reference: str
+                       ) -> pd.DataFrame:
+    """Each scenario minus ``reference``, replicate by replicate (same seeds), per step.
 
-    With common random numbers (replicate ``r`` of every scenario on the same seed) the
-    difference of two scenarios in one replicate is the effect of what distinguishes them,
-    free of the noise both share; the band shows how that effect varies across seeds.
+    Only the months both have are compared.
 
-    Args:
-        frame: long time-series frame with at least two scenarios.
-        metrics: metric columns, one panel each.
-        reference: the scenario subtracted (default: the first in the frame).
-        quantiles: lower and upper quantile of the band across replicates.
-        events: optional event steps per scenario, drawn as dotted lines.
+    Returns:
+        Long frame with ``scenario`` (the scenario whose effect it is), ``replicate``,
+        ``step`` and one column per metric: scenario minus reference.
 
     Raises:
-        ValueError: fewer than two scenarios, or replicates that do not share seeds.
+        ValueError: ``reference`` missing, no other scenario, or seeds not shared.
     """
     data = tidy(frame)
     names = _scenario_order(data)
-    reference = reference or names[0]
     if reference not in names or len(names) < 2:
         raise ValueError("a difference figure needs the reference and at least one other "
                          "scenario")
@@ -342,82 +576,152 @@ def difference_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
         for metric in metrics:
             diff[metric] = merged[metric] - merged[f"{metric}__ref"]
         rows.append(diff)
-    differences = pd.concat(rows, ignore_index=True)
+    return pd.concat(rows, ignore_index=True)
+
+
+def difference_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS, *,
+                      reference: str | None = None,
+                      quantiles: tuple[float, float] = DEFAULT_QUANTILES,
+                      events: EventMarks | None = None,
+                      labels: Mapping[str, str] | None = None, band: str | None = None,
+                      lang: str = "en") -> go.Figure:
+    """Effects against a baseline: each scenario minus ``reference``, replicate by replicate.
+
+    With common random numbers (replicate ``r`` of every scenario on the same seed) the
+    difference of two scenarios in one replicate is the effect of what distinguishes them,
+    free of the noise both share; the band shows how that effect varies across seeds. Above
+    zero: the scenario is higher than the baseline.
+
+    Args:
+        frame: long time-series frame with at least two scenarios.
+        metrics: metric columns, one panel each.
+        reference: the baseline subtracted (default: the first in the frame).
+        quantiles: lower and upper quantile of the band across replicates.
+        events: optional event steps per scenario, drawn as dotted lines.
+        labels: plain label per scenario name.
+        band: what the band shows (default: seed variation).
+        lang: language of the texts.
+
+    Raises:
+        ValueError: fewer than two scenarios, or replicates that do not share seeds.
+    """
+    _ = _translate(lang)
+    data = tidy(frame)
+    names = _scenario_order(data)
+    reference = reference or names[0]
+    differences = paired_differences(data, metrics, reference)
+    base_label = scenario_label(reference, labels, lang)
+    effect_labels = {name: _("{scenario} minus {baseline}").format(
+        scenario=scenario_label(name, labels, lang), baseline=base_label) for name in names}
     fig = timeseries_figure(differences, metrics, quantiles=quantiles, events=events,
-                            colours=scenario_colours(names),
-                            title=f"Difference to {reference}, replicate by replicate "
-                            "(same seeds)")
-    for index in range(len(metrics)):
+                            colours=scenario_colours(names), labels=effect_labels, band=band,
+                            lang=lang,
+                            title=_("Above 0: higher than {baseline} (replicate by replicate, "
+                                    "same seeds)").format(baseline=base_label))
+    for index, metric in enumerate(metrics):
         row, col = divmod(index, min(3, len(metrics)))
         fig.add_hline(y=0.0, line={"color": "#999999", "width": 1}, row=row + 1, col=col + 1)
+        prefix = "" if metric in _PERCENT else _("difference, ")
+        spec = {"title_text": prefix + (_("percentage points") if metric in _PERCENT
+                                        else axis_title(metric, lang))}
+        if metric in _PERCENT:
+            spec["tickformat"] = ".1~%"
+        fig.update_yaxes(row=row + 1, col=col + 1, **spec)
     return fig
 
 
 def equity_figure(frame: pd.DataFrame, *,
                   quantiles: tuple[float, float] = DEFAULT_QUANTILES,
-                  events: EventMarks | None = None) -> go.Figure:
+                  events: EventMarks | None = None,
+                  labels: Mapping[str, str] | None = None, band: str | None = None,
+                  lang: str = "en") -> go.Figure:
     """"Leave no one behind": taking part, value received and trust by resource quintile.
 
     Top row: the top quintile (solid) and the bottom quintile (dashed) per scenario. Bottom
     row: the gap, top minus bottom (median and band across replicates).
     """
+    _ = _translate(lang)
     data = tidy(frame).copy()
     data["trust_gap"] = data["trust_q5"] - data["trust_q1"]
     panels = (
-        ("participation_q5", "participation_q1", "participation_gap", "Taking part"),
-        ("outcome_top_quintile", "outcome_bottom_quintile", "outcome_gap", "Value received"),
-        ("trust_q5", "trust_q1", "trust_gap", "Trust in institutions"),
+        ("participation_q5", "participation_q1", "participation_gap", _("Taking part")),
+        ("outcome_top_quintile", "outcome_bottom_quintile", "outcome_gap",
+         _("Value received")),
+        ("trust_q5", "trust_q1", "trust_gap", _("Trust in institutions")),
     )
     names = _scenario_order(data)
     colours = scenario_colours(names)
-    titles = [f"{p[3]}: top (solid) vs bottom (dashed) quintile" for p in panels]
-    titles += [f"{p[3]}: gap, top minus bottom" for p in panels]
-    fig = make_subplots(rows=2, cols=3, subplot_titles=titles, horizontal_spacing=0.07,
+    titles = [_("{what}: top (solid) vs bottom (dashed) quintile").format(what=p[3])
+              for p in panels]
+    titles += [_("{what}: gap, top minus bottom").format(what=p[3]) for p in panels]
+    fig = make_subplots(rows=2, cols=3, subplot_titles=titles, horizontal_spacing=0.08,
                         vertical_spacing=0.16)
     for col, (top, bottom, gap, _label) in enumerate(panels, start=1):
         top_s = summarise(data, top, quantiles=quantiles)
         bottom_s = summarise(data, bottom, quantiles=quantiles)
         gap_s = summarise(data, gap, quantiles=quantiles)
         for name in names:
+            shown = scenario_label(name, labels, lang)
             _add_band(fig, top_s[top_s["scenario"] == name], name=name, colour=colours[name],
                       row=1, col=col, show_legend=col == 1, band_alpha=0.12,
-                      hover_label=" · top quintile")
+                      legend_name=shown, hover_label=f" · {top}",
+                      value_format=_hover_value(top))
             _add_band(fig, bottom_s[bottom_s["scenario"] == name], name=name,
                       colour=colours[name], row=1, col=col, show_legend=False, dash="dash",
-                      band_alpha=0.12, hover_label=" · bottom quintile")
+                      band_alpha=0.12, legend_name=shown, hover_label=f" · {bottom}",
+                      value_format=_hover_value(bottom))
             _add_band(fig, gap_s[gap_s["scenario"] == name], name=name, colour=colours[name],
-                      row=2, col=col, show_legend=False, hover_label=" · gap")
+                      row=2, col=col, show_legend=False, legend_name=shown,
+                      hover_label=f" · {gap}", value_format=_hover_value(gap))
         fig.add_hline(y=0.0, line={"color": "#999999", "width": 1}, row=2, col=col)
+        _format_axis(fig, top, lang, row=1, col=col)
+        _format_axis(fig, gap, lang, row=2, col=col)
         for row in (1, 2):
-            fig.update_xaxes(title_text=_X_TITLE, row=row, col=col)
-    _add_event_marks(fig, events, colours, 2, 3, 6)
+            fig.update_xaxes(title_text=_(_X_TITLE), title_font={"size": 11}, row=row,
+                             col=col)
+    _add_event_marks(fig, events, colours, 2, 3, 6, labels)
     for annotation in fig.layout.annotations[:6]:
         annotation.font = {"size": 12}
-    fig.update_layout(template=_TEMPLATE, height=720,
-                      title={"text": "Leave no one behind: bottom vs top resource quintile"},
-                      legend=_TOP_LEGEND, margin={"t": 110, "b": 40, "l": 50, "r": 20})
-    return fig
+    n_rep = int(data.groupby("scenario")["replicate"].nunique().max())
+    fig.update_layout(template=_TEMPLATE, height=740,
+                      title={"text": _("Leave no one behind: bottom vs top resource quintile")
+                             + f"<br><sup>{_band_caption(n_rep, quantiles, band, lang)}</sup>"},
+                      legend=_TOP_LEGEND,
+                      margin={"t": _TOP_MARGIN, "b": 40, "l": 60, "r": 20})
+    return place_legend(fig)
 
 
 def public_value_figure(frame: pd.DataFrame, *,
                         quantiles: tuple[float, float] = DEFAULT_QUANTILES,
-                        events: EventMarks | None = None) -> go.Figure:
-    """The public-value components (``pv_*``) over time, one panel each."""
-    return timeseries_figure(frame, tuple(PV_COMPONENTS), quantiles=quantiles, columns=3,
-                             title="Public value, component by component (Moore 1995)",
-                             events=events)
+                        events: EventMarks | None = None,
+                        labels: Mapping[str, str] | None = None, band: str | None = None,
+                        lang: str = "en") -> go.Figure:
+    """The public-value components (``pv_*``) over time, one panel each (each 0-1)."""
+    _ = _translate(lang)
+    fig = timeseries_figure(frame, tuple(PV_COMPONENTS), quantiles=quantiles, columns=3,
+                            title=_("Public value, component by component (Moore 1995)"),
+                            events=events, labels=labels, band=band, lang=lang)
+    fig.update_yaxes(title_text=_("index 0-1"))
+    return fig
 
 
-def public_value_profile_figure(frame: pd.DataFrame, *, step: int | None = None) -> go.Figure:
+def public_value_profile_figure(frame: pd.DataFrame, *, step: int | None = None,
+                                labels: Mapping[str, str] | None = None,
+                                lang: str = "en") -> go.Figure:
     """The public-value components at one step (default: the last), scenarios side by side.
 
     Grouped bars of the median across replicates, with the quantile range as error bars.
     """
+    _ = _translate(lang)
     data = tidy(frame)
     names = _scenario_order(data)
     colours = scenario_colours(names)
     components = list(PV_COMPONENTS) + ["public_value_index"]
-    labels = [_SHORT_PV.get(c, c) for c in components]
+    shorts = {"pv_outcomes": _("outcomes"), "pv_equity": _("equity"),
+              "pv_legitimacy": _("legitimacy"), "pv_social_capital": _("social capital"),
+              "pv_cost_efficiency": _("cost-efficiency"),
+              "pv_future": _("future generations"), "public_value_index": _("index (weighted)")}
+    axis = [shorts[c] for c in components]
     fig = go.Figure()
     for name in names:
         part = data[data["scenario"] == name]
@@ -426,46 +730,79 @@ def public_value_profile_figure(frame: pd.DataFrame, *, step: int | None = None)
         medians = [float(last[c].median()) for c in components]
         lows = [float(last[c].quantile(DEFAULT_QUANTILES[0])) for c in components]
         highs = [float(last[c].quantile(DEFAULT_QUANTILES[1])) for c in components]
+        shown = scenario_label(name, labels, lang)
         fig.add_trace(go.Bar(
-            x=labels, y=medians, name=name, marker_color=colours[name],
+            x=axis, y=medians, name=shown, legendgroup=name, marker_color=colours[name],
+            customdata=components,
             error_y={"type": "data", "symmetric": False,
                      "array": [h - m for h, m in zip(highs, medians, strict=True)],
                      "arrayminus": [m - lo for m, lo in zip(medians, lows, strict=True)]},
-            hovertemplate=f"{name}<br>%{{x}}: %{{y:.3f}}<extra></extra>",
+            hovertemplate=f"{shown}<br>%{{x}} (%{{customdata}}): %{{y:.3f}}<extra></extra>",
         ))
-    when = "last month of each scenario" if step is None else f"month {step}"
-    fig.update_layout(template=_TEMPLATE, barmode="group", height=420,
-                      title={"text": f"Public-value profile<br><sup>{when}; median, whiskers "
-                             f"{DEFAULT_QUANTILES[0]:.0%}-{DEFAULT_QUANTILES[1]:.0%} "
-                             "quantiles</sup>"},
-                      yaxis={"range": [0, 1.05], "title": "0-1"}, legend=_TOP_LEGEND,
-                      margin={"t": 80, "b": 40, "l": 50, "r": 20})
-    return fig
+    when = (_("last month of each scenario") if step is None
+            else _("month {month}").format(month=step))
+    caption = _("{when}; median, whiskers {low}-{high} % quantiles").format(
+        when=when, low=round(100 * DEFAULT_QUANTILES[0]), high=round(100 * DEFAULT_QUANTILES[1]))
+    fig.update_layout(template=_TEMPLATE, barmode="group", height=440,
+                      title={"text": _("Public-value profile") + f"<br><sup>{caption}</sup>"},
+                      yaxis={"range": [0, 1.05], "title": _("index 0-1")}, legend=_TOP_LEGEND,
+                      margin={"t": 110, "b": 40, "l": 60, "r": 20})
+    return place_legend(fig, gap=10)
 
 
 def report_figures(frame: pd.DataFrame, *, events: EventMarks | None = None,
-                   quantiles: tuple[float, float] = DEFAULT_QUANTILES
-                   ) -> dict[str, tuple[str, go.Figure]]:
-    """The figures of a report, in order: ``key -> (heading, figure)``."""
-    figures = {
-        "overview": ("Trust, participation and public value over time",
-                     timeseries_figure(frame, KEY_METRICS, quantiles=quantiles, events=events)),
-        "side_by_side": ("Side by side at the end",
-                         comparison_figure(frame, KEY_METRICS)),
-        "equity": ("Leave no one behind: equity by resource quintile",
-                   equity_figure(frame, quantiles=quantiles, events=events)),
-        "public_value": ("Public-value components over time",
-                         public_value_figure(frame, quantiles=quantiles, events=events)),
-        "public_value_profile": ("Public-value profile at the end",
-                                 public_value_profile_figure(frame)),
-        "mechanisms": ("Mechanisms: motivation, social capital, co-production, money",
-                       timeseries_figure(frame, MORE_METRICS, quantiles=quantiles,
-                                         events=events)),
+                   quantiles: tuple[float, float] = DEFAULT_QUANTILES,
+                   labels: Mapping[str, str] | None = None, reference: str | None = None,
+                   band: str | None = None, lang: str = "en") -> dict[str, ReportFigure]:
+    """The figures of a report, in order: ``key -> ReportFigure(heading, figure, note)``.
+
+    Panels that do not vary in any run (such as the budget without a budget change) are
+    left out of the mechanisms figure, and its note says which and at what value.
+
+    Args:
+        frame: long time-series frame.
+        events: event steps per scenario (numbered markers).
+        quantiles: the band's quantiles.
+        labels: plain label per scenario name.
+        reference: the baseline of the effect figure (default: the first scenario).
+        band: what the bands show (default: seed variation, N seeds).
+        lang: language of the texts.
+    """
+    _ = _translate(lang)
+    common = {"events": events, "labels": labels, "band": band, "lang": lang}
+    flat = flat_metrics(frame, MORE_METRICS)
+    varying = [m for m in MORE_METRICS if m not in flat]
+    flat_note = ""
+    if flat:
+        flat_note = _("Not drawn because they do not change in any run: {panels}.").format(
+            panels="; ".join(f"{metric_label(m, lang)} ({value:g})" for m, value in flat.items()))
+    figures: dict[str, ReportFigure] = {
+        "overview": ReportFigure(_("Trust, participation and public value over time"),
+                                 timeseries_figure(frame, KEY_METRICS, quantiles=quantiles,
+                                                   **common)),
+        "side_by_side": ReportFigure(_("Side by side at the end"),
+                                     comparison_figure(frame, KEY_METRICS, labels=labels,
+                                                       lang=lang)),
+        "equity": ReportFigure(_("Leave no one behind: equity by resource quintile"),
+                               equity_figure(frame, quantiles=quantiles, **common)),
+        "public_value": ReportFigure(_("Public-value components over time"),
+                                     public_value_figure(frame, quantiles=quantiles, **common)),
+        "public_value_profile": ReportFigure(_("Public-value profile at the end"),
+                                             public_value_profile_figure(frame, labels=labels,
+                                                                         lang=lang)),
     }
+    if varying:
+        figures["mechanisms"] = ReportFigure(
+            _("Mechanisms: motivation, social capital, co-production, money"),
+            timeseries_figure(frame, varying, quantiles=quantiles, **common), flat_note)
     names = _scenario_order(tidy(frame))
     if len(names) > 1:
-        difference = difference_figure(frame, KEY_METRICS, quantiles=quantiles, events=events)
+        reference = reference if reference in names else names[0]
+        difference = difference_figure(frame, KEY_METRICS, quantiles=quantiles,
+                                       reference=reference, **common)
         items = list(figures.items())
-        items.insert(2, ("difference", (f"Paired differences to {names[0]}", difference)))
+        items.insert(2, ("difference", ReportFigure(
+            _("Effects against {baseline} (scenario minus baseline)").format(
+                baseline=scenario_label(reference, labels, lang)), difference)))
         figures = dict(items)
     return figures

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import tempfile
+import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,53 +27,139 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from governance_sim.metrics import METRICS
+from governance_sim.i18n import mark, translator
+from governance_sim.metrics import PV_COMPONENTS
 from governance_sim.results import atomic_write
+from governance_sim.viz.answers import (
+    band_sentences,
+    band_text,
+    baseline_of,
+    comparison_answer,
+    scenario_answer,
+)
 from governance_sim.viz.figures import (
     DEFAULT_QUANTILES,
     KEY_METRICS,
+    MORE_METRICS,
     EventMarks,
+    axis_title,
+    event_key,
     metric_label,
+    place_legend,
     report_figures,
+    scenario_label,
     summary_table,
 )
 
 __all__ = ["ImagesUnavailable", "event_marks", "build_report", "write_report",
-           "find_browser", "export_images"]
+           "find_browser", "export_images", "SLIDE_NOTES", "slide_notes", "I18N_DOMAIN"]
+
+#: Message domain of the report's texts (governance_sim.i18n).
+I18N_DOMAIN = "report"
 
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
                   "chrome")
+
+#: The seed lecture the scenarios cite by slide number.
+SEED_LECTURE = ("D. von Heimburg, \u00abHva kreves av en leder som \u00f8nsker \u00e5 lykkes med "
+                "samskaping?\u00bb, NTNU, 19 October 2022")
+
+#: What each slide of the seed lecture the scenarios cite says, in a line.
+SLIDE_NOTES: dict[int, str] = {
+    1: mark("the three logics of the public sector: authority (classical bureaucracy), "
+            "market (New Public Management) and arena (co-creation, New Public Governance)"),
+    2: mark("co-creation defined after Ansell & Torfing (2021, p. 54): distributed, "
+            "collaborative problem-solving that mobilises public and private resources to "
+            "create public value, on platforms and arenas"),
+    3: mark("the goal of co-creation: community value, \u201cleave no one behind\u201d"),
+    6: mark("the role table: what the service, staff, leaders, politicians and citizens are "
+            "under each of the three logics (the model's lever values follow it)"),
+    9: mark("WHO Europe (2019): participation as a driver of health equity"),
+    12: mark("sustainable development (Brundtland 1987) and judging policy by well-being "
+             "(New Zealand)"),
+    15: mark("Iceland's well-being framework: 39 indicators of quality of life"),
+    16: mark("Wales' Well-being of Future Generations Act"),
+    17: mark("the Wigan Deal: a two-column compact, the council's part and the citizens' part"),
+    18: mark("Trondheimsl\u00f8ftet: Trondheim's community plan, a public consultation with a "
+             "deadline and a citizens' model"),
+    20: mark("co-created, value-based governance after \u00d8llgaard Bentzen (2021): better "
+             "problem-solving, motivation and trust, but resource-intensive at start-up, "
+             "needing facilitation, a certain level of trust and courage"),
+}
+
+#: Plain names of the logics in event labels.
+_LOGIC_NAMES = {"bureaucracy": mark("classical bureaucracy"),
+                "npm": mark("New Public Management"), "co_creation": mark("co-creation")}
+
+_SLIDE = re.compile(r"\bslides?\s+(\d+)((?:\s*(?:,|and|/|og)\s*(?:slide\s+)?\d+)*)",
+                    re.IGNORECASE)
 
 
 class ImagesUnavailable(RuntimeError):
     """Static images cannot be made here (no browser for kaleido); the message says why."""
 
 
-def _event_label(event: Mapping[str, Any]) -> str:
-    """A short label for the dotted event line; the events table has the details."""
+def _tr(lang: str):
+    return translator(lang, I18N_DOMAIN)
+
+
+def _logic_text(logic: Any, lang: str) -> str:
+    _ = _tr(lang)
+    if isinstance(logic, str):
+        return _(_LOGIC_NAMES.get(logic, logic))
+    if isinstance(logic, Mapping):
+        parts = [f"{round(100 * float(w))} % {_(_LOGIC_NAMES.get(k, k))}"
+                 for k, w in sorted(logic.items(), key=lambda kv: -float(kv[1]))]
+        return _("a mix: {parts}").format(parts=", ".join(parts))
+    return _("another logic")
+
+
+def _event_label(event: Mapping[str, Any], lang: str = "en") -> str:
+    """What happens at an event, in a few words (the events table has every setting)."""
+    _ = _tr(lang)
     kind = event.get("kind", "")
     if kind == "switch_logic":
-        logic = event.get("logic")
-        return f"to {logic}" if isinstance(logic, str) else "switch of logic"
+        return _("switch to {logic}").format(logic=_logic_text(event.get("logic"), lang))
     if kind == "trust_shock":
-        return "trust shock"
+        return _("trust shock (size {size:g}, {months} months)").format(
+            size=float(event.get("size", 0)), months=int(event.get("duration", 1)))
     if kind == "budget_change":
-        return f"budget x{event.get('factor', 1):g}"
+        return _("budget \u00d7{factor:g} (over {months} months)").format(
+            factor=float(event.get("factor", 1)), months=int(event.get("duration", 1)))
     if kind == "set_levers":
-        return "levers"
+        levers = event.get("levers") or {}
+        return _("levers set: {levers}").format(
+            levers=", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in levers.items()
+                             if isinstance(v, int | float)))
     if kind == "compact":
-        return "compact"
+        return _("two-sided compact (size {size:g})").format(size=float(event.get("size", 0)))
     if kind == "citizens_panel":
-        return "panel"
+        return _("citizens' panel ({members} members)").format(
+            members=int(event.get("members", 0)))
     return str(kind)
 
 
-def event_marks(scenarios: Sequence[Mapping[str, Any]]) -> EventMarks:
-    """Event steps and labels per scenario, for the dotted lines in the figures."""
+def event_marks(scenarios: Sequence[Mapping[str, Any]], lang: str = "en") -> EventMarks:
+    """Event steps and labels per scenario, for the numbered markers in the figures."""
     return {
-        str(info["name"]): [(int(e["step"]), _event_label(e)) for e in info.get("events", [])]
+        str(info["name"]): [(int(e["step"]), _event_label(e, lang))
+                            for e in info.get("events", [])]
         for info in scenarios if info.get("events")
     }
+
+
+def slide_notes(text: str, lang: str = "en") -> list[tuple[int, str]]:
+    """The seed slides a source text cites (``slide 1``, ``slides 1 and 6``) with their notes.
+
+    Returns:
+        ``[(slide, note), ...]`` for each cited slide that :data:`SLIDE_NOTES` knows.
+    """
+    _ = _tr(lang)
+    found: list[int] = []
+    for match in _SLIDE.finditer(text):
+        numbers = [match.group(1), *re.findall(r"\d+", match.group(2) or "")]
+        found += [int(n) for n in numbers]
+    return [(n, _(SLIDE_NOTES[n])) for n in dict.fromkeys(found) if n in SLIDE_NOTES]
 
 
 def _esc(value: Any) -> str:
@@ -86,51 +174,135 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
-def _scenario_section(info: Mapping[str, Any]) -> str:
-    parts = [f'<article class="scenario" id="scenario-{_esc(info["name"])}">',
-             f"<h3>{_esc(info['name'])}</h3>"]
+def _sources(sources: Sequence[str], lang: str) -> str:
+    _ = _tr(lang)
+    items = []
+    for source in sources:
+        notes = slide_notes(source, lang)
+        extra = "".join(f'<br><span class="slide">{_esc(_("Seed slide {n}").format(n=n))}: '
+                        f"{_esc(note)}</span>" for n, note in notes)
+        items.append(f"<li>{_esc(source)}{extra}</li>")
+    return "".join(items)
+
+
+def _scenario_section(info: Mapping[str, Any], answer: Sequence[str], lang: str,
+                      labels: Mapping[str, str]) -> str:
+    _ = _tr(lang)
+    name = str(info["name"])
+    parts = [f'<article class="scenario" id="scenario-{_esc(name)}">',
+             f"<h3>{_esc(scenario_label(name, labels, lang))} <code class=\"tech\">"
+             f"{_esc(name)}</code></h3>"]
     if info.get("description"):
         parts.append(f"<p>{_esc(info['description'])}</p>")
     if info.get("question"):
-        parts.append(f'<p class="question"><b>Question.</b> {_esc(info["question"])}</p>')
-    parts.append(f"<p><b>Horizon.</b> {_esc(info.get('steps', ''))} months"
-                 f" (one step = one month).</p>")
+        parts.append(f'<p class="question"><b>{_esc(_("Question."))}</b> '
+                     f'{_esc(info["question"])}</p>')
+    if answer:
+        items = "".join(f"<li>{_esc(sentence)}</li>" for sentence in answer)
+        parts.append(f'<div class="answer"><b>{_esc(_("What the runs say."))}</b>'
+                     f"<ul>{items}</ul></div>")
+    parts.append(f"<p><b>{_esc(_('Horizon.'))}</b> "
+                 + _esc(_("{months} months (one step = one month).").format(
+                     months=info.get("steps", ""))) + "</p>")
     settings = info.get("params_over_defaults") or {}
     if settings:
         rows = "".join(f"<tr><td><code>{_esc(k)}</code></td><td>{_esc(_format_value(v))}</td>"
                        "</tr>" for k, v in settings.items())
-        parts.append("<details open><summary>Parameters over the defaults</summary>"
-                     f"<table><tr><th>parameter</th><th>value</th></tr>{rows}</table></details>")
+        parts.append(f"<details open><summary>{_esc(_('Parameters over the defaults'))}"
+                     f"</summary><table><tr><th>{_esc(_('parameter'))}</th><th>"
+                     f"{_esc(_('value'))}</th></tr>{rows}</table></details>")
     events = info.get("events") or []
     if events:
         rows = []
         for event in events:
             detail = {k: v for k, v in event.items() if k not in ("kind", "step")}
-            rows.append(f"<tr><td>{_esc(event.get('step'))}</td><td>{_esc(event.get('kind'))}"
-                        f"</td><td>{_esc(_format_value(detail))}</td></tr>")
-        parts.append("<details open><summary>Events</summary><table><tr><th>month</th>"
-                     f"<th>kind</th><th>settings</th></tr>{''.join(rows)}</table></details>")
+            rows.append(f"<tr><td>{_esc(event.get('step'))}</td><td>"
+                        f"{_esc(_event_label(event, lang))}</td><td><code>"
+                        f"{_esc(event.get('kind'))}</code> {_esc(_format_value(detail))}"
+                        "</td></tr>")
+        parts.append(f"<details open><summary>{_esc(_('Events'))}</summary><table><tr><th>"
+                     f"{_esc(_('month'))}</th><th>{_esc(_('what happens'))}</th><th>"
+                     f"{_esc(_('settings'))}</th></tr>{''.join(rows)}</table></details>")
     sources = info.get("sources") or []
     if sources:
-        items = "".join(f"<li>{_esc(s)}</li>" for s in sources)
-        parts.append(f"<details open><summary>Sources</summary><ul>{items}</ul></details>")
+        parts.append(f"<details open><summary>{_esc(_('Sources'))}</summary><ul>"
+                     f"{_sources(sources, lang)}</ul></details>")
     parts.append("</article>")
     return "\n".join(parts)
 
 
-def _summary_section(frame: pd.DataFrame, quantiles: tuple[float, float]) -> str:
+def _summary_table(frame: pd.DataFrame, quantiles: tuple[float, float], lang: str,
+                   labels: Mapping[str, str]) -> str:
+    _ = _tr(lang)
     table = summary_table(frame, KEY_METRICS, quantiles=quantiles)
-    head = "".join(f"<th>{_esc(metric_label(m))}</th>" for m in KEY_METRICS)
-    rows = []
-    for name, row in table.iterrows():
-        cells = "".join(
-            f"<td>{row[m]:.3f} <span class=\"range\">[{row[f'{m}_low']:.3f}, "
-            f"{row[f'{m}_high']:.3f}]</span></td>" for m in KEY_METRICS)
-        rows.append(f"<tr><td><b>{_esc(name)}</b></td><td>{int(row['step'])}</td>{cells}</tr>")
-    return (f"<table class=\"summary\"><tr><th>scenario</th><th>month</th>{head}</tr>"
-            f"{''.join(rows)}</table><p class=\"note\">Median across replicates at each "
-            f"scenario's last month; in brackets the {quantiles[0]:.0%}-{quantiles[1]:.0%} "
-            "quantiles.</p>")
+    head = "".join(f"<th>{_esc(metric_label(m, lang))}<br><span class=\"unit\">"
+                   f"{_esc(axis_title(m, lang))}</span></th>" for m in KEY_METRICS)
+
+    def cell(row: pd.Series, metric: str) -> str:
+        scale, digits = (100, 1) if metric == "participation_rate" else (1, 3)
+        return (f"<td>{scale * row[metric]:.{digits}f} <span class=\"range\">["
+                f"{scale * row[f'{metric}_low']:.{digits}f}, "
+                f"{scale * row[f'{metric}_high']:.{digits}f}]</span></td>")
+
+    rows = [f"<tr><td><b>{_esc(scenario_label(str(name), labels, lang))}</b></td>"
+            f"<td>{int(row['step'])}</td>{''.join(cell(row, m) for m in KEY_METRICS)}</tr>"
+            for name, row in table.iterrows()]
+    note = _("Median across replicates at each scenario's last month; in brackets the "
+             "{low}-{high} % quantiles.").format(low=round(100 * quantiles[0]),
+                                                 high=round(100 * quantiles[1]))
+    return (f"<table class=\"summary\"><tr><th>{_esc(_('scenario'))}</th><th>"
+            f"{_esc(_('month'))}</th>{head}</tr>{''.join(rows)}</table>"
+            f"<p class=\"note\">{_esc(note)}</p>")
+
+
+def _event_table(events: EventMarks, lang: str, labels: Mapping[str, str]) -> str:
+    """The key to the numbered event markers."""
+    _ = _tr(lang)
+    key = event_key(events)
+    if not key:
+        return ""
+    rows = "".join(
+        f"<tr><td><b>{number}</b></td><td>{step}</td><td>"
+        + "<br>".join(f"{_esc(scenario_label(s, labels, lang))}: {_esc(label)}"
+                      for s, label in entries) + "</td></tr>"
+        for number, step, entries in key)
+    return (f'<table class="events"><tr><th>{_esc(_("marker"))}</th><th>{_esc(_("month"))}'
+            f"</th><th>{_esc(_('what happens'))}</th></tr>{rows}</table>")
+
+
+def _event_caption(events: EventMarks, lang: str, labels: Mapping[str, str],
+                   width: int = 170) -> str:
+    """The key to the numbered markers as lines of text (wrapped), for static images."""
+    _ = _tr(lang)
+    lines = []
+    for number, step, entries in event_key(events):
+        text = (_("{number}: month {month}").format(number=number, month=step) + " \u2013 "
+                + "; ".join(f"{scenario_label(s, labels, lang)}: {label}"
+                            for s, label in entries))
+        lines += textwrap.wrap(text, width, subsequent_indent="    ")
+    return "<br>".join(html.escape(line) for line in lines)
+
+
+def _titled(fig: go.Figure, heading: str, note: str, key: str) -> go.Figure:
+    """``fig`` (changed in place) with the heading inside the image and notes at its foot."""
+    out = fig
+    caption = out.layout.title.text or ""
+    out.update_layout(title={"text": f"<b>{html.escape(heading)}</b><br>{caption}",
+                             "x": 0.01, "xanchor": "left"})
+    note_lines = "<br>".join(html.escape(line) for line in textwrap.wrap(note, 170))
+    foot = "<br>".join(t for t in (key, note_lines) if t)
+    extra = 0
+    if foot:
+        lines = foot.count("<br>") + 1
+        extra = 16 * lines + 30
+        out.add_annotation(text=foot, xref="paper", yref="paper", x=0, y=0, xanchor="left",
+                           yanchor="top", yshift=-45, showarrow=False, align="left",
+                           font={"size": 11, "color": "#444444"})
+    margin = out.layout.margin
+    out.update_layout(height=int(out.layout.height or 500) + extra + 25,
+                      margin={"b": int(margin.b or 40) + extra, "t": int(margin.t or 100) + 25})
+    out.update_layout(title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 22}})
+    return place_legend(out) if out.layout.showlegend is not False else out
 
 
 _STYLE = """
@@ -146,66 +318,133 @@ pre{background:#1e1e1e;color:#e8e8e8;padding:.8rem 1rem;border-radius:6px;overfl
 table{border-collapse:collapse;margin:.4rem 0 .8rem;font-size:.92rem}
 td,th{border:1px solid #d8dde3;padding:.25rem .6rem;text-align:left;vertical-align:top}
 th{background:#eef2f6}
-.range{color:#777;font-size:.85em}
+.range,.unit,.tech{color:#777;font-size:.85em;font-weight:normal}
 .note{color:#555;font-size:.9rem}
 .scenario{background:#fff;border:1px solid #e2e6ea;border-radius:6px;padding:.2rem 1rem;
 margin:.8rem 0}
 .question{font-style:italic}
+.answer,.takeaways{background:#f1f6ec;border-left:4px solid #55A868;padding:.3rem .9rem;
+margin:.5rem 0}
+.answer ul,.takeaways ul{margin:.3rem 0;padding-left:1.2rem}
+.slide{color:#555;font-size:.9em}
 .figure{background:#fff;border:1px solid #e2e6ea;border-radius:6px;margin:1rem 0;padding:.3rem}
+.figure .note,.figure table{margin-left:.6rem}
 summary{cursor:pointer;font-weight:600;margin:.3rem 0}
 """
+
+
+def _shown_metrics() -> list[str]:
+    return list(dict.fromkeys([*KEY_METRICS, *MORE_METRICS, *PV_COMPONENTS,
+                               "participation_q1", "participation_q5", "participation_gap",
+                               "outcome_bottom_quintile", "outcome_top_quintile",
+                               "outcome_gap", "trust_q1", "trust_q5"]))
 
 
 def build_report(frame: pd.DataFrame, scenarios: Sequence[Mapping[str, Any]], *,
                  command: str, manifest: Mapping[str, Any] | None = None,
                  title: str | None = None,
-                 quantiles: tuple[float, float] = DEFAULT_QUANTILES) -> tuple[str, dict[str,
-                                                                                 go.Figure]]:
+                 quantiles: tuple[float, float] = DEFAULT_QUANTILES,
+                 lang: str | None = None) -> tuple[str, dict[str, go.Figure]]:
     """The report as one HTML string, and its figures (for image export).
+
+    The page answers each scenario's question with the numbers (see
+    :mod:`governance_sim.viz.answers`), says what the bands show (``manifest["bands"]``,
+    default the seed variation), names scenarios by their ``label``, measures effects as
+    scenario minus baseline (a scenario's ``baseline`` if it is in the comparison, else the
+    first scenario), numbers the events, and leaves out panels that do not vary.
 
     Args:
         frame: long time-series frame (``scenario``, ``replicate``, ``seed``, ``step``,
             metrics).
-        scenarios: one mapping per scenario with ``name``, ``description``, ``question``,
-            ``steps``, ``sources``, ``params_over_defaults`` and ``events`` (as in
-            ``manifest.json``).
+        scenarios: one mapping per scenario with ``name``, ``label``, ``baseline``,
+            ``description``, ``question``, ``steps``, ``sources``, ``params_over_defaults``
+            and ``events`` (as in ``manifest.json``).
         command: the command line that reproduces the results.
-        manifest: the run's manifest (seeds, replicates, versions), shown in the page.
-        title: page title (default: the scenario names).
+        manifest: the run's manifest (seeds, replicates, versions, ``bands``, ``lang``).
+        title: page title (default: the scenarios' labels).
         quantiles: the band drawn around the medians.
+        lang: ``en`` or ``nb`` (default: ``manifest["lang"]``, else English).
 
     Returns:
-        ``(html, figures)`` where ``figures`` maps a key to its :class:`go.Figure`.
+        ``(html, figures)``: ``figures`` maps a key to its :class:`go.Figure`, titled and
+        with its notes inside, as the static images show it.
+
+    Raises:
+        LanguageError: ``lang`` is not a language of the interface.
     """
     import plotly
     from plotly.offline import get_plotlyjs
 
     manifest = dict(manifest or {})
+    lang = lang or str(manifest.get("lang") or "en")
+    _ = _tr(lang)
     names = [str(info["name"]) for info in scenarios]
-    title = title or "governance-sim: " + " vs ".join(names)
-    figures = report_figures(frame, events=event_marks(scenarios), quantiles=quantiles)
+    labels = {str(info["name"]): str(info.get("label") or info["name"]) for info in scenarios}
+    reference = baseline_of(scenarios) or names[0]
+    title = title or "governance-sim: " + _(" vs ").join(
+        scenario_label(n, labels, lang) for n in names)
+    band = band_text(manifest, frame, lang)
+    events = event_marks(scenarios, lang)
+    figures = report_figures(frame, events=events, quantiles=quantiles, labels=labels,
+                             reference=reference, band=band, lang=lang)
     config = {"displaylogo": False, "responsive": True,
               "toImageButtonOptions": {"format": "png", "scale": 2}}
+    event_table = _event_table(events, lang, labels)
+    event_caption = _event_caption(events, lang, labels)
+    band_notes = band_sentences(frame, KEY_METRICS, band, quantiles=quantiles, lang=lang)
     figure_html = []
-    for key, (heading, fig) in figures.items():
+    exported: dict[str, go.Figure] = {}
+    for key, (heading, fig, note) in figures.items():
         div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}",
                           config=config)
-        figure_html.append(f'<section class="figure" id="figure-{key}"><h2>{_esc(heading)}'
-                           f"</h2>\n{div}</section>")
+        notes = [note] if note else []
+        if key in ("overview", "difference", "equity", "public_value", "mechanisms"):
+            notes.insert(0, band_notes[0])
+        uses_events = key not in ("side_by_side", "public_value_profile") and event_table
+        figure_html.append(
+            f'<section class="figure" id="figure-{key}"><h2>{_esc(heading)}</h2>\n{div}'
+            + "".join(f'<p class="note">{_esc(n)}</p>' for n in notes)
+            + (f'<details><summary>{_esc(_("Numbered markers: the events"))}</summary>'
+               f"{event_table}</details>" if uses_events else "")
+            + "</section>")
+        exported[key] = _titled(fig, heading, " ".join(notes),
+                                event_caption if uses_events else "")
+    baseline_answer = {str(info["name"]): reference for info in scenarios}
+    answers = {
+        str(info["name"]): scenario_answer(
+            frame, info, labels=labels,
+            baseline=(info.get("baseline") if info.get("baseline") in names
+                      else baseline_answer[str(info["name"])]),
+            quantiles=quantiles, lang=lang)
+        for info in scenarios}
+    takeaways = comparison_answer(frame, labels=labels, quantiles=quantiles, lang=lang)
     seeds = manifest.get("seeds")
     versions = manifest.get("versions", {})
     version_text = ", ".join(f"{k} {v}" for k, v in versions.items())
     created = manifest.get("created") or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    metrics_rows = "".join(f"<tr><td><code>{_esc(m.name)}</code></td><td>{_esc(m.label)}</td>"
-                           f"<td>{_esc(m.unit)}</td></tr>" for m in METRICS)
+    metrics_rows = "".join(
+        f"<tr><td>{_esc(metric_label(m, lang))}</td><td>{_esc(axis_title(m, lang))}</td>"
+        f"<td><code>{_esc(m)}</code></td></tr>" for m in _shown_metrics()
+        if m in frame.columns)
     replicates = manifest.get("replicates", int(frame["replicate"].nunique())
                               if "replicate" in frame else 1)
-    seed_text = (f"Replicate <i>r</i> of every scenario runs on seed {_esc(seeds[0])} + "
-                 f"<i>r</i> (seeds {_esc(', '.join(str(s) for s in seeds))}): common random "
-                 "numbers, so the scenarios differ by their logic and events, not by the dice."
+    seed_text = (_("Replicate r of every scenario runs on seed {first} + r (seeds {seeds}): "
+                   "common random numbers, so the scenarios differ by their logic and events, "
+                   "not by the dice.").format(first=seeds[0],
+                                              seeds=", ".join(str(s) for s in seeds))
                  if seeds else "")
+    summary_items = "".join(f"<li>{_esc(s)}</li>" for s in [*takeaways, *band_notes])
+    pv_note = _("The public value index is the weighted mean of six components, each on a "
+                "0-1 scale: outcomes weighted by need, equity (the bottom resource quintile's "
+                "outcomes relative to the top's), legitimacy (trust), social capital, "
+                "cost-efficiency (outcomes per budget unit) and a stock for future "
+                "generations; the weights are the parameters pv_weight_* (after Moore 1995).")
+    lecture = _("Seed slides are those of the lecture {lecture}; each is cited with a line on "
+                "what it says.").format(lecture=SEED_LECTURE)
+    nav_links = "".join(f'<a href="#figure-{k}">{_esc(f.heading.split(":")[0])}</a>'
+                        for k, f in figures.items())
     body = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{_esc(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_esc(title)}</title>
 <style>{_STYLE}</style>
@@ -213,35 +452,42 @@ def build_report(frame: pd.DataFrame, scenarios: Sequence[Mapping[str, Any]], *,
 {get_plotlyjs()}</script>
 </head><body>
 <header><h1>{_esc(title)}</h1>
-<p>Agent-based model of trust, participation and public value. {_esc(replicates)} replicates
-per scenario. Generated {_esc(created)}.</p></header>
+<p>{_esc(_("Agent-based model of trust, participation and public value. {n} replicates per "
+           "scenario. Generated {created}.").format(n=replicates, created=created))}</p></header>
 <main>
-<nav><a href="#reproduce">Reproduce</a><a href="#summary">Summary</a>
-<a href="#scenarios">Scenarios</a>{''.join(f'<a href="#figure-{k}">{_esc(h.split(":")[0])}</a>'
-                                          for k, (h, _f) in figures.items())}
-<a href="#metrics">Metrics</a></nav>
-<section id="reproduce"><h2>Reproduce</h2>
-<pre><code>{_esc(command)}</code></pre>
-<p class="note">{seed_text} One step is one month. Same command, same versions: the same
-numbers, bit for bit. Versions: {_esc(version_text)}.</p></section>
-<section id="summary"><h2>Summary</h2>{_summary_section(frame, quantiles)}</section>
-<section id="scenarios"><h2>Scenarios</h2>
-{''.join(_scenario_section(info) for info in scenarios)}</section>
+<nav><a href="#summary">{_esc(_("Summary"))}</a><a href="#scenarios">{_esc(_("Scenarios"))}</a>
+{nav_links}<a href="#metrics">{_esc(_("Metrics"))}</a><a href="#reproduce">{_esc(_("Reproduce"))}
+</a></nav>
+<section id="summary"><h2>{_esc(_("Summary"))}</h2>
+<div class="takeaways"><b>{_esc(_("In short."))}</b><ul>{summary_items}</ul></div>
+{_summary_table(frame, quantiles, lang, labels)}</section>
+<section id="scenarios"><h2>{_esc(_("Scenarios"))}</h2>
+{''.join(_scenario_section(info, answers[str(info['name'])], lang, labels)
+         for info in scenarios)}
+<p class="note">{_esc(lecture)}</p></section>
 {''.join(figure_html)}
-<section id="metrics"><h2>Metrics</h2><table><tr><th>column</th><th>meaning</th>
-<th>unit</th></tr>{metrics_rows}</table>
-<p class="note">The full time series of every replicate are in <code>timeseries.parquet</code>
-and <code>timeseries.csv</code> beside this file; parameters, seeds and versions in
-<code>manifest.json</code>.</p></section>
+<section id="metrics"><h2>{_esc(_("Metrics"))}</h2>
+<p>{_esc(pv_note)}</p>
+<table><tr><th>{_esc(_("meaning"))}</th><th>{_esc(_("unit"))}</th>
+<th>{_esc(_("column"))}</th></tr>{metrics_rows}</table>
+<p class="note">{_esc(_("The full time series of every replicate, all metrics, are in "
+                        "timeseries.parquet and timeseries.csv beside this file; parameters, "
+                        "seeds and versions in manifest.json."))}</p></section>
+<section id="reproduce"><h2>{_esc(_("Reproduce"))}</h2>
+<pre><code>{_esc(command)}</code></pre>
+<p class="note">{_esc(seed_text)} {_esc(_("One step is one month. Same command, same "
+                                          "versions: the same numbers, bit for bit."))}
+{_esc(_("Versions:"))} {_esc(version_text)}.</p></section>
 </main></body></html>
 """
-    return body, {key: fig for key, (_heading, fig) in figures.items()}
+    return body, exported
 
 
 def write_report(path: str | os.PathLike[str], frame: pd.DataFrame,
                  scenarios: Sequence[Mapping[str, Any]], *, command: str,
                  manifest: Mapping[str, Any] | None = None,
-                 title: str | None = None) -> tuple[Path, dict[str, go.Figure]]:
+                 title: str | None = None,
+                 lang: str | None = None) -> tuple[Path, dict[str, go.Figure]]:
     """Build the report and write it atomically (temporary file, then rename).
 
     Returns:
@@ -251,7 +497,7 @@ def write_report(path: str | os.PathLike[str], frame: pd.DataFrame,
         OutputError: the file cannot be written.
     """
     page, figures = build_report(frame, scenarios, command=command, manifest=manifest,
-                                 title=title)
+                                 title=title, lang=lang)
     target = atomic_write(path, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     return target, figures
 
