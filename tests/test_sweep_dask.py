@@ -43,7 +43,7 @@ def test_dask_local_cluster_gives_the_serial_table(tmp_path: Path) -> None:
         read_manifest(tmp_path / "serial")["replicate_seeds"]
 
 
-def test_dask_scheduler_address(tmp_path: Path) -> None:
+def test_dask_scheduler_address_and_cluster_object(tmp_path: Path) -> None:
     from distributed import LocalCluster
 
     spec = tmp_path / "spec.toml"
@@ -51,11 +51,16 @@ def test_dask_scheduler_address(tmp_path: Path) -> None:
     with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
         report = run_sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address,
                            progress=False)
-    assert report.ok and report.ran == 4
-    assert report.executor.startswith("Dask scheduler tcp://")
+        assert report.ok and report.ran == 4
+        assert report.executor.startswith("Dask scheduler tcp://")
+        # the cluster object itself (as a dask-jobqueue SLURMCluster would be passed)
+        report = run_sweep(spec, tmp_path / "object", scheduler=cluster, progress=False)
+        assert report.ok and report.executor.startswith("Dask LocalCluster tcp://")
+        assert cluster.status.name == "running"  # left running for its owner
     run_sweep(spec, tmp_path / "serial", workers=1, progress=False)
-    pd.testing.assert_frame_equal(read_table(tmp_path / "serial").drop(columns="elapsed_s"),
-                                  read_table(tmp_path / "dask").drop(columns="elapsed_s"))
+    serial = read_table(tmp_path / "serial").drop(columns="elapsed_s")
+    for name in ("dask", "object"):
+        pd.testing.assert_frame_equal(serial, read_table(tmp_path / name).drop(columns="elapsed_s"))
 
 
 def test_unreachable_scheduler_is_a_user_error(tmp_path: Path) -> None:
