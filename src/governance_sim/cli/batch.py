@@ -33,8 +33,8 @@ from governance_sim.params import (
     LEVER_NAMES,
     LEVER_RANGES,
     MECHANISM_NAMES,
+    FieldInfo,
     ParameterError,
-    Params,
 )
 from governance_sim.provenance import code_revision
 from governance_sim.results import OutputError, atomic_write, versions
@@ -78,7 +78,7 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
         ParameterError: malformed item, unknown parameter or lever, or a value out of its
             range (the message names the field and the allowed range).
     """
-    fields = {info.name: info for info in _field_infos()}
+    fields = {info.name: info for info in FieldInfo.of_params()}
     settings: dict[str, Any] = {}
     for item in items:
         name, sep, raw = item.partition("=")
@@ -131,14 +131,6 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
                                      f"{hi:g} ({info.unit})")
         settings[name] = value
     return settings
-
-
-def _field_infos() -> list[Any]:
-    """Every Params field's metadata as objects (``FieldInfo.of_params`` where it exists)."""
-    from governance_sim import params
-
-    of_params = getattr(params.FieldInfo, "of_params", None)
-    return list(of_params()) if of_params is not None else list(Params.describe())
 
 
 def _cut(text: str, limit: int = 40) -> str:

@@ -73,6 +73,7 @@ from governance_sim.params import (
     LEVER_RANGES,
     LOGIC_NAMES,
     MECHANISM_NAMES,
+    FieldInfo,
     Params,
     UserInputError,
 )
@@ -506,10 +507,7 @@ def _flatten(table: dict[str, Any], section: str, fail: Any, *, constant: bool) 
 
 
 def _field_bounds(name: str) -> tuple[float | None, float | None, bool]:
-    from governance_sim import params
-
-    of_params = getattr(params.FieldInfo, "of_params", None)
-    for info in (of_params() if of_params is not None else Params.describe()):
+    for info in FieldInfo.of_params():
         if info.name == name:
             return info.low, info.high, info.kind == "int"
     raise KeyError(name)
