@@ -27,7 +27,8 @@ __all__ = ["create_app"]
 _ASSETS = Path(__file__).parent / "assets"
 
 
-def create_app(*, max_sessions: int = 64, lang: str = "en"):  # noqa: ANN201 - dash.Dash
+def create_app(*, max_sessions: int = 64, lang: str = "en",  # noqa: ANN201 - dash.Dash
+               classroom_population: dict[str, int] | None = None):
     """Build the Dash app: layout, callbacks and a fresh session store.
 
     Args:
@@ -35,6 +36,9 @@ def create_app(*, max_sessions: int = 64, lang: str = "en"):  # noqa: ANN201 - d
             dropped first).
         lang: language of a page whose address does not say (``?lang=en`` or ``?lang=nb``
             does; see :mod:`~governance_sim.app.chrome`).
+        classroom_population: parameters over every lesson's for the classroom's models
+            (e.g. ``{"n_citizens": 1200, "n_units": 12}`` on a slow machine or in tests);
+            default: the lessons' own (10 000 citizens).
 
     Raises:
         LanguageError: ``lang`` is not one of :data:`governance_sim.i18n.LANGUAGES`.
@@ -59,6 +63,6 @@ def create_app(*, max_sessions: int = 64, lang: str = "en"):  # noqa: ANN201 - d
     app.server.config[chrome.CONFIG_KEY] = lang
     chrome.register(app)
     callbacks_policy.register(app, store)
-    callbacks_classroom.register(app, store)
+    callbacks_classroom.register(app, store, population=classroom_population)
     guard.install(app)
     return app

@@ -220,8 +220,20 @@ def settings_state(room: Classroom, lang: str = DEFAULT_LANGUAGE
     return disabled, notes
 
 
-def register(app: Dash, store: SessionStore) -> None:
-    """Add the classroom's callbacks and the view switch to ``app``."""
+def register(app: Dash, store: SessionStore,
+             population: dict[str, int] | None = None) -> None:
+    """Add the classroom's callbacks and the view switch to ``app``.
+
+    Args:
+        app: the Dash app.
+        store: the per-session state.
+        population: parameters over the lessons' for every session's classroom (e.g. fewer
+            citizens); None keeps the lessons' own.
+    """
+    population = dict(population or {})
+
+    def new_classroom() -> Classroom:
+        return Classroom(population=population)
 
     @app.callback(
         Output("policy-view", "style"),
@@ -281,7 +293,7 @@ def register(app: Dash, store: SessionStore) -> None:
                  setting_values: list[Any], setting_ids: list[dict[str, str]],
                  session_id: str, lang: Any) -> tuple[Any, ...]:
         session = store.get(session_id)
-        room: Classroom = session.get("classroom", Classroom)
+        room: Classroom = session.get("classroom", new_classroom)
         triggered = ctx.triggered_id
         if isinstance(triggered, str):
             trigger: str | None = triggered

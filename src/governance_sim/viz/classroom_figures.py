@@ -202,8 +202,8 @@ def classroom_curves(frame: pd.DataFrame, metrics: Sequence[str], *, horizon: in
         metrics: one panel each (titles from :data:`METRIC_TITLES`).
         horizon: last month on the x axes (fixed, so curves grow from left to right).
         labels: column label -> title shown (default: the label).
-        y_ranges: y range per metric (default 0-1; ``cost`` scales to its data unless
-            given here).
+        y_ranges: y range per metric (default 0-1; spending and shares of citizens scale
+            to their data from 0 unless given here).
         events: month and text of events per column label, drawn as dotted lines.
         height: figure height in pixels.
         lang: language of the page.
@@ -229,7 +229,9 @@ def classroom_curves(frame: pd.DataFrame, metrics: Sequence[str], *, horizon: in
             ), row=1, col=i)
         if metric in ranges:
             fig.update_yaxes(range=list(ranges[metric]), row=1, col=i)
-        elif metric != "cost":
+        elif metric == "cost" or metric in _PERCENT:  # small shares: 0-100 % would flatten
+            fig.update_yaxes(rangemode="tozero", row=1, col=i)
+        else:
             fig.update_yaxes(range=[0, 1], row=1, col=i)
         if metric in _PERCENT:
             fig.update_yaxes(tickformat=".0%", row=1, col=i)
