@@ -32,7 +32,6 @@ from governance_sim.viz.figures import (
     metric_label,
     paired_differences,
     scenario_label,
-    summarise,
     thin_bands,
     tidy,
 )
@@ -157,7 +156,11 @@ def paired_effect(frame: pd.DataFrame, scenario: str, baseline: str, metric: str
     """``scenario`` minus ``baseline`` at ``step`` (default: the last month both have)."""
     data = tidy(frame)
     pair = data[data["scenario"].isin([scenario, baseline])]
-    differences = paired_differences(pair, [metric], baseline)
+    return _effect(paired_differences(pair, [metric], baseline), metric, step, quantiles)
+
+
+def _effect(differences: pd.DataFrame, metric: str, step: int | None,
+            quantiles: tuple[float, float]) -> Effect:
     at = int(differences["step"].max()) if step is None else int(step)
     values = differences.loc[differences["step"] == at, metric]
     return Effect(metric=metric, step=at, median=float(values.median()),
@@ -206,8 +209,9 @@ def _translator(lang: str) -> Callable[[str], str]:
 
 
 def _medians(frame: pd.DataFrame, scenario: str, metric: str) -> pd.DataFrame:
-    summary = summarise(frame[frame["scenario"] == scenario], metric)
-    return summary[summary["scenario"] == scenario]
+    """Columns ``step`` and ``median`` (across replicates) of one scenario's metric."""
+    part = frame[frame["scenario"] == scenario]
+    return part.groupby("step", sort=True)[metric].median().rename("median").reset_index()
 
 
 def _dip_sentence(frame: pd.DataFrame, scenario: str, metric: str, reference_step: int,
@@ -297,15 +301,14 @@ def _effect_sentences(frame: pd.DataFrame, scenario: str, baseline: str,
                       labels: Mapping[str, str], quantiles: tuple[float, float],
                       lang: str) -> list[str]:
     _ = _translator(lang)
-    effects = [paired_effect(frame, scenario, baseline, m, quantiles=quantiles)
-               for m in KEY_METRICS]
+    pair = frame[frame["scenario"].isin([scenario, baseline])]
+    diff = paired_differences(pair, KEY_METRICS, baseline)
+    effects = [_effect(diff, m, None, quantiles) for m in KEY_METRICS]
     sentences = [_("Effect against {baseline} on the same seeds (this scenario minus the "
                    "baseline), month {month}: {effects}.").format(
         baseline=scenario_label(baseline, labels, lang), month=effects[0].step,
         effects="; ".join(_effect_phrase(e, lang) for e in effects))]
-    pair = frame[frame["scenario"].isin([scenario, baseline])]
-    diff = paired_differences(pair, ["public_value_index"], baseline)
-    series = summarise(diff, "public_value_index")
+    series = _medians(diff, scenario, "public_value_index")
     jcurve = find_dip(series["step"].to_numpy(), series["median"].to_numpy(),
                       reference_step=int(series["step"].iloc[0]), reference=0.0)
     base = scenario_label(baseline, labels, lang)
@@ -328,6 +331,11 @@ def _effect_sentences(frame: pd.DataFrame, scenario: str, baseline: str,
             baseline=base, start=jcurve.start,
             depth=format_value(jcurve.depth, "public_value_index", lang),
             lowest=jcurve.lowest_step, end=jcurve.end, months=jcurve.duration))
+    last = int(frame.loc[frame["scenario"] == scenario, "step"].max())
+    if last > effects[0].step:
+        sentences.append(_("The comparison covers the months both scenarios have (0-{month}); "
+                           "this scenario runs to month {last}.").format(
+            month=effects[0].step, last=last))
     return sentences
 
 

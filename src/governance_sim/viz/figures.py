@@ -341,7 +341,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def _add_band(fig: go.Figure, summary: pd.DataFrame, *, name: str, colour: str, row: int,
               col: int, show_legend: bool, dash: str = "solid", legend_name: str | None = None,
               band_alpha: float = 0.18, hover_label: str = "",
-              value_format: str = "%{y:.3f}") -> None:
+              value_format: str = "%{y:.3f}", lang: str = "en") -> None:
     """Add one scenario's quantile band and median line to a subplot.
 
     Traces keep the scenario's name as ``legendgroup`` (the app finds them by it); the
@@ -363,7 +363,8 @@ def _add_band(fig: go.Figure, summary: pd.DataFrame, *, name: str, colour: str, 
         x=steps, y=summary["median"].to_numpy(), mode="lines",
         line={"color": colour, "width": 2, "dash": dash},
         name=shown, legendgroup=name, showlegend=show_legend,
-        hovertemplate=f"{shown}{hover_label}<br>month %{{x}}<br>median {value_format}"
+        hovertemplate=f"{shown}{hover_label}<br>{_translate(lang)('month')} %{{x}}<br>"
+                      f"{_translate(lang)('median')} {value_format}"
                       "<extra></extra>",
     ), row=row, col=col)
 
@@ -393,7 +394,7 @@ def event_key(events: EventMarks | None) -> list[tuple[int, int, list[tuple[str,
 
 def _add_event_marks(fig: go.Figure, events: EventMarks | None, colours: Mapping[str, str],
                      rows: int, cols: int, count: int,
-                     labels: Mapping[str, str] | None = None) -> None:
+                     labels: Mapping[str, str] | None = None, lang: str = "en") -> None:
     """A dotted line at each event month and a numbered marker at the top of each panel.
 
     The numbers refer to the events' key (:func:`event_key`), printed under the figure; the
@@ -401,7 +402,9 @@ def _add_event_marks(fig: go.Figure, events: EventMarks | None, colours: Mapping
     """
     for number, step, entries in event_key(events):
         colour = colours.get(entries[0][0], "#555555")
-        hover = "<br>".join(f"{scenario_label(s, labels)}: {label}" for s, label in entries)
+        hover = "<br>".join(f"{scenario_label(s, labels, lang)}: {label}"
+                            for s, label in entries)
+        when = _translate(lang)("{number}: month {month}").format(number=number, month=step)
         for index in range(count):
             row, col = divmod(index, cols)
             fig.add_vline(x=step, line={"color": colour, "width": 1, "dash": "dot"},
@@ -410,7 +413,7 @@ def _add_event_marks(fig: go.Figure, events: EventMarks | None, colours: Mapping
                                showarrow=False, yanchor="top", xanchor="center",
                                font={"size": 11, "color": colour}, bgcolor="white",
                                bordercolor=colour, borderwidth=1, borderpad=2,
-                               hovertext=f"{number}: month {step}<br>{hover}",
+                               hovertext=f"{when}<br>{hover}",
                                row=row + 1, col=col + 1)
 
 
@@ -470,11 +473,12 @@ def timeseries_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
             _add_band(fig, summary[summary["scenario"] == name], name=name,
                       colour=colours[name], row=row + 1, col=col + 1, show_legend=index == 0,
                       legend_name=scenario_label(name, labels, lang),
-                      hover_label=f" · {metric}", value_format=_hover_value(metric))
+                      hover_label=f" · {metric}", value_format=_hover_value(metric),
+                      lang=lang)
         fig.update_xaxes(title_text=_(_X_TITLE), title_font={"size": 11}, row=row + 1,
                          col=col + 1)
         _format_axis(fig, metric, lang, row=row + 1, col=col + 1)
-    _add_event_marks(fig, events, colours, rows, cols, len(metrics), labels)
+    _add_event_marks(fig, events, colours, rows, cols, len(metrics), labels, lang)
     n_rep = int(data.groupby("scenario")["replicate"].nunique().max())
     caption = _band_caption(n_rep, quantiles, band, lang)
     fig.update_layout(
@@ -519,7 +523,7 @@ def comparison_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
             fig.add_trace(go.Bar(
                 x=[shown], y=[float(values.median())], marker_color=_rgba(colours[name], 0.55),
                 name=shown, legendgroup=name, showlegend=index == 0,
-                hovertemplate=f"{shown} · {metric}<br>month {at}<br>median "
+                hovertemplate=f"{shown} · {metric}<br>{_('month')} {at}<br>{_('median')} "
                               f"{_hover_value(metric)}<extra></extra>",
             ), row=1, col=index + 1)
             fig.add_trace(go.Scatter(
@@ -527,7 +531,8 @@ def comparison_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
                 marker={"color": colours[name], "size": 7, "line": {"width": 1,
                                                                      "color": "white"}},
                 name=shown, legendgroup=name, showlegend=False,
-                hovertemplate=f"{shown}: replicate {_hover_value(metric)}<extra></extra>",
+                hovertemplate=f"{shown}: {_('replicate')} {_hover_value(metric)}"
+                              "<extra></extra>",
             ), row=1, col=index + 1)
         _format_axis(fig, metric, lang, row=1, col=index + 1)
     when = (_("last month of each scenario") if step is None
@@ -665,21 +670,21 @@ def equity_figure(frame: pd.DataFrame, *,
             _add_band(fig, top_s[top_s["scenario"] == name], name=name, colour=colours[name],
                       row=1, col=col, show_legend=col == 1, band_alpha=0.12,
                       legend_name=shown, hover_label=f" · {top}",
-                      value_format=_hover_value(top))
+                      value_format=_hover_value(top), lang=lang)
             _add_band(fig, bottom_s[bottom_s["scenario"] == name], name=name,
                       colour=colours[name], row=1, col=col, show_legend=False, dash="dash",
                       band_alpha=0.12, legend_name=shown, hover_label=f" · {bottom}",
-                      value_format=_hover_value(bottom))
+                      value_format=_hover_value(bottom), lang=lang)
             _add_band(fig, gap_s[gap_s["scenario"] == name], name=name, colour=colours[name],
                       row=2, col=col, show_legend=False, legend_name=shown,
-                      hover_label=f" · {gap}", value_format=_hover_value(gap))
+                      hover_label=f" · {gap}", value_format=_hover_value(gap), lang=lang)
         fig.add_hline(y=0.0, line={"color": "#999999", "width": 1}, row=2, col=col)
         _format_axis(fig, top, lang, row=1, col=col)
         _format_axis(fig, gap, lang, row=2, col=col)
         for row in (1, 2):
             fig.update_xaxes(title_text=_(_X_TITLE), title_font={"size": 11}, row=row,
                              col=col)
-    _add_event_marks(fig, events, colours, 2, 3, 6, labels)
+    _add_event_marks(fig, events, colours, 2, 3, 6, labels, lang)
     for annotation in fig.layout.annotations[:6]:
         annotation.font = {"size": 12}
     n_rep = int(data.groupby("scenario")["replicate"].nunique().max())
