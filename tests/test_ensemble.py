@@ -126,6 +126,18 @@ def test_effect_is_scenario_minus_baseline():
         -row["mean"])
 
 
+def test_fixed_seed_leaves_parameter_uncertainty_alone():
+    frame = gs.run_many("npm", replicates=3, seed=8, steps=3, uncertainty="calibrated",
+                        fixed_seed=True, settings=TINY, progress=False)
+    assert set(frame["seed"]) == {8}
+    assert frame.attrs["bands"] == "parameter uncertainty (3 draws from calibrated)"
+    table = load_table("calibrated")
+    drawn = frame.groupby("replicate")["scar_rate"].first().tolist()
+    assert drawn == [table.draw(8 + r)["scar_rate"] for r in range(3)]
+    with pytest.raises(gs.UserInputError, match="needs uncertainty"):
+        gs.run_many("npm", replicates=2, fixed_seed=True, progress=False)
+
+
 def test_bad_calls_say_what_is_allowed():
     with pytest.raises(gs.UserInputError, match="at least two"):
         gs.compare(["npm"], progress=False)

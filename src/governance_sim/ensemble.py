@@ -236,11 +236,19 @@ def run_batch(scenarios: Sequence[Scenario], seeds: Sequence[int] | Mapping[str,
 
 
 def _seeds_for(scenarios: Sequence[Scenario], seed: int, replicates: int,
-               common_random_numbers: bool) -> dict[str, list[int]]:
+               common_random_numbers: bool, table: ParameterTable | None,
+               fixed_seed: bool) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Run seeds and draw seeds per scenario (the same unless ``fixed_seed``)."""
+    if fixed_seed and table is None:
+        raise UserInputError("fixed_seed runs every replicate on one seed so that only the "
+                             "parameter draws differ; it needs uncertainty=")
     if common_random_numbers:
-        shared = replicate_seeds(seed, replicates)
-        return {s.name: shared for s in scenarios}
-    return {s.name: independent_seeds(seed, replicates, s.name) for s in scenarios}
+        draws = {s.name: replicate_seeds(seed, replicates) for s in scenarios}
+    else:
+        draws = {s.name: independent_seeds(seed, replicates, s.name) for s in scenarios}
+    if not fixed_seed:
+        return draws, draws
+    return {name: [values[0]] * replicates for name, values in draws.items()}, draws
 
 
 def _prepare(scenarios: Sequence[str | Path | Scenario | Params],
@@ -264,7 +272,8 @@ def _check_replicates(replicates: int) -> None:
 def run_many(scenario: str | Path | Scenario | Params, replicates: int = 5, seed: int = 1, *,
              steps: int | None = None,
              uncertainty: str | Path | ParameterTable | None = None,
-             common_random_numbers: bool = True, progress: bool = True,
+             common_random_numbers: bool = True, fixed_seed: bool = False,
+             progress: bool = True,
              settings: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run one scenario ``replicates`` times; return the tidy time series of every run.
 
@@ -278,6 +287,8 @@ def run_many(scenario: str | Path | Scenario | Params, replicates: int = 5, seed
         common_random_numbers: seeds ``seed + r`` (the seeds every other ``run_many`` and
             ``compare`` with this seed use); False: seeds from the seed and the scenario's
             name.
+        fixed_seed: with ``uncertainty``, every replicate runs on replicate 0's seed and
+            only the parameter draws differ (the spread is parameter uncertainty alone).
         progress: show a ``tqdm.auto`` progress bar.
         settings: parameters over the scenario's (Params fields; ``levers`` and
             ``mechanisms`` mappings are merged), e.g. ``{"n_citizens": 2000}``.
@@ -297,10 +308,11 @@ def run_many(scenario: str | Path | Scenario | Params, replicates: int = 5, seed
     _check_replicates(replicates)
     prepared = _prepare([scenario], settings)
     table = resolve_uncertainty(uncertainty)
-    seeds = _seeds_for(prepared, seed, replicates, common_random_numbers)
+    seeds, draws = _seeds_for(prepared, seed, replicates, common_random_numbers, table,
+                              fixed_seed)
     frame = run_batch(prepared, seeds, steps=steps, progress=progress, uncertainty=table,
-                      settings=tuple(settings or ()))
-    frame.attrs["bands"] = bands_label(replicates, table)
+                      draw_seeds=draws, settings=tuple(settings or ()))
+    frame.attrs["bands"] = bands_label(replicates, table, fixed_seed=fixed_seed)
     return frame
 
 
@@ -407,7 +419,8 @@ def paired_effects(runs: pd.DataFrame, baseline: str,
 def compare(scenarios: Sequence[str | Path | Scenario | Params], replicates: int = 5,
             seed: int = 1, *, baseline: str | None = None, steps: int | None = None,
             uncertainty: str | Path | ParameterTable | None = None,
-            common_random_numbers: bool = True, progress: bool = True,
+            common_random_numbers: bool = True, fixed_seed: bool = False,
+            progress: bool = True,
             settings: Mapping[str, Any] | None = None) -> Comparison:
     """Run scenarios on paired seeds (and parameter draws) and their effects to a baseline.
 
@@ -421,6 +434,8 @@ def compare(scenarios: Sequence[str | Path | Scenario | Params], replicates: int
             reached).
         uncertainty: a parameter table (path, ``"calibrated"`` or a loaded table).
         common_random_numbers: False gives every scenario its own seeds (unpaired).
+        fixed_seed: with ``uncertainty``, every replicate runs on replicate 0's seed and
+            only the parameter draws differ.
         progress: show a ``tqdm.auto`` progress bar.
         settings: parameters over every scenario's.
 
@@ -448,10 +463,11 @@ def compare(scenarios: Sequence[str | Path | Scenario | Params], replicates: int
         raise UserInputError(f"baseline {chosen!r}: not one of the scenarios compared; "
                              f"allowed: {', '.join(names)}")
     table = resolve_uncertainty(uncertainty)
-    seeds = _seeds_for(prepared, seed, replicates, common_random_numbers)
+    seeds, draws = _seeds_for(prepared, seed, replicates, common_random_numbers, table,
+                              fixed_seed)
     runs = run_batch(prepared, seeds, steps=steps, progress=progress, uncertainty=table,
-                     settings=tuple(settings or ()))
-    bands = bands_label(replicates, table)
+                     draw_seeds=draws, settings=tuple(settings or ()))
+    bands = bands_label(replicates, table, fixed_seed=fixed_seed)
     runs.attrs["bands"] = bands
     effects = paired_effects(runs, chosen, table.names if table is not None else ())
     effects.attrs["bands"] = bands
