@@ -192,6 +192,11 @@ def _labelled(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             if name.endswith("_factorial") else frame for name, frame in tables.items()}
 
 
+def _listing_order(path: Path) -> tuple[int, str]:
+    """Figures first, then tables, then the script they load."""
+    return ({".html": 0, ".csv": 1}.get(path.suffix, 2), path.name)
+
+
 def _write_index(data: SweepData, folder: Path, written: list[Path], *, used: int,
                  total: int) -> Path:
     """Write ``index.html``: every file of this analysis with one line on what it shows."""
@@ -199,7 +204,7 @@ def _write_index(data: SweepData, folder: Path, written: list[Path], *, used: in
     from governance_sim.viz.sensitivity_figures import describe_output, index_page
 
     entries = [(path.name, describe_output(path.name, data.outcomes))
-               for path in sorted(written, key=lambda p: (p.suffix != ".html", p.name))]
+               for path in sorted(written, key=_listing_order)]
     manifest = data.manifest
     facts = [f"sweep: {manifest.get('name', data.out.name)} ({data.out})",
              f"design: {data.design}, {manifest['design'].get('n_points', '?')} points, "
