@@ -1,10 +1,14 @@
-"""Callbacks of the policy view: load a scenario, keep the mix at 100 %, run, draw, export.
+"""Callbacks of the policy view: load a scenario or a link, run, draw, read out, export.
 
-Flow: choosing a scenario or moving the mix sets the controls (:func:`_load_or_mix`); any
-change of a control runs replicate 0 and draws the active figure tab in the same request
+Flow: choosing a scenario, moving the mix or opening a link sets the controls
+(:func:`_load_or_mix`; a link is read by :func:`governance_sim.app.urlstate.decode_query`);
+any change of a control runs replicate 0 and draws the active figure tab in the same request
 (:func:`_compute`, state in the session's :class:`PolicyRuns`), while the other replicates
-run in the background; the page polls the job (:func:`_poll`) and draws again with the
-replicate bands when they are in, or when another tab is chosen (:func:`_render`).
+run in the background; the page polls the job (:func:`_poll`, which also keeps the status
+line true) and draws again with the replicate bands when they are in, or when another tab,
+month or axis mode is chosen (:func:`_render`). The numbers at the chosen month follow each
+drawing (:func:`_readout`); every control's value goes into the page address
+(:func:`_query`, written without reloading by a small browser-side function).
 """
 
 from __future__ import annotations
@@ -25,25 +29,39 @@ from governance_sim.app.controls import (
 )
 from governance_sim.app.form import read_form
 from governance_sim.app.guard import shipped_scenario
-from governance_sim.app.policy import SETTINGS_LABEL, PolicyRuns
+from governance_sim.app.layout import DEFAULT_SCENARIO
+from governance_sim.app.policy import SETTINGS_LABEL, PolicyRuns, readout
 from governance_sim.app.sessions import SessionStore
+from governance_sim.app.urlstate import RUN_DEFAULTS, decode_query, encode_state
+from governance_sim.metrics import METRICS
 from governance_sim.params import LOGIC_NAMES, UserInputError
 from governance_sim.scenarios import Scenario
-from governance_sim.viz.app_figures import grey_baseline, short_titles, ternary_figure
+from governance_sim.viz.app_figures import (
+    grey_baseline,
+    honest_axes,
+    short_titles,
+    ternary_figure,
+)
 from governance_sim.viz.figures import (
     KEY_METRICS,
     equity_figure,
+    metric_label,
     public_value_figure,
     public_value_profile_figure,
     timeseries_figure,
 )
 from governance_sim.viz.report import event_marks
 
-__all__ = ["register", "baseline_label", "figures_for_tab"]
+__all__ = ["register", "baseline_label", "figures_for_tab", "status_line",
+           "readout_parts", "READOUT_METRICS"]
 
 _MIX_IDS = [f"mix-{name}" for name in LOGIC_NAMES]
 _SHOW = {"display": "block"}
 _HIDE = {"display": "none"}
+
+#: Metrics of the numeric readout, one row each.
+READOUT_METRICS: tuple[str, ...] = (*KEY_METRICS, "cost")
+_UNITS = {metric.name: metric.unit for metric in METRICS}
 
 
 def baseline_label(base: Scenario) -> str:
@@ -66,8 +84,17 @@ def _events(runs: PolicyRuns) -> dict[str, list[tuple[int, str]]] | None:
     return dict(event_marks(infos)) or None
 
 
-def figures_for_tab(runs: PolicyRuns, tab: str) -> tuple[list[go.Figure], str]:
+def figures_for_tab(runs: PolicyRuns, tab: str, *, month: int | None = None,
+                    zoom: bool = False) -> tuple[list[go.Figure], str]:
     """The figures of one tab for the session's current frame (baseline in grey).
+
+    Args:
+        runs: the session's runs.
+        tab: ``"time"``, ``"equity"`` or ``"pv"``.
+        month: the readout's month: marked on the time axes, and the month of the
+            public-value profile (default: the last).
+        zoom: y axes fitted to the data and marked "axis does not start at 0" (default:
+            every y axis starts at 0, see :func:`governance_sim.viz.app_figures.honest_axes`).
 
     Returns:
         The figures and the stamp of the frame they show (:meth:`PolicyRuns.snapshot`).
@@ -75,20 +102,50 @@ def figures_for_tab(runs: PolicyRuns, tab: str) -> tuple[list[go.Figure], str]:
     frame, stamp = runs.snapshot()
     label = str(runs.context.get("baseline_label", ""))
     events = _events(runs)
+    if month is not None:
+        month = int(min(max(int(month), 0), int(frame["step"].max())))
     if tab == "equity":
         figures = [equity_figure(frame, events=events)]
     elif tab == "pv":
-        figures = [public_value_profile_figure(frame), public_value_figure(frame, events=events)]
+        figures = [public_value_profile_figure(frame, step=month),
+                   public_value_figure(frame, events=events)]
     else:
         figures = [timeseries_figure(frame, KEY_METRICS, events=events,
                                      title="Your settings against the baseline, same seeds",
-                                     height=520)]
+                                     height=480)]
     request, replicates = (int(part) for part in stamp.split(":"))
-    for fig in figures:
+    for index, fig in enumerate(figures):
         grey_baseline(fig, label, dash="dash" if tab == "time" else None)
         short_titles(fig)
-        fig.update_layout(meta={"request": request, "replicates": replicates})
+        honest_axes(fig, zoom=zoom)
+        if month is not None and not (tab == "pv" and index == 0):
+            fig.add_vline(x=month, line={"color": "#1f3a5f", "width": 1.5},
+                          row="all", col="all")
+        meta = dict(fig.layout.meta or {})
+        meta.update({"request": request, "replicates": replicates, "month": month})
+        fig.update_layout(meta=meta)
     return figures, stamp
+
+
+def status_line(n_citizens: int, steps: int, replicates: int, done: int, finished: bool,
+                seconds: float | None = None) -> str:
+    """The policy view's status line: what is drawn and what is still running.
+
+    Args:
+        n_citizens: citizens simulated.
+        steps: months simulated.
+        replicates: replicates asked for.
+        done: replicates simulated so far (settings and baseline).
+        finished: every replicate is simulated and drawn.
+        seconds: time the first replicate took (shown when given).
+    """
+    head = f"{n_citizens:,} citizens x {steps} months: "
+    took = f" (the first in {seconds:.2f} s)" if seconds is not None else ""
+    if finished:
+        if replicates == 1:
+            return head + "one run drawn (no band; set more repeat runs for one)" + took
+        return head + f"all {replicates} replicates drawn" + took
+    return head + f"drawing replicate {min(done + 1, replicates)} of {replicates}…" + took
 
 
 _FIGURE_OUTPUTS = (Output("graph-time", "figure"), Output("graph-equity", "figure"),
@@ -96,14 +153,86 @@ _FIGURE_OUTPUTS = (Output("graph-time", "figure"), Output("graph-equity", "figur
 _NO_FIGURES = (no_update,) * 4
 
 
-def _tab_outputs(runs: PolicyRuns, tab: str) -> tuple[tuple[Any, ...], str]:
+def _tab_outputs(runs: PolicyRuns, tab: str, month: Any = None, zoom: Any = None
+                 ) -> tuple[tuple[Any, ...], str]:
     """The four figure outputs (the active tab's figures, no update for the others), stamp."""
-    figures, stamp = figures_for_tab(runs, tab)
+    month = month if isinstance(month, int | float) and not isinstance(month, bool) else None
+    figures, stamp = figures_for_tab(runs, tab, month=month, zoom="zoom" in (zoom or []))
     if tab == "equity":
         return (no_update, figures[0], no_update, no_update), stamp
     if tab == "pv":
         return (no_update, no_update, figures[0], figures[1]), stamp
     return (figures[0], no_update, no_update, no_update), stamp
+
+
+def _format(metric: str, value: float) -> str:
+    """A metric's value for the readout: shares in percent, the rest to three decimals."""
+    if value != value:  # NaN: that scenario is not in the frame
+        return "–"
+    if _UNITS.get(metric) == "share":
+        return f"{100 * value:.1f} %"
+    return f"{value:.3f}"
+
+
+def _unit(metric: str) -> str:
+    unit = _UNITS.get(metric, "")
+    return {"share": "%", "0-1": "0 to 1", "budget units": "budget units per citizen a month",
+            "-": ""}.get(unit, unit)
+
+
+def readout_parts(runs: PolicyRuns, month: Any) -> tuple[str, list[list[str]], int, int]:
+    """The readout's sentence and table rows at ``month`` (clipped to the months simulated).
+
+    Returns:
+        ``(sentence, rows, month, replicates)``; each row is metric label (unit), settings,
+        baseline, difference; with more than one replicate each value has its 10-90 %
+        band across replicates in brackets.
+    """
+    frame, _stamp = runs.snapshot()
+    label = str(runs.context.get("baseline_label", ""))
+    last = int(frame["step"].max())
+    if not isinstance(month, int | float) or isinstance(month, bool):
+        month = last
+    table = readout(frame, int(month), READOUT_METRICS, baseline_label=label)
+    month = int(table["month"].iloc[0])
+    replicates = int(table["replicates"].iloc[0])
+
+    def cell(metric: str, key: str) -> str:
+        text = _format(metric, table.at[metric, f"{key}_median"])
+        if replicates > 1:
+            text += (f" ({_format(metric, table.at[metric, f'{key}_low'])}–"
+                     f"{_format(metric, table.at[metric, f'{key}_high'])})")
+        return text
+
+    rows = []
+    for metric in READOUT_METRICS:
+        difference = table.at[metric, "difference"]
+        shown = _format(metric, abs(difference))
+        sign = "+" if difference > 0 else ("−" if difference < 0 else "±")
+        unit = _unit(metric)
+        rows.append([metric_label(metric) + (f" ({unit})" if unit else ""),
+                     cell(metric, "settings"), cell(metric, "baseline"),
+                     (sign + shown.replace(" %", " points") if _UNITS.get(metric) == "share"
+                      else sign + shown)])
+    trust = "trust_mean"
+    sentence = (f"Trust at month {month}: {_format(trust, table.at[trust, 'settings_median'])}"
+                f" with your settings against "
+                f"{_format(trust, table.at[trust, 'baseline_median'])} under the baseline")
+    return sentence, rows, month, replicates
+
+
+def _readout_table(rows: list[list[str]], replicates: int, month: int) -> list[Any]:
+    head = html.Tr([html.Th(f"month {month}"), html.Th("your settings"),
+                    html.Th("baseline"), html.Th("difference")])
+    body = [html.Tr([html.Th(row[0], scope="row"), *[html.Td(c) for c in row[1:]]])
+            for row in rows]
+    note = (f"Median of {replicates} replicates; in brackets the 10 %–90 % range across "
+            "replicates (seed variation only, not model uncertainty). Difference: your "
+            "settings minus the baseline, of the medians." if replicates > 1 else
+            "One replicate: no band (set more repeat runs for one). Difference: your "
+            "settings minus the baseline.")
+    return [html.Table([head, *body], className="readout-table", id="readout-values"),
+            html.P(note, className="hint")]
 
 
 def _describe(base: Scenario) -> list[Any]:
@@ -116,6 +245,32 @@ def _describe(base: Scenario) -> list[Any]:
     return parts
 
 
+def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list[str]
+             ) -> tuple[Any, ...]:
+    """Every control's value from a link (see :mod:`governance_sim.app.urlstate`).
+
+    Returns:
+        percents, levers (name -> value), shown parameter values (by ``param_names``),
+        shown run values (by ``run_names``), the scenario, the notices, month, tab, zoom.
+    """
+    state, notices = decode_query(search)
+    name = state.scenario or (dropdown if isinstance(dropdown, str) else DEFAULT_SCENARIO)
+    try:
+        base = shipped_scenario(name)
+    except UserInputError:
+        base = shipped_scenario(DEFAULT_SCENARIO)
+    percents = state.percents or percents_from_logic(base.params.logic)
+    logic = logic_from_percents(percents, base.params.logic)
+    levers = {**levers_for(logic, base.params.levers), **state.levers}
+    values = {**base.params.to_dict(), **state.params}
+    shown = [_shown(n, values[n]) for n in param_names]
+    run = {**RUN_DEFAULTS, "steps": base.steps, **state.run}
+    months = int(run["steps"])
+    month = min(state.month, months) if state.month is not None else months
+    return (percents, levers, shown, [_text(run[n]) for n in run_names], base,
+            notices, month, state.tab or "time", ["zoom"] if state.zoom else [])
+
+
 def register(app: Dash, store: SessionStore) -> None:
     """Add the policy view's callbacks to ``app``."""
 
@@ -123,47 +278,72 @@ def register(app: Dash, store: SessionStore) -> None:
         [Output(i, "value") for i in _MIX_IDS],
         Output({"type": "lever", "name": ALL}, "value"),
         Output({"type": "param", "name": ALL}, "value"),
-        Output({"type": "run", "name": "steps"}, "value"),
+        Output({"type": "run", "name": ALL}, "value"),
         Output("scenario-info", "children"),
         Output("ternary", "figure"),
+        Output("scenario", "value"),
+        Output("url-notice", "children"),
+        Output("readout-month", "value"),
+        Output("policy-tab", "value"),
+        Output("policy-zoom", "value"),
         Input("scenario", "value"),
         [Input(i, "value") for i in _MIX_IDS],
         Input("ternary", "clickData"),
+        Input("url", "search"),
     )
     def _load_or_mix(name: str, *rest: Any) -> tuple[Any, ...]:
-        percents_in, click = list(rest[:3]), rest[3]
+        percents_in, click, search = list(rest[:3]), rest[3], rest[4]
         lever_names = [o["id"]["name"] for o in ctx.outputs_list[3]]
         param_names = [o["id"]["name"] for o in ctx.outputs_list[4]]
+        run_names = [o["id"]["name"] for o in ctx.outputs_list[5]]
         trigger = ctx.triggered_id
+        unchanged = (*([no_update] * 3), [no_update] * len(lever_names),
+                     [no_update] * len(param_names), [no_update] * len(run_names))
+        rest_unchanged = (no_update,) * 5
+        if trigger in (None, "url") and isinstance(search, str) and search.strip("?"):
+            (percents, levers, shown, run, base, notices, month, tab,
+             zoom) = _restore(search, name, param_names, run_names)
+            notice = ([html.Span("This link's settings were adjusted: "),
+                       html.Ul([html.Li(n) for n in notices])] if notices else "")
+            return (*percents, [levers[n] for n in lever_names], shown, run, _describe(base),
+                    ternary_figure(percents), base.name, notice, month, tab, zoom)
+        if trigger == "url":  # an address without settings: nothing to restore
+            return (*unchanged, no_update, no_update, *rest_unchanged)
         try:
             base = shipped_scenario(name)
         except UserInputError as error:
-            return (*([no_update] * 3), [no_update] * len(lever_names),
-                    [no_update] * len(param_names), no_update,
-                    f"cannot load scenario: {error}", no_update)
+            return (*unchanged, f"cannot load scenario: {error}", *(no_update,) * 6)
         if trigger in _MIX_IDS or trigger == "ternary":
             if trigger == "ternary":
                 point = ((click or {}).get("points") or [{}])[0]
                 data = [point.get(axis) for axis in ("a", "b", "c")]
                 if not all(isinstance(v, int | float) and not isinstance(v, bool)
                            for v in data):
-                    return (*([no_update] * 3), [no_update] * len(lever_names),
-                            [no_update] * len(param_names), no_update, no_update, no_update)
+                    return (*unchanged, no_update, no_update, *rest_unchanged)
                 percents = normalise_mix([int(v) for v in data], None)
             else:
                 percents = normalise_mix(percents_in, _MIX_IDS.index(trigger))
             logic = logic_from_percents(percents, base.params.logic)
             levers = levers_for(logic, base.params.levers)
             return (*percents, [levers[n] for n in lever_names],
-                    [no_update] * len(param_names), no_update, no_update,
-                    ternary_figure(percents))
+                    [no_update] * len(param_names), [no_update] * len(run_names), no_update,
+                    ternary_figure(percents), *rest_unchanged)
         percents = percents_from_logic(base.params.logic)
         levers = levers_for(base.params.logic, base.params.levers)
         values = base.params.to_dict()
-        shown = [values[n] if isinstance(values[n], float) and n in _slider_names()
-                 else _text(values[n]) for n in param_names]
-        return (*percents, [levers[n] for n in lever_names], shown, base.steps,
-                _describe(base), ternary_figure(percents))
+        shown = [_shown(n, values[n]) for n in param_names]
+        run = [_text(base.steps) if n == "steps" else no_update for n in run_names]
+        return (*percents, [levers[n] for n in lever_names], shown, run,
+                _describe(base), ternary_figure(percents), no_update, "", base.steps,
+                no_update, no_update)
+
+    @app.callback(Output("mix-sum", "children"), [Input(i, "value") for i in _MIX_IDS])
+    def _mix_sum(*percents: Any) -> str:
+        values = [p if isinstance(p, int | float) and not isinstance(p, bool) else 0
+                  for p in percents]
+        parts = " + ".join(f"{_LOGIC_WORDS[name]} {value:g} %"
+                           for name, value in zip(LOGIC_NAMES, values, strict=True))
+        return f"{parts} = {sum(values):g} %"
 
     @app.callback(
         Output({"type": "param-msg", "name": ALL}, "children"),
@@ -181,10 +361,12 @@ def register(app: Dash, store: SessionStore) -> None:
         Input({"type": "run", "name": ALL}, "value"),
         State("session-id", "data"),
         State("policy-tab", "value"),
+        State("readout-month", "value"),
+        State("policy-zoom", "value"),
     )
     def _compute(name: str, b: Any, n: Any, c: Any, lever_values: list[Any],
                  param_values: list[Any], run_values: list[Any],
-                 session_id: str, tab: str) -> tuple[Any, ...]:
+                 session_id: str, tab: str, month: Any, zoom: Any) -> tuple[Any, ...]:
         started = time.perf_counter()
         inputs = ctx.inputs_list
         levers = {i["id"]["name"]: v for i, v in zip(inputs[4], lever_values, strict=True)}
@@ -218,13 +400,13 @@ def register(app: Dash, store: SessionStore) -> None:
         progress = runs.progress()
         if runs.frame is None or runs.frame_version != progress.version:
             status = (f"{form.params.n_citizens:,} citizens x {form.steps} months: a large run, "
-                      "simulating in the background (see the progress bar)")
+                      f"simulating in the background; drawing replicate 1 of "
+                      f"{form.replicates}…")
             return (*field_messages, "", no_update, False, status, *_NO_FIGURES)
-        figures, stamp = _tab_outputs(runs, tab)
+        figures, stamp = _tab_outputs(runs, tab, month, zoom)
         seconds = time.perf_counter() - started
-        status = (f"{form.params.n_citizens:,} citizens x {form.steps} months: replicate 1 of "
-                  f"{form.replicates} drawn in {seconds:.2f} s"
-                  + ("; the rest in the background" if form.replicates > 1 else ""))
+        status = status_line(form.params.n_citizens, form.steps, form.replicates,
+                             progress.replicates_done, progress.finished, seconds)
         return (*field_messages, "", stamp, False, status, *figures)
 
     @app.callback(
@@ -236,18 +418,40 @@ def register(app: Dash, store: SessionStore) -> None:
         Output("policy-drawn", "data", allow_duplicate=True),
         Input("policy-redraw", "data"),
         Input("policy-tab", "value"),
+        Input("readout-month", "value"),
+        Input("policy-zoom", "value"),
         State("session-id", "data"),
         prevent_initial_call=True,
     )
-    def _render(_redraw: str, tab: str, session_id: str) -> tuple[Any, ...]:
-        """Draw the active tab again: new replicates are in, or another tab was chosen."""
+    def _render(_redraw: str, tab: str, month: Any, zoom: Any, session_id: str
+                ) -> tuple[Any, ...]:
+        """Draw the active tab again: new replicates are in, or another tab, month or zoom."""
         styles = (_SHOW if tab == "time" else _HIDE, _SHOW if tab == "equity" else _HIDE,
                   _SHOW if tab == "pv" else _HIDE)
         runs = _runs(store, session_id)
         if runs.frame is None:
             return (*_NO_FIGURES, *styles, no_update)
-        figures, stamp = _tab_outputs(runs, tab)
+        figures, stamp = _tab_outputs(runs, tab, month, zoom)
         return (*figures, *styles, stamp)
+
+    @app.callback(
+        Output("readout-text", "children"),
+        Output("readout-table", "children"),
+        Output("readout-month", "max"),
+        Output("readout-month", "marks"),
+        Input("policy-drawn", "data"),
+        Input("readout-month", "value"),
+        State("session-id", "data"),
+    )
+    def _readout(drawn: str, month: Any, session_id: str) -> tuple[Any, ...]:
+        """The numbers at the chosen month for the frame drawn now."""
+        runs = _runs(store, session_id)
+        if not drawn or runs.frame is None:
+            return "", "", no_update, no_update
+        sentence, rows, shown, replicates = readout_parts(runs, month)
+        last = int(runs.frame["step"].max())
+        marks = {0: "0", last: str(last)}
+        return sentence, _readout_table(rows, replicates, shown), last, marks
 
     @app.callback(
         Output("policy-progress", "value"),
@@ -255,6 +459,7 @@ def register(app: Dash, store: SessionStore) -> None:
         Output("policy-progress-text", "children"),
         Output("policy-redraw", "data"),
         Output("policy-poll", "disabled", allow_duplicate=True),
+        Output("policy-status", "children", allow_duplicate=True),
         Input("policy-poll", "n_intervals"),
         State("session-id", "data"),
         State("policy-drawn", "data"),
@@ -267,15 +472,87 @@ def register(app: Dash, store: SessionStore) -> None:
         stamp = runs.stamp
         redraw = stamp if stamp and stamp != drawn else no_update
         total = max(progress.total, 1)
+        context = runs.context
+        status = (status_line(context["params"].n_citizens, int(context["steps"]),
+                              progress.replicates, progress.replicates_done,
+                              progress.finished) if context else no_update)
         if progress.error:
-            return str(total), str(total), progress.error, no_update, True
+            return str(total), str(total), progress.error, no_update, True, progress.error
         if progress.finished:
-            replicates = runs.context.get("replicates", 1)
+            replicates = progress.replicates
             text = ("one replicate (no band)" if replicates == 1
                     else f"all {replicates} replicates drawn")
-            return str(total), str(total), text, redraw, True
+            return str(total), str(total), text, redraw, True, status
         share = progress.done / total
-        return (str(progress.done), str(total), f"simulating: {share:.0%}", redraw, False)
+        return (str(progress.done), str(total), f"simulating: {share:.0%}", redraw, False,
+                status)
+
+    @app.callback(
+        Output("policy-query", "data"),
+        Input("scenario", "value"),
+        [Input(i, "value") for i in _MIX_IDS],
+        Input({"type": "lever", "name": ALL}, "value"),
+        Input({"type": "param", "name": ALL}, "value"),
+        Input({"type": "run", "name": ALL}, "value"),
+        Input("readout-month", "value"),
+        Input("policy-tab", "value"),
+        Input("policy-zoom", "value"),
+    )
+    def _query(name: str, b: Any, n: Any, c: Any, lever_values: list[Any],
+               param_values: list[Any], run_values: list[Any], month: Any, tab: Any,
+               zoom: Any) -> Any:
+        """The page address's query for the current controls (written by the browser)."""
+        try:
+            base = shipped_scenario(name)
+            percents = [int(v) for v in (b, n, c)]
+        except (UserInputError, TypeError, ValueError):
+            return no_update
+        if sum(percents) != 100:
+            return no_update  # the mix is being rescaled; the next call has it
+        values: dict[str, Any] = {}
+        for index in (4, 5, 6):
+            for item, value in zip(ctx.inputs_list[index],
+                                   (lever_values, param_values, run_values)[index - 4],
+                                   strict=True):
+                values[item["id"]["name"]] = value
+        month = int(month) if isinstance(month, int | float) and not isinstance(
+            month, bool) else None
+        return encode_state(base, percents, values, month=month,
+                            tab=tab if isinstance(tab, str) else "time",
+                            zoom="zoom" in (zoom or []))
+
+    app.clientside_callback(
+        """function (query) {
+            if (typeof query !== 'string') { return window.dash_clientside.no_update; }
+            const path = window.location.pathname + (query ? '?' + query : '');
+            if (window.location.search.replace(/^\\?/, '') !== query) {
+                window.history.replaceState(window.history.state, '', path);
+            }
+            return window.location.origin + path;
+        }""",
+        Output("policy-link", "value"),
+        Input("policy-query", "data"),
+    )
+
+    @app.callback(
+        Output("download-csv", "data"),
+        Output("export-message", "children", allow_duplicate=True),
+        Input("export-csv", "n_clicks"),
+        State("session-id", "data"),
+        prevent_initial_call=True,
+    )
+    def _export_csv(_clicks: int, session_id: str) -> tuple[Any, ...]:
+        runs = _runs(store, session_id)
+        frame, _stamp = runs.snapshot()
+        if frame is None or not runs.context:
+            return no_update, "Nothing to download yet."
+        base: Scenario = runs.context["base"]
+        filename = f"{export.export_name(base)}_series.csv"
+        replicates = int(frame["replicate"].nunique())
+        note = "" if runs.progress().finished else " (replicates still running: saved so far)"
+        return (dcc.send_string(export.series_csv(frame), filename),
+                f"Saved {filename}: {replicates} replicates x {frame['step'].nunique()} "
+                f"months, one row per month{note}.")
 
     @app.callback(
         Output("download-scenario", "data"),
@@ -328,3 +605,11 @@ def _slider_names() -> set[str]:
 
 def _text(value: Any) -> Any:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _shown(name: str, value: Any) -> Any:
+    """A parameter's value as its control shows it: a number on a slider, else text."""
+    return value if isinstance(value, float) and name in _slider_names() else _text(value)
+
+
+_LOGIC_WORDS = {"bureaucracy": "Bureaucracy", "npm": "NPM", "co_creation": "Co-creation"}

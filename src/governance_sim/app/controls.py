@@ -35,6 +35,12 @@ __all__ = [
     "normalise_mix",
     "percents_from_logic",
     "logic_from_percents",
+    "MAIN_LEVERS",
+    "CONTEXT_CONTROLS",
+    "PLAIN_LABELS",
+    "plain_label",
+    "range_text",
+    "format_value",
 ]
 
 #: Largest population the app simulates interactively (the command line has no such limit):
@@ -49,6 +55,65 @@ MAIN_PARAMETERS: tuple[str, ...] = (
 
 #: Parameters shown as number boxes at the top (populations are not slider material).
 MAIN_NUMBERS: tuple[str, ...] = ("n_citizens", "n_units")
+
+#: The levers a policy officer decides, shown at the top of the policy view (with the logic
+#: mix and the budget); every other lever and parameter is folded in "advanced".
+MAIN_LEVERS: tuple[str, ...] = (
+    "arena_reach", "arnstein_rung", "facilitation_investment", "facilitation_targeting",
+    "performance_incentives", "sanctions", "participation_payment",
+)
+
+#: Parameters describing the municipality rather than a decision, shown under the levers.
+CONTEXT_CONTROLS: tuple[str, ...] = ("initial_trust", "n_citizens")
+
+#: Plain labels of the controls a policy officer sees first; the technical name, unit,
+#: range and source are in the control's hover title. Controls not listed here use the
+#: definition's own description (:func:`plain_label`).
+PLAIN_LABELS: dict[str, str] = {
+    "arena_reach": "How far arenas reach (share of residents invited a month)",
+    "arnstein_rung": "How much say citizens get (Arnstein's ladder: 1 manipulation, "
+                     "3 informing, 6 partnership, 8 citizen control)",
+    "facilitation_investment": "Investment in facilitation and arenas (0 none, 1 full)",
+    "facilitation_targeting": "Outreach aimed at residents with few resources (0 none, 1 full)",
+    "performance_incentives": "Hard targets and performance pay (0 none, 1 hard)",
+    "sanctions": "Sanctions that enforce contributions (0 none, 1 strict)",
+    "participation_payment": "Paying residents for taking part (0 none, 1 a payment that "
+                             "matters to most)",
+    "budget": "Service budget per resident a month (budget units; 1 = today's)",
+    "initial_trust": "Trust in institutions at the start (0 none, 1 full)",
+    "n_citizens": "Residents simulated",
+    "n_units": "Service units (kindergartens, neighbourhood services)",
+    "trust_threshold": "Trust at which residents start to take part (0-1)",
+    "startup_cost": "Extra cost of new arenas (share of the budget)",
+    "leader_patience": "Months a leader tolerates a dip in results",
+    "steps": "Months to simulate",
+    "replicates": "Repeat runs on the next seeds (for the band)",
+    "seed": "Random seed of the first run (same seed, same result)",
+}
+
+
+def plain_label(spec: ControlSpec) -> str:
+    """The label shown next to a control: plain words, first letter upper case."""
+    text = PLAIN_LABELS.get(spec.name, spec.label)
+    return text[:1].upper() + text[1:]
+
+
+def format_value(value: float, integer: bool = False) -> str:
+    """A value for people: whole numbers with thousands separators, others to 4 digits."""
+    if integer or float(value).is_integer() and abs(value) >= 1000:
+        return f"{int(value):,}"
+    return f"{value:.4g}"
+
+
+def range_text(spec: ControlSpec) -> str:
+    """Allowed values in words, e.g. ``"0 to 1"`` or ``"whole number, 0 to 4,294,967,295"``."""
+    low, high = format_value(spec.low, spec.integer), format_value(spec.high, spec.integer)
+    unit = spec.unit if spec.unit not in ("-", "", "0-1", "share") else ""
+    if spec.unit.startswith("rung"):
+        text = f"rung {low} to {high}"
+    else:
+        text = f"{low} to {high}" + (f" {unit}" if unit else "")
+    return f"whole number, {text}" if spec.integer else text
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -89,8 +154,10 @@ class ControlSpec:
 
     @property
     def help(self) -> str:
-        """The help line shown under the control."""
-        return f"{self.label} [{self.unit}; {self.low:g} to {self.high:g}]. Source: {self.source}"
+        """The hover title of the control: technical name, meaning, unit, range, source."""
+        return (f"{self.name}: {self.label}. Unit: {self.unit}; allowed: "
+                f"{format_value(self.low, self.integer)} to "
+                f"{format_value(self.high, self.integer)}. Source: {self.source}")
 
 
 def _nice_step(low: float, high: float, integer: bool) -> float:

@@ -20,7 +20,7 @@ from governance_sim.params import Params
 from governance_sim.scenarios import Scenario, scenario_from_dict
 
 __all__ = ["export_name", "scenario_document", "scenario_toml", "custom_scenario",
-           "report_html"]
+           "report_html", "series_csv", "csv_header"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -127,3 +127,46 @@ def report_html(frame: pd.DataFrame, base: Scenario, custom: Scenario, *,
         frame, infos, command=command + f"   # {file_name}: 'Export scenario' in the app",
         manifest=manifest, title=f"governance-sim app: {custom.name} vs {baseline_label}")
     return page
+
+
+#: Leading columns of :func:`series_csv` with their headers (units in brackets).
+_ID_COLUMNS = {"scenario": "scenario", "replicate": "replicate", "seed": "seed",
+               "step": "month [step]"}
+
+
+def csv_header(column: str) -> str:
+    """A column's CSV header: its name and unit, e.g. ``trust_mean [0-1]``.
+
+    Metrics take their unit from :data:`governance_sim.metrics.METRICS` (``-`` is written
+    as ``index, no unit``); other columns keep their name.
+    """
+    from governance_sim.metrics import METRICS
+
+    if column in _ID_COLUMNS:
+        return _ID_COLUMNS[column]
+    units = {metric.name: metric.unit for metric in METRICS}
+    if column not in units:
+        return column
+    unit = units[column]
+    if unit == "-":
+        unit = "index, no unit"
+    elif unit == "budget units":
+        unit = "budget units per citizen per month"
+    return f"{column} [{unit}]"
+
+
+def series_csv(frame: pd.DataFrame) -> str:
+    """The drawn series as CSV text: one row per scenario, replicate and month.
+
+    Args:
+        frame: the long frame of the policy view (``scenario``, ``replicate``, ``seed``,
+            ``step`` and one column per metric).
+
+    Returns:
+        CSV with a header row whose metric columns carry their unit
+        (:func:`csv_header`); floats written with full precision.
+    """
+    first = [c for c in _ID_COLUMNS if c in frame.columns]
+    columns = first + [c for c in frame.columns if c not in _ID_COLUMNS]
+    out = frame[columns].rename(columns={c: csv_header(c) for c in columns})
+    return out.to_csv(index=False, float_format="%.10g", lineterminator="\n")

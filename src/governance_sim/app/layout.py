@@ -14,12 +14,17 @@ from dash import dcc, html
 from governance_sim.app.chrome import current_request, header
 from governance_sim.app.classroom_layout import classroom_view
 from governance_sim.app.controls import (
+    CONTEXT_CONTROLS,
+    MAIN_LEVERS,
     MAIN_NUMBERS,
     MAIN_PARAMETERS,
     RUN_CONTROLS,
     ControlSpec,
+    format_value,
     lever_specs,
     parameter_specs,
+    plain_label,
+    range_text,
 )
 from governance_sim.params import LOGIC_NAMES
 from governance_sim.scenarios import list_scenarios
@@ -50,22 +55,30 @@ def _fmt(value: Any) -> str:
 
 
 def _label(spec: ControlSpec) -> html.Div:
+    """Plain label and allowed range; the technical name, unit and source in the hover title."""
     return html.Div([
-        html.Span(spec.label, className="control-label"),
-        html.Span(f" [{spec.unit}; {spec.low:g}-{spec.high:g}]", className="control-range"),
-    ], title=f"{spec.name}. Source: {spec.source}")
+        html.Span(plain_label(spec), className="control-label"),
+        html.Span(f" ({range_text(spec)})", className="control-range"),
+    ], title=spec.help, className="control-head")
+
+
+def _slider_marks(spec: ControlSpec) -> dict[float, str]:
+    """Marks at both ends of a slider, in plain numbers."""
+    return {spec.low: format_value(spec.low, spec.integer),
+            spec.high: format_value(spec.high, spec.integer)}
 
 
 def slider_control(kind: str, spec: ControlSpec, value: float | None = None) -> html.Div:
-    """A slider with a number box, its label, range, source (tooltip) and message line."""
+    """A slider with a number box, its plain label, range, hover title and message line."""
     value = spec.default if value is None else value
     return html.Div([
         _label(spec),
         dcc.Slider(id={"type": kind, "name": spec.name}, min=spec.low, max=spec.high,
-                   step=spec.step, value=value, marks=None, allow_direct_input=True,
-                   updatemode="mouseup", className="control-slider"),
+                   step=spec.step, value=value, marks=_slider_marks(spec),
+                   allow_direct_input=True, updatemode="mouseup",
+                   className="control-slider"),
         html.Div(id={"type": f"{kind}-msg", "name": spec.name}, className="field-message"),
-    ], className="control", id=f"control-{kind}-{spec.name}")
+    ], className="control", id=f"control-{kind}-{spec.name}", title=spec.help)
 
 
 def number_control(kind: str, spec: ControlSpec, value: Any = None) -> html.Div:
@@ -74,14 +87,18 @@ def number_control(kind: str, spec: ControlSpec, value: Any = None) -> html.Div:
     return html.Div([
         _label(spec),
         dcc.Input(id={"type": kind, "name": spec.name}, type="text", value=_fmt(value),
-                  debounce=True, inputMode="decimal", className="number-input",
+                  debounce=True, className="number-input",
                   spellCheck=False, autoComplete="off"),
         html.Div(id={"type": f"{kind}-msg", "name": spec.name}, className="field-message"),
-    ], className="control number-control")
+    ], className="control number-control", id=f"control-{kind}-{spec.name}", title=spec.help)
 
 
 def _scenario_options() -> list[dict[str, str]]:
     return [{"label": name.replace("_", " "), "value": name} for name in list_scenarios()]
+
+
+#: Marks of the logic-mix sliders (percent).
+MIX_MARKS = {0: "0 %", 25: "25 %", 50: "50 %", 75: "75 %", 100: "100 %"}
 
 
 def _mix_controls() -> html.Div:
@@ -89,32 +106,44 @@ def _mix_controls() -> html.Div:
     for name in LOGIC_NAMES:
         sliders.append(html.Div([
             html.Span(_LOGIC_SHORT[name], className="mix-name"),
-            dcc.Slider(id=f"mix-{name}", min=0, max=100, step=1, value=0, marks=None,
+            dcc.Slider(id=f"mix-{name}", min=0, max=100, step=1, value=0, marks=MIX_MARKS,
                        allow_direct_input=True, updatemode="mouseup",
-                       className="control-slider"),
-        ], className="mix-row"))
+                       tooltip={"placement": "top", "template": "{value} %"},
+                       className="control-slider mix-slider"),
+            html.Span("%", className="mix-unit"),
+        ], className="mix-row", title=f"logic weight of {name}, percent"))
     return html.Div([
         html.H3("Logic mix"),
-        html.P("Weights in percent; moving one rescales the others so they sum to 100. "
-               "Click a dot in the triangle to pick a mix. Moving the mix resets the levers "
-               "to that mix's profile.", className="hint"),
+        html.P("How much of each way of governing, in percent; moving one rescales the "
+               "others so the three sum to 100 %. Click a dot in the triangle to pick a mix. "
+               "Moving the mix resets the levers to that mix's profile.", className="hint"),
         *sliders,
+        html.Div(id="mix-sum", className="mix-sum"),
         dcc.Graph(id="ternary", config={"displayModeBar": False}, className="ternary"),
     ], className="panel")
 
 
 def _policy_sidebar() -> html.Div:
-    params = parameter_specs()
-    main = [s for s in params if s.name in MAIN_PARAMETERS]
-    numbers = [s for s in params if s.name in MAIN_NUMBERS]
+    params = {s.name: s for s in parameter_specs()}
+    levers = {s.name: s for s in lever_specs()}
+    shown = set(MAIN_LEVERS) | set(CONTEXT_CONTROLS) | {"budget"}
+
+    def control(kind: str, spec: ControlSpec) -> html.Div:
+        return (slider_control(kind, spec) if spec.kind == "slider"
+                else number_control(kind, spec))
+
+    assumptions = [control("param", params[name]) for name in (*MAIN_PARAMETERS, *MAIN_NUMBERS)
+                   if name not in shown]
     groups: dict[str, list[ControlSpec]] = {}
-    for spec in params:
+    for spec in params.values():
         if spec.name not in MAIN_PARAMETERS and spec.name not in MAIN_NUMBERS:
             groups.setdefault(spec.group, []).append(spec)
     more = [html.Details([
         html.Summary(GROUP_TITLES.get(group, group)),
         *[number_control("param", spec) for spec in specs],
     ], className="param-group") for group, specs in groups.items()]
+    other_levers = [slider_control("lever", spec) for name, spec in levers.items()
+                    if name not in MAIN_LEVERS]
     return html.Div([
         html.Div([
             html.H3("Scenario"),
@@ -123,56 +152,103 @@ def _policy_sidebar() -> html.Div:
             html.Div(id="scenario-info", className="scenario-info"),
         ], className="panel"),
         _mix_controls(),
-        html.Details([
-            html.Summary("Levers of the logic"),
-            html.P("Start at the mix's profile (logics.py); a lever moved away from it "
-                   "overrides the logic.", className="hint"),
-            *[slider_control("lever", spec) for spec in lever_specs()],
-        ], open=True, className="panel"),
         html.Div([
-            html.H3("Main parameters"),
-            *[slider_control("param", spec) for spec in main],
-            *[number_control("param", spec) for spec in numbers],
+            html.H3("Your levers"),
+            html.P("Each starts at the mix's profile; a lever moved away from it overrides "
+                   "the logic. Hover a label for the model's name, unit and source.",
+                   className="hint"),
+            *[slider_control("lever", levers[name]) for name in MAIN_LEVERS],
+            slider_control("param", params["budget"]),
+        ], className="panel", id="main-levers"),
+        html.Div([
+            html.H3("The municipality"),
+            *[control("param", params[name]) for name in CONTEXT_CONTROLS],
         ], className="panel"),
         html.Div([
             html.H3("Run"),
             *[number_control("run", spec) for spec in RUN_CONTROLS],
         ], className="panel"),
-        html.Div([html.H3("All parameters"), *more], className="panel"),
+        html.Details([
+            html.Summary(f"Advanced: {len(other_levers)} more levers and "
+                         f"{len(params) - len(shown & set(params))} model assumptions"),
+            html.P("For modellers: the model's other levers and assumptions, each with its "
+                   "source in the hover title.", className="hint"),
+            html.H4("Other levers"),
+            *other_levers,
+            html.H4("Main assumptions"),
+            *assumptions,
+            html.H4("All assumptions by group"),
+            *more,
+        ], className="panel advanced", id="advanced"),
     ], className="sidebar", id="policy-sidebar")
+
+
+def _readout() -> html.Div:
+    """The numbers at a chosen month: a month slider and a table (filled by a callback)."""
+    return html.Div([
+        html.Div([
+            html.Span("Numbers at month", className="readout-title"),
+            html.Div(dcc.Slider(id="readout-month", min=0, max=120, step=1, value=120,
+                                marks=None, allow_direct_input=True, updatemode="mouseup",
+                                className="readout-slider"), className="readout-slider-box",
+                     title="month of the numbers below (0: the start); marked in the "
+                           "figures by a vertical line"),
+        ], className="readout-head"),
+        html.Div(id="readout-table", className="readout-table-box"),
+    ], className="readout", id="readout")
 
 
 def _policy_main() -> html.Div:
     graph_config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
     return html.Div([
+        dcc.Location(id="url", refresh=False),
         html.Div([
-            html.Div(id="policy-status", className="status"),
+            html.Div(id="policy-status", className="status", role="status"),
             html.Progress(id="policy-progress", value="0", max="1", className="progress"),
             html.Span(id="policy-progress-text", className="progress-text"),
             html.Div([
+                html.Button("Download data (.csv)", id="export-csv", className="button"),
                 html.Button("Export scenario (.toml)", id="export-scenario",
                             className="button"),
                 html.Button("Export figures (.html)", id="export-html", className="button"),
             ], className="export-buttons"),
         ], className="status-bar"),
+        html.Div([
+            html.Span("Link to this view:", className="link-label"),
+            html.Div(dcc.Input(id="policy-link", type="text", readOnly=True, value="",
+                               className="link-box"),
+                     title="the address of exactly this view", className="link-box-wrap"),
+            dcc.Clipboard(target_id="policy-link", title="copy the link", id="copy-link",
+                          className="copy-link"),
+        ], className="link-bar"),
+        html.Div(id="url-notice", className="url-notice", role="alert"),
         html.Div(id="policy-message", className="message", role="alert"),
         html.Div(id="export-message", className="export-message"),
         dcc.Download(id="download-scenario"),
         dcc.Download(id="download-html"),
-        dcc.Tabs(id="policy-tab", value="time", className="figure-tabs", children=[
-            dcc.Tab(label="Trust, participation, public value", value="time"),
-            dcc.Tab(label="Equity by resource quintile", value="equity"),
-            dcc.Tab(label="Public-value components", value="pv"),
-        ]),
+        dcc.Download(id="download-csv"),
+        html.Div(id="readout-text", className="readout-text"),
+        html.Div([
+            dcc.Tabs(id="policy-tab", value="time", className="figure-tabs", children=[
+                dcc.Tab(label="Trust, participation, public value", value="time"),
+                dcc.Tab(label="Equity by resource quintile", value="equity"),
+                dcc.Tab(label="Public-value components", value="pv"),
+            ]),
+            dcc.Checklist(id="policy-zoom", value=[], className="zoom",
+                          options=[{"label": " zoom the y axes to the data (they will not "
+                                             "start at 0)", "value": "zoom"}]),
+        ], className="tabs-row"),
         html.Div(dcc.Graph(id="graph-time", config=graph_config), id="box-time"),
         html.Div(dcc.Graph(id="graph-equity", config=graph_config), id="box-equity",
                  style={"display": "none"}),
         html.Div([dcc.Graph(id="graph-pv-profile", config=graph_config),
                   dcc.Graph(id="graph-pv-components", config=graph_config)], id="box-pv",
                  style={"display": "none"}),
+        _readout(),
         dcc.Interval(id="policy-poll", interval=300, disabled=True),
         dcc.Store(id="policy-drawn", data=""),
         dcc.Store(id="policy-redraw", data=""),
+        dcc.Store(id="policy-query", data=""),
     ], className="main")
 
 

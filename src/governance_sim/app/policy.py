@@ -17,16 +17,18 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from governance_sim.cli.batch import replicate_seeds, run_batch
 from governance_sim.params import Params
 from governance_sim.scenarios import Scenario
 
-__all__ = ["PolicyRuns", "Progress", "SETTINGS_LABEL", "FOREGROUND_CITIZEN_STEPS"]
+__all__ = ["PolicyRuns", "Progress", "SETTINGS_LABEL", "FOREGROUND_CITIZEN_STEPS", "readout"]
 
 #: Name of the current settings in the figures' legend.
 SETTINGS_LABEL = "your settings"
@@ -53,6 +55,8 @@ class Progress:
         total: steps in all runs of the request.
         finished: all replicates are in :attr:`PolicyRuns.frame`.
         error: a message if the background job failed.
+        replicates: replicates asked for.
+        replicates_done: replicates simulated so far (settings and baseline both).
     """
 
     version: int = 0
@@ -60,6 +64,8 @@ class Progress:
     total: int = 0
     finished: bool = True
     error: str | None = None
+    replicates: int = 0
+    replicates_done: int = 0
 
 
 @dataclass
@@ -169,7 +175,7 @@ class PolicyRuns:
                 self._job.cancel.set()
             version = self._progress.version + 1
             self._progress = Progress(version=version, done=0, total=2 * steps * len(seeds),
-                                      finished=False)
+                                      finished=False, replicates=len(seeds))
             job = _Job(version=version)
             self._job = job
             self.context = {"base": base, "params": params, "steps": steps, "seed": seed,
@@ -186,6 +192,7 @@ class PolicyRuns:
                     self.frame = frame
                     self.frame_version = version
                     self._progress.done = 2 * steps
+                    self._progress.replicates_done = 1
                     self._progress.finished = len(seeds) == 1
         if not foreground or len(seeds) > 1:
             job.thread = threading.Thread(
@@ -208,6 +215,7 @@ class PolicyRuns:
                 self.frame_version = job.version
                 if finished:
                     self._progress.done = self._progress.total
+                    self._progress.replicates_done = self._progress.replicates
                     self._progress.finished = True
 
     def _rest(self, job: _Job, base: Scenario, params: Params, steps: int, seeds: list[int],
@@ -222,6 +230,9 @@ class PolicyRuns:
                                          baseline_label, replicate))
                 parts.append(self._label(self._one(params, seed, steps, job), SETTINGS_LABEL,
                                          replicate))
+                with self._lock:
+                    if self._progress.version == job.version:
+                        self._progress.replicates_done = replicate + 1
                 if replicate == 0 and len(seeds) > 1:
                     self._publish(job, parts, baseline_label, finished=False)
         except _Cancelled:
@@ -251,7 +262,8 @@ class PolicyRuns:
         """A copy of the current request's progress."""
         with self._lock:
             p = self._progress
-            return Progress(p.version, p.done, p.total, p.finished, p.error)
+            return Progress(p.version, p.done, p.total, p.finished, p.error, p.replicates,
+                            p.replicates_done)
 
     def wait(self, timeout: float = 60.0) -> bool:
         """Block until the background job ends (tests); True if it finished in time."""
@@ -266,3 +278,43 @@ class PolicyRuns:
         with self._lock:
             if self._job is not None:
                 self._job.cancel.set()
+
+
+def readout(frame: pd.DataFrame, month: int, metrics: Sequence[str], *,
+            baseline_label: str, quantiles: tuple[float, float] = (0.1, 0.9)
+            ) -> pd.DataFrame:
+    """The key metrics at one month: median and band of the settings and of the baseline.
+
+    Args:
+        frame: the long frame drawn (:attr:`PolicyRuns.frame`: ``scenario``, ``replicate``,
+            ``step`` and the metric columns).
+        month: the month (step) to read; clipped to the months simulated.
+        metrics: metric columns, one row each.
+        baseline_label: the baseline's name in ``frame``.
+        quantiles: lower and upper quantile of the band across replicates.
+
+    Returns:
+        One row per metric (index ``metric``), columns ``month`` (int), ``replicates``
+        (int), and for ``settings`` and ``baseline`` each the ``_median``, ``_low`` and
+        ``_high`` (float64), and ``difference`` (settings minus baseline, of the medians;
+        for a paired difference per seed see the report).
+    """
+    steps = frame["step"].to_numpy()
+    month = int(min(max(int(month), int(steps.min())), int(steps.max())))
+    at = frame[frame["step"] == month]
+    rows = []
+    for metric in metrics:
+        row: dict[str, Any] = {"metric": metric, "month": month,
+                               "replicates": int(at["replicate"].nunique())}
+        for key, name in (("settings", SETTINGS_LABEL), ("baseline", baseline_label)):
+            values = at.loc[at["scenario"] == name, metric].to_numpy(dtype=np.float64)
+            if values.size == 0:
+                row.update({f"{key}_median": np.nan, f"{key}_low": np.nan,
+                            f"{key}_high": np.nan})
+                continue
+            row[f"{key}_median"] = float(np.median(values))
+            row[f"{key}_low"] = float(np.quantile(values, quantiles[0]))
+            row[f"{key}_high"] = float(np.quantile(values, quantiles[1]))
+        row["difference"] = row["settings_median"] - row["baseline_median"]
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("metric")
