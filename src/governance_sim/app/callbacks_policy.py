@@ -13,6 +13,7 @@ drawing (:func:`_readout`); every control's value goes into the page address
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -20,6 +21,7 @@ import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from governance_sim.app import export
+from governance_sim.app.chrome import APP_QUERY_KEYS
 from governance_sim.app.controls import (
     levers_for,
     logic_from_percents,
@@ -524,12 +526,19 @@ def register(app: Dash, store: SessionStore) -> None:
     app.clientside_callback(
         """function (query) {
             if (typeof query !== 'string') { return window.dash_clientside.no_update; }
-            const path = window.location.pathname + (query ? '?' + query : '');
-            if (window.location.search.replace(/^\\?/, '') !== query) {
+            const kept = new URLSearchParams(window.location.search);
+            const chrome = new URLSearchParams();
+            for (const key of __KEYS__) {
+                if (kept.has(key)) { chrome.set(key, kept.get(key)); }
+            }
+            const head = chrome.toString();
+            const full = [query, head].filter(part => part).join('&');
+            const path = window.location.pathname + (full ? '?' + full : '');
+            if (window.location.search.replace(/^\\?/, '') !== full) {
                 window.history.replaceState(window.history.state, '', path);
             }
             return window.location.origin + path;
-        }""",
+        }""".replace("__KEYS__", json.dumps(list(APP_QUERY_KEYS))),
         Output("policy-link", "value"),
         Input("policy-query", "data"),
     )

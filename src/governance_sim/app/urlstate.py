@@ -8,6 +8,9 @@ like the form's (:func:`governance_sim.app.controls.parse_number`: digits only, 
 evaluated, no path is read): unknown names are ignored with a notice, values out of range
 are clamped to the range with a notice, values that are not numbers are refused with a
 notice (the scenario's value is kept), and an unknown scenario falls back to the default.
+The page's language and view (``lang``, ``mode``: :data:`governance_sim.app.chrome.APP_QUERY_KEYS`)
+belong to the page's chrome: they are left to it here, and kept in the address when the
+view's state is written.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from governance_sim.app.chrome import APP_QUERY_KEYS
 from governance_sim.app.controls import (
     RUN_CONTROLS,
     ControlSpec,
@@ -243,6 +247,8 @@ def decode_query(search: Any) -> tuple[ViewState, list[str]]:
                                f"{', '.join(TABS)}; showing the first")
         elif key == "zoom":
             state.zoom = raw in ("1", "true", "yes", "on")
+        elif key in APP_QUERY_KEYS:
+            continue  # the chrome's (language, view)
         elif key in specs:
             kind, spec = specs[key]
             value = _clamped(raw, spec, notices)

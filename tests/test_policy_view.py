@@ -1,0 +1,267 @@
+"""Unit tests of the policy view a policy officer reads (issue 15), without a browser.
+
+Plain labels and grouping, the mix in percent, the numeric readout, the status line, honest
+axes, the view's state in the address and the CSV download. Small populations only.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+import governance_sim as gs
+from governance_sim.app import controls, export, layout, urlstate
+from governance_sim.app.callbacks_policy import (
+    READOUT_METRICS,
+    figures_for_tab,
+    readout_parts,
+    status_line,
+)
+from governance_sim.app.controls import (
+    MAIN_LEVERS,
+    RUN_CONTROLS,
+    lever_specs,
+    parameter_specs,
+    percents_from_logic,
+    plain_label,
+    range_text,
+)
+from governance_sim.app.policy import SETTINGS_LABEL, PolicyRuns, readout
+from governance_sim.metrics import METRICS
+from governance_sim.params import Params
+from governance_sim.viz.app_figures import NOT_ZERO_NOTE, honest_axes
+
+SMALL = {"n_citizens": 600, "n_units": 12}
+
+
+def _walk(component, inside_advanced: bool = False):
+    """Yield (component, inside the 'advanced' details) for every node of a layout."""
+    yield component, inside_advanced
+    inside = inside_advanced or getattr(component, "id", None) == "advanced"
+    children = getattr(component, "children", None)
+    if children is None or isinstance(children, str | int | float):
+        return
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            yield from _walk(child, inside)
+
+
+@pytest.fixture(scope="module")
+def sidebar():
+    return layout._policy_sidebar()
+
+
+@pytest.fixture(scope="module")
+def runs() -> PolicyRuns:
+    """Three replicates of a small co-creation run against a lower-trust variant."""
+    base = gs.Scenario(name="co_creation", params=Params(logic="co_creation", **SMALL),
+                       steps=12)
+    runs = PolicyRuns()
+    runs.update(base, base.params.replace(initial_trust=0.3), steps=12, seed=3,
+                replicates=3, baseline_label="baseline: co_creation")
+    assert runs.wait(120)
+    return runs
+
+
+# --- labels and grouping ----------------------------------------------------------------------
+def test_labels_are_plain_with_the_technical_name_in_the_hover_title(sidebar) -> None:
+    heads = [c for c, _ in _walk(sidebar) if getattr(c, "className", None) == "control-head"]
+    specs = {s.name: s for s in [*lever_specs(), *parameter_specs(), *RUN_CONTROLS]}
+    assert len(heads) == len(specs)
+    for head in heads:
+        label, shown_range = (child.children for child in head.children)
+        name = head.title.split(":")[0]
+        assert name in specs and head.title.startswith(f"{name}: ")
+        assert specs[name].source in head.title
+        # no bracketed "[unit; low-high]" and no exponent notation for a range
+        assert "[" not in label + shown_range and not re.search(r"\de[+-]\d", shown_range)
+    seed = specs["seed"]
+    assert range_text(seed) == "whole number, 0 to 4,294,967,295"
+    assert plain_label(specs["arena_reach"]) == (
+        "How far arenas reach (share of residents invited a month)")
+
+
+def test_the_main_levers_are_shown_and_the_rest_folded(sidebar) -> None:
+    where = {}
+    for component, advanced in _walk(sidebar):
+        ident = getattr(component, "id", None)
+        if isinstance(ident, dict) and ident.get("type") in ("lever", "param", "run"):
+            where[ident["name"]] = advanced
+    shown = {name for name, advanced in where.items() if not advanced}
+    assert shown == {*MAIN_LEVERS, "budget", "initial_trust", "n_citizens", "steps",
+                     "replicates", "seed"}
+    assert len(shown) <= 15 and len(where) == len(shown) + sum(where.values())
+    assert {s.name for s in lever_specs()} | {s.name for s in parameter_specs()} <= set(where)
+
+
+def test_mix_sliders_show_percent(sidebar) -> None:
+    mixes = [c for c, _ in _walk(sidebar) if str(getattr(c, "id", "")).startswith("mix-")
+             and type(c).__name__ == "Slider"]
+    assert len(mixes) == 3
+    for slider in mixes:
+        assert set(slider.marks.values()) == {"0 %", "25 %", "50 %", "75 %", "100 %"}
+        assert slider.tooltip["template"] == "{value} %"
+
+
+# --- status line ------------------------------------------------------------------------------
+def test_status_line_says_what_runs_and_when_it_is_finished() -> None:
+    assert status_line(10_000, 120, 5, 2, False) == (
+        "10,000 citizens x 120 months: drawing replicate 3 of 5…")
+    assert status_line(10_000, 120, 5, 5, True) == (
+        "10,000 citizens x 120 months: all 5 replicates drawn")
+    assert "one run drawn" in status_line(500, 12, 1, 1, True)
+    assert "background" not in status_line(10_000, 120, 5, 5, True)
+
+
+def test_runs_count_the_replicates_done(runs) -> None:
+    progress = runs.progress()
+    assert progress.finished and progress.replicates == progress.replicates_done == 3
+
+
+# --- numeric readout --------------------------------------------------------------------------
+def test_readout_gives_median_and_band_of_each_scenario_at_the_month(runs) -> None:
+    frame = runs.frame
+    table = readout(frame, 7, READOUT_METRICS, baseline_label="baseline: co_creation")
+    at = frame[frame["step"] == 7]
+    for metric in READOUT_METRICS:
+        mine = at.loc[at["scenario"] == SETTINGS_LABEL, metric]
+        base = at.loc[at["scenario"] == "baseline: co_creation", metric]
+        assert table.at[metric, "settings_median"] == pytest.approx(mine.median())
+        assert table.at[metric, "baseline_median"] == pytest.approx(base.median())
+        assert table.at[metric, "settings_low"] == pytest.approx(mine.quantile(0.1))
+        assert table.at[metric, "baseline_high"] == pytest.approx(base.quantile(0.9))
+        assert table.at[metric, "difference"] == pytest.approx(mine.median() - base.median())
+    assert int(table["replicates"].iloc[0]) == 3
+    assert int(readout(frame, 999, READOUT_METRICS,
+                       baseline_label="baseline: co_creation")["month"].iloc[0]) == 12
+
+
+def test_readout_sentence_and_rows_show_the_numbers(runs) -> None:
+    sentence, rows, month, replicates = readout_parts(runs, 12)
+    at = runs.frame[runs.frame["step"] == 12]
+    trust = at.groupby("scenario")["trust_mean"].median()
+    assert sentence == (f"Trust at month 12: {trust[SETTINGS_LABEL]:.3f} with your settings "
+                        f"against {trust['baseline: co_creation']:.3f} under the baseline")
+    assert month == 12 and replicates == 3 and len(rows) == len(READOUT_METRICS)
+    assert rows[0][1].startswith(f"{trust[SETTINGS_LABEL]:.3f} (")  # median (band)
+    assert rows[1][1].endswith("%)")  # a share in percent
+    assert readout_parts(runs, None)[2] == 12  # no month chosen: the last
+
+
+# --- honest axes ------------------------------------------------------------------------------
+def test_every_figure_of_the_view_starts_its_y_axes_at_zero(runs) -> None:
+    for tab in ("time", "equity", "pv"):
+        figures, _stamp = figures_for_tab(runs, tab, month=6)
+        for fig in figures:
+            meta = fig.layout.meta
+            assert meta["zero_based"] and all(meta["zero_based"].values()), tab
+            for name in meta["zero_based"]:
+                axis = fig.layout[name]
+                assert axis.rangemode == "tozero" and (axis.range is None
+                                                       or axis.range[0] <= 0)
+            assert meta["month"] == 6
+
+
+def test_zoomed_axes_are_marked(runs) -> None:
+    figures, _stamp = figures_for_tab(runs, "time", zoom=True)
+    notes = [a for a in figures[0].layout.annotations if a.text == NOT_ZERO_NOTE]
+    trust_axis_away = runs.frame["trust_mean"].min() > 0
+    assert trust_axis_away and len(notes) >= 1
+    assert len(notes) == sum(not v for v in figures[0].layout.meta["zero_based"].values())
+
+
+def test_honest_axes_widens_a_fixed_range_and_marks_only_axes_away_from_zero() -> None:
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0.5, 0.6]))
+    fig.update_yaxes(range=[0.4, 0.7])
+    honest_axes(fig)
+    assert list(fig.layout.yaxis.range) == [0, 0.7] and fig.layout.yaxis.rangemode == "tozero"
+    near = honest_axes(go.Figure(go.Scatter(x=[0, 1], y=[-0.1, 0.6])), zoom=True)
+    assert not [a for a in near.layout.annotations if a.text == NOT_ZERO_NOTE]
+    away = honest_axes(go.Figure(go.Scatter(x=[0, 1], y=[0.5, 0.6])), zoom=True)
+    assert [a.text for a in away.layout.annotations] == [NOT_ZERO_NOTE]
+
+
+# --- the view in the address ------------------------------------------------------------------
+def _page_values(base: gs.Scenario, percents: list[int]) -> dict[str, object]:
+    """Every control's value as the page holds it after loading ``base`` with this mix."""
+    logic = controls.logic_from_percents(percents, base.params.logic)
+    values: dict[str, object] = dict(controls.levers_for(logic, base.params.levers))
+    values.update({k: v for k, v in base.params.to_dict().items()
+                   if k in {s.name for s in parameter_specs()}})
+    values.update({"steps": str(base.steps), "replicates": "5", "seed": "1"})
+    return values
+
+
+def test_an_untouched_view_is_just_the_scenario() -> None:
+    base = gs.load_scenario("co_creation")
+    percents = percents_from_logic(base.params.logic)
+    assert urlstate.encode_state(base, percents, _page_values(base, percents)) == (
+        "scenario=co_creation")
+
+
+def test_the_address_round_trips_every_control() -> None:
+    base = gs.load_scenario("npm_to_co_creation")
+    percents = [20, 30, 50]
+    values = _page_values(base, percents)
+    values.update({"arena_reach": 0.31, "n_citizens": "2 000", "steps": "60", "seed": "7",
+                   "trust_learning_rate": "0.05", "sanctions": 0.0})
+    query = urlstate.encode_state(base, percents, values, month=48, tab="pv", zoom=True)
+    state, notices = urlstate.decode_query("?" + query + "&lang=nb&mode=policy")
+    assert notices == []
+    assert state.scenario == "npm_to_co_creation" and state.percents == percents
+    assert state.levers == {"arena_reach": 0.31, "sanctions": 0.0}
+    assert state.params == {"n_citizens": 2000, "trust_learning_rate": 0.05}
+    assert state.run == {"steps": 60, "seed": 7}
+    assert (state.month, state.tab, state.zoom) == (48, "pv", True)
+
+
+@pytest.mark.parametrize(("query", "expected", "notice"), [
+    ("arena_reach=7", {"arena_reach": 1.0}, "outside 0 to 1; set to 1"),
+    ("arena_reach=-2", {"arena_reach": 0.0}, "outside 0 to 1; set to 0"),
+    ("n_citizens=1e400", {"n_citizens": 50000}, "set to 50000"),
+    ("steps=60.5", {"steps": 60}, "not a whole number"),
+    ("seed=__import__('os')", {}, "not a number"),
+    ("initial_trust=nan", {}, "not a number"),
+    ("mix=20,30,40", {"mix": [22, 33, 45]}, "does not sum to 100 %"),
+    ("mix=a,b", {}, "not three percents"),
+    ("scenario=../../etc/passwd", {}, "not one of the list"),
+    ("tab=<script>", {}, "not one of time, equity, pv"),
+    ("foo=1&bar=2", {}, "unknown settings 'foo', 'bar' ignored"),
+])
+def test_a_bad_address_is_clamped_or_refused_with_a_notice(query, expected, notice) -> None:
+    state, notices = urlstate.decode_query(query)
+    assert len(notices) == 1 and notice in notices[0], notices
+    got = {**state.levers, **state.params, **state.run}
+    if state.percents is not None:
+        got["mix"] = state.percents
+    assert got == expected
+    assert state.scenario is None and state.tab is None
+
+
+def test_an_overlong_address_is_refused_whole() -> None:
+    state, notices = urlstate.decode_query("arena_reach=0.2&" + "x" * urlstate.MAX_QUERY)
+    assert state.levers == {} and "longer than" in notices[0]
+    state, notices = urlstate.decode_query("&".join(f"k{i}=1" for i in range(500)))
+    assert "more than" in notices[0]
+    assert urlstate.decode_query(None) == (urlstate.ViewState(), [])
+
+
+# --- CSV --------------------------------------------------------------------------------------
+def test_csv_has_the_drawn_series_with_units_in_the_header(runs) -> None:
+    text = export.series_csv(runs.frame)
+    data = pd.read_csv(io.StringIO(text))
+    assert list(data.columns[:4]) == ["scenario", "replicate", "seed", "month [step]"]
+    units = {m.name: m.unit for m in METRICS}
+    assert "trust_mean [0-1]" in data.columns and "participation_rate [share]" in data.columns
+    assert "cost [budget units per citizen per month]" in data.columns
+    for column in data.columns[4:]:
+        name = column.split(" [")[0]
+        assert name in units and column.endswith("]"), column
+    assert len(data) == len(runs.frame) == 2 * 3 * 13
+    np.testing.assert_allclose(data["trust_mean [0-1]"], runs.frame["trust_mean"], rtol=1e-9)
+    assert set(data["scenario"]) == {SETTINGS_LABEL, "baseline: co_creation"}
