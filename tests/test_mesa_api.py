@@ -170,3 +170,21 @@ def test_page_rejects_a_starting_value_outside_its_slider():
         model_params(n_citizens=10)
     with pytest.raises(gs.ScenarioError):
         model_params("no_such_scenario")
+
+
+def test_the_served_page_component_renders_the_default_scenario():
+    solara = pytest.importorskip("solara", reason="the viz extra (mesa[viz]) is not installed")
+    import ipyvuetify as vw
+
+    from governance_sim.app import solara_page
+
+    @solara.component
+    def App():
+        with solara.AppLayout():
+            solara_page.Page()
+
+    _, rc = solara.render(App(), handle_error=False)
+    assert rc.find(vw.Slider, label="Citizens").widget.v_model == 2000
+    assert rc.find(vw.Select, label="Governance logic").widget.v_model == "co_creation"
+    rc.find(vw.Btn, children=["Step"]).widget.click()
+    assert not rc.find(vw.Alert).widgets
