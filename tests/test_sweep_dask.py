@@ -112,3 +112,21 @@ def test_a_dask_sweep_without_workers_stops_after_the_stated_timeout(tmp_path: P
     err = capsys.readouterr().err
     assert code == 1 and "no Dask worker for 2 s (--worker-timeout)" in err
     assert "Traceback" not in err and elapsed < 30
+
+
+def test_the_progress_bar_is_tqdm_auto(tmp_path: Path, monkeypatch) -> None:
+    """tqdm.auto: a widget in a notebook, text in a terminal (it picks; the sweep uses it)."""
+    import tqdm.auto
+
+    made: list[dict] = []
+
+    class Recorder(tqdm.auto.tqdm):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs) -> None:
+            made.append(kwargs)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recorder)
+    spec = tmp_path / "spec.toml"
+    spec.write_text(CRASH_SPEC.replace("crash_above = 6.5", "delay_s = 0.0"))
+    assert run_sweep(spec, tmp_path / "o", workers=1, progress=True).ok
+    assert len(made) == 1 and made[0]["total"] == 8 and made[0]["disable"] is False
