@@ -353,3 +353,63 @@ def test_cli_discover_refuses_a_non_sweep_folder_and_a_foreign_out_folder(
     assert main(["discover", str(tiny_sweep), "--where", "y > 1", "--out", str(mine)]) == 2
     assert "already holds files governance-sim did not write" in capsys.readouterr().err
     assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+
+
+# --- the experiment -------------------------------------------------------------------------------
+
+EXPERIMENT = Path(__file__).resolve().parents[1] / "experiments" / "what_leaders_need"
+SUCCESS = "trust_lift > 0 and pv_lift > 0 and q1_trust_lift > 0 and gap_lift <= 0"
+
+
+def test_the_committed_answer_follows_from_the_committed_runs() -> None:
+    """PRIM on ``result/runs.csv`` gives the box the experiment's README reports."""
+    runs = pd.read_csv(EXPERIMENT / "result" / "runs.csv")
+    manifest = json.loads((EXPERIMENT / "result" / "discovery.json").read_text())
+    factors = [f["name"] for f in manifest["factors"]]
+    outcomes = ["trust_lift", "pv_lift", "q1_trust_lift", "gap_lift"]
+    y = parse_condition(SUCCESS, outcomes).evaluate(runs)
+    assert int(y.sum()) == manifest["n_interest"] == 39 and len(runs) == 256
+    result = prim(runs[factors], y)
+    index = knee_index(result)
+    assert index == manifest["chosen_box"] == 36
+    box = result.boxes[index]
+    assert box.coverage == pytest.approx(manifest["box"]["coverage"])
+    assert box.density == pytest.approx(manifest["box"]["density"])
+    table = box_table(result, index).set_index("dimension")
+    committed = pd.read_csv(EXPERIMENT / "result" / "box.csv").set_index("dimension")
+    assert set(table.index) == set(committed.index)
+    assert table.loc["facilitation_effectiveness", "lower"] == pytest.approx(
+        committed.loc["facilitation_effectiveness", "lower"])
+    assert table.index[0] == "facilitation_effectiveness"  # the only significant limit
+    assert table.loc["facilitation_effectiveness", "quasi_p"] < 1e-6
+    assert (table["quasi_p"].iloc[1:] > 0.05).all()
+    # every success has a skilled facilitator; the bottom quintile's value received is
+    # below NPM's in every run (the README's limit)
+    assert runs.loc[y, "facilitation_effectiveness"].min() > 0.7
+    assert (runs["q1_value_lift"] < 0).all()
+
+
+@pytest.mark.slow
+def test_cli_discover_on_the_experiment_spec(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture) -> None:
+    """The experiment's spec, made small (16 points, 200 citizens), swept and discovered."""
+    import tomllib
+
+    import tomli_w
+
+    raw = tomllib.loads((EXPERIMENT / "spec.toml").read_text(encoding="utf-8"))
+    raw["design"]["samples"] = 16
+    raw["constants"]["n_citizens"] = 200
+    raw["constants"]["n_units"] = 10
+    spec = tmp_path / "small.toml"
+    spec.write_text(tomli_w.dumps(raw))
+    sweep = tmp_path / "sweep"
+    assert main(["sweep", str(spec), "--out", str(sweep), "--workers", "1",
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    median = float(pd.read_parquet(sweep / "runs")["pv_lift"].median())
+    assert main(["discover", str(sweep), "--where", f"pv_lift > {median:.6f}",
+                 "--resamples", "2"]) == 0
+    assert "8 of 16 runs have pv_lift >" in capsys.readouterr().out
+    for name in ("box.csv", "box.md", "trajectory.csv", "discovery.json", "discovery.html"):
+        assert (sweep / "discover" / name).is_file(), name
