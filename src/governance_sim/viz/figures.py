@@ -395,26 +395,33 @@ def event_key(events: EventMarks | None) -> list[tuple[int, int, list[tuple[str,
 def _add_event_marks(fig: go.Figure, events: EventMarks | None, colours: Mapping[str, str],
                      rows: int, cols: int, count: int,
                      labels: Mapping[str, str] | None = None, lang: str = "en") -> None:
-    """A dotted line at each event month and a numbered marker at the top of each panel.
+    """A dotted line at each event month in every panel, a numbered marker atop the top row.
 
     The numbers refer to the events' key (:func:`event_key`), printed under the figure; the
-    marker's hover text says what happens.
+    marker's hover text says what happens. Shapes and markers are added in one layout update
+    (one per panel and event would be slow to build and to draw).
     """
+    shapes, markers = [], []
     for number, step, entries in event_key(events):
         colour = colours.get(entries[0][0], "#555555")
         hover = "<br>".join(f"{scenario_label(s, labels, lang)}: {label}"
                             for s, label in entries)
         when = _translate(lang)("{number}: month {month}").format(number=number, month=step)
         for index in range(count):
-            row, col = divmod(index, cols)
-            fig.add_vline(x=step, line={"color": colour, "width": 1, "dash": "dot"},
-                          row=row + 1, col=col + 1)
-            fig.add_annotation(x=step, y=1.0, yref="y domain", text=f"<b>{number}</b>",
-                               showarrow=False, yanchor="top", xanchor="center",
-                               font={"size": 11, "color": colour}, bgcolor="white",
-                               bordercolor=colour, borderwidth=1, borderpad=2,
-                               hovertext=f"{when}<br>{hover}",
-                               row=row + 1, col=col + 1)
+            suffix = "" if index == 0 else str(index + 1)  # subplots are numbered row-major
+            shapes.append({"type": "line", "x0": step, "x1": step, "xref": f"x{suffix}",
+                           "y0": 0, "y1": 1, "yref": f"y{suffix} domain",
+                           "line": {"color": colour, "width": 1, "dash": "dot"}})
+            if index < cols:
+                markers.append({"x": step, "y": 1.0, "xref": f"x{suffix}",
+                                "yref": f"y{suffix} domain", "text": f"<b>{number}</b>",
+                                "showarrow": False, "yanchor": "top", "xanchor": "center",
+                                "font": {"size": 11, "color": colour}, "bgcolor": "white",
+                                "bordercolor": colour, "borderwidth": 1, "borderpad": 2,
+                                "hovertext": f"{when}<br>{hover}"})
+    if shapes:
+        fig.update_layout(shapes=[*fig.layout.shapes, *shapes],
+                          annotations=[*fig.layout.annotations, *markers])
 
 
 def _title_hover(fig: go.Figure, metrics: Sequence[str]) -> None:
