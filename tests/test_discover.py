@@ -171,7 +171,7 @@ def test_prim_matches_the_ema_workbench() -> None:
                                    reason="ema_workbench is not installed (pip install "
                                    "ema_workbench) to compare with it")
     for seed in (3,):  # seed 3 also restricts a noise dimension (x2)
-        x, y = planted(seed=seed)
+        x, y = planted(seed=seed, n=1000)
         x["c"] = np.random.default_rng(seed).choice(["a", "b", "c"], size=len(x))
         y = y & (x["c"] != "c").to_numpy()
         ours = prim(x, y)
