@@ -150,6 +150,12 @@ def test_bands_say_what_they_show():
     assert answers.band_text({}, frame) == "seed variation (2 seeds)"
     assert answers.band_text({"bands": "parameter uncertainty (22 sets)"}, frame) == (
         "parameter uncertainty (22 sets)")
+    from governance_sim.uncertainty import bands_label
+
+    # the manifest's own band texts are translated; others are shown as written
+    assert answers.band_text({"bands": bands_label(5, None)}, frame, "nb") == (
+        "variasjon mellom frø (5 frø)")
+    assert answers.band_text({"bands": "my own bands"}, frame, "nb") == "my own bands"
     sentences = answers.band_sentences(frame, ["trust_mean"], "seed variation (2 seeds)")
     assert sentences[0] == ("Bands: the 10-90 % quantiles across replicates, seed variation "
                             "(2 seeds).")

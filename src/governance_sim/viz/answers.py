@@ -18,6 +18,7 @@ Medians are across replicates; "the band" is the quantile band (10-90 % by defau
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -442,10 +443,38 @@ def band_text(manifest: Mapping[str, Any] | None, frame: pd.DataFrame,
     if isinstance(given, list | tuple):
         given = "; ".join(dict.fromkeys(str(v) for v in given if v))
     if isinstance(given, str) and given.strip():
-        return given.strip()
+        return _known_band(given.strip(), lang)
     data = tidy(frame)
     seeds = int(data.groupby("scenario")["replicate"].nunique().max())
     return _("seed variation ({n} seeds)").format(n=seeds)
+
+
+#: The texts ``governance_sim.uncertainty.bands_label`` writes, to be translated.
+_BAND_PATTERNS = (
+    (re.compile(r"seed variation \((?P<n>\d+) seeds?\)"), "seed"),
+    (re.compile(r"parameter uncertainty \((?P<n>\d+) draws? from (?P<table>.+)\)"), "draws"),
+    (re.compile(r"seed variation and parameter uncertainty \((?P<n>\d+) replicates, each its "
+                r"own seed and parameter draw\)"), "both"),
+)
+
+
+def _known_band(text: str, lang: str) -> str:
+    """``text`` in ``lang`` where it is one of the manifest's known band texts, else as is."""
+    if lang == "en":
+        return text
+    _ = _translator(lang)
+    for pattern, kind in _BAND_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        if kind == "seed":
+            return _("seed variation ({n} seeds)").format(n=match["n"])
+        if kind == "draws":
+            return _("parameter uncertainty ({n} draws from {table})").format(
+                n=match["n"], table=match["table"])
+        return _("seed variation and parameter uncertainty ({n} replicates, each its own seed "
+                 "and parameter draw)").format(n=match["n"])
+    return text
 
 
 def band_sentences(frame: pd.DataFrame, metrics: Sequence[str], band: str, *,
