@@ -13,8 +13,11 @@ controls' values, passed as keywords exactly as SolaraViz passes them. Serve it 
     from governance_sim.app.solara_page import make_page
     make_page("co_creation")
 
-The Dash app (``governance-sim app``) is the full interface; this page is for Mesa users
-who want the familiar controls.
+``solara run`` serves solara's browser front-end from a public CDN (solara's own
+behaviour), so the served page needs internet access in the browser; in Jupyter the widgets
+come from the installed packages. The tests render the page without a browser
+(``tests/test_mesa_api.py``). The Dash app (``governance-sim app``) is the full, offline
+interface; this page is for Mesa users who want the familiar controls.
 """
 
 from __future__ import annotations
