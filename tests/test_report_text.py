@@ -225,3 +225,23 @@ def test_report_in_norwegian():
     assert axis == "% av innbyggerne, denne måneden"
     with pytest.raises(gs.UserInputError, match="unknown language 'de'"):
         build_report(frame, _infos(), command="x", lang="de")
+
+
+def test_cli_lang_option(tmp_path, capsys):
+    from governance_sim.cli import main
+
+    small = ["--steps", "2", "--replicates", "2", "--set", "n_citizens=300", "--set",
+             "n_units=6", "--no-progress"]
+    out = tmp_path / "nb"
+    assert main(["run", "npm", "--out", str(out), "--lang", "nb", *small]) == 0
+    manifest = (out / "manifest.json").read_text(encoding="utf-8")
+    assert '"lang": "nb"' in manifest and "--lang nb" in manifest  # the command reproduces it
+    assert '<html lang="nb">' in (out / "report.html").read_text(encoding="utf-8")
+    assert main(["report", str(out), "--lang", "en"]) == 0
+    assert '<html lang="en">' in (out / "report.html").read_text(encoding="utf-8")
+    capsys.readouterr()
+    bad = tmp_path / "bad"
+    assert main(["run", "npm", "--out", str(bad), "--lang", "de", *small]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown language 'de'" in err[0] and "nb (" in err[0]
+    assert not bad.exists()  # refused before any run or folder
