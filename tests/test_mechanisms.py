@@ -232,7 +232,7 @@ def test_efficacy_follows_felt_influence():
 
 
 def test_arena_voice_needs_cooperation_and_critical_mass():
-    influence = influence_of_rung(6.5)
+    influence = influence_of_rung(6.5, 0.0)
     assert influence == pytest.approx(0.5)
     full = arena_voice(influence, np.array([1.0, 1.0, 1.0]), np.array([0.8, 0.1, np.nan]),
                        np.array([0.5, 0.5, 0.0]), P)
@@ -311,3 +311,28 @@ def test_short_horizons_demand_control_sooner():
     np.testing.assert_array_equal(demanding, [True, False, False])  # 11 > 6, 11 < 12, 24
     assert pressure == pytest.approx(1 / 3)
 
+
+
+def test_influence_of_rung_follows_arnsteins_ladder():
+    # non-participation, tokenism (heard, not heeded by default), citizen power to control
+    assert influence_of_rung(1.0, 0.0) == 0.0
+    assert influence_of_rung(4.0, 0.0) == 0.0
+    assert influence_of_rung(8.0, 0.0) == 1.0
+    # with some influence on the tokenism rungs: reached at rung 3, held to 5, then linear
+    assert influence_of_rung(2.0, 0.2) == 0.0
+    assert influence_of_rung(3.0, 0.2) == pytest.approx(0.2)
+    assert influence_of_rung(5.0, 0.2) == pytest.approx(0.2)
+    assert influence_of_rung(6.5, 0.2) == pytest.approx(0.6)
+    assert influence_of_rung(8.0, 0.2) == pytest.approx(1.0)
+
+
+def test_learned_sanction_shifts_fade_without_punishment():
+    from governance_sim.lab import LabDesign, play
+
+    params = Params()
+    kept = play(params, LabDesign(sanctions=True, civic_norm=0.8), n_groups=200, seed=1)
+    forgetful = play(params.replace(sanction_learning_decay=1.0),
+                     LabDesign(sanctions=True, civic_norm=0.8), n_groups=200, seed=1)
+    late = slice(5, 9)
+    assert (kept.by_period["contribution"].iloc[late].mean()
+            > forgetful.by_period["contribution"].iloc[late].mean() + 0.05)

@@ -205,8 +205,9 @@ def _session(
             # from those who gave less (received: summed over the punishers, axis 1)
             from_above = (points - anti_points).sum(axis=1)
             from_below = anti_points.sum(axis=1)
-            learned = learned + (params.punishment_response * (from_above - from_below)
-                                 / design.endowment).reshape(-1)
+            learned = learned * (1.0 - params.sanction_learning_decay) + (
+                params.punishment_response * (from_above - from_below)
+                / design.endowment).reshape(-1)
             earnings = (earnings - design.point_cost_punisher * points_given
                         - design.point_cost_target * points.sum(axis=1))
         row = {

@@ -13,7 +13,8 @@ from dataclasses import dataclass, fields, replace
 
 from governance_sim.params import LEVER_NAMES, LOGIC_NAMES
 
-__all__ = ["LEVER_TABLE", "LeverRow", "LogicProfile", "profile", "influence_of_rung"]
+__all__ = ["LEVER_TABLE", "LeverRow", "LogicProfile", "profile", "influence_of_rung",
+           "NON_PARTICIPATION_TOP", "TOKENISM_TOP", "CITIZEN_CONTROL"]
 
 
 @dataclass(frozen=True)
@@ -148,11 +149,6 @@ class LogicProfile:
     participation_payment: float
     payment_to_cause: float
 
-    @property
-    def influence(self) -> float:
-        """Real influence of a participant's voice (0-1); see :func:`influence_of_rung`."""
-        return influence_of_rung(self.arnstein_rung)
-
     def with_levers(self, levers: Mapping[str, float]) -> LogicProfile:
         """Return a copy with some levers overridden (values clipped to their range)."""
         clipped = {name: _clip_lever(name, float(value)) for name, value in levers.items()}
@@ -163,13 +159,26 @@ class LogicProfile:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def influence_of_rung(rung: float) -> float:
-    """Influence of participation at an Arnstein rung: none up to rung 5 (tokenism), then linear.
+#: Arnstein's ladder (1969): rungs 1-2 are non-participation, 3-5 tokenism, 6-8 citizen
+#: power up to full control at 8. These are the ladder's own categories, not parameters.
+NON_PARTICIPATION_TOP, TOKENISM_TOP, CITIZEN_CONTROL = 2.0, 5.0, 8.0
 
-    Rungs 3-5 (informing, consultation, placation) are tokenism; 6-8 (partnership,
-    delegated power, citizen control) give real power (Arnstein 1969).
+
+def influence_of_rung(rung: float, tokenism_influence: float) -> float:
+    """Real influence of a participant's voice at an Arnstein rung, 0-1.
+
+    None on the rungs of non-participation (1-2), ``tokenism_influence`` on the tokenism
+    rungs (reached at rung 3 and held to 5: informing, consultation, placation), then linear
+    to 1 at citizen control (8) through partnership and delegated power (Arnstein 1969).
+
+    Args:
+        rung: the Arnstein rung, 1-8.
+        tokenism_influence: ``Params.tokenism_influence`` (0 by default: heard, not heeded).
     """
-    return min(1.0, max(0.0, (rung - 5.0) / 3.0))
+    if rung <= TOKENISM_TOP:
+        return tokenism_influence * min(1.0, max(0.0, rung - NON_PARTICIPATION_TOP))
+    power = min(1.0, (rung - TOKENISM_TOP) / (CITIZEN_CONTROL - TOKENISM_TOP))
+    return tokenism_influence + (1.0 - tokenism_influence) * power
 
 
 def _clip_lever(name: str, value: float) -> float:

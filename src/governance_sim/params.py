@@ -487,6 +487,12 @@ class Params(BaseModel):
         "change of a member's later contributions per punishment point received: up for "
         "points from those who gave more, down for antisocial points; kept from then on",
         "contribution")
+    sanction_learning_decay: float = _f(
+        0.1, 0.0, 1.0, "1/meeting",
+        "direction: Fehr & Gaechter (2000), once punishment is removed cooperation falls "
+        "back; rate assumed",
+        "share of the learned shift a participant loses each month taking part (punishment "
+        "renews it where arenas sanction; without sanctions it fades)", "contribution")
     sanction_group_size: int = _f(
         4, 2, 50, "members",
         "design choice: the groups of four of Herrmann et al. (2008); in an arena each "
@@ -525,6 +531,14 @@ class Params(BaseModel):
                                    "fairly nor unfairly", "trust")
     trust_social_influence: float = _f(0.005, 0.0, 1.0, "share/step", ASSUMPTION,
                                        "pull of network neighbours' trust", "trust")
+    tokenism_influence: float = _f(
+        0.0, 0.0, 0.5, "influence",
+        "direction from source: Arnstein (1969), on the tokenism rungs (3-5: informing, "
+        "consultation, placation) citizens may be heard but lack the power to ensure their "
+        "views are heeded; 0 assumed",
+        "real influence of a participant's voice on the tokenism rungs of the ladder; from "
+        "rung 5 it rises linearly to 1 at rung 8 (citizen control), and rungs 1-2 "
+        "(non-participation) give none", "trust")
     tokenism_threshold: float = _f(0.15, 0.0, 1.0, "influence",
                                    "Fledderus (2015): participation without influence",
                                    "influence below which taking part lowers trust", "trust")
@@ -723,6 +737,9 @@ class Params(BaseModel):
                                    "approval", "leadership")
     approval_memory: float = _f(24.0, 1.0, 600.0, "steps", ASSUMPTION,
                                 "memory of the approval reference", "leadership")
+    leader_memory: float = _f(24.0, 1.0, 600.0, "steps", ASSUMPTION,
+                              "memory of the results level leaders compare this month's with "
+                              "(a dip is a fall below it)", "leadership")
 
     # --- public value weights ------------------------------------------------------------
     pv_weight_outcomes: float = _f(1.0, 0.0, 10.0, "-", "Moore (1995)",
@@ -921,9 +938,11 @@ EVIDENCE_GRADES: dict[str, str] = {
     "antisocial_punishment": "direction only",
     "punishment_response": "direction only",
     "sanction_group_size": "design choice",
+    "sanction_learning_decay": "direction only",
     "outcome_weight": "direction only",
     "process_weight": "direction only",
     "loss_aversion": "direction only",
+    "tokenism_influence": "direction only",
     "tokenism_threshold": "direction only",
     "arena_success_level": "direction only",
     "panel_rung": "direction only",
@@ -994,6 +1013,7 @@ EVIDENCE_GRADES: dict[str, str] = {
     "approval_trust_weight": "assumed",
     "politician_courage": "assumed",
     "approval_memory": "assumed",
+    "leader_memory": "assumed",
     "future_social_weight": "assumed",
     "need_gradient": "assumed",
 }

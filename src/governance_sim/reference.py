@@ -22,6 +22,7 @@ import numpy as np
 
 from governance_sim.dynamics.events import StepContext
 from governance_sim.dynamics.schedule import StepDraws
+from governance_sim.logics import influence_of_rung
 from governance_sim.mechanisms import effective_params
 from governance_sim.params import Params
 from governance_sim.state import LOWEST_RESOURCES, MEAN_RESOURCES, Population
@@ -256,20 +257,23 @@ class ReferenceSimulation:
             given_sum[c.unit] += given[i]
         observed = [given_sum[u] / part_count[u] if part_count[u] else math.nan
                     for u in range(n_units)]
-        # sanctions stage: cooperators punish those who gave less than their arena's mean,
-        # everyone punishes those who gave more as the civic norm (mean trust) weakens; the
-        # punished shift their later contributions
-        if levers.sanctions > 0.0 and p.punishment_response > 0.0:
-            cooperators = [0] * n_units
-            trust_sum = [0.0] * n_units
-            for i, c in enumerate(self.citizens):
-                if taking_part[i]:
-                    cooperators[c.unit] += c.coop_type != FREE_RIDER
-                    trust_sum[c.unit] += c.trust
-            peers = levers.sanctions * (p.sanction_group_size - 1)
-            for i, c in enumerate(self.citizens):
-                if not taking_part[i]:
-                    continue
+        # sanctions stage: every participant's learned shift fades; where arenas sanction,
+        # cooperators punish those who gave less than their arena's mean, everyone punishes
+        # those who gave more as the civic norm (mean trust) weakens, and the punished shift
+        # their later contributions
+        active = levers.sanctions > 0.0 and p.punishment_response > 0.0
+        cooperators = [0] * n_units
+        trust_sum = [0.0] * n_units
+        for i, c in enumerate(self.citizens):
+            if taking_part[i]:
+                cooperators[c.unit] += c.coop_type != FREE_RIDER
+                trust_sum[c.unit] += c.trust
+        peers = levers.sanctions * (p.sanction_group_size - 1)
+        for i, c in enumerate(self.citizens):
+            if not taking_part[i]:
+                continue
+            change = 0.0
+            if active:
                 mean = observed[c.unit]
                 share = cooperators[c.unit] / part_count[c.unit]
                 norm = trust_sum[c.unit] / part_count[c.unit]
@@ -278,15 +282,16 @@ class ReferenceSimulation:
                 antisocial = (peers * p.antisocial_punishment) * (1.0 - norm) * max(
                     given[i] - mean, 0.0)
                 change = p.punishment_response * (prosocial - antisocial)
-                c.sanction_learning = float(np.float32(c.sanction_learning)
-                                            + np.float32(change))
+            kept = c.sanction_learning * (1.0 - p.sanction_learning_decay)
+            c.sanction_learning = float(np.float32(kept + change))
         coproduced = [given_sum[u] / self.unit_sizes[u] for u in range(n_units)]
+        influence = influence_of_rung(levers.arnstein_rung, p.tokenism_influence)
         arena_voice = []
         for u in range(n_units):
             achieved = min(1.0, (0.0 if math.isnan(observed[u]) else observed[u])
                            / p.arena_success_level)
             mass = min(1.0, part_count[u] / self.unit_sizes[u] / p.critical_mass)
-            arena_voice.append(levers.influence * ((1.0 - p.voice_facilitation_share)
+            arena_voice.append(influence * ((1.0 - p.voice_facilitation_share)
                                                    + p.voice_facilitation_share * unit_fac[u])
                                * achieved * mass)
         voice = [arena_voice[c.unit] if taking_part[i] else 0.0
@@ -408,7 +413,7 @@ class ReferenceSimulation:
                 leader.reverted = False  # results held up: courage regained
             if leader.dip_steps > leader.patience * (1.0 - mun.council_pressure):
                 leader.reverted = True
-            leader.reference += (unit_results[u] - leader.reference) / p.approval_memory
+            leader.reference += (unit_results[u] - leader.reference) / p.leader_memory
         approval = p.approval_trust_weight * (sum(new_trust) / len(new_trust)) + (
             1.0 - p.approval_trust_weight) * (sum(new_values) / len(new_values))
         mun.approval = approval

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from governance_sim.i18n import DEFAULT_LANGUAGE, check_language, mark, translator
 from governance_sim.logics import LEVER_TABLE, influence_of_rung
-from governance_sim.params import LOGIC_NAMES
+from governance_sim.params import LOGIC_NAMES, Params
 
 __all__ = ["LOGIC_TITLES", "RoleRow", "role_table", "SEED_SOURCE", "logic_titles",
            "seed_source", "ROLE_KEYS"]
@@ -140,7 +140,7 @@ class _Words:
 
 def _citizens(lv: dict[str, float], w: _Words) -> str:
     _ = w._
-    influence = influence_of_rung(lv["arnstein_rung"])
+    influence = influence_of_rung(lv["arnstein_rung"], Params().tokenism_influence)
     voice = (_("their voice changes the service") if influence > 0 else
              _("taking part gives no real influence (tokenism), which costs trust"))
     choice = (_("they can choose and leave their provider (choice {choice}), which favours "

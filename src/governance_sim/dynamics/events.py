@@ -92,5 +92,5 @@ def apply_events(
         commitment=commitment,
         budget_factor=budget_factor,
         panel_active=step < municipality.panel_end_step and municipality.panel_members.size > 0,
-        panel_influence=influence_of_rung(params.panel_rung),
+        panel_influence=influence_of_rung(params.panel_rung, params.tokenism_influence),
     )

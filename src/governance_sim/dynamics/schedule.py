@@ -29,7 +29,7 @@ from governance_sim.dynamics import contribution as contrib
 from governance_sim.dynamics import leadership, motivation, participation, service, trust
 from governance_sim.dynamics.events import StepContext, apply_events
 from governance_sim.dynamics.groups import contiguous_mean, neighbour_mean, unit_mean, unit_sum
-from governance_sim.logics import LogicProfile
+from governance_sim.logics import LogicProfile, influence_of_rung
 from governance_sim.params import Params
 from governance_sim.state import (
     LOWEST_RESOURCES,
@@ -256,7 +256,8 @@ def arena_outcomes(
     with np.errstate(invalid="ignore", divide="ignore"):
         observed = np.where(n_taking_part > 0, given_unit / n_taking_part, np.nan)
     coproduced = given_unit / sizes
-    voice = arena_voice(levers.influence, fac_unit, observed, n_taking_part / sizes, params)
+    influence = influence_of_rung(levers.arnstein_rung, params.tokenism_influence)
+    voice = arena_voice(influence, fac_unit, observed, n_taking_part / sizes, params)
     return observed, coproduced, voice
 
 
@@ -271,8 +272,11 @@ def sanction_stage(
 ) -> None:
     """Phase 4's sanctions stage: the punished learn (``cit.sanction_learning``, in place).
 
-    Allocates the learned shifts (float32[n_citizens], zeros) the first time a step
-    sanctions; a run without sanctions never holds them (4 bytes a citizen saved).
+    Every participant's learned shift fades by ``sanction_learning_decay``; where the arenas
+    sanction, the punishment received this month adds to it
+    (:func:`contrib.punishment_learning`). Allocates the shifts (float32[n_citizens], zeros)
+    the first time a step sanctions; a run without sanctions never holds them (4 bytes a
+    citizen saved).
 
     Args:
         part: int64[m], indices of the citizens taking part, in citizen order.
@@ -280,19 +284,23 @@ def sanction_stage(
         part_given: float64[m], their contributions this step.
         part_observed: float64[m], the mean contribution in each one's arena.
     """
-    if not sanctions_act(levers, params):
-        return
+    active = sanctions_act(levers, params)
     if cit.sanction_learning is None:
+        if not active:
+            return
         cit.sanction_learning = np.zeros(cit.n, dtype=np.float32)
-    n_part = np.bincount(part_unit, minlength=n_units)
-    cooperators = np.bincount(part_unit, weights=cit.coop_type[part] != contrib.FREE_RIDER,
-                              minlength=n_units)
-    trust_sum = np.bincount(part_unit, weights=cit.trust[part], minlength=n_units)
-    present = n_part[part_unit]  # at least 1: the participant
-    change = contrib.punishment_learning(
-        part_given, part_observed, cooperators[part_unit] / present,
-        trust_sum[part_unit] / present, levers.sanctions, params)
-    cit.sanction_learning[part] += change.astype(np.float32)
+    change: np.ndarray | float = 0.0
+    if active:
+        n_part = np.bincount(part_unit, minlength=n_units)
+        cooperators = np.bincount(part_unit, weights=cit.coop_type[part] != contrib.FREE_RIDER,
+                                  minlength=n_units)
+        trust_sum = np.bincount(part_unit, weights=cit.trust[part], minlength=n_units)
+        present = n_part[part_unit]  # at least 1: the participant
+        change = contrib.punishment_learning(
+            part_given, part_observed, cooperators[part_unit] / present,
+            trust_sum[part_unit] / present, levers.sanctions, params)
+    kept = cit.sanction_learning[part].astype(np.float64) * (1.0 - params.sanction_learning_decay)
+    cit.sanction_learning[part] = (kept + change).astype(np.float32)
 
 
 def unit_service(
@@ -479,7 +487,7 @@ def citizens_native(
     draws.release("participation")
     observed_unit, coproduced, voice_unit = arena_outcomes(
         n_taking_part, given_unit, fac_unit, population, params, levers)
-    if sanctions_act(levers, params):
+    if sanctions_act(levers, params) or cit.sanction_learning is not None:
         part = np.flatnonzero(taking_part)
         part_unit = cit.unit[part]
         sanction_stage(cit, part, part_unit, cit.contribution[part], observed_unit[part_unit],
@@ -598,7 +606,7 @@ def advance(
     lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted = leadership.track_dips(
         unit_results, lead.reference, lead.dip_steps, lead.calm_steps, lead.reverted,
         lead.patience,
-        mun.council_pressure, params.approval_memory, params.dip_tolerance)
+        mun.council_pressure, params.leader_memory, params.dip_tolerance)
     n = cit.n
     mun.approval = approval(float(flows.trust_sums.sum()) / n,
                             float(flows.value_sums.sum()) / n, params)
