@@ -10,7 +10,9 @@ cluster: anything ``Client(cluster)`` accepts, or with a ``scheduler_address``).
 Workers may come and go while a sweep runs (an adaptive cluster scales up as it sees work;
 batch jobs end): the chunks in flight are sized from the live worker threads, counted
 again every second, so a worker that joins is busy within a second or two (the runs are
-shipped in small chunks for the same reason, :meth:`DaskExecutor.chunk_for`).
+shipped in small chunks for the same reason, :meth:`DaskExecutor.chunk_for`). Once the
+runs are known to be quick, consecutive chunks are joined into tasks of about 0.2 s of
+model time, so that Dask's few milliseconds per task do not dominate a fast model.
 
 Two failure modes are handled here rather than left to hang or abort the sweep:
 
@@ -47,10 +49,14 @@ _POLL_SECONDS = 1.0
 _COUNT_SECONDS = 1.0
 #: Chunks in flight: at least this many, and this many per live worker thread.
 _MIN_IN_FLIGHT = 4
-_PER_THREAD = 2
+_PER_THREAD = 4
 #: Chunks are sized as if the cluster had at least this many threads: one that starts
 #: small may grow, and every new worker needs chunks left to take.
 _ELASTIC_THREADS = 32
+#: Once runs are known to be quick, consecutive chunks go as one task of about this many
+#: seconds of model time: a Dask task costs a few milliseconds of scheduling (more on a busy
+#: machine), which would otherwise dominate a model that takes microseconds.
+_TASK_SECONDS = 0.2
 _CONNECT_TIMEOUT = "5s"
 _HOST_PORT = re.compile(r"^[\w.\-]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$")
 
@@ -208,6 +214,25 @@ class DaskExecutor(Executor):
 
         model = portable(model)  # by value when defined in __main__ (a notebook, a script)
         pending = iter(chunks)
+        timing = [0.0, 0]  # model seconds and runs finished, for the mean run time
+
+        def take() -> list[Task] | None:
+            """The next chunk, joined with the following ones while they are quick."""
+            chunk = next(pending, None)
+            if chunk is None or not timing[1]:
+                return chunk
+            runs_per_task = _TASK_SECONDS / max(timing[0] / timing[1], 1e-6)
+            while len(chunk) < runs_per_task:
+                more = next(pending, None)
+                if more is None:
+                    break
+                chunk = chunk + more
+            return chunk
+
+        def timed(result: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            timing[0] += sum(float(r.get("elapsed_s") or 0.0) for r in result)
+            timing[1] += len(result)
+            return result
         live: dict[Any, tuple[list[Task], bool]] = {}  # future -> (chunk, runs alone)
         suspects: list[Task] = []  # runs in flight on a worker that died
         threads = self._threads()
@@ -230,7 +255,7 @@ class DaskExecutor(Executor):
                 # after a worker died, drain the cluster and run each suspect alone, so a
                 # death is pinned on the run that causes it (a worker may hold queued runs)
                 while not suspects and len(live) < limit:
-                    chunk = next(pending, None)
+                    chunk = take()
                     if chunk is None:
                         break
                     submit(chunk, alone=False)
@@ -249,7 +274,16 @@ class DaskExecutor(Executor):
                     alone_since = self._check_workers(threads, alone_since)
                     continue
                 alone_since = None
+                # the results of every finished chunk in one round trip
+                finished = [f for f in done if f.status == "finished"]
+                values = self._client.gather(finished) if finished else []
+                for future, result in zip(finished, values, strict=True):
+                    live.pop(future)
+                    future.release()
+                    yield timed(result)
                 for future in done:
+                    if future not in live:
+                        continue
                     chunk, alone = live.pop(future)
                     try:
                         result = future.result()
