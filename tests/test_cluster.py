@@ -66,6 +66,16 @@ def traced(params: dict, seed: int | None = None) -> dict[str, float]:
     return {"y": y, "port": port, "started": started, "ended": time.time()}
 
 
+def in_task(params: dict, seed: int | None = None) -> dict[str, float]:
+    """The linear test function, plus a number naming the Dask task it ran in."""
+    import zlib
+
+    from distributed import get_worker
+
+    key = str(get_worker().get_current_task())
+    return {"y": linear(params, seed=seed)["y"], "task": float(zlib.crc32(key.encode()))}
+
+
 def _dask(*args: str, log: Path) -> subprocess.Popen:
     """Start `dask <args>` in a process group of its own (so the test can end all of it)."""
     with log.open("ab") as out:
@@ -237,6 +247,22 @@ def test_a_client_or_a_cluster_object_from_python(cluster: RealCluster,
     report = run_sweep(spec, tmp_path / "like", scheduler=like, progress=False)
     assert report.ok and report.executor == f"Dask SimpleNamespace {cluster.address}"
     pd.testing.assert_frame_equal(read_table(tmp_path / "like")[KEY], serial)
+
+
+def test_quick_runs_are_joined_into_fewer_tasks(cluster: RealCluster, tmp_path: Path) -> None:
+    """A model of microseconds: after the first results, chunks go several to a task."""
+    spec = _spec(tmp_path, "spec.toml", levels=25, delay=0.0, extra="task = {}")
+    this_module = sys.modules[__name__]
+    cloudpickle.register_pickle_by_value(this_module)
+    try:
+        report = run_sweep(spec, tmp_path / "dask", model=in_task, scheduler=str(cluster.file),
+                           progress=False)
+    finally:
+        cloudpickle.unregister_pickle_by_value(this_module)
+    assert report.ok and report.ran == 400
+    table = read_table(tmp_path / "dask")
+    assert table["task"].nunique() < 100, table["task"].nunique()  # 400 chunks of one run
+    pd.testing.assert_frame_equal(table[KEY], _serial(tmp_path, 25))
 
 
 @pytest.mark.parametrize(("content", "message"), [
