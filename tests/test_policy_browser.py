@@ -1,0 +1,246 @@
+"""The policy view in headless Chromium (Debian's), driven by Playwright (issue 15).
+
+The numeric readout shows the numbers the figure draws, the status line ends with "all n
+replicates drawn", the view's state survives a reload of its address in a new page (same
+slider, same figure), a bad address is clamped with a notice, the CSV download holds the
+drawn series, and zooming marks the axes that do not start at 0. Small populations
+(1 000 citizens, 24 months) so the tests stay quick on a shared machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SMALL = "?n_citizens=1000&n_units=20&steps=24&replicates=3"
+
+# The "your settings" median lines of the time figure: changes when other numbers are drawn.
+_SIGNATURE = """() => {
+  const g = document.querySelector('#graph-time .js-plotly-plot');
+  if (!g || !g.data) return '';
+  return JSON.stringify(g.data.filter(t => t.name === 'your settings').map(t => t.y));
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app in a subprocess on a free loopback port; yields its address."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("app") / "app.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "governance_sim.cli", "app", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the app did not start: {log_path.read_text()}")
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+    output = log_path.read_text()
+    assert "Traceback" not in output, output
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def context(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768},
+                                  accept_downloads=True)
+    yield context
+    context.close()
+
+
+def _open(context, url: str):
+    """A new page at ``url``; fails the test on a JavaScript error in the page."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_function(f"({_SIGNATURE})().length > 2", timeout=120_000)
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def _pattern(kind: str, name: str) -> str:
+    """CSS selector of a pattern-matching component (Dash writes its id as sorted JSON)."""
+    return f"[id='{json.dumps({'name': name, 'type': kind}, separators=(',', ':'))}']"
+
+
+def _finished(page, replicates: int = 3, timeout: float = 120_000) -> None:
+    """Wait until the status line says every replicate is drawn and the figure has them."""
+    page.wait_for_function(
+        "n => { const s = document.querySelector('#policy-status');"
+        " const g = document.querySelector('#graph-time .js-plotly-plot');"
+        " return s && s.textContent.includes(`all ${n} replicates drawn`) && g && g.layout"
+        " && g.layout.meta && g.layout.meta.replicates === n; }",
+        arg=replicates, timeout=timeout)
+
+
+def _median_at(page, month: int, panel: int = 0) -> float:
+    """The 'your settings' median line of a time-figure panel at ``month``."""
+    return page.evaluate(
+        "([month, panel]) => { const g = document.querySelector('#graph-time .js-plotly-plot');"
+        " const t = g._fullData.filter(t => t.name === 'your settings')[panel];"
+        " return Array.from(t.y)[Array.from(t.x).indexOf(month)]; }", [month, panel])
+
+
+def test_status_line_runs_then_says_all_replicates_are_drawn(context, server) -> None:
+    page = context.new_page()
+    seen: list[str] = []
+    page.expose_function("noteStatus", lambda text: seen.append(text))
+    page.add_init_script(
+        "new MutationObserver(() => { const s = document.querySelector('#policy-status');"
+        " if (s) window.noteStatus(s.textContent); }).observe(document, "
+        "{subtree: true, childList: true, characterData: true});")
+    page.goto(server + SMALL.replace("replicates=3", "replicates=4"))
+    _finished(page, 4)
+    status = page.locator("#policy-status").text_content()
+    assert status.startswith("1,000 citizens x 24 months: all 4 replicates drawn"), status
+    assert any(re.search(r"drawing replicate [2-4] of 4…", text) for text in seen), seen
+    assert not any("background" in text for text in seen)
+    assert page.locator("#policy-progress-text").text_content() == "all 4 replicates drawn"
+
+
+def test_numeric_readout_shows_the_drawn_numbers(context, server) -> None:
+    page = _open(context, server + SMALL)
+    _finished(page)
+    text = page.locator("#readout-text").text_content()
+    found = re.fullmatch(r"Trust at month 24: (0\.\d{3}) with your settings against "
+                         r"(0\.\d{3}) under the baseline", text)
+    assert found, text
+    # the figure's median line at month 24 is the readout's number
+    assert float(found[1]) == pytest.approx(_median_at(page, 24), abs=5e-4)
+    rows = page.locator("#readout-values tr").all_text_contents()
+    assert len(rows) == 5 and "your settings" in rows[0]
+    assert all(re.search(r"\d\.\d{3} \(\d\.\d{3}–\d\.\d{3}\)|\d %", row) for row in rows[1:])
+    # another month: the number follows, and the month is marked in the figure
+    box = page.locator("#readout-month input")
+    box.fill("12")
+    box.press("Tab")  # the slider's number box takes the value when it loses focus
+    page.wait_for_function("() => document.querySelector('#readout-text').textContent"
+                           ".startsWith('Trust at month 12:')", timeout=60_000)
+    number = float(re.search(r"month 12: (0\.\d{3})",
+                             page.locator("#readout-text").text_content())[1])
+    assert number == pytest.approx(_median_at(page, 12), abs=5e-4)
+    page.wait_for_function("() => document.querySelector('#graph-time .js-plotly-plot')"
+                           ".layout.meta.month === 12", timeout=60_000)
+    assert "month=12" in page.evaluate("window.location.search")
+    assert not page.errors
+
+
+def test_the_address_restores_the_view_in_a_new_page(context, server) -> None:
+    page = _open(context, server + SMALL)
+    _finished(page)
+    slider = page.locator(_pattern("lever", "arena_reach") + " [role=slider]")
+    before = page.evaluate(_SIGNATURE)
+    for _ in range(5):
+        slider.press("ArrowRight")
+    page.wait_for_function(f"prev => ({_SIGNATURE})() !== prev", arg=before, timeout=60_000)
+    page.wait_for_function("() => window.location.search.includes('arena_reach=')",
+                           timeout=60_000)
+    _finished(page)
+    value = slider.get_attribute("aria-valuenow")
+    address = page.evaluate("window.location.href")
+    assert f"arena_reach={value}" in address
+    assert page.locator("#policy-link").input_value() == address  # the copy-link box
+    drawn = page.evaluate(_SIGNATURE)
+
+    again = _open(context, address)
+    _finished(again)
+    assert again.locator(_pattern("lever", "arena_reach") + " [role=slider]"
+                         ).get_attribute("aria-valuenow") == value
+    assert again.evaluate(_SIGNATURE) == drawn  # same settings, same seeds: same figure
+    assert again.locator("#url-notice").text_content() == ""
+    assert not page.errors and not again.errors
+
+
+def test_a_bad_address_is_clamped_with_a_notice(context, server) -> None:
+    page = _open(context, server + SMALL + "&arena_reach=7&colour=red")
+    page.wait_for_function("() => document.querySelector('#url-notice').textContent"
+                           ".includes('arena_reach')", timeout=60_000)
+    notice = page.locator("#url-notice").text_content()
+    assert "outside 0 to 1; set to 1" in notice and "'colour' ignored" in notice
+    assert page.locator(_pattern("lever", "arena_reach") + " [role=slider]"
+                        ).get_attribute("aria-valuenow") == "1"
+
+
+def test_csv_download_holds_the_drawn_series(context, server, tmp_path) -> None:
+    page = _open(context, server + SMALL)
+    _finished(page)
+    with page.expect_download(timeout=60_000) as waiting:
+        page.locator("#export-csv").click()
+    path = tmp_path / waiting.value.suggested_filename
+    waiting.value.save_as(path)
+    assert path.suffix == ".csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    assert header[:4] == ["scenario", "replicate", "seed", "month [step]"]
+    assert "trust_mean [0-1]" in header and "participation_rate [share]" in header
+    assert len(rows) - 1 == 2 * 3 * 25  # two scenarios x 3 replicates x months 0-24
+    column = header.index("trust_mean [0-1]")
+    mine = sorted(float(r[column]) for r in rows[1:]
+                  if r[0] == "your settings" and r[3] == "24")
+    assert mine[1] == pytest.approx(_median_at(page, 24), abs=1e-9)
+    assert "Saved" in page.locator("#export-message").text_content()
+
+
+def test_zoom_marks_the_axes_that_do_not_start_at_zero(context, server) -> None:
+    page = _open(context, server + SMALL)
+    _finished(page)
+    notes = ("() => document.querySelector('#graph-time .js-plotly-plot').layout.annotations"
+             ".filter(a => a.text === 'axis does not start at 0').length")
+    assert page.evaluate(notes) == 0
+    assert page.evaluate("() => document.querySelector('#graph-time .js-plotly-plot')"
+                         ".layout.yaxis.rangemode") == "tozero"
+    page.locator("#policy-zoom input").check()
+    page.wait_for_function(f"() => ({notes})() > 0", timeout=60_000)
+    assert "zoom=1" in page.evaluate("window.location.search")
