@@ -144,16 +144,16 @@ def register(app: typer.Typer) -> None:
 
         Exit code 0 only when every pattern checked holds, 1 otherwise.
         """
+        seed_list = _parse_seeds(seeds)
+        _check_report_path(out)  # before the patterns run (and their imports), not after
         from governance_sim import __version__, validation
         from governance_sim.params import Params
         from governance_sim.results import atomic_write
         from governance_sim.viz.validation_figures import pattern_figure, validation_page
 
-        seed_list = _parse_seeds(seeds)
         off = sorted(set(without or ()))
         base = Params(n_citizens=n_citizens, n_units=n_units,
                       mechanisms={name: False for name in off})
-        _check_report_path(out)  # before the patterns run, not after
         results = validation.run_all(
             seed_list, base, numbers=sorted(set(pattern)) if pattern else None,
             progress=lambda n: typer.echo(f"pattern {n} ...", err=True))
