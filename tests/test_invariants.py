@@ -67,3 +67,13 @@ def test_states_stay_bounded_and_finite(params, seed):
         assert (frame["cost"] > 0).all()
     pv = frame.filter(like="pv_")
     assert ((pv >= 0) & (pv <= 1)).all().all()
+
+
+def test_a_spread_too_small_to_square_gives_the_means_not_nan():
+    # found by hypothesis: initial_trust_sd = 4.6e-281 squared underflows to 0
+    import numpy as np
+
+    from governance_sim.state import beta_around
+
+    drawn = beta_around(np.array([0.3, 0.6]), 4.6e-281, np.random.default_rng(1))
+    np.testing.assert_array_equal(drawn, [0.3, 0.6])

@@ -66,8 +66,8 @@ MECHANISMS: dict[str, Mechanism] = {m.name: m for m in (
               lambda p: {"share_conditional": 0.0, "share_free_rider": 0.0, "share_hump": 0.0,
                          "unconditional_contribution": _period_one_mean(p)}),
     Mechanism("end_game",
-              "in the known last period of a lab game beliefs drop (Fischbacher & Gaechter "
-              "2010)",
+              "in the known last period of a lab game beliefs drop (the end-game effect: "
+              "Andreoni 1988; Ledyard 1995; Fischbacher & Gaechter 2010)",
               "no drop in the last period (lab mode)",
               lambda p: {}, lab=True),
     Mechanism("punishment_feedback",
@@ -88,17 +88,17 @@ MECHANISMS: dict[str, Mechanism] = {m.name: m for m in (
                          "process_weight": 0.5 * (p.outcome_weight + p.process_weight)}),
     Mechanism("trust_threshold",
               "citizens accept invitations more the further their trust is above a threshold "
-              "(Granovetter 1978)",
+              "(assumed; threshold form after Granovetter 1978)",
               "trust does not change acceptance (participation_trust_weight = 0)",
               lambda p: {"participation_trust_weight": 0.0}),
     Mechanism("contagion",
-              "neighbours taking part make taking part likelier, and neighbours' trust pulls "
-              "trust (Sasaki et al. 2012)",
+              "neighbours taking part make taking part likelier (Granovetter 1978), and "
+              "neighbours' trust pulls trust (assumed)",
               "no influence of neighbours (contagion weight and trust social influence 0)",
               lambda p: {"participation_contagion_weight": 0.0, "trust_social_influence": 0.0}),
     Mechanism("service_motive",
-              "a service shortfall (or, framed as a complement, a good service) drives "
-              "co-production (Parrado et al. 2013)",
+              "a service shortfall drives co-production (Parrado et al. 2013); framed as a "
+              "complement, a good service does (assumed, after Ostrom 1996's synergy)",
               "the service does not change taking part (participation_need_weight = 0)",
               lambda p: {"participation_need_weight": 0.0}),
     Mechanism("crowding_out",
@@ -137,8 +137,8 @@ MECHANISMS: dict[str, Mechanism] = {m.name: m for m in (
               "targeting has no effect (targeting_strength = 0)",
               lambda p: {"targeting_strength": 0.0}),
     Mechanism("voice",
-              "participants' influence raises their trust and the value they receive (Van "
-              "Ryzin 2011; Ansell & Torfing 2021)",
+              "participants' influence raises their trust (the voice effect: Folger 1977; "
+              "Lind & Tyler 1988) and the value they receive (Ansell & Torfing 2021)",
               "taking part feels like any other fair treatment and brings no extra value "
               "(voice_trust_weight = 0, voice_gain = 0)",
               lambda p: {"voice_trust_weight": 0.0, "voice_gain": 0.0}),

@@ -265,7 +265,8 @@ class Params(BaseModel):
     network_degree: int = _f(8, 1, 50, "ties/citizen", ASSUMPTION,
                              "neighbours each citizen listens to", "population")
     network_homophily: float = _f(0.8, 0.0, 1.0, "share",
-                                  "McPherson, Smith-Lovin & Cook (2001), homophily",
+                                  "assumption; direction from McPherson, Smith-Lovin & Cook "
+                                  "(2001): ties form among the similar and the near",
                                   "share of a citizen's ties inside the own unit, "
                                   "drawn among citizens of similar resources", "population")
 
@@ -314,12 +315,16 @@ class Params(BaseModel):
                                  "spread of trust dispositions across citizens (Beta "
                                  "distribution)", "initial")
     trust_resource_gradient: float = _f(0.12, 0.0, 1.0, "0-1 per unit of resources",
-                                        "from source: OECD 2022/2024, top vs bottom income "
-                                        "+12 pp, degree +8 to +20 pp in the share trusting",
+                                        "calibrated to OECD 2022/2024: top vs bottom income "
+                                        "+12 pp, degree +8 to +20 pp in the share trusting "
+                                        "(a gap in a share, met by this gradient of the mean "
+                                        "disposition: tests/test_field_targets.py)",
                                         "how much higher the trust disposition is per unit of "
                                         "resources (quintile / 5)", "initial")
     initial_social_trust: float = _f(0.76, 0.0, 1.0, "share",
-                                     "OECD Trust Survey 2024: Norway, trust in other people 76 %",
+                                     "from source, read as a mean: OECD Trust Survey 2024, "
+                                     "Norway, 76 % trust other people (a share, used as the "
+                                     "mean of a 0-1 scale)",
                                      "mean initial generalised (social) trust", "initial")
     initial_efficacy: float = _f(0.40, 0.0, 1.0, "share", ASSUMPTION,
                                  "mean initial political efficacy", "initial")
@@ -396,10 +401,16 @@ class Params(BaseModel):
                                    "times the mean outreach and facilitation and the top "
                                    "quintile (1 - this) times", "participation")
     participation_trust_weight: float = _f(6.0, 0.0, 30.0, "log-odds/unit trust",
-                                           "Granovetter (1978); Sasaki et al. (2012)",
+                                           "assumption: trust in the institutions that invite "
+                                           "raises acceptance (the OECD 2024 voice gap in data/ "
+                                           "shows the association, not its direction); the "
+                                           "threshold form is the model's, after Granovetter "
+                                           "(1978)",
                                            "effect of trust above the threshold on accepting",
                                            "participation")
-    trust_threshold: float = _f(0.5, 0.0, 1.0, "share", "Granovetter (1978) threshold model",
+    trust_threshold: float = _f(0.5, 0.0, 1.0, "share",
+                                "assumption: a threshold form borrowed from Granovetter "
+                                "(1978), whose thresholds are on others' behaviour",
                                 "trust at which taking part becomes likely", "participation")
     participation_efficacy_weight: float = _f(1.5, 0.0, 10.0, "log-odds/unit",
                                               "Verba, Schlozman & Brady (1995)",
@@ -408,7 +419,9 @@ class Params(BaseModel):
                                                 "Verba, Schlozman & Brady (1995)",
                                                 "effect of civic motivation", "participation")
     participation_contagion_weight: float = _f(2.0, 0.0, 10.0, "log-odds/unit",
-                                               "Granovetter (1978); Sasaki et al. (2012)",
+                                               "direction from source: Granovetter (1978), "
+                                               "taking part depends on how many others do; "
+                                               "size assumed",
                                                "effect of neighbours taking part", "participation")
     participation_need_weight: float = _f(1.0, 0.0, 10.0, "log-odds/unit",
                                           "Parrado et al. (2013): perceived service need",
@@ -423,8 +436,9 @@ class Params(BaseModel):
                                       "compensation halved acceptance of a public facility "
                                       "(51 % -> 25 %); Mellström & Johannesson (2008): paying "
                                       "blood donors lowered women's giving, not when the money "
-                                      "went to charity; size assumed, a prediction (not "
-                                      "fitted)",
+                                      "went to charity; the evidence is mixed (the full "
+                                      "sample of Mellström & Johannesson showed no fall): "
+                                      "size assumed, a contested prediction (not fitted)",
                                       "fall of the municipality's civic norm (everyone's civic "
                                       "motivation) at full payment to the person",
                                       "participation")
@@ -520,7 +534,9 @@ class Params(BaseModel):
     process_weight: float = _f(0.7, 0.0, 5.0, "-", "Van Ryzin (2011): process counts more",
                                "weight of voice and fair process", "trust")
     loss_aversion: float = _f(2.5, 1.0, 10.0, "ratio",
-                              "Slovic (1993): trust is lost faster than gained",
+                              "direction from source: Slovic (1993), trust is lost faster "
+                              "than gained; 2.5 borrowed from prospect theory's loss "
+                              "aversion (Tversky & Kahneman 1992)",
                               "weight of a bad experience relative to a good one", "trust")
     fairness_weight: float = _f(0.25, 0.0, 2.0, "signal per unit of impartiality", ASSUMPTION,
                                 "procedural signal non-participants feel per unit of "
@@ -547,8 +563,10 @@ class Params(BaseModel):
                                     "mean contribution at which an arena realises its full "
                                     "influence", "trust")
     voice_trust_weight: float = _f(1.0, 0.0, 1.0, "share",
-                                   "direction from source: Van Ryzin (2011); 1 = the voice "
-                                   "mechanism in full (0: its neutral form)",
+                                   "direction from source: the procedural-justice voice "
+                                   "effect (Folger 1977; Lind & Tyler 1988); the voice gap "
+                                   "in trust of OECD (2024) (data/field_targets.md); 1 = the "
+                                   "voice mechanism in full (0: its neutral form)",
                                    "weight of participants' own influence in their procedural "
                                    "experience (the rest: the fair treatment everyone feels)",
                                    "trust")
@@ -556,8 +574,10 @@ class Params(BaseModel):
                                          "share of an arena's voice that depends on "
                                          "facilitation", "trust")
     panel_rung: float = _f(7.0, 1.0, 8.0, "rung 1-8",
-                           "direction from source: Arnstein (1969), a deliberative panel "
-                           "whose recommendations are adopted is delegated power (rung 7)",
+                           "design choice after Arnstein (1969): the model's panel is one "
+                           "whose recommendations the council adopts (delegated power, rung "
+                           "7), as in the Irish Citizens' Assembly route to referendum; an "
+                           "advisory panel would be rung 4-5",
                            "Arnstein rung of a citizens' panel", "trust")
     compact_signal_share: float = _f(0.1, 0.0, 1.0, "signal per unit of size", ASSUMPTION,
                                      "positive procedural signal of a compact per unit of its "
@@ -566,17 +586,23 @@ class Params(BaseModel):
                               "Marwell & Oliver (1993): critical mass in collective action",
                               "turnout at which an arena realises its full influence", "trust")
     expectation_rate: float = _f(0.1, 0.0, 1.0, "1/step",
-                                 "Van Ryzin (2011): expectation-disconfirmation",
+                                 "direction: expectation-disconfirmation (Van Ryzin 2004, "
+                                 "2006); rate assumed",
                                  "speed at which expectations follow experience", "trust")
     experience_noise: float = _f(0.1, 0.0, 1.0, "quality", ASSUMPTION,
                                  "half-width of idiosyncratic noise in experienced quality",
                                  "trust")
 
     # --- social capital and efficacy ------------------------------------------------
-    social_capital_gain: float = _f(0.03, 0.0, 1.0, "1/step", "Rothstein & Stolle (2008)",
+    social_capital_gain: float = _f(0.03, 0.0, 1.0, "1/step",
+                                    "assumption, after Putnam (2000): cooperation in "
+                                    "associations builds generalised trust (contested: "
+                                    "Rothstein & Stolle 2008 put institutions first)",
                                     "growth of social trust from good cooperation",
                                     "social_capital")
-    social_capital_loss: float = _f(0.03, 0.0, 1.0, "1/step", "Rothstein & Stolle (2008)",
+    social_capital_loss: float = _f(0.03, 0.0, 1.0, "1/step",
+                                    "assumption, after Putnam (2000) (see "
+                                    "social_capital_gain)",
                                     "loss of social trust from poor cooperation",
                                     "social_capital")
     social_capital_decay: float = _f(0.002, 0.0, 0.5, "1/step", "Putnam (2000); assumption",
@@ -660,7 +686,7 @@ class Params(BaseModel):
     coproduction_return: float = _f(1.0, 0.0, 5.0, "-", "Ostrom (1996): complementarity",
                                     "return on co-produced input", "service")
     choice_advantage: float = _f(0.5, 0.0, 2.0, "-", "assumption: exit and choice favour "
-                                 "the resourceful (Jakobsen & Andersen 2013)",
+                                 "the resourceful (Le Grand 2007 discusses the risk)",
                                  "extra access per unit of resources under full choice",
                                  "service")
     voice_gain: float = _f(0.3, 0.0, 2.0, "share", "Ansell & Torfing (2021)",
@@ -709,7 +735,8 @@ class Params(BaseModel):
                                         "time for leaders to move to a new style", "leadership")
     leader_patience: float = _f(18.0, 0.0, 600.0, "steps",
                                 "Oellgaard Bentzen (2021): courage to endure the dip",
-                                "mean number of steps a leader tolerates a dip in results",
+                                "median number of steps a leader tolerates a dip in results "
+                                "(lognormal across leaders)",
                                 "leadership")
     revert_control: float = _f(0.8, 0.0, 1.0, "share", "seed slide 20: trust vs control",
                                "control intensity a reverting leader falls back to",
@@ -901,13 +928,13 @@ EVIDENCE_GRADES: dict[str, str] = {
     "events": "design choice",
     "budget": "design choice",
     "initial_trust": "value from source",
-    "trust_resource_gradient": "value from source",
+    "trust_resource_gradient": "calibrated",
     "initial_social_trust": "value from source",
     "motivation_sd": "value from source",
     "share_conditional": "value from source",
     "share_free_rider": "value from source",
     "share_hump": "value from source",
-    "network_homophily": "value from source",
+    "network_homophily": "assumed",
     "initial_trust_sd": "calibrated",
     "participation_intercept": "calibrated",
     "participation_persistence": "calibrated",
@@ -918,17 +945,17 @@ EVIDENCE_GRADES: dict[str, str] = {
     "belief_learning_rate": "calibrated",
     "trust_anchoring": "calibrated",
     "disposition_learning_rate": "calibrated",
-    "trust_social_influence": "calibrated",
+    "trust_social_influence": "assumed",
     "crowding_out_effect": "calibrated",
-    "scar_rate": "calibrated",
-    "control_tolerance": "calibrated",
+    "scar_rate": "assumed",
+    "control_tolerance": "assumed",
     "efficacy_resource_gradient": "direction only",
     "voice_trust_weight": "direction only",
     "facilitation_effectiveness": "direction only",
     "civic_motivation_resource_gradient": "direction only",
     "perceived_support_mean": "direction only",
-    "participation_trust_weight": "direction only",
-    "trust_threshold": "direction only",
+    "participation_trust_weight": "assumed",
+    "trust_threshold": "assumed",
     "participation_efficacy_weight": "direction only",
     "participation_motivation_weight": "direction only",
     "participation_contagion_weight": "direction only",
@@ -944,15 +971,15 @@ EVIDENCE_GRADES: dict[str, str] = {
     "loss_aversion": "direction only",
     "tokenism_influence": "direction only",
     "tokenism_threshold": "direction only",
-    "arena_success_level": "direction only",
-    "panel_rung": "direction only",
+    "arena_success_level": "assumed",
+    "panel_rung": "design choice",
     "critical_mass": "direction only",
     "expectation_rate": "direction only",
-    "social_capital_gain": "direction only",
-    "social_capital_loss": "direction only",
-    "social_capital_decay": "direction only",
-    "mobilisation_efficacy_gain": "direction only",
-    "payment_effect": "direction only",
+    "social_capital_gain": "assumed",
+    "social_capital_loss": "assumed",
+    "social_capital_decay": "assumed",
+    "mobilisation_efficacy_gain": "assumed",
+    "payment_effect": "assumed",
     "civic_crowding_effect": "direction only",
     "civic_crowding_rate": "assumed",
     "impartiality_social_effect": "direction only",
@@ -960,8 +987,8 @@ EVIDENCE_GRADES: dict[str, str] = {
     "scar_decay": "direction only",
     "incentive_crowding": "direction only",
     "reform_burnout": "direction only",
-    "burnout_decay": "direction only",
-    "burnout_motivation_loss": "direction only",
+    "burnout_decay": "assumed",
+    "burnout_motivation_loss": "assumed",
     "target_productivity_gain": "direction only",
     "multitask_shift": "direction only",
     "coproduction_return": "direction only",
@@ -970,16 +997,16 @@ EVIDENCE_GRADES: dict[str, str] = {
     "facilitation_cost": "direction only",
     "startup_cost": "direction only",
     "maturation_steps": "direction only",
-    "competition_saving": "direction only",
+    "competition_saving": "assumed",
     "leader_patience": "direction only",
-    "revert_control": "direction only",
-    "pv_weight_outcomes": "direction only",
-    "pv_weight_equity": "direction only",
-    "pv_weight_legitimacy": "direction only",
-    "pv_weight_social_capital": "direction only",
-    "pv_weight_cost_efficiency": "direction only",
-    "pv_weight_future": "direction only",
-    "future_memory": "direction only",
+    "revert_control": "assumed",
+    "pv_weight_outcomes": "design choice",
+    "pv_weight_equity": "design choice",
+    "pv_weight_legitimacy": "design choice",
+    "pv_weight_social_capital": "design choice",
+    "pv_weight_cost_efficiency": "design choice",
+    "pv_weight_future": "design choice",
+    "future_memory": "assumed",
     "network_degree": "assumed",
     "initial_efficacy": "assumed",
     "initial_social_trust_sd": "assumed",

@@ -382,7 +382,15 @@ def beta_around(mean: np.ndarray, sd: float, rng: np.random.Generator) -> np.nda
     """
     if sd <= 0.0:
         return mean.astype(np.float64, copy=True)
-    concentration = np.maximum(0.5, mean * (1.0 - mean) / sd**2 - 1.0)
+    with np.errstate(divide="ignore", over="ignore"):
+        concentration = np.maximum(0.5, mean * (1.0 - mean) / sd**2 - 1.0)
+    # an sd so small that its square underflows leaves no spread: the means (the Beta
+    # would give NaN for an infinite concentration)
+    degenerate = ~np.isfinite(concentration)
+    if degenerate.any():
+        concentration = np.where(degenerate, 1.0, concentration)
+        return np.where(degenerate, mean,
+                        rng.beta(mean * concentration, (1.0 - mean) * concentration))
     return rng.beta(mean * concentration, (1.0 - mean) * concentration)
 
 

@@ -177,7 +177,7 @@ def pattern_2(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
     punished respond to the points they receive, and antisocial punishment (of those who
     gave more) grows as the norm weakens (``lab.py``). Herrmann et al. (2008) found no gain
     at all (or a loss) in the weakest-norm pools; the model predicts a small positive one
-    (+0.06), a known discrepancy (``tests/patterns``, strict xfail). This is a prediction:
+    (+0.05), a known discrepancy (``tests/patterns``, strict xfail). This is a prediction:
     nothing in the model is fitted to punishment data.
     """
     params = base or small_params()

@@ -9,8 +9,9 @@ It has three parts, kept apart as field studies measure them:
   low-resource citizens (:func:`targeting_weight`). Reach is not the Arnstein rung: the rung
   is depth (how much influence taking part carries, used in the arena's voice).
 * **Acceptance**: an invited citizen accepts with a logistic probability that rises with
-  trust above a threshold (Granovetter 1978), efficacy and civic motivation (Verba,
-  Schlozman & Brady 1995), neighbours taking part (Sasaki et al. 2012) and a service-driven
+  trust above a threshold (assumed; the threshold form after Granovetter 1978), efficacy
+  and civic motivation (Verba, Schlozman & Brady 1995), neighbours taking part (Granovetter
+  1978: participation depends on how many others take part) and a service-driven
   motive (Parrado et al. 2013), and falls with the time cost relative to resources, which
   facilitation lowers (Jakobsen & Andersen 2013). Field acceptance of personal invitations
   is 4-12 % (Setälä et al. 2010; Røros; Trondheim).

@@ -4,13 +4,14 @@ Each citizen has a lasting trust disposition, tied to resources at the start (OE
 slowly reshaped by experience (Uslaner 2002; Van der Meer & Hakhverdian 2017); monthly
 experiences move trust around it and trust is pulled back toward it, so that without a
 shock the mean settles instead of drifting for ever, and citizens keep their differences.
-Experiences follow expectation-disconfirmation on service quality, weighted less than
-procedural voice and fair treatment (Van Ryzin 2011). Gains are scaled by the room left
+Experiences follow expectation-disconfirmation on service quality (Van Ryzin 2004, 2006),
+weighted less than process: fair treatment (Van Ryzin 2011) and voice (Folger 1977; Lind &
+Tyler 1988). Gains are scaled by the room left
 above, losses by the trust there is to lose and weighted by loss aversion, so trust is lost
 faster than gained (Slovic 1993). Taking part without visible influence lowers trust
 (Fledderus 2015). Network neighbours pull trust toward theirs. Social trust grows with good
-cooperation and shrinks with poor (Rothstein & Stolle 2008); efficacy follows felt
-influence.
+cooperation and shrinks with poor (assumed, after Putnam 2000) and returns to a level set by
+the institutions' impartiality (Rothstein & Stolle 2008); efficacy follows felt influence.
 """
 
 from __future__ import annotations
