@@ -238,11 +238,15 @@ def _summary_table(frame: pd.DataFrame, quantiles: tuple[float, float], lang: st
     head = "".join(f"<th>{_esc(metric_label(m, lang))}<br><span class=\"unit\">"
                    f"{_esc(axis_title(m, lang))}</span></th>" for m in KEY_METRICS)
 
-    def cell(row: pd.Series, metric: str) -> str:
+    def number(value: float, metric: str) -> str:
         scale, digits = (100, 1) if metric == "participation_rate" else (1, 3)
-        return (f"<td>{scale * row[metric]:.{digits}f} <span class=\"range\">["
-                f"{scale * row[f'{metric}_low']:.{digits}f}, "
-                f"{scale * row[f'{metric}_high']:.{digits}f}]</span></td>")
+        text = f"{scale * value:.{digits}f}"
+        return text.replace(".", ",") if lang == "nb" else text
+
+    def cell(row: pd.Series, metric: str) -> str:
+        return (f"<td>{number(row[metric], metric)} <span class=\"range\">["
+                f"{number(row[f'{metric}_low'], metric)}; "
+                f"{number(row[f'{metric}_high'], metric)}]</span></td>")
 
     rows = [f"<tr><td><b>{_esc(scenario_label(str(name), labels, lang))}</b></td>"
             f"<td>{int(row['step'])}</td>{''.join(cell(row, m) for m in KEY_METRICS)}</tr>"
