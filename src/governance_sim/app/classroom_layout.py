@@ -42,7 +42,7 @@ def _setting_control(setting, lang: str) -> html.Div:  # noqa: ANN001 - a Settin
                    htmlFor=f"cls-setting-{setting.name}"),
         dcc.Slider(id={"type": "cls-setting", "name": setting.name}, min=setting.low,
                    max=setting.high, step=setting.step, value=setting.default, marks=marks,
-                   updatemode="mouseup", className="setting-slider",
+                   updatemode="mouseup", className="setting-slider", allow_direct_input=False,
                    tooltip={"placement": "bottom", "always_visible": True}),
         html.Div(_(setting.hint), className="setting-hint"),
         html.Div(id={"type": "cls-setting-note", "name": setting.name},
@@ -62,7 +62,8 @@ def _settings_panel(lang: str) -> html.Div:
         html.Div([
             html.Label(_("Speed (months per second)"), className="setting-label"),
             dcc.Slider(id="cls-speed", min=0, max=len(SPEEDS) - 1, step=1, value=1,
-                       marks=speed_marks, className="setting-slider"),
+                       marks=speed_marks, className="setting-slider",
+                       allow_direct_input=False),
         ], className="setting"),
         html.Div([
             html.Label(_("Colour of the dots"), className="setting-label"),

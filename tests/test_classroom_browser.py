@@ -1,0 +1,236 @@
+"""The classroom in headless Chromium at a projector's 1024 x 768, in English and Norwegian.
+
+The app runs in a subprocess on a free loopback port, in Norwegian by default (as
+``governance-sim app --lang nb``) and with a small classroom population (1 200 citizens) so
+that the tests stay quick on a shared machine. Checked: nothing in the figures overlaps and
+the curves end above the fold, large text, the language switch changes the visible texts
+(and keeps the view), and Play is no longer highlighted when the run has ended.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WIDTH, HEIGHT = 1024, 768
+#: Where the screenshots go when GOVERNANCE_SIM_SCREENSHOTS is set (e.g. docs/screenshots).
+SHOTS = os.environ.get("GOVERNANCE_SIM_SCREENSHOTS")
+
+SERVER = """
+import sys
+from governance_sim.app import create_app
+app = create_app(lang="nb", classroom_population={"n_citizens": 1200, "n_units": 12})
+print("serving", flush=True)
+app.run(host="127.0.0.1", port=int(sys.argv[1]), dev_tools_silence_routes_logging=True)
+"""
+
+# Bounding boxes of every annotation (subplot titles) and of the legend of a figure.
+_BOXES = """sel => {
+  const root = document.querySelector(sel);
+  if (!root) return null;
+  const boxes = [];
+  root.querySelectorAll('g.annotation, g.legend').forEach(g => {
+    const r = g.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0)
+      boxes.push({kind: g.classList.contains('legend') ? 'legend' : 'title',
+                  text: g.textContent, left: r.left, right: r.right, top: r.top,
+                  bottom: r.bottom});
+  });
+  return boxes;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app (Norwegian by default) in a subprocess; yields its address."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("classroom") / "app.log"
+    log = log_path.open("w")
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], stdout=log,
+                               stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the app did not start: {log_path.read_text()}")
+        time.sleep(0.5)
+    yield url
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+    output = log_path.read_text()
+    assert "Traceback" not in output, output
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    page = context.new_page()
+    page.set_default_timeout(180_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def _open(page, url: str) -> None:
+    """Load the classroom and wait until both figures are drawn at month 0 or later."""
+    page.goto(url)
+    page.wait_for_selector("#cls-curves .js-plotly-plot g.annotation")
+    page.wait_for_selector("#cls-network .js-plotly-plot g.annotation")
+    page.wait_for_function("() => /\\d/.test(document.querySelector('#cls-month').textContent)")
+
+
+def _overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
+    found = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if (a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1
+                    and a["top"] < b["bottom"] - 1 and b["top"] < a["bottom"] - 1):
+                found.append((a["text"], b["text"]))
+    return found
+
+
+def _step_until(page, month: int) -> None:
+    page.click("#cls-step")
+    page.wait_for_function(
+        "m => document.querySelector('#cls-month').textContent.match(/\\d+/)[0] >= m",
+        arg=month)
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_classroom_fits_a_projector(page, server, lang):
+    _open(page, f"{server}?mode=classroom&lang={lang}")
+    _step_until(page, 1)
+    for figure in ("#cls-curves", "#cls-network"):
+        boxes = page.evaluate(_BOXES, figure)
+        assert len([b for b in boxes if b["kind"] == "title"]) >= 3, boxes
+        assert not _overlaps(boxes), (figure, _overlaps(boxes))
+        inside = page.evaluate(f"() => document.querySelector('{figure}')"
+                               ".getBoundingClientRect().toJSON()")
+        for box in boxes:  # titles and legend inside their figure, not cut off
+            assert box["left"] >= inside["left"] - 1 and box["right"] <= inside["right"] + 1
+            assert box["top"] >= inside["top"] - 1
+    curves = page.evaluate("() => document.querySelector('#cls-curves .main-svg')"
+                           ".getBoundingClientRect().toJSON()")
+    assert curves["bottom"] <= HEIGHT, curves  # the curves are above the fold
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= WIDTH
+    sizes = page.evaluate("""() => ['.lesson-text p', '.lesson-text li', '.month',
+        '#cls-play'].map(s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))""")
+    assert min(sizes) >= 18, sizes
+    page.click("#cls-panel label:nth-of-type(3)")  # the role cards
+    card = page.locator("#cls-roles-bureaucracy .role-card").first
+    card.wait_for(state="visible")
+    assert float(card.locator(".model-words").evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)")) >= 17
+    assert page.locator(".role-card:visible").count() == 4  # one logic at a time
+    if SHOTS:
+        page.click("#cls-panel label:nth-of-type(1)")
+        _step_until(page, 2)
+        page.screenshot(path=str(Path(SHOTS) / f"classroom_1024_{lang}.png"))
+
+
+def test_norwegian_by_default_and_the_language_switch(page, server):
+    _open(page, f"{server}?mode=classroom")  # the app's default: Norwegian
+    header = page.locator("#mode")
+    assert "Klasserom" in header.inner_text()
+    assert page.locator("#cls-panel").inner_text().split() == ["Leksjon", "Innstillinger",
+                                                                "Roller"]
+    titles = [b["text"] for b in page.evaluate(_BOXES, "#cls-curves")]
+    assert any(t.startswith("Tillit") for t in titles), titles
+    assert "Spill av" in page.locator("#cls-play").inner_text()
+    page.click("#cls-panel label:nth-of-type(3)")
+    assert "Innbyggere" in page.locator("#cls-roles-bureaucracy").inner_text()
+    assert "Bestillere som avgjør enkeltsaker" in page.locator(
+        "#cls-roles-bureaucracy").inner_text()
+
+    page.click("#lang-switch label:has-text('EN')")
+    page.wait_for_url("**lang=en**")
+    assert "mode=classroom" in page.url  # the view is kept
+    _open(page, page.url)
+    assert "Classroom" in page.locator("#mode").inner_text()
+    titles = [b["text"] for b in page.evaluate(_BOXES, "#cls-curves")]
+    assert any(t.startswith("Trust") for t in titles), titles
+    assert "Play" in page.locator("#cls-play").inner_text()
+    assert "What to watch" in page.locator("#cls-lesson-text").inner_text()
+
+    page.click("#lang-switch label:has-text('NB')")
+    page.wait_for_url("**lang=nb**")
+    _open(page, page.url)
+    assert "Se etter" in page.locator("#cls-lesson-text").inner_text()
+    if SHOTS:
+        page.click("#cls-panel label:nth-of-type(3)")
+        page.click("#cls-role-logic label:nth-of-type(3)")
+        page.locator("#cls-roles-co_creation").wait_for(state="visible")
+        page.screenshot(path=str(Path(SHOTS) / "classroom_roles_nb.png"))
+
+
+def test_play_is_not_highlighted_after_the_run_ends(page, server):
+    _open(page, f"{server}?mode=classroom&lang=en")
+    page.click("#cls-panel label:nth-of-type(2)")  # settings: the fastest speed
+    handle = page.locator("#cls-speed [role=slider]")
+    handle.focus()
+    handle.press("End")
+    page.wait_for_function("() => document.querySelector('#cls-speed [role=slider]')"
+                           ".getAttribute('aria-valuenow') === '4'")
+    normal = page.evaluate("() => getComputedStyle(document.querySelector('#cls-play'))"
+                           ".backgroundColor")
+    page.click("#cls-play")
+    page.wait_for_function("() => document.querySelector('#cls-play').className"
+                           ".includes('playing')")
+    playing = page.evaluate("() => getComputedStyle(document.querySelector('#cls-play'))"
+                            ".backgroundColor")
+    assert playing != normal  # highlighted while it plays
+    page.wait_for_function("() => document.querySelector('#cls-month').textContent"
+                           ".includes('finished')", timeout=240_000)
+    page.wait_for_function("() => !document.querySelector('#cls-play').className"
+                           ".includes('playing')")
+    after = page.evaluate("""() => { const b = document.querySelector('#cls-play');
+        const s = getComputedStyle(b); return [s.backgroundColor, s.outlineStyle,
+        document.activeElement === b]; }""")
+    assert after[0] == normal, after  # with the pointer still resting on it
+    assert after[1] == "none" or not after[2], after  # no focus ring left by the click
+    assert "month 120 of 120" in page.locator("#cls-month").inner_text()
