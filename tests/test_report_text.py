@@ -245,3 +245,10 @@ def test_cli_lang_option(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown language 'de'" in err[0] and "nb (" in err[0]
     assert not bad.exists()  # refused before any run or folder
+
+
+def test_a_run_without_its_baseline_says_how_to_see_the_effect():
+    frame = _frame({"wigan_deal": {"trust_mean": [[0.45, 0.5, 0.55]] * 3}}, steps=3)
+    page, _figures = build_report(frame, _infos()[:1], command="governance-sim run wigan_deal")
+    assert ("governance-sim compare wigan_deal wigan_without_deal shows it.") in page
+    assert "Effect against" not in page

@@ -425,10 +425,10 @@ def _add_event_marks(fig: go.Figure, events: EventMarks | None, colours: Mapping
 
 
 def _title_hover(fig: go.Figure, metrics: Sequence[str]) -> None:
-    """Give each panel title the metric's technical name as hover text."""
+    """Give each panel title the metric's technical name (its column) as hover text."""
     titles = [a for a in fig.layout.annotations if a.xref == "paper" and a.yref == "paper"]
     for annotation, metric in zip(titles, metrics, strict=False):
-        annotation.hovertext = f"{metric}: {_LABELS.get(metric, metric)}"
+        annotation.hovertext = metric
 
 
 def _band_caption(n_rep: int, quantiles: tuple[float, float], band: str | None,

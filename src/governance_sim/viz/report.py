@@ -421,6 +421,13 @@ def build_report(frame: pd.DataFrame, scenarios: Sequence[Mapping[str, Any]], *,
                       else baseline_answer[str(info["name"])]),
             quantiles=quantiles, lang=lang)
         for info in scenarios}
+    for info in scenarios:
+        base = info.get("baseline")
+        if isinstance(base, str) and base and base not in names:
+            answers[str(info["name"])].append(
+                _("Its effect is measured against {baseline}, which is not in this run: "
+                  "governance-sim compare {name} {baseline} shows it.").format(
+                      baseline=base, name=info["name"]))
     takeaways = comparison_answer(frame, labels=labels, quantiles=quantiles, lang=lang)
     seeds = manifest.get("seeds")
     versions = manifest.get("versions", {})
