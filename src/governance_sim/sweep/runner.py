@@ -328,7 +328,10 @@ def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store
     streams: list[Iterable[list[dict[str, Any]]]] = []
     if alone:
         store.write_journal(in_flight)
-        streams.append(isolate(context, fn, spec.outcomes, alone, parallel=executor.workers))
+        from governance_sim.sweep.worker import portable  # a __main__ model by value
+
+        streams.append(isolate(context, portable(fn), spec.outcomes, alone,
+                               parallel=executor.workers))
     streams.append(_guarded(executor.map(fn, spec.outcomes, handed_out()), executor))
     by_id = {t.run_id: t for t in todo}
     failed = failed_before
