@@ -159,8 +159,8 @@ def test_bands_say_what_they_show():
     sentences = answers.band_sentences(frame, ["trust_mean"], "seed variation (2 seeds)")
     assert sentences[0] == ("Bands: the 10-90 % quantiles across replicates, seed variation "
                             "(2 seeds).")
-    assert sentences[1].startswith("Trust in institutions: the band is thinner than the line: "
-                                   "the seeds agree to within 0.000")
+    assert sentences[1] == ("Trust in institutions: the band is thinner than the line: the "
+                            "seeds agree to within 0.001.")
 
 
 def test_values_are_formatted_with_units_and_norwegian_decimal_commas():
@@ -252,3 +252,18 @@ def test_a_run_without_its_baseline_says_how_to_see_the_effect():
     page, _figures = build_report(frame, _infos()[:1], command="governance-sim run wigan_deal")
     assert ("governance-sim compare wigan_deal wigan_without_deal shows it.") in page
     assert "Effect against" not in page
+
+
+def test_the_effect_figure_says_when_its_band_is_thinner_than_the_line():
+    frame = _frame({"wigan_deal": {"trust_mean": [[0.45, 0.5, 0.55], [0.46, 0.52, 0.56],
+                                                  [0.44, 0.48, 0.54]]},
+                    "wigan_without_deal": {"trust_mean": [[0.45, 0.42, 0.40],
+                                                          [0.46, 0.44, 0.41],
+                                                          [0.44, 0.40, 0.39]]}}, steps=3)
+    page, _figures = build_report(frame, _infos(), command="x")
+    effect = page[page.index('id="figure-difference"'):page.index('id="figure-equity"')]
+    # the levels differ by seed (a visible band), the paired effect hardly at all
+    assert ("Trust in institutions: the band is thinner than the line: the seeds agree to "
+            "within") in effect
+    overview = page[page.index('id="figure-overview"'):page.index('id="figure-side_by_side"')]
+    assert "Trust in institutions: the band is thinner" not in overview

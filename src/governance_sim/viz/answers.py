@@ -18,6 +18,7 @@ Medians are across replicates; "the band" is the quantile band (10-90 % by defau
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -485,7 +486,8 @@ def band_sentences(frame: pd.DataFrame, metrics: Sequence[str], band: str, *,
     sentences = [_("Bands: the {low}-{high} % quantiles across replicates, {band}.").format(
         low=round(100 * quantiles[0]), high=round(100 * quantiles[1]), band=band)]
     for metric, width in thin_bands(frame, metrics, quantiles=quantiles).items():
+        bound = max(math.ceil(width * 1000 - 1e-9), 1) / 1000  # an upper bound as printed
         sentences.append(_("{metric}: the band is thinner than the line: the seeds agree to "
                            "within {width}.").format(metric=metric_label(metric, lang),
-                                                     width=format_value(width, metric, lang)))
+                                                     width=format_value(bound, metric, lang)))
     return sentences

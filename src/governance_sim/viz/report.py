@@ -45,6 +45,7 @@ from governance_sim.viz.figures import (
     axis_title,
     event_key,
     metric_label,
+    paired_differences,
     place_legend,
     report_figures,
     scenario_label,
@@ -404,6 +405,12 @@ def build_report(frame: pd.DataFrame, scenarios: Sequence[Mapping[str, Any]], *,
         notes = [note] if note else []
         if key in ("overview", "difference", "equity", "public_value", "mechanisms"):
             notes.insert(0, band_notes[0])
+        if key == "overview":
+            notes += band_notes[1:]
+        if key == "difference":  # the paired differences' bands are often thinner still
+            effects = paired_differences(frame, KEY_METRICS, reference)
+            notes += band_sentences(effects, KEY_METRICS, band, quantiles=quantiles,
+                                    lang=lang)[1:]
         uses_events = key not in ("side_by_side", "public_value_profile") and event_table
         figure_html.append(
             f'<section class="figure" id="figure-{key}"><h2>{_esc(heading)}</h2>\n{div}'
