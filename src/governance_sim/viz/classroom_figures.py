@@ -95,6 +95,12 @@ def _percent(share: float) -> str:
     return f"{100 * share:.0f} %"
 
 
+def _number(value: float, lang: str) -> str:
+    """A number as written in ``lang`` (decimal comma in Norwegian)."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "nb" else text
+
+
 def network_markers(value: np.ndarray, participating: np.ndarray, *, colour_by: str = "trust",
                     show_scale: bool = False, lang: str = "en") -> dict:
     """The ``marker`` of one panel of :func:`network_figure` (also used to update it).
@@ -212,11 +218,17 @@ def classroom_curves(frame: pd.DataFrame, metrics: Sequence[str], *, horizon: in
     labels = dict(labels or {})
     names = list(dict.fromkeys(frame["scenario"]))
     colours = scenario_colours(names)
-    titles = [f"{_(METRIC_TITLES.get(m, m))}<br><span style='font-size:14px'>"
-              f"{_(METRIC_UNITS.get(m, ''))}</span>" for m in metrics]
+    ranges = dict(y_ranges or {})
+    titles = []
+    for metric in metrics:
+        unit = _(METRIC_UNITS.get(metric, ""))
+        low = ranges.get(metric, (0.0, 1.0))[0]
+        if low > 0:  # say so where the axis does not start at 0
+            unit = _("{unit} · axis from {low}").format(unit=unit, low=_number(low, lang))
+        titles.append(f"{_(METRIC_TITLES.get(metric, metric))}<br>"
+                      f"<span style='font-size:14px'>{unit}</span>")
     fig = make_subplots(rows=1, cols=len(metrics), subplot_titles=titles,
                         horizontal_spacing=0.085)
-    ranges = dict(y_ranges or {})
     for i, metric in enumerate(metrics, start=1):
         for name in names:
             part = frame[frame["scenario"] == name]
