@@ -174,6 +174,11 @@ def test_flat_panels_are_dropped_and_said():
     titles = [a.text for a in fig.layout.annotations if a.xref == "paper"]
     assert "Budget relative to the start" not in titles and "Spending per citizen" in titles
     assert "Budget relative to the start (1)" in note
+    assert "public_value" in figures.report_figures(frame)  # pv_* vary in _multi
+    flat_pv = _multi({"a": {"pv_future": [[0.3] * 4] * 2}})
+    _h, fig, note = figures.report_figures(flat_pv)["public_value"]
+    assert len([a for a in fig.layout.annotations if a.xref == "paper"]) == 5
+    assert note.startswith("Not drawn because") and "Future-generations stock (0.3)" in note
     varying = _multi({"a": {"budget_factor": [[1.0, 0.9, 0.8, 0.7]] * 2}})
     _h, fig, note = figures.report_figures(varying)["mechanisms"]
     assert "Budget relative to the start" in [a.text for a in fig.layout.annotations]

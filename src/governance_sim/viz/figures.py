@@ -707,10 +707,15 @@ def public_value_figure(frame: pd.DataFrame, *,
                         quantiles: tuple[float, float] = DEFAULT_QUANTILES,
                         events: EventMarks | None = None,
                         labels: Mapping[str, str] | None = None, band: str | None = None,
-                        lang: str = "en") -> go.Figure:
-    """The public-value components (``pv_*``) over time, one panel each (each 0-1)."""
+                        lang: str = "en", components: Sequence[str] | None = None
+                        ) -> go.Figure:
+    """The public-value components (``pv_*``) over time, one panel each (each 0-1).
+
+    ``components`` chooses and orders the panels (default: all of ``PV_COMPONENTS``).
+    """
     _ = _translate(lang)
-    fig = timeseries_figure(frame, tuple(PV_COMPONENTS), quantiles=quantiles, columns=3,
+    shown = tuple(components) if components is not None else tuple(PV_COMPONENTS)
+    fig = timeseries_figure(frame, shown, quantiles=quantiles, columns=min(3, len(shown)),
                             title=_("Public value, component by component (Moore 1995)"),
                             events=events, labels=labels, band=band, lang=lang)
     fig.update_yaxes(title_text=_("index 0-1"))
@@ -782,12 +787,17 @@ def report_figures(frame: pd.DataFrame, *, events: EventMarks | None = None,
     """
     _ = _translate(lang)
     common = {"events": events, "labels": labels, "band": band, "lang": lang}
+
+    def flat_note(flat: Mapping[str, float]) -> str:
+        if not flat:
+            return ""
+        return _("Not drawn because they do not change in any run: {panels}.").format(
+            panels="; ".join(f"{metric_label(m, lang)} ({value:g})" for m, value in flat.items()))
+
     flat = flat_metrics(frame, MORE_METRICS)
     varying = [m for m in MORE_METRICS if m not in flat]
-    flat_note = ""
-    if flat:
-        flat_note = _("Not drawn because they do not change in any run: {panels}.").format(
-            panels="; ".join(f"{metric_label(m, lang)} ({value:g})" for m, value in flat.items()))
+    flat_pv = flat_metrics(frame, tuple(PV_COMPONENTS))
+    varying_pv = [m for m in PV_COMPONENTS if m not in flat_pv]
     figures: dict[str, ReportFigure] = {
         "overview": ReportFigure(_("Trust, participation and public value over time"),
                                  timeseries_figure(frame, KEY_METRICS, quantiles=quantiles,
@@ -797,16 +807,19 @@ def report_figures(frame: pd.DataFrame, *, events: EventMarks | None = None,
                                                        lang=lang)),
         "equity": ReportFigure(_("Leave no one behind: equity by resource quintile"),
                                equity_figure(frame, quantiles=quantiles, **common)),
-        "public_value": ReportFigure(_("Public-value components over time"),
-                                     public_value_figure(frame, quantiles=quantiles, **common)),
-        "public_value_profile": ReportFigure(_("Public-value profile at the end"),
-                                             public_value_profile_figure(frame, labels=labels,
-                                                                         lang=lang)),
     }
+    if varying_pv:
+        figures["public_value"] = ReportFigure(
+            _("Public-value components over time"),
+            public_value_figure(frame, quantiles=quantiles, components=varying_pv, **common),
+            flat_note(flat_pv))
+    figures["public_value_profile"] = ReportFigure(
+        _("Public-value profile at the end"),
+        public_value_profile_figure(frame, labels=labels, lang=lang))
     if varying:
         figures["mechanisms"] = ReportFigure(
             _("Mechanisms: motivation, social capital, co-production, money"),
-            timeseries_figure(frame, varying, quantiles=quantiles, **common), flat_note)
+            timeseries_figure(frame, varying, quantiles=quantiles, **common), flat_note(flat))
     names = _scenario_order(tidy(frame))
     if len(names) > 1:
         reference = reference if reference in names else names[0]
