@@ -244,3 +244,15 @@ def test_zoom_marks_the_axes_that_do_not_start_at_zero(context, server) -> None:
     page.locator("#policy-zoom input").check()
     page.wait_for_function(f"() => ({notes})() > 0", timeout=60_000)
     assert "zoom=1" in page.evaluate("window.location.search")
+
+
+def test_the_policy_view_in_norwegian_keeps_its_language_in_the_address(context, server
+                                                                        ) -> None:
+    page = _open(context, server + SMALL + "&lang=nb")
+    page.wait_for_function("() => document.querySelector('#policy-status').textContent"
+                           ".includes('alle 3 kjøringer tegnet')", timeout=120_000)
+    page.wait_for_function("() => document.querySelector('#readout-text').textContent"
+                           ".startsWith('Tillit i måned 24:')", timeout=60_000)
+    assert page.locator("#main-levers h3").text_content() == "Dine virkemidler"
+    assert "lang=nb" in page.evaluate("window.location.search")
+    assert "lang=nb" in page.locator("#policy-link").input_value()

@@ -265,3 +265,17 @@ def test_csv_has_the_drawn_series_with_units_in_the_header(runs) -> None:
     assert len(data) == len(runs.frame) == 2 * 3 * 13
     np.testing.assert_allclose(data["trust_mean [0-1]"], runs.frame["trust_mean"], rtol=1e-9)
     assert set(data["scenario"]) == {SETTINGS_LABEL, "baseline: co_creation"}
+
+
+# --- Norwegian ----------------------------------------------------------------------------------
+def test_the_policy_view_speaks_bokmal(runs) -> None:
+    heads = [getattr(c, "children", None) for c, _ in _walk(layout._policy_sidebar("nb"))]
+    assert "Dine virkemidler" in heads and "Kommunen" in heads and "Your levers" not in heads
+    assert status_line(10_000, 120, 5, 5, True, lang="nb") == (
+        "10\u00a0000 innbyggere x 120 måneder: alle 5 kjøringer tegnet")
+    assert readout_parts(runs, 12, "nb")[0].startswith("Tillit i måned 12: ")
+    _state, notices = urlstate.decode_query("arena_reach=7", "nb")
+    assert notices == ["arena_reach='7' i lenken er utenfor 0 til 1; satt til 1"]
+    spec = next(s for s in RUN_CONTROLS if s.name == "steps")
+    assert range_text(spec, "nb") == "heltall, 1 til 600 måneder"
+    assert plain_label(spec, "nb") == "Måneder som simuleres"

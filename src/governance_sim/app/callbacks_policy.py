@@ -35,6 +35,7 @@ from governance_sim.app.layout import DEFAULT_SCENARIO
 from governance_sim.app.policy import SETTINGS_LABEL, PolicyRuns, readout
 from governance_sim.app.sessions import SessionStore
 from governance_sim.app.urlstate import RUN_DEFAULTS, decode_query, encode_state
+from governance_sim.i18n import DEFAULT_LANGUAGE, check_language, mark, translator
 from governance_sim.metrics import METRICS
 from governance_sim.params import LOGIC_NAMES, UserInputError
 from governance_sim.scenarios import Scenario
@@ -64,6 +65,22 @@ _HIDE = {"display": "none"}
 #: Metrics of the numeric readout, one row each.
 READOUT_METRICS: tuple[str, ...] = (*KEY_METRICS, "cost")
 _UNITS = {metric.name: metric.unit for metric in METRICS}
+#: Row labels of the readout.
+_READOUT_LABELS = {"trust_mean": mark("Trust in institutions"),
+                   "participation_rate": mark("Citizens taking part"),
+                   "public_value_index": mark("Public value index"),
+                   "cost": mark("Spending per citizen")}
+#: Units of the readout's rows, in words.
+_UNIT_WORDS = {"share": "%", "0-1": mark("0 to 1"),
+               "budget units": mark("budget units per citizen a month"), "-": ""}
+
+
+def _lang(value: Any) -> str:
+    """The page's language from the ``lang`` store (the default when missing or unknown)."""
+    try:
+        return check_language(value) if isinstance(value, str) else DEFAULT_LANGUAGE
+    except UserInputError:
+        return DEFAULT_LANGUAGE
 
 
 def baseline_label(base: Scenario) -> str:
@@ -87,7 +104,7 @@ def _events(runs: PolicyRuns) -> dict[str, list[tuple[int, str]]] | None:
 
 
 def figures_for_tab(runs: PolicyRuns, tab: str, *, month: int | None = None,
-                    zoom: bool = False) -> tuple[list[go.Figure], str]:
+                    zoom: bool = False, lang: str = "en") -> tuple[list[go.Figure], str]:
     """The figures of one tab for the session's current frame (baseline in grey).
 
     Args:
@@ -97,10 +114,12 @@ def figures_for_tab(runs: PolicyRuns, tab: str, *, month: int | None = None,
             public-value profile (default: the last).
         zoom: y axes fitted to the data and marked "axis does not start at 0" (default:
             every y axis starts at 0, see :func:`governance_sim.viz.app_figures.honest_axes`).
+        lang: language of the titles and notes added here.
 
     Returns:
         The figures and the stamp of the frame they show (:meth:`PolicyRuns.snapshot`).
     """
+    _ = translator(lang, "policy")
     frame, stamp = runs.snapshot()
     label = str(runs.context.get("baseline_label", ""))
     events = _events(runs)
@@ -113,13 +132,14 @@ def figures_for_tab(runs: PolicyRuns, tab: str, *, month: int | None = None,
                    public_value_figure(frame, events=events)]
     else:
         figures = [timeseries_figure(frame, KEY_METRICS, events=events,
-                                     title="Your settings against the baseline, same seeds",
+                                     title=_("Your settings against the baseline, same "
+                                             "seeds"),
                                      height=480)]
     request, replicates = (int(part) for part in stamp.split(":"))
     for index, fig in enumerate(figures):
         grey_baseline(fig, label, dash="dash" if tab == "time" else None)
         short_titles(fig)
-        honest_axes(fig, zoom=zoom)
+        honest_axes(fig, zoom=zoom, note=_("axis does not start at 0"))
         if month is not None and not (tab == "pv" and index == 0):
             fig.add_vline(x=month, line={"color": "#1f3a5f", "width": 1.5},
                           row="all", col="all")
@@ -130,7 +150,7 @@ def figures_for_tab(runs: PolicyRuns, tab: str, *, month: int | None = None,
 
 
 def status_line(n_citizens: int, steps: int, replicates: int, done: int, finished: bool,
-                seconds: float | None = None) -> str:
+                seconds: float | None = None, lang: str = "en") -> str:
     """The policy view's status line: what is drawn and what is still running.
 
     Args:
@@ -140,14 +160,20 @@ def status_line(n_citizens: int, steps: int, replicates: int, done: int, finishe
         done: replicates simulated so far (settings and baseline).
         finished: every replicate is simulated and drawn.
         seconds: time the first replicate took (shown when given).
+        lang: language of the line.
     """
-    head = f"{n_citizens:,} citizens x {steps} months: "
-    took = f" (the first in {seconds:.2f} s)" if seconds is not None else ""
+    _ = translator(lang, "policy")
+    head = _("{citizens} citizens x {months} months: ").format(
+        citizens=f"{n_citizens:,}" if lang == "en" else f"{n_citizens:,}".replace(",", "\u00a0"),
+        months=steps)
+    took = (_(" (the first in {seconds} s)").format(seconds=f"{seconds:.2f}")
+            if seconds is not None else "")
     if finished:
         if replicates == 1:
-            return head + "one run drawn (no band; set more repeat runs for one)" + took
-        return head + f"all {replicates} replicates drawn" + took
-    return head + f"drawing replicate {min(done + 1, replicates)} of {replicates}…" + took
+            return head + _("one run drawn (no band; set more repeat runs for one)") + took
+        return head + _("all {n} replicates drawn").format(n=replicates) + took
+    return head + _("drawing replicate {k} of {n}…").format(
+        k=min(done + 1, replicates), n=replicates) + took
 
 
 _FIGURE_OUTPUTS = (Output("graph-time", "figure"), Output("graph-equity", "figure"),
@@ -155,11 +181,12 @@ _FIGURE_OUTPUTS = (Output("graph-time", "figure"), Output("graph-equity", "figur
 _NO_FIGURES = (no_update,) * 4
 
 
-def _tab_outputs(runs: PolicyRuns, tab: str, month: Any = None, zoom: Any = None
-                 ) -> tuple[tuple[Any, ...], str]:
+def _tab_outputs(runs: PolicyRuns, tab: str, month: Any = None, zoom: Any = None,
+                 lang: str = "en") -> tuple[tuple[Any, ...], str]:
     """The four figure outputs (the active tab's figures, no update for the others), stamp."""
     month = month if isinstance(month, int | float) and not isinstance(month, bool) else None
-    figures, stamp = figures_for_tab(runs, tab, month=month, zoom="zoom" in (zoom or []))
+    figures, stamp = figures_for_tab(runs, tab, month=month, zoom="zoom" in (zoom or []),
+                                     lang=lang)
     if tab == "equity":
         return (no_update, figures[0], no_update, no_update), stamp
     if tab == "pv":
@@ -176,13 +203,14 @@ def _format(metric: str, value: float) -> str:
     return f"{value:.3f}"
 
 
-def _unit(metric: str) -> str:
+def _unit(metric: str, lang: str = "en") -> str:
     unit = _UNITS.get(metric, "")
-    return {"share": "%", "0-1": "0 to 1", "budget units": "budget units per citizen a month",
-            "-": ""}.get(unit, unit)
+    words = _UNIT_WORDS.get(unit, unit)
+    return translator(lang, "policy")(words) if words else ""
 
 
-def readout_parts(runs: PolicyRuns, month: Any) -> tuple[str, list[list[str]], int, int]:
+def readout_parts(runs: PolicyRuns, month: Any, lang: str = "en"
+                  ) -> tuple[str, list[list[str]], int, int]:
     """The readout's sentence and table rows at ``month`` (clipped to the months simulated).
 
     Returns:
@@ -190,6 +218,7 @@ def readout_parts(runs: PolicyRuns, month: Any) -> tuple[str, list[list[str]], i
         baseline, difference; with more than one replicate each value has its 10-90 %
         band across replicates in brackets.
     """
+    _ = translator(lang, "policy")
     frame, _stamp = runs.snapshot()
     label = str(runs.context.get("baseline_label", ""))
     last = int(frame["step"].max())
@@ -211,51 +240,58 @@ def readout_parts(runs: PolicyRuns, month: Any) -> tuple[str, list[list[str]], i
         difference = table.at[metric, "difference"]
         shown = _format(metric, abs(difference))
         sign = "+" if difference > 0 else ("−" if difference < 0 else "±")
-        unit = _unit(metric)
-        rows.append([metric_label(metric) + (f" ({unit})" if unit else ""),
+        unit = _unit(metric, lang)
+        name = _(_READOUT_LABELS[metric]) if metric in _READOUT_LABELS else metric_label(metric)
+        rows.append([name + (f" ({unit})" if unit else ""),
                      cell(metric, "settings"), cell(metric, "baseline"),
-                     (sign + shown.replace(" %", " points") if _UNITS.get(metric) == "share"
-                      else sign + shown)])
+                     (sign + shown.replace(" %", " " + _("points"))
+                      if _UNITS.get(metric) == "share" else sign + shown)])
     trust = "trust_mean"
-    sentence = (f"Trust at month {month}: {_format(trust, table.at[trust, 'settings_median'])}"
-                f" with your settings against "
-                f"{_format(trust, table.at[trust, 'baseline_median'])} under the baseline")
+    sentence = _("Trust at month {month}: {mine} with your settings against {base} under the "
+                 "baseline").format(month=month,
+                                    mine=_format(trust, table.at[trust, "settings_median"]),
+                                    base=_format(trust, table.at[trust, "baseline_median"]))
     return sentence, rows, month, replicates
 
 
-def _readout_table(rows: list[list[str]], replicates: int, month: int) -> list[Any]:
-    head = html.Tr([html.Th(f"month {month}"), html.Th("your settings"),
-                    html.Th("baseline"), html.Th("difference")])
+def _readout_table(rows: list[list[str]], replicates: int, month: int, lang: str = "en"
+                   ) -> list[Any]:
+    _ = translator(lang, "policy")
+    head = html.Tr([html.Th(_("month {month}").format(month=month)),
+                    html.Th(_("your settings")), html.Th(_("baseline")),
+                    html.Th(_("difference"))])
     body = [html.Tr([html.Th(row[0], scope="row"), *[html.Td(c) for c in row[1:]]])
             for row in rows]
-    note = (f"Median of {replicates} replicates; in brackets the 10 %–90 % range across "
-            "replicates (seed variation only, not model uncertainty). Difference: your "
-            "settings minus the baseline, of the medians." if replicates > 1 else
-            "One replicate: no band (set more repeat runs for one). Difference: your "
-            "settings minus the baseline.")
+    note = (_("Median of {n} replicates; in brackets the 10 %–90 % range across replicates "
+              "(seed variation only, not model uncertainty). Difference: your settings minus "
+              "the baseline, of the medians.").format(n=replicates) if replicates > 1 else
+            _("One replicate: no band (set more repeat runs for one). Difference: your "
+              "settings minus the baseline."))
     return [html.Table([head, *body], className="readout-table", id="readout-values"),
             html.P(note, className="hint")]
 
 
-def _describe(base: Scenario) -> list[Any]:
+def _describe(base: Scenario, lang: str = "en") -> list[Any]:
+    _ = translator(lang, "policy")
     parts = [html.P(base.description)]
     if base.question:
-        parts.append(html.P([html.B("Question. "), base.question]))
+        parts.append(html.P([html.B(_("Question.") + " "), base.question]))
     if base.params.events:
-        parts.append(html.P([html.B("Events: "), "; ".join(
-            f"month {e.step}: {e.kind.replace('_', ' ')}" for e in base.params.events)]))
+        parts.append(html.P([html.B(_("Events:") + " "), "; ".join(
+            _("month {month}: {event}").format(month=e.step, event=e.kind.replace("_", " "))
+            for e in base.params.events)]))
     return parts
 
 
-def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list[str]
-             ) -> tuple[Any, ...]:
+def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list[str],
+             lang: str = "en") -> tuple[Any, ...]:
     """Every control's value from a link (see :mod:`governance_sim.app.urlstate`).
 
     Returns:
         percents, levers (name -> value), shown parameter values (by ``param_names``),
         shown run values (by ``run_names``), the scenario, the notices, month, tab, zoom.
     """
-    state, notices = decode_query(search)
+    state, notices = decode_query(search, lang)
     name = state.scenario or (dropdown if isinstance(dropdown, str) else DEFAULT_SCENARIO)
     try:
         base = shipped_scenario(name)
@@ -292,9 +328,11 @@ def register(app: Dash, store: SessionStore) -> None:
         [Input(i, "value") for i in _MIX_IDS],
         Input("ternary", "clickData"),
         Input("url", "search"),
+        State("lang", "data"),
     )
     def _load_or_mix(name: str, *rest: Any) -> tuple[Any, ...]:
-        percents_in, click, search = list(rest[:3]), rest[3], rest[4]
+        percents_in, click, search, lang = list(rest[:3]), rest[3], rest[4], _lang(rest[5])
+        _ = translator(lang, "policy")
         lever_names = [o["id"]["name"] for o in ctx.outputs_list[3]]
         param_names = [o["id"]["name"] for o in ctx.outputs_list[4]]
         run_names = [o["id"]["name"] for o in ctx.outputs_list[5]]
@@ -304,17 +342,19 @@ def register(app: Dash, store: SessionStore) -> None:
         rest_unchanged = (no_update,) * 5
         if trigger in (None, "url") and isinstance(search, str) and search.strip("?"):
             (percents, levers, shown, run, base, notices, month, tab,
-             zoom) = _restore(search, name, param_names, run_names)
-            notice = ([html.Span("This link's settings were adjusted: "),
+             zoom) = _restore(search, name, param_names, run_names, lang)
+            notice = ([html.Span(_("This link's settings were adjusted:") + " "),
                        html.Ul([html.Li(n) for n in notices])] if notices else "")
-            return (*percents, [levers[n] for n in lever_names], shown, run, _describe(base),
+            return (*percents, [levers[n] for n in lever_names], shown, run,
+                    _describe(base, lang),
                     ternary_figure(percents), base.name, notice, month, tab, zoom)
         if trigger == "url":  # an address without settings: nothing to restore
             return (*unchanged, no_update, no_update, *rest_unchanged)
         try:
             base = shipped_scenario(name)
         except UserInputError as error:
-            return (*unchanged, f"cannot load scenario: {error}", *(no_update,) * 6)
+            return (*unchanged, _("cannot load scenario: {error}").format(error=error),
+                    *(no_update,) * 6)
         if trigger in _MIX_IDS or trigger == "ternary":
             if trigger == "ternary":
                 point = ((click or {}).get("points") or [{}])[0]
@@ -336,14 +376,16 @@ def register(app: Dash, store: SessionStore) -> None:
         shown = [_shown(n, values[n]) for n in param_names]
         run = [_text(base.steps) if n == "steps" else no_update for n in run_names]
         return (*percents, [levers[n] for n in lever_names], shown, run,
-                _describe(base), ternary_figure(percents), no_update, "", base.steps,
+                _describe(base, lang), ternary_figure(percents), no_update, "", base.steps,
                 no_update, no_update)
 
-    @app.callback(Output("mix-sum", "children"), [Input(i, "value") for i in _MIX_IDS])
-    def _mix_sum(*percents: Any) -> str:
+    @app.callback(Output("mix-sum", "children"), [Input(i, "value") for i in _MIX_IDS],
+                  State("lang", "data"))
+    def _mix_sum(*given: Any) -> str:
+        percents, _ = given[:3], translator(_lang(given[3]), "policy")
         values = [p if isinstance(p, int | float) and not isinstance(p, bool) else 0
                   for p in percents]
-        parts = " + ".join(f"{_LOGIC_WORDS[name]} {value:g} %"
+        parts = " + ".join(f"{_(_LOGIC_WORDS[name])} {value:g} %"
                            for name, value in zip(LOGIC_NAMES, values, strict=True))
         return f"{parts} = {sum(values):g} %"
 
@@ -365,11 +407,15 @@ def register(app: Dash, store: SessionStore) -> None:
         State("policy-tab", "value"),
         State("readout-month", "value"),
         State("policy-zoom", "value"),
+        State("lang", "data"),
     )
     def _compute(name: str, b: Any, n: Any, c: Any, lever_values: list[Any],
                  param_values: list[Any], run_values: list[Any],
-                 session_id: str, tab: str, month: Any, zoom: Any) -> tuple[Any, ...]:
+                 session_id: str, tab: str, month: Any, zoom: Any,
+                 lang_value: Any) -> tuple[Any, ...]:
         started = time.perf_counter()
+        lang = _lang(lang_value)
+        _ = translator(lang, "policy")
         inputs = ctx.inputs_list
         levers = {i["id"]["name"]: v for i, v in zip(inputs[4], lever_values, strict=True)}
         params = {i["id"]["name"]: v for i, v in zip(inputs[5], param_values, strict=True)}
@@ -383,7 +429,8 @@ def register(app: Dash, store: SessionStore) -> None:
             base = shipped_scenario(name)
         except UserInputError as error:
             return (messages("param", 0, {}), messages("lever", 1, {}),
-                    messages("run", 2, {}), f"cannot load scenario: {error}", no_update,
+                    messages("run", 2, {}),
+                    _("cannot load scenario: {error}").format(error=error), no_update,
                     True, no_update, *_NO_FIGURES)
         form = read_form(base, [b, n, c], levers, params, run)
         field_messages = (messages("param", 0, form.messages["param"]),
@@ -401,14 +448,14 @@ def register(app: Dash, store: SessionStore) -> None:
             return (*field_messages, str(error), no_update, True, no_update, *_NO_FIGURES)
         progress = runs.progress()
         if runs.frame is None or runs.frame_version != progress.version:
-            status = (f"{form.params.n_citizens:,} citizens x {form.steps} months: a large run, "
-                      f"simulating in the background; drawing replicate 1 of "
-                      f"{form.replicates}…")
+            status = (status_line(form.params.n_citizens, form.steps, form.replicates, 0,
+                                  False, lang=lang)
+                      + " " + _("(a large run: simulating in the background)"))
             return (*field_messages, "", no_update, False, status, *_NO_FIGURES)
-        figures, stamp = _tab_outputs(runs, tab, month, zoom)
+        figures, stamp = _tab_outputs(runs, tab, month, zoom, lang)
         seconds = time.perf_counter() - started
         status = status_line(form.params.n_citizens, form.steps, form.replicates,
-                             progress.replicates_done, progress.finished, seconds)
+                             progress.replicates_done, progress.finished, seconds, lang)
         return (*field_messages, "", stamp, False, status, *figures)
 
     @app.callback(
@@ -423,17 +470,18 @@ def register(app: Dash, store: SessionStore) -> None:
         Input("readout-month", "value"),
         Input("policy-zoom", "value"),
         State("session-id", "data"),
+        State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _render(_redraw: str, tab: str, month: Any, zoom: Any, session_id: str
-                ) -> tuple[Any, ...]:
+    def _render(_redraw: str, tab: str, month: Any, zoom: Any, session_id: str,
+                lang: Any) -> tuple[Any, ...]:
         """Draw the active tab again: new replicates are in, or another tab, month or zoom."""
         styles = (_SHOW if tab == "time" else _HIDE, _SHOW if tab == "equity" else _HIDE,
                   _SHOW if tab == "pv" else _HIDE)
         runs = _runs(store, session_id)
         if runs.frame is None:
             return (*_NO_FIGURES, *styles, no_update)
-        figures, stamp = _tab_outputs(runs, tab, month, zoom)
+        figures, stamp = _tab_outputs(runs, tab, month, zoom, _lang(lang))
         return (*figures, *styles, stamp)
 
     @app.callback(
@@ -444,16 +492,18 @@ def register(app: Dash, store: SessionStore) -> None:
         Input("policy-drawn", "data"),
         Input("readout-month", "value"),
         State("session-id", "data"),
+        State("lang", "data"),
     )
-    def _readout(drawn: str, month: Any, session_id: str) -> tuple[Any, ...]:
+    def _readout(drawn: str, month: Any, session_id: str, lang: Any) -> tuple[Any, ...]:
         """The numbers at the chosen month for the frame drawn now."""
         runs = _runs(store, session_id)
         if not drawn or runs.frame is None:
             return "", "", no_update, no_update
-        sentence, rows, shown, replicates = readout_parts(runs, month)
+        lang = _lang(lang)
+        sentence, rows, shown, replicates = readout_parts(runs, month, lang)
         last = int(runs.frame["step"].max())
         marks = {0: "0", last: str(last)}
-        return sentence, _readout_table(rows, replicates, shown), last, marks
+        return sentence, _readout_table(rows, replicates, shown, lang), last, marks
 
     @app.callback(
         Output("policy-progress", "value"),
@@ -465,9 +515,10 @@ def register(app: Dash, store: SessionStore) -> None:
         Input("policy-poll", "n_intervals"),
         State("session-id", "data"),
         State("policy-drawn", "data"),
+        State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _poll(_ticks: int, session_id: str, drawn: str) -> tuple[Any, ...]:
+    def _poll(_ticks: int, session_id: str, drawn: str, lang_value: Any) -> tuple[Any, ...]:
         """Progress of the background replicates; ask for a redraw when a new frame is in."""
         runs = _runs(store, session_id)
         progress = runs.progress()  # before the stamp: finished implies the final frame
@@ -475,18 +526,21 @@ def register(app: Dash, store: SessionStore) -> None:
         redraw = stamp if stamp and stamp != drawn else no_update
         total = max(progress.total, 1)
         context = runs.context
+        lang = _lang(lang_value)
+        _ = translator(lang, "policy")
         status = (status_line(context["params"].n_citizens, int(context["steps"]),
                               progress.replicates, progress.replicates_done,
-                              progress.finished) if context else no_update)
+                              progress.finished, lang=lang) if context else no_update)
         if progress.error:
             return str(total), str(total), progress.error, no_update, True, progress.error
         if progress.finished:
             replicates = progress.replicates
-            text = ("one replicate (no band)" if replicates == 1
-                    else f"all {replicates} replicates drawn")
+            text = (_("one replicate (no band)") if replicates == 1
+                    else _("all {n} replicates drawn").format(n=replicates))
             return str(total), str(total), text, redraw, True, status
         share = progress.done / total
-        return (str(progress.done), str(total), f"simulating: {share:.0%}", redraw, False,
+        return (str(progress.done), str(total),
+                _("simulating: {share} %").format(share=round(100 * share)), redraw, False,
                 status)
 
     @app.callback(
@@ -548,51 +602,59 @@ def register(app: Dash, store: SessionStore) -> None:
         Output("export-message", "children", allow_duplicate=True),
         Input("export-csv", "n_clicks"),
         State("session-id", "data"),
+        State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _export_csv(_clicks: int, session_id: str) -> tuple[Any, ...]:
+    def _export_csv(_clicks: int, session_id: str, lang: Any) -> tuple[Any, ...]:
+        _ = translator(_lang(lang), "policy")
         runs = _runs(store, session_id)
         frame, _stamp = runs.snapshot()
         if frame is None or not runs.context:
-            return no_update, "Nothing to download yet."
+            return no_update, _("Nothing to download yet.")
         base: Scenario = runs.context["base"]
         filename = f"{export.export_name(base)}_series.csv"
         replicates = int(frame["replicate"].nunique())
-        note = "" if runs.progress().finished else " (replicates still running: saved so far)"
+        note = ("" if runs.progress().finished
+                else " " + _("(replicates still running: saved so far)"))
         return (dcc.send_string(export.series_csv(frame), filename),
-                f"Saved {filename}: {replicates} replicates x {frame['step'].nunique()} "
-                f"months, one row per month{note}.")
+                _("Saved {file}: {n} replicates x {months} months, one row per month.").format(
+                    file=filename, n=replicates, months=frame["step"].nunique()) + note)
 
     @app.callback(
         Output("download-scenario", "data"),
         Output("export-message", "children"),
         Input("export-scenario", "n_clicks"),
         State("session-id", "data"),
+        State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _export_scenario(_clicks: int, session_id: str) -> tuple[Any, ...]:
+    def _export_scenario(_clicks: int, session_id: str, lang: Any) -> tuple[Any, ...]:
+        _ = translator(_lang(lang), "policy")
         session = store.get(session_id)
         runs = _runs(store, session_id)
         if not session.items.get("form_ok") or not runs.context:
-            return no_update, "Nothing to export: fix the fields marked in red first."
+            return no_update, _("Nothing to export: fix the fields marked in red first.")
         context = runs.context
         base: Scenario = context["base"]
         text = export.scenario_toml(base, context["params"], int(context["steps"]))
         filename = f"{export.export_name(base)}.toml"
         return (dcc.send_string(text, filename),
-                f"Saved {filename}. Run it with: governance-sim run {filename}")
+                _("Saved {file}. Run it with: {command}").format(
+                    file=filename, command=f"governance-sim run {filename}"))
 
     @app.callback(
         Output("download-html", "data"),
         Output("export-message", "children", allow_duplicate=True),
         Input("export-html", "n_clicks"),
         State("session-id", "data"),
+        State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _export_html(_clicks: int, session_id: str) -> tuple[Any, ...]:
+    def _export_html(_clicks: int, session_id: str, lang: Any) -> tuple[Any, ...]:
+        _ = translator(_lang(lang), "policy")
         runs = _runs(store, session_id)
         if runs.frame is None or not runs.context:
-            return no_update, "Nothing to export yet."
+            return no_update, _("Nothing to export yet.")
         context = runs.context
         base: Scenario = context["base"]
         frame = runs.frame
@@ -603,9 +665,11 @@ def register(app: Dash, store: SessionStore) -> None:
                                   replicates=replicates, steps=int(context["steps"]),
                                   baseline_label=str(context["baseline_label"]))
         filename = f"{export.export_name(base)}_report.html"
-        note = "" if runs.progress().finished else " (replicates still running: exported so far)"
+        note = ("" if runs.progress().finished
+                else " " + _("(replicates still running: exported so far)"))
         return (dcc.send_string(page, filename),
-                f"Saved {filename} ({replicates} replicates{note}); it opens offline.")
+                _("Saved {file} ({n} replicates); it opens offline.").format(
+                    file=filename, n=replicates) + note)
 
 
 def _slider_names() -> set[str]:
@@ -621,4 +685,5 @@ def _shown(name: str, value: Any) -> Any:
     return value if isinstance(value, float) and name in _slider_names() else _text(value)
 
 
-_LOGIC_WORDS = {"bureaucracy": "Bureaucracy", "npm": "NPM", "co_creation": "Co-creation"}
+_LOGIC_WORDS = {"bureaucracy": mark("Bureaucracy"), "npm": mark("NPM"),
+                "co_creation": mark("Co-creation")}

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from governance_sim.i18n import mark, translator
 from governance_sim.logics import LEVER_TABLE, profile
 from governance_sim.params import LEVER_RANGES, LOGIC_NAMES, FieldInfo, UserInputError
 
@@ -42,6 +43,12 @@ __all__ = [
     "range_text",
     "format_value",
 ]
+
+I18N_DOMAIN = "policy"
+
+#: Units of the controls shown first, translated in their range text.
+_UNIT_WORDS = (mark("steps"), mark("runs"), mark("citizens"), mark("units"),
+               mark("share/month"), mark("budget units/citizen/step"))
 
 #: Largest population the app simulates interactively (the command line has no such limit):
 #: 50 000 citizens x 200 steps is about 1 s a run on the reference machine (performance.md:
@@ -70,31 +77,37 @@ CONTEXT_CONTROLS: tuple[str, ...] = ("initial_trust", "n_citizens")
 #: range and source are in the control's hover title. Controls not listed here use the
 #: definition's own description (:func:`plain_label`).
 PLAIN_LABELS: dict[str, str] = {
-    "arena_reach": "How far arenas reach (share of residents invited a month)",
-    "arnstein_rung": "How much say citizens get (Arnstein's ladder: 1 manipulation, "
-                     "3 informing, 6 partnership, 8 citizen control)",
-    "facilitation_investment": "Investment in facilitation and arenas (0 none, 1 full)",
-    "facilitation_targeting": "Outreach aimed at residents with few resources (0 none, 1 full)",
-    "performance_incentives": "Hard targets and performance pay (0 none, 1 hard)",
-    "sanctions": "Sanctions that enforce contributions (0 none, 1 strict)",
-    "participation_payment": "Paying residents for taking part (0 none, 1 a payment that "
-                             "matters to most)",
-    "budget": "Service budget per resident a month (budget units; 1 = today's)",
-    "initial_trust": "Trust in institutions at the start (0 none, 1 full)",
-    "n_citizens": "Residents simulated",
-    "n_units": "Service units (kindergartens, neighbourhood services)",
-    "trust_threshold": "Trust at which residents start to take part (0-1)",
-    "startup_cost": "Extra cost of new arenas (share of the budget)",
-    "leader_patience": "Months a leader tolerates a dip in results",
-    "steps": "Months to simulate",
-    "replicates": "Repeat runs on the next seeds (for the band)",
-    "seed": "Random seed of the first run (same seed, same result)",
+    "arena_reach": mark("How far arenas reach (share of residents invited a month)"),
+    "arnstein_rung": mark("How much say citizens get (Arnstein's ladder: 1 manipulation, "
+                          "3 informing, 6 partnership, 8 citizen control)"),
+    "facilitation_investment": mark("Investment in facilitation and arenas (0 none, 1 full)"),
+    "facilitation_targeting": mark("Outreach aimed at residents with few resources "
+                                   "(0 none, 1 full)"),
+    "performance_incentives": mark("Hard targets and performance pay (0 none, 1 hard)"),
+    "sanctions": mark("Sanctions that enforce contributions (0 none, 1 strict)"),
+    "participation_payment": mark("Paying residents for taking part (0 none, 1 a payment "
+                                  "that matters to most)"),
+    "budget": mark("Service budget per resident a month (budget units; 1 = today's)"),
+    "initial_trust": mark("Trust in institutions at the start (0 none, 1 full)"),
+    "n_citizens": mark("Residents simulated"),
+    "n_units": mark("Service units (kindergartens, neighbourhood services)"),
+    "trust_threshold": mark("Trust at which residents start to take part (0-1)"),
+    "startup_cost": mark("Extra cost of new arenas (share of the budget)"),
+    "leader_patience": mark("Months a leader tolerates a dip in results"),
+    "steps": mark("Months to simulate"),
+    "replicates": mark("Repeat runs on the next seeds (for the band)"),
+    "seed": mark("Random seed of the first run (same seed, same result)"),
 }
 
 
-def plain_label(spec: ControlSpec) -> str:
-    """The label shown next to a control: plain words, first letter upper case."""
-    text = PLAIN_LABELS.get(spec.name, spec.label)
+def plain_label(spec: ControlSpec, lang: str = "en") -> str:
+    """The label shown next to a control: plain words, first letter upper case.
+
+    The labels of :data:`PLAIN_LABELS` are translated into ``lang``; the other controls
+    (for modellers, in "advanced") keep the definition's English description.
+    """
+    text = PLAIN_LABELS.get(spec.name)
+    text = translator(lang, "policy")(text) if text else spec.label
     return text[:1].upper() + text[1:]
 
 
@@ -105,15 +118,17 @@ def format_value(value: float, integer: bool = False) -> str:
     return f"{value:.4g}"
 
 
-def range_text(spec: ControlSpec) -> str:
+def range_text(spec: ControlSpec, lang: str = "en") -> str:
     """Allowed values in words, e.g. ``"0 to 1"`` or ``"whole number, 0 to 4,294,967,295"``."""
+    _ = translator(lang, "policy")
     low, high = format_value(spec.low, spec.integer), format_value(spec.high, spec.integer)
     unit = spec.unit if spec.unit not in ("-", "", "0-1", "share") else ""
     if spec.unit.startswith("rung"):
-        text = f"rung {low} to {high}"
+        text = _("rung {low} to {high}").format(low=low, high=high)
     else:
-        text = f"{low} to {high}" + (f" {unit}" if unit else "")
-    return f"whole number, {text}" if spec.integer else text
+        text = (_("{low} to {high}").format(low=low, high=high)
+                + (f" {_(unit) if unit in _UNIT_WORDS else unit}" if unit else ""))
+    return _("whole number, {range}").format(range=text) if spec.integer else text
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 

@@ -26,8 +26,11 @@ from governance_sim.app.controls import (
     plain_label,
     range_text,
 )
+from governance_sim.i18n import mark, translator
 from governance_sim.params import LOGIC_NAMES
 from governance_sim.scenarios import list_scenarios
+
+I18N_DOMAIN = "policy"
 
 __all__ = ["page", "DEFAULT_SCENARIO", "GROUP_TITLES"]
 
@@ -35,30 +38,31 @@ DEFAULT_SCENARIO = "co_creation"
 
 #: Headings of the parameter groups of :meth:`Params.describe`.
 GROUP_TITLES = {
-    "population": "Population and network",
-    "initial": "Initial state",
-    "participation": "Participation",
-    "contribution": "Contributions (public-goods game)",
-    "trust": "Trust",
-    "social_capital": "Social capital and efficacy",
-    "motivation": "Professionals' motivation",
-    "service": "Service and budget",
-    "leadership": "Leaders and politicians",
-    "public_value": "Public-value weights",
+    "population": mark("Population and network"),
+    "initial": mark("Initial state"),
+    "participation": mark("Participation"),
+    "contribution": mark("Contributions (public-goods game)"),
+    "trust": mark("Trust"),
+    "social_capital": mark("Social capital and efficacy"),
+    "motivation": mark("Professionals' motivation"),
+    "service": mark("Service and budget"),
+    "leadership": mark("Leaders and politicians"),
+    "public_value": mark("Public-value weights"),
 }
 
-_LOGIC_SHORT = {"bureaucracy": "Bureaucracy", "npm": "NPM", "co_creation": "Co-creation"}
+_LOGIC_SHORT = {"bureaucracy": mark("Bureaucracy"), "npm": mark("NPM"),
+                "co_creation": mark("Co-creation")}
 
 
 def _fmt(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _label(spec: ControlSpec) -> html.Div:
+def _label(spec: ControlSpec, lang: str = "en") -> html.Div:
     """Plain label and allowed range; the technical name, unit and source in the hover title."""
     return html.Div([
-        html.Span(plain_label(spec), className="control-label"),
-        html.Span(f" ({range_text(spec)})", className="control-range"),
+        html.Span(plain_label(spec, lang), className="control-label"),
+        html.Span(f" ({range_text(spec, lang)})", className="control-range"),
     ], title=spec.help, className="control-head")
 
 
@@ -68,11 +72,12 @@ def _slider_marks(spec: ControlSpec) -> dict[float, str]:
             spec.high: format_value(spec.high, spec.integer)}
 
 
-def slider_control(kind: str, spec: ControlSpec, value: float | None = None) -> html.Div:
+def slider_control(kind: str, spec: ControlSpec, value: float | None = None,
+                   lang: str = "en") -> html.Div:
     """A slider with a number box, its plain label, range, hover title and message line."""
     value = spec.default if value is None else value
     return html.Div([
-        _label(spec),
+        _label(spec, lang),
         dcc.Slider(id={"type": kind, "name": spec.name}, min=spec.low, max=spec.high,
                    step=spec.step, value=value, marks=_slider_marks(spec),
                    allow_direct_input=True, updatemode="mouseup",
@@ -81,11 +86,12 @@ def slider_control(kind: str, spec: ControlSpec, value: float | None = None) -> 
     ], className="control", id=f"control-{kind}-{spec.name}", title=spec.help)
 
 
-def number_control(kind: str, spec: ControlSpec, value: Any = None) -> html.Div:
+def number_control(kind: str, spec: ControlSpec, value: Any = None,
+                   lang: str = "en") -> html.Div:
     """A text box read as a number (never evaluated), with label and message line."""
     value = spec.default if value is None else value
     return html.Div([
-        _label(spec),
+        _label(spec, lang),
         dcc.Input(id={"type": kind, "name": spec.name}, type="text", value=_fmt(value),
                   debounce=True, className="number-input",
                   spellCheck=False, autoComplete="off"),
@@ -101,11 +107,12 @@ def _scenario_options() -> list[dict[str, str]]:
 MIX_MARKS = {0: "0 %", 25: "25 %", 50: "50 %", 75: "75 %", 100: "100 %"}
 
 
-def _mix_controls() -> html.Div:
+def _mix_controls(lang: str) -> html.Div:
+    _ = translator(lang, "policy")
     sliders = []
     for name in LOGIC_NAMES:
         sliders.append(html.Div([
-            html.Span(_LOGIC_SHORT[name], className="mix-name"),
+            html.Span(_(_LOGIC_SHORT[name]), className="mix-name"),
             dcc.Slider(id=f"mix-{name}", min=0, max=100, step=1, value=0, marks=MIX_MARKS,
                        allow_direct_input=True, updatemode="mouseup",
                        tooltip={"placement": "top", "template": "{value} %"},
@@ -113,24 +120,26 @@ def _mix_controls() -> html.Div:
             html.Span("%", className="mix-unit"),
         ], className="mix-row", title=f"logic weight of {name}, percent"))
     return html.Div([
-        html.H3("Logic mix"),
-        html.P("How much of each way of governing, in percent; moving one rescales the "
-               "others so the three sum to 100 %. Click a dot in the triangle to pick a mix. "
-               "Moving the mix resets the levers to that mix's profile.", className="hint"),
+        html.H3(_("Logic mix")),
+        html.P(_("How much of each way of governing, in percent; moving one rescales the "
+                 "others so the three sum to 100 %. Click a dot in the triangle to pick a "
+                 "mix. Moving the mix resets the levers to that mix's profile."),
+               className="hint"),
         *sliders,
         html.Div(id="mix-sum", className="mix-sum"),
         dcc.Graph(id="ternary", config={"displayModeBar": False}, className="ternary"),
     ], className="panel")
 
 
-def _policy_sidebar() -> html.Div:
+def _policy_sidebar(lang: str = "en") -> html.Div:
+    _ = translator(lang, "policy")
     params = {s.name: s for s in parameter_specs()}
     levers = {s.name: s for s in lever_specs()}
     shown = set(MAIN_LEVERS) | set(CONTEXT_CONTROLS) | {"budget"}
 
     def control(kind: str, spec: ControlSpec) -> html.Div:
-        return (slider_control(kind, spec) if spec.kind == "slider"
-                else number_control(kind, spec))
+        return (slider_control(kind, spec, lang=lang) if spec.kind == "slider"
+                else number_control(kind, spec, lang=lang))
 
     assumptions = [control("param", params[name]) for name in (*MAIN_PARAMETERS, *MAIN_NUMBERS)
                    if name not in shown]
@@ -139,66 +148,70 @@ def _policy_sidebar() -> html.Div:
         if spec.name not in MAIN_PARAMETERS and spec.name not in MAIN_NUMBERS:
             groups.setdefault(spec.group, []).append(spec)
     more = [html.Details([
-        html.Summary(GROUP_TITLES.get(group, group)),
-        *[number_control("param", spec) for spec in specs],
+        html.Summary(_(GROUP_TITLES.get(group, group))),
+        *[number_control("param", spec, lang=lang) for spec in specs],
     ], className="param-group") for group, specs in groups.items()]
-    other_levers = [slider_control("lever", spec) for name, spec in levers.items()
+    other_levers = [slider_control("lever", spec, lang=lang) for name, spec in levers.items()
                     if name not in MAIN_LEVERS]
     return html.Div([
         html.Div([
-            html.H3("Scenario"),
+            html.H3(_("Scenario")),
             dcc.Dropdown(id="scenario", options=_scenario_options(), value=DEFAULT_SCENARIO,
                          clearable=False, searchable=False),
             html.Div(id="scenario-info", className="scenario-info"),
         ], className="panel"),
-        _mix_controls(),
+        _mix_controls(lang),
         html.Div([
-            html.H3("Your levers"),
-            html.P("Each starts at the mix's profile; a lever moved away from it overrides "
-                   "the logic. Hover a label for the model's name, unit and source.",
+            html.H3(_("Your levers")),
+            html.P(_("Each starts at the mix's profile; a lever moved away from it overrides "
+                     "the logic. Hover a label for the model's name, unit and source."),
                    className="hint"),
-            *[slider_control("lever", levers[name]) for name in MAIN_LEVERS],
-            slider_control("param", params["budget"]),
+            *[slider_control("lever", levers[name], lang=lang) for name in MAIN_LEVERS],
+            slider_control("param", params["budget"], lang=lang),
         ], className="panel", id="main-levers"),
         html.Div([
-            html.H3("The municipality"),
+            html.H3(_("The municipality")),
             *[control("param", params[name]) for name in CONTEXT_CONTROLS],
         ], className="panel"),
         html.Div([
-            html.H3("Run"),
-            *[number_control("run", spec) for spec in RUN_CONTROLS],
+            html.H3(_("Run")),
+            *[number_control("run", spec, lang=lang) for spec in RUN_CONTROLS],
         ], className="panel"),
         html.Details([
-            html.Summary(f"Advanced: {len(other_levers)} more levers and "
-                         f"{len(params) - len(shown & set(params))} model assumptions"),
-            html.P("For modellers: the model's other levers and assumptions, each with its "
-                   "source in the hover title.", className="hint"),
-            html.H4("Other levers"),
+            html.Summary(_("Advanced: {levers} more levers and {assumptions} model "
+                           "assumptions").format(
+                levers=len(other_levers),
+                assumptions=len(params) - len(shown & set(params)))),
+            html.P(_("For modellers: the model's other levers and assumptions, each with its "
+                     "source in the hover title."), className="hint"),
+            html.H4(_("Other levers")),
             *other_levers,
-            html.H4("Main assumptions"),
+            html.H4(_("Main assumptions")),
             *assumptions,
-            html.H4("All assumptions by group"),
+            html.H4(_("All assumptions by group")),
             *more,
         ], className="panel advanced", id="advanced"),
     ], className="sidebar", id="policy-sidebar")
 
 
-def _readout() -> html.Div:
+def _readout(lang: str) -> html.Div:
     """The numbers at a chosen month: a month slider and a table (filled by a callback)."""
+    _ = translator(lang, "policy")
     return html.Div([
         html.Div([
-            html.Span("Numbers at month", className="readout-title"),
+            html.Span(_("Numbers at month"), className="readout-title"),
             html.Div(dcc.Slider(id="readout-month", min=0, max=120, step=1, value=120,
                                 marks=None, allow_direct_input=True, updatemode="mouseup",
                                 className="readout-slider"), className="readout-slider-box",
-                     title="month of the numbers below (0: the start); marked in the "
-                           "figures by a vertical line"),
+                     title=_("month of the numbers below (0: the start); marked in the "
+                             "figures by a vertical line")),
         ], className="readout-head"),
         html.Div(id="readout-table", className="readout-table-box"),
     ], className="readout", id="readout")
 
 
-def _policy_main() -> html.Div:
+def _policy_main(lang: str = "en") -> html.Div:
+    _ = translator(lang, "policy")
     graph_config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
     return html.Div([
         dcc.Location(id="url", refresh=False),
@@ -207,18 +220,19 @@ def _policy_main() -> html.Div:
             html.Progress(id="policy-progress", value="0", max="1", className="progress"),
             html.Span(id="policy-progress-text", className="progress-text"),
             html.Div([
-                html.Button("Download data (.csv)", id="export-csv", className="button"),
-                html.Button("Export scenario (.toml)", id="export-scenario",
+                html.Button(_("Download data (.csv)"), id="export-csv", className="button"),
+                html.Button(_("Export scenario (.toml)"), id="export-scenario",
                             className="button"),
-                html.Button("Export figures (.html)", id="export-html", className="button"),
+                html.Button(_("Export figures (.html)"), id="export-html",
+                            className="button"),
             ], className="export-buttons"),
         ], className="status-bar"),
         html.Div([
-            html.Span("Link to this view:", className="link-label"),
+            html.Span(_("Link to this view:"), className="link-label"),
             html.Div(dcc.Input(id="policy-link", type="text", readOnly=True, value="",
                                className="link-box"),
-                     title="the address of exactly this view", className="link-box-wrap"),
-            dcc.Clipboard(target_id="policy-link", title="copy the link", id="copy-link",
+                     title=_("the address of exactly this view"), className="link-box-wrap"),
+            dcc.Clipboard(target_id="policy-link", title=_("copy the link"), id="copy-link",
                           className="copy-link"),
         ], className="link-bar"),
         html.Div(id="url-notice", className="url-notice", role="alert"),
@@ -230,13 +244,13 @@ def _policy_main() -> html.Div:
         html.Div(id="readout-text", className="readout-text"),
         html.Div([
             dcc.Tabs(id="policy-tab", value="time", className="figure-tabs", children=[
-                dcc.Tab(label="Trust, participation, public value", value="time"),
-                dcc.Tab(label="Equity by resource quintile", value="equity"),
-                dcc.Tab(label="Public-value components", value="pv"),
+                dcc.Tab(label=_("Trust, participation, public value"), value="time"),
+                dcc.Tab(label=_("Equity by resource quintile"), value="equity"),
+                dcc.Tab(label=_("Public-value components"), value="pv"),
             ]),
             dcc.Checklist(id="policy-zoom", value=[], className="zoom",
-                          options=[{"label": " zoom the y axes to the data (they will not "
-                                             "start at 0)", "value": "zoom"}]),
+                          options=[{"label": " " + _("zoom the y axes to the data (they will "
+                                                   "not start at 0)"), "value": "zoom"}]),
         ], className="tabs-row"),
         html.Div(dcc.Graph(id="graph-time", config=graph_config), id="box-time"),
         html.Div(dcc.Graph(id="graph-equity", config=graph_config), id="box-equity",
@@ -244,7 +258,7 @@ def _policy_main() -> html.Div:
         html.Div([dcc.Graph(id="graph-pv-profile", config=graph_config),
                   dcc.Graph(id="graph-pv-components", config=graph_config)], id="box-pv",
                  style={"display": "none"}),
-        _readout(),
+        _readout(lang),
         dcc.Interval(id="policy-poll", interval=300, disabled=True),
         dcc.Store(id="policy-drawn", data=""),
         dcc.Store(id="policy-redraw", data=""),
@@ -262,7 +276,8 @@ def page() -> html.Div:
     return html.Div([
         dcc.Store(id="session-id", data=uuid.uuid4().hex),
         *header(request.lang, request.mode, request.notice),
-        html.Div([_policy_sidebar(), _policy_main()], id="policy-view", className="policy",
+        html.Div([_policy_sidebar(request.lang), _policy_main(request.lang)], id="policy-view",
+                 className="policy",
                  style={"display": "none"} if request.mode == "classroom" else {}),
         html.Div(classroom_view(request.lang), id="classroom-view",
                  style={} if request.mode == "classroom" else {"display": "none"}),

@@ -36,6 +36,7 @@ from governance_sim.app.controls import (
     parse_number,
     percents_from_logic,
 )
+from governance_sim.i18n import translator
 from governance_sim.scenarios import Scenario, list_scenarios
 
 __all__ = ["TABS", "MAX_QUERY", "ViewState", "decode_query", "encode_state",
@@ -167,48 +168,55 @@ def _shown(text: str, limit: int = 30) -> str:
     return repr(text if len(text) <= limit else text[:limit - 3] + "...")
 
 
-def _clamped(raw: str, spec: ControlSpec, notices: list[str]) -> float | int | None:
+def _clamped(raw: str, spec: ControlSpec, notices: list[str], lang: str = "en"
+             ) -> float | int | None:
     """A link's value for ``spec``: parsed, clamped into the range; None if not a number."""
+    _ = translator(lang, "policy")
     try:
         return parse_number(raw, spec)
     except FieldError:
         pass
     text = raw.strip().replace("_", "").replace(" ", "")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text[:40]):
-        notices.append(f"{spec.name}={_shown(raw)} in the link is not a number; kept the "
-                       f"scenario's value")
+        notices.append(_("{name}={value} in the link is not a number; kept the scenario's "
+                         "value").format(name=spec.name, value=_shown(raw)))
         return None
     number = float(text)  # digits only (checked above); too large gives inf, clamped below
     value = min(max(number, spec.low), spec.high)
     if spec.integer:
         value = float(round(value))
-    why = ("is not a whole number" if spec.low <= number <= spec.high
-           else f"is outside {spec.low:g} to {spec.high:g}")
-    notices.append(f"{spec.name}={_shown(raw)} in the link {why}; set to {value:g}")
+    if spec.low <= number <= spec.high:
+        text = _("{name}={value} in the link is not a whole number; set to {new}")
+    else:
+        text = _("{name}={value} in the link is outside {low} to {high}; set to {new}")
+    notices.append(text.format(name=spec.name, value=_shown(raw), low=f"{spec.low:g}",
+                               high=f"{spec.high:g}", new=f"{value:g}"))
     return int(value) if spec.integer else value
 
 
-def decode_query(search: Any) -> tuple[ViewState, list[str]]:
+def decode_query(search: Any, lang: str = "en") -> tuple[ViewState, list[str]]:
     """Read a link's query string (with or without ``?``) into a :class:`ViewState`.
 
-    Never raises for what a link says: each problem becomes a notice (one line each) and
-    the field is clamped or left to the scenario.
+    Never raises for what a link says: each problem becomes a notice (one line each, in
+    ``lang``) and the field is clamped or left to the scenario.
 
     Returns:
         ``(state, notices)``.
     """
+    _ = translator(lang, "policy")
     state = ViewState()
     notices: list[str] = []
     if not isinstance(search, str) or not search.strip("?"):
         return state, notices
     if len(search) > MAX_QUERY:
-        return state, [f"the link's settings are longer than {MAX_QUERY} characters; "
-                       "ignored them"]
+        return state, [_("the link's settings are longer than {n} characters; ignored "
+                         "them").format(n=MAX_QUERY)]
     try:
         pairs = parse_qsl(search.lstrip("?"), keep_blank_values=True,
                           max_num_fields=_MAX_FIELDS, strict_parsing=False)
     except ValueError:
-        return state, [f"the link has more than {_MAX_FIELDS} settings; ignored them"]
+        return state, [_("the link has more than {n} settings; ignored them").format(
+            n=_MAX_FIELDS)]
     specs = _specs()
     unknown: list[str] = []
     for key, raw in pairs:
@@ -216,8 +224,8 @@ def decode_query(search: Any) -> tuple[ViewState, list[str]]:
             if raw in list_scenarios():
                 state.scenario = raw
             else:
-                notices.append(f"scenario {_shown(raw)} in the link is not one of the list; "
-                               "showing the default scenario")
+                notices.append(_("scenario {value} in the link is not one of the list; "
+                                 "showing the default scenario").format(value=_shown(raw)))
         elif key == "mix":
             parts = raw.split(",")
             try:
@@ -225,40 +233,45 @@ def decode_query(search: Any) -> tuple[ViewState, list[str]]:
             except ValueError:
                 values = None
             if values is None or not all(math.isfinite(v) for v in values):
-                notices.append(f"mix={_shown(raw)} in the link is not three percents "
-                               "(like mix=20,30,50); kept the scenario's mix")
+                notices.append(_("mix={value} in the link is not three percents (like "
+                                 "mix=20,30,50); kept the scenario's mix").format(
+                    value=_shown(raw)))
                 continue
             percents = normalise_mix(values, None)
             if [round(v) for v in values] != percents:
-                notices.append(f"mix={_shown(raw)} in the link does not sum to 100 %; "
-                               f"set to {','.join(map(str, percents))}")
+                notices.append(_("mix={value} in the link does not sum to 100 %; set to "
+                                 "{new}").format(value=_shown(raw),
+                                                 new=",".join(map(str, percents))))
             state.percents = percents
         elif key == "month":
             month_spec = ControlSpec("month", "month", "number", 0, _MONTH_MAX, 1, 0, True,
                                      "steps", "", "run")
-            value = _clamped(raw, month_spec, notices)
+            value = _clamped(raw, month_spec, notices, lang)
             if value is not None:
                 state.month = int(value)
         elif key == "tab":
             if raw in TABS:
                 state.tab = raw
             else:
-                notices.append(f"tab={_shown(raw)} in the link is not one of "
-                               f"{', '.join(TABS)}; showing the first")
+                notices.append(_("tab={value} in the link is not one of {allowed}; showing "
+                                 "the first").format(value=_shown(raw),
+                                                     allowed=", ".join(TABS)))
         elif key == "zoom":
             state.zoom = raw in ("1", "true", "yes", "on")
         elif key in APP_QUERY_KEYS:
             continue  # the chrome's (language, view)
         elif key in specs:
             kind, spec = specs[key]
-            value = _clamped(raw, spec, notices)
+            value = _clamped(raw, spec, notices, lang)
             if value is not None:
                 {"lever": state.levers, "param": state.params, "run": state.run}[kind][
                     key] = value
         elif len(unknown) < 5:
             unknown.append(_shown(key) if _KEY.match(key) else _shown(key, 12))
     if unknown:
-        notices.append(f"the link's unknown setting{'s' if len(unknown) > 1 else ''} "
-                       f"{', '.join(unknown)} ignored (settings are the controls' names, "
-                       "shown when hovering a label)")
+        text = (_("the link's unknown settings {names} ignored (settings are the controls' "
+                  "names, shown when hovering a label)") if len(unknown) > 1 else
+                _("the link's unknown setting {names} ignored (settings are the controls' "
+                  "names, shown when hovering a label)"))
+        notices.append(text.format(names=", ".join(unknown)))
     return state, notices
