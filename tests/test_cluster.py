@@ -265,6 +265,47 @@ def test_quick_runs_are_joined_into_fewer_tasks(cluster: RealCluster, tmp_path: 
     pd.testing.assert_frame_equal(table[KEY], _serial(tmp_path, 25))
 
 
+def test_when_the_last_worker_leaves_the_sweep_stops_and_resumes_later(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A cluster of its own: its only worker is killed mid-sweep, then a new one joins."""
+    from distributed import Client
+
+    spec = _spec(tmp_path, "spec.toml", levels=4, delay=0.1)  # 64 runs of 0.1 s
+    own = RealCluster(tmp_path)
+    try:
+        worker = own.add_worker()
+        with Client(own.address, set_as_default=False) as client:
+            own.wait_for_workers(1, client)
+
+            def kill_when_running() -> None:  # once the first runs are on disk
+                deadline = time.monotonic() + 60
+                while (not list((tmp_path / "o" / "runs").glob("part-*.parquet"))
+                       and time.monotonic() < deadline):
+                    time.sleep(0.05)
+                os.killpg(worker.pid, signal.SIGKILL)
+
+            killer = threading.Thread(target=kill_when_running)
+            killer.start()
+            started = time.monotonic()
+            command = ["sweep", str(spec), "--out", str(tmp_path / "o"), "--scheduler",
+                       str(own.file), "--worker-timeout", "2", "--flush-seconds", "0",
+                       "--no-progress"]
+            code = main(command)
+            killer.join()
+            err = capsys.readouterr().err
+            assert code == 1 and "no Dask worker for 2 s (--worker-timeout)" in err, err
+            assert "Traceback" not in err and time.monotonic() - started < 60
+            done = len(read_table(tmp_path / "o"))
+            assert 0 < done < 64  # the runs finished before are kept
+            own.add_worker()
+            own.wait_for_workers(1, client)
+            assert main(command) == 0
+        assert f"64 runs ({64 - done} run, {done} already recorded)" in capsys.readouterr().out
+        pd.testing.assert_frame_equal(read_table(tmp_path / "o")[KEY], _serial(tmp_path, 4))
+    finally:
+        own.close()
+
+
 @pytest.mark.parametrize(("content", "message"), [
     (None, "not found; start the scheduler with 'dask scheduler --scheduler-file"),
     ("{not json", "is not JSON"),
