@@ -14,7 +14,7 @@ from governance_sim.scenarios import scenario_dir
 
 NAMES = gs.list_scenarios()
 
-#: The named scenarios of the issue (model.md section 8), one file each.
+#: The named scenarios (docs/scenarios.md), one file each.
 REQUIRED = {
     "bureaucracy", "npm", "co_creation", "layered", "npm_reform", "npm_to_co_creation",
     "co_creation_low_trust", "leave_no_one_behind", "wigan_deal", "trondheimsloftet",

@@ -1,4 +1,4 @@
-"""The twelve patterns of model.md section 6, each over five seeds (governance_sim.validation).
+"""The twelve patterns of docs/odd.md (I.i), each over five seeds (governance_sim.validation).
 
 Each test names its statistic and tolerance; the numbers live in the pattern functions'
 docstrings and in ``PatternResult.threshold``, which the assertion message prints with the
