@@ -6,7 +6,10 @@ and unit; :func:`measure` computes them all for the current state.
 
 from __future__ import annotations
 
+import math
+import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -93,12 +96,86 @@ def _fixed_order_dot(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.multiply(a, b, dtype=np.float64).sum())
 
 
+_sum = np.add.reduce  # ndarray.sum without its Python wrapper: the same reduction
+_LARGEST = float(np.finfo(np.float64).max)
+
+
+def _mean(values: np.ndarray) -> float:
+    """``float(values.mean())`` of a 1-D array, bit for bit, without ``mean``'s overhead.
+
+    numpy's mean is the same pairwise sum (booleans summed as float64, an exact count)
+    divided by the number of elements, both float64.
+    """
+    if values.size == 0 or values.ndim != 1:
+        return float(values.mean())
+    if values.dtype == np.bool_:
+        return int(np.count_nonzero(values)) / values.size
+    return float(_sum(values)) / values.size
+
+
+def _share(total: float, count: float) -> float:
+    """``np.nan_to_num(np.float64(total) / count)`` on Python floats.
+
+    ``x / 0`` is infinite with x's sign and ``0 / 0`` NaN, as in numpy; NaN then becomes 0
+    and an infinity the largest float64 of its sign.
+    """
+    if count == 0.0:
+        if total == 0.0 or total != total:
+            return 0.0
+        return math.copysign(_LARGEST, total) * math.copysign(1.0, count)
+    ratio = total / count
+    if ratio != ratio:
+        return 0.0
+    if ratio in (math.inf, -math.inf):
+        return math.copysign(_LARGEST, ratio)
+    return ratio
+
+
+#: The last quintile sizes computed: (group starts, group quintiles, n, float64[5]), the
+#: arrays held weakly. A population's groups never change after it is built, so a run
+#: computes them once.
+_QUINTILE_SIZES: list[tuple[weakref.ref, weakref.ref, int, np.ndarray]] = []
+
+
+def _quintile_sizes(starts: np.ndarray, group_q: np.ndarray, n: int) -> np.ndarray:
+    """Citizens in each resource quintile, float64[5], from the (unit, quintile) groups."""
+    cached = _QUINTILE_SIZES[0] if _QUINTILE_SIZES else None
+    if (cached is not None and cached[0]() is starts and cached[1]() is group_q
+            and cached[2] == n):
+        return cached[3]
+    sizes = np.bincount(group_q, weights=np.diff(np.append(starts, n)), minlength=6)[1:]
+    sizes.flags.writeable = False
+    try:
+        _QUINTILE_SIZES[:] = [(weakref.ref(starts), weakref.ref(group_q), n, sizes)]
+    except TypeError:  # arrays that take no weak reference: not remembered
+        pass
+    return sizes
+
+
+@lru_cache(maxsize=64)
+def _need(gradient: float) -> np.ndarray:
+    """Need per quintile, float64[5]: 1 + gradient x (5 - quintile), read-only."""
+    need = 1.0 + gradient * (5.0 - np.arange(1, 6))
+    need.flags.writeable = False
+    return need
+
+
+_NAMES: tuple[str, ...] = tuple(metric.name for metric in METRICS)
+
+
 def measure(population: Population, params: Params) -> dict[str, float]:
     """Every metric of :data:`METRICS` for the current state.
 
     Quintile breakdowns are contiguous sums over the runs of citizens of one unit and one
     quintile (the storage order, ``Municipality.group_starts``), so the cost is one pass over
-    the citizens per quantity whatever the number of metrics.
+    the citizens per quantity whatever the number of metrics. A quintile without citizens
+    has the share 0 (``np.nan_to_num`` of 0 / 0).
+
+    At small sizes the per-call overhead costs more than the passes (this ran once per
+    month of every run), so the scalars are Python floats taken from numpy's own reductions
+    in the same order: the same bits as ``ndarray.mean`` and ``np.nan_to_num`` on the
+    quintile ratios (``tests/test_step_overhead.py`` compares every metric with the former
+    numpy formulation, bit for bit).
     """
     cit, prof, lead, mun = (population.citizens, population.professionals, population.leaders,
                             population.municipality)
@@ -116,35 +193,39 @@ def measure(population: Population, params: Params) -> dict[str, float]:
         sums = np.add.reduceat(values, starts, dtype=np.float64)
         return np.bincount(group_q, weights=sums, minlength=6)[1:]
 
-    group_sizes = np.diff(np.append(starts, n))
-    per_quintile = np.bincount(group_q, weights=group_sizes, minlength=6)[1:]  # [5]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        trust_q = by_quintile(cit.trust) / per_quintile
-        value_sums = by_quintile(cit.value)
-        value_q = value_sums / per_quintile
-        part_q = by_quintile(part.view(np.uint8)) / per_quintile
-    trust_q, value_q, part_q = (np.nan_to_num(a) for a in (trust_q, value_q, part_q))
+    per_quintile = _quintile_sizes(starts, group_q, n)  # float64[5]
+    low, high = float(per_quintile[0]), float(per_quintile[4])
+    trust_s = by_quintile(cit.trust)
+    value_sums = by_quintile(cit.value)
+    part_s = by_quintile(part.view(np.uint8))
+    trust_q1, trust_q5 = _share(float(trust_s[0]), low), _share(float(trust_s[4]), high)
+    value_q1, value_q5 = _share(float(value_sums[0]), low), _share(float(value_sums[4]), high)
+    part_q1, part_q5 = _share(float(part_s[0]), low), _share(float(part_s[4]), high)
 
     # Every reduction below is numpy's own fixed-order (pairwise) sum, never a BLAS dot
     # product: BLAS splits dots over threads, so the last bit would depend on the thread
     # count (serial, pool and Dask runs must give the same bits).
-    trust_sum = float(cit.trust.sum())
-    trust_part = float(cit.trust[part].sum())
+    trust_sum = float(_sum(cit.trust))
+    trust_part = float(_sum(cit.trust[part]))
     voice_gap = 0.0
     if 0 < n_part < n:
         voice_gap = trust_part / n_part - (trust_sum - trust_part) / (n - n_part)
 
     # need falls with resources by need_gradient per quintile, to 1 for the top quintile
-    need = 1.0 + params.need_gradient * (5.0 - np.arange(1, 6))
+    need = _need(float(params.need_gradient))
+    trust_mean = trust_sum / n
+    social_capital = (_fixed_order_dot(cit.listened_to, cit.social_trust)
+                      / (n * cit.neighbours.shape[1]))
+    pv_outcomes = _fixed_order_dot(need, value_sums) / _fixed_order_dot(need, per_quintile)
     out = {
-        "trust_mean": trust_sum / n,
-        "trust_q1": float(trust_q[0]),
-        "trust_q5": float(trust_q[4]),
+        "trust_mean": trust_mean,
+        "trust_q1": trust_q1,
+        "trust_q5": trust_q5,
         "voice_trust_gap": voice_gap,
         "participation_rate": n_part / n,
-        "participation_q1": float(part_q[0]),
-        "participation_q5": float(part_q[4]),
-        "participation_gap": float(part_q[4] - part_q[0]),
+        "participation_q1": part_q1,
+        "participation_q5": part_q5,
+        "participation_gap": part_q5 - part_q1,
         "invited_share": mun.invited / n,
         "accepted_share": mun.accepted / n,
         "civic_crowding": mun.civic_crowding,
@@ -152,34 +233,31 @@ def measure(population: Population, params: Params) -> dict[str, float]:
         "coproduction": mun.coproduction,
         # mean over citizens of their neighbours' mean social trust: each citizen's social
         # trust weighted by how often they are listened to
-        "social_capital": _fixed_order_dot(cit.listened_to, cit.social_trust)
-        / (n * cit.neighbours.shape[1]),
-        "efficacy_mean": float(cit.efficacy.mean()),
-        "motivation_mean": float(prof.motivation.mean()),
-        "burnout_mean": float(prof.burnout.mean()),
-        "autonomy_mean": float(prof.autonomy.mean()),
-        "leader_control_mean": float(lead.control.mean()),
-        "facilitation_mean": float(lead.facilitation.mean()),
-        "reverted_share": float(lead.reverted.mean()),
+        "social_capital": social_capital,
+        "efficacy_mean": _mean(cit.efficacy),
+        "motivation_mean": _mean(prof.motivation),
+        "burnout_mean": _mean(prof.burnout),
+        "autonomy_mean": _mean(prof.autonomy),
+        "leader_control_mean": _mean(lead.control),
+        "facilitation_mean": _mean(lead.facilitation),
+        "reverted_share": _mean(lead.reverted),
         "council_pressure": mun.council_pressure,
         "approval": mun.approval,
         "budget_factor": mun.budget_factor,
         "cost": mun.cost,
         "measured_output": mun.measured_output,
         "relational_quality": mun.relational_quality,
-        "service_value": float(value_sums.sum()) / n,
-        "outcome_bottom_quintile": float(value_q[0]),
-        "outcome_top_quintile": float(value_q[4]),
-        "outcome_gap": float(value_q[4] - value_q[0]),
-        "pv_outcomes": _fixed_order_dot(need, value_sums) / _fixed_order_dot(need, per_quintile),
+        "service_value": float(_sum(value_sums)) / n,
+        "outcome_bottom_quintile": value_q1,
+        "outcome_top_quintile": value_q5,
+        "outcome_gap": value_q5 - value_q1,
+        "pv_outcomes": pv_outcomes,
+        "pv_equity": min(1.0, value_q1 / value_q5) if value_q5 > 0 else 1.0,
+        "pv_legitimacy": trust_mean,
+        "pv_social_capital": social_capital,
+        "pv_cost_efficiency": min(1.0, pv_outcomes * params.budget * mun.budget_factor
+                                  / mun.cost) if mun.cost > 0 else 0.0,
+        "pv_future": mun.future_stock,
     }
-    top_outcome = out["outcome_top_quintile"]
-    out["pv_equity"] = (min(1.0, out["outcome_bottom_quintile"] / top_outcome)
-                        if top_outcome > 0 else 1.0)
-    out["pv_legitimacy"] = out["trust_mean"]
-    out["pv_social_capital"] = out["social_capital"]
-    out["pv_cost_efficiency"] = min(1.0, out["pv_outcomes"] * params.budget * mun.budget_factor
-                                    / mun.cost) if mun.cost > 0 else 0.0
-    out["pv_future"] = mun.future_stock
     out["public_value_index"] = public_value_index(out, params)
-    return {metric.name: out[metric.name] for metric in METRICS}
+    return {name: out[name] for name in _NAMES}

@@ -17,8 +17,11 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import struct
 import sys
+import weakref
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,7 @@ import numpy as np
 from governance_sim.params import UserInputError
 
 __all__ = ["LIBRARY_NAME", "SOURCE", "BACKENDS", "SIGNATURES", "BackendError", "Kernels",
-           "library", "source_hash", "load_error", "backend"]
+           "address", "library", "source_hash", "load_error", "backend"]
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "step_kernels.c"
@@ -57,26 +60,88 @@ SIGNATURES: dict[str, list] = {
 _CTYPES = {_N: ctypes.c_int64, _D: ctypes.c_double}
 
 
+#: id(array) -> (weak reference to the array, address of its first element): the addresses
+#: of arrays already passed to a kernel (see :func:`address`).
+_ADDRESSES: dict[int, tuple[weakref.ref, int]] = {}
+
+
+def _forget(key: int, ref: weakref.ref) -> None:
+    """Weak-reference callback: drop a dead array's address (unless the key was reused)."""
+    entry = _ADDRESSES.get(key)
+    if entry is not None and entry[0] is ref:
+        del _ADDRESSES[key]
+
+
+def address(array: np.ndarray) -> int:
+    """The address of ``array``'s first element, remembered for as long as the array lives.
+
+    Reading it (``__array_interface__``) builds a dictionary, about 1-2 microseconds; the
+    kernels take some 80 arrays a step, most of them the same population arrays every step.
+    So the address is kept with a weak reference to the array, and found again by
+    ``id(array)`` as long as that reference is alive (an id is reused only after its object
+    is gone, and the reference then is dead or already dropped).
+
+    The address of a living array cannot change while the reference exists: numpy refuses
+    ``ndarray.resize`` on an array that has a weak reference (even with ``refcheck=False``),
+    and ``ndarray.data`` cannot be assigned. Objects that take no weak reference are not
+    remembered.
+    """
+    key = id(array)
+    entry = _ADDRESSES.get(key)
+    if entry is not None and entry[0]() is array:
+        return entry[1]
+    pointer = array.__array_interface__["data"][0]
+    try:
+        ref = weakref.ref(array, partial(_forget, key))
+    except TypeError:  # no weak references to this object: nothing to remember
+        return pointer
+    _ADDRESSES[key] = (ref, pointer)
+    return pointer
+
+
+def _refusal(name: str, position: int, arg: Any, kind: np.dtype) -> TypeError | None:
+    """Why ``arg`` cannot be argument ``position`` of kernel ``name`` (None: it can)."""
+    if not isinstance(arg, np.ndarray):
+        return TypeError(f"{name}: argument {position} must be a C-contiguous {kind} array, "
+                         f"got {type(arg).__name__}")
+    if arg.dtype != kind or not arg.flags.c_contiguous:
+        return TypeError(f"{name}: argument {position} must be a C-contiguous {kind} array, "
+                         f"got {arg.dtype} (contiguous: {arg.flags.c_contiguous})")
+    return None
+
+
 def _checked(name: str, function: ctypes._CFuncPtr, signature: list) -> Callable[..., None]:
     """The kernel ``name``, checking each array's dtype and layout before passing its address.
 
-    (numpy's ``ndpointer`` argument types do the same checks at twice the cost per call,
-    which adds up to a tenth of a millisecond per step.)
+    Every call checks every array argument: an ndarray of exactly the signature's dtype,
+    C-contiguous (anything else raises TypeError before the kernel runs). The fast test is
+    ``arg.dtype is kind`` (numpy's built-in dtypes are singletons) and ``arg.flags``; an
+    equal dtype that is another object goes through the full test. The addresses come from
+    :func:`address`. (numpy's ``ndpointer`` argument types do the same checks at several
+    times the cost per call.)
     """
+    count = len(signature)
+    arrays = tuple((position, kind) for position, kind in enumerate(signature)
+                   if isinstance(kind, np.dtype))
+    known = _ADDRESSES.get  # the lookup of address(), inlined: this loop runs 80 times a step
+
     def call(*args: Any) -> None:
-        if len(args) != len(signature):
-            raise TypeError(f"{name} takes {len(signature)} arguments, got {len(args)}")
-        converted = []
-        for position, (arg, kind) in enumerate(zip(args, signature, strict=True)):
-            if isinstance(kind, np.dtype):
-                interface = arg.__array_interface__  # strides None: C-contiguous
-                if arg.dtype != kind or interface["strides"] is not None:
-                    raise TypeError(f"{name}: argument {position} must be a C-contiguous {kind} "
-                                    f"array, got {arg.dtype} (contiguous: "
-                                    f"{arg.flags.c_contiguous})")
-                converted.append(interface["data"][0])
-            else:
-                converted.append(arg)
+        if len(args) != count:
+            raise TypeError(f"{name} takes {count} arguments, got {len(args)}")
+        converted = list(args)
+        for position, kind in arrays:
+            arg = args[position]
+            try:
+                fast = arg.dtype is kind and arg.flags.c_contiguous
+            except AttributeError:  # not an array: refused below
+                fast = False
+            if not fast:
+                refusal = _refusal(name, position, arg, kind)
+                if refusal is not None:
+                    raise refusal
+            entry = known(id(arg))
+            converted[position] = (entry[1] if entry is not None and entry[0]() is arg
+                                   else address(arg))
         function(*converted)
 
     call.__name__ = name
@@ -86,6 +151,9 @@ def _checked(name: str, function: ctypes._CFuncPtr, signature: list) -> Callable
 #: The kernels that take a coefficient array laid out as a named C struct.
 COEFFICIENT_KERNELS = ("participation_log_odds", "contribution_step", "value_exponent",
                        "citizen_step", "professional_step")
+#: Coefficient arrays kept per kernel (:meth:`Kernels.coefficients`); a full cache is
+#: emptied, so a run whose coefficients change every step holds at most this many.
+COEFFICIENT_CACHE = 256
 
 
 class Kernels:
@@ -113,19 +181,37 @@ class Kernels:
                 raise OSError(f"{name}: coefficient struct of {size_of()} bytes for "
                               f"{len(names)} doubles")
             self.coefficient_names[name] = names
+        self._name_sets = {name: frozenset(names)
+                           for name, names in self.coefficient_names.items()}
+        self._packers = {name: partial(struct.pack, f"={len(names)}d")
+                         for name, names in self.coefficient_names.items()}
+        self._coefficients: dict[str, dict[bytes, np.ndarray]] = {
+            name: {} for name in COEFFICIENT_KERNELS}
 
     def coefficients(self, kernel: str, values: dict[str, float]) -> np.ndarray:
         """The coefficient array of ``kernel``, float64[k], from a mapping name -> value.
 
         The order is the C struct's (``coefficient_names``); a missing or unknown name is
-        refused, so no two values can be swapped by position.
+        refused, so no two values can be swapped by position. The array is read-only and
+        shared: the same values give the same array object, so most steps of a run pass the
+        same arrays again (up to :data:`COEFFICIENT_CACHE` sets of values per kernel are
+        kept; the kernels only read them).
         """
         names = self.coefficient_names[kernel]
-        missing = [name for name in names if name not in values]
-        unknown = [name for name in values if name not in names]
-        if missing or unknown:
+        if values.keys() != self._name_sets[kernel]:
+            missing = [name for name in names if name not in values]
+            unknown = [name for name in values if name not in names]
             raise KeyError(f"{kernel} coefficients: missing {missing}, unknown {unknown}")
-        return np.array([float(values[name]) for name in names])
+        # the key is the values' bytes, so 0.0 and -0.0 (equal as floats) stay apart
+        key = self._packers[kernel](*[float(values[name]) for name in names])
+        cache = self._coefficients[kernel]
+        array = cache.get(key)
+        if array is None:
+            if len(cache) >= COEFFICIENT_CACHE:
+                cache.clear()
+            array = np.frombuffer(key, dtype=np.float64)  # read-only: bytes are immutable
+            cache[key] = array
+        return array
 
 
 class BackendError(UserInputError):
