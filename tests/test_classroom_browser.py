@@ -171,6 +171,9 @@ def test_classroom_fits_a_projector(page, server, lang):
         page.click("#cls-panel label:nth-of-type(1)")
         _step_until(page, 2)
         page.screenshot(path=str(Path(SHOTS) / f"classroom_1024_{lang}.png"))
+        page.click("#cls-panel label:nth-of-type(2)")
+        page.locator("#cls-panel-settings").wait_for(state="visible")
+        page.screenshot(path=str(Path(SHOTS) / f"classroom_settings_{lang}.png"))
 
 
 def test_norwegian_by_default_and_the_language_switch(page, server):

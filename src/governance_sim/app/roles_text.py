@@ -127,6 +127,11 @@ class _Words:
         """A share 0-1 as a percentage ("40%"; Norwegian "40 %")."""
         return f"{value:.0%}" if self.lang == "en" else f"{100 * value:.0f} %"
 
+    def number(self, value: float) -> str:
+        """A number as written in the language (decimal comma in Norwegian)."""
+        text = f"{value:g}"
+        return text if self.lang == "en" else text.replace(".", ",")
+
     def degree(self, value: float) -> str:
         """A share 0-1 in words."""
         if value < 0.15:
@@ -149,7 +154,7 @@ def _citizens(lv: dict[str, float], w: _Words) -> str:
     return _("Arenas reach up to {reach} of them (Arnstein rung {rung} of 8); {voice}; "
              "{choice}. They take part when their trust passes a threshold and neighbours "
              "take part.").format(reach=w.share((lv["arnstein_rung"] - 1) / 7),
-                                  rung=f"{lv['arnstein_rung']:g}", voice=voice, choice=choice)
+                                  rung=w.number(lv["arnstein_rung"]), voice=voice, choice=choice)
 
 
 def _professionals(lv: dict[str, float], w: _Words) -> str:
@@ -175,7 +180,7 @@ def _politicians(lv: dict[str, float], w: _Words) -> str:
     return w._("Judge results over about {horizon} months; {degree} mobilising of the "
                "community ({mobilisation}); demand control when approval dips for longer "
                "than their courage allows.").format(
-        horizon=f"{lv['politician_horizon']:g}", degree=w.degree(lv["mobilisation"]),
+        horizon=w.number(lv["politician_horizon"]), degree=w.degree(lv["mobilisation"]),
         mobilisation=w.share(lv["mobilisation"]))
 
 
