@@ -52,6 +52,7 @@ PARSE_ONLY_COMMANDS = {
     "app": "starts a web server that runs until it is stopped",
     "sweep": "a sweep: minutes of simulation on every core",
     "sensitivity": "analyses a sweep, which is not run",
+    "discover": "analyses a sweep, which is not run",
     "validate": "12 patterns x 5 seeds: minutes",
 }
 PARSE_ONLY_ARGUMENTS = {
