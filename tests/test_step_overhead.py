@@ -215,3 +215,20 @@ def test_share_is_numpys_division_then_nan_to_num(total, count):
 ])
 def test_mean_is_numpys_mean(values):
     assert _same_bits(metrics._mean(values), float(values.mean()))
+
+
+def test_schedule_nan_to_num_and_weighted_mean_are_numpys_bit_for_bit():
+    from governance_sim.dynamics import schedule
+
+    rng = np.random.default_rng(5)
+    values = rng.random(301)
+    values[::7] = np.nan
+    values[3], values[5], values[11], values[13] = np.inf, -np.inf, -0.0, 1e308
+    got = schedule._nan_to_num(values)
+    assert got is not values and got.dtype == np.float64
+    assert got.tobytes() == np.nan_to_num(values).tobytes()
+    weights = rng.integers(1, 400, size=301)
+    finite = rng.random(301)
+    total = float(weights.sum(dtype=np.float64))
+    assert _same_bits(schedule._weighted_mean(finite, weights, total),
+                      float(np.average(finite, weights=weights)))

@@ -659,7 +659,9 @@ def advance(
     n_part = float(flows.taking_part.sum())
     mun.cooperation = float(flows.given.sum()) / n_part if n_part > 0 else 0.0
     mun.future_stock += (
-        future_target(float(flows.social_sums.sum()) / n, float(prof.motivation.mean()), params)
+        future_target(float(flows.social_sums.sum()) / n,
+                      float(prof.motivation.sum()) / prof.motivation.size,  # = mean()
+                      params)
         - mun.future_stock
     ) / params.future_memory
     mun.step += 1
