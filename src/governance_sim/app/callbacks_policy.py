@@ -125,16 +125,20 @@ def figures_for_tab(runs: PolicyRuns, tab: str, *, month: int | None = None,
     events = _events(runs)
     if month is not None:
         month = int(min(max(int(month), 0), int(frame["step"].max())))
+    base = runs.context.get("base")
+    labels = {SETTINGS_LABEL: _("your settings"),
+              label: _("baseline") + (f": {base.name}" if base is not None else "")}
     if tab == "equity":
-        figures = [equity_figure(frame, events=events)]
+        figures = [equity_figure(frame, events=events, labels=labels, lang=lang)]
     elif tab == "pv":
-        figures = [public_value_profile_figure(frame, step=month),
-                   public_value_figure(frame, events=events)]
+        figures = [public_value_profile_figure(frame, step=month, labels=labels, lang=lang),
+                   public_value_figure(frame, events=events, labels=labels, lang=lang)]
     else:
-        figures = [timeseries_figure(frame, KEY_METRICS, events=events,
+        figures = [timeseries_figure(frame, KEY_METRICS, events=events, labels=labels,
+                                     lang=lang,
                                      title=_("Your settings against the baseline, same "
                                              "seeds"),
-                                     height=480)]
+                                     height=440)]
     request, replicates = (int(part) for part in stamp.split(":"))
     for index, fig in enumerate(figures):
         grey_baseline(fig, label, dash="dash" if tab == "time" else None)
@@ -194,13 +198,21 @@ def _tab_outputs(runs: PolicyRuns, tab: str, month: Any = None, zoom: Any = None
     return (figures[0], no_update, no_update, no_update), stamp
 
 
-def _format(metric: str, value: float) -> str:
-    """A metric's value for the readout: shares in percent, the rest to three decimals."""
+def _format(metric: str, value: float, lang: str = "en") -> str:
+    """A metric's value for the readout: shares in percent, the rest to three decimals.
+
+    Norwegian writes a decimal comma.
+    """
     if value != value:  # NaN: that scenario is not in the frame
         return "–"
-    if _UNITS.get(metric) == "share":
-        return f"{100 * value:.1f} %"
-    return f"{value:.3f}"
+    text = f"{100 * value:.1f} %" if _UNITS.get(metric) == "share" else f"{value:.3f}"
+    return text.replace(".", ",") if lang == "nb" else text
+
+
+def _ternary(percents: list[int], lang: str) -> go.Figure:
+    """The mix picker with the logics' plain names in ``lang``."""
+    _ = translator(lang, "policy")
+    return ternary_figure(percents, names=tuple(_(_LOGIC_WORDS[name]) for name in LOGIC_NAMES))
 
 
 def _unit(metric: str, lang: str = "en") -> str:
@@ -229,16 +241,16 @@ def readout_parts(runs: PolicyRuns, month: Any, lang: str = "en"
     replicates = int(table["replicates"].iloc[0])
 
     def cell(metric: str, key: str) -> str:
-        text = _format(metric, table.at[metric, f"{key}_median"])
+        text = _format(metric, table.at[metric, f"{key}_median"], lang)
         if replicates > 1:
-            text += (f" ({_format(metric, table.at[metric, f'{key}_low'])}–"
-                     f"{_format(metric, table.at[metric, f'{key}_high'])})")
+            text += (f" ({_format(metric, table.at[metric, f'{key}_low'], lang)}–"
+                     f"{_format(metric, table.at[metric, f'{key}_high'], lang)})")
         return text
 
     rows = []
     for metric in READOUT_METRICS:
         difference = table.at[metric, "difference"]
-        shown = _format(metric, abs(difference))
+        shown = _format(metric, abs(difference), lang)
         sign = "+" if difference > 0 else ("−" if difference < 0 else "±")
         unit = _unit(metric, lang)
         name = _(_READOUT_LABELS[metric]) if metric in _READOUT_LABELS else metric_label(metric)
@@ -249,8 +261,10 @@ def readout_parts(runs: PolicyRuns, month: Any, lang: str = "en"
     trust = "trust_mean"
     sentence = _("Trust at month {month}: {mine} with your settings against {base} under the "
                  "baseline").format(month=month,
-                                    mine=_format(trust, table.at[trust, "settings_median"]),
-                                    base=_format(trust, table.at[trust, "baseline_median"]))
+                                    mine=_format(trust, table.at[trust, "settings_median"],
+                                                 lang),
+                                    base=_format(trust, table.at[trust, "baseline_median"],
+                                                 lang))
     return sentence, rows, month, replicates
 
 
@@ -347,7 +361,7 @@ def register(app: Dash, store: SessionStore) -> None:
                        html.Ul([html.Li(n) for n in notices])] if notices else "")
             return (*percents, [levers[n] for n in lever_names], shown, run,
                     _describe(base, lang),
-                    ternary_figure(percents), base.name, notice, month, tab, zoom)
+                    _ternary(percents, lang), base.name, notice, month, tab, zoom)
         if trigger == "url":  # an address without settings: nothing to restore
             return (*unchanged, no_update, no_update, *rest_unchanged)
         try:
@@ -369,14 +383,14 @@ def register(app: Dash, store: SessionStore) -> None:
             levers = levers_for(logic, base.params.levers)
             return (*percents, [levers[n] for n in lever_names],
                     [no_update] * len(param_names), [no_update] * len(run_names), no_update,
-                    ternary_figure(percents), *rest_unchanged)
+                    _ternary(percents, lang), *rest_unchanged)
         percents = percents_from_logic(base.params.logic)
         levers = levers_for(base.params.logic, base.params.levers)
         values = base.params.to_dict()
         shown = [_shown(n, values[n]) for n in param_names]
         run = [_text(base.steps) if n == "steps" else no_update for n in run_names]
         return (*percents, [levers[n] for n in lever_names], shown, run,
-                _describe(base, lang), ternary_figure(percents), no_update, "", base.steps,
+                _describe(base, lang), _ternary(percents, lang), no_update, "", base.steps,
                 no_update, no_update)
 
     @app.callback(Output("mix-sum", "children"), [Input(i, "value") for i in _MIX_IDS],

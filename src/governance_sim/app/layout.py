@@ -104,7 +104,7 @@ def _scenario_options() -> list[dict[str, str]]:
 
 
 #: Marks of the logic-mix sliders (percent).
-MIX_MARKS = {0: "0 %", 25: "25 %", 50: "50 %", 75: "75 %", 100: "100 %"}
+MIX_MARKS = {0: "0 %", 50: "50 %", 100: "100 %"}
 
 
 def _mix_controls(lang: str) -> html.Div:
@@ -117,7 +117,6 @@ def _mix_controls(lang: str) -> html.Div:
                        allow_direct_input=True, updatemode="mouseup",
                        tooltip={"placement": "top", "template": "{value} %"},
                        className="control-slider mix-slider"),
-            html.Span("%", className="mix-unit"),
         ], className="mix-row", title=f"logic weight of {name}, percent"))
     return html.Div([
         html.H3(_("Logic mix")),
