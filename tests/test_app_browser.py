@@ -2,8 +2,8 @@
 
 The app runs as ``governance-sim app`` in a subprocess on a free loopback port. The tests
 move a slider and check the figure changed (and time it), type bad input and check the
-inline message, play the classroom for ten months, and export a scenario file that the
-command line then runs.
+inline message, and export a scenario file that the command line then runs. The classroom's
+tests are in ``tests/test_classroom_browser.py``.
 """
 
 from __future__ import annotations
@@ -222,89 +222,6 @@ def test_mix_sliders_stay_at_100_percent(page) -> None:
     values = [int(page.locator(f"#mix-{name} [role=slider]").get_attribute("aria-valuenow"))
               for name in ("bureaucracy", "npm", "co_creation")]
     assert values == [10, 90, 0]
-
-
-def test_classroom_plays_ten_steps(page) -> None:
-    page.get_by_text("Classroom", exact=True).click()
-    page.wait_for_selector("#cls-network .main-svg", timeout=30_000)
-    page.locator("#cls-speed [role=slider]").press("End")  # fastest
-    page.locator("#cls-play").click()
-    page.wait_for_function(
-        "() => { const m = /month (\\d+)/.exec(document.querySelector('#cls-month')"
-        ".textContent); return m && +m[1] >= 10; }", timeout=60_000)
-    page.locator("#cls-pause").click()
-    page.wait_for_function(
-        "() => /paused/.test(document.querySelector('#cls-month').textContent)",
-        timeout=30_000)
-    month = int(re.search(r"month (\d+)", page.locator("#cls-month").text_content())[1])
-    assert month >= 10
-    points = page.evaluate(
-        "() => document.querySelector('#cls-curves .js-plotly-plot')._fullData[0].x.length")
-    assert points == month + 1
-    step_shown = page.evaluate(
-        "() => document.querySelector('#cls-network .js-plotly-plot').layout.meta.step")
-    assert step_shown == month
-    page.locator("#cls-step").click()
-    page.wait_for_function(
-        f"() => document.querySelector('#cls-month').textContent.includes('month {month + 1} ')",
-        timeout=30_000)
-    page.locator("#cls-reset").click()
-    page.wait_for_function(
-        "() => document.querySelector('#cls-month').textContent.startsWith('month 0 ')",
-        timeout=30_000)
-
-
-def _choose(page, dropdown: str, value: str) -> None:
-    """Open a dropdown and click the option with this value."""
-    page.locator(dropdown).click()
-    page.locator(f".dash-dropdown-option:has(input[value='{value}'])").click()
-
-
-_CURVE_NAMES = ("() => [...new Set(document.querySelector('#cls-curves .js-plotly-plot')"
-                ".data.map(t => t.legendgroup))]")
-
-
-def test_classroom_ablation_lesson_draws_the_runs_with_and_without(page) -> None:
-    page.get_by_text("Classroom", exact=True).click()
-    page.wait_for_selector("#cls-network .main-svg", timeout=30_000)
-    assert not page.locator("#cls-mechanism-box").is_visible()  # only with that lesson
-    _choose(page, "#lesson", "ablation")
-    page.wait_for_selector("#cls-mechanism-box", state="visible", timeout=30_000)
-    page.wait_for_function(
-        "() => document.querySelector('#cls-lesson-text').textContent"
-        ".includes('without trust asymmetry')", timeout=30_000)
-    _choose(page, "#cls-mechanism", "motivation_scar")
-    page.wait_for_function(
-        "() => document.querySelector('#cls-lesson-text').textContent"
-        ".includes('without motivation scar') && document.querySelector("
-        "'#cls-network .js-plotly-plot').data.length === 6", timeout=30_000)
-    text = page.locator("#cls-lesson-text").text_content()
-    assert "Switch a mechanism off" in text and "3. crowding out with hysteresis" in text
-    assert set(page.evaluate(_CURVE_NAMES)) == {"bureaucracy", "with motivation scar",
-                                                 "without motivation scar"}
-    page.locator("#cls-speed [role=slider]").press("End")  # fastest
-    page.locator("#cls-play").click()
-    page.wait_for_function(
-        "() => { const m = /month (\\d+)/.exec(document.querySelector('#cls-month')"
-        ".textContent); return m && +m[1] >= 8; }", timeout=60_000)
-    page.locator("#cls-pause").click()
-    page.wait_for_function(
-        "() => /paused/.test(document.querySelector('#cls-month').textContent)",
-        timeout=30_000)
-    month = int(re.search(r"month (\d+) of 180", page.locator("#cls-month").text_content())[1])
-    lengths = page.evaluate(
-        "() => document.querySelector('#cls-curves .js-plotly-plot')._fullData"
-        ".filter(t => t.mode === 'lines' && t.name === t.legendgroup)"
-        ".map(t => [t.name, t.x.length])")
-    assert {name for name, _ in lengths} == {"bureaucracy", "with motivation scar",
-                                             "without motivation scar"}
-    assert all(length == month + 1 for _, length in lengths), (month, lengths)
-    _choose(page, "#cls-mechanism", "voice")  # two columns: the same scenario on and off
-    page.wait_for_function(
-        "() => document.querySelector('#cls-network .js-plotly-plot').data.length === 4 && "
-        "document.querySelector('#cls-month').textContent.startsWith('month 0 of 120')",
-        timeout=30_000)
-    assert set(page.evaluate(_CURVE_NAMES)) == {"with voice", "without voice"}
 
 
 def test_exported_scenario_runs_on_the_command_line(page, tmp_path) -> None:

@@ -72,7 +72,9 @@ def main() -> None:
             page.screenshot(path=str(HERE / "policy_view.png"))
             page.get_by_text("Classroom", exact=True).click()
             page.wait_for_selector("#cls-network .main-svg", timeout=60_000)
+            page.click("#cls-panel label:nth-of-type(2)")  # settings: fastest speed
             page.locator("#cls-speed [role=slider]").press("End")
+            page.click("#cls-panel label:nth-of-type(1)")
             page.locator("#cls-play").click()
             page.wait_for_function(
                 "() => { const m = /month (\\d+)/.exec(document.querySelector('#cls-month')"
