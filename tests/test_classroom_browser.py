@@ -205,6 +205,7 @@ def test_norwegian_by_default_and_the_language_switch(page, server):
     page.wait_for_url("**lang=nb**")
     _open(page, page.url)
     assert "Se etter" in page.locator("#cls-lesson-text").inner_text()
+    assert page.evaluate("() => document.documentElement.lang") == "nb"
     if SHOTS:
         page.click("#cls-panel label:nth-of-type(3)")
         page.click("#cls-role-logic label:nth-of-type(3)")

@@ -151,6 +151,10 @@ def register(app: Any) -> None:
     """Add the language switch's clientside callback to ``app``."""
     from dash import Input, Output, State
 
+    app.clientside_callback(  # the document's language, for screen readers and hyphenation
+        "function(lang) { if (lang) { document.documentElement.lang = lang; }"
+        " return window.dash_clientside.no_update; }",
+        Output("lang", "id"), Input("lang", "data"))
     app.clientside_callback(LANGUAGE_SWITCH_JS, Output("lang-switch-done", "data"),
                             Input("lang-switch", "value"), State("mode", "value"),
                             State("lang", "data"), prevent_initial_call=True)
