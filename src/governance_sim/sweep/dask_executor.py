@@ -58,6 +58,9 @@ _ELASTIC_THREADS = 32
 #: machine), which would otherwise dominate a model that takes microseconds.
 _TASK_SECONDS = 0.2
 _CONNECT_TIMEOUT = "5s"
+#: Seconds to fetch a finished chunk's results (a few small dicts) before looking again:
+#: if the worker holding them has left, Dask runs the chunk again elsewhere.
+_FETCH_SECONDS = 10.0
 _HOST_PORT = re.compile(r"^[\w.\-]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$")
 
 _ALLOWED = ("'local', a scheduler address such as tcp://host:8786, or a scheduler file "
@@ -269,32 +272,27 @@ class DaskExecutor(Executor):
                                     return_when="FIRST_COMPLETED").done
                 except TimeoutError:
                     done = set()
-                if not done:
+                came_back = False
+                for future in done:
+                    chunk, alone = live[future]
+                    try:
+                        result = timed(future.result(timeout=_FETCH_SECONDS))
+                    except TimeoutError:
+                        # its worker left before the result was fetched: Dask runs it
+                        # again when a worker is there (or the sweep stops, NoWorkers)
+                        continue
+                    except KilledWorker:
+                        result = None if not alone else [_died(chunk[0])]
+                        if result is None:
+                            suspects.extend(chunk)
+                    del live[future]
+                    future.release()
+                    alone_since, came_back = None, True  # the cluster is working
+                    if result is not None:
+                        yield result
+                if not came_back:
                     threads, counted = self._threads(), time.monotonic()
                     alone_since = self._check_workers(threads, alone_since)
-                    continue
-                alone_since = None
-                # the results of every finished chunk in one round trip
-                finished = [f for f in done if f.status == "finished"]
-                values = self._client.gather(finished) if finished else []
-                for future, result in zip(finished, values, strict=True):
-                    live.pop(future)
-                    future.release()
-                    yield timed(result)
-                for future in done:
-                    if future not in live:
-                        continue
-                    chunk, alone = live.pop(future)
-                    try:
-                        result = future.result()
-                    except KilledWorker:
-                        if not alone:
-                            suspects.extend(chunk)
-                            continue
-                        result = [_died(chunk[0])]
-                    finally:
-                        future.release()
-                    yield result
         finally:
             if live:
                 self._client.cancel(list(live))
