@@ -29,11 +29,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SMALL = "?n_citizens=1000&n_units=20&steps=24&replicates=3"
 
-# The "your settings" median lines of the time figure: changes when other numbers are drawn.
+# The numbers of the "your settings" lines and bands of the time figure (found by their
+# legend group, the scenario's key, in any language): changes when other numbers are drawn.
 _SIGNATURE = """() => {
   const g = document.querySelector('#graph-time .js-plotly-plot');
-  if (!g || !g.data) return '';
-  return JSON.stringify(g.data.filter(t => t.name === 'your settings').map(t => t.y));
+  if (!g || !g._fullData) return '';
+  return JSON.stringify(g._fullData.filter(t => t.legendgroup === 'your settings')
+                        .map(t => Array.from(t.y)));
 }"""
 
 
@@ -128,7 +130,8 @@ def _median_at(page, month: int, panel: int = 0) -> float:
     """The 'your settings' median line of a time-figure panel at ``month``."""
     return page.evaluate(
         "([month, panel]) => { const g = document.querySelector('#graph-time .js-plotly-plot');"
-        " const t = g._fullData.filter(t => t.name === 'your settings')[panel];"
+        " const t = g._fullData.filter(t => t.legendgroup === 'your settings'"
+        " && !/ (high|low)$/.test(t.name))[panel];"
         " return Array.from(t.y)[Array.from(t.x).indexOf(month)]; }", [month, panel])
 
 

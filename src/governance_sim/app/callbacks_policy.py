@@ -503,21 +503,24 @@ def register(app: Dash, store: SessionStore) -> None:
         Output("readout-table", "children"),
         Output("readout-month", "max"),
         Output("readout-month", "marks"),
+        Output("readout-month", "value", allow_duplicate=True),
         Input("policy-drawn", "data"),
         Input("readout-month", "value"),
         State("session-id", "data"),
         State("lang", "data"),
+        prevent_initial_call=True,
     )
     def _readout(drawn: str, month: Any, session_id: str, lang: Any) -> tuple[Any, ...]:
-        """The numbers at the chosen month for the frame drawn now."""
+        """The numbers at the chosen month for the drawn frame (a month past it moves back)."""
         runs = _runs(store, session_id)
         if not drawn or runs.frame is None:
-            return "", "", no_update, no_update
+            return "", "", no_update, no_update, no_update
         lang = _lang(lang)
         sentence, rows, shown, replicates = readout_parts(runs, month, lang)
         last = int(runs.frame["step"].max())
         marks = {0: "0", last: str(last)}
-        return sentence, _readout_table(rows, replicates, shown, lang), last, marks
+        moved = shown if isinstance(month, int | float) and month != shown else no_update
+        return sentence, _readout_table(rows, replicates, shown, lang), last, marks, moved
 
     @app.callback(
         Output("policy-progress", "value"),
