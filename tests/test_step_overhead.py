@@ -58,6 +58,10 @@ def test_wrong_arrays_and_non_arrays_are_refused(lib):
     with pytest.raises(TypeError, match="argument 3 must be a C-contiguous float64 array, "
                        "got list"):
         lib.neighbour_mean(4, 1, _table(), [1.0, 2.0, 3.0, 4.0], out)
+    # a numpy scalar has a float64 dtype and C-contiguous flags, but no array behind it
+    with pytest.raises(TypeError, match="argument 3 must be a C-contiguous float64 array, "
+                       "got float64"):
+        lib.neighbour_mean(4, 1, _table(), np.float64(1.0), out)
     swapped = np.zeros(4, dtype=">f8" if np.little_endian else "<f8")
     with pytest.raises(TypeError, match="argument 3 must be a C-contiguous float64"):
         lib.neighbour_mean(4, 1, _table(), swapped, out)

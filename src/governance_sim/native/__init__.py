@@ -140,8 +140,12 @@ def _checked(name: str, function: ctypes._CFuncPtr, signature: list) -> Callable
                 if refusal is not None:
                     raise refusal
             entry = known(id(arg))
-            converted[position] = (entry[1] if entry is not None and entry[0]() is arg
-                                   else address(arg))
+            if entry is not None and entry[0]() is arg:
+                converted[position] = entry[1]
+            elif isinstance(arg, np.ndarray):  # (a numpy scalar has a dtype and flags too)
+                converted[position] = address(arg)
+            else:
+                raise _refusal(name, position, arg, kind)
         function(*converted)
 
     call.__name__ = name
