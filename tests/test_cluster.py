@@ -332,6 +332,8 @@ def test_scheduler_values_that_are_neither_address_nor_file(tmp_path: Path) -> N
         DaskExecutor(str(tmp_path / "no-such-thing"))
     with pytest.raises(SpecError, match="got a int; allowed: 'local', a scheduler address"):
         DaskExecutor(42)
+    with pytest.raises(SpecError, match="is a folder; give the JSON file"):
+        DaskExecutor(str(tmp_path))
 
 
 MAIN_SCRIPT = """

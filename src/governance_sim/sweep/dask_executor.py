@@ -80,6 +80,9 @@ def read_scheduler_file(path: str | Path) -> str:
     """
     where = f"--scheduler: scheduler file {str(path)!r}"
     file = Path(path)
+    if file.is_dir():
+        raise SpecError(f"{where} is a folder; give the JSON file 'dask scheduler "
+                        "--scheduler-file FILE' writes")
     if not file.is_file():
         raise SpecError(f"{where} not found; start the scheduler with 'dask scheduler "
                         f"--scheduler-file {file.name}' first, or give {_ALLOWED}")
@@ -173,7 +176,6 @@ class DaskExecutor(Executor):
 
     Attributes:
         workers: worker threads at the last count (they may change during a sweep).
-        peak_threads: the most worker threads counted during the last :meth:`map`.
     """
 
     def __init__(self, scheduler: Any, workers: int | None = None, *,
@@ -195,7 +197,6 @@ class DaskExecutor(Executor):
         else:
             self._client, self._owned, self.label = connect(scheduler)
         self.workers = max(1, self._threads())
-        self.peak_threads = self.workers
 
     def _threads(self) -> int:
         """Worker threads the scheduler knows now (0: no worker)."""
@@ -239,7 +240,6 @@ class DaskExecutor(Executor):
         live: dict[Any, tuple[list[Task], bool]] = {}  # future -> (chunk, runs alone)
         suspects: list[Task] = []  # runs in flight on a worker that died
         threads = self._threads()
-        self.peak_threads = threads
         counted = time.monotonic()
 
         def submit(chunk: list[Task], alone: bool) -> None:
@@ -251,7 +251,6 @@ class DaskExecutor(Executor):
             while True:
                 if time.monotonic() - counted >= _COUNT_SECONDS:
                     threads, counted = self._threads(), time.monotonic()
-                    self.peak_threads = max(self.peak_threads, threads)
                     if threads:
                         self.workers = threads
                 limit = max(_MIN_IN_FLIGHT, _PER_THREAD * threads)
