@@ -13,9 +13,9 @@ prints, in one table:
    ``--workers`` local worker processes (the sweep's process executor): wall seconds, CPU
    seconds of this process and of every worker (read with psutil before the pool closes,
    start-up included), runs per second.
-4. **Projection** for ``--project`` replicates: serial CPU hours, and the wall time on an
-   otherwise idle machine with ``--workers`` cores (the 2-worker sweep's CPU per run, divided
-   over the workers).
+4. **Summary**, one table of the figures above and the projection for ``--project``
+   replicates: serial CPU minutes, and the wall time on an otherwise idle machine with
+   ``--workers`` cores (the pool sweep's CPU per run, divided over the workers).
 
 CPU time (``time.process_time``) is the figure to quote on a shared machine: wall time
 there measures the other users as much as the model. The load average is printed with
@@ -94,7 +94,8 @@ def fit(sizes: tuple[int, ...], quick: bool) -> dict[str, float]:
     slope, intercept = np.polyfit(np.array(sizes, float), np.array(totals), 1)
     print(f"fit t = a + b N:  a = {intercept * 1e3:.3f} ms per step (fixed),  "
           f"b = {slope * 1e9:.1f} ns per citizen-step")
-    return {"fixed_s": float(intercept), "per_citizen_s": float(slope)}
+    return {"fixed_s": float(intercept), "per_citizen_s": float(slope),
+            "small_s": totals[0]}
 
 
 def one_run(citizens: int, steps: int, repeats: int) -> dict[str, float]:
@@ -202,18 +203,37 @@ def main() -> None:
         run = one_run(args.citizens, args.steps, 3 if args.quick else 5)
     if args.only in (None, "sweep"):
         swept = sweeps(args.citizens, args.steps, args.replicates, args.workers)
-    if run or swept:
-        print(f"\n4. projection: {args.project} replicates of {args.citizens} citizens x "
-              f"{args.steps} months")
+    rows: list[tuple[str, str]] = []
+    if line:
+        rows += [("fixed CPU per step, a of the fit (ms)", f"{line['fixed_s'] * 1e3:.3f}"),
+                 ("CPU per citizen-step, b of the fit (ns)", f"{line['per_citizen_s'] * 1e9:.1f}"),
+                 (f"CPU per step at {FIT_SIZES[0]} citizens (ms)", f"{line['small_s'] * 1e3:.3f}")]
+    label = f"{args.citizens} x {args.steps}"
     if run:
-        print(f"serial, from one run's CPU: {args.project * run['cpu'] / 3600:.2f} CPU hours "
-              f"({args.project * run['cpu'] / 60:.1f} min)")
+        rows += [(f"CPU s per run, {label}", f"{run['cpu']:.3f}"),
+                 ("runs per CPU second, serial", f"{1 / run['cpu']:.2f}"),
+                 (f"{args.project} replicates serial (CPU min)",
+                  f"{args.project * run['cpu'] / 60:.1f}")]
     if swept:
         pool_wall = args.project * swept["pool_cpu_run"] / args.workers
-        print(f"{args.workers} workers on an idle {args.workers}-core machine, from the pool "
-              f"sweep's CPU per run: {pool_wall / 60:.1f} min wall; at the wall rate measured "
-              f"here: {args.project * swept['pool_wall'] / args.replicates / 60:.1f} min")
-
+        rows += [(f"sweep of {args.replicates}, serial: CPU s per run",
+                  f"{swept['serial_cpu_run']:.3f}"),
+                 (f"sweep of {args.replicates}, {args.workers} workers: CPU s per run "
+                  "(start-up included)", f"{swept['pool_cpu_run']:.3f}"),
+                 (f"sweep wall speed-up, {args.workers} workers (load-dependent)",
+                  f"{swept['serial_wall'] / swept['pool_wall']:.2f}x"),
+                 ("workers' start-up, estimated: pool CPU - runs x serial CPU per run (s)",
+                  f"{(swept['pool_cpu_run'] - swept['serial_cpu_run']) * args.replicates:.2f}"),
+                 (f"{args.project} replicates, {args.workers} workers on an idle "
+                  f"{args.workers}-core machine (min; start-up as in {args.replicates} runs)",
+                  f"{pool_wall / 60:.1f}"),
+                 (f"{args.project} replicates at this machine's measured wall rate (min)",
+                  f"{args.project * swept['pool_wall'] / args.replicates / 60:.1f}")]
+    width = max(len(name) for name, _ in rows)
+    print(f"\nSummary ({args.citizens} citizens, {args.steps} months; CPU = process time; "
+          f"{load()})")
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value:>8}")
 
 if __name__ == "__main__":
     main()
