@@ -130,7 +130,10 @@ def sweep_args(citizens: int, steps: int, replicates: int) -> dict:
 
 
 def descendants_cpu() -> float:
-    """User + system CPU seconds of every live descendant process (psutil)."""
+    """User + system CPU seconds of every live descendant process.
+
+    psutil comes with ``dask[distributed]``, a dependency of the package.
+    """
     import psutil
 
     total = 0.0
