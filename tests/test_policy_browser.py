@@ -259,3 +259,13 @@ def test_the_policy_view_in_norwegian_keeps_its_language_in_the_address(context,
     assert page.locator("#main-levers h3").text_content() == "Dine virkemidler"
     assert "lang=nb" in page.evaluate("window.location.search")
     assert "lang=nb" in page.locator("#policy-link").input_value()
+
+
+def test_a_plain_address_loads_the_default_scenario_and_writes_its_link(context, server
+                                                                       ) -> None:
+    page = _open(context, server)
+    page.wait_for_function("() => window.location.search === '?scenario=co_creation'",
+                           timeout=60_000)
+    assert page.locator("#mix-sum").text_content().endswith("= 100 %")
+    assert page.locator("#url-notice").text_content() == ""
+    assert "10,000 citizens x 120 months" in page.locator("#policy-status").text_content()

@@ -362,8 +362,8 @@ def register(app: Dash, store: SessionStore) -> None:
             return (*percents, [levers[n] for n in lever_names], shown, run,
                     _describe(base, lang),
                     _ternary(percents, lang), base.name, notice, month, tab, zoom)
-        if trigger == "url":  # an address without settings: nothing to restore
-            return (*unchanged, no_update, no_update, *rest_unchanged)
+        # an address without settings (on loading the page, or going back to one): the
+        # chosen scenario, as on the first load
         try:
             base = shipped_scenario(name)
         except UserInputError as error:
