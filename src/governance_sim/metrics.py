@@ -91,9 +91,14 @@ def public_value_index(components: dict[str, float], params: Params) -> float:
     return sum(weights[name] * components[name] for name in weights) / total
 
 
-def _fixed_order_dot(a: np.ndarray, b: np.ndarray) -> float:
-    """Dot product as a product array and numpy's pairwise sum: same bits on any thread count."""
-    return float(np.multiply(a, b, dtype=np.float64).sum())
+def _fixed_order_dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> float:
+    """Dot product as a product array and numpy's pairwise sum: same bits on any thread count.
+
+    Args:
+        out: optional float64 array of the arguments' shape to hold the products (a scratch
+            buffer, so that no array of that size is allocated).
+    """
+    return float(np.multiply(a, b, out=out, dtype=np.float64).sum())
 
 
 _sum = np.add.reduce  # ndarray.sum without its Python wrapper: the same reduction
@@ -197,7 +202,12 @@ def measure(population: Population, params: Params) -> dict[str, float]:
     low, high = float(per_quintile[0]), float(per_quintile[4])
     trust_s = by_quintile(cit.trust)
     value_sums = by_quintile(cit.value)
-    part_s = by_quintile(part.view(np.uint8))
+    # participants by quintile, counted from their groups: a sum over ``part`` as float64
+    # would first copy the whole bool array to float64 (8 bytes a citizen of peak memory);
+    # the counts are integers, so the values are the same
+    taking = np.flatnonzero(part)
+    part_s = np.bincount(group_q[np.searchsorted(starts, taking, side="right") - 1],
+                         minlength=6)[1:].astype(np.float64)
     trust_q1, trust_q5 = _share(float(trust_s[0]), low), _share(float(trust_s[4]), high)
     value_q1, value_q5 = _share(float(value_sums[0]), low), _share(float(value_sums[4]), high)
     part_q1, part_q5 = _share(float(part_s[0]), low), _share(float(part_s[4]), high)
@@ -214,7 +224,7 @@ def measure(population: Population, params: Params) -> dict[str, float]:
     # need falls with resources by need_gradient per quintile, to 1 for the top quintile
     need = _need(float(params.need_gradient))
     trust_mean = trust_sum / n
-    social_capital = (_fixed_order_dot(cit.listened_to, cit.social_trust)
+    social_capital = (_fixed_order_dot(cit.listened_to, cit.social_trust, out=cit.scratch())
                       / (n * cit.neighbours.shape[1]))
     pv_outcomes = _fixed_order_dot(need, value_sums) / _fixed_order_dot(need, per_quintile)
     out = {

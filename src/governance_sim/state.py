@@ -76,6 +76,17 @@ class Citizens:
         """Number of citizens."""
         return int(self.trust.shape[0])
 
+    def scratch(self) -> np.ndarray:
+        """A float64[n] buffer for temporary use between steps (made on first use, kept).
+
+        Each step draws its random numbers into it, one draw at a time; between steps the
+        metrics use it for their one product over all citizens, so neither allocates a
+        citizen-sized array every step (8 bytes a citizen of peak memory).
+        """
+        if self._draw_buffer is None:
+            self._draw_buffer = np.empty(self.n)
+        return self._draw_buffer
+
     @property
     def resources(self) -> np.ndarray:
         """Resources, float64[n] in 0.2-1: the quintile x 0.2.

@@ -674,7 +674,5 @@ def step(
     """One full vectorised step: events, draws, then phases 2-9 (see :func:`advance`)."""
     ctx = begin_step(population, params, streams)
     cit = population.citizens
-    if cit._draw_buffer is None:
-        cit._draw_buffer = np.empty(cit.n)
-    draws = draw_step(streams, cit.n, cit._draw_buffer)
+    draws = draw_step(streams, cit.n, cit.scratch())
     advance(population, params, ctx, draws, backend)
