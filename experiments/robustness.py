@@ -218,9 +218,10 @@ def main() -> int:
         "Each pattern's criterion (seeds met / seeds run) at the ends of the OECD range of "
         "starting trust (0.36 and 0.64; default 0.55) and at larger populations (50 citizens "
         "per unit, as at the validation size of 2 000 citizens in 40 units); all else at the "
-        "defaults. Populations above 100 000 were not run: the pattern suite runs dozens of "
-        "simulations per pattern, and at 1 000 000 citizens it would take days on this "
-        "machine; the step itself is checked at 1 000 000 in docs/performance.md.",
+        f"defaults. Populations above {max(args.populations, default=2000):,} were not run: "
+        "the pattern suite runs dozens of simulations per pattern, and at 1 000 000 citizens "
+        "it would take days on this machine; the step itself is checked at 1 000 000 in "
+        "docs/performance.md.",
         "",
         "| pattern | " + " | ".join(domain_labels) + " |",
         "|---|" + "---|" * len(domain_labels),
