@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import weakref
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -157,7 +157,7 @@ def _quintile_sizes(starts: np.ndarray, group_q: np.ndarray, n: int) -> np.ndarr
     return sizes
 
 
-@lru_cache(maxsize=64)
+@cache
 def _need(gradient: float) -> np.ndarray:
     """Need per quintile, float64[5]: 1 + gradient x (5 - quintile), read-only."""
     need = 1.0 + gradient * (5.0 - np.arange(1, 6))
