@@ -187,14 +187,23 @@ def test_the_address_restores_the_view_in_a_new_page(context, server) -> None:
     for _ in range(5):
         slider.press("ArrowRight")
     page.wait_for_function(f"prev => ({_SIGNATURE})() !== prev", arg=before, timeout=60_000)
-    page.wait_for_function("() => window.location.search.includes('arena_reach=')",
-                           timeout=60_000)
-    _finished(page)
     value = slider.get_attribute("aria-valuenow")
+    # each key press is a request of its own: wait for the last one's address and figure
+    # (an earlier request can finish while the last is still drawing)
+    page.wait_for_function("v => new URLSearchParams(window.location.search)"
+                           ".get('arena_reach') === v", arg=value, timeout=120_000)
+    _finished(page)
+    drawn = page.evaluate(_SIGNATURE)
+    for _ in range(30):  # settled: the same figure two seconds apart, all replicates in
+        page.wait_for_timeout(2_000)
+        _finished(page)
+        now = page.evaluate(_SIGNATURE)
+        if now == drawn:
+            break
+        drawn = now
     address = page.evaluate("window.location.href")
     assert f"arena_reach={value}" in address
     assert page.locator("#policy-link").input_value() == address  # the copy-link box
-    drawn = page.evaluate(_SIGNATURE)
 
     again = _open(context, address)
     _finished(again)
