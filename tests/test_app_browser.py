@@ -11,21 +11,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from browser_support import app_server
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # Signature of the figure's "your settings" median lines: changes when the figure is redrawn
 # with other numbers.
@@ -36,58 +32,14 @@ _SIGNATURE = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app in a subprocess on a free loopback port; yields its address."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("app") / "app.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "governance_sim.cli", "app", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the app did not start: {log_path.read_text()}")
-        time.sleep(0.3)
-    assert f"open {url} in a browser" in log_path.read_text()  # the address is printed
-    yield url
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-    output = log_path.read_text()
-    assert "Traceback" not in output, output
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=ARGS)
-        yield chromium
-        chromium.close()
+    log = tmp_path_factory.mktemp("app") / "app.log"
+    with app_server(["-m", "governance_sim.cli", "app", "--port", "{port}"], log,
+                    start_timeout=90) as (url, log_path):
+        assert f"open {url} in a browser" in log_path.read_text()  # the address is printed
+        yield url
 
 
 @pytest.fixture()

@@ -11,20 +11,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from browser_support import app_server
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WIDTH, HEIGHT = 1024, 768
 #: Where the screenshots go when GOVERNANCE_SIM_SCREENSHOTS is set (e.g. docs/screenshots).
 SHOTS = os.environ.get("GOVERNANCE_SIM_SCREENSHOTS")
@@ -53,56 +47,12 @@ _BOXES = """sel => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app (Norwegian by default) in a subprocess; yields its address."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("classroom") / "app.log"
-    log = log_path.open("w")
-    process = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], stdout=log,
-                               stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the app did not start: {log_path.read_text()}")
-        time.sleep(0.5)
-    yield url
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-    output = log_path.read_text()
-    assert "Traceback" not in output, output
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=ARGS)
-        yield chromium
-        chromium.close()
+    log = tmp_path_factory.mktemp("classroom") / "app.log"
+    with app_server(["-c", SERVER, "{port}"], log, start_timeout=180, poll=0.5) as (url, _):
+        yield url
 
 
 @pytest.fixture()

@@ -11,22 +11,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from browser_support import app_server
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SMALL = "?n_citizens=1000&n_units=20&steps=24&replicates=3"
 
 # The numbers of the "your settings" lines and bands of the time figure (found by their
@@ -39,57 +31,13 @@ _SIGNATURE = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app in a subprocess on a free loopback port; yields its address."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("app") / "app.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "governance_sim.cli", "app", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the app did not start: {log_path.read_text()}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-    output = log_path.read_text()
-    assert "Traceback" not in output, output
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=ARGS)
-        yield chromium
-        chromium.close()
+    log = tmp_path_factory.mktemp("app") / "app.log"
+    with app_server(["-m", "governance_sim.cli", "app", "--port", "{port}"], log,
+                    start_timeout=120) as (url, _):
+        yield url
 
 
 @pytest.fixture()

@@ -1,0 +1,82 @@
+"""What the browser tests share: Debian's Chromium, its launch arguments, the app as a server.
+
+Not a test module (no ``test_`` prefix): the browser test files import it (pytest puts the
+``tests`` folder on the import path, as it holds ``conftest.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+#: Debian's Chromium (``make browser``); Playwright cannot download its own browser here.
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def skip_without_chromium() -> None:
+    """Skip the calling test or fixture when Chromium is not installed."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def app_server(arguments: Sequence[str], log_path: Path, *, start_timeout: float,
+               poll: float = 0.3) -> Iterator[tuple[str, Path]]:
+    """Run the app in a subprocess on a free loopback port; yield (address, log path).
+
+    Args:
+        arguments: what follows ``python``, with ``{port}`` where the port goes (e.g.
+            ``["-m", "governance_sim.cli", "app", "--port", "{port}"]``).
+        log_path: the file the server's output goes to.
+        start_timeout: seconds to wait for the first answer before failing the test.
+        poll: seconds between two tries.
+
+    On leaving, the server is stopped and its output must hold no traceback.
+    """
+    skip_without_chromium()
+    port = free_port()
+    argv = [sys.executable, *(a.replace("{port}", str(port)) for a in arguments)]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, text=True,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"the app did not start: {log_path.read_text()}")
+            time.sleep(poll)
+        try:
+            yield url, log_path
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    output = log_path.read_text()
+    assert "Traceback" not in output, output
