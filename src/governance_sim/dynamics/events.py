@@ -81,7 +81,9 @@ def apply_events(
                 panel_rng.choice(n_citizens, size=event.members, replace=False)
             )
             municipality.panel_end_step = start + event.duration
-    levers = municipality.base_logic.with_levers(municipality.lever_overrides)
+    levers = municipality.base_logic  # frozen: shared, not copied, when nothing overrides
+    if municipality.lever_overrides:
+        levers = levers.with_levers(municipality.lever_overrides)
     if framing_floor > levers.complementarity_framing:
         levers = levers.with_levers({"complementarity_framing": framing_floor})
     municipality.budget_factor = budget_factor
