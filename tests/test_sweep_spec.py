@@ -249,3 +249,95 @@ def test_base_scenario_beside_the_spec_gives_steps_and_params(tmp_path: Path) ->
         '[sweep]\nscenario = "no_such_scenario"\n[outcomes]\nt = { metric = "trust_mean" }\n')
     with pytest.raises(UserInputError, match="no_such_scenario"):
         resolve_model(load_spec(tmp_path / "spec.toml"))
+
+
+CELL = "lever_table.co_creation.control_intensity"
+
+
+def _cell_spec(**tables: dict) -> dict:
+    """A spec that varies one lever-table cell, on an NPM base switching to co-creation."""
+    raw = base()
+    raw["sweep"]["steps"] = 20
+    raw["levers"] = {CELL: {"low": 0.1, "high": 0.7, "levels": 2}}
+    raw["uncertainties"] = {}
+    raw["constants"]["logic"] = "npm"
+    raw["events"] = [{"kind": "switch_logic", "step": 8, "logic": "co_creation"}]
+    raw.update(tables)
+    return raw
+
+
+def test_a_lever_table_cell_key_parses_and_sets_only_that_cell() -> None:
+    from governance_sim.logics import profile
+
+    raw = _cell_spec()
+    raw["constants"]["lever_table"] = {"co_creation": {"facilitation_targeting": 0.6}}
+    spec = spec_from_dict(raw)
+    assert spec.names == [CELL]
+    assert [d.values for d in spec.dimensions] == [(0.1, 0.7)]
+    runner = resolve_model(spec)
+    params = runner.params({CELL: 0.7})
+    assert params.lever_table == {"co_creation": {"control_intensity": 0.7,
+                                                  "facilitation_targeting": 0.6}}
+    assert params.levers == {}  # not a lever override: other logics keep their values
+    for logic in ("bureaucracy", "npm"):
+        assert profile(logic, params.lever_table) == profile(logic)
+    changed = profile("co_creation", params.lever_table).as_dict()
+    table = profile("co_creation").as_dict()
+    assert {k for k in table if changed[k] != table[k]} == {"control_intensity",
+                                                            "facilitation_targeting"}
+    assert runner.params({}).lever_table == {"co_creation": {"facilitation_targeting": 0.6}}
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("lever_table.anarchy.control_intensity", [0.2, 0.4], "unknown logic 'anarchy'"),
+    ("lever_table.co_creation.control", [0.2, 0.4], "unknown lever 'control'"),
+    ("lever_table.co_creation", [0.2, 0.4], "needs a logic and a lever"),
+    ("lever_table.co_creation.control_intensity.x", [0.2], "needs a logic and a lever"),
+    (CELL, [0.2, 1.4], "outside the allowed range"),
+    ("lever_table", [0.2], "unknown parameter"),
+])
+def test_a_bad_lever_table_cell_names_what_is_allowed(key: str, value: list,
+                                                      message: str) -> None:
+    raw = _cell_spec(levers={key: value})
+    with pytest.raises(SpecError, match=message) as caught:
+        spec_from_dict(raw, source="bad.toml")
+    text = str(caught.value)
+    assert text.startswith(f"bad.toml: [levers] {key!r}")
+    if "needs" in message or "unknown l" in message:  # lists the logics and levers allowed
+        assert "allowed: lever_table.<logic>.<lever> with logic one of bureaucracy, npm, " \
+               "co_creation and lever one of arnstein_rung" in text
+
+
+def test_a_cell_and_an_override_of_the_same_lever_are_refused() -> None:
+    raw = _cell_spec()
+    raw["constants"]["levers.control_intensity"] = 0.5
+    with pytest.raises(SpecError, match="both given"):
+        spec_from_dict(raw)
+    raw = _cell_spec()
+    raw["constants"]["levers.facilitation_targeting"] = 0.5  # another lever: fine
+    spec_from_dict(raw)
+
+
+def test_cli_bad_lever_table_cell_exits_2_with_one_line(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(VALID.replace('"levers.facilitation_targeting"',
+                                  '"lever_table.co_creaton.facilitation_targeting"'))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "unknown logic 'co_creaton'" in err
+
+
+def test_a_cell_changes_a_run_only_after_the_switch_to_its_logic() -> None:
+    runner = resolve_model(spec_from_dict(_cell_spec()))
+    table = runner({CELL: 0.3}, seed=4)  # the table's own value: as if not set
+    plain = runner({}, seed=4)
+    assert table.equals(plain)
+    cell = runner({CELL: 0.9}, seed=4)
+    before, after = slice(None, 7), slice(9, None)
+    assert cell.loc[before].equals(plain.loc[before])  # NPM governs: the cell is idle
+    assert not cell.loc[after].equals(plain.loc[after])
+    # the same value as a lever override acts from the start (what the cell avoids)
+    raw = _cell_spec(levers={"levers.control_intensity": [0.3, 0.9]})
+    override = resolve_model(spec_from_dict(raw))({"levers.control_intensity": 0.9}, seed=4)
+    assert not override.loc[before].equals(plain.loc[before])

@@ -156,6 +156,7 @@ class ModelRunner:
                 if key not in self.fixed:
                     data[key] = value
         levers = dict(data.get("levers") or {})
+        cells = {logic: dict(row) for logic, row in (data.get("lever_table") or {}).items()}
         mechanisms = dict(data.get("mechanisms") or {})
         weights = dict(self.weights)
         events = None
@@ -167,6 +168,9 @@ class ModelRunner:
                 events[self.event_offset + int(index)][name] = value
             elif key.startswith("levers."):
                 levers[key.removeprefix("levers.")] = value
+            elif key.startswith("lever_table."):  # one cell: lever_table.<logic>.<lever>
+                _, logic, lever = key.split(".")
+                cells.setdefault(logic, {})[lever] = value
             elif key.startswith("mechanisms."):
                 mechanisms[key.removeprefix("mechanisms.")] = bool(value)
             elif key.startswith("logic."):
@@ -174,6 +178,7 @@ class ModelRunner:
             else:
                 data[key] = value
         data["levers"] = levers
+        data["lever_table"] = cells
         data["mechanisms"] = mechanisms
         if events is not None:
             data["events"] = events
@@ -276,6 +281,9 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
     for key, value in spec.constants.items():
         if key.startswith("levers."):
             levers[key.removeprefix("levers.")] = value
+        elif key.startswith("lever_table."):  # one cell: lever_table.<logic>.<lever>
+            _, logic, lever = key.split(".")
+            base.setdefault("lever_table", {}).setdefault(logic, {})[lever] = value
         elif key.startswith("mechanisms."):
             mechanisms[key.removeprefix("mechanisms.")] = value
         elif key.startswith("logic."):

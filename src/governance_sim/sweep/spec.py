@@ -49,7 +49,11 @@ tool read files elsewhere). The values each run used are recorded as outcome col
 ``drawn_<parameter>``.
 
 Parameter keys are :class:`governance_sim.Params` fields, lever overrides
-``levers.<lever>``, logic-mix weights ``logic.<logic>`` (the weights named take their
+``levers.<lever>`` (the lever's value under every logic, before and after a switch),
+cells of the lever table ``lever_table.<logic>.<lever>`` (the lever's value only while
+that logic, or its share of a mix, governs: ``"lever_table.co_creation.control_intensity"``
+changes a run only after a switch to co-creation; see ``Params.lever_table``), logic-mix
+weights ``logic.<logic>`` (the weights named take their
 share; the rest goes to the base logic) and fields of the spec's own events
 ``events.<i>.<field>`` (``i`` counts the spec's ``[[events]]`` from 0; fields step, size,
 duration, factor, members), e.g. ``"events.0.factor" = { low = 0.5, high = 1.0 }`` for the
@@ -83,6 +87,7 @@ from governance_sim.uncertainty import BUILTIN_TABLES, ParameterTable, load_tabl
 __all__ = [
     "BUILTIN_MODEL",
     "DESIGN_KINDS",
+    "LEVER_CELL_PREFIX",
     "MAX_RUNS",
     "OUTCOME_STATS",
     "RELATIVE_TO",
@@ -90,6 +95,7 @@ __all__ = [
     "OutcomeSpec",
     "SpecError",
     "SweepSpec",
+    "lever_cell",
     "load_spec",
     "spec_from_dict",
 ]
@@ -121,7 +127,10 @@ _RANGE_KEYS = {"low", "high", "levels", "values"}
 _OUTCOME_KEYS = {"metric", "stat", "window", "threshold", "direction", "after",
                  "baseline_window", "relative_to"}
 _WINDOWED = ("mean", "min", "max")
-_NOT_SWEEPABLE = {"levers", "events"}
+_NOT_SWEEPABLE = {"levers", "events", "lever_table"}
+
+#: Prefix of a flat key naming one cell of the lever table: ``lever_table.<logic>.<lever>``.
+LEVER_CELL_PREFIX = "lever_table."
 
 
 class SpecError(UserInputError, ValueError):
@@ -133,7 +142,8 @@ class Dimension:
     """One varied parameter.
 
     Attributes:
-        name: flat key (``initial_trust``, ``levers.control_intensity``, ``logic.npm``).
+        name: flat key (``initial_trust``, ``levers.control_intensity``, ``logic.npm``,
+            ``lever_table.co_creation.control_intensity``).
         section: ``levers`` or ``uncertainties``.
         low, high: bounds for sampled designs (None when only ``values`` are given).
         values: the levels of a full factorial (None for sampled designs).
@@ -363,6 +373,7 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
             if key not in ("logic",) and not key.startswith("logic."):
                 _check_value(key, value, "constants", fail)
         _check_logic_weights(dimensions, constants, fail)
+        _check_lever_cells(dimensions, constants, fail)
 
     outcomes = _outcomes(_table(raw, "outcomes", fail), builtin, steps, fail)
     uncertainty = _uncertainty(_table(raw, "uncertainty", fail), base_dir, builtin, fail)
@@ -493,9 +504,21 @@ def _is_callable_path(text: str) -> bool:
 
 
 def _flatten(table: dict[str, Any], section: str, fail: Any, *, constant: bool) -> dict[str, Any]:
-    """Turn nested ``levers``/``logic``/``mechanisms`` tables into flat ``levers.x`` keys."""
+    """Turn nested ``levers``/``logic``/``mechanisms`` tables into flat ``levers.x`` keys.
+
+    A nested ``lever_table = { co_creation = { control_intensity = ... } }`` becomes
+    ``lever_table.co_creation.control_intensity``.
+    """
     out: dict[str, Any] = {}
     for key, value in table.items():
+        if key == "lever_table" and isinstance(value, dict):
+            for logic, cells in value.items():
+                if isinstance(cells, dict) and not (set(cells) & _RANGE_KEYS):
+                    for lever, cell in cells.items():
+                        out[f"{key}.{logic}.{lever}"] = cell
+                else:
+                    out[f"{key}.{logic}"] = cells  # refused by _check_key, naming the key
+            continue
         nested = (key in ("levers", "logic", "mechanisms") and isinstance(value, dict)
                   and not (set(value) & _RANGE_KEYS))
         if nested and not (constant and key == "logic"):
@@ -525,8 +548,52 @@ def _event_key(key: str) -> tuple[int, str] | None:
     return None
 
 
+def lever_cell(key: str) -> tuple[str, str] | None:
+    """``lever_table.<logic>.<lever>`` -> ``(logic, lever)``; None for other keys.
+
+    The names are not checked here (``spec_from_dict`` does that).
+    """
+    if not key.startswith(LEVER_CELL_PREFIX):
+        return None
+    parts = key.split(".")
+    if len(parts) != 3:
+        return None
+    return parts[1], parts[2]
+
+
+def _check_lever_cell(key: str, section: str, fail: Any) -> None:
+    """Refuse a ``lever_table.`` key whose logic or lever is unknown, naming what is allowed."""
+    cell = lever_cell(key)
+    allowed = (f"allowed: lever_table.<logic>.<lever> with logic one of "
+               f"{', '.join(LOGIC_NAMES)} and lever one of {', '.join(LEVER_NAMES)}")
+    if cell is None:
+        raise fail(f"[{section}] {key!r}: a lever-table cell needs a logic and a lever; "
+                   + allowed)
+    logic, lever = cell
+    if logic not in LOGIC_NAMES:
+        raise fail(f"[{section}] {key!r}: unknown logic {logic!r}; " + allowed)
+    if lever not in LEVER_NAMES:
+        raise fail(f"[{section}] {key!r}: unknown lever {lever!r}; " + allowed)
+
+
+def _check_lever_cells(dimensions: list[Dimension], constants: dict[str, Any],
+                       fail: Any) -> None:
+    """A ``levers.x`` override replaces lever x under every logic, so cells of x are idle."""
+    keys = [d.name for d in dimensions] + list(constants)
+    overridden = {key.removeprefix("levers.") for key in keys if key.startswith("levers.")}
+    for key in keys:
+        cell = lever_cell(key)
+        if cell is not None and cell[1] in overridden:
+            raise fail(f"{key!r} and 'levers.{cell[1]}' are both given: levers.{cell[1]} "
+                       f"sets the lever under every logic, so the lever-table cell would "
+                       "change nothing; give one of them")
+
+
 def _check_key(key: str, section: str, fail: Any, n_events: int = 0) -> None:
-    """Check that ``key`` names a Params field, lever override, logic weight or event field."""
+    """Check that ``key`` names a parameter, lever, lever-table cell, weight or event field."""
+    if key.startswith(LEVER_CELL_PREFIX):
+        _check_lever_cell(key, section, fail)
+        return
     if key.startswith("events."):
         found = _event_key(key)
         if found is None or found[0] >= n_events or found[1] not in EVENT_FIELDS:
@@ -545,7 +612,8 @@ def _check_key(key: str, section: str, fail: Any, n_events: int = 0) -> None:
     if key in _NOT_SWEEPABLE or key not in Params.model_fields:
         allowed = [n for n in Params.model_fields if n not in _NOT_SWEEPABLE]
         raise fail(f"[{section}] {key!r}: unknown parameter; allowed: {', '.join(allowed)}, "
-                   "levers.<lever>, logic.<logic>, mechanisms.<mechanism>")
+                   "levers.<lever>, lever_table.<logic>.<lever>, logic.<logic>, "
+                   "mechanisms.<mechanism>")
 
 
 def _bounds(key: str) -> tuple[float | None, float | None, bool]:
@@ -561,6 +629,10 @@ def _bounds(key: str) -> tuple[float | None, float | None, bool]:
         return lo, hi, found[1] in ("step", "duration", "members")
     if key.startswith("levers."):
         lo, hi = LEVER_RANGES[key.removeprefix("levers.")]
+        return lo, hi, False
+    cell = lever_cell(key)
+    if cell is not None:
+        lo, hi = LEVER_RANGES[cell[1]]
         return lo, hi, False
     if key.startswith("logic."):
         return 0.0, 1.0, False
