@@ -80,6 +80,22 @@ def test_trust_stays_heterogeneous(stats, logic):
     assert min(_each(stats, f"{logic}.trust_sd_min")) >= 0.15
 
 
+def test_nordic_baseline_trust_distribution_held_out(stats):
+    """The shape of trust, not only its mean and spread, under the Nordic baseline.
+
+    Neither band was a calibration target (experiments/field_calibration/targets.toml), so
+    this is validation: the share with low or no trust (answers 0-4; SSB about 16 % for
+    Norway's political system, 17-19 % in a Swiss survey) and the share trusting (answers
+    6-10; OECD 2024: Norway's local government 51 %, civil service 54 %). The Nordic
+    baseline is the model's bureaucracy; NPM, co-creation and mixes move both shares (and
+    the layered mix falls outside: docs/odd.md).
+    """
+    low = _each(stats, "bureaucracy.trust_low_share")
+    trusting = _each(stats, "bureaucracy.trust_trusting_share")
+    assert all(BANDS["trust_low_share"].contains(v) for v in low), low
+    assert all(BANDS["trust_trusting_share"].contains(v) for v in trusting), trusting
+
+
 @pytest.mark.parametrize("logic", LOGIC_NAMES)
 def test_trust_quintile_gap(stats, logic):
     band = BANDS["trust_quintile_gap"]
