@@ -20,7 +20,12 @@ modules, :mod:`~governance_sim.app.sessions` (per-browser-session state on the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from governance_sim.uncertainty import ParameterTable
 
 __all__ = ["create_app"]
 
@@ -28,7 +33,8 @@ _ASSETS = Path(__file__).parent / "assets"
 
 
 def create_app(*, max_sessions: int = 64, lang: str = "en",  # noqa: ANN201 - dash.Dash
-               classroom_population: dict[str, int] | None = None):
+               classroom_population: dict[str, int] | None = None,
+               uncertainty: Sequence[str | Path | ParameterTable] = ()):
     """Build the Dash app: layout, callbacks and a fresh session store.
 
     Args:
@@ -39,9 +45,12 @@ def create_app(*, max_sessions: int = 64, lang: str = "en",  # noqa: ANN201 - da
         classroom_population: parameters over every lesson's for the classroom's models
             (e.g. ``{"n_citizens": 1200, "n_units": 12}`` on a slow machine or in tests);
             default: the lessons' own (10 000 citizens).
+        uncertainty: parameter tables the policy view offers besides ``none`` and
+            ``calibrated`` (paths or loaded tables; the browser chooses among them by key).
 
     Raises:
         LanguageError: ``lang`` is not one of :data:`governance_sim.i18n.LANGUAGES`.
+        UncertaintyError: a table is missing or invalid.
 
     Returns:
         The :class:`dash.Dash` app; ``app.run(host=..., port=...)`` serves it.
@@ -49,11 +58,13 @@ def create_app(*, max_sessions: int = 64, lang: str = "en",  # noqa: ANN201 - da
     from dash import Dash
 
     from governance_sim.app import callbacks_classroom, callbacks_policy, chrome, guard
-    from governance_sim.app.layout import page
+    from governance_sim.app.controls import TableChoices
+    from governance_sim.app.layout import TABLES_CONFIG_KEY, page
     from governance_sim.app.sessions import SessionStore
     from governance_sim.i18n import check_language
 
     lang = check_language(lang)
+    tables = TableChoices.offer(uncertainty) if uncertainty else TableChoices.default()
 
     app = Dash(__name__, title="governance-sim", assets_folder=str(_ASSETS),
                serve_locally=True, update_title=None)
@@ -61,8 +72,9 @@ def create_app(*, max_sessions: int = 64, lang: str = "en",  # noqa: ANN201 - da
     store = SessionStore(max_sessions=max_sessions)
     app.server.config["GOVERNANCE_SIM_SESSIONS"] = store
     app.server.config[chrome.CONFIG_KEY] = lang
+    app.server.config[TABLES_CONFIG_KEY] = tables
     chrome.register(app)
-    callbacks_policy.register(app, store)
+    callbacks_policy.register(app, store, tables)
     callbacks_classroom.register(app, store, population=classroom_population)
     guard.install(app)
     return app

@@ -9,6 +9,11 @@ line true) and draws again with the replicate bands when they are in, or when an
 month or axis mode is chosen (:func:`_render`). The numbers at the chosen month follow each
 drawing (:func:`_readout`); every control's value goes into the page address
 (:func:`_query`, written without reloading by a small browser-side function).
+
+Parameter uncertainty: the table is chosen by its key among the tables the server offers
+(:class:`~governance_sim.app.controls.TableChoices`, given to :func:`register`); what the
+bands show (:meth:`PolicyRuns.bands`, in the page's language) is said in the status line,
+under the figures and under the numbers, and written into the CSV download.
 """
 
 from __future__ import annotations
@@ -17,12 +22,16 @@ import json
 import time
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from governance_sim.app import export
 from governance_sim.app.chrome import APP_QUERY_KEYS
 from governance_sim.app.controls import (
+    FIXED_SEED,
+    NO_TABLE,
+    TableChoices,
     levers_for,
     logic_from_percents,
     normalise_mix,
@@ -39,6 +48,7 @@ from governance_sim.i18n import DEFAULT_LANGUAGE, check_language, mark, translat
 from governance_sim.metrics import METRICS
 from governance_sim.params import LOGIC_NAMES, UserInputError
 from governance_sim.scenarios import Scenario
+from governance_sim.viz.answers import band_text
 from governance_sim.viz.app_figures import (
     grey_baseline,
     honest_axes,
@@ -55,8 +65,8 @@ from governance_sim.viz.figures import (
 )
 from governance_sim.viz.report import event_marks
 
-__all__ = ["register", "baseline_label", "figures_for_tab", "status_line",
-           "readout_parts", "READOUT_METRICS"]
+__all__ = ["register", "baseline_label", "baseline_legend", "figures_for_tab", "status_line",
+           "readout_parts", "bands_words", "uncertainty_note", "READOUT_METRICS"]
 
 _MIX_IDS = [f"mix-{name}" for name in LOGIC_NAMES]
 _SHOW = {"display": "block"}
@@ -84,8 +94,48 @@ def _lang(value: Any) -> str:
 
 
 def baseline_label(base: Scenario) -> str:
-    """Name of the baseline in the figures."""
+    """The baseline's key in the frame's ``scenario`` column (legend: :func:`baseline_legend`)."""
     return f"baseline: {base.name}"
+
+
+def baseline_legend(base: Scenario | None, lang: str = "en") -> str:
+    """The baseline's name in the legend: "baseline: " and the scenario's label (else name)."""
+    _ = translator(lang, "policy")
+    if base is None:
+        return _("baseline")
+    return _("baseline") + ": " + (base.label or base.name)
+
+
+def bands_words(runs: PolicyRuns, lang: str = "en", replicates: int | None = None) -> str:
+    """What the bands show, in ``lang``: seeds, parameter uncertainty or both.
+
+    The text of :func:`governance_sim.uncertainty.bands_label`, translated.
+
+    Args:
+        runs: the session's runs.
+        lang: language.
+        replicates: replicates in the frame described (default: those asked for).
+    """
+    label = runs.bands(replicates)
+    if not label:
+        return ""
+    return band_text({"bands": label}, pd.DataFrame(), lang)
+
+
+def uncertainty_note(runs: PolicyRuns, lang: str = "en") -> str:
+    """Why a chosen table draws nothing (or only for the baseline), in ``lang``; else ""."""
+    _ = translator(lang, "policy")
+    context = runs.context
+    asked = context.get("asked_table") if context else None
+    if asked is None:
+        return ""
+    if context["table"] is None:
+        return _("Every parameter of the table {table} is set by the scenario, which wins "
+                 "over the table: nothing is drawn.").format(table=asked.name)
+    if context.get("uncertainty_note"):
+        return _("Your settings set every parameter of the table {table}: only the baseline "
+                 "draws from it.").format(table=asked.name)
+    return ""
 
 
 def _runs(store: SessionStore, session_id: Any) -> PolicyRuns:
@@ -126,16 +176,17 @@ def figures_for_tab(runs: PolicyRuns, tab: str, *, month: int | None = None,
     if month is not None:
         month = int(min(max(int(month), 0), int(frame["step"].max())))
     base = runs.context.get("base")
-    labels = {SETTINGS_LABEL: _("your settings"),
-              label: _("baseline") + (f": {base.name}" if base is not None else "")}
+    labels = {SETTINGS_LABEL: _("your settings"), label: baseline_legend(base, lang)}
+    band = bands_words(runs, lang, int(frame["replicate"].nunique())) or None
     if tab == "equity":
-        figures = [equity_figure(frame, events=events, labels=labels, lang=lang)]
+        figures = [equity_figure(frame, events=events, labels=labels, lang=lang, band=band)]
     elif tab == "pv":
         figures = [public_value_profile_figure(frame, step=month, labels=labels, lang=lang),
-                   public_value_figure(frame, events=events, labels=labels, lang=lang)]
+                   public_value_figure(frame, events=events, labels=labels, lang=lang,
+                                       band=band)]
     else:
         figures = [timeseries_figure(frame, KEY_METRICS, events=events, labels=labels,
-                                     lang=lang,
+                                     lang=lang, band=band,
                                      title=_("Your settings against the baseline, same "
                                              "seeds"),
                                      height=440)]
@@ -154,7 +205,8 @@ def figures_for_tab(runs: PolicyRuns, tab: str, *, month: int | None = None,
 
 
 def status_line(n_citizens: int, steps: int, replicates: int, done: int, finished: bool,
-                seconds: float | None = None, lang: str = "en") -> str:
+                seconds: float | None = None, lang: str = "en", bands: str = "",
+                note: str = "") -> str:
     """The policy view's status line: what is drawn and what is still running.
 
     Args:
@@ -165,6 +217,8 @@ def status_line(n_citizens: int, steps: int, replicates: int, done: int, finishe
         finished: every replicate is simulated and drawn.
         seconds: time the first replicate took (shown when given).
         lang: language of the line.
+        bands: what the bands show (:func:`bands_words`), said once they are drawn.
+        note: a sentence added at the end (e.g. :func:`uncertainty_note`).
     """
     _ = translator(lang, "policy")
     head = _("{citizens} citizens x {months} months: ").format(
@@ -172,12 +226,15 @@ def status_line(n_citizens: int, steps: int, replicates: int, done: int, finishe
         months=steps)
     took = (_(" (the first in {seconds} s)").format(seconds=f"{seconds:.2f}")
             if seconds is not None else "")
+    tail = (" " + note) if note else ""
     if finished:
         if replicates == 1:
-            return head + _("one run drawn (no band; set more repeat runs for one)") + took
-        return head + _("all {n} replicates drawn").format(n=replicates) + took
+            return (head + _("one run drawn (no band; set more repeat runs for one)") + took
+                    + tail)
+        shows = ("; " + _("the bands show {bands}").format(bands=bands)) if bands else ""
+        return head + _("all {n} replicates drawn").format(n=replicates) + took + shows + tail
     return head + _("drawing replicate {k} of {n}…").format(
-        k=min(done + 1, replicates), n=replicates) + took
+        k=min(done + 1, replicates), n=replicates) + took + tail
 
 
 _FIGURE_OUTPUTS = (Output("graph-time", "figure"), Output("graph-equity", "figure"),
@@ -268,17 +325,17 @@ def readout_parts(runs: PolicyRuns, month: Any, lang: str = "en"
     return sentence, rows, month, replicates
 
 
-def _readout_table(rows: list[list[str]], replicates: int, month: int, lang: str = "en"
-                   ) -> list[Any]:
+def _readout_table(rows: list[list[str]], replicates: int, month: int, lang: str = "en",
+                   bands: str = "") -> list[Any]:
     _ = translator(lang, "policy")
     head = html.Tr([html.Th(_("month {month}").format(month=month)),
                     html.Th(_("your settings")), html.Th(_("baseline")),
                     html.Th(_("difference"))])
     body = [html.Tr([html.Th(row[0], scope="row"), *[html.Td(c) for c in row[1:]]])
             for row in rows]
-    note = (_("Median of {n} replicates; in brackets the 10 %–90 % range across replicates "
-              "(seed variation only, not model uncertainty). Difference: your settings minus "
-              "the baseline, of the medians.").format(n=replicates) if replicates > 1 else
+    note = (_("Median of {n} replicates; in brackets the 10 %–90 % range across replicates, "
+              "which shows {bands}. Difference: your settings minus the baseline, of the "
+              "medians.").format(n=replicates, bands=bands) if replicates > 1 else
             _("One replicate: no band (set more repeat runs for one). Difference: your "
               "settings minus the baseline."))
     return [html.Table([head, *body], className="readout-table", id="readout-values"),
@@ -298,14 +355,16 @@ def _describe(base: Scenario, lang: str = "en") -> list[Any]:
 
 
 def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list[str],
-             lang: str = "en") -> tuple[Any, ...]:
+             lang: str = "en", tables: TableChoices | None = None) -> tuple[Any, ...]:
     """Every control's value from a link (see :mod:`governance_sim.app.urlstate`).
 
     Returns:
         percents, levers (name -> value), shown parameter values (by ``param_names``),
-        shown run values (by ``run_names``), the scenario, the notices, month, tab, zoom.
+        shown run values (by ``run_names``), the scenario, the notices, month, tab, zoom,
+        the parameter table's key, the "one seed" checklist's value.
     """
-    state, notices = decode_query(search, lang)
+    keys = (tables or TableChoices.default()).keys
+    state, notices = decode_query(search, lang, keys)
     name = state.scenario or (dropdown if isinstance(dropdown, str) else DEFAULT_SCENARIO)
     try:
         base = shipped_scenario(name)
@@ -320,11 +379,19 @@ def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list
     months = int(run["steps"])
     month = min(state.month, months) if state.month is not None else months
     return (percents, levers, shown, [_text(run[n]) for n in run_names], base,
-            notices, month, state.tab or "time", ["zoom"] if state.zoom else [])
+            notices, month, state.tab or "time", ["zoom"] if state.zoom else [],
+            state.uncertainty or NO_TABLE, [FIXED_SEED] if state.fixed_seed else [])
 
 
-def register(app: Dash, store: SessionStore) -> None:
-    """Add the policy view's callbacks to ``app``."""
+def register(app: Dash, store: SessionStore, tables: TableChoices | None = None) -> None:
+    """Add the policy view's callbacks to ``app``.
+
+    Args:
+        app: the Dash app.
+        store: the browser sessions' state.
+        tables: the parameter tables the policy view offers (default: none, calibrated).
+    """
+    tables = tables or TableChoices.default()
 
     @app.callback(
         [Output(i, "value") for i in _MIX_IDS],
@@ -338,6 +405,8 @@ def register(app: Dash, store: SessionStore) -> None:
         Output("readout-month", "value"),
         Output("policy-tab", "value"),
         Output("policy-zoom", "value"),
+        Output("uncertainty", "value"),
+        Output("uncertainty-fixed-seed", "value"),
         Input("scenario", "value"),
         [Input(i, "value") for i in _MIX_IDS],
         Input("ternary", "clickData"),
@@ -353,22 +422,23 @@ def register(app: Dash, store: SessionStore) -> None:
         trigger = ctx.triggered_id
         unchanged = (*([no_update] * 3), [no_update] * len(lever_names),
                      [no_update] * len(param_names), [no_update] * len(run_names))
-        rest_unchanged = (no_update,) * 5
+        rest_unchanged = (no_update,) * 7
         if trigger in (None, "url") and isinstance(search, str) and search.strip("?"):
-            (percents, levers, shown, run, base, notices, month, tab,
-             zoom) = _restore(search, name, param_names, run_names, lang)
+            (percents, levers, shown, run, base, notices, month, tab, zoom, table,
+             fixed_seed) = _restore(search, name, param_names, run_names, lang, tables)
             notice = ([html.Span(_("This link's settings were adjusted:") + " "),
                        html.Ul([html.Li(n) for n in notices])] if notices else "")
             return (*percents, [levers[n] for n in lever_names], shown, run,
                     _describe(base, lang),
-                    _ternary(percents, lang), base.name, notice, month, tab, zoom)
+                    _ternary(percents, lang), base.name, notice, month, tab, zoom, table,
+                    fixed_seed)
         # an address without settings (on loading the page, or going back to one): the
         # chosen scenario, as on the first load
         try:
             base = shipped_scenario(name)
         except UserInputError as error:
             return (*unchanged, _("cannot load scenario: {error}").format(error=error),
-                    *(no_update,) * 6)
+                    *(no_update,) * 8)
         if trigger in _MIX_IDS or trigger == "ternary":
             if trigger == "ternary":
                 point = ((click or {}).get("points") or [{}])[0]
@@ -391,7 +461,7 @@ def register(app: Dash, store: SessionStore) -> None:
         run = [_text(base.steps) if n == "steps" else no_update for n in run_names]
         return (*percents, [levers[n] for n in lever_names], shown, run,
                 _describe(base, lang), _ternary(percents, lang), no_update, "", base.steps,
-                no_update, no_update)
+                no_update, no_update, no_update, no_update)
 
     @app.callback(Output("mix-sum", "children"), [Input(i, "value") for i in _MIX_IDS],
                   State("lang", "data"))
@@ -417,6 +487,8 @@ def register(app: Dash, store: SessionStore) -> None:
         Input({"type": "lever", "name": ALL}, "value"),
         Input({"type": "param", "name": ALL}, "value"),
         Input({"type": "run", "name": ALL}, "value"),
+        Input("uncertainty", "value"),
+        Input("uncertainty-fixed-seed", "value"),
         State("session-id", "data"),
         State("policy-tab", "value"),
         State("readout-month", "value"),
@@ -424,8 +496,8 @@ def register(app: Dash, store: SessionStore) -> None:
         State("lang", "data"),
     )
     def _compute(name: str, b: Any, n: Any, c: Any, lever_values: list[Any],
-                 param_values: list[Any], run_values: list[Any],
-                 session_id: str, tab: str, month: Any, zoom: Any,
+                 param_values: list[Any], run_values: list[Any], table_key: Any,
+                 fixed_seed: Any, session_id: str, tab: str, month: Any, zoom: Any,
                  lang_value: Any) -> tuple[Any, ...]:
         started = time.perf_counter()
         lang = _lang(lang_value)
@@ -446,7 +518,12 @@ def register(app: Dash, store: SessionStore) -> None:
                     messages("run", 2, {}),
                     _("cannot load scenario: {error}").format(error=error), no_update,
                     True, no_update, *_NO_FIGURES)
-        form = read_form(base, [b, n, c], levers, params, run)
+        form = read_form(base, [b, n, c], levers, params, run, uncertainty=table_key,
+                         fixed_seed=fixed_seed, tables=tables)
+        refused = (_("The parameter table {name} is not offered here (choose one of {keys}); "
+                     "running without one.").format(name=form.refused_table,
+                                                   keys=", ".join(tables.keys))
+                   if form.refused_table else "")
         field_messages = (messages("param", 0, form.messages["param"]),
                           messages("lever", 1, form.messages["lever"]),
                           messages("run", 2, form.messages["run"]))
@@ -457,20 +534,24 @@ def register(app: Dash, store: SessionStore) -> None:
         runs = _runs(store, session_id)
         try:
             runs.update(base, form.params, steps=form.steps, seed=form.seed,
-                        replicates=form.replicates, baseline_label=baseline_label(base))
+                        replicates=form.replicates, baseline_label=baseline_label(base),
+                        uncertainty=form.table, fixed_seed=form.fixed_seed)
         except UserInputError as error:
             return (*field_messages, str(error), no_update, True, no_update, *_NO_FIGURES)
         progress = runs.progress()
+        note = uncertainty_note(runs, lang)
         if runs.frame is None or runs.frame_version != progress.version:
             status = (status_line(form.params.n_citizens, form.steps, form.replicates, 0,
                                   False, lang=lang)
-                      + " " + _("(a large run: simulating in the background)"))
-            return (*field_messages, "", no_update, False, status, *_NO_FIGURES)
+                      + " " + _("(a large run: simulating in the background)")
+                      + (" " + note if note else ""))
+            return (*field_messages, refused, no_update, False, status, *_NO_FIGURES)
         figures, stamp = _tab_outputs(runs, tab, month, zoom, lang)
         seconds = time.perf_counter() - started
         status = status_line(form.params.n_citizens, form.steps, form.replicates,
-                             progress.replicates_done, progress.finished, seconds, lang)
-        return (*field_messages, "", stamp, False, status, *figures)
+                             progress.replicates_done, progress.finished, seconds, lang,
+                             bands=bands_words(runs, lang), note=note)
+        return (*field_messages, refused, stamp, False, status, *figures)
 
     @app.callback(
         *[Output(o.component_id, o.component_property, allow_duplicate=True)
@@ -520,7 +601,9 @@ def register(app: Dash, store: SessionStore) -> None:
         last = int(runs.frame["step"].max())
         marks = {0: "0", last: str(last)}
         moved = shown if isinstance(month, int | float) and month != shown else no_update
-        return sentence, _readout_table(rows, replicates, shown, lang), last, marks, moved
+        table = _readout_table(rows, replicates, shown, lang,
+                               bands_words(runs, lang, replicates))
+        return sentence, table, last, marks, moved
 
     @app.callback(
         Output("policy-progress", "value"),
@@ -547,7 +630,9 @@ def register(app: Dash, store: SessionStore) -> None:
         _ = translator(lang, "policy")
         status = (status_line(context["params"].n_citizens, int(context["steps"]),
                               progress.replicates, progress.replicates_done,
-                              progress.finished, lang=lang) if context else no_update)
+                              progress.finished, lang=lang, bands=bands_words(runs, lang),
+                              note=uncertainty_note(runs, lang))
+                  if context else no_update)
         if progress.error:
             return str(total), str(total), progress.error, no_update, True, progress.error
         if progress.finished:
@@ -570,10 +655,12 @@ def register(app: Dash, store: SessionStore) -> None:
         Input("readout-month", "value"),
         Input("policy-tab", "value"),
         Input("policy-zoom", "value"),
+        Input("uncertainty", "value"),
+        Input("uncertainty-fixed-seed", "value"),
     )
     def _query(name: str, b: Any, n: Any, c: Any, lever_values: list[Any],
                param_values: list[Any], run_values: list[Any], month: Any, tab: Any,
-               zoom: Any) -> Any:
+               zoom: Any, table_key: Any, fixed_seed: Any) -> Any:
         """The page address's query for the current controls (written by the browser)."""
         try:
             base = shipped_scenario(name)
@@ -592,7 +679,9 @@ def register(app: Dash, store: SessionStore) -> None:
             month, bool) else None
         return encode_state(base, percents, values, month=month,
                             tab=tab if isinstance(tab, str) else "time",
-                            zoom="zoom" in (zoom or []))
+                            zoom="zoom" in (zoom or []),
+                            uncertainty=table_key if table_key in tables.keys else NO_TABLE,
+                            fixed_seed=isinstance(fixed_seed, list) and FIXED_SEED in fixed_seed)
 
     app.clientside_callback(
         """function (query) {
@@ -633,7 +722,8 @@ def register(app: Dash, store: SessionStore) -> None:
         replicates = int(frame["replicate"].nunique())
         note = ("" if runs.progress().finished
                 else " " + _("(replicates still running: saved so far)"))
-        return (dcc.send_string(export.series_csv(frame), filename),
+        bands = runs.bands(replicates)
+        return (dcc.send_string(export.series_csv(frame, bands=bands), filename),
                 _("Saved {file}: {n} replicates x {months} months, one row per month.").format(
                     file=filename, n=replicates, months=frame["step"].nunique()) + note)
 
@@ -680,7 +770,9 @@ def register(app: Dash, store: SessionStore) -> None:
                                         label=SETTINGS_LABEL)
         page = export.report_html(frame, base, custom, seed=int(context["seed"]),
                                   replicates=replicates, steps=int(context["steps"]),
-                                  baseline_label=str(context["baseline_label"]))
+                                  baseline_label=str(context["baseline_label"]),
+                                  table=context["table"], fixed_seed=context["fixed_seed"],
+                                  bands=runs.bands(replicates))
         filename = f"{export.export_name(base)}_report.html"
         note = ("" if runs.progress().finished
                 else " " + _("(replicates still running: exported so far)"))

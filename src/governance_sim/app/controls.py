@@ -11,15 +11,18 @@ so the app keeps running.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from governance_sim.i18n import mark, translator
 from governance_sim.logics import LEVER_TABLE, profile
 from governance_sim.params import LEVER_RANGES, LOGIC_NAMES, FieldInfo, UserInputError
+from governance_sim.uncertainty import BUILTIN_TABLES, ParameterTable, load_table
 
 __all__ = [
     "APP_MAX_CITIZENS",
@@ -42,6 +45,10 @@ __all__ = [
     "plain_label",
     "range_text",
     "format_value",
+    "NO_TABLE",
+    "FIXED_SEED",
+    "TableChoices",
+    "read_fixed_seed",
 ]
 
 I18N_DOMAIN = "policy"
@@ -381,3 +388,113 @@ def logic_from_percents(percents: Sequence[int], base_logic: str | Mapping[str, 
             return name
     return {name: value / 100.0 for name, value in zip(LOGIC_NAMES, percents, strict=True)
             if value > 0}
+
+
+# --- parameter uncertainty: which table the replicates draw from ----------------------------
+
+#: The choice "no parameter table" (bands show seed variation only).
+NO_TABLE = "none"
+
+#: Value of the checked "one seed for every replicate" box (``fixed_seed=1`` in a link).
+FIXED_SEED = "fixed"
+
+_KEY_CHARACTERS = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def _table_key(table: ParameterTable, taken: set[str]) -> str:
+    """A short key for an offered table: its built-in name, else its file's stem."""
+    if table.name in BUILTIN_TABLES:
+        stem = table.name
+    else:
+        stem = _KEY_CHARACTERS.sub("_", Path(table.name).stem).strip("_")[:40] or "table"
+    key, number = stem, 2
+    while key in taken:
+        key, number = f"{stem}_{number}", number + 1
+    return key
+
+
+@dataclass(frozen=True)
+class TableChoices:
+    """The parameter tables the server offers the policy view, by key.
+
+    The browser chooses among these keys only (a request never names a file): ``none``,
+    ``calibrated`` (always offered) and the tables given to ``governance-sim app
+    --uncertainty``, keyed by their file's stem (``my_ranges`` for ``data/my_ranges.csv``;
+    a second table of the same stem gets ``_2``).
+
+    Attributes:
+        entries: ``(key, table)`` in menu order; the table is None for :data:`NO_TABLE`.
+    """
+
+    entries: tuple[tuple[str, ParameterTable | None], ...]
+
+    @classmethod
+    def offer(cls, given: Sequence[str | Path | ParameterTable] = ()) -> TableChoices:
+        """Load and validate the tables to offer: ``none``, ``calibrated``, then ``given``.
+
+        Args:
+            given: tables (paths, built-in names or loaded tables); a table given twice
+                (same file) is offered once.
+
+        Raises:
+            UncertaintyError: a file is missing or not a valid table (the message names it).
+        """
+        entries: list[tuple[str, ParameterTable | None]] = [(NO_TABLE, None)]
+        seen: set[str] = set()
+        for source in ("calibrated", *given):
+            table = source if isinstance(source, ParameterTable) else load_table(source)
+            where = str(Path(table.path).resolve()) + ":" + table.sha256
+            if where in seen:
+                continue
+            seen.add(where)
+            entries.append((_table_key(table, {key for key, _t in entries}), table))
+        return cls(tuple(entries))
+
+    @classmethod
+    def default(cls) -> TableChoices:
+        """``none`` and ``calibrated`` (loaded once per process)."""
+        return _default_choices()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys, in menu order."""
+        return tuple(key for key, _table in self.entries)
+
+    def table(self, key: str) -> ParameterTable | None:
+        """The table offered as ``key`` (None for :data:`NO_TABLE`).
+
+        Raises:
+            FieldError: ``key`` is not offered (names the offered keys).
+        """
+        for known, table in self.entries:
+            if isinstance(key, str) and key == known:
+                return table
+        shown = repr(key) if len(repr(key)) <= 30 else repr(key)[:27] + "..."
+        raise FieldError(f"parameter table {shown} is not offered here; choose one of "
+                         f"{', '.join(self.keys)}")
+
+    def options(self, lang: str = "en") -> list[dict[str, str]]:
+        """The dropdown's options: label in ``lang`` and key."""
+        _ = translator(lang, "policy")
+        out = []
+        for key, table in self.entries:
+            if table is None:
+                label = _("none: seed variation only")
+            elif table.kind == "sets":
+                label = _("{name}: {n} plausible parameter sets").format(name=key,
+                                                                       n=table.n_rows)
+            else:
+                label = _("{name}: ranges of {n} parameters").format(name=key,
+                                                                    n=len(table.names))
+            out.append({"label": label, "value": key})
+        return out
+
+
+@functools.cache
+def _default_choices() -> TableChoices:
+    return TableChoices.offer()
+
+
+def read_fixed_seed(value: Any) -> bool:
+    """Whether the "one seed for every replicate" box is checked (its checklist's value)."""
+    return isinstance(value, list | tuple) and FIXED_SEED in value

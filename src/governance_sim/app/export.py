@@ -18,6 +18,7 @@ import tomli_w
 
 from governance_sim.params import Params
 from governance_sim.scenarios import Scenario, scenario_from_dict
+from governance_sim.uncertainty import ParameterTable
 
 __all__ = ["export_name", "scenario_document", "scenario_toml", "custom_scenario",
            "report_html", "series_csv", "csv_header"]
@@ -100,7 +101,9 @@ def custom_scenario(base: Scenario, params: Params, steps: int, *,
 
 
 def report_html(frame: pd.DataFrame, base: Scenario, custom: Scenario, *,
-                seed: int, replicates: int, steps: int, baseline_label: str) -> str:
+                seed: int, replicates: int, steps: int, baseline_label: str,
+                table: ParameterTable | None = None, fixed_seed: bool = False,
+                bands: str | None = None) -> str:
     """An offline HTML report (Plotly embedded) of the baseline and the current settings.
 
     Args:
@@ -111,6 +114,10 @@ def report_html(frame: pd.DataFrame, base: Scenario, custom: Scenario, *,
         replicates: number of replicates in ``frame``.
         steps: months simulated.
         baseline_label: the name the baseline has in ``frame``.
+        table: the parameter table the replicates drew from (None: none).
+        fixed_seed: every replicate ran on ``seed`` (only the draws differed).
+        bands: what the bands show (:func:`governance_sim.uncertainty.bands_label`); the
+            report says it under every banded figure.
     """
     from governance_sim.cli.batch import all_versions, replicate_seeds, scenario_info
     from governance_sim.viz.report import build_report
@@ -119,10 +126,23 @@ def report_html(frame: pd.DataFrame, base: Scenario, custom: Scenario, *,
     base_info["name"] = baseline_label
     infos = [base_info, scenario_info(custom, steps=steps)]
     file_name = f"{export_name(base)}.toml"
-    command = shlex.join(["governance-sim", "compare", base.name, file_name, "--steps",
-                          str(steps), "--seed", str(seed), "--replicates", str(replicates)])
-    manifest = {"seeds": replicate_seeds(seed, replicates), "replicates": replicates,
-                "versions": all_versions()}
+    words = ["governance-sim", "compare", base.name, file_name, "--steps", str(steps),
+             "--seed", str(seed), "--replicates", str(replicates)]
+    if table is not None:
+        # a built-in table by its name; a file by its name (the path stays on the server)
+        words += ["--uncertainty", table.name]
+        if fixed_seed:
+            words.append("--fixed-seed")
+    command = shlex.join(words)
+    draws = replicate_seeds(seed, replicates)
+    manifest: dict[str, object] = {
+        "seeds": [seed] * replicates if table is not None and fixed_seed else draws,
+        "replicates": replicates, "versions": all_versions()}
+    if table is not None:
+        manifest["uncertainty"] = {**table.describe(), "path": table.name,
+                                   "draw_seeds": draws}
+    if bands:
+        manifest["bands"] = bands
     page, _figures = build_report(
         frame, infos, command=command + f"   # {file_name}: 'Export scenario' in the app",
         manifest=manifest, title=f"governance-sim app: {custom.name} vs {baseline_label}")
@@ -155,18 +175,25 @@ def csv_header(column: str) -> str:
     return f"{column} [{unit}]"
 
 
-def series_csv(frame: pd.DataFrame) -> str:
+def series_csv(frame: pd.DataFrame, *, bands: str | None = None) -> str:
     """The drawn series as CSV text: one row per scenario, replicate and month.
 
     Args:
         frame: the long frame of the policy view (``scenario``, ``replicate``, ``seed``,
-            ``step`` and one column per metric).
+            ``step``, one column per metric and, with a parameter table, ``draw_seed`` and
+            one column per table parameter holding the value the run used).
+        bands: what the band across replicates shows
+            (:func:`governance_sim.uncertainty.bands_label`); written as a last column
+            ``bands`` (the same text in every row, like the units in the header: a CSV
+            reader needs no comment syntax).
 
     Returns:
         CSV with a header row whose metric columns carry their unit
         (:func:`csv_header`); floats written with full precision.
     """
     first = [c for c in _ID_COLUMNS if c in frame.columns]
-    columns = first + [c for c in frame.columns if c not in _ID_COLUMNS]
+    columns = first + [c for c in frame.columns if c not in _ID_COLUMNS and c != "bands"]
     out = frame[columns].rename(columns={c: csv_header(c) for c in columns})
+    if bands:
+        out = out.assign(bands=bands)
     return out.to_csv(index=False, float_format="%.10g", lineterminator="\n")

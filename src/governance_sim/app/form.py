@@ -3,7 +3,9 @@
 :func:`read_form` is what the policy view's main callback calls: it never raises for bad
 input; it returns either :class:`Params` plus the run settings, or a message per bad field
 and a general message for rules that involve several fields (``n_units`` larger than
-``n_citizens``, cooperator shares above one...).
+``n_citizens``, cooperator shares above one...). The parameter table is chosen by its key
+among those the server offers (:class:`~governance_sim.app.controls.TableChoices`); a key it
+does not offer runs without a table and is reported in :attr:`FormResult.refused_table`.
 """
 
 from __future__ import annotations
@@ -13,16 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from governance_sim.app.controls import (
+    NO_TABLE,
     RUN_CONTROLS,
     FieldError,
+    TableChoices,
     lever_overrides,
     lever_specs,
     logic_from_percents,
     parameter_specs,
+    read_fixed_seed,
     read_settings,
 )
 from governance_sim.params import ParameterError, Params
 from governance_sim.scenarios import Scenario
+from governance_sim.uncertainty import ParameterTable
 
 __all__ = ["FormResult", "read_form"]
 
@@ -38,6 +44,13 @@ class FormResult:
         replicates: number of replicates.
         messages: per kind (``"param"``, ``"lever"``, ``"run"``), field name -> message.
         general: a message not tied to one field ("" if none).
+        table_key: the parameter table chosen (:data:`~governance_sim.app.controls.NO_TABLE`
+            for none).
+        table: that table (None for none).
+        fixed_seed: every replicate on one seed (only the draws differ); False without a
+            table.
+        refused_table: the key asked for when the server does not offer it (the run then
+            has no table), else "".
     """
 
     params: Params | None = None
@@ -47,6 +60,10 @@ class FormResult:
     messages: dict[str, dict[str, str]] = field(default_factory=lambda: {
         "param": {}, "lever": {}, "run": {}})
     general: str = ""
+    table_key: str = NO_TABLE
+    table: ParameterTable | None = None
+    fixed_seed: bool = False
+    refused_table: str = ""
 
     @property
     def ok(self) -> bool:
@@ -55,7 +72,9 @@ class FormResult:
 
 
 def read_form(base: Scenario, percents: Sequence[Any], levers: Mapping[str, Any],
-              params: Mapping[str, Any], run: Mapping[str, Any]) -> FormResult:
+              params: Mapping[str, Any], run: Mapping[str, Any], *,
+              uncertainty: Any = NO_TABLE, fixed_seed: Any = None,
+              tables: TableChoices | None = None) -> FormResult:
     """Validate the whole form.
 
     Args:
@@ -65,6 +84,10 @@ def read_form(base: Scenario, percents: Sequence[Any], levers: Mapping[str, Any]
         levers: lever name -> slider value.
         params: parameter name -> raw value (slider number or typed text).
         run: ``steps``, ``replicates``, ``seed`` -> raw value.
+        uncertainty: the key of the parameter table chosen (from the browser: only a key
+            of ``tables`` is followed, never a path).
+        fixed_seed: the "one seed for every replicate" checklist's value.
+        tables: the tables the server offers (default: none and calibrated).
 
     Returns:
         A :class:`FormResult`; ``params`` is None when something is wrong.
@@ -97,4 +120,13 @@ def read_form(base: Scenario, percents: Sequence[Any], levers: Mapping[str, Any]
     result.steps = int(parsed_run["steps"])
     result.seed = int(parsed_run["seed"])
     result.replicates = int(parsed_run["replicates"])
+    tables = tables if tables is not None else TableChoices.default()
+    key = uncertainty if isinstance(uncertainty, str) and uncertainty else NO_TABLE
+    try:
+        result.table = tables.table(key)
+        result.table_key = key
+    except FieldError:
+        text = repr(uncertainty)
+        result.refused_table = text if len(text) <= 40 else text[:37] + "..."
+    result.fixed_seed = result.table is not None and read_fixed_seed(fixed_seed)
     return result

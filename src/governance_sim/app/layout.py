@@ -15,11 +15,14 @@ from governance_sim.app.chrome import current_request, header
 from governance_sim.app.classroom_layout import classroom_view
 from governance_sim.app.controls import (
     CONTEXT_CONTROLS,
+    FIXED_SEED,
     MAIN_LEVERS,
     MAIN_NUMBERS,
     MAIN_PARAMETERS,
+    NO_TABLE,
     RUN_CONTROLS,
     ControlSpec,
+    TableChoices,
     format_value,
     lever_specs,
     parameter_specs,
@@ -32,9 +35,14 @@ from governance_sim.scenarios import list_scenarios
 
 I18N_DOMAIN = "policy"
 
-__all__ = ["page", "DEFAULT_SCENARIO", "GROUP_TITLES"]
+__all__ = ["page", "DEFAULT_SCENARIO", "GROUP_TITLES", "TABLES_CONFIG_KEY", "offered_tables",
+           "uncertainty_controls"]
 
 DEFAULT_SCENARIO = "co_creation"
+
+#: Key of the offered parameter tables (:class:`TableChoices`) in the Flask config (set by
+#: :func:`governance_sim.app.create_app`).
+TABLES_CONFIG_KEY = "GOVERNANCE_SIM_TABLES"
 
 #: Headings of the parameter groups of :meth:`Params.describe`.
 GROUP_TITLES = {
@@ -99,6 +107,41 @@ def number_control(kind: str, spec: ControlSpec, value: Any = None,
     ], className="control number-control", id=f"control-{kind}-{spec.name}", title=spec.help)
 
 
+def offered_tables() -> TableChoices:
+    """The tables the app serving this request offers (none and calibrated outside one)."""
+    try:
+        from flask import current_app, has_app_context
+    except ImportError:  # pragma: no cover - Flask comes with Dash
+        return TableChoices.default()
+    if has_app_context():
+        choices = current_app.config.get(TABLES_CONFIG_KEY)
+        if isinstance(choices, TableChoices):
+            return choices
+    return TableChoices.default()
+
+
+def uncertainty_controls(choices: TableChoices, lang: str = "en") -> html.Div:
+    """The parameter-uncertainty controls: the table (by key) and "one seed for every replicate".
+
+    Component ids: ``uncertainty`` (a dropdown of ``choices``' keys) and
+    ``uncertainty-fixed-seed`` (a checklist whose value holds ``"fixed"`` when checked).
+    """
+    _ = translator(lang, "policy")
+    return html.Div([
+        html.Div([
+            html.Span(_("Parameter uncertainty"), className="control-label"),
+        ], className="uncertainty-head",
+            title=_("Each replicate draws the model's uncertain parameters from this table "
+                    "(the same draw for your settings and the baseline); what the scenario "
+                    "sets, and what you change, is not drawn.")),
+        dcc.Dropdown(id="uncertainty", options=choices.options(lang), value=NO_TABLE,
+                     clearable=False, searchable=False),
+        dcc.Checklist(id="uncertainty-fixed-seed", value=[], className="fixed-seed",
+                      options=[{"label": " " + _("one seed for every replicate (parameter "
+                                               "uncertainty alone)"), "value": FIXED_SEED}]),
+    ], className="control uncertainty-control", id="control-uncertainty")
+
+
 def _scenario_options() -> list[dict[str, str]]:
     return [{"label": name.replace("_", " "), "value": name} for name in list_scenarios()]
 
@@ -130,7 +173,7 @@ def _mix_controls(lang: str) -> html.Div:
     ], className="panel")
 
 
-def _policy_sidebar(lang: str = "en") -> html.Div:
+def _policy_sidebar(lang: str = "en", choices: TableChoices | None = None) -> html.Div:
     _ = translator(lang, "policy")
     params = {s.name: s for s in parameter_specs()}
     levers = {s.name: s for s in lever_specs()}
@@ -175,6 +218,7 @@ def _policy_sidebar(lang: str = "en") -> html.Div:
         html.Div([
             html.H3(_("Run")),
             *[number_control("run", spec, lang=lang) for spec in RUN_CONTROLS],
+            uncertainty_controls(choices or TableChoices.default(), lang),
         ], className="panel"),
         html.Details([
             html.Summary(_("Advanced: {levers} more levers and {assumptions} model "
@@ -275,7 +319,8 @@ def page() -> html.Div:
     return html.Div([
         dcc.Store(id="session-id", data=uuid.uuid4().hex),
         *header(request.lang, request.mode, request.notice),
-        html.Div([_policy_sidebar(request.lang), _policy_main(request.lang)], id="policy-view",
+        html.Div([_policy_sidebar(request.lang, offered_tables()), _policy_main(request.lang)],
+                 id="policy-view",
                  className="policy",
                  style={"display": "none"} if request.mode == "classroom" else {}),
         html.Div(classroom_view(request.lang), id="classroom-view",

@@ -9,6 +9,16 @@ and redraws with replicate bands when they are done. Runs larger than
 :data:`FOREGROUND_CITIZEN_STEPS` go wholly to the background, with a progress bar, and are
 drawn after replicate 0 and again at the end. A newer change cancels the older job within
 one simulated step. Finished runs are cached by (parameters, seed, steps).
+
+**Parameter uncertainty.** With a parameter table (:mod:`governance_sim.uncertainty`),
+replicate ``r`` draws its parameter set ``table.draw(seed + r)`` and applies the same draw to
+the baseline and to the settings (common random numbers hold for the draws too), except for
+what is set explicitly: the baseline scenario's own ``[params]``
+(:func:`governance_sim.ensemble.explicit_params`) and, for the settings, also every
+parameter the user changed from the baseline. With ``fixed_seed`` every replicate runs on
+``seed`` and only the draws differ, so the bands show parameter uncertainty alone.
+:meth:`PolicyRuns.bands` says what the bands show
+(:func:`governance_sim.uncertainty.bands_label`).
 """
 
 from __future__ import annotations
@@ -25,10 +35,13 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.cli.batch import replicate_seeds, run_batch
-from governance_sim.params import Params
+from governance_sim.ensemble import explicit_params
+from governance_sim.params import ParameterError, Params
 from governance_sim.scenarios import Scenario
+from governance_sim.uncertainty import ParameterTable, bands_label
 
-__all__ = ["PolicyRuns", "Progress", "SETTINGS_LABEL", "FOREGROUND_CITIZEN_STEPS", "readout"]
+__all__ = ["PolicyRuns", "Progress", "SETTINGS_LABEL", "FOREGROUND_CITIZEN_STEPS", "readout",
+           "user_changed"]
 
 #: Name of the current settings in the figures' legend.
 SETTINGS_LABEL = "your settings"
@@ -77,6 +90,22 @@ class _Job:
 
 def _key(params: Params, seed: int, steps: int) -> str:
     return json.dumps([params.to_dict(), seed, steps], sort_keys=True)
+
+
+def user_changed(base: Params, params: Params) -> set[str]:
+    """The parameters whose value in ``params`` differs from the baseline's ``base``."""
+    before, after = base.to_dict(), params.to_dict()
+    return {name for name, value in after.items() if before.get(name) != value}
+
+
+@dataclass(frozen=True)
+class _Replicate:
+    """What one replicate runs: the baseline's and the settings' parameters and the seeds."""
+
+    base: Params
+    settings: Params
+    seed: int
+    draw_seed: int | None
 
 
 class PolicyRuns:
@@ -139,15 +168,26 @@ class PolicyRuns:
                 self._progress.done += steps
 
     @staticmethod
-    def _label(frame: pd.DataFrame, name: str, replicate: int) -> pd.DataFrame:
+    def _label(frame: pd.DataFrame, name: str, replicate: int, params: Params,
+               draw_seed: int | None, table: ParameterTable | None) -> pd.DataFrame:
+        """One run's frame with its scenario label, replicate and, with a table, the draw.
+
+        With a table the frame gets ``draw_seed`` (int64) and one float64 column per table
+        parameter holding the value the run used (drawn, or set explicitly).
+        """
         out = frame.copy()
         out.insert(0, "scenario", name)
         out["replicate"] = replicate
+        if table is not None and draw_seed is not None:
+            out["draw_seed"] = np.int64(draw_seed)
+            for parameter in table.names:
+                out[parameter] = float(getattr(params, parameter))
         return out
 
     def update(self, base: Scenario, params: Params, *, steps: int, seed: int,
                replicates: int, baseline_label: str,
-               foreground: bool | None = None) -> pd.DataFrame | None:
+               foreground: bool | None = None, uncertainty: ParameterTable | None = None,
+               fixed_seed: bool = False) -> pd.DataFrame | None:
         """Run replicate 0 now (small runs) and the other replicates in the background.
 
         Args:
@@ -161,31 +201,40 @@ class PolicyRuns:
                 most :data:`FOREGROUND_CITIZEN_STEPS` citizen-steps. Otherwise every
                 replicate runs in the background and :attr:`frame` is published after
                 replicate 0 and again at the end.
+            uncertainty: a parameter table; replicate r draws ``uncertainty.draw(seed + r)``
+                for the baseline and the settings (see the module docs for what it does not
+                override).
+            fixed_seed: with a table, every replicate runs on ``seed``; only the draws
+                differ.
 
         Returns:
             The frame of replicate 0 of both (also kept in :attr:`frame`), or None when
             everything runs in the background.
+
+        Raises:
+            ParameterError: a draw makes the baseline's or the settings' parameters invalid.
         """
         start = time.perf_counter()
-        seeds = replicate_seeds(seed, replicates)
+        plan, table, note = self._plan(base, params, seed, replicates, uncertainty,
+                                       fixed_seed)
         if foreground is None:
             foreground = params.n_citizens * steps <= FOREGROUND_CITIZEN_STEPS
         with self._lock:
             if self._job is not None:
                 self._job.cancel.set()
             version = self._progress.version + 1
-            self._progress = Progress(version=version, done=0, total=2 * steps * len(seeds),
-                                      finished=False, replicates=len(seeds))
+            self._progress = Progress(version=version, done=0, total=2 * steps * len(plan),
+                                      finished=False, replicates=len(plan))
             job = _Job(version=version)
             self._job = job
             self.context = {"base": base, "params": params, "steps": steps, "seed": seed,
-                            "replicates": replicates, "baseline_label": baseline_label}
+                            "replicates": replicates, "baseline_label": baseline_label,
+                            "table": table, "fixed_seed": fixed_seed and table is not None,
+                            "asked_table": uncertainty, "uncertainty_note": note}
         frame = None
         parts: list[pd.DataFrame] = []
         if foreground:
-            parts = [self._label(self._one(base.params, seeds[0], steps, None),
-                                 baseline_label, 0),
-                     self._label(self._one(params, seeds[0], steps, None), SETTINGS_LABEL, 0)]
+            parts = self._pair(plan[0], 0, steps, None, baseline_label, table)
             frame = pd.concat(parts, ignore_index=True)
             with self._lock:
                 if self._job is job:
@@ -193,14 +242,71 @@ class PolicyRuns:
                     self.frame_version = version
                     self._progress.done = 2 * steps
                     self._progress.replicates_done = 1
-                    self._progress.finished = len(seeds) == 1
-        if not foreground or len(seeds) > 1:
+                    self._progress.finished = len(plan) == 1
+        if not foreground or len(plan) > 1:
             job.thread = threading.Thread(
-                target=self._rest, args=(job, base, params, steps, seeds, baseline_label,
-                                         parts), name=f"replicates-{version}", daemon=True)
+                target=self._rest, args=(job, plan, steps, baseline_label, table, parts),
+                name=f"replicates-{version}", daemon=True)
             job.thread.start()
         self.last_seconds = time.perf_counter() - start
         return frame
+
+    @staticmethod
+    def _plan(base: Scenario, params: Params, seed: int, replicates: int,
+              uncertainty: ParameterTable | None, fixed_seed: bool
+              ) -> tuple[list[_Replicate], ParameterTable | None, str]:
+        """Each replicate's parameters and seeds; the table in effect; a note on the table.
+
+        The table in effect is None when the baseline scenario sets every parameter of it
+        (then nothing is drawn, and the note says so).
+        """
+        seeds = replicate_seeds(seed, replicates)
+        if uncertainty is None:
+            return [_Replicate(base.params, params, s, None) for s in seeds], None, ""
+        names = set(uncertainty.names)
+        fixed_base = explicit_params(base) & names
+        fixed_settings = fixed_base | (user_changed(base.params, params) & names)
+        if fixed_base == names:
+            note = (f"every parameter of table {uncertainty.name} is set by the scenario, "
+                    "which wins over the table: nothing is drawn")
+            return ([_Replicate(base.params, params, s, None) for s in seeds], None, note)
+        note = (f"your settings set every parameter of table {uncertainty.name}: only the "
+                "baseline draws from it" if fixed_settings == names else "")
+        plan = []
+        for replicate, draw_seed in enumerate(seeds):
+            drawn = uncertainty.draw(draw_seed)
+            pair = []
+            for arm, given, fixed in (("the baseline", base.params, fixed_base),
+                                      ("your settings", params, fixed_settings)):
+                try:
+                    pair.append(given.replace(**{k: v for k, v in drawn.items()
+                                                 if k not in fixed}))
+                except ParameterError as error:
+                    raise ParameterError(f"{arm}, replicate {replicate} with its draw from "
+                                         f"{uncertainty.name}: {error}") from None
+            plan.append(_Replicate(pair[0], pair[1], seeds[0] if fixed_seed else draw_seed,
+                                   draw_seed))
+        return plan, uncertainty, note
+
+    def _pair(self, replicate: _Replicate, index: int, steps: int, job: _Job | None,
+              baseline_label: str, table: ParameterTable | None) -> list[pd.DataFrame]:
+        """The baseline's and the settings' runs of one replicate, labelled."""
+        return [self._label(self._one(params, replicate.seed, steps, job), name, index,
+                            params, replicate.draw_seed, table)
+                for name, params in ((baseline_label, replicate.base),
+                                     (SETTINGS_LABEL, replicate.settings))]
+
+    def bands(self, replicates: int | None = None) -> str:
+        """What the bands across replicates show (:func:`~governance_sim.uncertainty.bands_label`).
+
+        Args:
+            replicates: replicates in the frame described (default: those asked for).
+        """
+        context = self.context
+        if not context:
+            return ""
+        count = int(context["replicates"] if replicates is None else replicates)
+        return bands_label(count, context["table"], fixed_seed=context["fixed_seed"])
 
     def _publish(self, job: _Job, parts: list[pd.DataFrame], baseline_label: str,
                  finished: bool) -> None:
@@ -218,22 +324,20 @@ class PolicyRuns:
                     self._progress.replicates_done = self._progress.replicates
                     self._progress.finished = True
 
-    def _rest(self, job: _Job, base: Scenario, params: Params, steps: int, seeds: list[int],
-              baseline_label: str, first: list[pd.DataFrame]) -> None:
+    def _rest(self, job: _Job, plan: list[_Replicate], steps: int, baseline_label: str,
+              table: ParameterTable | None, first: list[pd.DataFrame]) -> None:
         """Background: the replicates not in ``first``; publish after the first and at the end."""
         parts = list(first)
         try:
-            for replicate, seed in enumerate(seeds):
+            for replicate, planned in enumerate(plan):
                 if replicate == 0 and first:
                     continue
-                parts.append(self._label(self._one(base.params, seed, steps, job),
-                                         baseline_label, replicate))
-                parts.append(self._label(self._one(params, seed, steps, job), SETTINGS_LABEL,
-                                         replicate))
+                parts.extend(self._pair(planned, replicate, steps, job, baseline_label,
+                                        table))
                 with self._lock:
                     if self._progress.version == job.version:
                         self._progress.replicates_done = replicate + 1
-                if replicate == 0 and len(seeds) > 1:
+                if replicate == 0 and len(plan) > 1:
                     self._publish(job, parts, baseline_label, finished=False)
         except _Cancelled:
             return

@@ -8,6 +8,9 @@ like the form's (:func:`governance_sim.app.controls.parse_number`: digits only, 
 evaluated, no path is read): unknown names are ignored with a notice, values out of range
 are clamped to the range with a notice, values that are not numbers are refused with a
 notice (the scenario's value is kept), and an unknown scenario falls back to the default.
+The parameter table is named by its key among those the server offers
+(``uncertainty=calibrated``; ``fixed_seed=1`` for one seed under every replicate): a key the
+server does not offer is refused with a notice (no table), never read as a path.
 The page's language and view (``lang``, ``mode``: :data:`governance_sim.app.chrome.APP_QUERY_KEYS`)
 belong to the page's chrome: they are left to it here, and kept in the address when the
 view's state is written.
@@ -25,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from governance_sim.app.chrome import APP_QUERY_KEYS
 from governance_sim.app.controls import (
+    NO_TABLE,
     RUN_CONTROLS,
     ControlSpec,
     FieldError,
@@ -49,7 +53,9 @@ TABS: tuple[str, ...] = ("time", "equity", "pv")
 MAX_QUERY = 8192
 _MAX_FIELDS = 400
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
-_RESERVED = ("scenario", "mix", "month", "tab", "zoom")
+_RESERVED = ("scenario", "mix", "month", "tab", "zoom", "uncertainty", "fixed_seed")
+#: Table keys every server offers (``governance-sim app --uncertainty`` adds more).
+_OFFERED = (NO_TABLE, "calibrated")
 #: Largest month of the numeric readout (the horizon's upper bound).
 _MONTH_MAX = int(next(s.high for s in RUN_CONTROLS if s.name == "steps"))
 #: Replicates and seed when a link does not give them (the form's defaults).
@@ -69,6 +75,8 @@ class ViewState:
         month: month of the numeric readout.
         tab: figure tab (one of :data:`TABS`).
         zoom: y axes fitted to the data instead of starting at 0.
+        uncertainty: key of the parameter table (one the server offers).
+        fixed_seed: every replicate on one seed, only the parameter draws differ.
     """
 
     scenario: str | None = None
@@ -79,6 +87,8 @@ class ViewState:
     month: int | None = None
     tab: str | None = None
     zoom: bool | None = None
+    uncertainty: str | None = None
+    fixed_seed: bool | None = None
 
 
 def _specs() -> dict[str, tuple[str, ControlSpec]]:
@@ -136,7 +146,8 @@ def differences(base: Scenario, percents: Sequence[int], values: Mapping[str, An
 
 
 def encode_state(base: Scenario, percents: Sequence[int], values: Mapping[str, Any], *,
-                 month: int | None = None, tab: str = "time", zoom: bool = False) -> str:
+                 month: int | None = None, tab: str = "time", zoom: bool = False,
+                 uncertainty: str = NO_TABLE, fixed_seed: bool = False) -> str:
     """The query string (without ``?``) of a view.
 
     Args:
@@ -146,6 +157,8 @@ def encode_state(base: Scenario, percents: Sequence[int], values: Mapping[str, A
         month: month of the numeric readout (left out when it is the horizon).
         tab: figure tab.
         zoom: whether the y axes are zoomed to the data.
+        uncertainty: key of the parameter table (left out when ``none``).
+        fixed_seed: one seed for every replicate (left out when not).
     """
     items: list[tuple[str, str]] = [("scenario", base.name)]
     if list(percents) != percents_from_logic(base.params.logic):
@@ -161,6 +174,10 @@ def encode_state(base: Scenario, percents: Sequence[int], values: Mapping[str, A
         items.append(("tab", tab))
     if zoom:
         items.append(("zoom", "1"))
+    if isinstance(uncertainty, str) and uncertainty and uncertainty != NO_TABLE:
+        items.append(("uncertainty", uncertainty))
+    if fixed_seed:
+        items.append(("fixed_seed", "1"))
     return urlencode(items, safe=",")
 
 
@@ -194,11 +211,17 @@ def _clamped(raw: str, spec: ControlSpec, notices: list[str], lang: str = "en"
     return int(value) if spec.integer else value
 
 
-def decode_query(search: Any, lang: str = "en") -> tuple[ViewState, list[str]]:
+def decode_query(search: Any, lang: str = "en", tables: Sequence[str] = _OFFERED
+                 ) -> tuple[ViewState, list[str]]:
     """Read a link's query string (with or without ``?``) into a :class:`ViewState`.
 
     Never raises for what a link says: each problem becomes a notice (one line each, in
     ``lang``) and the field is clamped or left to the scenario.
+
+    Args:
+        search: the page address's query.
+        lang: language of the notices.
+        tables: keys of the parameter tables the server offers (``uncertainty=``).
 
     Returns:
         ``(state, notices)``.
@@ -258,6 +281,16 @@ def decode_query(search: Any, lang: str = "en") -> tuple[ViewState, list[str]]:
                                                      allowed=", ".join(TABS)))
         elif key == "zoom":
             state.zoom = raw in ("1", "true", "yes", "on")
+        elif key == "fixed_seed":
+            state.fixed_seed = raw in ("1", "true", "yes", "on")
+        elif key == "uncertainty":
+            if raw in tables:
+                state.uncertainty = raw
+            else:
+                state.uncertainty = NO_TABLE
+                notices.append(_("uncertainty={value} in the link is not a parameter table "
+                                 "this app offers ({allowed}); showing none").format(
+                    value=_shown(raw), allowed=", ".join(tables)))
         elif key in APP_QUERY_KEYS:
             continue  # the chrome's (language, view)
         elif key in specs:

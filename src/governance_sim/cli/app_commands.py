@@ -3,8 +3,10 @@
 ``governance-sim app`` serves on http://127.0.0.1:8050/ (loopback only, so nobody else on
 the network can reach it); ``--host 0.0.0.0`` serves a classroom network on purpose.
 ``--lang nb`` shows the pages in Norwegian (bokmål) unless a page's address says
-``?lang=en``. The address is printed before serving. A port that is taken is reported in
-one line (exit 2).
+``?lang=en``. ``--uncertainty TABLE`` (repeatable: a path or ``calibrated``) offers parameter
+tables to the policy view besides ``none`` and ``calibrated``; they are loaded and checked
+before serving, and the browser chooses among them by key only. The address is printed
+before serving. A port that is taken, or a bad table, is reported in one line (exit 2).
 """
 
 from __future__ import annotations
@@ -74,6 +76,11 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option("en", "--lang",
                                  help="Language of the pages: en (English) or nb (Norwegian "
                                  "bokmål); a page's address may choose the other (?lang=)."),
+        uncertainty: list[str] = typer.Option(
+            None, "--uncertainty", metavar="TABLE",
+            help="A parameter table the policy view offers (repeatable): a .csv/.toml file "
+            "of parameter sets or ranges, or 'calibrated'. 'none' and 'calibrated' are "
+            "always offered; the page chooses among them by name, never by path."),
         debug: bool = typer.Option(False, "--debug",
                                    help="Dash debug mode (reloads on code changes; runs a "
                                    "code-executing debugger, so only with a loopback "
@@ -87,13 +94,21 @@ def register(app: typer.Typer) -> None:
         from governance_sim.i18n import check_language
 
         lang = check_language(lang)
+        from governance_sim.uncertainty import load_table
+
+        tables = [load_table(source) for source in uncertainty or ()]
         check_port(host, port)
         from governance_sim.app import create_app
+        from governance_sim.app.layout import TABLES_CONFIG_KEY
 
-        dash_app = create_app(lang=lang)
+        dash_app = create_app(lang=lang, uncertainty=tables)
+        offered = dash_app.server.config[TABLES_CONFIG_KEY]
         shown = f"[{host}]" if ":" in host else host
         typer.echo(f"governance-sim app: open http://{shown}:{port}/ in a browser "
                    "(Ctrl+C to stop)", err=False)
+        typer.echo("parameter tables offered: " + ", ".join(
+            key if table is None or table.name == key else f"{key} ({table.path})"
+            for key, table in offered.entries), err=False)
         if not is_loopback(host):
             typer.echo(f"note: serving on {host}: anyone who can reach this machine on port "
                        f"{port} can use the app", err=True)
