@@ -6,6 +6,20 @@ the scenario its effect is measured against), a ``[params]`` table of parameters
 defaults, and ``[[events]]`` entries. :func:`load_scenario` finds a file by name in the
 scenarios folder or by path, validates it through :class:`governance_sim.Params` and reports
 any mistake with the file and the field.
+
+The scenario's own ``label``, ``description`` and ``question`` are English. Translations are
+data in the same file, one table per language of the interface other than English
+(:data:`TRANSLATION_LANGUAGES`, from :data:`governance_sim.i18n.LANGUAGES`)::
+
+    [scenario.translations.nb]
+    label = "Klassisk byråkrati"
+    description = "..."
+    question = "..."
+
+Each key is optional text (:data:`TEXT_KEYS`); an unknown language or key, a value that is
+not text or an empty text is a :class:`ScenarioError` naming what is allowed.
+:meth:`Scenario.text` gives the texts in a language, falling back to English field by field;
+:attr:`Scenario.translations` holds what the file gives, as an immutable mapping.
 """
 
 from __future__ import annotations
@@ -13,17 +27,25 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from governance_sim.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, check_language
 from governance_sim.params import FieldInfo, ParameterError, Params, UserInputError
 
-__all__ = ["Scenario", "ScenarioError", "scenario_dir", "list_scenarios", "load_scenario",
+__all__ = ["Scenario", "ScenarioError", "ScenarioText", "Translations", "TEXT_KEYS",
+           "TRANSLATION_LANGUAGES", "scenario_dir", "list_scenarios", "load_scenario",
            "read_toml", "scenario_from_dict", "check_numbers"]
 
 _SCENARIO_KEYS = {"name", "description", "question", "steps", "sources", "replicates",
-                  "label", "baseline"}
+                  "label", "baseline", "translations"}
+#: The texts of a scenario a translation may give, in the order they are shown.
+TEXT_KEYS: tuple[str, ...] = ("label", "description", "question")
+#: Languages a scenario file may translate into: the interface's, except English (the
+#: language of the file's own texts).
+TRANSLATION_LANGUAGES: tuple[str, ...] = tuple(c for c in LANGUAGES if c != DEFAULT_LANGUAGE)
 _TOP_KEYS = {"scenario", "params", "events"}
 
 
@@ -32,8 +54,64 @@ class ScenarioError(UserInputError, ValueError):
 
 
 @dataclass(frozen=True)
+class ScenarioText:
+    """What a scenario is called and is about, in one language.
+
+    In :attr:`Scenario.translations` an empty field means "not translated"; from
+    :meth:`Scenario.text` every field is filled (the English text where there is no
+    translation).
+    """
+
+    label: str = ""
+    description: str = ""
+    question: str = ""
+
+    def given(self) -> dict[str, str]:
+        """The non-empty fields, as ``{key: text}`` (for the manifest)."""
+        return {key: getattr(self, key) for key in TEXT_KEYS if getattr(self, key)}
+
+
+class Translations(Mapping[str, ScenarioText]):
+    """An immutable, hashable and picklable mapping ``language code -> ScenarioText``."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, ScenarioText] | None = None) -> None:
+        self._items: tuple[tuple[str, ScenarioText], ...] = tuple(sorted((items or {}).items()))
+
+    def __getitem__(self, lang: str) -> ScenarioText:
+        for code, text in self._items:
+            if code == lang:
+                return text
+        raise KeyError(lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return (code for code, _text in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self) == dict(other)
+
+    def __repr__(self) -> str:
+        return f"Translations({dict(self._items)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Translations, (dict(self._items),))
+
+
+@dataclass(frozen=True)
 class Scenario:
-    """A validated scenario: its parameters and what it is about."""
+    """A validated scenario: its parameters and what it is about.
+
+    ``label``, ``description`` and ``question`` are the file's English texts;
+    ``translations`` maps a language code (one of :data:`TRANSLATION_LANGUAGES`) to the
+    texts the file gives in that language (see :meth:`text`).
+    """
 
     name: str
     params: Params
@@ -45,6 +123,27 @@ class Scenario:
     label: str = ""
     baseline: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    translations: Translations = field(default_factory=Translations)
+
+    def text(self, lang: str = DEFAULT_LANGUAGE) -> ScenarioText:
+        """The scenario's label, description and question in ``lang``.
+
+        Each field is the translation the file gives for ``lang``, else the English text;
+        the label falls back to the English ``label``, else the scenario's ``name``.
+
+        Args:
+            lang: a language of the interface (``"en"``, ``"nb"``; a region suffix such as
+                ``nb_NO`` is ignored).
+
+        Raises:
+            LanguageError: ``lang`` is not a language of the interface.
+        """
+        english = ScenarioText(self.label or self.name, self.description, self.question)
+        given = self.translations.get(check_language(lang))
+        if given is None:
+            return english
+        return ScenarioText(*(getattr(given, key) or getattr(english, key)
+                              for key in TEXT_KEYS))
 
 
 def scenario_dir() -> Path:
@@ -116,6 +215,45 @@ def check_numbers(values: dict[str, Any], origin: str) -> None:
                                 f"{shown}")
 
 
+def _shown(text: object) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _translations(meta: Mapping[str, Any], origin: str) -> Translations:
+    """Validate ``[scenario.translations.<lang>]`` tables into :class:`Translations`."""
+    table = meta.get("translations", {})
+    allowed = ", ".join(f"{c} ({LANGUAGE_NAMES[c]})" for c in TRANSLATION_LANGUAGES)
+    keys = ", ".join(TEXT_KEYS)
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{origin}: scenario.translations must be a table of languages "
+                            f"([scenario.translations.nb] with {keys}), got "
+                            f"{type(table).__name__}")
+    out: dict[str, ScenarioText] = {}
+    for code, texts in table.items():
+        if code not in TRANSLATION_LANGUAGES:
+            why = (" (English is the scenario's own label, description and question)"
+                   if code == DEFAULT_LANGUAGE else "")
+            raise ScenarioError(f"{origin}: unknown language scenario.translations."
+                                f"{_shown(code)[1:-1]}{why}; allowed: {allowed}")
+        where = f"scenario.translations.{code}"
+        if not isinstance(texts, dict):
+            raise ScenarioError(f"{origin}: {where} must be a table with {keys} (each "
+                                f"optional text), got {type(texts).__name__}")
+        for key, value in texts.items():
+            if key not in TEXT_KEYS:
+                raise ScenarioError(f"{origin}: unknown key {where}.{_shown(key)[1:-1]}; "
+                                    f"allowed: {keys}")
+            if not isinstance(value, str):
+                raise ScenarioError(f"{origin}: {where}.{key} must be text, got "
+                                    f"{type(value).__name__}")
+            if not value.strip():
+                raise ScenarioError(f"{origin}: {where}.{key} is empty; give the text or "
+                                    "leave the key out to show the English text")
+        out[code] = ScenarioText(**{key: texts[key].strip() for key in texts})
+    return Translations(out)
+
+
 def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
                        path: Path | None = None) -> Scenario:
     """Validate a scenario given as a mapping (as read from TOML)."""
@@ -161,6 +299,7 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
         if key in meta and not isinstance(meta[key], str):
             raise ScenarioError(f"{origin}: scenario.{key} must be text, got "
                                 f"{type(meta[key]).__name__}")
+    translations = _translations(meta, origin)
     return Scenario(
         name=str(meta.get("name", path.stem if path else "scenario")),
         params=params,
@@ -172,6 +311,7 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
         raw=data,
         label=str(meta.get("label", "")),
         baseline=str(meta.get("baseline", "")),
+        translations=translations,
     )
 
 

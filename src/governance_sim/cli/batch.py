@@ -150,7 +150,12 @@ def _file_sha256(path: Path | None) -> str | None:
 
 def scenario_info(scenario: Scenario, settings: dict[str, Any] | None = None,
                   steps: int | None = None) -> dict[str, Any]:
-    """A plain, JSON-friendly description of a scenario for the manifest and the report."""
+    """A plain, JSON-friendly description of a scenario for the manifest and the report.
+
+    ``label``, ``description`` and ``question`` are the scenario's English texts;
+    ``translations`` maps a language code to the texts the scenario file gives in it
+    (``{"nb": {"label": ..., "description": ..., "question": ...}}``, only those given).
+    """
     over = dict(scenario.raw.get("params", {}))
     for name, value in (settings or {}).items():
         over[name] = ({**over.get(name, {}), **value} if name in ("levers", "mechanisms")
@@ -162,6 +167,7 @@ def scenario_info(scenario: Scenario, settings: dict[str, Any] | None = None,
         "baseline": scenario.baseline or None,
         "description": scenario.description,
         "question": scenario.question,
+        "translations": {lang: text.given() for lang, text in scenario.translations.items()},
         "steps": int(scenario.steps if steps is None else steps),
         "sources": list(scenario.sources),
         "path": str(scenario.path) if scenario.path else None,

@@ -4,7 +4,9 @@
 scenarios (as stored in ``manifest.json``) into one HTML page: Plotly's JavaScript is
 embedded once in the page head, every figure is a ``<div>`` drawn by it, and nothing is
 fetched from the network. The page carries each scenario's description, question, settings,
-events and sources, and the exact command that reproduces it.
+events and sources, and the exact command that reproduces it; a scenario's label, description
+and question are shown in the page's language where the scenario file translates them
+(:func:`scenario_text`).
 
 :func:`export_images` writes the same figures as PNG and SVG through kaleido, which needs a
 Chrome or Chromium on the machine; where there is none it raises
@@ -27,7 +29,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from governance_sim.i18n import mark, translator
+from governance_sim.i18n import check_language, mark, translator
 from governance_sim.metrics import PV_COMPONENTS
 from governance_sim.results import atomic_write
 from governance_sim.viz.answers import (
@@ -52,7 +54,7 @@ from governance_sim.viz.figures import (
     summary_table,
 )
 
-__all__ = ["ImagesUnavailable", "event_marks", "build_report", "write_report",
+__all__ = ["ImagesUnavailable", "event_marks", "build_report", "write_report", "scenario_text",
            "find_browser", "export_images", "SLIDE_NOTES", "slide_notes", "I18N_DOMAIN"]
 
 #: Message domain of the report's texts (governance_sim.i18n).
@@ -186,18 +188,42 @@ def _sources(sources: Sequence[str], lang: str) -> str:
     return "".join(items)
 
 
+def scenario_text(info: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """A scenario's ``label``, ``description`` and ``question`` in ``lang``, as the page shows.
+
+    Each is the scenario file's translation (``info["translations"][lang]``, as the manifest
+    records it) where there is one, else the English text; a label without a translation is
+    left to the report catalogue (see :func:`~governance_sim.viz.figures.scenario_label`).
+    Anything in ``translations`` that is not text is ignored (a hand-edited manifest).
+
+    Raises:
+        LanguageError: ``lang`` is not a language of the interface.
+    """
+    code = check_language(lang)
+    out = {"label": str(info.get("label") or info.get("name") or ""),
+           "description": str(info.get("description") or ""),
+           "question": str(info.get("question") or "")}
+    translations = info.get("translations")
+    given = translations.get(code) if isinstance(translations, Mapping) else None
+    if isinstance(given, Mapping):
+        out.update({key: value for key, value in given.items()
+                    if key in out and isinstance(value, str) and value.strip()})
+    return out
+
+
 def _scenario_section(info: Mapping[str, Any], answer: Sequence[str], lang: str,
                       labels: Mapping[str, str]) -> str:
     _ = _tr(lang)
     name = str(info["name"])
+    text = scenario_text(info, lang)
     parts = [f'<article class="scenario" id="scenario-{_esc(name)}">',
              f"<h3>{_esc(scenario_label(name, labels, lang))} <code class=\"tech\">"
              f"{_esc(name)}</code></h3>"]
-    if info.get("description"):
-        parts.append(f"<p>{_esc(info['description'])}</p>")
-    if info.get("question"):
+    if text["description"]:
+        parts.append(f"<p>{_esc(text['description'])}</p>")
+    if text["question"]:
         parts.append(f'<p class="question"><b>{_esc(_("Question."))}</b> '
-                     f'{_esc(info["question"])}</p>')
+                     f'{_esc(text["question"])}</p>')
     if answer:
         items = "".join(f"<li>{_esc(sentence)}</li>" for sentence in answer)
         parts.append(f'<div class="answer"><b>{_esc(_("What the runs say."))}</b>'
@@ -363,7 +389,8 @@ def build_report(frame: pd.DataFrame, scenarios: Sequence[Mapping[str, Any]], *,
             metrics).
         scenarios: one mapping per scenario with ``name``, ``label``, ``baseline``,
             ``description``, ``question``, ``steps``, ``sources``, ``params_over_defaults``
-            and ``events`` (as in ``manifest.json``).
+            and ``events``, optionally ``translations`` (as in ``manifest.json``). The
+            answers read the English ``question``; the page shows the translated one.
         command: the command line that reproduces the results.
         manifest: the run's manifest (seeds, replicates, versions, ``bands``, ``lang``).
         title: page title (default: the scenarios' labels).
@@ -384,7 +411,7 @@ def build_report(frame: pd.DataFrame, scenarios: Sequence[Mapping[str, Any]], *,
     lang = lang or str(manifest.get("lang") or "en")
     _ = _tr(lang)
     names = [str(info["name"]) for info in scenarios]
-    labels = {str(info["name"]): str(info.get("label") or info["name"]) for info in scenarios}
+    labels = {str(info["name"]): scenario_text(info, lang)["label"] for info in scenarios}
     reference = baseline_of(scenarios) or names[0]
     title = title or "governance-sim: " + _(" vs ").join(
         scenario_label(n, labels, lang) for n in names)
