@@ -18,9 +18,13 @@ import governance_sim as gs
 from governance_sim.app import controls, export, layout, urlstate
 from governance_sim.app.callbacks_policy import (
     READOUT_METRICS,
+    _readout_table,
+    bands_words,
+    baseline_legend,
     figures_for_tab,
     readout_parts,
     status_line,
+    uncertainty_note,
 )
 from governance_sim.app.controls import (
     MAIN_LEVERS,
@@ -279,3 +283,140 @@ def test_the_policy_view_speaks_bokmal(runs) -> None:
     spec = next(s for s in RUN_CONTROLS if s.name == "steps")
     assert range_text(spec, "nb") == "heltall, 1 til 600 måneder"
     assert plain_label(spec, "nb") == "Måneder som simuleres"
+
+
+# --- parameter uncertainty (issue 14) ---------------------------------------------------------
+_RANGES = ("parameter,low,high\n"
+           "trust_anchoring,0.02,0.1\n"
+           "participation_time_cost,0.3,0.9\n")
+
+
+@pytest.fixture(scope="module")
+def ranges(tmp_path_factory):
+    """A small table of ranges: two parameters drawn uniformly."""
+    from governance_sim.uncertainty import load_table
+
+    path = tmp_path_factory.mktemp("tables") / "small_ranges.csv"
+    path.write_text(_RANGES)
+    return load_table(path)
+
+
+def _uncertain_runs(table, *, fixed_seed: bool = False, changed: dict | None = None,
+                    base_params: dict | None = None, replicates: int = 3) -> PolicyRuns:
+    base = gs.Scenario(name="co_creation", label="Co-creation (New Public Governance)",
+                       params=Params(logic="co_creation", **SMALL, **(base_params or {})),
+                       steps=6)
+    runs = PolicyRuns()
+    runs.update(base, base.params.replace(initial_trust=0.3, **(changed or {})), steps=6,
+                seed=11, replicates=replicates, baseline_label="baseline: co_creation",
+                uncertainty=table, fixed_seed=fixed_seed)
+    assert runs.wait(120)
+    return runs
+
+
+def _first(frame: pd.DataFrame, column: str) -> dict[tuple[str, int], float]:
+    """The column's value per (scenario, replicate) at month 0."""
+    at = frame[frame["step"] == 0]
+    return {(s, int(r)): float(v) for s, r, v in
+            zip(at["scenario"], at["replicate"], at[column], strict=True)}
+
+
+def test_both_arms_get_the_same_draw_in_each_replicate(ranges) -> None:
+    runs = _uncertain_runs(ranges)
+    frame = runs.frame
+    drawn = _first(frame, "trust_anchoring")
+    for replicate in range(3):
+        expected = ranges.draw(11 + replicate)["trust_anchoring"]
+        assert drawn[("baseline: co_creation", replicate)] == pytest.approx(expected)
+        assert drawn[(SETTINGS_LABEL, replicate)] == pytest.approx(expected)
+    assert len({round(drawn[(SETTINGS_LABEL, r)], 12) for r in range(3)}) == 3
+    seeds = _first(frame, "seed")
+    assert [seeds[(SETTINGS_LABEL, r)] for r in range(3)] == [11, 12, 13]
+    assert [_first(frame, "draw_seed")[(SETTINGS_LABEL, r)] for r in range(3)] == [11, 12, 13]
+    # the runs used the draws: replicate 0 differs from the same seed without a table
+    plain = PolicyRuns()
+    plain.update(runs.context["base"], runs.context["params"], steps=6, seed=11,
+                 replicates=1, baseline_label="baseline: co_creation")
+    mine = frame[(frame["scenario"] == SETTINGS_LABEL) & (frame["replicate"] == 0)]
+    other = plain.frame[plain.frame["scenario"] == SETTINGS_LABEL]
+    assert not np.allclose(mine["trust_mean"].to_numpy(), other["trust_mean"].to_numpy())
+
+
+def test_a_parameter_the_user_changed_is_not_drawn_in_the_settings(ranges) -> None:
+    runs = _uncertain_runs(ranges, changed={"participation_time_cost": 0.5})
+    cost = _first(runs.frame, "participation_time_cost")
+    for replicate in range(3):
+        assert cost[(SETTINGS_LABEL, replicate)] == 0.5
+        assert cost[("baseline: co_creation", replicate)] == pytest.approx(
+            ranges.draw(11 + replicate)["participation_time_cost"])
+    assert runs.context["table"] is ranges and uncertainty_note(runs) == ""
+
+
+def test_what_the_scenario_sets_is_not_drawn_and_a_table_it_fixes_says_so(ranges) -> None:
+    runs = _uncertain_runs(ranges, base_params={"trust_anchoring": 0.05})
+    anchoring = _first(runs.frame, "trust_anchoring")
+    assert set(anchoring.values()) == {0.05}  # the scenario's own value, both arms
+    assert len(set(_first(runs.frame, "participation_time_cost").values())) == 3
+    both = _uncertain_runs(ranges, base_params={"trust_anchoring": 0.05,
+                                                "participation_time_cost": 0.75},
+                           fixed_seed=True)
+    assert both.context["table"] is None and "draw_seed" not in both.frame.columns
+    assert both.bands() == "seed variation (3 seeds)"  # nothing drawn: the seeds vary
+    note = uncertainty_note(both)
+    assert "small_ranges.csv" in note and "nothing is drawn" in note
+    assert note in status_line(600, 6, 3, 3, True, note=note)
+    mine = _uncertain_runs(ranges, changed={"trust_anchoring": 0.05,
+                                            "participation_time_cost": 0.75})
+    assert "only the baseline draws" in uncertainty_note(mine)
+
+
+def test_one_seed_for_every_replicate_varies_only_the_draws(ranges) -> None:
+    runs = _uncertain_runs(ranges, fixed_seed=True)
+    frame = runs.frame
+    assert set(frame["seed"]) == {11}
+    assert sorted(set(frame["draw_seed"])) == [11, 12, 13]
+    drawn = _first(frame, "trust_anchoring")
+    assert len({drawn[(SETTINGS_LABEL, r)] for r in range(3)}) == 3
+    last = frame[(frame["step"] == 6) & (frame["scenario"] == SETTINGS_LABEL)]
+    assert last["trust_mean"].nunique() > 1  # the draws alone make a band
+
+
+def test_every_band_says_what_it_shows(ranges, runs) -> None:
+    both = _uncertain_runs(ranges)
+    alone = _uncertain_runs(ranges, fixed_seed=True)
+    assert runs.bands() == "seed variation (3 seeds)"
+    assert both.bands() == ("seed variation and parameter uncertainty (3 replicates, each "
+                            "its own seed and parameter draw)")
+    assert alone.bands() == "parameter uncertainty (3 draws from small_ranges.csv)"
+    assert bands_words(alone, "nb") == "parameterusikkerhet (3 trekk fra small_ranges.csv)"
+    # the readout's note, the figure's band note and the status line
+    for view, words in ((runs, "seed variation (3 seeds)"),
+                        (alone, "parameter uncertainty (3 draws from small_ranges.csv)")):
+        _sentence, rows, month, replicates = readout_parts(view, None)
+        note = _readout_table(rows, replicates, month, "en", bands_words(view, "en"))[1]
+        assert words in note.children and "not model uncertainty" not in note.children
+        figure = figures_for_tab(view, "time")[0][0]
+        assert words in figure.layout.title.text
+        assert f"the bands show {words}" in status_line(600, 6, 3, 3, True,
+                                                        bands=bands_words(view))
+    equity = figures_for_tab(alone, "equity")[0][0].layout.title.text
+    assert "parameter uncertainty (3 draws from small_ranges.csv)" in equity
+
+
+def test_the_csv_records_what_the_bands_show_and_the_draws(ranges) -> None:
+    runs = _uncertain_runs(ranges, fixed_seed=True)
+    data = pd.read_csv(io.StringIO(export.series_csv(runs.frame, bands=runs.bands())))
+    assert set(data["bands"]) == {"parameter uncertainty (3 draws from small_ranges.csv)"}
+    assert {"draw_seed", "trust_anchoring", "participation_time_cost"} <= set(data.columns)
+    assert sorted(set(data["draw_seed"])) == [11, 12, 13]
+
+
+def test_the_legend_shows_the_baselines_label() -> None:
+    base = gs.load_scenario("npm_to_co_creation")
+    assert baseline_legend(base) == "baseline: " + base.label
+    assert baseline_legend(gs.Scenario(name="plain", params=Params())) == "baseline: plain"
+    labelled = _uncertain_runs(None, replicates=1)  # its base carries a label
+    figure = figures_for_tab(labelled, "time")[0][0]
+    names = {trace.name for trace in figure.data if trace.showlegend is not False}
+    assert "baseline: Co-creation (New Public Governance)" in names
+    assert "baseline: co_creation" not in names

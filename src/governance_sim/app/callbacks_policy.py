@@ -37,6 +37,7 @@ from governance_sim.app.controls import (
     normalise_mix,
     parameter_specs,
     percents_from_logic,
+    read_fixed_seed,
 )
 from governance_sim.app.form import read_form
 from governance_sim.app.guard import shipped_scenario
@@ -360,8 +361,8 @@ def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list
 
     Returns:
         percents, levers (name -> value), shown parameter values (by ``param_names``),
-        shown run values (by ``run_names``), the scenario, the notices, month, tab, zoom,
-        the parameter table's key, the "one seed" checklist's value.
+        shown run values (by ``run_names``), the scenario, the notices (also about the
+        parameter table: see :func:`_restore_uncertainty`), month, tab, zoom.
     """
     keys = (tables or TableChoices.default()).keys
     state, notices = decode_query(search, lang, keys)
@@ -379,8 +380,16 @@ def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list
     months = int(run["steps"])
     month = min(state.month, months) if state.month is not None else months
     return (percents, levers, shown, [_text(run[n]) for n in run_names], base,
-            notices, month, state.tab or "time", ["zoom"] if state.zoom else [],
-            state.uncertainty or NO_TABLE, [FIXED_SEED] if state.fixed_seed else [])
+            notices, month, state.tab or "time", ["zoom"] if state.zoom else [])
+
+
+def _restore_uncertainty(search: str, tables: TableChoices) -> tuple[str, list[str]]:
+    """The table's key and the "one seed" checklist's value a link sets.
+
+    None and unchecked when the link does not say; a key ``tables`` does not offer gives none.
+    """
+    state, _notices = decode_query(search, "en", tables.keys)
+    return state.uncertainty or NO_TABLE, [FIXED_SEED] if state.fixed_seed else []
 
 
 def register(app: Dash, store: SessionStore, tables: TableChoices | None = None) -> None:
@@ -405,8 +414,6 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
         Output("readout-month", "value"),
         Output("policy-tab", "value"),
         Output("policy-zoom", "value"),
-        Output("uncertainty", "value"),
-        Output("uncertainty-fixed-seed", "value"),
         Input("scenario", "value"),
         [Input(i, "value") for i in _MIX_IDS],
         Input("ternary", "clickData"),
@@ -422,23 +429,22 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
         trigger = ctx.triggered_id
         unchanged = (*([no_update] * 3), [no_update] * len(lever_names),
                      [no_update] * len(param_names), [no_update] * len(run_names))
-        rest_unchanged = (no_update,) * 7
+        rest_unchanged = (no_update,) * 5
         if trigger in (None, "url") and isinstance(search, str) and search.strip("?"):
-            (percents, levers, shown, run, base, notices, month, tab, zoom, table,
-             fixed_seed) = _restore(search, name, param_names, run_names, lang, tables)
+            (percents, levers, shown, run, base, notices, month, tab,
+             zoom) = _restore(search, name, param_names, run_names, lang, tables)
             notice = ([html.Span(_("This link's settings were adjusted:") + " "),
                        html.Ul([html.Li(n) for n in notices])] if notices else "")
             return (*percents, [levers[n] for n in lever_names], shown, run,
                     _describe(base, lang),
-                    _ternary(percents, lang), base.name, notice, month, tab, zoom, table,
-                    fixed_seed)
+                    _ternary(percents, lang), base.name, notice, month, tab, zoom)
         # an address without settings (on loading the page, or going back to one): the
         # chosen scenario, as on the first load
         try:
             base = shipped_scenario(name)
         except UserInputError as error:
             return (*unchanged, _("cannot load scenario: {error}").format(error=error),
-                    *(no_update,) * 8)
+                    *(no_update,) * 6)
         if trigger in _MIX_IDS or trigger == "ternary":
             if trigger == "ternary":
                 point = ((click or {}).get("points") or [{}])[0]
@@ -461,7 +467,19 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
         run = [_text(base.steps) if n == "steps" else no_update for n in run_names]
         return (*percents, [levers[n] for n in lever_names], shown, run,
                 _describe(base, lang), _ternary(percents, lang), no_update, "", base.steps,
-                no_update, no_update, no_update, no_update)
+                no_update, no_update)
+
+    @app.callback(
+        Output("uncertainty", "value"),
+        Output("uncertainty-fixed-seed", "value"),
+        Input("url", "search"),
+    )
+    def _load_uncertainty(search: Any) -> tuple[Any, Any]:
+        """The parameter-uncertainty controls from a link (:func:`_load_or_mix` notes a bad one)."""
+        if not isinstance(search, str) or not search.strip("?"):
+            return no_update, no_update
+        table, fixed_seed = _restore_uncertainty(search, tables)
+        return table, fixed_seed
 
     @app.callback(Output("mix-sum", "children"), [Input(i, "value") for i in _MIX_IDS],
                   State("lang", "data"))
@@ -681,7 +699,7 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
                             tab=tab if isinstance(tab, str) else "time",
                             zoom="zoom" in (zoom or []),
                             uncertainty=table_key if table_key in tables.keys else NO_TABLE,
-                            fixed_seed=isinstance(fixed_seed, list) and FIXED_SEED in fixed_seed)
+                            fixed_seed=read_fixed_seed(fixed_seed))
 
     app.clientside_callback(
         """function (query) {

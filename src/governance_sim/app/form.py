@@ -121,7 +121,7 @@ def read_form(base: Scenario, percents: Sequence[Any], levers: Mapping[str, Any]
     result.seed = int(parsed_run["seed"])
     result.replicates = int(parsed_run["replicates"])
     tables = tables if tables is not None else TableChoices.default()
-    key = uncertainty if isinstance(uncertainty, str) and uncertainty else NO_TABLE
+    key = NO_TABLE if uncertainty is None or uncertainty == "" else uncertainty
     try:
         result.table = tables.table(key)
         result.table_key = key

@@ -1,0 +1,241 @@
+"""Parameter uncertainty in the app (issue 14), without a browser.
+
+``governance-sim app --uncertainty TABLE``: tables are checked before serving (a bad one is
+one line, exit 2) and offered by key; the browser chooses among the offered keys only. A key
+the server does not offer, in a link or in a callback request, runs without a table and says
+so; it is never read as a path.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+import governance_sim as gs
+from governance_sim.app import controls, urlstate
+from governance_sim.app.controls import (
+    FIXED_SEED,
+    NO_TABLE,
+    FieldError,
+    TableChoices,
+    lever_specs,
+    parameter_specs,
+    percents_from_logic,
+)
+from governance_sim.app.form import read_form
+from governance_sim.cli import main
+from governance_sim.uncertainty import UncertaintyError
+
+SESSION = "0123456789abcdef0123456789abcdef"
+RANGES = "parameter,low,high\ntrust_anchoring,0.02,0.1\nparticipation_time_cost,0.3,0.9\n"
+
+
+@pytest.fixture()
+def ranges_file(tmp_path: Path) -> Path:
+    path = tmp_path / "my_ranges.csv"
+    path.write_text(RANGES)
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- the command ------------------------------------------------------------------------------
+@pytest.mark.parametrize("content, name, expected", [
+    (None, "missing.csv", "parameter table not found"),
+    ("parameter,low,high\nn_citizens,10,20\n", "design.csv", "design choice"),
+    ("parameter,low,high\ntrust_anchoring,0.5,0.1\n", "backwards.csv", "must be below high"),
+    ("x", "table.txt", "a parameter table is a .csv"),
+])
+def test_a_bad_table_is_one_line_and_exit_2(tmp_path, capsys, content, name, expected
+                                            ) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    code = main(["app", "--uncertainty", str(path), "--port", str(_free_port())])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and expected in err[0], err
+
+
+def test_the_command_offers_the_tables_it_was_given(ranges_file, capsys, monkeypatch
+                                                    ) -> None:
+    served = {}
+    monkeypatch.setattr("dash.Dash.run", lambda app, **options: served.update(
+        tables=app.server.config["GOVERNANCE_SIM_TABLES"], **options))
+    code = main(["app", "--uncertainty", str(ranges_file), "--uncertainty", "calibrated",
+                 "--port", str(_free_port())])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert served["tables"].keys == (NO_TABLE, "calibrated", "my_ranges")
+    assert f"parameter tables offered: none, calibrated, my_ranges ({ranges_file})" in out
+
+
+def test_the_app_offers_its_tables_in_the_dropdown(ranges_file) -> None:
+    from governance_sim.app import create_app
+
+    app = create_app(uncertainty=[ranges_file])
+    with app.server.test_request_context("/"):
+        page = str(app.layout())
+    assert "'value': 'my_ranges'" in page and "'value': 'calibrated'" in page
+    assert str(ranges_file) not in page  # the browser sees keys, never the server's paths
+    assert "uncertainty-fixed-seed" in page
+    plain = create_app()
+    with plain.server.test_request_context("/"):
+        assert "my_ranges" not in str(plain.layout())
+
+
+# --- offered tables, keys only ----------------------------------------------------------------
+def test_keys_are_unique_and_a_table_is_offered_once(tmp_path, ranges_file) -> None:
+    clash = tmp_path / "calibrated.csv"
+    clash.write_text(RANGES)
+    none = tmp_path / "none.toml"
+    none.write_text('[ranges]\ntrust_anchoring = { low = 0.02, high = 0.1 }\n')
+    choices = TableChoices.offer([ranges_file, clash, none, ranges_file, "calibrated"])
+    assert choices.keys == (NO_TABLE, "calibrated", "my_ranges", "calibrated_2", "none_2")
+    assert choices.table(NO_TABLE) is None
+    assert choices.table("calibrated_2").path == str(clash)
+    labels = {o["value"]: o["label"] for o in choices.options()}
+    assert labels["calibrated"] == "calibrated: 22 plausible parameter sets"
+    assert labels["my_ranges"] == "my_ranges: ranges of 2 parameters"
+    assert "none" in controls.TableChoices.default().keys
+
+
+@pytest.mark.parametrize("key", ["/etc/passwd", "../data/parameter_uncertainty.csv",
+                                 "my_ranges.csv", "CALIBRATED", "", None, 3, ["calibrated"]])
+def test_a_key_that_is_not_offered_is_refused_naming_the_offered(key) -> None:
+    with pytest.raises(FieldError, match="not offered here; choose one of none, calibrated"):
+        TableChoices.default().table(key)
+
+
+def _form(scenario: gs.Scenario, **uncertainty):
+    values = scenario.params.to_dict()
+    params = {s.name: (values[s.name] if s.kind == "slider" else f"{values[s.name]:g}")
+              for s in parameter_specs()}
+    levers = controls.levers_for(scenario.params.logic, scenario.params.levers)
+    return read_form(scenario, percents_from_logic(scenario.params.logic),
+                     {s.name: levers[s.name] for s in lever_specs()}, params,
+                     {"steps": "6", "replicates": "2", "seed": "1"}, **uncertainty)
+
+
+def test_the_form_follows_an_offered_key_and_refuses_another() -> None:
+    base = gs.load_scenario("co_creation")
+    chosen = _form(base, uncertainty="calibrated", fixed_seed=[FIXED_SEED])
+    assert chosen.ok and chosen.table.name == "calibrated" and chosen.fixed_seed
+    assert chosen.refused_table == ""
+    refused = _form(base, uncertainty="/etc/passwd", fixed_seed=[FIXED_SEED])
+    assert refused.ok and refused.table is None and not refused.fixed_seed
+    assert refused.refused_table == "'/etc/passwd'"
+    plain = _form(base, fixed_seed=[FIXED_SEED])  # one seed without a table: nothing to vary
+    assert plain.table is None and not plain.fixed_seed and plain.refused_table == ""
+
+
+# --- the address ------------------------------------------------------------------------------
+def test_the_address_carries_the_table_and_the_one_seed_option() -> None:
+    base = gs.load_scenario("co_creation")
+    percents = percents_from_logic(base.params.logic)
+    query = urlstate.encode_state(base, percents, {}, uncertainty="calibrated",
+                                  fixed_seed=True)
+    assert query == "scenario=co_creation&uncertainty=calibrated&fixed_seed=1"
+    state, notices = urlstate.decode_query("?" + query)
+    assert (state.uncertainty, state.fixed_seed, notices) == ("calibrated", True, [])
+    assert urlstate.encode_state(base, percents, {}) == "scenario=co_creation"
+
+
+@pytest.mark.parametrize("raw", ["/etc/passwd", "../secret.csv", "my_ranges", "x" * 500])
+def test_an_unknown_table_in_the_address_is_refused_with_a_notice(raw) -> None:
+    state, notices = urlstate.decode_query(f"?scenario=npm&uncertainty={raw}&fixed_seed=1")
+    assert state.uncertainty == NO_TABLE and state.scenario == "npm"
+    assert len(notices) == 1 and "not a parameter table this app offers (none, calibrated)" \
+        in notices[0] and "x" * 100 not in notices[0]
+    offered = urlstate.decode_query("?uncertainty=my_ranges",
+                                    tables=(NO_TABLE, "calibrated", "my_ranges"))
+    assert offered == (urlstate.ViewState(uncertainty="my_ranges"), [])
+    nb = urlstate.decode_query(f"?uncertainty={raw[:20]}", "nb")[1]
+    assert "er ikke en parametertabell denne appen tilbyr" in nb[0]
+
+
+# --- a callback request naming a table --------------------------------------------------------
+def _compute_payload(app, table: object) -> dict:
+    """A request of the policy view's main callback for co_creation (6 months, 600 citizens)."""
+    output = next(o for o in app.callback_map if "policy-message.children" in o)
+    base = gs.load_scenario("co_creation")
+    values = {**base.params.to_dict(), "n_citizens": 600, "n_units": 12}
+    levers = controls.levers_for(base.params.logic, base.params.levers)
+    run = {"steps": "6", "replicates": "2", "seed": "1"}
+
+    def many(kind: str, named: dict) -> list[dict]:
+        return [{"id": {"name": n, "type": kind}, "property": "value", "value": v}
+                for n, v in named.items()]
+
+    def outs(kind: str, names) -> list[dict]:
+        return [{"id": {"name": n, "type": kind}, "property": "children"} for n in names]
+
+    params = {s.name: f"{values[s.name]:g}" if isinstance(values[s.name], float)
+              else str(values[s.name]) for s in parameter_specs()}
+    lever_values = {s.name: levers[s.name] for s in lever_specs()}
+    percents = percents_from_logic(base.params.logic)
+    return {
+        "output": output,
+        "outputs": [outs("param-msg", params), outs("lever-msg", lever_values),
+                    outs("run-msg", run),
+                    *[{"id": i, "property": p} for i, p in (
+                        ("policy-message", "children"), ("policy-drawn", "data"),
+                        ("policy-poll", "disabled"), ("policy-status", "children"),
+                        ("graph-time", "figure"), ("graph-equity", "figure"),
+                        ("graph-pv-profile", "figure"), ("graph-pv-components", "figure"))]],
+        "inputs": [{"id": "scenario", "property": "value", "value": "co_creation"},
+                   *[{"id": f"mix-{n}", "property": "value", "value": v}
+                     for n, v in zip(("bureaucracy", "npm", "co_creation"), percents,
+                                     strict=True)],
+                   many("lever", lever_values), many("param", params), many("run", run),
+                   {"id": "uncertainty", "property": "value", "value": table},
+                   {"id": "uncertainty-fixed-seed", "property": "value", "value": []}],
+        "changedPropIds": ["uncertainty.value"],
+        "state": [{"id": "session-id", "property": "data", "value": SESSION},
+                  {"id": "policy-tab", "property": "value", "value": "time"},
+                  {"id": "readout-month", "property": "value", "value": 6},
+                  {"id": "policy-zoom", "property": "value", "value": []},
+                  {"id": "lang", "property": "data", "value": "en"}],
+    }
+
+
+def test_a_callback_naming_a_table_that_is_not_offered_runs_without_one(tmp_path) -> None:
+    from governance_sim.app import create_app
+
+    secret = tmp_path / "secret.csv"
+    secret.write_text("parameter,low,high\ntrust_anchoring,0.02,0.1\n")
+    app = create_app()
+    http = app.server.test_client()
+    sessions = app.server.config["GOVERNANCE_SIM_SESSIONS"]
+    for table in (str(secret), "secret", {"path": str(secret)}):
+        response = http.post("/_dash-update-component", json=_compute_payload(app, table))
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        answer = json.loads(response.get_data(as_text=True))["response"]
+        message = answer["policy-message"]["children"]
+        assert "is not offered here (choose one of none, calibrated); running without one" \
+            in message
+        runs = sessions.get(SESSION).get("policy", None)
+        assert runs.context["table"] is None and "draw_seed" not in runs.frame.columns
+    good = http.post("/_dash-update-component", json=_compute_payload(app, "calibrated"))
+    answer = json.loads(good.get_data(as_text=True))["response"]
+    assert answer["policy-message"]["children"] == ""
+    runs = sessions.get(SESSION).get("policy", None)
+    assert runs.context["table"].name == "calibrated"
+    assert runs.wait(120)
+    assert runs.bands() == ("seed variation and parameter uncertainty (2 replicates, each its "
+                            "own seed and parameter draw)")
+
+
+def test_a_table_that_is_not_valid_is_refused_at_start(tmp_path) -> None:
+    from governance_sim.app import create_app
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("parameter,low,high\nbogus,0,1\n")
+    with pytest.raises(UncertaintyError, match="unknown parameter 'bogus'"):
+        create_app(uncertainty=[bad])
