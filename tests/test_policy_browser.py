@@ -3,7 +3,8 @@
 The numeric readout shows the numbers the figure draws, the status line ends with "all n
 replicates drawn", the view's state survives a reload of its address in a new page (same
 slider, same figure), a bad address is clamped with a notice, the CSV download holds the
-drawn series, and zooming marks the axes that do not start at 0. Small populations
+drawn series, zooming marks the axes that do not start at 0, and choosing the calibrated
+parameter table makes the readout's note say the bands show parameter uncertainty. Small populations
 (1 000 citizens, 24 months) so the tests stay quick on a shared machine.
 """
 
@@ -124,6 +125,19 @@ def test_numeric_readout_shows_the_drawn_numbers(context, server) -> None:
     page.wait_for_function("() => document.querySelector('#graph-time .js-plotly-plot')"
                            ".layout.meta.month === 12", timeout=60_000)
     assert "month=12" in page.evaluate("window.location.search")
+    note = page.locator("#readout-table .hint")
+    assert "which shows seed variation (3 seeds)" in note.text_content()
+    # choose the calibrated parameter table: the band now shows seeds and parameters both
+    page.locator("#uncertainty").click()
+    page.locator(".dash-dropdown-option:has(input[value='calibrated'])").click()
+    page.wait_for_function("() => document.querySelector('#readout-table .hint').textContent"
+                           ".includes('parameter uncertainty')", timeout=120_000)
+    _finished(page)
+    assert ("seed variation and parameter uncertainty (3 replicates, each its own seed and "
+            "parameter draw)") in note.text_content()
+    assert "the bands show seed variation and parameter uncertainty" in page.locator(
+        "#policy-status").text_content()
+    assert "uncertainty=calibrated" in page.evaluate("window.location.search")
     assert not page.errors
 
 
