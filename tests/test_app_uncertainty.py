@@ -239,3 +239,24 @@ def test_a_table_that_is_not_valid_is_refused_at_start(tmp_path) -> None:
     bad.write_text("parameter,low,high\nbogus,0,1\n")
     with pytest.raises(UncertaintyError, match="unknown parameter 'bogus'"):
         create_app(uncertainty=[bad])
+
+
+def test_the_html_export_says_what_the_bands_show_and_how_to_rerun() -> None:
+    from governance_sim.app import export
+    from governance_sim.app.policy import SETTINGS_LABEL, PolicyRuns
+    from governance_sim.uncertainty import load_table
+
+    base = gs.Scenario(name="co_creation", params=gs.Params(logic="co_creation",
+                                                            n_citizens=500, n_units=10),
+                       steps=4)
+    settings = base.params.replace(initial_trust=0.3)
+    runs = PolicyRuns()
+    runs.update(base, settings, steps=4, seed=5, replicates=2, baseline_label="baseline",
+                uncertainty=load_table("calibrated"), fixed_seed=True)
+    assert runs.wait(120)
+    custom = export.custom_scenario(base, settings, 4, label=SETTINGS_LABEL)
+    page = export.report_html(runs.frame, base, custom, seed=5, replicates=2, steps=4,
+                              baseline_label="baseline", table=runs.context["table"],
+                              fixed_seed=True, bands=runs.bands())
+    assert "parameter uncertainty (2 draws from calibrated)" in page
+    assert "--uncertainty calibrated --fixed-seed" in page
