@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup browser clean
+.PHONY: demo test setup browser clean solara
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ setup: $(STAMP) $(KERNELS)
 ## The three logics compared on the default scenario; writes out/compare/report.html
 demo: $(STAMP) $(KERNELS)
 	$(BIN)/governance-sim compare bureaucracy npm co_creation --out out/compare
+
+## Mesa's SolaraViz page of the model on http://127.0.0.1:8765/ (governance_sim.app.solara_page),
+## offline: the front-end from solara-assets, no telemetry, no version check. Ctrl-C stops it.
+solara: $(STAMP) $(KERNELS)
+	$(BIN)/python -m governance_sim.app.solara_page
 
 ## Headless Chromium for the browser tests (Debian's package at /usr/bin/chromium, where the
 ## tests look for it). Installing it needs root or password-less sudo and apt; without them

@@ -189,3 +189,13 @@ def test_the_served_page_component_renders_the_default_scenario():
     assert rc.find(vw.Select, label="Governance logic").widget.v_model == "co_creation"
     rc.find(vw.Btn, children=["Step"]).widget.click()
     assert not rc.find(vw.Alert).widgets
+
+
+def test_the_page_launcher_rejects_a_bad_port_in_one_line(capsys):
+    pytest.importorskip("solara", reason="the viz extra (mesa[viz]) is not installed")
+    from governance_sim.app.solara_page import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--port", "70000"])
+    assert stop.value.code == 2
+    assert "--port: a TCP port runs from 0 to 65535, got 70000" in capsys.readouterr().err

@@ -6,22 +6,40 @@ and Mesa plot components reading the model's ``DataCollector`` (trust and partic
 public value). Reset builds a new :class:`governance_sim.GovernanceModel` from the
 controls' values, passed as keywords exactly as SolaraViz passes them. Serve it with::
 
-    solara run governance_sim.app.solara_page
+    python -m governance_sim.app.solara_page            # http://127.0.0.1:8765/
+    python -m governance_sim.app.solara_page --port 9000 --open
 
-(needs the ``viz`` extra: ``pip install "governance-sim[viz]"``), or show it in a notebook::
+(or ``make solara``; needs the ``viz`` extra: ``pip install "governance-sim[viz]"``), or
+show it in a notebook::
 
     from governance_sim.app.solara_page import make_page
     make_page("co_creation")
 
-``solara run`` serves solara's browser front-end from a public CDN (solara's own
-behaviour), so the served page needs internet access in the browser; in Jupyter the widgets
-come from the installed packages. The tests render the page without a browser
-(``tests/test_mesa_api.py``). The Dash app (``governance-sim app``) is the full, offline
-interface; this page is for Mesa users who want the familiar controls.
+Offline: the browser's front-end (Vue, Vuetify, require.js, fonts) normally comes from a
+public CDN (cdn.jsdelivr.net). The ``viz`` extra installs ``solara-assets``, which puts
+those files under ``<environment>/share/solara/cdn``, where solara's server looks first; it
+also keeps ipyvue/ipyvuetify below 3, because solara then asks for the Vue 2 front-end
+(``@widgetti/solara-vuetify-app@10.1.1``) that solara-assets 1.58.2, the newest on PyPI,
+holds (with ipyvue 3 solara 1.64 asks for ``solara-vuetify3-app@5.2.0``, which it does not).
+The launcher runs ``solara run`` in production mode (no check-in frame from solara.dev),
+without solara's version check against PyPI and with solara's usage statistics off
+(``SOLARA_TELEMETRY_MIXPANEL_ENABLE=false``), so neither the browser nor the server reaches
+another host (``tests/test_solara_browser.py`` checks both). Plain ``solara run
+governance_sim.app.solara_page`` serves the same page but does those three things.
+
+The tests render the page without a browser (``tests/test_mesa_api.py``) and in headless
+Chromium (``tests/test_solara_browser.py``). The Dash app (``governance-sim app``) is the
+full interface; this page is for Mesa users who want the familiar controls.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 import solara
@@ -31,10 +49,15 @@ from governance_sim.model import GovernanceModel
 from governance_sim.params import LOGIC_NAMES, FieldInfo, ParameterError
 from governance_sim.scenarios import load_scenario
 
-__all__ = ["COMPONENTS", "DEFAULT_SCENARIO", "Page", "make_page", "model_params"]
+__all__ = ["COMPONENTS", "DEFAULT_SCENARIO", "SERVER_ENV", "Page", "main", "make_page",
+           "model_params", "server_command"]
 
 #: The scenario the page starts from.
 DEFAULT_SCENARIO = "co_creation"
+
+#: What ``python -m governance_sim.app.solara_page`` sets in the server's environment (unless
+#: already set): solara's usage statistics (sent to mixpanel.com) off.
+SERVER_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
 
 #: Citizens the slider offers: small enough to step interactively.
 CITIZEN_RANGE = (500, 20_000, 500)
@@ -126,3 +149,60 @@ def Page() -> None:
     """The page ``solara run governance_sim.app.solara_page`` serves."""
     model = solara.use_memo(lambda: solara.reactive(initial_model(model_params())), [])
     make_page(model=model)
+
+
+def server_command(*, host: str = "127.0.0.1", port: int = 8765,
+                   open_browser: bool = False) -> list[str]:
+    """The ``solara run`` command that serves :func:`Page` without reaching other hosts.
+
+    Args:
+        host: the address to listen on (``0.0.0.0`` for every interface).
+        port: the TCP port (0: a free one, which solara prints).
+        open_browser: whether solara opens the page in the default browser.
+
+    Returns:
+        The argument list: this Python, ``-m solara run`` the page, in production mode
+        (no check-in frame from solara.dev), without the version check against PyPI.
+    """
+    return [sys.executable, "-m", "solara", "run", "governance_sim.app.solara_page",
+            "--host", host, "--port", str(port), "--production", "--no-check-version",
+            "--open" if open_browser else "--no-open"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve the page: ``python -m governance_sim.app.solara_page [--host] [--port] [--open]``.
+
+    The server replaces this process (POSIX), so stopping this process stops the server.
+
+    Args:
+        argv: the arguments (default: the command line's).
+
+    Returns:
+        The server's exit status (where the process is not replaced).
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m governance_sim.app.solara_page",
+        description="Serve the Mesa SolaraViz page of governance-sim (offline with the viz "
+                    "extra's solara-assets).")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1; 0.0.0.0: every one)")
+    parser.add_argument("--port", type=int, default=8765,
+                        help="TCP port (default 8765; 0: a free one)")
+    parser.add_argument("--open", action="store_true", help="open it in the default browser")
+    args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port: a TCP port runs from 0 to 65535, got {args.port}")
+    if importlib.util.find_spec("solara_assets") is None:
+        print("solara-assets is not installed: the browser's front-end will come from "
+              "cdn.jsdelivr.net (pip install \"governance-sim[viz]\" serves it offline)",
+              file=sys.stderr)
+    command = server_command(host=args.host, port=args.port, open_browser=args.open)
+    env = {**SERVER_ENV, **os.environ}
+    sys.stdout.flush()
+    if os.name == "posix":
+        os.execve(sys.executable, command, env)
+    return subprocess.call(command, env=env)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
