@@ -40,9 +40,12 @@ MAJOR_SHOCK: dict[str, Any] = {"kind": "trust_shock", "size": 0.15, "duration": 
 #: Months a run settles before drift is judged (field_targets: "after a 2-year settling").
 SETTLE_MONTHS = 24
 
-#: Survey cut-offs on the 0-1 scale (answers on 0-10 divided by 10): "low or no trust" is
-#: 0-4, OECD's "high or moderately high trust" is 6-10 (data/field_targets.md).
-LOW_TRUST, TRUSTING = 0.4, 0.6
+#: Survey cut-offs on the 0-1 scale. A citizen with trust t would answer round(10 t) on a
+#: 0-10 item (the reading of ``initial_trust``: OECD's 51 % at 6-10, a median near 0.55), so
+#: "low or no trust" (answers 0-4) is t < 0.45 and OECD's "high or moderately high trust"
+#: (answers 6-10) is t >= 0.55 (data/field_targets.md). ``trust_quintile_gap`` keeps the
+#: 0.6 it was calibrated with.
+LOW_TRUST_BELOW, TRUSTING_FROM = 0.45, 0.55
 
 #: The month at which the logics' trade-offs are compared (issue 11: month 120).
 TRADE_OFF_MONTH = 120
@@ -93,8 +96,7 @@ def field_bands() -> dict[str, Band]:
 FIELD_BANDS: dict[str, Band] = field_bands()
 
 
-def _share_trusting_gap(trust: np.ndarray, quintile: np.ndarray,
-                        level: float = TRUSTING) -> float:
+def _share_trusting_gap(trust: np.ndarray, quintile: np.ndarray, level: float = 0.6) -> float:
     """Share with trust >= ``level`` in the top resource quintile minus the bottom one."""
     top = trust[quintile == 5]
     bottom = trust[quintile == 1]
@@ -118,8 +120,9 @@ def logic_statistics(params: Params, seed: int, steps: int = 240,
         months, mean over the years after settling), ``participation_quintile_ratio`` (top
         over bottom quintile, months after settling), ``invitation_acceptance`` (accepted
         over invited), ``trust_mean_min``, ``trust_mean_max``, ``trust_sd_min`` (over every
-        month), ``trust_sd``, ``trust_low_share`` (share at or below :data:`LOW_TRUST`),
-        ``trust_trusting_share`` (at or above :data:`TRUSTING`), ``trust_quintile_gap`` (at
+        month), ``trust_sd``, ``trust_low_share`` (share below :data:`LOW_TRUST_BELOW`,
+        answers 0-4), ``trust_trusting_share`` (at or above :data:`TRUSTING_FROM`, answers
+        6-10), ``trust_quintile_gap`` (at
         the end),
         ``trust_drift_per_year`` (largest change of mean trust over a year after settling),
         ``trust_decade_change`` (largest change over any 120 months), ``motivation_mean``,
@@ -163,8 +166,8 @@ def logic_statistics(params: Params, seed: int, steps: int = 240,
         "trust_mean_max": float(trust.max()),
         "trust_sd_min": float(min(sd_series)),
         "trust_sd": float(final_trust.std()),
-        "trust_low_share": float((final_trust <= LOW_TRUST).mean()),
-        "trust_trusting_share": float((final_trust >= TRUSTING).mean()),
+        "trust_low_share": float((final_trust < LOW_TRUST_BELOW).mean()),
+        "trust_trusting_share": float((final_trust >= TRUSTING_FROM).mean()),
         "trust_quintile_gap": _share_trusting_gap(final_trust, quintile),
         "trust_drift_per_year": float(yearly_change.max()),
         "trust_decade_change": float(np.abs(trust[decade:] - trust[:-decade]).max()),
