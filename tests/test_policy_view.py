@@ -420,3 +420,21 @@ def test_the_legend_shows_the_baselines_label() -> None:
     names = {trace.name for trace in figure.data if trace.showlegend is not False}
     assert "baseline: Co-creation (New Public Governance)" in names
     assert "baseline: co_creation" not in names
+
+
+def test_scenario_texts_follow_the_page_language():
+    """The scenario list, the legend and the scenario's description use its file's nb text."""
+    from governance_sim.app.callbacks_policy import _describe, baseline_legend
+    from governance_sim.app.layout import _scenario_options
+    from governance_sim.scenarios import load_scenario
+
+    base = load_scenario("co_creation")
+    nb = base.text("nb")
+    assert nb.label != base.text("en").label
+    labels = {o["value"]: o["label"] for o in _scenario_options("nb")}
+    assert labels["co_creation"] == nb.label
+    assert {o["value"]: o["label"] for o in _scenario_options("en")}["co_creation"] == (
+        base.text("en").label)
+    assert baseline_legend(base, "nb").endswith(nb.label)
+    shown = str(_describe(base, "nb"))
+    assert nb.description in shown and base.description not in shown

@@ -100,11 +100,14 @@ def baseline_label(base: Scenario) -> str:
 
 
 def baseline_legend(base: Scenario | None, lang: str = "en") -> str:
-    """The baseline's name in the legend: "baseline: " and the scenario's label (else name)."""
+    """The baseline's name in the legend: "baseline: " and the scenario's label in ``lang``.
+
+    The label falls back to English, then to the scenario's name.
+    """
     _ = translator(lang, "policy")
     if base is None:
         return _("baseline")
-    return _("baseline") + ": " + (base.label or base.name)
+    return _("baseline") + ": " + base.text(lang).label
 
 
 def bands_words(runs: PolicyRuns, lang: str = "en", replicates: int | None = None) -> str:
@@ -345,9 +348,10 @@ def _readout_table(rows: list[list[str]], replicates: int, month: int, lang: str
 
 def _describe(base: Scenario, lang: str = "en") -> list[Any]:
     _ = translator(lang, "policy")
-    parts = [html.P(base.description)]
-    if base.question:
-        parts.append(html.P([html.B(_("Question.") + " "), base.question]))
+    text = base.text(lang)  # the scenario file's own translation, else English
+    parts = [html.P(text.description)]
+    if text.question:
+        parts.append(html.P([html.B(_("Question.") + " "), text.question]))
     if base.params.events:
         parts.append(html.P([html.B(_("Events:") + " "), "; ".join(
             _("month {month}: {event}").format(month=e.step, event=e.kind.replace("_", " "))

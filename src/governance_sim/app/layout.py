@@ -6,6 +6,7 @@ layout is a function, so every page load gets a fresh session id.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -30,8 +31,8 @@ from governance_sim.app.controls import (
     range_text,
 )
 from governance_sim.i18n import mark, translator
-from governance_sim.params import LOGIC_NAMES
-from governance_sim.scenarios import list_scenarios
+from governance_sim.params import LOGIC_NAMES, UserInputError
+from governance_sim.scenarios import list_scenarios, load_scenario
 
 I18N_DOMAIN = "policy"
 
@@ -142,8 +143,17 @@ def uncertainty_controls(choices: TableChoices, lang: str = "en") -> html.Div:
     ], className="control uncertainty-control", id="control-uncertainty")
 
 
-def _scenario_options() -> list[dict[str, str]]:
-    return [{"label": name.replace("_", " "), "value": name} for name in list_scenarios()]
+@functools.lru_cache(maxsize=4)
+def _scenario_options(lang: str = "en") -> list[dict[str, str]]:
+    """The scenario list: each scenario's label in ``lang`` (its file's), the name as value."""
+    options = []
+    for name in list_scenarios():
+        try:
+            label = load_scenario(name).text(lang).label
+        except UserInputError:  # a broken shipped file must not take the page down
+            label = name.replace("_", " ")
+        options.append({"label": label, "value": name})
+    return options
 
 
 #: Marks of the logic-mix sliders (percent).
@@ -198,7 +208,7 @@ def _policy_sidebar(lang: str = "en", choices: TableChoices | None = None) -> ht
     return html.Div([
         html.Div([
             html.H3(_("Scenario")),
-            dcc.Dropdown(id="scenario", options=_scenario_options(), value=DEFAULT_SCENARIO,
+            dcc.Dropdown(id="scenario", options=_scenario_options(lang), value=DEFAULT_SCENARIO,
                          clearable=False, searchable=False),
             html.Div(id="scenario-info", className="scenario-info"),
         ], className="panel"),
