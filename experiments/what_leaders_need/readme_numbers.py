@@ -145,6 +145,14 @@ def sweep_numbers(runs: pd.DataFrame) -> list[str]:
     out.append(f"replicate-0 successes with pv_lift < 0.002: {close.sum()}")
     out.append("")
 
+    for r in reps:
+        found = knee_box(wide[r], factors, SUCCESS)
+        limits = "; ".join(f"{row['dimension']} {row['lower']:.3g}-{row['upper']:.3g} "
+                           f"(quasi-p {row['quasi_p']:.2g})"
+                           for row in found["table"].to_dict("records"))
+        out.append(f"replicate {r} alone: knee box {found['index']}, coverage "
+                   f"{found['coverage']:.2f}, density {found['density']:.2f}: {limits}")
+    out.append("")
     out.append("### Discover's reading: every run a case (as in result/box.md)")
     out += describe_box(knee_box(runs, factors, SUCCESS))
     out.append("")
