@@ -193,12 +193,18 @@ def test_app_command_rejects_an_unknown_language_in_one_line(capsys):
 
 
 def test_app_command_passes_the_language(monkeypatch):
+    from types import SimpleNamespace
+
     import governance_sim.app as app_package
+    from governance_sim.app.controls import TableChoices
+    from governance_sim.app.layout import TABLES_CONFIG_KEY
     from governance_sim.cli import app_commands, main
 
     seen = {}
 
     class FakeApp:
+        server = SimpleNamespace(config={TABLES_CONFIG_KEY: TableChoices.offer()})
+
         def run(self, **kwargs):
             seen["run"] = kwargs
 
@@ -206,4 +212,4 @@ def test_app_command_passes_the_language(monkeypatch):
     monkeypatch.setattr(app_package, "create_app",
                         lambda **kwargs: seen.setdefault("create", kwargs) and FakeApp())
     assert main(["app", "--lang", "NB", "--port", "8999"]) == 0
-    assert seen["create"] == {"lang": "nb"}
+    assert seen["create"] == {"lang": "nb", "uncertainty": []}
