@@ -21,11 +21,22 @@ and ``governance-sim validate``), at the validation size (2 000 citizens, 40 uni
 4. **Lever table**: every cell of ``logics.LEVER_TABLE`` (lever x logic) at 0.8x and 1.2x
    its value (clipped to the lever's allowed range; ``Params.lever_table``, so a cell acts
    only while its logic governs, also after a switch), each on ``--oat-seeds`` seeds.
-5. **Domain of validity**: seeds 1-3 at the ends of the OECD range of starting trust (0.36
-   and 0.64), and at larger populations (``--populations``, 50 citizens per unit as at the
-   validation size; the largest on seed 1 only when it is above 10 000).
+5. **Domain of validity**: seeds 1-3 at the ends of the OECD range of starting trust
+   (``--initial-trusts``, 0.36 and 0.64), and at larger populations (``--populations``, 50
+   citizens per unit as at the validation size; seed 1 only above 10 000 citizens).
 
 The lab-only ``end_game_drop`` is not perturbed (it is not a parameter of the full model).
+
+Only the full design set writes docs/robustness.md. ``--designs domain`` alone writes a
+page of its own (the domain table with each pattern's statistic and the minutes each
+column took), e.g. the larger populations::
+
+    .venv/bin/python experiments/robustness.py --designs domain --initial-trusts \
+        --populations 200000 1000000 --out docs/robustness_population.md
+
+Any other partial set must name another ``--out``: a partial run would otherwise replace
+the committed page with 0/0 for the designs left out. The script never overwrites a file it
+did not write (the first lines carry its marker).
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -46,6 +58,12 @@ from governance_sim.logics import LEVER_TABLE
 from governance_sim.params import LEVER_RANGES, LOGIC_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
+FULL_PAGE = ROOT / "docs" / "robustness.md"
+DESIGNS = ("seeds", "oat", "joint", "levers", "domain")
+MARKER = "<!-- Written by experiments/robustness.py; re-run it to refresh. -->"
+#: Pages the full page's domain section links to, when they exist next to it.
+POPULATION_PAGE = "robustness_population.md"
+LOW_TRUST_PAGE = "robustness_low_trust.md"
 GROUPS = {"participation", "contribution", "trust", "social_capital", "motivation",
           "leadership"}
 NUMBERS = tuple(range(1, 13))
@@ -74,17 +92,140 @@ def lever_cells() -> list[tuple[str, str, float]]:
             for row in LEVER_TABLE for logic in LOGIC_NAMES]
 
 
-def check(task: tuple[str, dict, tuple[int, ...]]) -> tuple[str, dict[int, list[bool]]]:
+Outcome = dict[int, tuple[list[bool], list[float]]]
+
+
+def check(task: tuple[str, dict, tuple[int, ...]]) -> tuple[str, Outcome, float]:
+    """Run the twelve patterns on one variant.
+
+    Returns:
+        The task's label; per pattern number, pass and statistic per seed; seconds taken.
+    """
     label, changes, seeds = task
+    started = time.perf_counter()
     base = v.small_params(**changes)
     out = {}
     for number in NUMBERS:
         result = v.PATTERNS[number](seeds, base)
-        out[number] = result.passed
-    return label, out
+        out[number] = (result.passed, result.values)
+    return label, out, time.perf_counter() - started
 
 
-def main() -> int:
+def domain_tasks(initial_trusts: list[float], populations: list[int]
+                 ) -> list[tuple[str, dict, tuple[int, ...]]]:
+    """(label, parameter changes, seeds) of each column of the domain-of-validity table."""
+    tasks = [(f"initial trust {t:g}", {"initial_trust": t}, (1, 2, 3)) for t in initial_trusts]
+    for size in populations:
+        seeds = (1,) if size > 10_000 else (1, 2, 3)
+        tasks.append((f"{size:,} citizens".replace(",", " "),
+                      {"n_citizens": size, "n_units": max(1, size // 50)}, seeds))
+    return tasks
+
+
+def writable_out(out: Path, designs: set[str]) -> str | None:
+    """Why ``out`` may not be written for this design set, or None when it may."""
+    if out.resolve() == FULL_PAGE.resolve() and designs != set(DESIGNS):
+        return (f"--designs {','.join(sorted(designs))} would replace {FULL_PAGE.name} with "
+                "0/0 for the designs left out; run all five designs or pass --out OTHER.md")
+    if out.is_dir():
+        return f"{out} is a folder; --out takes a .md file"
+    folder = next((d for d in (out.parent, *out.parent.parents) if d.exists()), None)
+    if folder is None or not os.access(folder, os.W_OK):
+        return f"cannot write {out}: {folder} is not writable"
+    if out.exists():
+        head = out.read_text(encoding="utf-8", errors="replace")[:2000]
+        if MARKER not in head:
+            return (f"{out} exists and was not written by this script (no marker line); "
+                    "choose another --out")
+    return None
+
+
+def domain_section(labels: list[str], results: dict[str, Outcome], names: dict[int, str],
+                   populations: list[int], page_dir: Path) -> list[str]:
+    """The full page's domain-of-validity section: table, failures, links."""
+    largest = max(populations, default=v.SMALL["n_citizens"])
+    lines = [
+        "## Domain of validity: starting trust and population",
+        "",
+        "Each pattern's criterion (seeds met / seeds run) at the ends of the OECD range of "
+        "starting trust (0.36 and 0.64; default 0.55) and at larger populations (50 citizens "
+        "per unit, as at the validation size of 2 000 citizens in 40 units); all else at the "
+        f"defaults. This table goes up to {largest:,} citizens.".replace(",", " "),
+    ]
+    if (page_dir / POPULATION_PAGE).exists():
+        lines[-1] += (f" Larger populations (one seed each): [{POPULATION_PAGE}]"
+                      f"({POPULATION_PAGE}), written by `--designs domain`.")
+    lines += ["", "| pattern | " + " | ".join(labels) + " |",
+              "|---|" + "---|" * len(labels)]
+    for n in NUMBERS:
+        cells = [f"{sum(results[f'domain:{label}'][n][0])}/"
+                 f"{len(results[f'domain:{label}'][n][0])}" for label in labels]
+        lines.append(f"| {n}. {names[n]} | " + " | ".join(cells) + " |")
+    lines.append("")
+    misses = []
+    for label in labels:
+        failed = [f"{n} ({sum(results[f'domain:{label}'][n][0])}/"
+                  f"{len(results[f'domain:{label}'][n][0])})" for n in NUMBERS
+                  if not all(results[f"domain:{label}"][n][0])]
+        if failed:
+            misses.append(f"at {label}: pattern{'s' if len(failed) > 1 else ''} "
+                          + ", ".join(failed))
+    lines.append("Not met on every seed: " + ("; ".join(misses) if misses else "none") + ".")
+    if (page_dir / LOW_TRUST_PAGE).exists():
+        lines.append(f"Why patterns 4, 8 and 11 do not all hold at a starting trust of 0.36 "
+                     f"(measurements, what each criterion measures, the literature): "
+                     f"[{LOW_TRUST_PAGE}]({LOW_TRUST_PAGE}).")
+    lines.append("")
+    return lines
+
+
+def domain_page(labels: list[str], tasks: dict[str, tuple[int, ...]],
+                results: dict[str, Outcome], seconds: dict[str, float],
+                names: dict[int, str], command: str) -> list[str]:
+    """A page holding only the domain table, with each pattern's statistic per seed."""
+    lines = [
+        "# Domain of validity of the patterns" + (
+            ": larger populations" if all(label.endswith("citizens") for label in labels)
+            else ""),
+        "",
+        MARKER,
+        "",
+        f"Generated {dt.date.today().isoformat()} by `{command}` (governance-sim "
+        f"{__version__}), one worker. Each column: every one of the twelve pattern checks "
+        "of `governance_sim.validation` (the same as `tests/patterns/` and `governance-sim "
+        "validate`), 50 citizens per unit as at the validation size (2 000 citizens in 40 "
+        "units), all else at the defaults. A cell: seeds met / seeds run, then the "
+        "pattern's statistic on each seed (what it is and its threshold: "
+        "`governance-sim validate` or `governance_sim.validation`). The statistics at the "
+        "validation size are in [robustness.md](robustness.md) and `tests/patterns/`.",
+        "",
+        "| column | seeds | minutes (12 patterns) |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {label} | {', '.join(map(str, tasks[label]))} | "
+              f"{seconds[label] / 60:.1f} |" for label in labels]
+    lines += ["", "| pattern | " + " | ".join(labels) + " |",
+              "|---|" + "---|" * len(labels)]
+    for n in NUMBERS:
+        cells = []
+        for label in labels:
+            passed, values = results[f"domain:{label}"][n]
+            cells.append(f"{sum(passed)}/{len(passed)} ("
+                         + ", ".join(f"{x:.3g}" for x in values) + ")")
+        lines.append(f"| {n}. {names[n]} | " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
+def write_page(out: Path, lines: list[str]) -> None:
+    """Write ``lines`` to ``out`` atomically."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".md.tmp")
+    tmp.write_text("\n".join(lines), encoding="utf-8")
+    tmp.replace(out)
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--oat-seeds", type=int, default=2)
@@ -92,16 +233,28 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--populations", type=int, nargs="*", default=[10_000, 100_000],
                         help="populations of the domain-of-validity table")
-    parser.add_argument("--designs", default="seeds,oat,joint,levers,domain",
-                        help="comma-separated designs to run (the others are left out of "
-                        "the page)")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "robustness.md")
-    args = parser.parse_args()
+    parser.add_argument("--initial-trusts", type=float, nargs="*", default=[0.36, 0.64],
+                        help="starting trusts of the domain-of-validity table (none: leave "
+                        "them out)")
+    parser.add_argument("--designs", default=",".join(DESIGNS),
+                        help="comma-separated designs to run; only all five write "
+                        "docs/robustness.md, 'domain' alone writes a page of its own")
+    parser.add_argument("--out", type=Path, default=FULL_PAGE)
+    args = parser.parse_args(argv)
     started = time.time()
     designs = set(args.designs.split(","))
-    unknown = designs - {"seeds", "oat", "joint", "levers", "domain"}
+    unknown = designs - set(DESIGNS)
     if unknown:
-        parser.error(f"unknown design(s) {sorted(unknown)}")
+        parser.error(f"unknown design(s) {sorted(unknown)}; allowed: {', '.join(DESIGNS)}")
+    if any(size < 50 for size in args.populations):
+        parser.error("--populations: each must be at least 50 (one unit of 50 citizens)")
+    if any(not 0.0 <= t <= 1.0 for t in args.initial_trusts):
+        parser.error("--initial-trusts: each must be in [0, 1]")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    refusal = writable_out(args.out, designs)
+    if refusal:
+        parser.error(refusal)
     fields = behavioural_fields()
     tasks = []
     # 1. seeds, in chunks of 5 so the work spreads over workers
@@ -129,36 +282,47 @@ def main() -> int:
             tasks.append((f"lever:{lever}[{logic}]:{factor}",
                           {"lever_table": {logic: {lever: changed}}}, oat_seeds))
     # 5. domain of validity
-    domain = [("initial trust 0.36", {"initial_trust": 0.36}, (1, 2, 3)),
-              ("initial trust 0.64", {"initial_trust": 0.64}, (1, 2, 3))]
-    for size in args.populations:
-        seeds = (1,) if size > 10_000 else (1, 2, 3)
-        domain.append((f"{size:,} citizens".replace(",", " "),
-                       {"n_citizens": size, "n_units": max(1, size // 50)}, seeds))
-    if "domain" not in designs:
-        domain = []
+    domain = (domain_tasks(args.initial_trusts, args.populations) if "domain" in designs
+              else [])
     for label, changes, seeds in domain:
         tasks.append((f"domain:{label}", changes, seeds))
 
-    results: dict[str, dict[int, list[bool]]] = {}
+    results: dict[str, Outcome] = {}
+    seconds: dict[str, float] = {}
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as pool:
-            for label, out in pool.map(check, tasks, chunksize=1):
-                results[label] = out
+            for label, out, took in pool.map(check, tasks, chunksize=1):
+                results[label], seconds[label] = out, took
     else:
         for task in tasks:
-            label, out = check(task)
-            results[label] = out
+            label, out, took = check(task)
+            results[label], seconds[label] = out, took
+            print(f"{label}: {took:.0f} s", file=sys.stderr, flush=True)
     elapsed = time.time() - started
+    names = {n: v.PATTERNS[n].__doc__.strip().splitlines()[0].rstrip(".") for n in NUMBERS}
+    domain_labels = [label for label, _, _ in domain]
+
+    if designs == {"domain"}:
+        command = ("experiments/robustness.py --designs domain --initial-trusts "
+                   + " ".join(f"{t:g}" for t in args.initial_trusts) + " --populations "
+                   + " ".join(map(str, args.populations)))
+        lines = domain_page(domain_labels, {label: s for label, _, s in domain}, results,
+                            {label: seconds[f"domain:{label}"] for label in domain_labels},
+                            names, " ".join(command.split()))
+        write_page(args.out, lines)
+        print("\n".join(lines))
+        return 0
 
     lines = [
         "# Robustness of the patterns",
         "",
-        "<!-- Written by experiments/robustness.py; re-run it to refresh. -->",
+        MARKER,
         "",
         f"Generated {dt.date.today().isoformat()} by `experiments/robustness.py "
         f"--seeds {args.seeds} --oat-seeds {args.oat_seeds} --joint {args.joint} "
-        f"--designs {args.designs} --populations {' '.join(map(str, args.populations))}` "
+        f"--designs {args.designs} --populations {' '.join(map(str, args.populations))}"
+        + ("" if args.initial_trusts == [0.36, 0.64] else " --initial-trusts "
+           + " ".join(f"{t:g}" for t in args.initial_trusts)) + "` "
         f"(governance-sim {__version__}) in {elapsed / 60:.1f} min. Every run: "
         f"{v.SMALL['n_citizens']} citizens, {v.SMALL['n_units']} units. Criteria: "
         "`governance_sim.validation` (the same as `tests/patterns/` and `governance-sim "
@@ -185,13 +349,13 @@ def main() -> int:
         "lever cells: variants kept | variants that break it (one at a time, lever cells) |",
         "|---|---|---|---|---|---|---|",
     ]
-    names = {n: v.PATTERNS[n].__doc__.strip().splitlines()[0].rstrip(".") for n in NUMBERS}
     for n in NUMBERS:
         seed_pass = [p for label, out in results.items() if label.startswith("seeds:")
-                     for p in out[n]]
-        oat = {label: all(out[n]) for label, out in results.items() if label.startswith("oat:")}
-        joint = [all(out[n]) for label, out in results.items() if label.startswith("joint:")]
-        levers = {label: all(out[n]) for label, out in results.items()
+                     for p in out[n][0]]
+        oat = {label: all(out[n][0]) for label, out in results.items()
+               if label.startswith("oat:")}
+        joint = [all(out[n][0]) for label, out in results.items() if label.startswith("joint:")]
+        levers = {label: all(out[n][0]) for label, out in results.items()
                   if label.startswith("lever:")}
         broken = sorted(label.split(":", 1)[1].replace(":", " x")
                         for label, ok in {**oat, **levers}.items() if not ok)
@@ -203,40 +367,17 @@ def main() -> int:
                   (seed_pass, list(oat.values()), joint, list(levers.values())) if kept]
         verdict = ("survives" if min(shares) >= 0.95 else
                    "mostly survives" if min(shares) >= 0.8 else
-                   "fails" if max(shares) < 0.5 else "fragile")
+                   "fails" if max(shares) < 0.5 else "fragile") if shares else "not run"
         lines.append(
             f"| {n}. {names[n]} | {verdict} | {sum(seed_pass)}/{len(seed_pass)} | "
             f"{sum(oat.values())}/{len(oat)} | {sum(joint)}/{len(joint)} | "
             f"{sum(levers.values())}/{len(levers)} | {broken_text} |")
     lines += ["", "Parameters perturbed: " + ", ".join(f"`{r.name}`" for r in fields) + ".",
               ""]
-    # the domain of validity
-    domain_labels = [label for label, _, _ in domain]
-    lines += [
-        "## Domain of validity: starting trust and population",
-        "",
-        "Each pattern's criterion (seeds met / seeds run) at the ends of the OECD range of "
-        "starting trust (0.36 and 0.64; default 0.55) and at larger populations (50 citizens "
-        "per unit, as at the validation size of 2 000 citizens in 40 units); all else at the "
-        f"defaults. Populations above {max(args.populations, default=2000):,} were not run: "
-        "the pattern suite runs dozens of simulations per pattern, and at 1 000 000 citizens "
-        "it would take days on this machine; the step itself is checked at 1 000 000 in "
-        "docs/performance.md.",
-        "",
-        "| pattern | " + " | ".join(domain_labels) + " |",
-        "|---|" + "---|" * len(domain_labels),
-    ]
-    for n in NUMBERS:
-        cells_text = []
-        for label in domain_labels:
-            passed = results[f"domain:{label}"][n]
-            cells_text.append(f"{sum(passed)}/{len(passed)}")
-        lines.append(f"| {n}. {names[n]} | " + " | ".join(cells_text) + " |")
-    lines.append("")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    tmp.replace(args.out)
+    if domain:
+        lines += domain_section(domain_labels, results, names, args.populations,
+                                args.out.parent)
+    write_page(args.out, lines)
     print("\n".join(lines))
     return 0
 
