@@ -401,6 +401,12 @@ def test_every_band_says_what_it_shows(ranges, runs) -> None:
                                                         bands=bands_words(view))
     equity = figures_for_tab(alone, "equity")[0][0].layout.title.text
     assert "parameter uncertainty (3 draws from small_ranges.csv)" in equity
+    # the title says what the two curves share
+    titles = [figures_for_tab(view, "time")[0][0].layout.title.text
+              for view in (runs, both, alone)]
+    assert "same seeds" in titles[0] and "parameter draws" not in titles[0]
+    assert "same seeds and parameter draws" in titles[1]
+    assert "one seed and the same parameter draws" in titles[2]
 
 
 def test_the_csv_records_what_the_bands_show_and_the_draws(ranges) -> None:

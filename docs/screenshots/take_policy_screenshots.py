@@ -6,7 +6,8 @@ Usage (from the repository root)::
 
 Starts ``governance-sim app`` on a free loopback port and opens one view through its address
 (the view's state is in the link): the transition from NPM to co-creation, starting trust
-0.65, the numbers at month 120. Writes ``policy_view.png`` (1366 x 768),
+0.65, the numbers at month 120, the bands drawn with the calibrated parameter table.
+Writes ``policy_view.png`` (1366 x 768),
 ``policy_view_1024.png`` (1024 x 768), ``policy_view_nb.png`` (the same in Norwegian) and
 ``policy_view_readout.png`` (the numeric readout below the figure).
 """
@@ -25,7 +26,7 @@ from playwright.sync_api import sync_playwright
 HERE = Path(__file__).resolve().parent
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-VIEW = "?scenario=npm_to_co_creation&initial_trust=0.65&month=120"
+VIEW = "?scenario=npm_to_co_creation&initial_trust=0.65&month=120&uncertainty=calibrated"
 SHOTS = (("policy_view.png", 1366, 768, ""), ("policy_view_1024.png", 1024, 768, ""),
          ("policy_view_nb.png", 1366, 768, "&lang=nb"))
 

@@ -191,8 +191,7 @@ def figures_for_tab(runs: PolicyRuns, tab: str, *, month: int | None = None,
     else:
         figures = [timeseries_figure(frame, KEY_METRICS, events=events, labels=labels,
                                      lang=lang, band=band,
-                                     title=_("Your settings against the baseline, same "
-                                             "seeds"),
+                                     title=_comparison_title(runs, lang),
                                      height=440)]
     request, replicates = (int(part) for part in stamp.split(":"))
     for index, fig in enumerate(figures):
@@ -206,6 +205,16 @@ def figures_for_tab(runs: PolicyRuns, tab: str, *, month: int | None = None,
         meta.update({"request": request, "replicates": replicates, "month": month})
         fig.update_layout(meta=meta)
     return figures, stamp
+
+
+def _comparison_title(runs: PolicyRuns, lang: str = "en") -> str:
+    """What the two curves share: the same seeds, and with a table the same draws."""
+    _ = translator(lang, "policy")
+    if runs.context.get("table") is None:
+        return _("Your settings against the baseline, same seeds")
+    if runs.context.get("fixed_seed"):
+        return _("Your settings against the baseline, one seed and the same parameter draws")
+    return _("Your settings against the baseline, same seeds and parameter draws")
 
 
 def status_line(n_citizens: int, steps: int, replicates: int, done: int, finished: bool,
