@@ -150,7 +150,7 @@ def domain_section(labels: list[str], results: dict[str, Outcome], names: dict[i
         "Each pattern's criterion (seeds met / seeds run) at the ends of the OECD range of "
         "starting trust (0.36 and 0.64; default 0.55) and at larger populations (50 citizens "
         "per unit, as at the validation size of 2 000 citizens in 40 units); all else at the "
-        f"defaults. This table goes up to {largest:,} citizens.".replace(",", " "),
+        "defaults. This table goes up to " + f"{largest:,}".replace(",", " ") + " citizens.",
     ]
     if (page_dir / POPULATION_PAGE).exists():
         lines[-1] += (f" Larger populations (one seed each): [{POPULATION_PAGE}]"
@@ -172,8 +172,8 @@ def domain_section(labels: list[str], results: dict[str, Outcome], names: dict[i
                           + ", ".join(failed))
     lines.append("Not met on every seed: " + ("; ".join(misses) if misses else "none") + ".")
     if (page_dir / LOW_TRUST_PAGE).exists():
-        lines.append(f"Why patterns 4, 8 and 11 do not all hold at a starting trust of 0.36 "
-                     f"(measurements, what each criterion measures, the literature): "
+        lines.append("Why patterns 4, 8 and 11 did not all hold at a starting trust of 0.36 "
+                     "(measurements, what each criterion measures, what the literature says): "
                      f"[{LOW_TRUST_PAGE}]({LOW_TRUST_PAGE}).")
     lines.append("")
     return lines
@@ -181,7 +181,7 @@ def domain_section(labels: list[str], results: dict[str, Outcome], names: dict[i
 
 def domain_page(labels: list[str], tasks: dict[str, tuple[int, ...]],
                 results: dict[str, Outcome], seconds: dict[str, float],
-                names: dict[int, str], command: str) -> list[str]:
+                names: dict[int, str], command: str, workers: int = 1) -> list[str]:
     """A page holding only the domain table, with each pattern's statistic per seed."""
     lines = [
         "# Domain of validity of the patterns" + (
@@ -191,13 +191,16 @@ def domain_page(labels: list[str], tasks: dict[str, tuple[int, ...]],
         MARKER,
         "",
         f"Generated {dt.date.today().isoformat()} by `{command}` (governance-sim "
-        f"{__version__}), one worker. Each column: every one of the twelve pattern checks "
-        "of `governance_sim.validation` (the same as `tests/patterns/` and `governance-sim "
-        "validate`), 50 citizens per unit as at the validation size (2 000 citizens in 40 "
-        "units), all else at the defaults. A cell: seeds met / seeds run, then the "
-        "pattern's statistic on each seed (what it is and its threshold: "
-        "`governance-sim validate` or `governance_sim.validation`). The statistics at the "
-        "validation size are in [robustness.md](robustness.md) and `tests/patterns/`.",
+        f"{__version__}), {workers} worker{'s' if workers > 1 else ''}. Each column: "
+        "every one of the twelve pattern checks of `governance_sim.validation` (the same "
+        "as `tests/patterns/` and `governance-sim validate`), 50 citizens per unit as at "
+        "the validation size (2 000 citizens in 40 units), all else at the defaults. A "
+        "cell: seeds met / seeds run, then the pattern's statistic on each seed (what it "
+        "is and its threshold: `governance-sim validate` or `governance_sim.validation`). "
+        "Patterns 1 and 2 run in lab mode (280 groups of 4) and do not depend on the "
+        "population. For the same statistics at the validation size, add `2000` to "
+        "`--populations` or run `governance-sim validate`; the full robustness study is in "
+        "[robustness.md](robustness.md).",
         "",
         "| column | seeds | minutes (12 patterns) |",
         "|---|---|---|",
@@ -308,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                    + " ".join(map(str, args.populations)))
         lines = domain_page(domain_labels, {label: s for label, _, s in domain}, results,
                             {label: seconds[f"domain:{label}"] for label in domain_labels},
-                            names, " ".join(command.split()))
+                            names, " ".join(command.split()), args.workers)
         write_page(args.out, lines)
         print("\n".join(lines))
         return 0
