@@ -264,12 +264,13 @@ def pattern_4(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
 
     (a) Equal good and bad experiences: every citizen of the seed's initial population gets
     ``rounds`` pairs of procedural signals +``signal`` then -``signal`` through the model's
-    trust update (:func:`governance_sim.dynamics.trust.update_trust`, neighbours included);
-    the net change of mean trust must be a decline of at least 0.01 (with symmetric
-    weighting, ``loss_aversion=1``, it is about -0.001). (b) Recovery after a shock: a
-    ``trust_shock`` of ``shock_size`` for ``shock_steps`` steps from step 24, against the
-    same seed without it. Statistic: steps to regain half the drop after the trough divided
-    by the steps the fall took. Criterion: net change (a) <= -0.01 and ratio (b) > 1.
+    trust update (:func:`governance_sim.dynamics.trust.update_trust`, neighbours included); the
+    net change of mean trust must be a decline of at least 0.01 (with symmetric weighting,
+    ``loss_aversion=1``, it is -0.003 to -0.004 on seeds 1-5; -0.03 at the default). (b)
+    Recovery after a shock: a ``trust_shock`` of ``shock_size`` for ``shock_steps`` steps from
+    step 24, against the same seed without it. Statistic: steps to regain half the drop after
+    the trough divided by the steps the fall took. Criterion: net change (a) <= -0.01 and ratio
+    (b) > 1.
     """
     params = base or small_params()
     rows = []
