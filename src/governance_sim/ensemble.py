@@ -16,7 +16,9 @@ and the scenario's name), for checking how much the pairing buys.
 **Parameter uncertainty.** With ``uncertainty=`` (a path or ``"calibrated"``, see
 :mod:`governance_sim.uncertainty`) each replicate draws its parameter set from the table,
 seeded by the replicate's seed. Precedence: defaults < the draw < the scenario's own
-``[params]`` < ``settings`` (``--set``).
+``[params]`` < ``settings`` (``--set``). Without ``uncertainty=`` the scenarios' own table
+is used (``[scenario] uncertainty``; every shipped scenario ships with ``calibrated``);
+``uncertainty="none"`` runs on seed variation alone (:func:`scenario_table`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.params import ParameterError, Params, UserInputError
-from governance_sim.scenarios import Scenario
+from governance_sim.scenarios import NO_TABLE, Scenario
 from governance_sim.uncertainty import ParameterTable, bands_label, load_table
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "replicate_seeds",
     "resolve_scenario",
     "resolve_uncertainty",
+    "scenario_table",
     "run_batch",
     "run_many",
 ]
@@ -144,6 +147,39 @@ def resolve_uncertainty(uncertainty: str | Path | ParameterTable | None) -> Para
     if uncertainty is None or isinstance(uncertainty, ParameterTable):
         return uncertainty
     return load_table(uncertainty)
+
+
+def scenario_table(scenarios: Sequence[Scenario],
+                   given: str | Path | ParameterTable | None = None) -> ParameterTable | None:
+    """The parameter table of a run: the one given, else the one the scenarios ship with.
+
+    Args:
+        scenarios: the scenarios run together (their ``uncertainty``: a built-in table's
+            name, ``"none"`` or empty).
+        given: a table, a path, a built-in name, ``"none"`` (no table: seed variation
+            only) or None (the scenarios' own).
+
+    Returns:
+        The table, or None for none.
+
+    Raises:
+        UserInputError: ``given`` is None and the scenarios ship with different tables
+            (they must share one draw per replicate); the message names each and the choice.
+    """
+    if isinstance(given, ParameterTable):
+        return given
+    if given is not None:
+        return None if str(given) == NO_TABLE else load_table(given)
+    declared = {s.name: s.uncertainty or NO_TABLE for s in scenarios}
+    names = set(declared.values())
+    if len(names) > 1:
+        listed = ", ".join(f"{name}: {table}" for name, table in declared.items())
+        raise UserInputError(f"the scenarios ship with different parameter tables ({listed}); "
+                             "runs compared must share one draw per replicate: choose one "
+                             "with --uncertainty NAME (uncertainty= from Python), or "
+                             "--uncertainty none for seed variation alone")
+    name = names.pop() if names else NO_TABLE
+    return None if name == NO_TABLE else load_table(name)
 
 
 def _check_table_varies(table: ParameterTable, fixed: Mapping[str, set[str]]) -> None:
@@ -283,7 +319,8 @@ def run_many(scenario: str | Path | Scenario | Params, replicates: int = 5, seed
         seed: seed of replicate 0.
         steps: months per run; default: the scenario's own.
         uncertainty: a parameter table (path, ``"calibrated"`` or a loaded table); each
-            replicate then draws its parameters from it.
+            replicate then draws its parameters from it. None: the scenario's own table
+            (``calibrated`` for every shipped scenario); ``"none"``: no table.
         common_random_numbers: seeds ``seed + r`` (the seeds every other ``run_many`` and
             ``compare`` with this seed use); False: seeds from the seed and the scenario's
             name.
@@ -307,7 +344,7 @@ def run_many(scenario: str | Path | Scenario | Params, replicates: int = 5, seed
     """
     _check_replicates(replicates)
     prepared = _prepare([scenario], settings)
-    table = resolve_uncertainty(uncertainty)
+    table = scenario_table(prepared, uncertainty)
     seeds, draws = _seeds_for(prepared, seed, replicates, common_random_numbers, table,
                               fixed_seed)
     frame = run_batch(prepared, seeds, steps=steps, progress=progress, uncertainty=table,
@@ -432,7 +469,8 @@ def compare(scenarios: Sequence[str | Path | Scenario | Params], replicates: int
         baseline: the scenario's name the others are compared with (default: the first).
         steps: months per run; default: each scenario's own (effects cover the steps both
             reached).
-        uncertainty: a parameter table (path, ``"calibrated"`` or a loaded table).
+        uncertainty: a parameter table (path, ``"calibrated"`` or a loaded table). None:
+            the scenarios' own table (they must agree); ``"none"``: no table.
         common_random_numbers: False gives every scenario its own seeds (unpaired).
         fixed_seed: with ``uncertainty``, every replicate runs on replicate 0's seed and
             only the parameter draws differ.
@@ -462,7 +500,7 @@ def compare(scenarios: Sequence[str | Path | Scenario | Params], replicates: int
     if chosen not in names:
         raise UserInputError(f"baseline {chosen!r}: not one of the scenarios compared; "
                              f"allowed: {', '.join(names)}")
-    table = resolve_uncertainty(uncertainty)
+    table = scenario_table(prepared, uncertainty)
     seeds, draws = _seeds_for(prepared, seed, replicates, common_random_numbers, table,
                               fixed_seed)
     runs = run_batch(prepared, seeds, steps=steps, progress=progress, uncertainty=table,

@@ -18,6 +18,11 @@ data in the same file, one table per language of the interface other than Englis
 
 Each key is optional text (:data:`TEXT_KEYS`); an unknown language or key, a value that is
 not text or an empty text is a :class:`ScenarioError` naming what is allowed.
+
+``[scenario] uncertainty = "calibrated"`` ships the scenario with a parameter table (a
+built-in one, or ``"none"``; never a path): unless the user chooses another table, each
+replicate of ``run``, ``compare`` and :func:`governance_sim.run_many` draws its model
+parameters from it (:func:`governance_sim.ensemble.scenario_table`).
 :meth:`Scenario.text` gives the texts in a language, falling back to English field by field;
 :attr:`Scenario.translations` holds what the file gives, as an immutable mapping.
 """
@@ -34,13 +39,17 @@ from typing import Any
 
 from governance_sim.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, check_language
 from governance_sim.params import FieldInfo, ParameterError, Params, UserInputError
+from governance_sim.uncertainty import BUILTIN_TABLES
 
-__all__ = ["Scenario", "ScenarioError", "ScenarioText", "Translations", "TEXT_KEYS",
+__all__ = ["Scenario", "ScenarioError", "ScenarioText", "Translations", "TEXT_KEYS", "NO_TABLE",
            "TRANSLATION_LANGUAGES", "scenario_dir", "list_scenarios", "load_scenario",
            "read_toml", "scenario_from_dict", "check_numbers"]
 
 _SCENARIO_KEYS = {"name", "description", "question", "steps", "sources", "replicates",
-                  "label", "baseline", "translations"}
+                  "label", "baseline", "translations", "uncertainty"}
+#: What ``[scenario] uncertainty`` may name: a parameter table shipped with the package, or
+#: ``"none"`` (seed variation only). Never a path: a scenario file reads no other file.
+NO_TABLE = "none"
 #: The texts of a scenario a translation may give, in the order they are shown.
 TEXT_KEYS: tuple[str, ...] = ("label", "description", "question")
 #: Languages a scenario file may translate into: the interface's, except English (the
@@ -110,7 +119,11 @@ class Scenario:
 
     ``label``, ``description`` and ``question`` are the file's English texts;
     ``translations`` maps a language code (one of :data:`TRANSLATION_LANGUAGES`) to the
-    texts the file gives in that language (see :meth:`text`).
+    texts the file gives in that language (see :meth:`text`). ``uncertainty`` names the
+    parameter table the scenario ships with (a built-in table such as ``"calibrated"``, or
+    :data:`NO_TABLE`; empty when the file says nothing): ``run``, ``compare`` and
+    :func:`governance_sim.run_many` draw each replicate's parameters from it unless told
+    otherwise.
     """
 
     name: str
@@ -124,6 +137,7 @@ class Scenario:
     baseline: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     translations: Translations = field(default_factory=Translations)
+    uncertainty: str = ""
 
     def text(self, lang: str = DEFAULT_LANGUAGE) -> ScenarioText:
         """The scenario's label, description and question in ``lang``.
@@ -295,10 +309,17 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise ScenarioError(f"{origin}: scenario.sources must be text or a list of text, "
                             f"got {type(sources).__name__}")
-    for key in ("name", "description", "question", "label", "baseline"):
+    for key in ("name", "description", "question", "label", "baseline", "uncertainty"):
         if key in meta and not isinstance(meta[key], str):
             raise ScenarioError(f"{origin}: scenario.{key} must be text, got "
                                 f"{type(meta[key]).__name__}")
+    uncertainty = str(meta.get("uncertainty", ""))
+    tables = (*BUILTIN_TABLES, NO_TABLE)
+    if "uncertainty" in meta and uncertainty not in tables:
+        raise ScenarioError(f"{origin}: scenario.uncertainty {_shown(uncertainty)} is not a "
+                            f"parameter table shipped with governance-sim; allowed: "
+                            f"{', '.join(tables)} (a table of your own is given on the "
+                            "command line: --uncertainty FILE)")
     translations = _translations(meta, origin)
     return Scenario(
         name=str(meta.get("name", path.stem if path else "scenario")),
@@ -311,6 +332,7 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
         raw=data,
         label=str(meta.get("label", "")),
         baseline=str(meta.get("baseline", "")),
+        uncertainty=uncertainty,
         translations=translations,
     )
 

@@ -164,6 +164,7 @@ def scenario_info(scenario: Scenario, settings: dict[str, Any] | None = None,
     return {
         "name": scenario.name,
         "label": scenario.label or scenario.name,
+        "uncertainty": scenario.uncertainty or "none",  # the table the scenario ships with
         "baseline": scenario.baseline or None,
         "description": scenario.description,
         "question": scenario.question,

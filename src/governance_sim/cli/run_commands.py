@@ -6,8 +6,10 @@ seeds ``--seed + r`` (the same seeds for every scenario: common random numbers) 
 exact command that reproduces them) to ``--out``. With ``--uncertainty TABLE`` (a CSV or
 TOML parameter table, or ``calibrated``) each replicate also draws its model parameters
 from the table (seeded with ``--seed + r``, the same draw for every scenario); the scenario's
-own ``[params]`` and ``--set`` win over the table. ``--fixed-seed`` runs every replicate on
-``--seed`` so the bands show parameter uncertainty alone. The work itself is in
+own ``[params]`` and ``--set`` win over the table. Without ``--uncertainty`` the table the
+scenarios ship with is used (``[scenario] uncertainty``; ``calibrated`` for every shipped
+scenario), and ``--uncertainty none`` runs on seed variation alone. ``--fixed-seed`` runs
+every replicate on ``--seed`` so the bands show parameter uncertainty alone. The work itself is in
 :mod:`governance_sim.cli.batch` and :mod:`governance_sim.ensemble`; this module only parses
 arguments and prints.
 """
@@ -70,20 +72,14 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
              fixed_seed: bool = False, lang: str = "en") -> None:
     """Load, validate, check the output folder, run, write, print a summary."""
     from governance_sim.cli import batch
-    from governance_sim.ensemble import explicit_params
+    from governance_sim.ensemble import explicit_params, scenario_table
     from governance_sim.i18n import check_language
     from governance_sim.scenarios import load_scenario
-    from governance_sim.uncertainty import load_table
     from governance_sim.viz.figures import KEY_METRICS, summary_table
 
     lang = check_language(lang)  # the report's language: a bad one is refused before any run
     parsed = batch.parse_settings(settings)
     seeds = batch.replicate_seeds(seed, replicates)
-    if fixed_seed and uncertainty is None:
-        raise UserInputError("--fixed-seed runs every replicate on one seed so that only the "
-                             "parameter draws differ; it needs --uncertainty TABLE")
-    table = load_table(uncertainty) if uncertainty is not None else None
-    run_seeds = [seed] * replicates if fixed_seed else seeds
     scenarios = [batch.apply_settings(load_scenario(name), parsed) for name in names]
     seen: dict[str, str] = {}
     for given, scenario in zip(names, scenarios, strict=True):
@@ -91,6 +87,13 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
             raise UserInputError(f"scenario {scenario.name!r} given twice ({seen[scenario.name]}"
                                  f" and {given}); each scenario once, please")
         seen[scenario.name] = given
+    # the table given, else the one the scenarios ship with ("none": seed variation only)
+    table = scenario_table(scenarios, uncertainty)
+    if fixed_seed and table is None:
+        raise UserInputError("--fixed-seed runs every replicate on one seed so that only the "
+                             "parameter draws differ; it needs a parameter table (--uncertainty "
+                             "TABLE, or a scenario that ships with one)")
+    run_seeds = [seed] * replicates if fixed_seed else seeds
     fixed: dict[str, list[str]] = {}
     if table is not None:
         fixed = {s.name: sorted(explicit_params(s, parsed) & set(table.names))
@@ -227,12 +230,14 @@ def register(app: typer.Typer) -> None:
     uncertainty_option = typer.Option(
         None, "--uncertainty", metavar="TABLE",
         help="Parameter table: 'calibrated' (the field calibration's 22 plausible parameter "
-        "sets) or a .csv/.toml file of parameter sets or ranges; each replicate draws its "
-        "model parameters from it (the scenario's [params] and --set win).")
+        "sets), a .csv/.toml file of parameter sets or ranges, or 'none' (seed variation "
+        "only); each replicate draws its model parameters from it (the scenario's [params] "
+        "and --set win). Default: the table the scenarios ship with (calibrated for every "
+        "shipped scenario).")
     fixed_seed_option = typer.Option(
         False, "--fixed-seed",
-        help="With --uncertainty: every replicate runs on --seed, only the parameter draws "
-        "differ (bands show parameter uncertainty alone).")
+        help="With a parameter table: every replicate runs on --seed, only the parameter "
+        "draws differ (bands show parameter uncertainty alone).")
 
     @app.command("run")
     def run_command(
