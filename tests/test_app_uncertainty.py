@@ -136,15 +136,38 @@ def test_the_form_follows_an_offered_key_and_refuses_another() -> None:
 
 
 # --- the address ------------------------------------------------------------------------------
-def test_the_address_carries_the_table_and_the_one_seed_option() -> None:
+def test_the_address_carries_the_table_when_it_is_not_the_scenarios() -> None:
     base = gs.load_scenario("co_creation")
+    assert base.uncertainty == "calibrated"  # what every shipped scenario ships with
     percents = percents_from_logic(base.params.logic)
+    # the scenario's own table is the default, like every other control's scenario value
     query = urlstate.encode_state(base, percents, {}, uncertainty="calibrated",
                                   fixed_seed=True)
-    assert query == "scenario=co_creation&uncertainty=calibrated&fixed_seed=1"
+    assert query == "scenario=co_creation&fixed_seed=1"
     state, notices = urlstate.decode_query("?" + query)
-    assert (state.uncertainty, state.fixed_seed, notices) == ("calibrated", True, [])
+    assert (state.uncertainty, state.fixed_seed, notices) == (None, True, [])
     assert urlstate.encode_state(base, percents, {}) == "scenario=co_creation"
+    # choosing none is written, so a link keeps it
+    query = urlstate.encode_state(base, percents, {}, uncertainty=NO_TABLE)
+    assert query == "scenario=co_creation&uncertainty=none"
+    assert urlstate.decode_query("?" + query) == (
+        urlstate.ViewState(scenario="co_creation", uncertainty=NO_TABLE), [])
+    # a scenario that ships with no table: none is its default, calibrated is written
+    plain = gs.Scenario(name="co_creation", params=base.params, steps=base.steps)
+    assert urlstate.encode_state(plain, percents, {}, uncertainty=NO_TABLE) == \
+        "scenario=co_creation"
+    assert urlstate.encode_state(plain, percents, {}, uncertainty="calibrated") == \
+        "scenario=co_creation&uncertainty=calibrated"
+
+
+def test_a_scenario_starts_from_the_table_it_ships_with_when_offered() -> None:
+    offered = TableChoices.default()
+    assert offered.for_scenario("calibrated") == ("calibrated", "")
+    assert offered.for_scenario(NO_TABLE) == (NO_TABLE, "")
+    assert offered.for_scenario("") == (NO_TABLE, "")  # the file says nothing
+    assert offered.for_scenario("future_table") == (NO_TABLE, "future_table")
+    only_none = TableChoices(((NO_TABLE, None),))
+    assert only_none.for_scenario("calibrated") == (NO_TABLE, "calibrated")
 
 
 @pytest.mark.parametrize("raw", ["/etc/passwd", "../secret.csv", "my_ranges", "x" * 500])

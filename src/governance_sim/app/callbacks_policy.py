@@ -11,7 +11,11 @@ drawing (:func:`_readout`); every control's value goes into the page address
 (:func:`_query`, written without reloading by a small browser-side function).
 
 Parameter uncertainty: the table is chosen by its key among the tables the server offers
-(:class:`~governance_sim.app.controls.TableChoices`, given to :func:`register`); what the
+(:class:`~governance_sim.app.controls.TableChoices`, given to :func:`register`). Opening the
+view without ``uncertainty=`` in the address, or choosing another scenario, sets it to the
+table the scenario ships with (``[scenario] uncertainty``: ``calibrated`` for every shipped
+scenario; none, with a notice, when the server does not offer it); a table chosen by hand
+holds until the scenario changes. What the
 bands show (:meth:`PolicyRuns.bands`, in the page's language) is said in the status line,
 under the figures and under the numbers, and written into the CSV download.
 """
@@ -368,6 +372,18 @@ def _describe(base: Scenario, lang: str = "en") -> list[Any]:
     return parts
 
 
+def _scenario_table(base: Scenario, tables: TableChoices, lang: str = "en"
+                    ) -> tuple[str, list[str]]:
+    """The table key the view starts from for ``base``, and a notice if it is not offered."""
+    _ = translator(lang, "policy")
+    key, refused = tables.for_scenario(base.uncertainty)
+    if not refused:
+        return key, []
+    return key, [_("scenario {scenario} ships with the parameter table {table}, which this "
+                   "app does not offer ({allowed}); showing none").format(
+        scenario=base.name, table=repr(refused[:40]), allowed=", ".join(tables.keys))]
+
+
 def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list[str],
              lang: str = "en", tables: TableChoices | None = None) -> tuple[Any, ...]:
     """Every control's value from a link (see :mod:`governance_sim.app.urlstate`).
@@ -375,10 +391,11 @@ def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list
     Returns:
         percents, levers (name -> value), shown parameter values (by ``param_names``),
         shown run values (by ``run_names``), the scenario, the notices (also about the
-        parameter table: see :func:`_restore_uncertainty`), month, tab, zoom.
+        parameter table), month, tab, zoom, the table's key (the link's, else the
+        scenario's: :func:`_scenario_table`) and the "one seed" checklist's value.
     """
-    keys = (tables or TableChoices.default()).keys
-    state, notices = decode_query(search, lang, keys)
+    tables = tables or TableChoices.default()
+    state, notices = decode_query(search, lang, tables.keys)
     name = state.scenario or (dropdown if isinstance(dropdown, str) else DEFAULT_SCENARIO)
     try:
         base = shipped_scenario(name)
@@ -392,17 +409,14 @@ def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list
     run = {**RUN_DEFAULTS, "steps": base.steps, **state.run}
     months = int(run["steps"])
     month = min(state.month, months) if state.month is not None else months
+    if state.uncertainty is None:
+        table, refused = _scenario_table(base, tables, lang)
+        notices = [*notices, *refused]
+    else:
+        table = state.uncertainty
     return (percents, levers, shown, [_text(run[n]) for n in run_names], base,
-            notices, month, state.tab or "time", ["zoom"] if state.zoom else [])
-
-
-def _restore_uncertainty(search: str, tables: TableChoices) -> tuple[str, list[str]]:
-    """The table's key and the "one seed" checklist's value a link sets.
-
-    None and unchecked when the link does not say; a key ``tables`` does not offer gives none.
-    """
-    state, _notices = decode_query(search, "en", tables.keys)
-    return state.uncertainty or NO_TABLE, [FIXED_SEED] if state.fixed_seed else []
+            notices, month, state.tab or "time", ["zoom"] if state.zoom else [], table,
+            [FIXED_SEED] if state.fixed_seed else [])
 
 
 def register(app: Dash, store: SessionStore, tables: TableChoices | None = None) -> None:
@@ -427,6 +441,8 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
         Output("readout-month", "value"),
         Output("policy-tab", "value"),
         Output("policy-zoom", "value"),
+        Output("uncertainty", "value"),
+        Output("uncertainty-fixed-seed", "value"),
         Input("scenario", "value"),
         [Input(i, "value") for i in _MIX_IDS],
         Input("ternary", "clickData"),
@@ -434,6 +450,11 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
         State("lang", "data"),
     )
     def _load_or_mix(name: str, *rest: Any) -> tuple[Any, ...]:
+        """Set the controls from a link, from the chosen scenario, or for a new mix.
+
+        The parameter table follows the link (``uncertainty=``), else the scenario's own
+        (:func:`_scenario_table`); moving the mix leaves it as chosen.
+        """
         percents_in, click, search, lang = list(rest[:3]), rest[3], rest[4], _lang(rest[5])
         _ = translator(lang, "policy")
         lever_names = [o["id"]["name"] for o in ctx.outputs_list[3]]
@@ -442,22 +463,23 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
         trigger = ctx.triggered_id
         unchanged = (*([no_update] * 3), [no_update] * len(lever_names),
                      [no_update] * len(param_names), [no_update] * len(run_names))
-        rest_unchanged = (no_update,) * 5
+        rest_unchanged = (no_update,) * 7
         if trigger in (None, "url") and isinstance(search, str) and search.strip("?"):
-            (percents, levers, shown, run, base, notices, month, tab,
-             zoom) = _restore(search, name, param_names, run_names, lang, tables)
+            (percents, levers, shown, run, base, notices, month, tab, zoom, table,
+             fixed) = _restore(search, name, param_names, run_names, lang, tables)
             notice = ([html.Span(_("This link's settings were adjusted:") + " "),
                        html.Ul([html.Li(n) for n in notices])] if notices else "")
             return (*percents, [levers[n] for n in lever_names], shown, run,
                     _describe(base, lang),
-                    _ternary(percents, lang), base.name, notice, month, tab, zoom)
+                    _ternary(percents, lang), base.name, notice, month, tab, zoom, table,
+                    fixed)
         # an address without settings (on loading the page, or going back to one): the
         # chosen scenario, as on the first load
         try:
             base = shipped_scenario(name)
         except UserInputError as error:
             return (*unchanged, _("cannot load scenario: {error}").format(error=error),
-                    *(no_update,) * 6)
+                    *(no_update,) * 8)
         if trigger in _MIX_IDS or trigger == "ternary":
             if trigger == "ternary":
                 point = ((click or {}).get("points") or [{}])[0]
@@ -478,21 +500,11 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
         values = base.params.to_dict()
         shown = [_shown(n, values[n]) for n in param_names]
         run = [_text(base.steps) if n == "steps" else no_update for n in run_names]
+        table, refused = _scenario_table(base, tables, lang)
         return (*percents, [levers[n] for n in lever_names], shown, run,
-                _describe(base, lang), _ternary(percents, lang), no_update, "", base.steps,
-                no_update, no_update)
-
-    @app.callback(
-        Output("uncertainty", "value"),
-        Output("uncertainty-fixed-seed", "value"),
-        Input("url", "search"),
-    )
-    def _load_uncertainty(search: Any) -> tuple[Any, Any]:
-        """The parameter-uncertainty controls from a link (:func:`_load_or_mix` notes a bad one)."""
-        if not isinstance(search, str) or not search.strip("?"):
-            return no_update, no_update
-        table, fixed_seed = _restore_uncertainty(search, tables)
-        return table, fixed_seed
+                _describe(base, lang), _ternary(percents, lang), no_update,
+                refused[0] if refused else "", base.steps, no_update, no_update, table,
+                no_update)
 
     @app.callback(Output("mix-sum", "children"), [Input(i, "value") for i in _MIX_IDS],
                   State("lang", "data"))
@@ -774,11 +786,13 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
             return no_update, _("Nothing to export: fix the fields marked in red first.")
         context = runs.context
         base: Scenario = context["base"]
-        text = export.scenario_toml(base, context["params"], int(context["steps"]))
+        fields = export.table_fields(context.get("asked_table"))
+        text = export.scenario_toml(base, context["params"], int(context["steps"]), **fields)
         filename = f"{export.export_name(base)}.toml"
         return (dcc.send_string(text, filename),
                 _("Saved {file}. Run it with: {command}").format(
-                    file=filename, command=f"governance-sim run {filename}"))
+                    file=filename, command=export.rerun_command(
+                        filename, fields.get("rerun_table"))))
 
     @app.callback(
         Output("download-html", "data"),

@@ -473,6 +473,22 @@ class TableChoices:
         raise FieldError(f"parameter table {shown} is not offered here; choose one of "
                          f"{', '.join(self.keys)}")
 
+    def for_scenario(self, declared: str) -> tuple[str, str]:
+        """The key the policy view starts from for a scenario that ships with ``declared``.
+
+        Args:
+            declared: the scenario's ``[scenario] uncertainty`` (a built-in table's name,
+                :data:`NO_TABLE`, or "" when the file says nothing).
+
+        Returns:
+            ``(key, refused)``: the scenario's table when it is offered here (``refused``
+            ""), else :data:`NO_TABLE` and the name of the table that is not offered.
+        """
+        wanted = declared or NO_TABLE
+        if wanted in self.keys and (wanted == NO_TABLE or self.table(wanted).name == wanted):
+            return wanted, ""
+        return NO_TABLE, wanted
+
     def options(self, lang: str = "en") -> list[dict[str, str]]:
         """The dropdown's options: label in ``lang`` and key."""
         _ = translator(lang, "policy")

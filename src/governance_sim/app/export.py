@@ -4,7 +4,11 @@ The scenario file is the same TOML the command line reads (``governance-sim run 
 a ``[scenario]`` table, ``[params]`` holding every parameter that differs from the defaults,
 and the base scenario's ``[[events]]``. Loading it back with
 :func:`governance_sim.load_scenario` gives exactly the parameters the app ran (floats are
-written with their shortest exact representation).
+written with their shortest exact representation). The parameter table the app drew from is
+written as ``[scenario] uncertainty`` when it is a built-in one (``calibrated``) or none, so
+``governance-sim run`` draws as the app did; a table the app was given as a file is not
+written (a scenario file never names a path): the file's header gives the command with
+``--uncertainty`` and the table's file name instead (:func:`table_fields`).
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ import pandas as pd
 import tomli_w
 
 from governance_sim.params import Params
-from governance_sim.scenarios import Scenario, scenario_from_dict
-from governance_sim.uncertainty import ParameterTable
+from governance_sim.scenarios import NO_TABLE, Scenario, scenario_from_dict
+from governance_sim.uncertainty import BUILTIN_TABLES, ParameterTable, load_table
 
 __all__ = ["export_name", "scenario_document", "scenario_toml", "custom_scenario",
-           "report_html", "series_csv", "csv_header"]
+           "table_fields", "rerun_command", "report_html", "series_csv", "csv_header"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def export_name(base: Scenario) -> str:
@@ -49,8 +54,41 @@ def _over_defaults(params: Params) -> dict[str, Any]:
     return out
 
 
+def table_fields(table: ParameterTable | None) -> dict[str, str]:
+    """How the table the app drew from goes into the exported file (:func:`scenario_toml`).
+
+    Args:
+        table: the table chosen in the app (None: none, seed variation only).
+
+    Returns:
+        ``{"uncertainty": name}`` for a built-in table or ``{"uncertainty": "none"}``
+        (written into ``[scenario]``); for a table read from a file on the server,
+        ``{"rerun_table": file name}`` (said in the rerun command, never written as a path).
+    """
+    if table is None:
+        return {"uncertainty": NO_TABLE}
+    if table.name in BUILTIN_TABLES:
+        return {"uncertainty": table.name}
+    return {"rerun_table": table.name}
+
+
+def rerun_command(file_name: str, rerun_table: str | None = None) -> str:
+    """The command that runs an exported file: ``governance-sim run FILE``.
+
+    Args:
+        file_name: the exported file's name.
+        rerun_table: the file name of a table the app was given (added as
+            ``--uncertainty NAME``).
+    """
+    words = ["governance-sim", "run", file_name]
+    if rerun_table:
+        words += ["--uncertainty", rerun_table]
+    return shlex.join(words)
+
+
 def scenario_document(base: Scenario, params: Params, steps: int, *,
-                      name: str | None = None) -> dict[str, Any]:
+                      name: str | None = None, uncertainty: str | None = None
+                      ) -> dict[str, Any]:
     """The scenario file as a mapping: ``scenario``, ``params`` and ``events`` tables.
 
     Args:
@@ -59,7 +97,18 @@ def scenario_document(base: Scenario, params: Params, steps: int, *,
         params: the parameters to save (validated).
         steps: the horizon in months.
         name: scenario name (default: :func:`export_name`).
+        uncertainty: the built-in table (``calibrated``) or ``"none"`` to write as
+            ``[scenario] uncertainty``; None leaves it out. When the saved parameters set
+            every parameter of the table (nothing would be drawn, and ``run`` would refuse
+            it) ``"none"`` is written.
+
+    Raises:
+        ValueError: ``uncertainty`` is neither a built-in table nor ``"none"`` (a path is
+            never written into a scenario).
     """
+    if uncertainty is not None and uncertainty != NO_TABLE and uncertainty not in BUILTIN_TABLES:
+        raise ValueError(f"uncertainty {uncertainty!r}: a scenario file names a built-in "
+                         f"table ({', '.join(BUILTIN_TABLES)}) or {NO_TABLE}")
     over = _over_defaults(params)
     changed = [key for key in over if key not in base.raw.get("params", {})
                or base.raw["params"][key] != over[key]]
@@ -76,6 +125,10 @@ def scenario_document(base: Scenario, params: Params, steps: int, *,
         },
         "params": over,
     }
+    if uncertainty is not None:
+        if uncertainty != NO_TABLE and set(load_table(uncertainty).names) <= set(over):
+            uncertainty = NO_TABLE
+        document["scenario"]["uncertainty"] = uncertainty
     events = params.to_dict()["events"]
     if events:
         document["events"] = events
@@ -83,11 +136,27 @@ def scenario_document(base: Scenario, params: Params, steps: int, *,
 
 
 def scenario_toml(base: Scenario, params: Params, steps: int, *,
-                  name: str | None = None) -> str:
-    """The scenario file as TOML text (see :func:`scenario_document`)."""
-    document = scenario_document(base, params, steps, name=name)
-    header = ("# Exported by `governance-sim app`. Run it with:\n"
-              f"#   governance-sim run {document['scenario']['name']}.toml\n")
+                  name: str | None = None, uncertainty: str | None = None,
+                  rerun_table: str | None = None) -> str:
+    """The scenario file as TOML text (see :func:`scenario_document`).
+
+    Args:
+        base: the scenario the settings started from.
+        params: the parameters to save (validated).
+        steps: the horizon in months.
+        name: scenario name (default: :func:`export_name`).
+        uncertainty: ``[scenario] uncertainty`` (see :func:`scenario_document`).
+        rerun_table: the file name of a table the app was given; the header's command
+            says ``--uncertainty`` with it (see :func:`table_fields`).
+    """
+    document = scenario_document(base, params, steps, name=name, uncertainty=uncertainty)
+    if rerun_table:
+        rerun_table = _CONTROL.sub("?", rerun_table)  # a comment stays one line
+    command = rerun_command(f"{document['scenario']['name']}.toml", rerun_table)
+    header = f"# Exported by `governance-sim app`. Run it with:\n#   {command}\n"
+    if rerun_table:
+        header += (f"# ({rerun_table}: the parameter table the app was given; a scenario "
+                   "file names only the built-in tables)\n")
     return header + tomli_w.dumps(document)
 
 

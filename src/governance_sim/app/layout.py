@@ -121,13 +121,19 @@ def offered_tables() -> TableChoices:
     return TableChoices.default()
 
 
-def uncertainty_controls(choices: TableChoices, lang: str = "en") -> html.Div:
+def uncertainty_controls(choices: TableChoices, lang: str = "en",
+                         scenario: str = DEFAULT_SCENARIO) -> html.Div:
     """The parameter-uncertainty controls: the table (by key) and "one seed for every replicate".
 
-    Component ids: ``uncertainty`` (a dropdown of ``choices``' keys) and
-    ``uncertainty-fixed-seed`` (a checklist whose value holds ``"fixed"`` when checked).
+    Component ids: ``uncertainty`` (a dropdown of ``choices``' keys, starting at the table
+    ``scenario`` ships with when it is offered, else none) and ``uncertainty-fixed-seed``
+    (a checklist whose value holds ``"fixed"`` when checked).
     """
     _ = translator(lang, "policy")
+    try:
+        start = choices.for_scenario(load_scenario(scenario).uncertainty)[0]
+    except UserInputError:
+        start = NO_TABLE
     return html.Div([
         html.Div([
             html.Span(_("Parameter uncertainty"), className="control-label"),
@@ -135,7 +141,7 @@ def uncertainty_controls(choices: TableChoices, lang: str = "en") -> html.Div:
             title=_("Each replicate draws the model's uncertain parameters from this table "
                     "(the same draw for your settings and the baseline); what the scenario "
                     "sets, and what you change, is not drawn.")),
-        dcc.Dropdown(id="uncertainty", options=choices.options(lang), value=NO_TABLE,
+        dcc.Dropdown(id="uncertainty", options=choices.options(lang), value=start,
                      clearable=False, searchable=False),
         dcc.Checklist(id="uncertainty-fixed-seed", value=[], className="fixed-seed",
                       options=[{"label": " " + _("one seed for every replicate (parameter "

@@ -10,7 +10,11 @@ are clamped to the range with a notice, values that are not numbers are refused 
 notice (the scenario's value is kept), and an unknown scenario falls back to the default.
 The parameter table is named by its key among those the server offers
 (``uncertainty=calibrated``; ``fixed_seed=1`` for one seed under every replicate): a key the
-server does not offer is refused with a notice (no table), never read as a path.
+server does not offer is refused with a notice (no table), never read as a path. Like the
+other controls, the table is written only when it differs from the one the scenario ships
+with (``[scenario] uncertainty``, ``calibrated`` for every shipped scenario), so choosing
+no table is written ``uncertainty=none``; a link without ``uncertainty=`` (every link made
+before scenarios shipped with a table) opens with the scenario's table.
 The page's language and view (``lang``, ``mode``: :data:`governance_sim.app.chrome.APP_QUERY_KEYS`)
 belong to the page's chrome: they are left to it here, and kept in the address when the
 view's state is written.
@@ -75,7 +79,8 @@ class ViewState:
         month: month of the numeric readout.
         tab: figure tab (one of :data:`TABS`).
         zoom: y axes fitted to the data instead of starting at 0.
-        uncertainty: key of the parameter table (one the server offers).
+        uncertainty: key of the parameter table (one the server offers); None when the link
+            does not say (the view then uses the scenario's table).
         fixed_seed: every replicate on one seed, only the parameter draws differ.
     """
 
@@ -147,7 +152,7 @@ def differences(base: Scenario, percents: Sequence[int], values: Mapping[str, An
 
 def encode_state(base: Scenario, percents: Sequence[int], values: Mapping[str, Any], *,
                  month: int | None = None, tab: str = "time", zoom: bool = False,
-                 uncertainty: str = NO_TABLE, fixed_seed: bool = False) -> str:
+                 uncertainty: str | None = None, fixed_seed: bool = False) -> str:
     """The query string (without ``?``) of a view.
 
     Args:
@@ -157,7 +162,8 @@ def encode_state(base: Scenario, percents: Sequence[int], values: Mapping[str, A
         month: month of the numeric readout (left out when it is the horizon).
         tab: figure tab.
         zoom: whether the y axes are zoomed to the data.
-        uncertainty: key of the parameter table (left out when ``none``).
+        uncertainty: key of the parameter table; left out when it is the one ``base``
+            ships with (``base.uncertainty``, ``none`` when it names none) or None.
         fixed_seed: one seed for every replicate (left out when not).
     """
     items: list[tuple[str, str]] = [("scenario", base.name)]
@@ -174,7 +180,8 @@ def encode_state(base: Scenario, percents: Sequence[int], values: Mapping[str, A
         items.append(("tab", tab))
     if zoom:
         items.append(("zoom", "1"))
-    if isinstance(uncertainty, str) and uncertainty and uncertainty != NO_TABLE:
+    if isinstance(uncertainty, str) and uncertainty and uncertainty != (
+            base.uncertainty or NO_TABLE):
         items.append(("uncertainty", uncertainty))
     if fixed_seed:
         items.append(("fixed_seed", "1"))
