@@ -283,3 +283,140 @@ def test_the_html_export_says_what_the_bands_show_and_how_to_rerun() -> None:
                               fixed_seed=True, bands=runs.bands())
     assert "parameter uncertainty (2 draws from calibrated)" in page
     assert "--uncertainty calibrated --fixed-seed" in page
+
+
+# --- the view starts from the scenario's table (scenarios ship with calibrated) ---------------
+def _load_payload(app, scenario: str, search: str, changed: str) -> dict:
+    """A request of the callback that loads a scenario or a link (``changed``: its trigger)."""
+    output = next(o for o in app.callback_map if "scenario-info.children" in o
+                  and "ternary.figure" in o)
+    return {
+        "output": output,
+        "outputs": [{"id": f"mix-{n}", "property": "value"}
+                    for n in ("bureaucracy", "npm", "co_creation")] + [
+            [], [], [{"id": {"name": "steps", "type": "run"}, "property": "value"}],
+            *[{"id": i, "property": p} for i, p in (
+                ("scenario-info", "children"), ("ternary", "figure"), ("scenario", "value"),
+                ("url-notice", "children"), ("readout-month", "value"),
+                ("policy-tab", "value"), ("policy-zoom", "value"), ("uncertainty", "value"),
+                ("uncertainty-fixed-seed", "value"))]],
+        "inputs": [{"id": "scenario", "property": "value", "value": scenario},
+                   {"id": "mix-bureaucracy", "property": "value", "value": 0},
+                   {"id": "mix-npm", "property": "value", "value": 100},
+                   {"id": "mix-co_creation", "property": "value", "value": 0},
+                   {"id": "ternary", "property": "clickData", "value": None},
+                   {"id": "url", "property": "search", "value": search}],
+        "changedPropIds": [changed],
+        "state": [{"id": "lang", "property": "data", "value": "en"}],
+    }
+
+
+def _loaded(http, app, scenario: str, search: str, changed: str) -> dict:
+    response = http.post("/_dash-update-component",
+                         json=_load_payload(app, scenario, search, changed))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return json.loads(response.get_data(as_text=True))["response"]
+
+
+def test_choosing_a_scenario_sets_the_table_it_ships_with() -> None:
+    from governance_sim.app import create_app
+
+    app = create_app()
+    http = app.server.test_client()
+    # the user had chosen none (the address says so); picking npm sets npm's table
+    answer = _loaded(http, app, "npm", "?scenario=co_creation&uncertainty=none",
+                     "scenario.value")
+    assert gs.load_scenario("npm").uncertainty == "calibrated"
+    assert answer["uncertainty"]["value"] == "calibrated"
+    assert answer["url-notice"]["children"] == ""
+    assert "uncertainty-fixed-seed" not in answer  # the one-seed box is left as it was
+    # moving the mix keeps the table chosen by hand
+    mixed = _loaded(http, app, "npm", "", "mix-npm.value")
+    assert "uncertainty" not in mixed and "mix-npm" in mixed
+    # a page opened without settings starts from the scenario's table, as does the layout
+    opened = _loaded(http, app, "co_creation", "", "url.search")
+    assert opened["uncertainty"]["value"] == "calibrated"
+    with app.server.test_request_context("/"):
+        layout = app.layout()
+    dropdown = next(c for c in layout._traverse() if getattr(c, "id", None) == "uncertainty")
+    assert dropdown.value == "calibrated"
+
+
+@pytest.mark.parametrize("search, table, fixed", [
+    ("?scenario=npm&uncertainty=none", NO_TABLE, []),          # none chosen: kept
+    ("?scenario=npm&fixed_seed=1", "calibrated", [FIXED_SEED]),  # an old link: the scenario's
+    ("?scenario=npm&uncertainty=calibrated", "calibrated", []),
+])
+def test_a_link_sets_its_table_else_the_scenarios(search, table, fixed) -> None:
+    from governance_sim.app import create_app
+
+    app = create_app()
+    answer = _loaded(app.server.test_client(), app, "co_creation", search, "url.search")
+    assert answer["scenario"]["value"] == "npm"
+    assert answer["uncertainty"]["value"] == table
+    assert answer["uncertainty-fixed-seed"]["value"] == fixed
+    assert answer["url-notice"]["children"] == ""
+
+
+def test_a_scenario_table_the_server_does_not_offer_gives_none_with_a_notice() -> None:
+    from governance_sim.app.callbacks_policy import _scenario_table
+
+    only_none = TableChoices(((NO_TABLE, None),))
+    npm = gs.load_scenario("npm")
+    assert _scenario_table(npm, only_none) == (NO_TABLE, [
+        "scenario npm ships with the parameter table 'calibrated', which this app does not "
+        "offer (none); showing none"])
+    assert _scenario_table(npm, TableChoices.default()) == ("calibrated", [])
+    nb = _scenario_table(npm, only_none, "nb")[1][0]
+    assert "som denne appen ikke tilbyr" in nb
+
+
+# --- the exported scenario file carries the table ---------------------------------------------
+def test_the_exported_file_ships_with_the_table_the_app_ran(tmp_path, ranges_file) -> None:
+    from governance_sim.app import export
+    from governance_sim.uncertainty import load_table
+
+    base = gs.load_scenario("co_creation")
+    params = base.params.replace(n_citizens=300, n_units=6, initial_trust=0.4)
+    fields = export.table_fields(load_table("calibrated"))
+    assert fields == {"uncertainty": "calibrated"}
+    path = tmp_path / "mine.toml"
+    path.write_text(export.scenario_toml(base, params, 3, **fields), encoding="utf-8")
+    loaded = gs.load_scenario(path)
+    assert loaded.uncertainty == "calibrated" and loaded.params == params
+    # governance-sim run draws from it without being told
+    assert main(["run", str(path), "--replicates", "2", "--out", str(tmp_path / "out"),
+                 "--no-report"]) == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["uncertainty"]["name"] == "calibrated"
+    assert "parameter uncertainty" in manifest["bands"]
+    # none is written as none: the file runs on seed variation alone
+    plain = tmp_path / "plain.toml"
+    plain.write_text(export.scenario_toml(base, params, 3, **export.table_fields(None)),
+                     encoding="utf-8")
+    assert gs.load_scenario(plain).uncertainty == NO_TABLE
+    # a table the app was given as a file: no path in the file, the command names it
+    given = export.table_fields(load_table(ranges_file))
+    assert given == {"rerun_table": "my_ranges.csv"}
+    text = export.scenario_toml(base, params, 3, **given)
+    assert "uncertainty =" not in text and str(ranges_file.parent) not in text
+    assert "#   governance-sim run co_creation_custom.toml --uncertainty my_ranges.csv" in text
+    assert gs.load_scenario(tmp_path / "mine.toml").uncertainty == "calibrated"
+    with pytest.raises(ValueError, match="a scenario file names a built-in table"):
+        export.scenario_document(base, params, 3, uncertainty=str(ranges_file))
+
+
+def test_settings_that_fix_every_drawn_parameter_export_none() -> None:
+    from governance_sim.app import export
+    from governance_sim.uncertainty import load_table
+
+    base = gs.load_scenario("co_creation")
+    table = load_table("calibrated")
+    defaults = gs.Params().to_dict()
+    changed = {}
+    for name in table.names:  # move each drawn parameter off its default
+        value = table.rows[0][table.names.index(name)]
+        changed[name] = value if value != defaults[name] else value * 1.01
+    params = base.params.replace(**changed)
+    document = export.scenario_document(base, params, 3, uncertainty="calibrated")
+    assert document["scenario"]["uncertainty"] == NO_TABLE  # `run` would refuse calibrated
