@@ -63,7 +63,8 @@ def test_list_and_show(capsys):
 def test_run_writes_long_timeseries_manifest_and_report(tmp_path, capsys):
     out = tmp_path / "run"
     code, stdout, _ = _run(["run", "co_creation", "--steps", "4", "--replicates", "3",
-                            "--seed", "7", "--out", str(out), *SMALL], capsys)
+                            "--seed", "7", "--out", str(out), "--uncertainty", "none",
+                            *SMALL], capsys)
     assert code == 0, stdout
     assert {p.name for p in out.iterdir()} == {"timeseries.parquet", "timeseries.csv",
                                                "report.html", "manifest.json",

@@ -30,7 +30,8 @@ def with_table() -> pd.DataFrame:
 
 
 def test_run_many_returns_a_tidy_frame():
-    frame = gs.run_many("npm", replicates=2, seed=4, steps=6, settings=TINY, progress=False)
+    frame = gs.run_many("npm", replicates=2, seed=4, steps=6, settings=TINY, progress=False,
+                        uncertainty="none")
     assert list(frame.columns[:4]) == ["scenario", "replicate", "seed", "step"]
     assert set(METRIC_NAMES) <= set(frame.columns)
     assert len(frame) == 2 * 7 and set(frame["scenario"]) == {"npm"}
@@ -60,7 +61,7 @@ def test_each_replicate_draws_its_own_parameters(with_table):
     for replicate, row in first.iterrows():
         assert row.to_dict() == pytest.approx(table.draw(11 + int(replicate)))
     plain = gs.run_many("co_creation", replicates=1, seed=11, steps=STEPS, settings=TINY,
-                        progress=False)
+                        progress=False, uncertainty="none")
     assert not np.allclose(plain["trust_mean"],
                            with_table.loc[with_table["replicate"] == 0, "trust_mean"])
 
@@ -135,7 +136,7 @@ def test_fixed_seed_leaves_parameter_uncertainty_alone():
     drawn = frame.groupby("replicate")["scar_rate"].first().tolist()
     assert drawn == [table.draw(8 + r)["scar_rate"] for r in range(3)]
     with pytest.raises(gs.UserInputError, match="needs uncertainty"):
-        gs.run_many("npm", replicates=2, fixed_seed=True, progress=False)
+        gs.run_many("npm", replicates=2, fixed_seed=True, progress=False, uncertainty="none")
 
 
 def test_bad_calls_say_what_is_allowed():
@@ -207,13 +208,14 @@ def test_cli_fixed_seed_gives_parameter_uncertainty_alone(tmp_path, capsys):
     assert drawn.tolist() == [table.draw(5 + r)["trust_anchoring"] for r in range(3)]
     assert drawn.nunique() >= 2
     plain = tmp_path / "plain"
-    assert main(["run", "co_creation", *CLI_TINY, "--no-report", "--out", str(plain)]) == 0
+    assert main(["run", "co_creation", *CLI_TINY, "--no-report", "--out", str(plain),
+                 "--uncertainty", "none"]) == 0
     assert _manifest(plain)["bands"] == "seed variation (3 seeds)"
     assert _manifest(plain)["uncertainty"] is None
 
 
 @pytest.mark.parametrize(("extra", "expected"), [
-    (["--fixed-seed"], "needs --uncertainty"),
+    (["--fixed-seed", "--uncertainty", "none"], "needs a parameter table"),
     (["--uncertainty", "nowhere.csv"], "parameter table not found"),
     (["--uncertainty", "calibrate"], "parameter table not found"),
 ])
@@ -223,3 +225,63 @@ def test_cli_bad_uncertainty_is_one_line(tmp_path, capsys, extra, expected):
     lines = [line for line in err.splitlines() if line.strip()]
     assert code == 2 and len(lines) == 1 and expected in lines[0]
     assert not (tmp_path / "o" / "manifest.json").exists()
+
+
+def test_shipped_scenarios_ship_with_the_calibrated_table(tmp_path):
+    """Issue 14: "the default scenarios ship with the calibrated uncertainty"."""
+    from governance_sim.ensemble import scenario_table
+    from governance_sim.scenarios import list_scenarios, load_scenario
+
+    scenarios = [load_scenario(name) for name in list_scenarios()]
+    assert {s.uncertainty for s in scenarios} == {"calibrated"}
+    assert scenario_table(scenarios).sha256 == load_table("calibrated").sha256
+    assert scenario_table(scenarios, "none") is None
+    # the default run draws, the same as asking for the table; "none" does not draw
+    default = gs.run_many("npm", replicates=2, seed=4, steps=3, settings=TINY, progress=False)
+    asked = gs.run_many("npm", replicates=2, seed=4, steps=3, settings=TINY, progress=False,
+                        uncertainty="calibrated")
+    pd.testing.assert_frame_equal(default, asked, check_exact=True)
+    assert default.attrs["bands"].startswith("seed variation and parameter uncertainty")
+    plain = gs.run_many("npm", replicates=2, seed=4, steps=3, settings=TINY, progress=False,
+                        uncertainty="none")
+    assert "scar_rate" not in plain.columns
+    # through the command line, and recorded in the manifest
+    out = tmp_path / "default"
+    assert main(["run", "npm", *CLI_TINY, "--no-report", "--out", str(out)]) == 0
+    manifest = _manifest(out)
+    assert manifest["uncertainty"]["name"] == "calibrated"
+    assert manifest["scenarios"][0]["uncertainty"] == "calibrated"
+    assert "parameter uncertainty" in manifest["bands"]
+
+
+def test_scenarios_that_ship_with_different_tables_ask_for_a_choice(tmp_path, capsys):
+    import dataclasses
+
+    from governance_sim.ensemble import scenario_table
+    from governance_sim.scenarios import load_scenario
+
+    npm = load_scenario("npm")
+    plain = dataclasses.replace(load_scenario("bureaucracy"), uncertainty="none")
+    with pytest.raises(gs.UserInputError, match="different parameter tables.*--uncertainty"):
+        scenario_table([npm, plain])
+    assert scenario_table([npm, plain], "none") is None
+    own = tmp_path / "own.toml"
+    own.write_text('[scenario]\nname = "own"\nuncertainty = "none"\n', encoding="utf-8")
+    code = main(["compare", "npm", str(own), *CLI_TINY, "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and "different parameter tables" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+    silent = dataclasses.replace(plain, uncertainty="")  # a file that says nothing follows
+    assert scenario_table([npm, silent]).name == "calibrated"
+    assert scenario_table([silent]) is None
+
+
+@pytest.mark.parametrize("value", ["data/parameter_uncertainty.csv", "/etc/passwd", "posterior"])
+def test_a_scenario_names_only_a_shipped_table(tmp_path, value):
+    """Files are data: a scenario file never makes the tool read another file."""
+    from governance_sim.scenarios import ScenarioError, load_scenario
+
+    path = tmp_path / "s.toml"
+    path.write_text(f'[scenario]\nname = "s"\nuncertainty = "{value}"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="allowed: calibrated, none"):
+        load_scenario(path)

@@ -155,7 +155,8 @@ def scenario_table(scenarios: Sequence[Scenario],
 
     Args:
         scenarios: the scenarios run together (their ``uncertainty``: a built-in table's
-            name, ``"none"`` or empty).
+            name, ``"none"``, or empty when the file says nothing: such a scenario follows
+            the others, and alone runs without a table).
         given: a table, a path, a built-in name, ``"none"`` (no table: seed variation
             only) or None (the scenarios' own).
 
@@ -170,7 +171,7 @@ def scenario_table(scenarios: Sequence[Scenario],
         return given
     if given is not None:
         return None if str(given) == NO_TABLE else load_table(given)
-    declared = {s.name: s.uncertainty or NO_TABLE for s in scenarios}
+    declared = {s.name: s.uncertainty for s in scenarios if s.uncertainty}
     names = set(declared.values())
     if len(names) > 1:
         listed = ", ".join(f"{name}: {table}" for name, table in declared.items())
