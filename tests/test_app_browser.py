@@ -191,13 +191,15 @@ def test_exported_scenario_runs_on_the_command_line(page, tmp_path) -> None:
 
     loaded = gs.load_scenario(path)
     assert loaded.params.logic == "co_creation"
+    assert loaded.uncertainty == "calibrated"  # the table the view drew from (co_creation's)
     assert loaded.params.levers["facilitation_targeting"] > 0.3
     done = subprocess.run(
         [sys.executable, "-m", "governance_sim.cli", "run", str(path), "--steps", "12",
          "--replicates", "1", "--out", str(tmp_path / "out"), "--no-report"],
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "out" / "manifest.json").is_file()
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["uncertainty"]["name"] == "calibrated"  # run drew as the app did
     with page.expect_download(timeout=60_000) as waiting:
         page.locator("#export-html").click()
     html_path = tmp_path / waiting.value.suggested_filename

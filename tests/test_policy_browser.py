@@ -4,7 +4,9 @@ The numeric readout shows the numbers the figure draws, the status line ends wit
 replicates drawn", the view's state survives a reload of its address in a new page (same
 slider, same figure), a bad address is clamped with a notice, the CSV download holds the
 drawn series, zooming marks the axes that do not start at 0, and choosing the calibrated
-parameter table makes the readout's note say the bands show parameter uncertainty. Small populations
+parameter table makes the readout's note say the bands show parameter uncertainty; the table
+follows the scenario's own (calibrated) unless the address or the user chooses another, and a
+choice of none survives a link. Small populations
 (1 000 citizens, 24 months) so the tests stay quick on a shared machine.
 """
 
@@ -102,7 +104,7 @@ def test_status_line_runs_then_says_all_replicates_are_drawn(context, server) ->
 
 
 def test_numeric_readout_shows_the_drawn_numbers(context, server) -> None:
-    page = _open(context, server + SMALL)
+    page = _open(context, server + SMALL + "&uncertainty=none")
     _finished(page)
     text = page.locator("#readout-text").text_content()
     found = re.fullmatch(r"Trust at month 24: (0\.\d{3}) with your settings against "
@@ -137,8 +139,47 @@ def test_numeric_readout_shows_the_drawn_numbers(context, server) -> None:
             "parameter draw)") in note.text_content()
     assert "the bands show seed variation and parameter uncertainty" in page.locator(
         "#policy-status").text_content()
-    assert "uncertainty=calibrated" in page.evaluate("window.location.search")
+    # calibrated is the table co_creation ships with: the address no longer needs to say it
+    page.wait_for_function("() => !window.location.search.includes('uncertainty=')",
+                           timeout=60_000)
     assert not page.errors
+
+
+_TABLE_SHOWN = "() => document.querySelector('#uncertainty').textContent"
+
+
+def test_the_table_follows_the_scenario_and_a_choice_of_none_survives_a_link(
+        context, server) -> None:
+    # an address without uncertainty= (every link made before scenarios shipped with a
+    # table): the scenario's table, calibrated, is drawn from
+    page = _open(context, server + SMALL)
+    _finished(page)
+    assert "calibrated: 22 plausible parameter sets" in page.evaluate(_TABLE_SHOWN)
+    assert "parameter uncertainty" in page.locator("#readout-table .hint").text_content()
+    # choose none by hand: the address says so, and a new page from it keeps none
+    page.locator("#uncertainty").click()
+    page.locator(".dash-dropdown-option:has(input[value='none'])").click()
+    page.wait_for_function("() => window.location.search.includes('uncertainty=none')",
+                           timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#readout-table .hint').textContent"
+                           ".includes('which shows seed variation (3 seeds)')",
+                           timeout=120_000)
+    again = _open(context, page.evaluate("window.location.href"))
+    _finished(again)
+    assert "none: seed variation only" in again.evaluate(_TABLE_SHOWN)
+    assert "which shows seed variation (3 seeds)" in again.locator(
+        "#readout-table .hint").text_content()
+    # another scenario: its own table again, and the address drops the key
+    again.locator("#scenario").click()
+    again.locator(".dash-dropdown-option:has(input[value='npm'])").click()
+    again.wait_for_function("() => window.location.search.startsWith('?scenario=npm')"
+                            " && !window.location.search.includes('uncertainty=')",
+                            timeout=60_000)
+    assert "calibrated: 22 plausible parameter sets" in again.evaluate(_TABLE_SHOWN)
+    again.wait_for_function("() => document.querySelector('#policy-status').textContent"
+                            ".includes('the bands show seed variation and parameter "
+                            "uncertainty')", timeout=120_000)
+    assert not page.errors and not again.errors
 
 
 def test_the_address_restores_the_view_in_a_new_page(context, server) -> None:
