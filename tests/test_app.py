@@ -208,6 +208,8 @@ def test_report_html_is_offline_and_names_both(tmp_path) -> None:
     page = export.report_html(runs.frame, base, custom, seed=3, replicates=1, steps=5,
                               baseline_label="baseline: co_creation")
     assert "baseline: co_creation" in page and SETTINGS_LABEL in page
+    # no table in the app: the rerun command says so (compare would draw from calibrated)
+    assert "--replicates 1 --uncertainty none" in page
     assert not re.search(r"<script[^>]*\bsrc=", page) and len(page) > 1_000_000
 
 

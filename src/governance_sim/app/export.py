@@ -202,6 +202,8 @@ def report_html(frame: pd.DataFrame, base: Scenario, custom: Scenario, *,
         words += ["--uncertainty", table.name]
         if fixed_seed:
             words.append("--fixed-seed")
+    else:  # said, or compare would draw from the table the scenarios ship with
+        words += ["--uncertainty", NO_TABLE]
     command = shlex.join(words)
     draws = replicate_seeds(seed, replicates)
     manifest: dict[str, object] = {
