@@ -435,3 +435,21 @@ def test_describe_output_refuses_a_file_it_does_not_know():
     assert "trust_end" in describe_output("trust_end_heatmap.html", ["trust", "trust_end"])
     with pytest.raises(ValueError, match="not a file of a sensitivity analysis"):
         describe_output("trust_end_other.csv", ["trust_end"])
+
+
+def test_list_and_show_give_the_scenario_texts_in_a_language(tmp_path, capsys):
+    nb = gs.load_scenario("co_creation").text("nb")
+    code, out, _ = _run(["list", "--lang", "nb"], capsys)
+    assert code == 0 and nb.description.split(". ")[0][:60] in out
+    code, out, _ = _run(["show", "co_creation", "--lang", "nb"], capsys)
+    assert code == 0 and nb.label in out.splitlines()[0] and nb.question in out
+    assert "parameter table: calibrated" in out
+    code, out, err = _run(["show", "co_creation", "--lang", "xx"], capsys)
+    assert code == 2 and "unknown language 'xx'" in err and "Traceback" not in err
+
+
+def test_show_gives_the_levers_of_the_scenarios_lever_table(tmp_path, capsys):
+    path = _scenario_file(tmp_path, "cells", '[params]\nlogic = "co_creation"\n'
+                          '[params.lever_table.co_creation]\ncontrol_intensity = 0.55\n')
+    code, out, _ = _run(["show", str(path)], capsys)
+    assert code == 0 and "control_intensity=0.55" in out

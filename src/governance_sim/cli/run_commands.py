@@ -149,12 +149,18 @@ def _is_run_manifest(manifest: object, frame: object) -> bool:
 
 def register(app: typer.Typer) -> None:
     """Add ``list``, ``show``, ``run``, ``compare`` and ``report`` to ``app``."""
+    text_lang_option = typer.Option(
+        "en", "--lang", metavar="{en,nb}",
+        help="Language of the scenarios' own texts (label, description, question): en or nb "
+        "(bokmål, from each file's [scenario.translations.nb]; English where a file has none).")
 
     @app.command("list")
-    def list_command() -> None:
+    def list_command(lang: str = text_lang_option) -> None:
         """List the shipped scenarios with their horizon and what they are about."""
+        from governance_sim.i18n import check_language
         from governance_sim.scenarios import list_scenarios, load_scenario, scenario_dir
 
+        lang = check_language(lang)
         names = list_scenarios()
         if not names:
             typer.echo(f"no scenarios in {scenario_dir()}")
@@ -168,7 +174,7 @@ def register(app: typer.Typer) -> None:
                 broken += 1
                 typer.echo(f"{name:<{width}}  cannot be loaded: {str(error)[:160]}", err=True)
                 continue
-            text = scenario.description.split(". ")[0].rstrip(".")
+            text = scenario.text(lang).description.split(". ")[0].rstrip(".")
             if len(text) > 90:
                 text = text[:87].rstrip() + "..."
             typer.echo(f"{name:<{width}}  {scenario.steps:>4} months  {text}")
@@ -179,23 +185,31 @@ def register(app: typer.Typer) -> None:
     def show_command(
         scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
         as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+        lang: str = text_lang_option,
     ) -> None:
         """Show a scenario: description, question, parameters, events, levers and sources."""
         from governance_sim.cli.batch import scenario_info
+        from governance_sim.i18n import check_language
         from governance_sim.logics import profile
         from governance_sim.scenarios import load_scenario
 
+        lang = check_language(lang)
         loaded = load_scenario(scenario)
         info = scenario_info(loaded)
-        levers = profile(loaded.params.logic).with_levers(loaded.params.levers).as_dict()
+        levers = profile(loaded.params.logic, loaded.params.lever_table).with_levers(
+            loaded.params.levers).as_dict()
         if as_json:
             info["levers_at_start"] = levers
             typer.echo(json.dumps(info, indent=2, default=str))
             return
-        typer.echo(f"{info['name']}  ({info['path']})")
-        typer.echo(f"  {info['description']}")
-        typer.echo(f"question: {info['question']}")
+        text = loaded.text(lang)
+        typer.echo(f"{info['name']}: {text.label}  ({info['path']})")
+        typer.echo(f"  {text.description}")
+        typer.echo(f"question: {text.question}")
         typer.echo(f"steps: {info['steps']} months")
+        typer.echo(f"parameter table: {info['uncertainty']} (each replicate of run/compare "
+                   "draws from it; --uncertainty none for seeds alone)"
+                   if info["uncertainty"] != "none" else "parameter table: none")
         typer.echo("parameters over the defaults:")
         for key, value in info["params_over_defaults"].items():
             typer.echo(f"  {key} = {value}")
