@@ -41,6 +41,7 @@ __all__ = [
     "ID_COLUMNS",
     "MAX_SEED",
     "Comparison",
+    "apply_draw",
     "apply_settings",
     "compare",
     "explicit_params",
@@ -183,6 +184,27 @@ def scenario_table(scenarios: Sequence[Scenario],
     return None if name == NO_TABLE else load_table(name)
 
 
+def apply_draw(params: Params, drawn: Mapping[str, float | int], fixed: Collection[str],
+               where: str) -> Params:
+    """``params`` with a table's draw over it, except the parameters in ``fixed``.
+
+    Args:
+        params: the run's parameters.
+        drawn: one draw of a parameter table (:meth:`ParameterTable.draw`).
+        fixed: parameters set explicitly (by the scenario or the user); they win.
+        where: what the run is, for the message (``"npm, replicate 2 with its draw from
+            calibrated"``).
+
+    Raises:
+        ParameterError: the draw makes the parameters invalid (the message starts with
+            ``where``).
+    """
+    try:
+        return params.replace(**{k: v for k, v in drawn.items() if k not in fixed})
+    except ParameterError as error:
+        raise ParameterError(f"{where}: {error}") from None
+
+
 def _check_table_varies(table: ParameterTable, fixed: Mapping[str, set[str]]) -> None:
     if all(set(table.names) <= names for names in fixed.values()):
         raise UserInputError(
@@ -245,13 +267,10 @@ def run_batch(scenarios: Sequence[Scenario], seeds: Sequence[int] | Mapping[str,
                 bar.set_postfix_str(f"{scenario.name} #{replicate}", refresh=False)
                 params = scenario.params
                 if uncertainty is not None:
-                    drawn = uncertainty.draw(draws[replicate])
-                    changes = {k: v for k, v in drawn.items() if k not in fixed[scenario.name]}
-                    try:
-                        params = params.replace(**changes)
-                    except ParameterError as error:
-                        raise ParameterError(f"{scenario.name}, replicate {replicate} with its "
-                                             f"draw from {uncertainty.name}: {error}") from None
+                    params = apply_draw(params, uncertainty.draw(draws[replicate]),
+                                        fixed[scenario.name],
+                                        f"{scenario.name}, replicate {replicate} with its "
+                                        f"draw from {uncertainty.name}")
                 model = Simulation(params, checked_seed(seed), steps=horizon[scenario.name],
                                    scenario_name=scenario.name)
                 for _ in range(horizon[scenario.name]):

@@ -140,7 +140,7 @@ def uncertainty_note(runs: PolicyRuns, lang: str = "en") -> str:
     if context["table"] is None:
         return _("Every parameter of the table {table} is set by the scenario, which wins "
                  "over the table: nothing is drawn.").format(table=asked.name)
-    if context.get("uncertainty_note"):
+    if context.get("only_baseline_draws"):
         return _("Your settings set every parameter of the table {table}: only the baseline "
                  "draws from it.").format(table=asked.name)
     return ""

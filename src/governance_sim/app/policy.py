@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.cli.batch import replicate_seeds, run_batch
-from governance_sim.ensemble import explicit_params
-from governance_sim.params import ParameterError, Params
+from governance_sim.ensemble import apply_draw, explicit_params
+from governance_sim.params import Params
 from governance_sim.scenarios import Scenario
 from governance_sim.uncertainty import ParameterTable, bands_label
 
@@ -215,8 +215,8 @@ class PolicyRuns:
             ParameterError: a draw makes the baseline's or the settings' parameters invalid.
         """
         start = time.perf_counter()
-        plan, table, note = self._plan(base, params, seed, replicates, uncertainty,
-                                       fixed_seed)
+        plan, table, only_baseline_draws = self._plan(base, params, seed, replicates,
+                                                      uncertainty, fixed_seed)
         if foreground is None:
             foreground = params.n_citizens * steps <= FOREGROUND_CITIZEN_STEPS
         with self._lock:
@@ -230,7 +230,8 @@ class PolicyRuns:
             self.context = {"base": base, "params": params, "steps": steps, "seed": seed,
                             "replicates": replicates, "baseline_label": baseline_label,
                             "table": table, "fixed_seed": fixed_seed and table is not None,
-                            "asked_table": uncertainty, "uncertainty_note": note}
+                            "asked_table": uncertainty,
+                            "only_baseline_draws": only_baseline_draws}
         frame = None
         parts: list[pd.DataFrame] = []
         if foreground:
@@ -254,39 +255,30 @@ class PolicyRuns:
     @staticmethod
     def _plan(base: Scenario, params: Params, seed: int, replicates: int,
               uncertainty: ParameterTable | None, fixed_seed: bool
-              ) -> tuple[list[_Replicate], ParameterTable | None, str]:
-        """Each replicate's parameters and seeds; the table in effect; a note on the table.
+              ) -> tuple[list[_Replicate], ParameterTable | None, bool]:
+        """Each replicate's parameters and seeds, the table in effect, and a flag.
 
         The table in effect is None when the baseline scenario sets every parameter of it
-        (then nothing is drawn, and the note says so).
+        (then nothing is drawn). The flag says that only the baseline draws from it: the
+        settings set every parameter of the table.
         """
         seeds = replicate_seeds(seed, replicates)
         if uncertainty is None:
-            return [_Replicate(base.params, params, s, None) for s in seeds], None, ""
+            return [_Replicate(base.params, params, s, None) for s in seeds], None, False
         names = set(uncertainty.names)
         fixed_base = explicit_params(base) & names
         fixed_settings = fixed_base | (user_changed(base.params, params) & names)
         if fixed_base == names:
-            note = (f"every parameter of table {uncertainty.name} is set by the scenario, "
-                    "which wins over the table: nothing is drawn")
-            return ([_Replicate(base.params, params, s, None) for s in seeds], None, note)
-        note = (f"your settings set every parameter of table {uncertainty.name}: only the "
-                "baseline draws from it" if fixed_settings == names else "")
+            return [_Replicate(base.params, params, s, None) for s in seeds], None, False
         plan = []
         for replicate, draw_seed in enumerate(seeds):
             drawn = uncertainty.draw(draw_seed)
-            pair = []
-            for arm, given, fixed in (("the baseline", base.params, fixed_base),
-                                      ("your settings", params, fixed_settings)):
-                try:
-                    pair.append(given.replace(**{k: v for k, v in drawn.items()
-                                                 if k not in fixed}))
-                except ParameterError as error:
-                    raise ParameterError(f"{arm}, replicate {replicate} with its draw from "
-                                         f"{uncertainty.name}: {error}") from None
-            plan.append(_Replicate(pair[0], pair[1], seeds[0] if fixed_seed else draw_seed,
-                                   draw_seed))
-        return plan, uncertainty, note
+            where = f"replicate {replicate} with its draw from {uncertainty.name}"
+            plan.append(_Replicate(
+                apply_draw(base.params, drawn, fixed_base, f"the baseline, {where}"),
+                apply_draw(params, drawn, fixed_settings, f"your settings, {where}"),
+                seeds[0] if fixed_seed else draw_seed, draw_seed))
+        return plan, uncertainty, fixed_settings == names
 
     def _pair(self, replicate: _Replicate, index: int, steps: int, job: _Job | None,
               baseline_label: str, table: ParameterTable | None) -> list[pd.DataFrame]:

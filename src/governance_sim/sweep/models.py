@@ -20,7 +20,7 @@ import pandas as pd
 
 from governance_sim.params import LOGIC_NAMES, ParameterError, Params
 from governance_sim.sweep.registry import import_model
-from governance_sim.sweep.spec import OutcomeSpec, SpecError, SweepSpec
+from governance_sim.sweep.spec import OutcomeSpec, SpecError, SweepSpec, lever_cell
 from governance_sim.uncertainty import ParameterTable
 
 __all__ = ["ModelRunner", "WithConstants", "call_model", "extract_outcomes", "resolve_model",
@@ -168,9 +168,8 @@ class ModelRunner:
                 events[self.event_offset + int(index)][name] = value
             elif key.startswith("levers."):
                 levers[key.removeprefix("levers.")] = value
-            elif key.startswith("lever_table."):  # one cell: lever_table.<logic>.<lever>
-                _, logic, lever = key.split(".")
-                cells.setdefault(logic, {})[lever] = value
+            elif (cell := lever_cell(key)) is not None:
+                cells.setdefault(cell[0], {})[cell[1]] = value
             elif key.startswith("mechanisms."):
                 mechanisms[key.removeprefix("mechanisms.")] = bool(value)
             elif key.startswith("logic."):
@@ -281,9 +280,8 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
     for key, value in spec.constants.items():
         if key.startswith("levers."):
             levers[key.removeprefix("levers.")] = value
-        elif key.startswith("lever_table."):  # one cell: lever_table.<logic>.<lever>
-            _, logic, lever = key.split(".")
-            base.setdefault("lever_table", {}).setdefault(logic, {})[lever] = value
+        elif (cell := lever_cell(key)) is not None:
+            base.setdefault("lever_table", {}).setdefault(cell[0], {})[cell[1]] = value
         elif key.startswith("mechanisms."):
             mechanisms[key.removeprefix("mechanisms.")] = value
         elif key.startswith("logic."):
