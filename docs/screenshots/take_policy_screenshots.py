@@ -14,27 +14,14 @@ Writes ``policy_view.png`` (1366 x 768),
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from app_for_screenshots import app_and_browser
 
 HERE = Path(__file__).resolve().parent
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEW = "?scenario=npm_to_co_creation&initial_trust=0.65&month=120&uncertainty=calibrated"
 SHOTS = (("policy_view.png", 1366, 768, ""), ("policy_view_1024.png", 1024, 768, ""),
          ("policy_view_nb.png", 1366, 768, "&lang=nb"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _drawn(page) -> None:
@@ -50,34 +37,17 @@ def _drawn(page) -> None:
 
 def main() -> None:
     """Start the app, open the view at each size, write the screenshots."""
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "governance_sim.cli", "app", "--port",
-                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 headless=True, args=ARGS)
-            for name, width, height, extra in SHOTS:
-                page = browser.new_page(viewport={"width": width, "height": height})
-                page.goto(url + VIEW + extra)
-                _drawn(page)
-                page.screenshot(path=str(HERE / name))
-                if not extra and width > 1100:
-                    page.locator("#readout").scroll_into_view_if_needed()
-                    page.wait_for_timeout(500)
-                    page.screenshot(path=str(HERE / "policy_view_readout.png"))
-                page.close()
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
+    with app_and_browser() as (url, browser):
+        for name, width, height, extra in SHOTS:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(url + VIEW + extra)
+            _drawn(page)
+            page.screenshot(path=str(HERE / name))
+            if not extra and width > 1100:
+                page.locator("#readout").scroll_into_view_if_needed()
+                page.wait_for_timeout(500)
+                page.screenshot(path=str(HERE / "policy_view_readout.png"))
+            page.close()
     print(f"wrote {', '.join(name for name, *_ in SHOTS)} and policy_view_readout.png "
           f"in {HERE}")
 

@@ -11,24 +11,11 @@ classroom run, and writes ``docs/screenshots/policy_view.png`` and ``classroom.p
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from app_for_screenshots import app_and_browser
 
 HERE = Path(__file__).resolve().parent
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _pattern(kind: str, name: str) -> str:
@@ -37,55 +24,38 @@ def _pattern(kind: str, name: str) -> str:
 
 def main() -> None:
     """Start the app, set up both views, write the two screenshots."""
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "governance_sim.cli", "app", "--port",
-                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 headless=True, args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(url)
-            page.wait_for_selector("#graph-time .main-svg", timeout=60_000)
-            page.locator("#scenario").click()
-            page.get_by_text("npm to co creation", exact=True).click()
-            page.wait_for_function("() => /180 months/.test(document.querySelector("
-                                   "'#policy-status').textContent)", timeout=60_000)
-            slider = page.locator(_pattern("param", "initial_trust") + " input")
-            slider.fill("0.65")
-            slider.press("Tab")
-            page.wait_for_timeout(1500)
-            page.wait_for_function(
-                "() => { const g = document.querySelector('#graph-time .js-plotly-plot');"
-                " return /drawn/.test(document.querySelector('#policy-progress-text')"
-                ".textContent) && g.layout.meta && g.layout.meta.replicates === 5; }",
-                timeout=120_000)
-            page.evaluate("document.getElementById('policy-sidebar').scrollTop = 0")
-            page.wait_for_timeout(800)
-            page.screenshot(path=str(HERE / "policy_view.png"))
-            page.get_by_text("Classroom", exact=True).click()
-            page.wait_for_selector("#cls-network .main-svg", timeout=60_000)
-            page.click("#cls-panel label:nth-of-type(2)")  # settings: fastest speed
-            page.locator("#cls-speed [role=slider]").press("End")
-            page.click("#cls-panel label:nth-of-type(1)")
-            page.locator("#cls-play").click()
-            page.wait_for_function(
-                "() => { const m = /month (\\d+)/.exec(document.querySelector('#cls-month')"
-                ".textContent); return m && +m[1] >= 36; }", timeout=120_000)
-            page.locator("#cls-pause").click()
-            page.wait_for_timeout(1200)
-            page.screenshot(path=str(HERE / "classroom.png"))
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
+    with app_and_browser(tries=200) as (url, browser):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url)
+        page.wait_for_selector("#graph-time .main-svg", timeout=60_000)
+        page.locator("#scenario").click()  # options show each scenario's label; pick by value
+        page.locator(".dash-dropdown-option:has(input[value='npm_to_co_creation'])").click()
+        page.wait_for_function("() => /180 months/.test(document.querySelector("
+                               "'#policy-status').textContent)", timeout=60_000)
+        slider = page.locator(_pattern("param", "initial_trust") + " input")
+        slider.fill("0.65")
+        slider.press("Tab")
+        page.wait_for_timeout(1500)
+        page.wait_for_function(
+            "() => { const g = document.querySelector('#graph-time .js-plotly-plot');"
+            " return /drawn/.test(document.querySelector('#policy-progress-text')"
+            ".textContent) && g.layout.meta && g.layout.meta.replicates === 5; }",
+            timeout=120_000)
+        page.evaluate("document.getElementById('policy-sidebar').scrollTop = 0")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(HERE / "policy_view.png"))
+        page.get_by_text("Classroom", exact=True).click()
+        page.wait_for_selector("#cls-network .main-svg", timeout=60_000)
+        page.click("#cls-panel label:nth-of-type(2)")  # settings: fastest speed
+        page.locator("#cls-speed [role=slider]").press("End")
+        page.click("#cls-panel label:nth-of-type(1)")
+        page.locator("#cls-play").click()
+        page.wait_for_function(
+            "() => { const m = /month (\\d+)/.exec(document.querySelector('#cls-month')"
+            ".textContent); return m && +m[1] >= 36; }", timeout=120_000)
+        page.locator("#cls-pause").click()
+        page.wait_for_timeout(1200)
+        page.screenshot(path=str(HERE / "classroom.png"))
     print(f"wrote {HERE / 'policy_view.png'} and {HERE / 'classroom.png'}")
 
 
