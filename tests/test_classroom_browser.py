@@ -201,17 +201,22 @@ def _fastest(page) -> None:
     page.click("#cls-panel label:nth-of-type(1)")
 
 
-def test_classroom_plays_ten_steps(page, server) -> None:
-    _open(page, f"{server}?mode=classroom&lang=en")
-    _fastest(page)
+def _play_until(page, month: int) -> None:
+    """Press Play, wait for ``month`` or later, press Pause and wait until it says paused."""
     page.locator("#cls-play").click()
     page.wait_for_function(
-        "() => { const m = /month (\\d+)/.exec(document.querySelector('#cls-month')"
-        ".textContent); return m && +m[1] >= 10; }", timeout=120_000)
+        "m => { const t = /month (\\d+)/.exec(document.querySelector('#cls-month')"
+        ".textContent); return t && +t[1] >= m; }", arg=month, timeout=120_000)
     page.locator("#cls-pause").click()
     page.wait_for_function(
         "() => /paused/.test(document.querySelector('#cls-month').textContent)",
         timeout=120_000)
+
+
+def test_classroom_plays_ten_steps(page, server) -> None:
+    _open(page, f"{server}?mode=classroom&lang=en")
+    _fastest(page)
+    _play_until(page, 10)
     month = int(re.search(r"month (\d+)", page.locator("#cls-month").text_content())[1])
     assert month >= 10
     points = page.evaluate(
@@ -258,14 +263,7 @@ def test_classroom_ablation_lesson_draws_the_runs_with_and_without(page, server)
     assert set(page.evaluate(_CURVE_NAMES)) == {"Bureaucracy", "with motivation scar",
                                                  "without motivation scar"}
     _fastest(page)
-    page.locator("#cls-play").click()
-    page.wait_for_function(
-        "() => { const m = /month (\\d+)/.exec(document.querySelector('#cls-month')"
-        ".textContent); return m && +m[1] >= 8; }", timeout=120_000)
-    page.locator("#cls-pause").click()
-    page.wait_for_function(
-        "() => /paused/.test(document.querySelector('#cls-month').textContent)",
-        timeout=120_000)
+    _play_until(page, 8)
     month = int(re.search(r"month (\d+) of 180", page.locator("#cls-month").text_content())[1])
     lengths = page.evaluate(
         "() => document.querySelector('#cls-curves .js-plotly-plot')._fullData"
