@@ -230,3 +230,14 @@ def test_sweep_constants_win_over_the_table(tmp_path):
     _write(tmp_path, "one.csv", "parameter,low,high\ntrust_anchoring,0.01,0.09\n")
     with pytest.raises(SpecError, match="change nothing"):
         resolve_model(load_spec(_spec(tmp_path, "one.csv", constants="trust_anchoring = 0.02")))
+
+
+def test_a_spec_with_a_table_keeps_its_name_in_spec_and_manifest(tmp_path):
+    from governance_sim.sweep import load_spec, read_manifest, run_sweep
+
+    _write(tmp_path, "mine.csv", "parameter,low,high\ntrust_anchoring,0.01,0.05\n"
+           "control_tolerance,0.2,0.4\n")
+    spec = load_spec(_spec(tmp_path, "mine.csv"))
+    assert spec.name == "u", "the table's last parameter must not rename the sweep"
+    run_sweep(spec, tmp_path / "out", workers=1, progress=False)
+    assert read_manifest(tmp_path / "out")["name"] == "u"

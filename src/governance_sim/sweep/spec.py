@@ -384,11 +384,11 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
                        "also varied in [levers]/[uncertainties]; vary it in one place")
         taken = {o.name for o in outcomes}
         drawn = []
-        for name in uncertainty.names:
-            if f"drawn_{name}" in taken:
-                raise fail(f"[outcomes] 'drawn_{name}': the name is reserved for the value "
-                           f"of {name} each run drew from the parameter table")
-            drawn.append(OutcomeSpec(name=f"drawn_{name}", metric=f"drawn:{name}"))
+        for parameter in uncertainty.names:
+            if f"drawn_{parameter}" in taken:
+                raise fail(f"[outcomes] 'drawn_{parameter}': the name is reserved for the "
+                           f"value of {parameter} each run drew from the parameter table")
+            drawn.append(OutcomeSpec(name=f"drawn_{parameter}", metric=f"drawn:{parameter}"))
         outcomes = (*outcomes, *drawn)
     spec = SweepSpec(
         name=name, model=model, design=kind, dimensions=tuple(dimensions),
