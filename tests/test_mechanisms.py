@@ -172,11 +172,15 @@ def test_choice_favours_the_resourceful_unless_treatment_is_impartial():
     assert voiced[0] > voiced[1]
 
 
-def test_trust_is_lost_faster_than_gained():
-    level = np.array([0.5])
+@pytest.mark.parametrize("start", [0.1, 0.2, 0.29, 0.5, 0.8, 0.95])
+def test_trust_is_lost_faster_than_gained_at_every_level(start):
+    # the log-odds form: a loss weighs loss_aversion times an equal gain at every level
+    # (the former room-to-move form reversed below T = 1 / (1 + loss_aversion))
+    level = np.array([start])
     up = trust.asymmetric_update(level, np.array([0.1]), 0.5, 2.5)
     down = trust.asymmetric_update(level, np.array([-0.1]), 0.5, 2.5)
     assert (level - down)[0] == pytest.approx(2.5 * (up - level)[0])
+    assert (up - level)[0] == pytest.approx(0.5 * start * (1 - start) * 0.1)
     both = trust.asymmetric_update(trust.asymmetric_update(level, np.array([0.1]), 0.5, 2.5),
                                    np.array([-0.1]), 0.5, 2.5)
     assert both[0] < level[0]  # equal good and bad news: a net decline
@@ -225,10 +229,41 @@ def test_social_trust_follows_cooperation_in_the_arena():
 
 def test_efficacy_follows_felt_influence():
     params = P.replace(efficacy_rate=0.5)
-    new = trust.update_efficacy(np.full(2, params.initial_efficacy), np.array([1]),
-                                np.array([1.0]), 0.0, params)
-    assert new[0] == pytest.approx(params.initial_efficacy)
-    assert new[1] == pytest.approx(params.initial_efficacy + 0.5 * (1 - params.initial_efficacy))
+    e0 = params.initial_efficacy
+    new = trust.update_efficacy(np.full(3, e0), np.array([1, 2]), np.array([1.0, 0.0]), 0.0,
+                                params)
+    assert new[0] == pytest.approx(e0)  # not taking part, at the anchor: unchanged
+    heard = 1.0 - params.tokenism_threshold  # heard: up, by the room left
+    assert new[1] == pytest.approx(e0 + 0.5 * heard * (1 - e0))
+    # tokenism (influence below the threshold) lowers efficacy, as it lowers trust
+    assert new[2] == pytest.approx(e0 - 0.5 * params.tokenism_threshold * e0)
+
+
+def test_efficacy_returns_to_an_anchor_that_rises_with_resources():
+    params = P.replace(efficacy_reversion=1.0, efficacy_rate=0.5)
+    resources = np.array([0.2, 1.0])
+    anchor = trust.efficacy_anchor(resources, params)
+    assert anchor[1] - anchor[0] == pytest.approx(0.8 * params.efficacy_resource_gradient)
+    new = trust.update_efficacy(np.full(2, 0.5), np.array([], dtype=int), np.array([]), 0.0,
+                                params, anchor)
+    np.testing.assert_allclose(new, 0.5 + 0.5 * (anchor - 0.5))
+
+
+def test_felt_say_raises_the_procedural_signal():
+    efficacy = np.array([P.initial_efficacy - 0.2, P.initial_efficacy, P.initial_efficacy + 0.2])
+    say = trust.felt_say(efficacy, P)
+    np.testing.assert_allclose(say, [-0.2 * P.felt_say_weight, 0.0, 0.2 * P.felt_say_weight])
+    signal = trust.procedural_signal(np.zeros(3, dtype=bool), np.zeros(3), 0.0, 0.15, 0.0, 0.0,
+                                     1.0, say)
+    np.testing.assert_allclose(signal, say)
+
+
+def test_social_trust_level_rises_with_institutional_trust_and_resources():
+    level = trust.citizen_social_level(0.6, np.array([0.6, 0.6, 1.0]),
+                                       np.array([P.initial_trust, P.initial_trust + 0.3,
+                                                 P.initial_trust]), P)
+    np.testing.assert_allclose(level, [0.6, 0.6 + 0.3 * P.institutional_social_link,
+                                       0.6 + 0.4 * P.social_trust_resource_gradient])
 
 
 def test_arena_voice_needs_cooperation_and_critical_mass():

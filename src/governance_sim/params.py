@@ -158,9 +158,9 @@ class Event(BaseModel):
     levers: dict[str, float] | None = None
     members: int = Field(0, ge=0, le=10_000_000)
 
-    @field_validator("logic")
+    @field_validator("logic", mode="before")
     @classmethod
-    def _check_logic(cls, value: str | dict[str, float] | None) -> Any:
+    def _check_logic(cls, value: Any) -> Any:
         if value is None:
             return None
         return _normalise_logic(value)
@@ -195,6 +195,26 @@ LEVER_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+def _is_number(value: Any) -> bool:
+    """True for an int or a finite float (not a bool); an int of any size is fine to compare.
+
+    ``math.isfinite`` of an integer beyond a float's range raises ``OverflowError``; an
+    integer is always finite, so it is never passed there.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters (a 400-digit number is not echoed)."""
+    try:
+        shown = repr(value)
+    except (ValueError, RecursionError):  # e.g. an int beyond Python's printing limit
+        shown = f"<{type(value).__name__}>"
+    return shown if len(shown) <= limit else shown[:limit - 3] + "..."
+
+
 def _normalise_levers(value: Any) -> dict[str, float]:
     """Check a mapping of lever overrides; return it with float values."""
     if not isinstance(value, dict):
@@ -204,10 +224,9 @@ def _normalise_levers(value: Any) -> dict[str, float]:
         if name not in LEVER_NAMES:
             raise ValueError(f"unknown lever {name!r}; allowed: {', '.join(LEVER_NAMES)}")
         lo, hi = LEVER_RANGES[name]
-        if (isinstance(lever, bool) or not isinstance(lever, int | float)
-                or not math.isfinite(lever) or not lo <= lever <= hi):
+        if not _is_number(lever) or not lo <= lever <= hi:
             raise ValueError(f"lever {name!r} must be a number in [{lo:g}, {hi:g}], "
-                             f"got {lever!r}")
+                             f"got {_short(lever)}")
         out[name] = float(lever)
     return out
 
@@ -229,8 +248,9 @@ def _normalise_logic(value: Any) -> str | dict[str, float]:
                 raise ValueError(
                     f"unknown logic {name!r} in mix; allowed: {', '.join(LOGIC_NAMES)}"
                 )
-            if not isinstance(weight, int | float) or not math.isfinite(weight) or weight < 0:
-                raise ValueError(f"mix weight of {name!r} must be a number >= 0, got {weight!r}")
+            if not _is_number(weight) or not 0 <= weight <= 1:
+                raise ValueError(f"mix weight of {name!r} must be a number from 0 to 1 (not "
+                                 f"true/false), got {_short(weight)}")
             total += float(weight)
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"mix weights must sum to 1, they sum to {total:g}")
@@ -515,8 +535,12 @@ class Params(BaseModel):
         "sanction_group_size - 1", "contribution")
 
     # --- trust ------------------------------------------------------------------------
-    trust_learning_rate: float = _f(0.06, 0.0, 1.0, "1/step", ASSUMPTION,
-                                    "speed at which experiences move trust", "trust")
+    trust_learning_rate: float = _f(0.12, 0.0, 1.0, "log-odds per unit signal per step",
+                                    ASSUMPTION,
+                                    "speed at which experiences move trust, in log-odds "
+                                    "(trust moves by rate x T(1-T) x signal: 0.12 moves trust "
+                                    "at 0.5 as fast as the former 0.06 with room-to-move "
+                                    "scaling)", "trust")
     trust_anchoring: float = _f(0.03, 0.0, 1.0, "1/step",
                                 "direction from source: trust is largely a lasting disposition "
                                 "(Uslaner 2002) that experiences move around (Van der Meer & "
@@ -620,6 +644,27 @@ class Params(BaseModel):
     cooperation_norm: float = _f(0.3, 0.0, 1.0, "share of endowment", ASSUMPTION,
                                  "group contribution that counts as good cooperation",
                                  "social_capital")
+    institutional_social_link: float = _f(
+        0.2, 0.0, 2.0, "social trust per unit of institutional trust",
+        "direction from source: Rothstein & Stolle (2008), citizens who find institutions "
+        "impartial and trustworthy trust other people more; Zmerli & Newton (2008): the "
+        "individual-level correlation of social and political trust is positive (data/"
+        "joint_structure.md); size assumed",
+        "how much higher the level a citizen's social trust returns to is per unit of their "
+        "institutional trust above initial_trust", "social_capital")
+    social_trust_resource_gradient: float = _f(
+        0.05, 0.0, 1.0, "social trust per unit of resources",
+        "direction from source: Delhey & Newton (2003), social trust is higher among those "
+        "with more income and education ('winners'); size assumed",
+        "how much higher initial social trust, and the level it returns to, is per unit of "
+        "resources", "social_capital")
+    felt_say_weight: float = _f(
+        0.5, 0.0, 5.0, "signal per unit of efficacy",
+        "direction from source: perceived voice builds legitimacy (Tyler 2006); those who "
+        "feel they have a say trust government far more (OECD Trust Survey 2024; data/"
+        "joint_structure.md); size assumed",
+        "procedural signal a citizen feels per unit of efficacy above initial_efficacy",
+        "trust")
     efficacy_rate: float = _f(0.05, 0.0, 1.0, "1/step", ASSUMPTION,
                               "speed at which influence moves efficacy", "social_capital")
     mobilisation_efficacy_gain: float = _f(0.2, 0.0, 5.0, "x efficacy_rate",
@@ -629,8 +674,9 @@ class Params(BaseModel):
                                            "mobilisation, relative to efficacy_rate",
                                            "social_capital")
     efficacy_reversion: float = _f(0.1, 0.0, 5.0, "x efficacy_rate", ASSUMPTION,
-                                   "return of efficacy toward initial_efficacy, relative to "
-                                   "efficacy_rate", "social_capital")
+                                   "return of efficacy toward each citizen's anchor "
+                                   "(initial_efficacy + efficacy_resource_gradient x centred "
+                                   "resources), relative to efficacy_rate", "social_capital")
 
     # --- professionals' motivation ----------------------------------------------------
     motivation_adjustment_rate: float = _f(0.05, 0.0, 1.0, "1/step", ASSUMPTION,
@@ -1024,6 +1070,9 @@ EVIDENCE_GRADES: dict[str, str] = {
     "experience_noise": "assumed",
     "cooperation_norm": "assumed",
     "efficacy_rate": "assumed",
+    "institutional_social_link": "direction only",
+    "social_trust_resource_gradient": "direction only",
+    "felt_say_weight": "direction only",
     "efficacy_reversion": "assumed",
     "motivation_adjustment_rate": "assumed",
     "control_cost": "assumed",
@@ -1075,17 +1124,18 @@ class FieldInfo:
             for meta in info.metadata:
                 lo = getattr(meta, "ge", lo)
                 hi = getattr(meta, "le", hi)
+            default = info.get_default(call_default_factory=True)
             rows.append(
                 cls(
                     name=name,
                     group=str(extra.get("group", "")),
-                    default=info.get_default(call_default_factory=True),
+                    default=default,
                     low=lo,
                     high=hi,
                     unit=str(extra.get("unit", "")),
                     source=str(extra.get("source", "")),
                     description=info.description or "",
-                    kind=type(info.default).__name__,
+                    kind=type(default).__name__,  # dict for levers (a default factory)
                     grade=EVIDENCE_GRADES.get(name, ""),
                 )
             )
@@ -1109,7 +1159,7 @@ def _explain(error: ValidationError) -> str:
             message = "must be a finite number, not NaN or infinity"
         if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
             message += _range_hint(item["loc"])
-        lines.append(f"{where}: {message} (got {item.get('input')!r})")
+        lines.append(f"{where}: {message} (got {_short(item.get('input'), 60)})")
     return "invalid parameters: " + "; ".join(lines)
 
 

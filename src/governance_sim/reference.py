@@ -338,13 +338,12 @@ class ReferenceSimulation:
                               + (1.0 - p.voice_trust_weight) * fair)
             else:
                 procedural = fair
+            procedural += p.felt_say_weight * (c.efficacy - p.initial_efficacy)
             procedural += ctx.commitment - ctx.shock
             signal = p.outcome_weight * disconfirmation + p.process_weight * procedural
-            if signal >= 0.0:
-                change = signal * (1.0 - c.trust)
-            else:
-                change = p.loss_aversion * signal * c.trust
-            own = clip01(c.trust + p.trust_learning_rate * change)
+            weighted = signal if signal >= 0.0 else p.loss_aversion * signal
+            own = clip01(c.trust + p.trust_learning_rate * (c.trust * (1.0 - c.trust))
+                         * weighted)
             anchored = own + p.trust_anchoring * (c.trust_disposition - own)
             neighbours_trust = sum(old_trust[j] for j in c.neighbours) / len(c.neighbours)
             new_trust.append((1.0 - p.trust_social_influence) * anchored
@@ -362,14 +361,21 @@ class ReferenceSimulation:
                             else p.social_capital_loss * gap * g)
             else:
                 g_change = 0.0
+            own_level = (social_level + p.social_trust_resource_gradient
+                         * (c.resources - MEAN_RESOURCES)
+                         + p.institutional_social_link * (c.trust - p.initial_trust))
             c.social_trust = clip01(
-                g + g_change - p.social_capital_decay * (g - social_level))
+                g + g_change - p.social_capital_decay * (g - own_level))
 
             e = c.efficacy
-            e_change = (p.efficacy_rate * (voice[i] - e) if taking_part[i] else 0.0)
+            anchor = clip01(p.initial_efficacy + p.efficacy_resource_gradient
+                            * (c.resources - MEAN_RESOURCES))
+            felt = voice[i] - p.tokenism_threshold
+            e_change = ((p.efficacy_rate * (felt * (1.0 - e) if felt >= 0.0 else felt * e))
+                        if taking_part[i] else 0.0)
             e_change += (p.efficacy_rate * p.mobilisation_efficacy_gain * levers.mobilisation
                          * (1.0 - e))
-            e_change -= p.efficacy_rate * p.efficacy_reversion * (e - p.initial_efficacy)
+            e_change -= p.efficacy_rate * p.efficacy_reversion * (e - anchor)
             c.efficacy = clip01(e + e_change)
 
             c.expectation = c.expectation + p.expectation_rate * disconfirmation

@@ -294,6 +294,7 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
         np.clip(params.initial_trust + params.trust_resource_gradient * centred, 0.01, 0.99),
         params.initial_trust_sd, rng)
     social_trust = np.clip(params.initial_social_trust
+                           + params.social_trust_resource_gradient * centred
                            + params.initial_social_trust_sd * rng.standard_normal(n), 0.0, 1.0)
     efficacy = np.clip(params.initial_efficacy + params.efficacy_resource_gradient * centred
                        + params.initial_efficacy_sd * rng.standard_normal(n), 0.0, 1.0)

@@ -416,16 +416,18 @@ def citizens_numpy(
     procedural = trust.procedural_signal(taking_part, voice,
                                          trust.fair_treatment(levers.impartiality, params),
                                          params.tokenism_threshold, ctx.commitment, ctx.shock,
-                                         params.voice_trust_weight)
+                                         params.voice_trust_weight,
+                                         trust.felt_say(cit.efficacy, params))
     new_trust = trust.update_trust(cit.trust, cit.trust_disposition,
                                    neighbour_mean(cit.trust, cit.network),
                                    disconfirmation, procedural, params)
     cit.trust_disposition = trust.update_disposition(cit.trust_disposition, cit.trust, params)
     new_social = trust.update_social_trust(
         cit.social_trust, part, part_observed, params,
-        trust.social_trust_level(levers.impartiality, params))
+        trust.citizen_social_level(trust.social_trust_level(levers.impartiality, params),
+                                   resources, cit.trust, params))
     new_efficacy = trust.update_efficacy(cit.efficacy, part, part_voice, levers.mobilisation,
-                                         params)
+                                         params, trust.efficacy_anchor(resources, params))
     cit.expectation = cit.expectation + params.expectation_rate * disconfirmation
     value_sums = unit_sum(value, cit.unit, n_units)
 
@@ -541,7 +543,8 @@ def citizens_native(
     np.exp(cit.value, out=cit.value)
     unit_value, unit_trust, unit_social = (np.empty(n_units) for _ in range(3))
     lib.citizen_step(
-        n_units, starts, taking_part, cit.trust, voice_unit, _nan_to_num(observed_unit),
+        n_units, starts, taking_part, cit.trust, cit.quintile, voice_unit,
+        _nan_to_num(observed_unit),
         panel, panel.size, panel_influence, draws.experience,
         lib.coefficients("citizen_step", {
             "noise": params.experience_noise, "tokenism": params.tokenism_threshold,
@@ -562,7 +565,13 @@ def citizens_native(
             "efficacy_reversion": params.efficacy_reversion,
             "efficacy_baseline": params.initial_efficacy,
             "expectation_rate": params.expectation_rate,
-            "learning_rate": params.belief_learning_rate}),
+            "learning_rate": params.belief_learning_rate,
+            "felt_say": params.felt_say_weight,
+            "efficacy_gradient": params.efficacy_resource_gradient,
+            "social_gradient": params.social_trust_resource_gradient,
+            "institutional_link": params.institutional_social_link,
+            "initial_trust": params.initial_trust,
+            "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE}),
         new_trust, cit.value, cit.expectation, cit.trust_disposition, cit.social_trust,
         cit.efficacy, cit.belief, unit_value, unit_trust, unit_social)
     draws.release("experience")

@@ -19,10 +19,11 @@ from __future__ import annotations
 import numpy as np
 
 from governance_sim.params import Params
+from governance_sim.state import MEAN_RESOURCES
 
-__all__ = ["fair_treatment", "procedural_signal", "asymmetric_update", "update_trust",
+__all__ = ["fair_treatment", "procedural_signal", "felt_say", "citizen_social_level", "asymmetric_update", "update_trust",
            "update_disposition", "social_trust_level", "update_social_trust",
-           "update_efficacy"]
+           "efficacy_anchor", "update_efficacy"]
 
 
 def fair_treatment(impartiality: float, params: Params) -> float:
@@ -41,24 +42,46 @@ def procedural_signal(
     commitment: float,
     shock: float,
     voice_weight: float = 1.0,
+    felt_say: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Procedural experience of each citizen, float64[n].
 
     Participants feel their influence minus the tokenism threshold (with weight
     ``voice_weight``; the rest of their experience is the fair treatment everyone feels);
-    others feel the fairness of treatment (:func:`fair_treatment`). Compacts add, shocks
-    subtract, for everyone.
+    others feel the fairness of treatment (:func:`fair_treatment`). Everyone adds the say
+    they feel they have (:func:`felt_say`); compacts add, shocks subtract, for everyone.
     """
     heard = voice_weight * (voice - tokenism_threshold) + (1.0 - voice_weight) * fair
-    return np.where(participating, heard, fair) + commitment - shock
+    return np.where(participating, heard, fair) + felt_say + commitment - shock
+
+
+def felt_say(efficacy: np.ndarray, params: Params) -> np.ndarray:
+    """The procedural signal of feeling one has a say, float64[n].
+
+    ``felt_say_weight x (efficacy - initial_efficacy)``: citizens who feel that people like
+    them can influence what the institutions do judge them as more responsive and fair, and
+    trust them more, whether or not they take part this month (perceived voice: Tyler 2006;
+    the trust gap between those who feel they have a say and those who do not, OECD Trust
+    Survey 2024).
+
+    Args:
+        efficacy: float64[n], last step's efficacy.
+    """
+    return params.felt_say_weight * (efficacy - params.initial_efficacy)
 
 
 def asymmetric_update(
     level: np.ndarray, signal: np.ndarray, rate: float, loss_aversion: float
 ) -> np.ndarray:
-    """Move a 0-1 level by a signal, losses faster than gains; float64[n] in [0, 1]."""
-    change = np.where(signal >= 0.0, signal * (1.0 - level), loss_aversion * signal * level)
-    return np.clip(level + rate * change, 0.0, 1.0)
+    """Move a 0-1 level by a signal in log-odds, losses ``loss_aversion`` times gains.
+
+    The first-order log-odds step: ``level + rate x level x (1 - level) x signal``, the signal
+    weighted by ``loss_aversion`` when negative. A bad experience weighs ``loss_aversion``
+    times an equally good one at *every* level of trust (Slovic 1993), and both move trust
+    least near 0 and 1, where it is held most firmly; float64[n] in [0, 1].
+    """
+    weighted = np.where(signal >= 0.0, signal, loss_aversion * signal)
+    return np.clip(level + rate * (level * (1.0 - level)) * weighted, 0.0, 1.0)
 
 
 def update_trust(
@@ -116,15 +139,36 @@ def social_trust_level(impartiality: float, params: Params) -> float:
         impartiality - params.fairness_reference)
 
 
+def citizen_social_level(
+    level: float, resources: np.ndarray, trust: np.ndarray, params: Params
+) -> np.ndarray:
+    """The level each citizen's social trust returns to, float64[n].
+
+    The institutions' level (:func:`social_trust_level`) plus
+    ``social_trust_resource_gradient x (resources - MEAN_RESOURCES)`` (winners trust others
+    more: Delhey & Newton 2003) plus ``institutional_social_link x (trust -
+    initial_trust)``: a citizen who finds the institutions trustworthy infers that others
+    can be trusted too (Rothstein & Stolle 2008, the institutional theory of social trust;
+    Zmerli & Newton 2008 on the individual-level link).
+
+    Args:
+        level: the institutions' level, from :func:`social_trust_level`.
+        resources: float64[n], 0.2-1.
+        trust: float64[n], last step's trust in institutions.
+    """
+    return (level + params.social_trust_resource_gradient * (resources - MEAN_RESOURCES)
+            + params.institutional_social_link * (trust - params.initial_trust))
+
+
 def update_social_trust(
     social_trust: np.ndarray, participants: np.ndarray, observed: np.ndarray, params: Params,
-    level: float | None = None,
+    level: np.ndarray | float | None = None,
 ) -> np.ndarray:
     """New social trust, float64[n] in [0, 1].
 
     Participants whose arena cooperated above ``cooperation_norm`` gain, those below lose;
-    everyone returns slowly toward ``level`` (:func:`social_trust_level`; default
-    ``initial_social_trust``).
+    everyone returns slowly toward ``level`` (float64[n] from :func:`citizen_social_level`,
+    or a scalar from :func:`social_trust_level`; default ``initial_social_trust``).
 
     Args:
         social_trust: float64[n].
@@ -140,22 +184,41 @@ def update_social_trust(
     return np.clip(new, 0.0, 1.0, out=new)
 
 
+def efficacy_anchor(resources: np.ndarray | float, params: Params) -> np.ndarray | float:
+    """The efficacy each citizen returns to: higher with resources, float64[n] in [0, 1].
+
+    ``initial_efficacy + efficacy_resource_gradient x (resources - MEAN_RESOURCES)``: skills
+    and resources give a lasting sense of being able to have a say (civic voluntarism:
+    Verba, Schlozman & Brady 1995), kept by the dynamics, not only at the start.
+    """
+    return np.clip(params.initial_efficacy + params.efficacy_resource_gradient * (
+        resources - MEAN_RESOURCES), 0.0, 1.0)
+
+
 def update_efficacy(
     efficacy: np.ndarray, participants: np.ndarray, voice: np.ndarray, mobilisation: float,
-    params: Params,
+    params: Params, anchor: np.ndarray | float | None = None,
 ) -> np.ndarray:
     """New efficacy, float64[n] in [0, 1].
 
-    Participants move toward their felt influence; politicians who mobilise raise
-    everyone's; all return slowly to ``initial_efficacy``.
+    Participants' efficacy moves with the influence they felt above ``tokenism_threshold``
+    (being heard raises it, tokenism lowers it: the same signal that moves their trust;
+    Finkel 1985 on participation raising external efficacy, Fledderus 2015 on tokenism),
+    scaled by the room left (``1 - efficacy`` up, ``efficacy`` down); politicians who
+    mobilise raise everyone's; all return slowly to their own anchor
+    (:func:`efficacy_anchor`).
 
     Args:
         efficacy: float64[n].
         participants: int64[k], indices of the citizens taking part.
         voice: float64[k], the influence each participant felt.
+        anchor: float64[n] (or a scalar), each citizen's anchor; default ``initial_efficacy``.
     """
     rate = params.efficacy_rate
+    anchor = params.initial_efficacy if anchor is None else anchor
     new = efficacy + (rate * params.mobilisation_efficacy_gain * mobilisation * (1.0 - efficacy)
-                      - rate * params.efficacy_reversion * (efficacy - params.initial_efficacy))
-    new[participants] += rate * (voice - efficacy[participants])
+                      - rate * params.efficacy_reversion * (efficacy - anchor))
+    before = efficacy[participants]
+    heard = voice - params.tokenism_threshold
+    new[participants] += rate * np.where(heard >= 0.0, heard * (1.0 - before), heard * before)
     return np.clip(new, 0.0, 1.0, out=new)

@@ -61,7 +61,9 @@
     X(w_process) X(rate) X(loss_aversion) X(anchoring) X(disposition_rate) \
     X(social_influence) X(decay) X(social_baseline) X(norm) X(gain) X(loss) \
     X(efficacy_rate) X(mobilisation) X(mobilisation_gain) X(efficacy_reversion) \
-    X(efficacy_baseline) X(expectation_rate) X(learning_rate)
+    X(efficacy_baseline) X(expectation_rate) X(learning_rate) X(felt_say) \
+    X(efficacy_gradient) X(social_gradient) X(institutional_link) X(initial_trust) \
+    X(mean_resources) X(per_quintile)
 #define PROFESSIONAL_COEF(X) X(incentive_pressure) X(crowding_out) X(crowding_in) \
     X(adjustment_rate) X(burnout_loss) X(tolerance) X(scar_rate) X(scar_decay) \
     X(target_autonomy) X(adjustment_steps) X(burnout_decay) X(maturation_steps) \
@@ -324,6 +326,7 @@ HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8
 
 static inline void update_citizen(int64_t i, int part, double voice, double observed,
                                   const CitizenRules *restrict r, const double *restrict trust,
+                                  const int8_t *restrict quintile,
                                   const double *restrict uniform, double *restrict new_trust,
                                   double *restrict value, double *restrict expectation,
                                   double *restrict disposition,
@@ -335,14 +338,18 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
     const double experienced = clip01(v + r->noise * (2.0 * uniform[i] - 1.0));
     const double disconfirmation = experienced - expectation[i];
     expectation[i] = expectation[i] + r->expectation_rate * disconfirmation;
-    /* trust in institutions; new_trust holds the neighbours' mean trust */
+    /* trust in institutions (trust.felt_say, procedural_signal, asymmetric_update in
+     * log-odds); new_trust holds the neighbours' mean trust */
+    const double e = efficacy[i];
+    const double res = (double)quintile[i] * r->per_quintile;
     const double heard = r->voice_weight * (voice - r->tokenism)
                          + (1.0 - r->voice_weight) * r->fair;
-    const double procedural = choose(part, heard, r->fair) + r->commitment - r->shock;
+    const double say = r->felt_say * (e - r->efficacy_baseline);
+    const double procedural = choose(part, heard, r->fair) + say + r->commitment - r->shock;
     const double signal = r->w_outcome * disconfirmation + r->w_process * procedural;
     const double t = trust[i];
-    const double gained = signal * (1.0 - t), lost = r->loss_aversion * signal * t;
-    const double own = clip01(t + r->rate * choose(signal >= 0.0, gained, lost));
+    const double weighted = choose(signal >= 0.0, signal, r->loss_aversion * signal);
+    const double own = clip01(t + r->rate * (t * (1.0 - t)) * weighted);
     const double d = disposition[i];
     const double anchored = own + r->anchoring * (d - own);
     new_trust[i] = (1.0 - r->social_influence) * anchored + r->social_influence * new_trust[i];
@@ -354,14 +361,19 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
     const double s = social_trust[i];
     const double gap = observed - r->norm;
     const double cooperation = choose(gap >= 0.0, r->gain * gap * (1.0 - s), r->loss * gap * s);
-    const double drifted = s - r->decay * (s - r->social_baseline);
+    const double level = r->social_baseline + r->social_gradient * (res - r->mean_resources)
+                         + r->institutional_link * (t - r->initial_trust);
+    const double drifted = s - r->decay * (s - level);
     social_trust[i] = clip01(choose(part, drifted + cooperation, drifted));
-    /* efficacy: participants move toward their felt influence */
-    const double e = efficacy[i];
+    /* efficacy (trust.efficacy_anchor, update_efficacy): participants move with the
+     * influence they felt above the tokenism threshold; all return to their anchor */
+    const double anchor = clip01(r->efficacy_baseline
+                                 + r->efficacy_gradient * (res - r->mean_resources));
     const double moved = e + (r->efficacy_rate * r->mobilisation_gain * r->mobilisation * (1.0 - e)
-                              - r->efficacy_rate * r->efficacy_reversion
-                                * (e - r->efficacy_baseline));
-    efficacy[i] = clip01(choose(part, moved + r->efficacy_rate * (voice - e), moved));
+                              - r->efficacy_rate * r->efficacy_reversion * (e - anchor));
+    const double felt = voice - r->tokenism;
+    const double roomed = choose(felt >= 0.0, felt * (1.0 - e), felt * e);
+    efficacy[i] = clip01(choose(part, moved + r->efficacy_rate * roomed, moved));
     /* beliefs: participants move toward what they saw in their arena */
     const double b = belief[i];
     belief[i] = choose(part, b + r->learning_rate * (observed - b), b);
@@ -376,6 +388,7 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
  * coef: CitizenRules (fair is the fair-treatment signal, trust.fair_treatment). */
 HOT void citizen_step(int64_t n_units, const int64_t *unit_starts,
                   const uint8_t *restrict taking_part, const double *restrict trust,
+                  const int8_t *restrict quintile,
                   const double *unit_voice, const double *unit_observed, const int64_t *panel,
                   int64_t n_panel, double panel_influence, const double *restrict uniform,
                   const double *coef, double *restrict new_trust, double *restrict value,
@@ -396,12 +409,12 @@ HOT void citizen_step(int64_t n_units, const int64_t *unit_starts,
             for (; i < stop; i++) {
                 const int part = taking_part[i] != 0;
                 update_citizen(i, part, choose(part, arena, 0.0), observed, &r, trust,
-                               uniform, new_trust, value, expectation, disposition,
+                               quintile, uniform, new_trust, value, expectation, disposition,
                                social_trust, efficacy, belief);
             }
             if (i < end) {  /* a panel member: takes part, feels at least panel_influence */
                 const double voice = choose(panel_influence > arena, panel_influence, arena);
-                update_citizen(i, 1, voice, observed, &r, trust, uniform, new_trust, value,
+                update_citizen(i, 1, voice, observed, &r, trust, quintile, uniform, new_trust, value,
                                expectation, disposition, social_trust, efficacy, belief);
                 i++;
                 next++;
