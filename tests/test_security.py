@@ -194,12 +194,13 @@ def test_sensitivity_keeps_a_users_plotly_file(tmp_path: Path, capsys) -> None:
 
 
 def test_temporaries_of_a_killed_write_are_cleaned_at_the_next_run(tmp_path: Path) -> None:
-    from governance_sim.output_folders import claim_folder, clean_temporaries
+    from governance_sim.output_folders import TEMPORARY_SUFFIX, claim_folder, clean_temporaries
 
+    gone = _dead_pid()
     folder = claim_folder(tmp_path / "o")
-    (folder / ".timeseries.csv.a1b2c3d4").write_text("half")
+    (folder / f".timeseries.csv.a1b2c3d4.{gone}{TEMPORARY_SUFFIX}").write_text("half")
     (folder / "figures").mkdir()
-    (folder / "figures" / ".trust.png.zz99yy88").write_text("half")
+    (folder / "figures" / f".trust.png.zz99yy88.{gone}{TEMPORARY_SUFFIX}").write_text("half")
     (folder / ".gitignore").write_text("*\n")
     removed = clean_temporaries(claim_folder(folder))
     assert len(removed) == 2
@@ -207,8 +208,54 @@ def test_temporaries_of_a_killed_write_are_cleaned_at_the_next_run(tmp_path: Pat
     # a folder without the marker is never cleaned
     foreign = tmp_path / "foreign"
     foreign.mkdir()
-    (foreign / ".data.csv.a1b2c3d4").write_text("theirs")
-    assert clean_temporaries(foreign) == [] and (foreign / ".data.csv.a1b2c3d4").exists()
+    (foreign / f".data.csv.a1b2c3d4.{gone}{TEMPORARY_SUFFIX}").write_text("theirs")
+    assert clean_temporaries(foreign) == []
+    assert (foreign / f".data.csv.a1b2c3d4.{gone}{TEMPORARY_SUFFIX}").exists()
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+USER_HIDDEN_FILES = (".summary.csv.backup", "my_analysis/.figure.html.final_v2",
+                     ".timeseries.csv.a1b2c3d4", "notes/.report.html.draft1",
+                     ".timeseries.csv.a1b2c3d4.1.governance-sim-tmp.keep",
+                     ".write-test-abcdef")
+
+
+def test_hidden_user_files_in_a_marked_folder_survive_run_and_compare(tmp_path: Path,
+                                                                      capsys) -> None:
+    """Issue 22: only temporaries the tool made (their form, a process gone) are removed."""
+    folder = tmp_path / "results"
+    args = ["--steps", "2", "--replicates", "1", "--set", "n_citizens=200",
+            "--set", "n_units=10", "--no-progress", "--no-report", "--uncertainty", "none",
+            "--out", str(folder)]
+    assert main(["run", "bureaucracy", *args]) == 0
+    for name in USER_HIDDEN_FILES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("mine")
+    assert main(["compare", "bureaucracy", "npm", *args]) == 0
+    assert main(["run", "bureaucracy", *args]) == 0
+    for name in USER_HIDDEN_FILES:
+        assert (folder / name).read_text() == "mine", name
+
+
+def test_a_temporary_of_a_live_process_is_kept(tmp_path: Path) -> None:
+    from governance_sim.output_folders import TEMPORARY_SUFFIX, claim_folder, clean_temporaries
+
+    folder = claim_folder(tmp_path / "o")
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as writer:
+        try:
+            busy = folder / f".timeseries.csv.a1b2c3d4.{writer.pid}{TEMPORARY_SUFFIX}"
+            busy.write_text("being written")
+            assert clean_temporaries(folder) == [] and busy.exists()
+        finally:
+            writer.kill()
+    writer.wait()
+    assert clean_temporaries(folder) == [busy]
 
 
 # --- the app ---------------------------------------------------------------------------------

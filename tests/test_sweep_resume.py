@@ -89,7 +89,9 @@ y = {}
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True).stdout.strip()
     (out / ".lock").write_text(dead)
-    (out / "runs" / ".part-000001.parquet.abc123").write_bytes(b"half a file")
+    # a temporary of atomic_write whose process is gone (.<name>.<random>.<pid>.governance-sim-tmp)
+    (out / "runs" / f".part-000001.parquet.abc12345.{dead}.governance-sim-tmp").write_bytes(
+        b"half a file")
     report = run_sweep(spec, out, workers=1, progress=False)
     assert report.ok and report.ran == 3
     assert not (out / ".lock").exists()

@@ -86,6 +86,30 @@ def test_unwritable_output_is_exit_2(tmp_path, capsys):
     assert "cannot write" in capsys.readouterr().err
 
 
+SMALL = ["--pattern", "1", "--seeds", "1", "--n-citizens", "200", "--n-units", "10"]
+
+
+def test_a_users_file_is_never_overwritten(tmp_path, capsys):
+    """Issue 22: ``echo draft > thesis.html; validate --out thesis.html`` kept the draft."""
+    thesis = tmp_path / "thesis.html"
+    thesis.write_text("draft\n")
+    assert main(["validate", "--out", str(thesis), *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "did not write" in err and "Traceback" not in err
+    assert thesis.read_text() == "draft\n"
+
+
+def test_its_own_report_is_replaced_but_not_once_edited(tmp_path, capsys):
+    out = tmp_path / "v.html"
+    assert main(["validate", "--out", str(out), *SMALL]) == 0
+    assert main(["validate", "--out", str(out), *SMALL]) == 0  # its own: replaced
+    out.write_text(out.read_text() + "<!-- my notes -->")
+    capsys.readouterr()
+    assert main(["validate", "--out", str(out), *SMALL]) == 2
+    assert out.read_text().endswith("<!-- my notes -->")
+    assert "did not write" in capsys.readouterr().err
+
+
 @pytest.mark.browser
 def test_validation_page_draws_offline(page_path):
     sync_api = pytest.importorskip("playwright.sync_api")

@@ -83,8 +83,16 @@ def _installed_versions() -> dict[str, str]:
     return out
 
 
+#: How every temporary of :func:`atomic_write` ends: ``.<name>.<random>.<pid>`` + this.
+#: :func:`governance_sim.output_folders.clean_temporaries` removes only names of this form.
+TEMPORARY_SUFFIX = ".governance-sim-tmp"
+
+
 def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
     """Write a file through a temporary name in the same folder, then rename it into place.
+
+    The temporary is ``.<name>.<random>.<pid>`` + :data:`TEMPORARY_SUFFIX` (the process
+    that made it is recorded in its name).
 
     Args:
         path: final path.
@@ -96,7 +104,8 @@ def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent,
+                                             suffix=f".{os.getpid()}{TEMPORARY_SUFFIX}")
         os.close(handle)
         umask = os.umask(0)
         os.umask(umask)

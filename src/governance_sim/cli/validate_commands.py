@@ -28,24 +28,18 @@ def _parse_seeds(text: str) -> list[int]:
 
 
 def _check_report_path(out: Path) -> None:
-    """Refuse, before any work, a report path that names a folder or cannot be written.
+    """Refuse, before any work, a report path governance-sim may not write.
+
+    A new file may be written; an existing file only when governance-sim wrote it there
+    and it was not changed since (:func:`governance_sim.output_folders.claim_file`).
 
     Raises:
-        OutputError: ``out`` is a folder, or its folder cannot be created or written.
+        OutputError: ``out`` is a folder, a file governance-sim did not write, or its folder
+            cannot be created or written.
     """
-    from governance_sim.results import OutputError
+    from governance_sim.output_folders import claim_file
 
-    if not str(out).strip() or out.is_dir():
-        raise OutputError(f"--out {out}: a folder; give the report's file name, e.g. "
-                          "out/validation.html")
-    folder = out.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"--out {out}: cannot write there (creating {folder}: "
-                          f"{error.strerror or error})") from None
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"--out {out}: cannot write to {folder}")
+    claim_file(out)
 
 
 #: Width of the default table (a terminal of 100 columns).
@@ -147,6 +141,7 @@ def register(app: typer.Typer) -> None:
         seed_list = _parse_seeds(seeds)
         _check_report_path(out)  # before the patterns run (and their imports), not after
         from governance_sim import __version__, validation
+        from governance_sim.output_folders import record_file
         from governance_sim.params import Params
         from governance_sim.results import atomic_write
         from governance_sim.viz.validation_figures import pattern_figure, validation_page
@@ -178,7 +173,9 @@ def register(app: typer.Typer) -> None:
             Path(tmp).write_text(page, encoding="utf-8")
             os.chmod(tmp, 0o644)
 
+        _check_report_path(out)  # again: the file may have appeared while the patterns ran
         target = atomic_write(out, write)
+        record_file(target)  # so that the next validate may replace it, and only it
         held = sum(r.holds for r in results)
         typer.echo(f"{held}/{len(results)} patterns hold -> {target}")
         raise typer.Exit(0 if held == len(results) else 1)
