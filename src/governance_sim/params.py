@@ -40,7 +40,34 @@ __all__ = [
     "ParameterError",
     "UserInputError",
     "Params",
+    "MAX_PROFESSIONALS",
+    "BYTES_PER_CITIZEN",
+    "BYTES_PER_PROFESSIONAL",
+    "population_bytes",
+    "memory_text",
 ]
+
+#: Most professionals one run may have (``n_units * professionals_per_unit``), like the
+#: 5 000 000 citizens ``n_citizens`` allows.
+MAX_PROFESSIONALS = 5_000_000
+#: Memory one citizen takes while a run steps (state arrays, network, the step's
+#: temporaries; measured through ``gs.run``, about 200 bytes), for estimates in messages.
+BYTES_PER_CITIZEN = 210
+#: Memory one professional takes while a run steps (measured: about 60 bytes).
+BYTES_PER_PROFESSIONAL = 60
+
+
+def population_bytes(n_citizens: int, n_professionals: int) -> int:
+    """Estimated memory of one run's population while it steps, in bytes."""
+    return n_citizens * BYTES_PER_CITIZEN + n_professionals * BYTES_PER_PROFESSIONAL
+
+
+def memory_text(size: float) -> str:
+    """``size`` bytes in words: ``"about 1.2 GB"``."""
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"about {size / scale:.3g} {unit}"
+    return f"about {size:.0f} bytes"
 
 #: The three governance logics of the seed (slide 1): authority, market, arena.
 LOGIC_NAMES: tuple[str, ...] = ("bureaucracy", "npm", "co_creation")
@@ -334,11 +361,12 @@ class Params(BaseModel):
                                  "narrows the spread over the first years",
                                  "spread of trust dispositions across citizens (Beta "
                                  "distribution)", "initial")
-    trust_resource_gradient: float = _f(0.12, 0.0, 1.0, "0-1 per unit of resources",
+    trust_resource_gradient: float = _f(0.06, 0.0, 1.0, "0-1 per unit of resources",
                                         "calibrated to OECD 2022/2024: top vs bottom income "
                                         "+12 pp, degree +8 to +20 pp in the share trusting "
                                         "(a gap in a share, met by this gradient of the mean "
-                                        "disposition: tests/test_field_targets.py)",
+                                        "disposition together with the felt say that rises "
+                                        "with resources: tests/test_field_targets.py)",
                                         "how much higher the trust disposition is per unit of "
                                         "resources (quintile / 5)", "initial")
     initial_social_trust: float = _f(0.76, 0.0, 1.0, "share",
@@ -351,7 +379,7 @@ class Params(BaseModel):
     initial_social_trust_sd: float = _f(0.1, 0.0, 0.5, "share", ASSUMPTION,
                                         "spread of initial social trust (normal, clipped)",
                                         "initial")
-    efficacy_resource_gradient: float = _f(0.3, 0.0, 2.0, "share per unit of resources",
+    efficacy_resource_gradient: float = _f(0.15, 0.0, 2.0, "share per unit of resources",
                                            "direction from source: Verba, Schlozman & Brady "
                                            "(1995), efficacy rises with resources; size "
                                            "assumed", "how much higher initial efficacy is "
@@ -432,8 +460,10 @@ class Params(BaseModel):
                                 "assumption: a threshold form borrowed from Granovetter "
                                 "(1978), whose thresholds are on others' behaviour",
                                 "trust at which taking part becomes likely", "participation")
-    participation_efficacy_weight: float = _f(1.5, 0.0, 10.0, "log-odds/unit",
-                                              "Verba, Schlozman & Brady (1995)",
+    participation_efficacy_weight: float = _f(1.0, 0.0, 10.0, "log-odds/unit",
+                                              "direction from source: Verba, Schlozman & "
+                                              "Brady (1995); size calibrated to the field "
+                                              "participation bands",
                                               "effect of political efficacy", "participation")
     participation_motivation_weight: float = _f(1.5, 0.0, 10.0, "log-odds/unit",
                                                 "Verba, Schlozman & Brady (1995)",
@@ -535,12 +565,12 @@ class Params(BaseModel):
         "sanction_group_size - 1", "contribution")
 
     # --- trust ------------------------------------------------------------------------
-    trust_learning_rate: float = _f(0.12, 0.0, 1.0, "log-odds per unit signal per step",
+    trust_learning_rate: float = _f(0.14, 0.0, 1.0, "log-odds per unit signal per step",
                                     ASSUMPTION,
                                     "speed at which experiences move trust, in log-odds "
-                                    "(trust moves by rate x T(1-T) x signal: 0.12 moves trust "
-                                    "at 0.5 as fast as the former 0.06 with room-to-move "
-                                    "scaling)", "trust")
+                                    "(trust moves by rate x T(1-T) x signal; 0.14 keeps the "
+                                    "two-year fall after a major shock in its field band)",
+                                    "trust")
     trust_anchoring: float = _f(0.03, 0.0, 1.0, "1/step",
                                 "direction from source: trust is largely a lasting disposition "
                                 "(Uslaner 2002) that experiences move around (Van der Meer & "
@@ -659,13 +689,13 @@ class Params(BaseModel):
         "how much higher initial social trust, and the level it returns to, is per unit of "
         "resources", "social_capital")
     felt_say_weight: float = _f(
-        0.5, 0.0, 5.0, "signal per unit of efficacy",
+        0.3, 0.0, 5.0, "signal per unit of efficacy",
         "direction from source: perceived voice builds legitimacy (Tyler 2006); those who "
         "feel they have a say trust government far more (OECD Trust Survey 2024; data/"
         "joint_structure.md); size assumed",
         "procedural signal a citizen feels per unit of efficacy above initial_efficacy",
         "trust")
-    efficacy_rate: float = _f(0.05, 0.0, 1.0, "1/step", ASSUMPTION,
+    efficacy_rate: float = _f(0.03, 0.0, 1.0, "1/step", ASSUMPTION,
                               "speed at which influence moves efficacy", "social_capital")
     mobilisation_efficacy_gain: float = _f(0.2, 0.0, 5.0, "x efficacy_rate",
                                            "direction from source: seed slide 6, "
@@ -892,6 +922,14 @@ class Params(BaseModel):
         if self.n_units > self.n_citizens:
             raise ValueError(
                 f"n_units ({self.n_units}) must not exceed n_citizens ({self.n_citizens})"
+            )
+        professionals = self.n_units * self.professionals_per_unit
+        if professionals > MAX_PROFESSIONALS:
+            need = population_bytes(self.n_citizens, professionals)
+            raise ValueError(
+                f"n_units x professionals_per_unit = {professionals:,} professionals; at most "
+                f"{MAX_PROFESSIONALS:,} are allowed (as for n_citizens); this run would "
+                f"need {memory_text(need)} of memory"
             )
         shares = self.share_conditional + self.share_free_rider + self.share_hump
         if shares > 1.0 + 1e-9:
