@@ -14,7 +14,7 @@ import pytest
 from governance_sim import field
 from governance_sim.params import LOGIC_NAMES, Params
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.science]
 
 SEEDS = (1, 2, 3)
 BANDS = field.FIELD_BANDS

@@ -60,6 +60,7 @@ def test_punishment_costs_points_and_tokens():
     assert out["earnings"].iloc[0] < free["earnings"].iloc[0]
 
 
+@pytest.mark.science
 def test_the_punished_respond_and_the_norm_dependence_emerges():
     """Fehr & Gaechter 2000: punished free riders raise their contributions; Herrmann et al.
     2008: where antisocial punishment is common, sanctions help less. Neither is a term in
@@ -79,6 +80,7 @@ def test_the_punished_respond_and_the_norm_dependence_emerges():
         assert gain(norm, punishment_feedback=False)[1] == pytest.approx(0.0, abs=1e-12)
 
 
+@pytest.mark.science
 def test_antisocial_punishment_grows_as_civic_norm_weakens():
     weak = expected_series(design=LabDesign(sanctions=True, civic_norm=0.1)).by_period
     strong = expected_series(design=LabDesign(sanctions=True, civic_norm=0.9)).by_period

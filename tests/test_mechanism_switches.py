@@ -114,6 +114,7 @@ def test_odd_lists_every_switch_with_its_neutral_form():
         assert f"| `{name}` | {mechanism.what} | {mechanism.neutral} |" in odd, name
 
 
+@pytest.mark.science
 def test_paying_the_person_crowds_out_the_civic_motive_paying_a_cause_does_not():
     """A prediction, not fitted (Frey & Oberholzer-Gee 1997; Mellström & Johannesson 2008):
     payment raises taking part at first; paid to the person it erodes the civic motive until
@@ -147,6 +148,7 @@ def _arena_contribution(trust: float, feedback: bool, sanctions: float | None = 
     return float(np.mean(values))
 
 
+@pytest.mark.science
 @pytest.mark.slow
 def test_in_the_arenas_sanctions_raise_contributions_more_where_trust_is_high():
     # the norm dependence emerges from who punishes whom (no sanctions term in the rule)

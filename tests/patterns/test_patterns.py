@@ -11,7 +11,7 @@ import pytest
 
 from governance_sim import validation as v
 
-pytestmark = pytest.mark.patterns
+pytestmark = [pytest.mark.patterns, pytest.mark.science]
 
 SEEDS = (1, 2, 3, 4, 5)
 
