@@ -231,3 +231,79 @@ def test_every_text_used_in_code_has_a_norwegian_translation():
                 missing.append(f"{relative}: {text!r} has no nb translation in "
                                f"{'/'.join(sorted(domains))}.po")
     assert not missing, "\n".join(missing)
+
+
+# --- one glossary for the bokmål terms -------------------------------------------------------
+
+GLOSSARY = LOCALE_DIR / "nb" / "glossary.csv"
+
+
+def _glossary() -> list[dict[str, str]]:
+    import csv
+
+    with open(GLOSSARY, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _po_messages(path: Path) -> list[tuple[str, str]]:
+    """(English text, translation) of every translated message of a .po file, plurals too."""
+    with open(path, "rb") as handle:
+        catalog = read_po(handle)
+    out = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        out += [(" ".join(ids), string) for string in strings if string]
+    return out
+
+
+def glossary_violations(messages: list[tuple[str, str]], where: str = "") -> list[str]:
+    """Each translation that misses the glossary's term for an English word, or uses a
+    word the glossary rules out."""
+    found = []
+    for entry in _glossary():
+        english = re.compile(entry["english_pattern"], re.IGNORECASE) if entry[
+            "english_pattern"] else None
+        wanted = entry["must_contain"].lower()
+        banned = re.compile(entry["must_not_contain"], re.IGNORECASE) if entry[
+            "must_not_contain"] else None
+        for text, string in messages:
+            if english and wanted and english.search(text) and wanted not in string.lower():
+                found.append(f"{where}{text!r}: {entry['term']!r} is {entry['bokmal']!r} "
+                             f"(glossary), not in {string!r}")
+            if banned and banned.search(string):
+                found.append(f"{where}{string!r}: the glossary rules out "
+                             f"{entry['must_not_contain']!r} ({entry['term']}: "
+                             f"{entry['bokmal']})")
+    return found
+
+
+def test_the_glossary_is_well_formed():
+    entries = _glossary()
+    assert {e["term"] for e in entries} >= {"replicate", "seed", "equity", "component",
+                                            "policy view", "months (abbreviated)"}
+    for entry in entries:
+        assert entry["bokmal"] and (entry["must_contain"] or entry["must_not_contain"]), entry
+        for key in ("english_pattern", "must_not_contain"):
+            if entry[key]:
+                re.compile(entry[key])
+        assert not entry["must_contain"] or entry["english_pattern"], entry
+
+
+def test_the_glossary_check_finds_a_wrong_term():
+    assert glossary_violations([("Repeat runs on the next seeds", "de neste frøene")])
+    assert glossary_violations([("one replicate", "én replikasjon")])
+    assert glossary_violations([("Equity by quintile", "Likhet etter kvintil")])
+    assert glossary_violations([("{years} y {months} mo", "{years} år {months} md.")])
+    assert not glossary_violations([("Seed slide {n}", "Lysbilde {n} i forelesningen")])
+    assert not glossary_violations([("one seed for every replicate",
+                                     "én tilfeldig startverdi for alle kjøringer")])
+
+
+@pytest.mark.parametrize("po_path", [p for p in PO_FILES if p.parent.parent.name == "nb"],
+                         ids=lambda p: p.stem)
+def test_translations_use_the_glossary_terms(po_path):
+    problems = glossary_violations(_po_messages(po_path), f"{po_path.name}: ")
+    assert not problems, "\n".join(problems)

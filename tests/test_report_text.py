@@ -110,15 +110,16 @@ def test_effect_sign_is_scenario_minus_baseline():
     text = " ".join(answers.scenario_answer(frame, {"name": "deal"}, baseline="no_deal",
                                             labels={"no_deal": "No deal"}))
     assert "Effect against No deal" in text
-    assert "Trust in institutions +0.160" in text and "larger than the seed variation" in text
+    assert "Trust in institutions +0.160" in text and "larger than the variation across replicates" in text
 
 
-def test_effect_within_the_seed_variation_is_not_clear():
+def test_effect_within_the_variation_across_replicates_is_not_clear():
     frame = _frame({"a": {"trust_mean": [[0.5, 0.51], [0.5, 0.49], [0.5, 0.50]]},
                     "b": {"trust_mean": [[0.5, 0.50]] * 3}}, steps=2)
     effect = answers.paired_effect(frame, "a", "b", "trust_mean")
     assert not effect.clear
-    assert "within the seed variation: no clear effect" in answers._effect_phrase(effect, "en")
+    assert ("within the variation across replicates: no clear effect"
+            in answers._effect_phrase(effect, "en"))
 
 
 def test_j_curve_against_the_baseline_falls_behind_then_catches_up():
@@ -141,8 +142,8 @@ def test_comparison_answer_ranks_and_judges_the_lead():
     trust = sentences[0]
     assert trust.startswith("Trust in institutions, month 1: highest under Classical "
                             "bureaucracy, +0.090 above New Public Management")
-    assert "larger than the seed variation" in trust
-    assert "within the seed variation: no clear difference" in sentences[2]
+    assert "larger than the variation across replicates" in trust
+    assert "within the variation across replicates: no clear difference" in sentences[2]
 
 
 def test_bands_say_what_they_show():
@@ -154,13 +155,13 @@ def test_bands_say_what_they_show():
 
     # the manifest's own band texts are translated; others are shown as written
     assert answers.band_text({"bands": bands_label(5, None)}, frame, "nb") == (
-        "variasjon mellom frø (5 frø)")
+        "variasjon mellom tilfeldige startverdier (5 startverdier)")
     assert answers.band_text({"bands": "my own bands"}, frame, "nb") == "my own bands"
     sentences = answers.band_sentences(frame, ["trust_mean"], "seed variation (2 seeds)")
     assert sentences[0] == ("Bands: the 10-90 % quantiles across replicates, seed variation "
                             "(2 seeds).")
     assert sentences[1] == ("Trust in institutions: the band is thinner than the line: the "
-                            "seeds agree to within 0.001.")
+                            "replicates agree to within 0.001.")
 
 
 def test_values_are_formatted_with_units_and_norwegian_decimal_commas():
@@ -217,7 +218,8 @@ def test_report_in_norwegian():
                                  lang="nb")
     assert '<html lang="nb">' in page
     for text in ("Sammendrag", "Kort sagt.", "Hva kjøringene sier.", "Tillit til institusjonene",
-                 "Wigan-avtalen (The Wigan Deal)", "variasjon mellom frø (3 frø)",
+                 "Wigan-avtalen (The Wigan Deal)",
+                 "variasjon mellom tilfeldige startverdier (3 startverdier)",
                  "Effekt mot Wigans budsjettkutt uten avtalen", "+0,150"):
         assert text in page, text
     assert "What the runs say." not in page and "In short." not in page
@@ -263,7 +265,89 @@ def test_the_effect_figure_says_when_its_band_is_thinner_than_the_line():
     page, _figures = build_report(frame, _infos(), command="x")
     effect = page[page.index('id="figure-difference"'):page.index('id="figure-equity"')]
     # the levels differ by seed (a visible band), the paired effect hardly at all
-    assert ("Trust in institutions: the band is thinner than the line: the seeds agree to "
-            "within") in effect
+    assert ("Trust in institutions: the band is thinner than the line: the replicates agree "
+            "to within") in effect
     overview = page[page.index('id="figure-overview"'):page.index('id="figure-side_by_side"')]
     assert "Trust in institutions: the band is thinner" not in overview
+
+
+# --- what a reader sees (issue 22) ---------------------------------------------------------
+
+def _gap_frame(gaps: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """Three replicates per scenario; at the last month the given (top, bottom) shares."""
+    series = {}
+    for index, (name, (top, bottom)) in enumerate(gaps.items()):
+        jitter = [0.0, 0.001 * (index + 1), -0.001 * (index + 1)]
+        series[name] = {
+            "participation_q5": [[0.0, top + j] for j in jitter],
+            "participation_q1": [[0.0, bottom] for _j in jitter],
+            "participation_gap": [[0.0, top + j - bottom] for j in jitter],
+        }
+    return _frame(series, steps=2)
+
+
+def test_the_summary_names_the_scenario_with_the_widest_participation_gap():
+    gaps = {"bureaucracy": (0.041, 0.020), "npm": (0.023, 0.007), "co_creation": (0.064, 0.028)}
+    labels = {"co_creation": "Co-creation", "bureaucracy": "Bureaucracy", "npm": "NPM"}
+    sentence, = answers.gap_answer(_gap_frame(gaps), labels=labels)
+    assert sentence.startswith("For whom, month 1: the gap in taking part between the top and "
+                               "the bottom resource quintile is widest under Co-creation: "
+                               "6.4 % of the top quintile against 2.8 % of the bottom, a gap "
+                               "of 3.6 percentage points")
+    assert "Bureaucracy 4.1 % of the top quintile against 2.0 % of the bottom" in sentence
+    assert "larger than the variation across replicates" in sentence
+    # computed from the frame: make bureaucracy's gap the widest and the sentence follows
+    gaps["bureaucracy"] = (0.090, 0.020)
+    assert "widest under Bureaucracy: 9.0 %" in answers.gap_answer(_gap_frame(gaps),
+                                                                   labels=labels)[0]
+    infos = [{"name": name, "label": labels[name], "steps": 1} for name in gaps]
+    page, _figures = build_report(_gap_frame(gaps), infos, command="x")
+    summary = page[page.index('id="summary"'):page.index('id="scenarios"')]
+    assert "widest under Bureaucracy: 9.0 %" in summary
+    assert answers.gap_answer(_gap_frame({"npm": (0.02, 0.01)})) == []  # one scenario
+    nb = answers.gap_answer(_gap_frame(gaps), labels=labels, lang="nb")[0]
+    assert "9,0 % i den høyeste kvintilen mot 2,0 % i den laveste" in nb
+
+
+def test_a_public_value_index_that_starts_apart_is_explained():
+    from governance_sim.viz.report import start_sentences
+
+    frame = _frame({"a": {"public_value_index": [[0.687, 0.69]] * 2,
+                          "pv_outcomes": [[0.55, 0.56]] * 2},
+                    "b": {"public_value_index": [[0.715, 0.72]] * 2,
+                          "pv_outcomes": [[0.66, 0.67]] * 2}}, steps=2)
+    sentence, = start_sentences(frame, {"a": "A", "b": "B"})
+    assert sentence.startswith("The public value index starts apart at month 0 (A 0.687, "
+                               "B 0.715): month 0 is already a month of service")
+    assert "Of its components, outcomes start apart; equity, legitimacy" in sentence
+    page, _figures = build_report(frame, [{"name": "a"}, {"name": "b"}], command="x")
+    assert "starts apart at month 0" in page[page.index('id="summary"'):]
+    equal = _frame({"a": {"public_value_index": [[0.7, 0.69]] * 2},
+                    "b": {"public_value_index": [[0.7, 0.72]] * 2}}, steps=2)
+    assert start_sentences(equal) == []
+
+
+def test_report_axes_that_do_not_start_at_zero_are_marked():
+    frame = _frame({"wigan_deal": {"trust_mean": [[0.69, 0.70, 0.72]] * 3},
+                    "wigan_without_deal": {"trust_mean": [[0.69, 0.70, 0.71]] * 3}}, steps=3)
+    for lang, note in (("en", "axis does not start at 0"), ("nb", "aksen starter ikke på 0")):
+        _page, figures = build_report(frame, _infos(), command="x", lang=lang)
+        overview = figures["overview"]
+        marked = [a for a in overview.layout.annotations if a.text == note]
+        assert marked and marked[0].yref == "y domain"  # the trust panel, from 0.69 to 0.72
+        assert overview.layout.meta["zero_based"]["yaxis"] is False
+        assert overview.layout.yaxis.autorange is True
+        # effects drawn around their zero line are not marked
+        difference = figures["difference"]
+        assert all(difference.layout.meta["zero_based"].values())
+
+
+def test_norwegian_numbers_in_the_report_and_its_figures():
+    frame = _frame({"wigan_deal": {"trust_mean": [[0.45, 0.5, 0.55]] * 3},
+                    "wigan_without_deal": {"trust_mean": [[0.45, 0.42, 0.40]] * 3}}, steps=3)
+    page, figures = build_report(frame, _infos(), command="x", lang="nb")
+    assert all(fig.layout.separators == ", " for fig in figures.values())
+    assert "0,550" in page and "0.550" not in page.split("<main>")[1]
+    assert "tosidig avtale (størrelse 0,8)" in page
+    _page, english = build_report(frame, _infos(), command="x")
+    assert all(fig.layout.separators == ".," for fig in english.values())

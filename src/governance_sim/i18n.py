@@ -63,6 +63,8 @@ __all__ = [
     "translator",
     "plural_translator",
     "mark",
+    "format_number",
+    "plotly_separators",
     "catalogue_path",
     "compile_catalogue",
     "compile_all",
@@ -156,6 +158,60 @@ def mark(text: str) -> str:
     the language is known.
     """
     return text
+
+
+#: Babel's locale of each language, for numbers.
+_NUMBER_LOCALES = {"en": "en", "nb": "nb_NO"}
+#: Plotly's ``layout.separators`` per language: the decimal mark, then the thousands mark.
+_PLOTLY_SEPARATORS = {"en": ".,", "nb": ", "}
+
+
+def format_number(value: float, lang: str = "en", *, decimals: int | None = None,
+                  significant: int = 4, sign: bool = False) -> str:
+    """A number as ``lang`` writes it, through Babel (``nb``: ``10\u00a0000``, ``0,536``).
+
+    Args:
+        value: the number.
+        lang: one of :data:`LANGUAGES`.
+        decimals: fixed number of decimals (``0.536`` with 3); ``None``: a whole number with
+            thousands separators, any other value to ``significant`` digits (as ``:.4g``).
+        significant: significant digits when ``decimals`` is None.
+        sign: write ``+`` before a positive value.
+
+    Returns:
+        The text; the thousands separator is the language's (a no-break space in ``nb``), a
+        negative value has the language's minus sign. ``nan`` and infinities are written as
+        Python writes them.
+
+    Raises:
+        LanguageError: ``lang`` is not one of :data:`LANGUAGES`.
+    """
+    from babel.numbers import format_decimal, get_minus_sign_symbol
+
+    code = check_language(lang)
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        return str(number)
+    if decimals is None:
+        if number.is_integer():
+            decimals = 0
+        else:
+            short = f"{number:.{significant}g}"
+            if "e" in short:  # very small or very large: keep the exponent
+                return short.replace(".", ",") if code == "nb" else short
+            decimals = len(short.partition(".")[2])
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    locale = _NUMBER_LOCALES[code]
+    text = format_decimal(abs(number), format=pattern, locale=locale,
+                          decimal_quantization=True)
+    if number < 0 and text.strip("0.,\u00a0 ") != "":
+        return get_minus_sign_symbol(locale) + text
+    return ("+" + text) if sign and number > 0 else text
+
+
+def plotly_separators(lang: str) -> str:
+    """Plotly's ``layout.separators`` for ``lang``: decimal mark, then thousands mark."""
+    return _PLOTLY_SEPARATORS[check_language(lang)]
 
 
 def catalogue_path(lang: str, domain: str, suffix: str = ".po") -> Path:

@@ -10,7 +10,10 @@ here draws or writes; :mod:`governance_sim.viz.report` prints the sentences.
   seeds, at one month: median and quantile band, and whether the band excludes zero.
 * :func:`scenario_answer` -- the sentences that answer one scenario's question.
 * :func:`comparison_answer` -- which scenario is highest on each headline outcome, by how
-  much, and whether the lead exceeds the seed variation.
+  much, and whether the lead exceeds the variation across replicates (seeds, and parameter
+  draws where the runs drew them).
+* :func:`gap_answer` -- for whom: which scenario has the widest gap in taking part between
+  the top and the bottom resource quintile.
 * :func:`band_sentences` -- what the bands show, and where they are thinner than the line.
 
 Medians are across replicates; "the band" is the quantile band (10-90 % by default).
@@ -27,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from governance_sim.i18n import translator
+from governance_sim.i18n import format_number, translator
 from governance_sim.viz.figures import (
     DEFAULT_QUANTILES,
     KEY_METRICS,
@@ -39,7 +42,7 @@ from governance_sim.viz.figures import (
 )
 
 __all__ = ["DIP_TOLERANCE", "Dip", "Effect", "find_dip", "paired_effect", "switch_step",
-           "baseline_of", "scenario_answer", "comparison_answer", "band_text",
+           "baseline_of", "scenario_answer", "comparison_answer", "gap_answer", "band_text",
            "band_sentences", "format_value", "I18N_DOMAIN"]
 
 #: Message domain of the sentences (governance_sim.i18n).
@@ -191,19 +194,18 @@ def format_value(value: float, metric: str, lang: str = "en", *,
                  difference: bool = False) -> str:
     """A value as the report prints it: per cent for shares of people, else 3 decimals.
 
-    Differences get a sign, and percentage points for shares of people; Norwegian uses a
-    decimal comma.
+    Differences get a sign, and percentage points for shares of people; the number is
+    written as ``lang`` writes it (:func:`governance_sim.i18n.format_number`: a decimal
+    comma in Norwegian), with a typographic minus.
     """
     _ = _translator(lang)
-    sign = "+" if difference else ""
     if metric in _PERCENT:
-        text = f"{100 * value:{sign}.1f}"
+        text = format_number(100 * value, lang, decimals=1, sign=difference)
         unit = _("percentage points") if difference else "%"
         text = f"{text} {unit}"
     else:
-        text = f"{value:{sign}.3f}"
-    text = text.replace("-", "\u2212")
-    return text.replace(".", ",") if lang == "nb" else text
+        text = format_number(value, lang, decimals=3, sign=difference)
+    return text.replace("-", "\u2212")
 
 
 def _translator(lang: str) -> Callable[[str], str]:
@@ -292,9 +294,9 @@ def _effect_phrase(effect: Effect, lang: str) -> str:
     if effect.replicates < 2:
         verdict = _("one replicate: no band to judge it by")
     elif effect.clear:
-        verdict = _("larger than the seed variation")
+        verdict = _("larger than the variation across replicates")
     else:
-        verdict = _("within the seed variation: no clear effect")
+        verdict = _("within the variation across replicates: no clear effect")
     return _("{metric} {value} ({band}; {verdict})").format(
         metric=metric_label(effect.metric, lang), value=value, band=band, verdict=verdict)
 
@@ -390,8 +392,9 @@ def comparison_answer(frame: pd.DataFrame, *, labels: Mapping[str, str] | None =
     """Which scenario is highest on each headline outcome, and by how much.
 
     Compared at the last month every scenario has. The lead of the highest over the second
-    is a paired difference on the same seeds; it is "larger than the seed variation" when
-    its quantile band excludes zero.
+    is a paired difference on the same seeds (and parameter draws); it is "larger than the
+    variation across replicates" when its quantile band excludes zero. The replicates vary
+    by their seed and, where the runs drew parameters from a table, by their draw.
 
     Returns:
         One sentence per metric of :data:`KEY_METRICS`; none for a single scenario.
@@ -414,9 +417,9 @@ def comparison_answer(frame: pd.DataFrame, *, labels: Mapping[str, str] | None =
         if lead.replicates < 2:
             verdict = _("one replicate: no band to judge it by")
         elif lead.clear:
-            verdict = _("larger than the seed variation")
+            verdict = _("larger than the variation across replicates")
         else:
-            verdict = _("within the seed variation: no clear difference")
+            verdict = _("within the variation across replicates: no clear difference")
         sentences.append(_("{metric}, month {month}: highest under {first}, {lead} above "
                            "{second} (paired band {low} to {high}; {verdict}). All: "
                            "{ranking}.").format(
@@ -428,6 +431,59 @@ def comparison_answer(frame: pd.DataFrame, *, labels: Mapping[str, str] | None =
             high=format_value(lead.high, metric, lang, difference=True),
             verdict=verdict, ranking=ranking))
     return sentences
+
+
+def gap_answer(frame: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
+               quantiles: tuple[float, float] = DEFAULT_QUANTILES,
+               lang: str = "en") -> list[str]:
+    """For whom: the scenario with the widest gap in taking part, top minus bottom quintile.
+
+    Compared at the last month every scenario has, on the medians across replicates of
+    ``participation_q5``, ``participation_q1`` and ``participation_gap``; the widest gap's
+    lead over the next widest is a paired difference on the same seeds (as in
+    :func:`comparison_answer`).
+
+    Returns:
+        One sentence (naming the scenario, its top and bottom quintile, and every other
+        scenario's); none for a single scenario or a frame without the quintile columns.
+    """
+    _ = _translator(lang)
+    data = tidy(frame)
+    names = list(dict.fromkeys(data["scenario"].astype(str)))
+    needed = ("participation_q5", "participation_q1", "participation_gap")
+    if len(names) < 2 or not all(column in data.columns for column in needed):
+        return []
+    month = int(data.groupby("scenario")["step"].max().min())
+    at = data[data["step"] == month].groupby("scenario")
+    medians = {column: at[column].median().reindex(names) for column in needed}
+    order = list(medians["participation_gap"].sort_values(ascending=False, kind="stable")
+                 .index)
+    first, second = order[0], order[1]
+    lead = paired_effect(data, first, second, "participation_gap", step=month,
+                         quantiles=quantiles)
+    if lead.replicates < 2:
+        verdict = _("one replicate: no band to judge it by")
+    elif lead.clear:
+        verdict = _("larger than the variation across replicates")
+    else:
+        verdict = _("within the variation across replicates: no clear difference")
+
+    def pair(name: str) -> str:
+        return _("{top} of the top quintile against {bottom} of the bottom").format(
+            top=format_value(float(medians["participation_q5"][name]), "participation_q5",
+                             lang),
+            bottom=format_value(float(medians["participation_q1"][name]), "participation_q1",
+                                lang))
+
+    others = "; ".join(f"{scenario_label(n, labels, lang)} {pair(n)}" for n in order[1:])
+    return [_("For whom, month {month}: the gap in taking part between the top and the "
+              "bottom resource quintile is widest under {first}: {pair}, a gap of {gap} "
+              "({lead} wider than under {second}; {verdict}). Others: {others}.").format(
+        month=month, first=scenario_label(first, labels, lang), pair=pair(first),
+        gap=format_value(float(medians["participation_gap"][first]), "participation_gap",
+                         lang, difference=True).lstrip("+"),
+        lead=format_value(lead.median, "participation_gap", lang, difference=True),
+        second=scenario_label(second, labels, lang), verdict=verdict, others=others)]
 
 
 def band_text(manifest: Mapping[str, Any] | None, frame: pd.DataFrame,
@@ -487,7 +543,7 @@ def band_sentences(frame: pd.DataFrame, metrics: Sequence[str], band: str, *,
         low=round(100 * quantiles[0]), high=round(100 * quantiles[1]), band=band)]
     for metric, width in thin_bands(frame, metrics, quantiles=quantiles).items():
         bound = max(math.ceil(width * 1000 - 1e-9), 1) / 1000  # an upper bound as printed
-        sentences.append(_("{metric}: the band is thinner than the line: the seeds agree to "
-                           "within {width}.").format(metric=metric_label(metric, lang),
+        sentences.append(_("{metric}: the band is thinner than the line: the replicates "
+                           "agree to within {width}.").format(metric=metric_label(metric, lang),
                                                      width=format_value(bound, metric, lang)))
     return sentences

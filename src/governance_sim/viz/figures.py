@@ -22,8 +22,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from governance_sim.i18n import mark, translator
+from governance_sim.i18n import format_number, mark, plotly_separators, translator
 from governance_sim.metrics import METRICS, PV_COMPONENTS
+from governance_sim.viz.axes import honest_axes
 
 __all__ = [
     "KEY_METRICS",
@@ -37,6 +38,7 @@ __all__ = [
     "scenario_label",
     "event_key",
     "place_legend",
+    "localise_numbers",
     "flat_metrics",
     "thin_bands",
     "tidy",
@@ -178,6 +180,16 @@ def place_legend(fig: go.Figure, *, gap: int = 30) -> go.Figure:
     area = max(50, height - int(margin.t or 100) - int(margin.b or 80))
     fig.update_layout(legend={**_TOP_LEGEND, "y": 1 + gap / area},
                       title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 22}})
+    return fig
+
+
+def localise_numbers(fig: go.Figure, lang: str) -> go.Figure:
+    """Write the figure's numbers (ticks, hover) as ``lang`` does, in place.
+
+    Sets ``layout.separators`` (:func:`governance_sim.i18n.plotly_separators`): bokmål gets
+    a decimal comma and a space between thousands, as the page's text has them.
+    """
+    fig.update_layout(separators=plotly_separators(lang))
     return fig
 
 
@@ -494,7 +506,7 @@ def timeseries_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
         legend=_TOP_LEGEND,
         margin={"t": _TOP_MARGIN, "b": 40, "l": 60, "r": 20},
     )
-    return place_legend(fig)
+    return localise_numbers(place_legend(fig), lang)
 
 
 def comparison_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS, *,
@@ -551,7 +563,7 @@ def comparison_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
                       legend=_TOP_LEGEND,
                       margin={"t": 110, "b": 30, "l": 60, "r": 20}, bargap=0.35)
     fig.update_xaxes(showticklabels=False)  # the legend names the bars
-    return place_legend(fig)
+    return localise_numbers(place_legend(fig), lang)
 
 
 def paired_differences(frame: pd.DataFrame, metrics: Sequence[str], reference: str
@@ -700,7 +712,7 @@ def equity_figure(frame: pd.DataFrame, *,
                              + f"<br><sup>{_band_caption(n_rep, quantiles, band, lang)}</sup>"},
                       legend=_TOP_LEGEND,
                       margin={"t": _TOP_MARGIN, "b": 40, "l": 60, "r": 20})
-    return place_legend(fig)
+    return localise_numbers(place_legend(fig), lang)
 
 
 def public_value_figure(frame: pd.DataFrame, *,
@@ -764,7 +776,7 @@ def public_value_profile_figure(frame: pd.DataFrame, *, step: int | None = None,
                       title={"text": _("Public-value profile") + f"<br><sup>{caption}</sup>"},
                       yaxis={"range": [0, 1.05], "title": _("index 0-1")}, legend=_TOP_LEGEND,
                       margin={"t": 110, "b": 40, "l": 60, "r": 20})
-    return place_legend(fig, gap=10)
+    return localise_numbers(place_legend(fig, gap=10), lang)
 
 
 def report_figures(frame: pd.DataFrame, *, events: EventMarks | None = None,
@@ -774,7 +786,10 @@ def report_figures(frame: pd.DataFrame, *, events: EventMarks | None = None,
     """The figures of a report, in order: ``key -> ReportFigure(heading, figure, note)``.
 
     Panels that do not vary in any run (such as the budget without a budget change) are
-    left out of the mechanisms figure, and its note says which and at what value.
+    left out of the mechanisms figure, and its note says which and at what value. The y
+    axes of the figures over time fit their data; each one that does not start at 0 says so
+    at its foot (:func:`governance_sim.viz.axes.honest_axes`, as the app's zoomed axes), so
+    a gap of 0.02 on an axis from 0.69 to 0.72 is not read as a large one.
 
     Args:
         frame: long time-series frame.
@@ -792,7 +807,8 @@ def report_figures(frame: pd.DataFrame, *, events: EventMarks | None = None,
         if not flat:
             return ""
         return _("Not drawn because they do not change in any run: {panels}.").format(
-            panels="; ".join(f"{metric_label(m, lang)} ({value:g})" for m, value in flat.items()))
+            panels="; ".join(f"{metric_label(m, lang)} ({format_number(value, lang)})"
+                             for m, value in flat.items()))
 
     flat = flat_metrics(frame, MORE_METRICS)
     varying = [m for m in MORE_METRICS if m not in flat]
@@ -830,4 +846,7 @@ def report_figures(frame: pd.DataFrame, *, events: EventMarks | None = None,
             _("Effects against {baseline} (scenario minus baseline)").format(
                 baseline=scenario_label(reference, labels, lang)), difference)))
         figures = dict(items)
+    for key in ("overview", "difference", "equity", "public_value", "mechanisms"):
+        if key in figures:
+            honest_axes(figures[key].figure, zoom=True, note=_("axis does not start at 0"))
     return figures

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from governance_sim.i18n import check_language, mark, translator
+from governance_sim.i18n import check_language, format_number, mark, translator
 from governance_sim.metrics import PV_COMPONENTS
 from governance_sim.results import atomic_write
 from governance_sim.viz.answers import (
@@ -37,6 +37,8 @@ from governance_sim.viz.answers import (
     band_text,
     baseline_of,
     comparison_answer,
+    format_value,
+    gap_answer,
     scenario_answer,
 )
 from governance_sim.viz.figures import (
@@ -54,8 +56,9 @@ from governance_sim.viz.figures import (
     summary_table,
 )
 
-__all__ = ["ImagesUnavailable", "event_marks", "build_report", "write_report", "scenario_text",
-           "find_browser", "export_images", "SLIDE_NOTES", "slide_notes", "I18N_DOMAIN"]
+__all__ = ["ImagesUnavailable", "event_marks", "start_sentences", "build_report",
+           "write_report", "scenario_text", "find_browser", "export_images", "SLIDE_NOTES",
+           "slide_notes", "I18N_DOMAIN"]
 
 #: Message domain of the report's texts (governance_sim.i18n).
 I18N_DOMAIN = "report"
@@ -124,18 +127,22 @@ def _event_label(event: Mapping[str, Any], lang: str = "en") -> str:
     if kind == "switch_logic":
         return _("switch to {logic}").format(logic=_logic_text(event.get("logic"), lang))
     if kind == "trust_shock":
-        return _("trust shock (size {size:g}, {months} months)").format(
-            size=float(event.get("size", 0)), months=int(event.get("duration", 1)))
+        return _("trust shock (size {size}, {months} months)").format(
+            size=format_number(float(event.get("size", 0)), lang),
+            months=int(event.get("duration", 1)))
     if kind == "budget_change":
-        return _("budget \u00d7{factor:g} (over {months} months)").format(
-            factor=float(event.get("factor", 1)), months=int(event.get("duration", 1)))
+        return _("budget \u00d7{factor} (over {months} months)").format(
+            factor=format_number(float(event.get("factor", 1)), lang),
+            months=int(event.get("duration", 1)))
     if kind == "set_levers":
         levers = event.get("levers") or {}
         return _("levers set: {levers}").format(
-            levers=", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in levers.items()
-                             if isinstance(v, int | float)))
+            levers=", ".join(f"{k.replace('_', ' ')} {format_number(v, lang)}"
+                             for k, v in levers.items()
+                             if isinstance(v, int | float) and not isinstance(v, bool)))
     if kind == "compact":
-        return _("two-sided compact (size {size:g})").format(size=float(event.get("size", 0)))
+        return _("two-sided compact (size {size})").format(
+            size=format_number(float(event.get("size", 0)), lang))
     if kind == "citizens_panel":
         return _("citizens' panel ({members} members)").format(
             members=int(event.get("members", 0)))
@@ -169,11 +176,11 @@ def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _format_value(value: Any) -> str:
+def _format_value(value: Any, lang: str = "en") -> str:
     if isinstance(value, float):
-        return f"{value:g}"
+        return format_number(value, lang, significant=6)
     if isinstance(value, Mapping):
-        return ", ".join(f"{k} = {_format_value(v)}" for k, v in value.items())
+        return ", ".join(f"{k} = {_format_value(v, lang)}" for k, v in value.items())
     return str(value)
 
 
@@ -233,7 +240,7 @@ def _scenario_section(info: Mapping[str, Any], answer: Sequence[str], lang: str,
                      months=info.get("steps", ""))) + "</p>")
     settings = info.get("params_over_defaults") or {}
     if settings:
-        rows = "".join(f"<tr><td><code>{_esc(k)}</code></td><td>{_esc(_format_value(v))}</td>"
+        rows = "".join(f"<tr><td><code>{_esc(k)}</code></td><td>{_esc(_format_value(v, lang))}</td>"
                        "</tr>" for k, v in settings.items())
         parts.append(f"<details open><summary>{_esc(_('Parameters over the defaults'))}"
                      f"</summary><table><tr><th>{_esc(_('parameter'))}</th><th>"
@@ -245,7 +252,7 @@ def _scenario_section(info: Mapping[str, Any], answer: Sequence[str], lang: str,
             detail = {k: v for k, v in event.items() if k not in ("kind", "step")}
             rows.append(f"<tr><td>{_esc(event.get('step'))}</td><td>"
                         f"{_esc(_event_label(event, lang))}</td><td><code>"
-                        f"{_esc(event.get('kind'))}</code> {_esc(_format_value(detail))}"
+                        f"{_esc(event.get('kind'))}</code> {_esc(_format_value(detail, lang))}"
                         "</td></tr>")
         parts.append(f"<details open><summary>{_esc(_('Events'))}</summary><table><tr><th>"
                      f"{_esc(_('month'))}</th><th>{_esc(_('what happens'))}</th><th>"
@@ -267,8 +274,7 @@ def _summary_table(frame: pd.DataFrame, quantiles: tuple[float, float], lang: st
 
     def number(value: float, metric: str) -> str:
         scale, digits = (100, 1) if metric == "participation_rate" else (1, 3)
-        text = f"{scale * value:.{digits}f}"
-        return text.replace(".", ",") if lang == "nb" else text
+        return format_number(scale * value, lang, decimals=digits)
 
     def cell(row: pd.Series, metric: str) -> str:
         return (f"<td>{number(row[metric], metric)} <span class=\"range\">["
@@ -284,6 +290,61 @@ def _summary_table(frame: pd.DataFrame, quantiles: tuple[float, float], lang: st
     return (f"<table class=\"summary\"><tr><th>{_esc(_('scenario'))}</th><th>"
             f"{_esc(_('month'))}</th>{head}</tr>{''.join(rows)}</table>"
             f"<p class=\"note\">{_esc(note)}</p>")
+
+
+#: Short names of the public-value components, for sentences.
+_COMPONENT_WORDS = {"pv_outcomes": mark("outcomes"), "pv_equity": mark("equity"),
+                    "pv_legitimacy": mark("legitimacy"),
+                    "pv_social_capital": mark("social capital"),
+                    "pv_cost_efficiency": mark("cost-efficiency"),
+                    "pv_future": mark("future generations")}
+
+
+def start_sentences(frame: pd.DataFrame, labels: Mapping[str, str] | None = None,
+                    lang: str = "en", *, tolerance: float = 5e-4) -> list[str]:
+    """Why the public value index differs between scenarios already at month 0, if it does.
+
+    Month 0 is measured after :func:`governance_sim.dynamics.schedule.prepare`, which gives
+    every citizen the service of the scenario's starting logic: what they receive (outcomes,
+    and how equal it is across resource quintiles) and what it costs differ by logic from
+    the first month, while trust, social capital and the future stock start from the same
+    citizens. The sentence names the components that start apart, read from the frame.
+
+    Args:
+        frame: long time-series frame.
+        labels: plain label per scenario name.
+        lang: language of the sentence.
+        tolerance: medians closer than this (on 0-1) count as equal.
+
+    Returns:
+        One sentence, or none when there is one scenario, no month 0, or the index starts
+        equal (to within ``tolerance``).
+    """
+    _ = _tr(lang)
+    data = frame if "step" in frame.columns else frame.reset_index()
+    if "scenario" not in data.columns or "public_value_index" not in data.columns:
+        return []
+    first = data[data["step"] == 0]
+    names = list(dict.fromkeys(data["scenario"].astype(str)))
+    if len(names) < 2 or first.empty:
+        return []
+    start = first.groupby("scenario")["public_value_index"].median().reindex(names)
+    if start.isna().any() or float(start.max() - start.min()) <= tolerance:
+        return []
+    spread = {c: float(first.groupby("scenario")[c].median().pipe(lambda m: m.max() - m.min()))
+              for c in PV_COMPONENTS if c in first.columns}
+    apart = [_(_COMPONENT_WORDS[c]) for c, width in spread.items() if width > tolerance]
+    equal = [_(_COMPONENT_WORDS[c]) for c, width in spread.items() if width <= tolerance]
+    values = ", ".join(f"{scenario_label(n, labels, lang)} "
+                       f"{format_value(float(start[n]), 'public_value_index', lang)}"
+                       for n in names)
+    text = _("The public value index starts apart at month 0 ({values}): month 0 is already "
+             "a month of service, in which each scenario's starting logic sets what its "
+             "citizens receive and what that costs.").format(values=values)
+    if apart:
+        text += " " + _("Of its components, {apart} start apart; {equal} start equal.").format(
+            apart=", ".join(apart), equal=", ".join(equal) or "–")
+    return [text]
 
 
 def _event_table(events: EventMarks, lang: str, labels: Mapping[str, str]) -> str:
@@ -424,6 +485,7 @@ def build_report(frame: pd.DataFrame, scenarios: Sequence[Mapping[str, Any]], *,
     event_table = _event_table(events, lang, labels)
     event_caption = _event_caption(events, lang, labels)
     band_notes = band_sentences(frame, KEY_METRICS, band, quantiles=quantiles, lang=lang)
+    start_notes = start_sentences(frame, labels, lang)
     figure_html = []
     exported: dict[str, go.Figure] = {}
     for key, (heading, fig, note) in figures.items():
@@ -433,7 +495,7 @@ def build_report(frame: pd.DataFrame, scenarios: Sequence[Mapping[str, Any]], *,
         if key in ("overview", "difference", "equity", "public_value", "mechanisms"):
             notes.insert(0, band_notes[0])
         if key == "overview":
-            notes += band_notes[1:]
+            notes += band_notes[1:] + start_notes
         if key == "difference":  # the paired differences' bands are often thinner still
             effects = paired_differences(frame, KEY_METRICS, reference)
             notes += band_sentences(effects, KEY_METRICS, band, quantiles=quantiles,
@@ -463,6 +525,7 @@ def build_report(frame: pd.DataFrame, scenarios: Sequence[Mapping[str, Any]], *,
                   "governance-sim compare {name} {baseline} shows it.").format(
                       baseline=base, name=info["name"]))
     takeaways = comparison_answer(frame, labels=labels, quantiles=quantiles, lang=lang)
+    takeaways += gap_answer(frame, labels=labels, quantiles=quantiles, lang=lang)
     seeds = manifest.get("seeds")
     versions = manifest.get("versions", {})
     version_text = ", ".join(f"{k} {v}" for k, v in versions.items())
@@ -478,7 +541,8 @@ def build_report(frame: pd.DataFrame, scenarios: Sequence[Mapping[str, Any]], *,
                    "not by the dice.").format(first=seeds[0],
                                               seeds=", ".join(str(s) for s in seeds))
                  if seeds else "")
-    summary_items = "".join(f"<li>{_esc(s)}</li>" for s in [*takeaways, *band_notes])
+    summary_items = "".join(f"<li>{_esc(s)}</li>"
+                            for s in [*takeaways, *band_notes, *start_notes])
     pv_note = _("The public value index is the weighted mean of six components, each on a "
                 "0-1 scale: outcomes weighted by need, equity (the bottom resource quintile's "
                 "outcomes relative to the top's), legitimacy (trust), social capital, "
