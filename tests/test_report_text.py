@@ -110,7 +110,8 @@ def test_effect_sign_is_scenario_minus_baseline():
     text = " ".join(answers.scenario_answer(frame, {"name": "deal"}, baseline="no_deal",
                                             labels={"no_deal": "No deal"}))
     assert "Effect against No deal" in text
-    assert "Trust in institutions +0.160" in text and "larger than the variation across replicates" in text
+    assert "Trust in institutions +0.160" in text
+    assert "larger than the variation across replicates" in text
 
 
 def test_effect_within_the_variation_across_replicates_is_not_clear():
