@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup browser clean solara
+.PHONY: demo test setup browser clean solara mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ browser:
 
 test: $(STAMP) $(KERNELS) browser
 	$(BIN)/python -m pytest
+
+## Mutation testing of the rules (dynamics/, metrics.py, logics.py, mechanisms.py) with mutmut
+## on the numpy path: score (a) the suite less the numpy = C = reference tests, (b) the
+## science tests alone; writes docs/validation.md with both scores and every survivor.
+## Not part of make test: meant to run in under an hour on two cores.
+mutation: $(STAMP)
+	$(BIN)/python experiments/mutation/run_mutation.py --max-children 2
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

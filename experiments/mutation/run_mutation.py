@@ -1,0 +1,269 @@
+"""Mutation testing of the model's rules (issue 20 item 5): ``make mutation`` runs this.
+
+mutmut 3 (config: ``[tool.mutmut]`` in pyproject.toml) edits the rules in
+``src/governance_sim/dynamics/``, ``metrics.py``, ``logics.py`` and ``mechanisms.py`` one
+mutant at a time and runs, for each, the tests that reach the mutated function, on the numpy
+path (``GOVERNANCE_SIM_BACKEND=numpy``). Two scores, each in its own copy of the repository
+under ``out/mutation/<score>/`` (mutmut keeps its state in ``mutants/`` of the folder it runs
+in):
+
+(a) ``suite``: the whole suite less the path-equivalence tests (numpy = C = reference:
+    ``tests/test_native.py``, ``tests/test_reference.py``), less slow and browser tests so
+    that the run fits in an hour on two cores;
+(b) ``science``: only the tests marked ``science`` (claims about behaviour a user sees).
+
+It writes ``docs/validation.md``: each score (killed / mutants with tests), the time taken
+and every surviving mutant with its diff. ``--only GLOB`` restricts the mutants to some
+files and ``--max-mutants N`` to the first N of them (a pilot); a pilot says so in the
+document.
+
+Usage::
+
+    python experiments/mutation/run_mutation.py [--scores suite,science] [--max-children 2]
+        [--only 'src/governance_sim/logics.py'] [--max-mutants 12] [--out docs/validation.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+#: What each score runs: extra pytest options (PYTEST_ADDOPTS) on top of [tool.mutmut].
+SELECTIONS = {
+    "suite": ('-m "not slow and not browser" --ignore=tests/test_native.py '
+              "--ignore=tests/test_reference.py"),
+    "science": "-m science",
+}
+DESCRIPTIONS = {
+    "suite": "(a) the whole suite less the path-equivalence tests (test_native.py, "
+             "test_reference.py), less tests marked slow or browser",
+    "science": "(b) only the tests marked `science`",
+}
+#: What the copy of the repository holds (everything the tests read).
+COPY = ["src", "tests", "data", "scenarios", "docs", "experiments", "benchmarks", "README.md",
+        "pyproject.toml", "hatch_build.py", "Makefile", ".python-version"]
+KILLED = {"killed", "timeout", "caught by type check"}
+
+
+def _copy_repository(work: Path, only: list[str] | None) -> None:
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "mutants", ".pytest_cache")
+    for name in COPY:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, work / name, ignore=ignore)
+        elif source.is_file():
+            shutil.copy2(source, work / name)
+    if only:
+        pyproject = work / "pyproject.toml"
+        text = pyproject.read_text(encoding="utf-8")
+        globs = ", ".join(f'"{glob}"' for glob in only)
+        text, count = re.subn(r"(?m)^only_mutate = \[[^\]]*\]", f"only_mutate = [{globs}]",
+                              text)
+        if count != 1:
+            raise SystemExit("pyproject.toml: expected one only_mutate line in [tool.mutmut]")
+        pyproject.write_text(text, encoding="utf-8")
+
+
+def _mutmut(work: Path, args: list[str], selection: str, log) -> subprocess.CompletedProcess:
+    env = dict(os.environ, GOVERNANCE_SIM_BACKEND="numpy", PYTEST_ADDOPTS=selection,
+               PYTHONDONTWRITEBYTECODE="1")
+    env.pop("CI", None)
+    result = subprocess.run([str(BIN / "mutmut"), *args], cwd=work, env=env, text=True,
+                            capture_output=True)
+    log.write(f"$ mutmut {' '.join(args)}  (PYTEST_ADDOPTS={selection})\n")
+    log.write(result.stdout[-20000:] + result.stderr[-20000:] + "\n")
+    log.flush()
+    return result
+
+
+def _statuses(work: Path, selection: str, log) -> dict[str, str]:
+    out = _mutmut(work, ["results", "--all", "true"], selection, log)
+    statuses = {}
+    for line in out.stdout.splitlines():
+        match = re.match(r"\s+(\S+): (.+)$", line)
+        if match:
+            statuses[match.group(1)] = match.group(2).strip()
+    return statuses
+
+
+def _diff(work: Path, name: str, selection: str, log) -> str:
+    out = _mutmut(work, ["show", name], selection, log)
+    lines = [line for line in out.stdout.splitlines()
+             if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))]
+    return "\n".join(lines)
+
+
+def _first_mutants(work: Path, count: int, selection: str, log) -> list[str]:
+    """Names of the first ``count`` mutants (generating them without running any test)."""
+    statuses = _statuses(work, selection, log)
+    if not statuses:  # no mutants yet: a run of a name that does not exist generates them
+        _mutmut(work, ["run", "--max-children", "1", "no.such.mutant__mutmut_0"], selection,
+                log)
+        statuses = _statuses(work, selection, log)
+    return sorted(statuses, key=_natural)[:count]
+
+
+def _natural(name: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def run_score(score: str, args, log) -> dict:
+    """Run one score; returns counts, time, survivors (with diffs)."""
+    work = ROOT / "out" / "mutation" / score
+    selection = SELECTIONS[score]
+    _copy_repository(work, args.only)
+    start = time.monotonic()
+    names: list[str] = []
+    if args.max_mutants:
+        names = _first_mutants(work, args.max_mutants, selection, log)
+    result = _mutmut(work, ["run", "--max-children", str(args.max_children), *names],
+                     selection, log)
+    seconds = time.monotonic() - start
+    statuses = _statuses(work, selection, log)
+    if names:
+        statuses = {name: status for name, status in statuses.items() if name in names}
+    counts: dict[str, int] = {}
+    for status in statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    survivors = {name: _diff(work, name, selection, log)
+                 for name, status in sorted(statuses.items(), key=lambda kv: _natural(kv[0]))
+                 if status not in KILLED | {"not checked", "skipped"}}
+    return {"score": score, "returncode": result.returncode, "seconds": seconds,
+            "counts": counts, "survivors": survivors, "total": len(statuses)}
+
+
+def _score_line(outcome: dict) -> str:
+    counts = outcome["counts"]
+    killed = sum(counts.get(status, 0) for status in KILLED)
+    no_tests = counts.get("no tests", 0)
+    considered = outcome["total"] - counts.get("skipped", 0) - counts.get("not checked", 0)
+    share = f"{100.0 * killed / considered:.1f} %" if considered else "n/a"
+    detail = ", ".join(f"{status} {number}" for status, number in sorted(counts.items()))
+    return (f"| {DESCRIPTIONS[outcome['score']]} | {outcome['total']} | {killed} | "
+            f"{considered - killed} (of which no tests: {no_tests}) | {share} | "
+            f"{outcome['seconds'] / 60:.1f} min | {detail} |")
+
+
+def write_report(outcomes: list[dict], args, path: Path) -> None:
+    """docs/validation.md: what was run, the scores, every survivor."""
+    pilot = bool(args.only or args.max_mutants)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Validation: mutation testing",
+        "",
+        "Written by `make mutation` (`experiments/mutation/run_mutation.py`); do not edit by "
+        "hand, rerun it.",
+        "",
+    ]
+    if pilot:
+        lines += [
+            "> **PILOT, not the full run.** Mutants restricted to "
+            f"{', '.join(f'`{glob}`' for glob in args.only) if args.only else 'all files'}"
+            + (f", first {args.max_mutants} mutants" if args.max_mutants else "")
+            + ". It proves the pipeline; the scores below say nothing about the model as a "
+            "whole. `make mutation` runs everything.",
+            "",
+        ]
+    lines += [
+        "## What is mutated and how it is scored",
+        "",
+        "mutmut 3 (`[tool.mutmut]` in `pyproject.toml`) edits the rules in "
+        "`src/governance_sim/dynamics/`, `metrics.py`, `logics.py` and `mechanisms.py`: one "
+        "small change per mutant (an operator, a constant, a comparison, a dropped "
+        "argument). For each mutant it runs the tests that reach the mutated function "
+        "(stopping at the first failure) on the numpy path (`GOVERNANCE_SIM_BACKEND=numpy`). "
+        "A mutant is *killed* when a test fails (or it times out), *survives* when every "
+        "test passes, and has *no tests* when no selected test reaches it (counted as not "
+        "killed).",
+        "",
+        "- Score (a): the whole suite less the path-equivalence tests (numpy = C = "
+        "reference: `tests/test_native.py`, `tests/test_reference.py`). Tests marked `slow` "
+        "or `browser` are left out so that the run fits in an hour on two cores.",
+        "- Score (b): only the `science` tests (claims about behaviour a user sees: "
+        "patterns, field targets, the joint structure, mechanism effect sizes, lab series; "
+        "no golden numbers, no formula checks). Issue 20's target: at least 90 % of the "
+        "non-equivalent mutants killed by these alone.",
+        "",
+        "Every survivor is to be listed below as equivalent (with why), killed by a new "
+        "test, or its mechanism argued for in `docs/odd.md` (issue 20 item 5).",
+        "",
+        f"Run {stamp}, mutmut {_version()}, {args.max_children} worker processes.",
+        "",
+        "| tests | mutants | killed | not killed | score | time | by status |",
+        "|---|---|---|---|---|---|---|",
+        *[_score_line(outcome) for outcome in outcomes],
+        "",
+    ]
+    for outcome in outcomes:
+        lines += [f"## Survivors of {DESCRIPTIONS[outcome['score']]}", ""]
+        if not outcome["survivors"]:
+            lines += ["None.", ""]
+        for name, diff in outcome["survivors"].items():
+            lines += [f"- `{name}` (not yet classified)", "",
+                      "  ```diff", *[f"  {line}" for line in diff.splitlines()], "  ```", ""]
+    lines += [
+        "## Reproduce",
+        "",
+        "```",
+        "make mutation                      # both scores, every mutant; writes this file",
+        "python experiments/mutation/run_mutation.py --scores science "
+        "--only 'src/governance_sim/dynamics/groups.py' --max-mutants 12   # a pilot",
+        "```",
+        "",
+        "Each score runs in its own copy under `out/mutation/<score>/`; "
+        "`cd out/mutation/science && ../../../.venv/bin/mutmut browse` shows its mutants.",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("mutmut")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scores", default="suite,science",
+                        help="comma-separated: suite, science (default both)")
+    parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument("--only", action="append",
+                        help="mutate only files matching this glob (repeatable)")
+    parser.add_argument("--max-mutants", type=int, default=0,
+                        help="run only the first N mutants (a pilot)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "validation.md")
+    args = parser.parse_args(argv)
+    scores = [score.strip() for score in args.scores.split(",") if score.strip()]
+    unknown = [score for score in scores if score not in SELECTIONS]
+    if unknown or not scores:
+        parser.error(f"unknown score {unknown}; allowed: {', '.join(SELECTIONS)}")
+    if args.max_children < 1 or args.max_mutants < 0:
+        parser.error("--max-children must be >= 1 and --max-mutants >= 0")
+    log_path = ROOT / "out" / "mutation" / "mutation.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    outcomes = []
+    with log_path.open("w", encoding="utf-8") as log:
+        for score in scores:
+            outcome = run_score(score, args, log)
+            outcomes.append(outcome)
+            print(_score_line(outcome), flush=True)
+    write_report(outcomes, args, args.out)
+    print(f"wrote {args.out} (log: {log_path})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
