@@ -54,17 +54,23 @@ COPY = ["src", "tests", "data", "scenarios", "docs", "experiments", "benchmarks"
 KILLED = {"killed", "timeout", "caught by type check"}
 
 
-def _copy_repository(work: Path, only: list[str] | None) -> None:
+def _copy_repository(work: Path, only: list[str] | None, working_tree: bool) -> None:
+    """The files the tests read: from the last commit (default) or the working tree."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "mutants", ".pytest_cache")
-    for name in COPY:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, work / name, ignore=ignore)
-        elif source.is_file():
-            shutil.copy2(source, work / name)
+    if working_tree:
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "mutants", ".pytest_cache")
+        for name in COPY:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, work / name, ignore=ignore)
+            elif source.is_file():
+                shutil.copy2(source, work / name)
+    else:
+        archive = subprocess.run(["git", "archive", "--format=tar", "HEAD", *COPY],
+                                 cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(work)], input=archive.stdout, check=True)
     if only:
         pyproject = work / "pyproject.toml"
         text = pyproject.read_text(encoding="utf-8")
@@ -123,7 +129,7 @@ def run_score(score: str, args, log) -> dict:
     """Run one score; returns counts, time, survivors (with diffs)."""
     work = ROOT / "out" / "mutation" / score
     selection = SELECTIONS[score]
-    _copy_repository(work, args.only)
+    _copy_repository(work, args.only, args.working_tree)
     start = time.monotonic()
     names: list[str] = []
     if args.max_mutants:
@@ -199,7 +205,9 @@ def write_report(outcomes: list[dict], args, path: Path) -> None:
         "Every survivor is to be listed below as equivalent (with why), killed by a new "
         "test, or its mechanism argued for in `docs/odd.md` (issue 20 item 5).",
         "",
-        f"Run {stamp}, mutmut {_version()}, {args.max_children} worker processes.",
+        f"Run {stamp} on "
+        + ("the working tree" if args.working_tree else f"commit {_commit()}")
+        + f", mutmut {_version()}, {args.max_children} worker processes.",
         "",
         "| tests | mutants | killed | not killed | score | time | by status |",
         "|---|---|---|---|---|---|---|",
@@ -229,6 +237,11 @@ def write_report(outcomes: list[dict], args, path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def _commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                          capture_output=True).stdout.strip() or "unknown"
+
+
 def _version() -> str:
     from importlib.metadata import version
 
@@ -244,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="mutate only files matching this glob (repeatable)")
     parser.add_argument("--max-mutants", type=int, default=0,
                         help="run only the first N mutants (a pilot)")
+    parser.add_argument("--working-tree", action="store_true",
+                        help="test the working tree's files (default: the last commit)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "validation.md")
     args = parser.parse_args(argv)
     scores = [score.strip() for score in args.scores.split(",") if score.strip()]
