@@ -64,6 +64,8 @@ def population_bytes(n_citizens: int, n_professionals: int) -> int:
 
 def memory_text(size: float) -> str:
     """``size`` bytes in words: ``"about 1.2 GB"``."""
+    if size >= 10**18:  # also an integer too large for a float
+        return "more than a million TB"
     for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if size >= scale:
             return f"about {size / scale:.3g} {unit}"
@@ -140,7 +142,8 @@ def _f(
 
 
 EventKind = Literal[
-    "switch_logic", "trust_shock", "budget_change", "set_levers", "compact", "citizens_panel"
+    "switch_logic", "trust_shock", "trust_boost", "budget_change", "set_levers", "compact",
+    "citizens_panel",
 ]
 
 
@@ -148,6 +151,7 @@ EventKind = Literal[
 EVENT_FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
     "switch_logic": ("logic",),
     "trust_shock": ("size", "duration"),
+    "trust_boost": ("size", "duration"),
     "budget_change": ("factor", "duration"),
     "set_levers": ("levers",),
     "compact": ("size", "duration"),
@@ -164,6 +168,9 @@ class Event(BaseModel):
       style targets and professionals carry ``reform_burnout``.
     * ``trust_shock``: a scandal or crisis; a negative procedural signal of ``size`` on
       every citizen for ``duration`` steps.
+    * ``trust_boost``: good news, the mirror of a shock (a crisis handled well, a visible
+      success); a positive procedural signal of ``size`` on every citizen for ``duration``
+      steps.
     * ``budget_change``: the budget is multiplied by ``factor``, phased in linearly over
       ``duration`` steps (``duration=1``: at once). An austerity cut of 40 % is ``0.6``.
     * ``set_levers``: override named ``levers`` (a mapping lever -> value) from ``step`` on.

@@ -27,7 +27,8 @@ class StepContext:
     Attributes:
         levers: the effective lever profile this step.
         switched: a logic switch happened at this step.
-        shock: size of the active negative procedural signal (scandals, crises).
+        shock: size of the active negative procedural signal (scandals, crises), less the
+            positive signal of good news (``trust_boost``).
         commitment: size of the active positive signal of a visible compact.
         budget_factor: budget relative to ``Params.budget``.
         panel_active: a citizens' panel sits this step.
@@ -69,6 +70,8 @@ def apply_events(
             municipality.lever_overrides.update(event.levers or {})
         elif event.kind == "trust_shock" and start <= step < start + event.duration:
             shock += event.size
+        elif event.kind == "trust_boost" and start <= step < start + event.duration:
+            shock -= event.size  # good news: a negative shock, a positive signal
         elif event.kind == "budget_change" and step >= start:
             phase = min(1.0, (step - start + 1) / event.duration)
             budget_factor *= 1.0 + (event.factor - 1.0) * phase
