@@ -113,3 +113,28 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"note: serving on {host}: anyone who can reach this machine on port "
                        f"{port} can use the app", err=True)
         dash_app.run(host=host, port=port, debug=debug, dev_tools_silence_routes_logging=True)
+
+    @app.command("classroom")
+    def classroom_command(
+        participatory: bool = typer.Option(False, "--participatory",
+                                           help="Students play roles from their phones."),
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on."),
+        lan: bool = typer.Option(False, "--lan", help="Serve the classroom network."),
+        port: int = typer.Option(8060, "--port", min=1, max=65535, help="Port to serve on."),
+        lang: str = typer.Option("en", "--lang", help="en or nb (the teacher's page)."),
+        max_students: int = typer.Option(60, "--max-students", min=1, max=200),
+        logic: str = typer.Option("bureaucracy", "--logic", help="Logic at the start."),
+        months_per_round: int = typer.Option(1, "--months-per-round", help="1 or 3."),
+        round_seconds: int = typer.Option(0, "--round-seconds", min=0, max=600,
+                                          help="Round timer (0: the teacher's next only)."),
+        seed: int = typer.Option(1, "--seed", min=0),
+    ) -> None:
+        """The participatory classroom (docs/participatory.md)."""
+        if not participatory:
+            raise UserInputError("classroom: add --participatory (students play from phones); the "
+                            "watching classroom is in `governance-sim app`")
+        from governance_sim.participatory.cli import run_classroom
+
+        run_classroom(host=host, port=port, lan=lan, lang=lang, max_students=max_students,
+                      logic=logic, seed=seed, months_per_round=months_per_round,
+                      round_seconds=round_seconds, echo=typer.echo)
