@@ -8,6 +8,7 @@ import io
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import governance_sim
@@ -307,3 +308,39 @@ def test_the_glossary_check_finds_a_wrong_term():
 def test_translations_use_the_glossary_terms(po_path):
     problems = glossary_violations(_po_messages(po_path), f"{po_path.name}: ")
     assert not problems, "\n".join(problems)
+
+
+# --- numbers as the language writes them (Babel) -------------------------------------------
+
+def test_numbers_are_written_as_the_language_writes_them():
+    from governance_sim.i18n import format_number, plotly_separators
+
+    assert format_number(50_000, "en") == "50,000"
+    assert format_number(50_000, "nb") == "50\u00a0000"
+    assert format_number(4_294_967_295, "nb") == "4\u00a0294\u00a0967\u00a0295"
+    assert format_number(0.5364, "nb", decimals=3) == "0,536"
+    assert format_number(0.5364, "en", decimals=3) == "0.536"
+    assert format_number(-0.02, "nb", decimals=3) == "\u22120,020"
+    assert format_number(0.3, "nb", decimals=1, sign=True) == "+0,3"
+    assert format_number(0.25, "nb") == "0,25" and format_number(12.0, "nb") == "12"
+    assert plotly_separators("nb") == ", " and plotly_separators("en") == ".,"
+    with pytest.raises(LanguageError):
+        format_number(1, "de")
+
+
+def test_the_app_writes_numbers_in_bokmal_where_it_shows_them():
+    from governance_sim.app.callbacks_policy import _format, status_line
+    from governance_sim.app.controls import RUN_CONTROLS, parameter_specs, range_text
+    from governance_sim.viz.classroom_figures import classroom_curves
+
+    specs = {spec.name: spec for spec in [*parameter_specs(), *RUN_CONTROLS]}
+    assert range_text(specs["n_citizens"], "nb") == "heltall, 10 til 50\u00a0000 innbyggere"
+    assert "4\u00a0294\u00a0967\u00a0295" in range_text(specs["seed"], "nb")
+    assert "4,294,967,295" in range_text(specs["seed"], "en")
+    assert status_line(20_000, 120, 3, 1, False, 1.5, "nb").startswith("20\u00a0000 ")
+    assert "1,50 s" in status_line(20_000, 120, 3, 1, False, 1.5, "nb")
+    assert _format("trust_mean", 0.5364, "nb") == "0,536"
+    assert _format("participation_rate", 0.0536, "nb") == "5,4 %"
+    frame = pd.DataFrame({"scenario": "a", "step": [0, 1], "trust_mean": [0.5, 0.6]})
+    assert classroom_curves(frame, ["trust_mean"], horizon=1,
+                            lang="nb").layout.separators == ", "

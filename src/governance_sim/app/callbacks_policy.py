@@ -49,7 +49,13 @@ from governance_sim.app.layout import DEFAULT_SCENARIO
 from governance_sim.app.policy import SETTINGS_LABEL, PolicyRuns, readout
 from governance_sim.app.sessions import SessionStore
 from governance_sim.app.urlstate import RUN_DEFAULTS, decode_query, encode_state
-from governance_sim.i18n import DEFAULT_LANGUAGE, check_language, mark, translator
+from governance_sim.i18n import (
+    DEFAULT_LANGUAGE,
+    check_language,
+    format_number,
+    mark,
+    translator,
+)
 from governance_sim.metrics import METRICS
 from governance_sim.params import LOGIC_NAMES, UserInputError
 from governance_sim.scenarios import Scenario
@@ -239,9 +245,9 @@ def status_line(n_citizens: int, steps: int, replicates: int, done: int, finishe
     """
     _ = translator(lang, "policy")
     head = _("{citizens} citizens x {months} months: ").format(
-        citizens=f"{n_citizens:,}" if lang == "en" else f"{n_citizens:,}".replace(",", "\u00a0"),
-        months=steps)
-    took = (_(" (the first in {seconds} s)").format(seconds=f"{seconds:.2f}")
+        citizens=format_number(n_citizens, lang), months=steps)
+    took = (_(" (the first in {seconds} s)").format(
+        seconds=format_number(seconds, lang, decimals=2))
             if seconds is not None else "")
     tail = (" " + note) if note else ""
     if finished:
@@ -275,12 +281,13 @@ def _tab_outputs(runs: PolicyRuns, tab: str, month: Any = None, zoom: Any = None
 def _format(metric: str, value: float, lang: str = "en") -> str:
     """A metric's value for the readout: shares in percent, the rest to three decimals.
 
-    Norwegian writes a decimal comma.
+    Numbers as ``lang`` writes them (:func:`governance_sim.i18n.format_number`).
     """
     if value != value:  # NaN: that scenario is not in the frame
         return "–"
-    text = f"{100 * value:.1f} %" if _UNITS.get(metric) == "share" else f"{value:.3f}"
-    return text.replace(".", ",") if lang == "nb" else text
+    if _UNITS.get(metric) == "share":
+        return format_number(100 * value, lang, decimals=1) + " %"
+    return format_number(value, lang, decimals=3)
 
 
 def _ternary(percents: list[int], lang: str) -> go.Figure:
@@ -509,12 +516,13 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
     @app.callback(Output("mix-sum", "children"), [Input(i, "value") for i in _MIX_IDS],
                   State("lang", "data"))
     def _mix_sum(*given: Any) -> str:
-        percents, _ = given[:3], translator(_lang(given[3]), "policy")
+        lang = _lang(given[3])
+        percents, _ = given[:3], translator(lang, "policy")
         values = [p if isinstance(p, int | float) and not isinstance(p, bool) else 0
                   for p in percents]
-        parts = " + ".join(f"{_(_LOGIC_WORDS[name])} {value:g} %"
+        parts = " + ".join(f"{_(_LOGIC_WORDS[name])} {format_number(value, lang)} %"
                            for name, value in zip(LOGIC_NAMES, values, strict=True))
-        return f"{parts} = {sum(values):g} %"
+        return f"{parts} = {format_number(sum(values), lang)} %"
 
     @app.callback(
         Output({"type": "param-msg", "name": ALL}, "children"),

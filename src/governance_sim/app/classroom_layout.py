@@ -21,7 +21,7 @@ from governance_sim.app.lessons import (
     mechanism_label,
 )
 from governance_sim.app.roles_text import ROLE_KEYS, logic_titles, role_table, seed_source
-from governance_sim.i18n import DEFAULT_LANGUAGE, translator
+from governance_sim.i18n import DEFAULT_LANGUAGE, format_number, translator
 from governance_sim.params import LOGIC_NAMES
 
 __all__ = ["classroom_view", "role_cards", "PANELS"]
@@ -52,7 +52,7 @@ def _setting_control(setting, lang: str) -> html.Div:  # noqa: ANN001 - a Settin
 
 def _settings_panel(lang: str) -> html.Div:
     _ = translator(lang, I18N_DOMAIN)
-    speed_marks = {i: f"{s:g}" for i, s in enumerate(SPEEDS)}
+    speed_marks = {i: format_number(s, lang) for i, s in enumerate(SPEEDS)}
     return html.Div([
         html.H2(_("Settings")),
         html.P(_("They apply to every column; changing one starts the lesson again."),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from governance_sim.i18n import mark, translator
+from governance_sim.i18n import format_number, mark, translator
 from governance_sim.logics import LEVER_TABLE, profile
 from governance_sim.params import LEVER_RANGES, LOGIC_NAMES, FieldInfo, UserInputError
 from governance_sim.uncertainty import BUILTIN_TABLES, ParameterTable, load_table
@@ -118,17 +118,22 @@ def plain_label(spec: ControlSpec, lang: str = "en") -> str:
     return text[:1].upper() + text[1:]
 
 
-def format_value(value: float, integer: bool = False) -> str:
-    """A value for people: whole numbers with thousands separators, others to 4 digits."""
+def format_value(value: float, integer: bool = False, lang: str = "en") -> str:
+    """A value for people: whole numbers with thousands separators, others to 4 digits.
+
+    Written as ``lang`` writes numbers (:func:`governance_sim.i18n.format_number`: ``nb``
+    gives ``50 000`` and ``0,5``).
+    """
     if integer or float(value).is_integer() and abs(value) >= 1000:
-        return f"{int(value):,}"
-    return f"{value:.4g}"
+        return format_number(int(value), lang)
+    return format_number(value, lang, significant=4)
 
 
 def range_text(spec: ControlSpec, lang: str = "en") -> str:
     """Allowed values in words, e.g. ``"0 to 1"`` or ``"whole number, 0 to 4,294,967,295"``."""
     _ = translator(lang, "policy")
-    low, high = format_value(spec.low, spec.integer), format_value(spec.high, spec.integer)
+    low, high = (format_value(spec.low, spec.integer, lang),
+                 format_value(spec.high, spec.integer, lang))
     unit = spec.unit if spec.unit not in ("-", "", "0-1", "share") else ""
     if spec.unit.startswith("rung"):
         text = _("rung {low} to {high}").format(low=low, high=high)

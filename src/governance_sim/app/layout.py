@@ -75,10 +75,10 @@ def _label(spec: ControlSpec, lang: str = "en") -> html.Div:
     ], title=spec.help, className="control-head")
 
 
-def _slider_marks(spec: ControlSpec) -> dict[float, str]:
-    """Marks at both ends of a slider, in plain numbers."""
-    return {spec.low: format_value(spec.low, spec.integer),
-            spec.high: format_value(spec.high, spec.integer)}
+def _slider_marks(spec: ControlSpec, lang: str = "en") -> dict[float, str]:
+    """Marks at both ends of a slider, in plain numbers as ``lang`` writes them."""
+    return {spec.low: format_value(spec.low, spec.integer, lang),
+            spec.high: format_value(spec.high, spec.integer, lang)}
 
 
 def slider_control(kind: str, spec: ControlSpec, value: float | None = None,
@@ -88,7 +88,7 @@ def slider_control(kind: str, spec: ControlSpec, value: float | None = None,
     return html.Div([
         _label(spec, lang),
         dcc.Slider(id={"type": kind, "name": spec.name}, min=spec.low, max=spec.high,
-                   step=spec.step, value=value, marks=_slider_marks(spec),
+                   step=spec.step, value=value, marks=_slider_marks(spec, lang),
                    allow_direct_input=True, updatemode="mouseup",
                    className="control-slider"),
         html.Div(id={"type": f"{kind}-msg", "name": spec.name}, className="field-message"),

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from governance_sim.i18n import mark, translator
+from governance_sim.i18n import format_number, mark, plotly_separators, translator
 from governance_sim.viz.figures import scenario_colours
 
 __all__ = ["TRUST_SCALE", "QUINTILE_SCALE", "PROJECTOR_FONT", "METRIC_TITLES",
@@ -86,19 +86,18 @@ def network_titles(labels: Sequence[str], participating: Sequence[np.ndarray],
         line = _("{taking} of these {shown} take part").format(
             taking=int(np.count_nonzero(part)), shown=part.size)
         if rates is not None:
-            line += "<br>" + _("{share} of all citizens").format(share=_percent(rates[i]))
+            line += "<br>" + _("{share} of all citizens").format(share=_percent(rates[i], lang))
         titles.append(f"<b>{label}</b><br><span style='font-size:15px'>{line}</span>")
     return titles
 
 
-def _percent(share: float) -> str:
-    return f"{100 * share:.0f} %"
+def _percent(share: float, lang: str = "en") -> str:
+    return format_number(100 * share, lang, decimals=0) + " %"
 
 
 def _number(value: float, lang: str) -> str:
-    """A number as written in ``lang`` (decimal comma in Norwegian)."""
-    text = f"{value:g}"
-    return text.replace(".", ",") if lang == "nb" else text
+    """A number as written in ``lang`` (:func:`governance_sim.i18n.format_number`)."""
+    return format_number(value, lang)
 
 
 def network_markers(value: np.ndarray, participating: np.ndarray, *, colour_by: str = "trust",
@@ -187,7 +186,7 @@ def network_figure(labels: Sequence[str], x: np.ndarray, y: np.ndarray, edges: n
         template="plotly_white", height=height, font={"size": PROJECTOR_FONT},
         margin={"t": 78, "b": 4, "l": 4, "r": 4},
         uirevision="network",
-        meta={"step": step},
+        meta={"step": step}, separators=plotly_separators(lang),
     )
     return fig
 
@@ -260,7 +259,7 @@ def classroom_curves(frame: pd.DataFrame, metrics: Sequence[str], *, horizon: in
         margin={"t": 58, "b": 92, "l": 44, "r": 12},
         legend={"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "center",
                 "x": 0.5, "font": {"size": PROJECTOR_FONT}},
-        uirevision="curves",
+        uirevision="curves", separators=plotly_separators(lang),
     )
     return fig
 
