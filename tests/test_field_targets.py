@@ -148,12 +148,60 @@ def _mean_over_seeds(stats):
             if not math.isnan(stats[0][key])}
 
 
-def test_no_logic_dominates_and_each_has_its_strength(stats):
+def test_no_logic_leads_on_every_trade_off(stats):
+    """No logic is best on every trade-off metric at month 120: at least three winners.
+
+    Bureaucracy's smallest outcome gap is not a finding: it holds by construction (choice
+    and exit are 0 under bureaucracy, so access does not depend on resources; docs/odd.md),
+    and is not asserted.
+    """
     for seed_stats in stats:
         best = field.trade_off_table(seed_stats)
-        winners = set(best.values())
-        assert len(winners) >= 3, best
-        assert best["cost"] == "npm" or best["measured_output"] == "npm", best
-        assert best["outcome_gap"] == "bureaucracy", best
-        assert best["trust_mean"] == "co_creation" or best["public_value_index"] == (
-            "co_creation"), best
+        assert len(set(best.values())) >= 3, best
+
+
+def test_npm_costs_least(stats):
+    for seed_stats in stats:
+        assert field.trade_off_table(seed_stats)["cost"] == "npm"
+
+
+def test_npm_has_the_highest_measured_output(stats):
+    for seed_stats in stats:
+        assert field.trade_off_table(seed_stats)["measured_output"] == "npm"
+
+
+def test_co_creation_does_not_lead_on_trust(stats):
+    """Said plainly in the documents: bureaucracy, not co-creation, has the highest trust."""
+    for seed_stats in stats:
+        assert field.trade_off_table(seed_stats)["trust_mean"] == "bureaucracy"
+
+
+def test_co_creation_leads_the_public_value_index_whatever_the_weights():
+    """Co-creation's lead on the public value index survives weights from half to double.
+
+    Every weighting with each component's weight at half, equal or double its default (3^6 =
+    729), on three seeds: co-creation leads in at least 99 % of them (measured 726-728 of
+    729; NPM leads where cost efficiency and outcomes weigh double and equity and
+    legitimacy half).
+    """
+    import itertools
+
+    import numpy as np
+
+    from governance_sim.metrics import PV_COMPONENTS
+    from governance_sim.simulation import run
+
+    base = Params(n_citizens=20_000, n_units=100)
+    components = list(PV_COMPONENTS)
+    default = np.array([getattr(base, PV_COMPONENTS[c]) for c in components])
+    for seed in SEEDS:
+        values = {}
+        for logic in LOGIC_NAMES:
+            row = run(base.replace(logic=logic), steps=120, seed=seed).timeseries.iloc[120]
+            values[logic] = np.array([row[c] for c in components])
+        wins = 0
+        for factors in itertools.product((0.5, 1.0, 2.0), repeat=len(components)):
+            weights = default * np.array(factors)
+            index = {logic: float(v @ weights) / weights.sum() for logic, v in values.items()}
+            wins += max(index, key=index.__getitem__) == "co_creation"
+        assert wins >= 0.99 * 3 ** len(components), (seed, wins)
