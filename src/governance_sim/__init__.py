@@ -14,7 +14,7 @@ A sweep from Python (a tidy DataFrame, one row per run; nothing written unless `
 
     table = gs.sweep(levers={"logic": ["npm", "co_creation"]},
                      uncertainties={"initial_trust": [0.35, 0.55, 0.75]},
-                     constants={"n_citizens": 2000, "n_units": 20},
+                     settings={"n_citizens": 2000, "n_units": 20},
                      outcomes={"trust_final": "trust_mean"},
                      steps=60, replicates=3, seed=7)
     table.groupby(["logic", "initial_trust"])["trust_final"].mean().unstack()

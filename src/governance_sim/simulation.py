@@ -9,6 +9,8 @@ paths give the same numbers for the same seed (``tests/test_model.py``).
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -23,7 +25,7 @@ from governance_sim.rng import make_streams, resolve_seed
 from governance_sim.scenarios import Scenario, check_numbers, load_scenario
 from governance_sim.state import Population, build_population
 
-__all__ = ["Simulation", "as_params", "checked_seed", "run"]
+__all__ = ["Simulation", "as_params", "checked_seed", "run", "with_settings"]
 
 
 def as_params(params: Params | Scenario | dict[str, Any] | str | None,
@@ -54,6 +56,23 @@ def as_params(params: Params | Scenario | dict[str, Any] | str | None,
     if overrides:
         check_numbers(overrides, "parameters")
     return (base.replace(**overrides) if overrides else base), name
+
+
+def with_settings(params: Params, settings: Mapping[str, Any]) -> Params:
+    """``params`` with ``settings`` over them; ``levers`` and ``mechanisms`` are merged.
+
+    Raises:
+        ParameterError: ``settings`` is not a mapping, or a setting is unknown or invalid.
+    """
+    if not isinstance(settings, Mapping):
+        raise ParameterError(f"settings: expected a mapping of parameter names to values, "
+                             f"got {type(settings).__name__}")
+    changes = dict(settings)
+    check_numbers(changes, "settings")
+    for table in ("levers", "mechanisms"):
+        if isinstance(changes.get(table), Mapping):
+            changes[table] = {**getattr(params, table), **changes[table]}
+    return params.replace(**changes) if changes else params
 
 
 #: Most steps (months) one run may have: a scenario file's limit too.
@@ -132,6 +151,7 @@ def run(
     *,
     steps: int | None = None,
     seed: int | None = None,
+    settings: Mapping[str, Any] | None = None,
     **overrides: Any,
 ) -> Results:
     """Run the model and return its results.
@@ -141,7 +161,11 @@ def run(
             None for the defaults.
         steps: steps to run (months); default: the scenario's ``steps``, else 120.
         seed: the seed (None: fresh entropy, recorded in the manifest).
-        **overrides: parameters set over the scenario's.
+        settings: parameters set over the scenario's, e.g. ``{"n_citizens": 2000}``
+            (``levers`` and ``mechanisms`` mappings are merged into the scenario's), the
+            same keyword as in ``run_many``, ``compare`` and ``sweep``.
+        **overrides: deprecated form of ``settings`` (``run(..., n_citizens=2000)``);
+            still applied, with a DeprecationWarning.
 
     Returns:
         :class:`Results` with ``timeseries`` indexed by step 0..steps.
@@ -154,7 +178,13 @@ def run(
             or not 0 <= steps <= MAX_STEPS):
         raise ParameterError(f"steps must be an integer from 0 to {MAX_STEPS} (months), got "
                              f"{str(steps)[:40]}")
+    if overrides:
+        warnings.warn(f"run(..., {', '.join(f'{k}=...' for k in overrides)}) is deprecated; "
+                      f"use run(..., settings={dict(overrides)!r:.80})", DeprecationWarning,
+                      stacklevel=2)
     params, name = as_params(params_or_scenario, overrides)
+    if settings is not None:
+        params = with_settings(params, settings)
     simulation = Simulation(params, checked_seed(seed), steps=int(steps), scenario_name=name)
     for _ in range(int(steps)):
         simulation.step()

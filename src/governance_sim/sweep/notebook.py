@@ -125,6 +125,7 @@ def sweep(
     factors: Mapping[str, Any] | None = None,
     outcomes: Mapping[str, Any] | Sequence[str] | None = None,
     constants: Mapping[str, Any] | None = None,
+    settings: Mapping[str, Any] | None = None,
     events: Sequence[Mapping[str, Any]] | None = None,
     scenario: str | None = None,
     uncertainty: str | os.PathLike[str] | None = None,
@@ -150,7 +151,7 @@ def sweep(
         import governance_sim as gs
         table = gs.sweep(levers={"logic": ["npm", "co_creation"]},
                          uncertainties={"initial_trust": [0.35, 0.55, 0.75]},
-                         constants={"n_citizens": 2000, "n_units": 20},
+                         settings={"n_citizens": 2000, "n_units": 20},
                          outcomes={"trust_final": "trust_mean"},
                          steps=60, replicates=3, seed=7)
         table.groupby(["logic", "initial_trust"])["trust_final"].mean()
@@ -171,7 +172,10 @@ def sweep(
         outcomes: metric names (each summarised by its final value), or a mapping outcome
             name -> metric name or ``{"metric": , "stat": , "window": , ...}``; default for
             the built-in model: :data:`DEFAULT_OUTCOMES`.
-        constants: parameters held fixed for every run.
+        constants: deprecated name of ``settings`` (a DeprecationWarning says so).
+        settings: parameters held fixed for every run (the spec's ``[constants]``; with
+            a spec, over its constants), the same keyword as ``gs.run``, ``run_many`` and
+            ``compare``.
         events: scheduled events added to the base scenario's.
         scenario: base scenario name or path (built-in model).
         uncertainty: a parameter table every run draws its parameters from
@@ -208,11 +212,19 @@ def sweep(
         OutputError: ``out`` cannot be written.
     """
     from governance_sim.sweep.runner import run_sweep
-    from governance_sim.sweep.spec import load_spec, spec_from_dict
+    from governance_sim.sweep.spec import load_spec, spec_from_dict, with_settings
     from governance_sim.sweep.store import read_table
 
+    if constants is not None:
+        if settings is not None:
+            raise SpecError("gs.sweep(): settings= and constants= are the same keyword "
+                            "(constants= is its old name); give settings= only")
+        warnings.warn("gs.sweep(constants=...) is deprecated; use gs.sweep(settings=...), the "
+                      "keyword gs.run, run_many and compare take", DeprecationWarning,
+                      stacklevel=2)
+        settings = constants
     parts = {"levers": levers, "uncertainties": uncertainties, "factors": factors,
-             "outcomes": outcomes, "constants": constants, "events": events,
+             "outcomes": outcomes, "events": events,
              "scenario": scenario, "uncertainty": uncertainty, "steps": steps,
              "samples": samples}
     defaults = {"replicates": (replicates, 1), "seed": (seed, 1),
@@ -235,9 +247,10 @@ def sweep(
         else:
             raise SpecError(f"gs.sweep(): spec: expected a spec file path, a mapping or a "
                             f"SweepSpec, got {type(spec).__name__}")
+        loaded = with_settings(loaded, dict(settings) if settings is not None else None)
     else:
-        loaded = spec_from_keywords(**parts, replicates=replicates, seed=seed, design=design,
-                                    name=name, model=model)
+        loaded = spec_from_keywords(**parts, constants=settings, replicates=replicates,
+                                    seed=seed, design=design, name=name, model=model)
     run_model = model if callable(model) else None
 
     def execute(folder: str | os.PathLike[str]) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from governance_sim.sweep.executors import (
 )
 from governance_sim.sweep.isolation import isolate
 from governance_sim.sweep.models import ModelFn, ModelRunner, check_points, resolve_model
-from governance_sim.sweep.spec import SpecError, SweepSpec, load_spec
+from governance_sim.sweep.spec import SpecError, SweepSpec, load_spec, with_settings
 from governance_sim.sweep.store import (
     STATUS_FAILED,
     STATUS_OK,
@@ -191,6 +191,7 @@ def run_sweep(
     start_method: str = DEFAULT_START_METHOD,
     allow_code: bool = False,
     worker_timeout: float = 60.0,
+    settings: dict[str, Any] | None = None,
 ) -> SweepReport:
     """Run (or resume) a sweep and write its results folder.
 
@@ -218,6 +219,7 @@ def run_sweep(
             and runs that module; see :mod:`governance_sim.sweep.registry`). A ``model``
             callable needs no permission.
         worker_timeout: seconds a Dask sweep waits with no worker before it stops.
+        settings: parameters over the spec's ``[constants]`` (as in ``gs.run``).
 
     Returns:
         A :class:`SweepReport`; ``report.failures`` lists failed runs.
@@ -232,6 +234,7 @@ def run_sweep(
         raise OutputError("--out is empty; give the name of a new or empty folder")
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
+    spec = with_settings(spec, settings)
     design = build_design(spec)
     fn = resolve_model(spec, model, allow_code=allow_code)
     if isinstance(fn, ModelRunner):

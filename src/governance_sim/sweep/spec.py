@@ -98,6 +98,7 @@ __all__ = [
     "lever_cell",
     "load_spec",
     "spec_from_dict",
+    "with_settings",
 ]
 
 #: Name of the built-in model in a spec's ``model`` key.
@@ -214,6 +215,7 @@ class SweepSpec:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     source: str = "spec"
     uncertainty: ParameterTable | None = None
+    base_dir: Path | None = field(default=None, compare=False, repr=False)
 
     @property
     def builtin(self) -> bool:
@@ -398,9 +400,37 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
         design_seed=design_seed,
         description=_string(sweep, "description", "sweep", fail, default=""),
         question=_string(sweep, "question", "sweep", fail, default=""),
-        raw=raw, source=source, uncertainty=uncertainty,
+        raw=raw, source=source, uncertainty=uncertainty, base_dir=base_dir,
     )
     return spec
+
+
+def with_settings(spec: SweepSpec, settings: dict[str, Any] | None) -> SweepSpec:
+    """The spec with ``settings`` over its ``[constants]``, validated again.
+
+    ``settings`` are what ``gs.run``, ``run_many`` and ``compare`` take: parameter name ->
+    value (nested ``levers``/``mechanisms`` tables or flat ``levers.<lever>`` keys); a
+    setting replaces the constant of the same name. A setting may not name a varied
+    parameter.
+
+    Raises:
+        SpecError: ``settings`` is not a mapping, or the result is not a valid spec.
+    """
+    if not settings:
+        return spec
+    if not isinstance(settings, dict):
+        raise SpecError(f"{spec.source}: settings: expected a mapping of parameter names to "
+                        f"values, got {type(settings).__name__}")
+    raw = {key: dict(value) if isinstance(value, dict) else value
+           for key, value in spec.raw.items()}
+    constants = _flatten(dict(raw.get("constants") or {}), "constants",
+                         lambda message: SpecError(f"{spec.source}: {message}"),
+                         constant=True)
+    extra = _flatten(dict(settings), "constants",
+                     lambda message: SpecError(f"{spec.source}: settings: {message}"),
+                     constant=True)
+    raw["constants"] = {**constants, **extra}
+    return spec_from_dict(raw, source=spec.source, base_dir=spec.base_dir)
 
 
 # --- helpers ------------------------------------------------------------------------------
