@@ -85,3 +85,27 @@ def test_antisocial_punishment_grows_as_civic_norm_weakens():
     weak = expected_series(design=LabDesign(sanctions=True, civic_norm=0.1)).by_period
     strong = expected_series(design=LabDesign(sanctions=True, civic_norm=0.9)).by_period
     assert weak["antisocial_share"].mean() > strong["antisocial_share"].mean()
+
+
+def test_sanctions_sustain_contributions_to_the_end_where_norms_are_strong():
+    """Issue 20: with strong norms, sanctions sustain contributions over ten periods.
+
+    The sanctions stage follows the last period too, so it deters the end-game drop
+    (lab.end_game_deterrence). Without sanctions, or with punishment teaching nothing, the
+    last period falls to about 0.4 of the first.
+    """
+    from governance_sim.lab import end_game_deterrence
+
+    params = Params()
+    strong = expected_series(params, LabDesign(sanctions=True, civic_norm=1.0)).by_period
+    assert strong["contribution"].iloc[-1] >= strong["contribution"].iloc[0]
+    assert strong["contribution"].min() >= 0.95 * strong["contribution"].iloc[0]
+    plain = expected_series(params, LabDesign(sanctions=False, civic_norm=1.0)).by_period
+    assert plain["contribution"].iloc[-1] <= 0.5 * plain["contribution"].iloc[0]
+    taught_nothing = params.replace(mechanisms={"punishment_feedback": False})
+    flat = expected_series(taught_nothing, LabDesign(sanctions=True, civic_norm=1.0)).by_period
+    assert flat["contribution"].iloc[-1] <= 0.5 * flat["contribution"].iloc[0]
+    # deterrence falls as norms weaken (antisocial punishment makes holding back pay)
+    weak = end_game_deterrence(params, LabDesign(sanctions=True, civic_norm=0.0))
+    assert 0.0 < weak < end_game_deterrence(params, LabDesign(sanctions=True, civic_norm=1.0))
+    assert end_game_deterrence(params, LabDesign(sanctions=False)) == 0.0

@@ -27,7 +27,10 @@ Two lab-only elements, both absent from the open-ended full model:
   cooperation and the rule of law are weak). The punished respond in their next
   contributions (``Params.punishment_response`` tokens per point, kept from then on): up for points
   from those who gave more (Fehr & Gaechter 2000), down for points from those who gave less
-  (antisocial punishment deters cooperation). So whether sanctions raise contributions
+  (antisocial punishment deters cooperation). Because punishment follows the last period's
+  contributions too, it deters part of the end-game drop (:func:`end_game_deterrence`):
+  with strong norms, sanctions sustain contributions to the end (Fehr & Gaechter 2000;
+  Herrmann et al. 2008). So whether sanctions raise contributions
   *emerges* from who punishes whom; the contribution rule has no sanctions term. The full
   model's arenas use the same parameters in a mean-field form
   (:func:`governance_sim.dynamics.contribution.punishment_learning`).
@@ -156,6 +159,32 @@ def _all_compositions(params: Params, group_size: int) -> tuple[np.ndarray, np.n
     return groups[keep], weights[keep] / weights[keep].sum()
 
 
+def end_game_deterrence(params: Params, design: LabDesign) -> float:
+    """How far the sanctions stage deters the final-period drop, 0 (none) to 1 (fully).
+
+    Punishment follows every period's contributions, the last one included, so a player
+    who holds back in the known final period still meets it (Fehr & Gaechter 2000: with
+    punishment, cooperation holds to the end). Per token held back, the player keeps ``1 -
+    mpcr`` and the antisocial points it no longer draws (``antisocial_punishment x (1 -
+    civic_norm)`` from each other member), and draws ``punishment_per_deviation`` points
+    from each other member who cooperates (a share ``1 - share_free_rider``), each point
+    costing ``point_cost_target``. Deterrence is the expected cost over the gain, capped at
+    1; without sanctions, or with ``punishment_feedback`` off (punishment teaches nothing),
+    it is 0.
+
+    Returns:
+        The share of ``end_game_drop`` that the sanctions stage removes.
+    """
+    if not design.sanctions or params.punishment_response <= 0.0:
+        return 0.0
+    others = design.group_size - 1
+    cost = (others * (1.0 - params.share_free_rider) * params.punishment_per_deviation
+            * design.point_cost_target)
+    gain = (1.0 - design.mpcr) + (others * params.antisocial_punishment
+                                   * (1.0 - design.civic_norm) * design.point_cost_target)
+    return min(1.0, cost / gain)
+
+
 def _session(
     types: np.ndarray, weights: np.ndarray, params: Params, design: LabDesign
 ) -> pd.DataFrame:
@@ -167,6 +196,8 @@ def _session(
     if "end_game" in switched_off(params):  # the end-game mechanism's neutral form
         design = dataclasses.replace(design, end_game_drop=0.0)
     params = effective_params(params)
+    # a sanctions stage after the last contribution deters part of the end-game drop
+    final_drop = design.end_game_drop * (1.0 - end_game_deterrence(params, design))
     flat_types = types.reshape(-1)
     belief = np.full(flat_types.shape, params.initial_belief)
     everyone = np.ones(flat_types.shape, dtype=bool)
@@ -175,7 +206,7 @@ def _session(
     learned = np.zeros(flat_types.shape)
     rows = []
     for period in range(1, design.periods + 1):
-        held = belief * (1.0 - design.end_game_drop) if period == design.periods else belief
+        held = belief * (1.0 - final_drop) if period == design.periods else belief
         # the rule of the full model without its sanctions term: in the lab the effect of
         # sanctions emerges from who punishes whom and how the punished respond
         given = contributions(held, flat_types, everyone, params.cooperation_slope, 0.0,
