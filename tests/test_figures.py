@@ -198,3 +198,26 @@ def test_norwegian_labels_and_units():
     assert fig.layout.annotations[0].text == "Tillit til institusjonene"
     assert fig.layout.yaxis2.title.text == "% av innbyggerne, denne måneden"
     assert fig.layout.xaxis.title.text == "måned (ett steg = én måned)"
+
+
+def test_long_titles_and_captions_are_wrapped_not_cut():
+    """Bokmål panel titles and band captions are longer than English: none runs off."""
+    long_band = ("seed variation and parameter uncertainty (4 replicates, each its own seed "
+                 "and parameter draw)")
+    frame = _frame({"npm": [[0.5, 0.4]] * 3, "co_creation": [[0.5, 0.6]] * 3})
+    for key in ("trust_q1", "trust_q5", "participation_q1", "participation_q5",
+                "participation_gap", "outcome_top_quintile", "outcome_bottom_quintile",
+                "outcome_gap"):
+        frame[key] = 0.5
+    for lang in ("en", "nb"):
+        equity = figures.equity_figure(frame, band=long_band, lang=lang)
+        panel_titles = [a.text for a in equity.layout.annotations][:6]
+        for title in panel_titles:
+            assert all(len(line) <= 62 for line in title.split("<br>")), title
+        caption = equity.layout.title.text.split("<sup>")[1]
+        assert all(len(line) <= 115 for line in caption.removesuffix("</sup>").split("<br>"))
+        overview = figures.timeseries_figure(frame, ["trust_mean"], band=long_band, lang=lang)
+        assert all(len(line) <= 115 for line in overview.layout.title.text.split("<br>"))
+    nb = figures.equity_figure(frame, band=long_band, lang="nb")
+    assert nb.layout.annotations[2].text.startswith("Tillit til institusjonene:<br>")
+    assert nb.layout.margin.t > figures.equity_figure(frame, lang="en").layout.margin.t

@@ -14,6 +14,7 @@ and the interactive app call them and decide what to do with the figure.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -169,12 +170,16 @@ _TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.1, "xanchor": "le
 _TOP_MARGIN = 135
 
 
-def place_legend(fig: go.Figure, *, gap: int = 30) -> go.Figure:
+def place_legend(fig: go.Figure, *, gap: int | None = None) -> go.Figure:
     """Put the title at the top and the legend ``gap`` pixels above the panels (in place).
 
     The legend's position is a fraction of the plotting area, so it is recomputed from the
-    figure's height and margins; call again after changing either.
+    figure's height and margins; call again after changing either. ``gap`` defaults to the
+    figure's own (``layout.meta["legend_gap"]``, set where panel titles take two lines),
+    else 30.
     """
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    gap = int(meta.get("legend_gap", 30)) if gap is None else gap
     height = int(fig.layout.height or 450)
     margin = fig.layout.margin
     area = max(50, height - int(margin.t or 100) - int(margin.b or 80))
@@ -443,14 +448,35 @@ def _title_hover(fig: go.Figure, metrics: Sequence[str]) -> None:
         annotation.hovertext = metric
 
 
+#: Characters of a figure's caption line, and of a panel title, before they are wrapped
+#: (captions and titles run off the figure otherwise, as long bokmål ones did).
+_CAPTION_WIDTH = 115
+_PANEL_TITLE_WIDTH = 62
+
+
 def _band_caption(n_rep: int, quantiles: tuple[float, float], band: str | None,
                   lang: str) -> str:
+    """What the bands show, wrapped into lines of :data:`_CAPTION_WIDTH` (``<br>``)."""
     _ = _translate(lang)
     if n_rep <= 1:
         return _("one replicate: no band")
-    return _("median of {n} replicates; band: {low}-{high} % quantiles, {band}").format(
+    text = _("median of {n} replicates; band: {low}-{high} % quantiles, {band}").format(
         n=n_rep, low=round(100 * quantiles[0]), high=round(100 * quantiles[1]),
         band=band or _("seed variation ({n} seeds)").format(n=n_rep))
+    return "<br>".join(textwrap.wrap(text, _CAPTION_WIDTH))
+
+
+def _caption_margin(caption: str, line: int = 16) -> int:
+    """Extra top margin, in pixels, for a caption of more than one line."""
+    return line * caption.count("<br>")
+
+
+def _fit_panel_title(text: str, width: int = _PANEL_TITLE_WIDTH) -> str:
+    """A panel title longer than ``width`` characters, broken after its ``": "``."""
+    head, found, tail = text.partition(": ")
+    if len(text) <= width or not found or "<br>" in text:
+        return text
+    return f"{head}:<br>{tail}"
 
 
 def timeseries_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS, *,
@@ -500,11 +526,12 @@ def timeseries_figure(frame: pd.DataFrame, metrics: Sequence[str] = KEY_METRICS,
     _add_event_marks(fig, events, colours, rows, cols, len(metrics), labels, lang)
     n_rep = int(data.groupby("scenario")["replicate"].nunique().max())
     caption = _band_caption(n_rep, quantiles, band, lang)
+    extra = _caption_margin(caption, 16 if title else 22)
     fig.update_layout(
-        template=_TEMPLATE, height=height or 320 * rows + 60,
+        template=_TEMPLATE, height=(height or 320 * rows + 60) + extra,
         title={"text": f"{title}<br><sup>{caption}</sup>" if title else caption},
         legend=_TOP_LEGEND,
-        margin={"t": _TOP_MARGIN, "b": 40, "l": 60, "r": 20},
+        margin={"t": _TOP_MARGIN + extra, "b": 40, "l": 60, "r": 20},
     )
     return localise_numbers(place_legend(fig), lang)
 
@@ -675,9 +702,11 @@ def equity_figure(frame: pd.DataFrame, *,
     )
     names = _scenario_order(data)
     colours = scenario_colours(names)
-    titles = [_("{what}: top (solid) vs bottom (dashed) quintile").format(what=p[3])
-              for p in panels]
-    titles += [_("{what}: gap, top minus bottom").format(what=p[3]) for p in panels]
+    titles = [_fit_panel_title(_("{what}: top (solid) vs bottom (dashed) quintile").format(
+        what=p[3])) for p in panels]
+    titles += [_fit_panel_title(_("{what}: gap, top minus bottom").format(what=p[3]))
+               for p in panels]
+    two_lines = 16 if any("<br>" in t for t in titles[:3]) else 0
     fig = make_subplots(rows=2, cols=3, subplot_titles=titles, horizontal_spacing=0.08,
                         vertical_spacing=0.16)
     for col, (top, bottom, gap, _label) in enumerate(panels, start=1):
@@ -707,11 +736,13 @@ def equity_figure(frame: pd.DataFrame, *,
     for annotation in fig.layout.annotations[:6]:
         annotation.font = {"size": 12}
     n_rep = int(data.groupby("scenario")["replicate"].nunique().max())
-    fig.update_layout(template=_TEMPLATE, height=740,
+    caption = _band_caption(n_rep, quantiles, band, lang)
+    extra = _caption_margin(caption) + two_lines
+    fig.update_layout(template=_TEMPLATE, height=740 + extra,
                       title={"text": _("Leave no one behind: bottom vs top resource quintile")
-                             + f"<br><sup>{_band_caption(n_rep, quantiles, band, lang)}</sup>"},
-                      legend=_TOP_LEGEND,
-                      margin={"t": _TOP_MARGIN, "b": 40, "l": 60, "r": 20})
+                             + f"<br><sup>{caption}</sup>"},
+                      legend=_TOP_LEGEND, meta={"legend_gap": 30 + two_lines},
+                      margin={"t": _TOP_MARGIN + extra, "b": 40, "l": 60, "r": 20})
     return localise_numbers(place_legend(fig), lang)
 
 
