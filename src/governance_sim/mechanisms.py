@@ -148,6 +148,19 @@ MECHANISMS: dict[str, Mechanism] = {m.name: m for m in (
               "Johannesson 2008)",
               "payment raises acceptance by its price effect only (civic_crowding_effect = 0)",
               lambda p: {"civic_crowding_effect": 0.0}),
+    Mechanism("felt_say",
+              "citizens who feel they have a say (efficacy above its mean) judge institutions "
+              "more responsive and trust them more, whether or not they take part (perceived "
+              "voice: Tyler 2006; OECD Trust Survey 2024)",
+              "efficacy does not enter the trust signal (felt_say_weight = 0)",
+              lambda p: {"felt_say_weight": 0.0}),
+    Mechanism("institutional_social_trust",
+              "citizens who find institutions trustworthy trust other people more: each "
+              "citizen's social trust returns to a level that rises with their institutional "
+              "trust (Rothstein & Stolle 2008; Zmerli & Newton 2008)",
+              "social trust returns to a level that does not depend on the citizen's "
+              "institutional trust (institutional_social_link = 0)",
+              lambda p: {"institutional_social_link": 0.0}),
 )}
 
 assert tuple(MECHANISMS) == MECHANISM_NAMES, "MECHANISMS and params.MECHANISM_NAMES disagree"

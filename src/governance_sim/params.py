@@ -101,7 +101,7 @@ MECHANISM_NAMES: tuple[str, ...] = (
     "trust_asymmetry",
     "process_over_outcome", "trust_threshold", "contagion", "service_motive", "crowding_out",
     "motivation_scar", "reform_burnout", "multitasking", "startup_burden", "facilitation",
-    "targeting", "voice", "civic_crowding",
+    "targeting", "voice", "civic_crowding", "felt_say", "institutional_social_trust",
 )
 
 ASSUMPTION = "modelling assumption (see docs/odd.md); varied in the robustness analysis"
