@@ -106,6 +106,8 @@ class ParticipatoryApp:
         self.join_urls = tuple(join_urls)
         self.long_poll = long_poll
         self.limiter = RateLimiter(rate, burst, clock)
+        #: requests without a cookie, per address: a whole class joining at once passes
+        self.anonymous = RateLimiter(4.0 * rate, 10.0 * burst, clock)
         self.join_failures = RateLimiter(0.2, 10.0, clock)  # wrong codes: 10, then 1 in 5 s
         self._phone = phone_page()
 
@@ -139,9 +141,11 @@ class ParticipatoryApp:
         """Route one request (raises :class:`_Refused` for a refusal)."""
         path, method = request.path, request.method
         if path.startswith("/api/"):
-            key = (request.cookies.get(STUDENT_COOKIE) or request.cookies.get(TEACHER_COOKIE)
-                   or str(request.remote_addr))
-            if not self.limiter.allow(key[:64]):
+            key = request.cookies.get(STUDENT_COOKIE) or request.cookies.get(TEACHER_COOKIE)
+            limiter = self.limiter
+            if not key:  # not joined yet: by address (a class may share one, behind a NAT)
+                key, limiter = str(request.remote_addr), self.anonymous
+            if not limiter.allow(key[:64]):
                 raise _Refused(429, "too many requests; wait a moment", note=False)
         routes: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", "/"): lambda r: _html(self._phone),
