@@ -34,7 +34,8 @@ _ASSETS = Path(__file__).parent / "assets"
 
 def create_app(*, max_sessions: int = 64, lang: str = "en",  # noqa: ANN201 - dash.Dash
                classroom_population: dict[str, int] | None = None,
-               uncertainty: Sequence[str | Path | ParameterTable] = ()):
+               uncertainty: Sequence[str | Path | ParameterTable] = (),
+               max_request_bytes: int | None = None):
     """Build the Dash app: layout, callbacks and a fresh session store.
 
     Args:
@@ -47,10 +48,13 @@ def create_app(*, max_sessions: int = 64, lang: str = "en",  # noqa: ANN201 - da
             default: the lessons' own (10 000 citizens).
         uncertainty: parameter tables the policy view offers besides ``none`` and
             ``calibrated`` (paths or loaded tables; the browser chooses among them by key).
+        max_request_bytes: the largest request body the server reads (default
+            :data:`governance_sim.app.guard.MAX_REQUEST_BYTES`, 1 MB); a larger one gets 413.
 
     Raises:
         LanguageError: ``lang`` is not one of :data:`governance_sim.i18n.LANGUAGES`.
         UncertaintyError: a table is missing or invalid.
+        ParameterError: ``max_request_bytes`` is not a positive whole number.
 
     Returns:
         The :class:`dash.Dash` app; ``app.run(host=..., port=...)`` serves it.
@@ -76,5 +80,6 @@ def create_app(*, max_sessions: int = 64, lang: str = "en",  # noqa: ANN201 - da
     chrome.register(app)
     callbacks_policy.register(app, store, tables)
     callbacks_classroom.register(app, store, population=classroom_population)
-    guard.install(app)
+    guard.install(app, guard.MAX_REQUEST_BYTES if max_request_bytes is None
+                  else max_request_bytes)
     return app
