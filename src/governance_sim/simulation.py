@@ -179,9 +179,11 @@ def run(
         raise ParameterError(f"steps must be an integer from 0 to {MAX_STEPS} (months), got "
                              f"{str(steps)[:40]}")
     if overrides:
+        shown = repr(dict(overrides))
+        if len(shown) > 100:
+            shown = "{" + ", ".join(f"{k!r}: ..." for k in overrides) + "}"
         warnings.warn(f"run(..., {', '.join(f'{k}=...' for k in overrides)}) is deprecated; "
-                      f"use run(..., settings={dict(overrides)!r:.80})", DeprecationWarning,
-                      stacklevel=2)
+                      f"use run(..., settings={shown})", DeprecationWarning, stacklevel=2)
     params, name = as_params(params_or_scenario, overrides)
     if settings is not None:
         params = with_settings(params, settings)

@@ -58,6 +58,12 @@ def register(app: typer.Typer) -> None:
                                         "runs that module as you. Only for spec files you "
                                         "trust; without it a spec may name only registered "
                                         "models."),
+        uncertainty: str | None = typer.Option(None, "--uncertainty",
+                                               help="Parameter table every run draws from: "
+                                               "'calibrated', a .csv/.toml file, or 'none' "
+                                               "(seeds only). Default: the spec's "
+                                               "[uncertainty] table, else the base "
+                                               "scenario's."),
     ) -> None:
         """Run (or resume) a parameter sweep; exit 1 if any run failed."""
         from governance_sim.cli import fail
@@ -70,6 +76,10 @@ def register(app: typer.Typer) -> None:
         from governance_sim.sweep.runner import SweepAborted
 
         loaded = load_spec(spec)
+        if uncertainty is not None:
+            from governance_sim.sweep.spec import with_uncertainty
+
+            loaded = with_uncertainty(loaded, uncertainty)
         previous = signal.signal(signal.SIGTERM, _stop)
         try:
             report = run_sweep(loaded, out, workers=workers, scheduler=scheduler,

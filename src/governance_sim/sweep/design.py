@@ -5,22 +5,25 @@ sequences, Morris trajectories), seeded from the spec's root seed; a full factor
 Cartesian product of each parameter's levels. Replicate seeds are spawned from the same root
 seed and are *shared by every design point* (common random numbers): replicate ``r`` of
 every point runs with the same seed, so differences between points are not blurred by
-different random draws.
+different random draws. A design crossed with ``K`` draws from a parameter table
+(``[uncertainty] draws``) runs every point with every draw and every replicate seed; draw
+``k`` is the same parameter set at every point (its seed is spawned from the root seed).
 """
 
 from __future__ import annotations
 
 import itertools
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from governance_sim.sweep.spec import SweepSpec
+from governance_sim.sweep.spec import DRAW_COLUMN, SweepSpec
 
-__all__ = ["Design", "Task", "build_design", "replicate_seeds", "salib_problem", "tasks"]
+__all__ = ["Design", "Task", "build_design", "draw_seeds", "replicate_seeds", "salib_problem",
+           "tasks"]
 
 
 @dataclass(frozen=True)
@@ -35,22 +38,29 @@ class Design:
         problem: the SALib problem (``num_vars``, ``names``, ``bounds``) or None for a full
             factorial.
         seeds: the replicate seeds, ``int64[R]``, shared by all points.
+        draws: the seeds of the draws from the parameter table that cross the design,
+            ``int64[K]`` (empty: no crossing, each run draws with its own seed).
     """
 
     points: pd.DataFrame
     sample: np.ndarray
     problem: dict[str, Any] | None
     seeds: np.ndarray
+    draws: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @property
     def n_runs(self) -> int:
-        """Design points times replicates."""
-        return len(self.points) * len(self.seeds)
+        """Design points times draws (when crossed) times replicates."""
+        return len(self.points) * max(len(self.draws), 1) * len(self.seeds)
 
 
 @dataclass(frozen=True)
 class Task:
-    """One run to do: ``run_id = point_id * replicates + replicate``."""
+    """One run to do: ``run_id = point_id * runs_per_point + replicate``.
+
+    Crossed with K draws, ``replicate = draw * R + r`` (R replicate seeds) and ``params``
+    holds the draw index under ``draw``.
+    """
 
     run_id: int
     point_id: int
@@ -74,6 +84,20 @@ def replicate_seeds(root: int, replicates: int) -> np.ndarray:
                     dtype=np.int64)
 
 
+def draw_seeds(root: int, draws: int | None) -> np.ndarray:
+    """The seeds of ``draws`` parameter draws crossing a design (empty for None).
+
+    Returns:
+        ``int64[draws]`` non-negative seeds, spawned from the root seed apart from the
+        replicate seeds, so draw ``k`` and replicate ``k`` are unrelated.
+    """
+    if not draws:
+        return np.empty(0, dtype=np.int64)
+    children = _child_seed(root, "draws").spawn(int(draws))
+    return np.array([int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children],
+                    dtype=np.int64)
+
+
 def salib_problem(spec: SweepSpec) -> dict[str, Any]:
     """The SALib problem of a sampled design: names and ``[low, high]`` bounds."""
     return {
@@ -86,6 +110,7 @@ def salib_problem(spec: SweepSpec) -> dict[str, Any]:
 def build_design(spec: SweepSpec) -> Design:
     """Build the design points and replicate seeds of a spec (deterministic in its seeds)."""
     seeds = replicate_seeds(spec.seed, spec.replicates)
+    draws = draw_seeds(spec.seed, spec.draws)
     names = spec.names
     if spec.design == "full_factorial":
         levels = [d.values for d in spec.dimensions]
@@ -98,7 +123,7 @@ def build_design(spec: SweepSpec) -> Design:
         ).reshape(len(combos), len(names))
         points = pd.DataFrame(rows, index=pd.RangeIndex(len(rows), name="point_id"),
                               columns=names)
-        return Design(points=points, sample=sample, problem=None, seeds=seeds)
+        return Design(points=points, sample=sample, problem=None, seeds=seeds, draws=draws)
 
     problem = salib_problem(spec)
     design_seed = spec.design_seed
@@ -124,7 +149,7 @@ def build_design(spec: SweepSpec) -> Design:
         column = sample[:, j]
         columns[dim.name] = np.rint(column).astype(np.int64) if dim.integer else column
     points = pd.DataFrame(columns, index=pd.RangeIndex(len(sample), name="point_id"))
-    return Design(points=points, sample=sample, problem=problem, seeds=seeds)
+    return Design(points=points, sample=sample, problem=problem, seeds=seeds, draws=draws)
 
 
 def _as_float(value: Any, index: int) -> float:
@@ -135,15 +160,21 @@ def _as_float(value: Any, index: int) -> float:
 
 
 def tasks(design: Design) -> list[Task]:
-    """All runs of a design, in ``run_id`` order (point-major, replicate-minor)."""
+    """All runs of a design, in ``run_id`` order (point-major, then draw, then replicate)."""
     out = []
     replicates = len(design.seeds)
+    crossed = len(design.draws) > 0
+    per_point = replicates * max(len(design.draws), 1)
     records = design.points.to_dict(orient="records")
     for point_id, params in enumerate(records):
         clean = {key: _plain(value) for key, value in params.items()}
-        for replicate, seed in enumerate(design.seeds):
-            out.append(Task(run_id=point_id * replicates + replicate, point_id=point_id,
-                            replicate=replicate, seed=int(seed), params=dict(clean)))
+        for draw in range(max(len(design.draws), 1)):
+            extra = {DRAW_COLUMN: draw} if crossed else {}
+            for r, seed in enumerate(design.seeds):
+                replicate = draw * replicates + r
+                out.append(Task(run_id=point_id * per_point + replicate, point_id=point_id,
+                                replicate=replicate, seed=int(seed),
+                                params={**clean, **extra}))
     return out
 
 

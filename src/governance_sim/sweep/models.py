@@ -19,8 +19,15 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.params import LOGIC_NAMES, ParameterError, Params
+from governance_sim.sweep.design import draw_seeds
 from governance_sim.sweep.registry import import_model
-from governance_sim.sweep.spec import OutcomeSpec, SpecError, SweepSpec, lever_cell
+from governance_sim.sweep.spec import (
+    DRAW_COLUMN,
+    OutcomeSpec,
+    SpecError,
+    SweepSpec,
+    lever_cell,
+)
 from governance_sim.uncertainty import ParameterTable
 
 __all__ = ["ModelRunner", "WithConstants", "call_model", "extract_outcomes", "resolve_model",
@@ -131,9 +138,11 @@ class ModelRunner:
             parameters and seed) without events, in columns ``<metric>-no_events``.
         event_offset: events of the base scenario, before the spec's own events (keys
             ``events.<i>.<field>`` count the spec's events).
-        uncertainty: a parameter table each run draws from (seeded with the run's seed).
+        uncertainty: a parameter table each run draws from (seeded with the run's seed,
+            or with ``draw_seeds[k]`` for a point that carries a draw index ``k``).
         fixed: parameters the base scenario or the constants set; the table's draws of
             these are not used.
+        draw_seeds: seeds of the draws crossing the design (``[uncertainty] draws``).
     """
 
     base: dict[str, Any]
@@ -143,14 +152,20 @@ class ModelRunner:
     event_offset: int = 0
     uncertainty: ParameterTable | None = None
     fixed: tuple[str, ...] = ()
+    draw_seeds: tuple[int, ...] = ()
 
     def params(self, point: dict[str, Any], seed: int | None = None) -> Params:
         """The validated Params of one design point (raises ParameterError).
 
-        With a parameter table and a ``seed``, the table's draw for that seed is applied
+        With a parameter table and a ``seed``, the table's draw for that seed (or, when
+        the point carries a draw index under ``draw``, for that draw's seed) is applied
         over the base (except the ``fixed`` parameters), then the point's values.
         """
         data = dict(self.base)
+        point = dict(point)
+        draw = point.pop(DRAW_COLUMN, None)
+        if draw is not None:
+            seed = self.draw_seeds[int(draw)]
         if self.uncertainty is not None and seed is not None:
             for key, value in self.uncertainty.draw(seed).items():
                 if key not in self.fixed:
@@ -198,6 +213,8 @@ class ModelRunner:
         if self.uncertainty is not None:
             for name in self.uncertainty.names:
                 series[f"drawn:{name}"] = float(getattr(chosen, name))
+            if DRAW_COLUMN in params:
+                series[f"drawn:{DRAW_COLUMN}"] = float(params[DRAW_COLUMN])
         return series
 
 
@@ -264,7 +281,7 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
     else:
         base = Params().to_dict()
     table = spec.uncertainty
-    if table is not None and set(table.names) <= fixed:
+    if table is not None and set(table.names) <= fixed and spec.uncertainty_from == "spec":
         raise SpecError(f"{spec.source}: [uncertainty] table: every parameter in it "
                         f"({', '.join(table.names)}) is set by the base scenario or "
                         "[constants], which win over the table; the draws would change nothing")
@@ -302,7 +319,8 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
                         "(in [[events]] or the base scenario) to compare against")
     runner = ModelRunner(base=base, weights=weights, steps=int(steps), counterfactual=paired,
                          event_offset=offset, uncertainty=table,
-                         fixed=tuple(sorted(fixed & set(table.names))) if table else ())
+                         fixed=tuple(sorted(fixed & set(table.names))) if table else (),
+                         draw_seeds=tuple(int(s) for s in draw_seeds(spec.seed, spec.draws)))
     try:
         runner.params({})
     except ParameterError as error:

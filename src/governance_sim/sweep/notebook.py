@@ -58,6 +58,7 @@ def spec_from_keywords(
     samples: int | None = None,
     name: str = "sweep",
     model: str | Callable[..., Any] | None = None,
+    draws: int | None = None,
 ) -> SweepSpec:
     """A validated spec from the parts of a spec file given as Python values.
 
@@ -66,7 +67,9 @@ def spec_from_keywords(
     are varied parameters recorded as uncertainties (use ``levers=`` for what a decision
     maker sets: scenario discovery tells the two apart). ``uncertainty`` is a parameter
     table (``"calibrated"`` or a .csv/.toml file, :mod:`governance_sim.uncertainty`) from
-    which every run draws its parameters, seeded with its seed.
+    which every run draws its parameters, seeded with its seed (default: the base
+    scenario's table; ``"none"``: seeds only); ``draws`` crosses the design with that many
+    draws from it.
 
     Raises:
         SpecError: the first problem, naming the keyword and what is allowed.
@@ -103,14 +106,17 @@ def spec_from_keywords(
     if events:
         raw["events"] = [dict(event) for event in events]
     base_dir = None
+    if draws is not None:
+        raw["uncertainty"] = {"draws": draws}
     if uncertainty is not None:
+        from governance_sim.sweep.spec import NO_TABLE
         from governance_sim.uncertainty import BUILTIN_TABLES
 
-        if str(uncertainty) in BUILTIN_TABLES:
-            raw["uncertainty"] = {"table": str(uncertainty)}
+        if str(uncertainty) in (*BUILTIN_TABLES, NO_TABLE):
+            raw.setdefault("uncertainty", {})["table"] = str(uncertainty)
         else:  # a file named from Python: the spec reads it from its folder
             path = Path(uncertainty).resolve()
-            raw["uncertainty"] = {"table": path.name}
+            raw.setdefault("uncertainty", {})["table"] = path.name
             base_dir = path.parent
     from governance_sim.sweep.spec import spec_from_dict
 
@@ -136,6 +142,7 @@ def sweep(
     samples: int | None = None,
     name: str = "sweep",
     model: str | Callable[..., Any] | None = None,
+    draws: int | None = None,
     out: str | os.PathLike[str] | None = None,
     workers: int | None = 1,
     scheduler: Any = None,
@@ -180,7 +187,8 @@ def sweep(
         scenario: base scenario name or path (built-in model).
         uncertainty: a parameter table every run draws its parameters from
             (``"calibrated"`` or a .csv/.toml path; built-in model); the drawn values are
-            ``drawn_<name>`` columns.
+            ``drawn_<name>`` columns. Default: the base scenario's table (``calibrated``
+            for the shipped scenarios; none without a scenario); ``"none"``: seeds only.
         steps: months per run (default: the scenario's, else 120).
         replicates: seeds per design point (common random numbers across points).
         seed: root seed of the replicate seeds and of sampled designs.
@@ -189,6 +197,8 @@ def sweep(
         name: the sweep's name (manifest, progress bar).
         model: a registered model name or a callable ``params dict [, seed=] -> mapping of
             outcomes or a time-series DataFrame``; overrides the spec's model.
+        draws: cross the design with this many draws from the parameter table (every
+            point runs with every draw; the draw index is the column ``draw``).
         out: results folder to keep; None: a temporary folder, removed.
         workers: local processes; 1 (the default) runs in this process, None uses every
             core.
@@ -212,7 +222,12 @@ def sweep(
         OutputError: ``out`` cannot be written.
     """
     from governance_sim.sweep.runner import run_sweep
-    from governance_sim.sweep.spec import load_spec, spec_from_dict, with_settings
+    from governance_sim.sweep.spec import (
+        load_spec,
+        spec_from_dict,
+        with_settings,
+        with_uncertainty,
+    )
     from governance_sim.sweep.store import read_table
 
     if constants is not None:
@@ -226,11 +241,12 @@ def sweep(
     parts = {"levers": levers, "uncertainties": uncertainties, "factors": factors,
              "outcomes": outcomes, "events": events,
              "scenario": scenario, "uncertainty": uncertainty, "steps": steps,
-             "samples": samples}
+             "samples": samples, "draws": draws}
     defaults = {"replicates": (replicates, 1), "seed": (seed, 1),
                 "design": (design, "full_factorial"), "name": (name, "sweep")}
     if spec is not None:
-        given = [key for key, value in parts.items() if value is not None]
+        given = [key for key, value in parts.items()
+                 if value is not None and key != "uncertainty"]
         given += [key for key, (value, default) in defaults.items() if value != default]
         if given:
             raise SpecError(f"gs.sweep(): give a spec or the spec's parts as keywords, not "
@@ -248,6 +264,7 @@ def sweep(
             raise SpecError(f"gs.sweep(): spec: expected a spec file path, a mapping or a "
                             f"SweepSpec, got {type(spec).__name__}")
         loaded = with_settings(loaded, dict(settings) if settings is not None else None)
+        loaded = with_uncertainty(loaded, uncertainty)
     else:
         loaded = spec_from_keywords(**parts, constants=settings, replicates=replicates,
                                     seed=seed, design=design, name=name, model=model)

@@ -99,6 +99,7 @@ def _sweep_command(spec: SweepSpec, out: str | os.PathLike[str] | None,
     if out is None or not Path(spec.source).is_file():
         return None
     return shlex.join(["governance-sim", "sweep", spec.source, "--out", str(out)]
+                      + list(spec.command_options)
                       + (["--allow-code"] if allow_code else []))
 
 
@@ -154,6 +155,7 @@ def build_manifest(spec: SweepSpec, design: Design, model: ModelFn,
             for d in spec.dimensions
         ],
         "constants": spec.constants,
+        "uncertainty": spec.uncertainty_record(),
         "outcomes": [
             {"name": o.name, "metric": o.metric, "stat": o.stat, "window": o.window,
              "threshold": o.threshold, "baseline_window": o.baseline_window,

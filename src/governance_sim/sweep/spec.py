@@ -38,15 +38,22 @@ A spec names what varies and what is measured::
     logic = "co_creation"
 
     [uncertainty]                   # optional: a parameter table (built-in model only)
-    table = "calibrated"            # or a .csv/.toml file in the spec's folder tree
+    table = "calibrated"            # or "none", or a .csv/.toml file in the spec's folder tree
+    # draws = 20                    # cross the design with 20 draws from the table
 
-With ``[uncertainty]`` every run draws its model parameters from the table
-(:mod:`governance_sim.uncertainty`), seeded with the run's seed (so replicate ``r`` of every
-design point gets the same draw); the base scenario's ``[params]`` and ``[constants]`` win
-over the table, and a table parameter may not also be varied. A table file is named
-relative to the spec's folder and must lie inside it (a spec is data: it cannot make the
-tool read files elsewhere). The values each run used are recorded as outcome columns
-``drawn_<parameter>``.
+Every run draws its model parameters from a parameter table
+(:mod:`governance_sim.uncertainty`): the one ``[uncertainty] table`` names, else the one the
+base scenario ships with (``[scenario] uncertainty``, ``calibrated`` for every shipped
+scenario), as ``run`` and ``compare`` do; ``table = "none"`` (``--uncertainty none``) runs on
+seeds alone. Without ``draws`` each run's draw is seeded with its seed (replicate ``r`` of
+every design point gets the same draw). With ``draws = K`` every design point runs with K
+draws (draw ``k`` the same parameter set at every point) times the replicates (the same
+seeds at every point and draw: common random numbers); the draw index is the column
+``draw``. The base scenario's ``[params]`` and ``[constants]`` win over the table; a varied
+parameter wins over the scenario's table and may not be in a table the spec names. A table
+file is named relative to the spec's folder and must lie inside it (a spec is data: it
+cannot make the tool read files elsewhere). The values each run used are recorded as
+outcome columns ``drawn_<parameter>``.
 
 Parameter keys are :class:`governance_sim.Params` fields, lever overrides
 ``levers.<lever>`` (the lever's value under every logic, before and after a switch),
@@ -68,7 +75,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +91,16 @@ from governance_sim.params import (
 from governance_sim.scenarios import read_toml
 from governance_sim.uncertainty import BUILTIN_TABLES, ParameterTable, load_table
 
+#: ``[uncertainty] table`` that turns the scenario's table off (seed variation alone).
+NO_TABLE = "none"
+
+#: Column holding the index of each run's draw when a design is crossed with draws.
+DRAW_COLUMN = "draw"
+
 __all__ = [
     "BUILTIN_MODEL",
+    "DRAW_COLUMN",
+    "NO_TABLE",
     "DESIGN_KINDS",
     "LEVER_CELL_PREFIX",
     "MAX_RUNS",
@@ -99,6 +114,7 @@ __all__ = [
     "load_spec",
     "spec_from_dict",
     "with_settings",
+    "with_uncertainty",
 ]
 
 #: Name of the built-in model in a spec's ``model`` key.
@@ -216,6 +232,25 @@ class SweepSpec:
     source: str = "spec"
     uncertainty: ParameterTable | None = None
     base_dir: Path | None = field(default=None, compare=False, repr=False)
+    draws: int | None = None
+    uncertainty_from: str = ""
+    command_options: tuple[str, ...] = ()
+
+    def uncertainty_record(self) -> dict[str, Any] | None:
+        """What the manifest records of the parameter table (None: seeds only)."""
+        if self.uncertainty is None:
+            return None
+        return {**self.uncertainty.describe(), "draws": self.draws,
+                "from": {"spec": "the spec or --uncertainty",
+                         "scenario": "the base scenario's [scenario] uncertainty"}.get(
+                             self.uncertainty_from, self.uncertainty_from)}
+
+    @property
+    def n_runs(self) -> int:
+        """Runs of the sweep: design points x draws (if crossed) x replicates."""
+        points = _n_points(self.design, list(self.dimensions), self.samples,
+                           self.second_order)
+        return points * (self.draws or 1) * self.replicates
 
     @property
     def builtin(self) -> bool:
@@ -264,7 +299,8 @@ def load_spec(path: str | Path) -> SweepSpec:
 
 
 def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
-                   base_dir: Path | None = None) -> SweepSpec:
+                   base_dir: Path | None = None,
+                   table: ParameterTable | None = None) -> SweepSpec:
     """Validate a spec given as a mapping (as read from TOML).
 
     Args:
@@ -272,6 +308,8 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
         source: name used in error messages (a file path).
         base_dir: folder against which a relative scenario path is tried first (the
             spec file's folder).
+        table: a parameter table loaded by the caller (``--uncertainty FILE``), used
+            instead of reading ``[uncertainty] table`` (which then only records its name).
 
     Raises:
         SpecError: the first problem found, naming the key and what is allowed.
@@ -364,10 +402,12 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
                    "parameters")
 
     points = _n_points(kind, dimensions, samples, second_order)
-    if points * replicates > MAX_RUNS:
-        raise fail(f"[design]: {points:,} design points x {replicates} replicates = "
-                   f"{points * replicates:,} runs; one sweep may have at most {MAX_RUNS:,} "
-                   "(fewer samples or levels, or split the sweep)")
+    draws = _draws(_table(raw, "uncertainty", fail), fail)
+    if points * replicates * (draws or 1) > MAX_RUNS:
+        crossed = f" x {draws} draws" if draws else ""
+        raise fail(f"[design]: {points:,} design points{crossed} x {replicates} replicates = "
+                   f"{points * replicates * (draws or 1):,} runs; one sweep may have at most "
+                   f"{MAX_RUNS:,} (fewer samples, levels or draws, or split the sweep)")
 
     if builtin:
         for key, value in constants.items():
@@ -378,15 +418,28 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
         _check_lever_cells(dimensions, constants, fail)
 
     outcomes = _outcomes(_table(raw, "outcomes", fail), builtin, steps, fail)
-    uncertainty = _uncertainty(_table(raw, "uncertainty", fail), base_dir, builtin, fail)
+    scenario = _scenario(sweep, base_dir, fail)
+    uncertainty, origin = _uncertainty(_table(raw, "uncertainty", fail), base_dir, builtin,
+                                       fail, scenario, table)
+    if draws is not None and uncertainty is None:
+        raise fail("[uncertainty] draws: crossing the design with draws needs a parameter "
+                   "table (the base scenario ships with none, or table = \"none\"); name "
+                   "one with table = \"calibrated\" or a file")
     if uncertainty is not None:
         varied = [d.name for d in dimensions if d.name in uncertainty.names]
-        if varied:
+        if varied and origin != "scenario":
             raise fail(f"[uncertainty] table: {varied[0]!r} is in the parameter table and "
                        "also varied in [levers]/[uncertainties]; vary it in one place")
         taken = {o.name for o in outcomes}
         drawn = []
+        if draws is not None:
+            if DRAW_COLUMN in taken:
+                raise fail(f"[outcomes] {DRAW_COLUMN!r}: the name is reserved for the index "
+                           "of each run's draw from the parameter table")
+            drawn.append(OutcomeSpec(name=DRAW_COLUMN, metric=f"drawn:{DRAW_COLUMN}"))
         for parameter in uncertainty.names:
+            if parameter in varied:
+                continue  # the design sets it: the point's value wins over the draw
             if f"drawn_{parameter}" in taken:
                 raise fail(f"[outcomes] 'drawn_{parameter}': the name is reserved for the "
                            f"value of {parameter} each run drew from the parameter table")
@@ -395,12 +448,13 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
     spec = SweepSpec(
         name=name, model=model, design=kind, dimensions=tuple(dimensions),
         constants=constants, outcomes=outcomes, replicates=replicates, seed=seed,
-        steps=steps, scenario=_scenario(sweep, base_dir, fail),
+        steps=steps, scenario=scenario,
         events=tuple(events), samples=samples, second_order=second_order, levels=levels,
         design_seed=design_seed,
         description=_string(sweep, "description", "sweep", fail, default=""),
         question=_string(sweep, "question", "sweep", fail, default=""),
         raw=raw, source=source, uncertainty=uncertainty, base_dir=base_dir,
+        draws=draws, uncertainty_from=origin,
     )
     return spec
 
@@ -430,7 +484,8 @@ def with_settings(spec: SweepSpec, settings: dict[str, Any] | None) -> SweepSpec
                      lambda message: SpecError(f"{spec.source}: settings: {message}"),
                      constant=True)
     raw["constants"] = {**constants, **extra}
-    return spec_from_dict(raw, source=spec.source, base_dir=spec.base_dir)
+    return spec_from_dict(raw, source=spec.source, base_dir=spec.base_dir,
+                          table=spec.uncertainty if spec.uncertainty_from == "spec" else None)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -459,19 +514,36 @@ def _scenario(sweep: dict[str, Any], base_dir: Path | None, fail: Any) -> str | 
     return name
 
 
-def _uncertainty(table: dict[str, Any], base_dir: Path | None, builtin: bool,
-                 fail: Any) -> ParameterTable | None:
-    """The spec's parameter table: a built-in name or a file inside the spec's folder tree."""
-    if not table:
+def _draws(table: dict[str, Any], fail: Any) -> int | None:
+    """``[uncertainty] draws``: how many draws cross the design (None: one per seed)."""
+    if "draws" not in table:
         return None
-    _known(table, {"table"}, "[uncertainty]", fail)
-    if not builtin:
+    return _int(table["draws"], "[uncertainty] draws", fail, low=1, high=100_000)
+
+
+def _uncertainty(table: dict[str, Any], base_dir: Path | None, builtin: bool,
+                 fail: Any, scenario: str | None = None,
+                 loaded: ParameterTable | None = None) -> tuple[ParameterTable | None, str]:
+    """The spec's parameter table and where it comes from.
+
+    Returns:
+        ``(table, origin)``: origin ``spec`` (named in ``[uncertainty]``), ``scenario``
+        (the one the base scenario ships with) or ``""`` (no table).
+    """
+    _known(table, {"table", "draws"}, "[uncertainty]", fail)
+    if table and not builtin and table != {"table": NO_TABLE}:
         raise fail("[uncertainty]: only the built-in model draws parameters from a table")
+    if loaded is not None:
+        return loaded, "spec"
+    if "table" not in table:
+        return _scenario_table(scenario, builtin), "scenario"
     name = table.get("table")
     if not isinstance(name, str) or not name.strip() or "\0" in name:
         raise fail("[uncertainty] table: give " + " or ".join(repr(n) for n in BUILTIN_TABLES)
-                   + " or the name of a .csv/.toml file in the spec's folder, got "
-                   + _short(name))
+                   + f", {NO_TABLE!r} or the name of a .csv/.toml file in the spec's folder, "
+                   "got " + _short(name))
+    if name == NO_TABLE:
+        return None, ""
     if name in BUILTIN_TABLES:
         source: str | Path = name
     else:
@@ -484,9 +556,61 @@ def _uncertainty(table: dict[str, Any], base_dir: Path | None, builtin: bool,
             raise fail(f"[uncertainty] table: {_short(name)} lies outside the spec's folder "
                        f"{_short(str(folder))}; a spec may only name files inside its folder")
     try:
-        return load_table(source)
+        return load_table(source), "spec"
     except UserInputError as error:
         raise fail(f"[uncertainty] table: {error}") from None
+
+
+def _scenario_table(scenario: str | None, builtin: bool) -> ParameterTable | None:
+    """The table the base scenario ships with (``[scenario] uncertainty``), if any.
+
+    A scenario that cannot be read gives None here; the model's resolution reports it.
+    """
+    if not builtin or not scenario:
+        return None
+    from governance_sim.scenarios import load_scenario
+
+    try:
+        declared = load_scenario(scenario).uncertainty
+    except UserInputError:
+        return None
+    if not declared or declared == NO_TABLE:
+        return None
+    return load_table(declared)
+
+
+def with_uncertainty(spec: SweepSpec, choice: str | Path | ParameterTable | None) -> SweepSpec:
+    """The spec drawing from another parameter table (``--uncertainty NAME|none|FILE``).
+
+    Args:
+        spec: a validated spec of the built-in model.
+        choice: a built-in table's name, ``"none"`` (seeds only), a table file (any path:
+            the user names it, not the spec) or a loaded table; None leaves the spec as is.
+
+    Raises:
+        SpecError: the table cannot be read, or the spec does not take it.
+    """
+    if choice is None:
+        return spec
+    raw = {key: dict(value) if isinstance(value, dict) else value
+           for key, value in spec.raw.items()}
+    section = dict(raw.get("uncertainty") or {})
+    loaded = None
+    if isinstance(choice, ParameterTable):
+        loaded = choice
+    elif str(choice) not in (*BUILTIN_TABLES, NO_TABLE):
+        try:
+            loaded = load_table(choice)
+        except UserInputError as error:
+            raise SpecError(f"--uncertainty: {error}") from None
+    section["table"] = loaded.path if loaded is not None else str(choice)
+    if section["table"] == NO_TABLE:
+        section.pop("draws", None)
+    raw["uncertainty"] = section
+    chosen = spec_from_dict(raw, source=spec.source, base_dir=spec.base_dir, table=loaded)
+    shown = str(Path(choice.path).resolve()) if isinstance(choice, ParameterTable) else (
+        str(Path(choice).resolve()) if loaded is not None else str(choice))
+    return replace(chosen, command_options=("--uncertainty", shown))
 
 
 def _table(raw: dict[str, Any], key: str, fail: Any) -> dict[str, Any]:
