@@ -53,8 +53,11 @@ RMSE: constrained 0.057, unconstrained 0.047, baseline 0.027; leave-one-period-o
 0.033, 0.027, 0.022. The 3-parameter baseline describes this series better in and out of
 sample; the model's case rests on being the arenas' mechanism, not on the fit.
 
-Writes ``src/governance_sim/data/lab_calibration.json`` and ``docs/lab_calibration.md``.
-The ``Params`` defaults of the four shared fields must then be set to the ``params`` values
+Writes ``lab_calibration.json`` and ``lab_calibration.md`` to ``--out`` (default
+``out/lab_calibration/``, a folder governance-sim marks as its own). With
+``--update-docs`` it replaces the repository's record instead:
+``src/governance_sim/data/lab_calibration.json`` and ``docs/lab_calibration.md``; the
+``Params`` defaults of the four shared fields must then be set to the ``params`` values
 (``tests/test_lab.py`` checks they agree).
 """
 
@@ -75,6 +78,8 @@ from scipy.optimize import differential_evolution, minimize
 from governance_sim import Params
 from governance_sim.dynamics.contribution import contributions, update_beliefs
 from governance_sim.lab import LabDesign, _all_compositions, expected_series
+from governance_sim.output_folders import claim_folder
+from governance_sim.results import OutputError, atomic_write
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_CANDIDATES = (ROOT / "data" / "public_goods_herrmann2008.csv",
@@ -195,7 +200,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fit and report; write nothing")
     parser.add_argument("--boot", type=int, default=100, help="bootstrap replicates")
+    parser.add_argument("--out", type=Path, default=Path("out") / "lab_calibration",
+                        help="folder for lab_calibration.json and lab_calibration.md "
+                        "(default: out/lab_calibration; new, empty or written by "
+                        "governance-sim)")
+    parser.add_argument("--update-docs", action="store_true",
+                        help=f"replace the repository's record instead: "
+                        f"{OUT.relative_to(ROOT)} and {TABLE.relative_to(ROOT)}")
     args = parser.parse_args()
+    record_path, table_path = targets(args.out, update_docs=args.update_docs,
+                                      check=args.check)
     data = load_data()
     target = data.to_numpy()
     n = len(target)
@@ -371,13 +385,28 @@ def main() -> int:
                                 "bounds on the uncertainty",
                       "replicates": args.boot, "seed": SEED, **boot},
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    tmp = OUT.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(OUT)
-    TABLE.write_text(table(record), encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)} and {TABLE.relative_to(ROOT)}")
+    atomic_write(record_path, lambda tmp: Path(tmp).write_text(
+        json.dumps(record, indent=2) + "\n", encoding="utf-8"))
+    atomic_write(table_path, lambda tmp: Path(tmp).write_text(table(record), encoding="utf-8"))
+    print(f"wrote {record_path} and {table_path}")
     return 0 if ok else 1
+
+
+def targets(out: Path, *, update_docs: bool, check: bool) -> tuple[Path, Path]:
+    """Where the record and the table go: ``out`` (claimed before the fit), or the repo's.
+
+    Raises:
+        SystemExit: ``out`` may not be written (one line on standard error, exit 2).
+    """
+    if update_docs:
+        return OUT, TABLE
+    if not check:
+        try:
+            claim_folder(out)
+        except OutputError as error:
+            print(f"error: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
+    return out / OUT.name, out / TABLE.name
 
 
 def table(r: dict) -> str:

@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python experiments/robustness.py --workers 2          # writes docs/robustness.md
+    .venv/bin/python experiments/robustness.py --workers 2          # writes out/robustness.md
+    .venv/bin/python experiments/robustness.py --workers 2 --update-docs  # docs/robustness.md
     .venv/bin/python experiments/robustness.py --seeds 10 --oat-seeds 1 --joint 10  # quicker
 
 Five designs, all through :mod:`governance_sim.validation` (the same checks as the tests
@@ -27,12 +28,15 @@ and ``governance-sim validate``), at the validation size (2 000 citizens, 40 uni
 
 The lab-only ``end_game_drop`` is not perturbed (it is not a parameter of the full model).
 
-Only the full design set writes docs/robustness.md. ``--designs domain`` alone writes a
-page of its own (the domain table with each pattern's statistic and the minutes each
-column took), e.g. the larger populations::
+The page goes to ``--out`` (default ``out/robustness.md``); the repository's own pages in
+``docs/`` are written only with ``--update-docs`` (default ``--out`` then
+docs/robustness.md), and only the full design set writes docs/robustness.md.
+``--designs domain`` alone writes a page of its own (the domain table with each pattern's
+statistic and the minutes each column took), e.g. the larger populations::
 
     .venv/bin/python experiments/robustness.py --designs domain --initial-trusts \
-        --populations 200000 1000000 --out docs/robustness_population.md
+        --populations 200000 1000000 --out out/robustness_population.md
+    # the same with --update-docs --out docs/robustness_population.md refreshes that page
 
 Any other partial set must name another ``--out``: a partial run would otherwise replace
 the committed page with 0/0 for the designs left out. The script never overwrites a file it
@@ -122,8 +126,19 @@ def domain_tasks(initial_trusts: list[float], populations: list[int]
     return tasks
 
 
-def writable_out(out: Path, designs: set[str]) -> str | None:
-    """Why ``out`` may not be written for this design set, or None when it may."""
+#: Where the page goes without ``--out`` and ``--update-docs`` (relative to the working folder).
+DEFAULT_OUT = Path("out") / "robustness.md"
+
+
+def writable_out(out: Path, designs: set[str], update_docs: bool = False) -> str | None:
+    """Why ``out`` may not be written for this design set, or None when it may.
+
+    A page in the repository's ``docs/`` is written only with ``update_docs``.
+    """
+    docs = FULL_PAGE.parent.resolve()
+    if not update_docs and (out.resolve() == docs or docs in out.resolve().parents):
+        return (f"{out} is a page of the repository's docs/; add --update-docs to replace "
+                f"it, or write elsewhere (default --out {DEFAULT_OUT})")
     if out.resolve() == FULL_PAGE.resolve() and designs != set(DESIGNS):
         return (f"--designs {','.join(sorted(designs))} would replace {FULL_PAGE.name} with "
                 "0/0 for the designs left out; run all five designs or pass --out OTHER.md")
@@ -240,10 +255,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="starting trusts of the domain-of-validity table (none: leave "
                         "them out)")
     parser.add_argument("--designs", default=",".join(DESIGNS),
-                        help="comma-separated designs to run; only all five write "
+                        help="comma-separated designs to run; only all five may write "
                         "docs/robustness.md, 'domain' alone writes a page of its own")
-    parser.add_argument("--out", type=Path, default=FULL_PAGE)
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"the page to write (default: {DEFAULT_OUT}; with --update-docs "
+                        "docs/robustness.md)")
+    parser.add_argument("--update-docs", action="store_true",
+                        help="write the repository's page in docs/ (only the full design set "
+                        "may replace docs/robustness.md)")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = FULL_PAGE if args.update_docs else DEFAULT_OUT
     started = time.time()
     designs = set(args.designs.split(","))
     unknown = designs - set(DESIGNS)
@@ -255,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--initial-trusts: each must be in [0, 1]")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
-    refusal = writable_out(args.out, designs)
+    refusal = writable_out(args.out, designs, args.update_docs)
     if refusal:
         parser.error(refusal)
     fields = behavioural_fields()

@@ -26,7 +26,8 @@ def _run(argv, capsys):
 
 
 def _one_line_error(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
+    """The one error line (``note:`` lines, e.g. what a rerun replaces, aside)."""
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("note: ")]
     assert len(lines) == 1, err
     assert "Traceback" not in err
     assert lines[0].startswith("error: ")

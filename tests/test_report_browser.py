@@ -116,7 +116,7 @@ def test_report_in_norwegian_in_a_browser(tmp_path):
         browser = _browser(playwright)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto((out / "report.html").as_uri(), timeout=120_000)
+            page.goto((out / "report.nb.html").as_uri(), timeout=120_000)
             page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg')"
                                    ".length >= 6", timeout=120_000)
             assert page.locator("#summary h2").inner_text() == "Sammendrag"

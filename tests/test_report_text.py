@@ -239,9 +239,11 @@ def test_cli_lang_option(tmp_path, capsys):
     assert main(["run", "npm", "--out", str(out), "--lang", "nb", *small]) == 0
     manifest = (out / "manifest.json").read_text(encoding="utf-8")
     assert '"lang": "nb"' in manifest and "--lang nb" in manifest  # the command reproduces it
-    assert '<html lang="nb">' in (out / "report.html").read_text(encoding="utf-8")
-    assert main(["report", str(out), "--lang", "en"]) == 0
+    assert '<html lang="nb">' in (out / "report.nb.html").read_text(encoding="utf-8")
+    assert not (out / "report.html").exists()  # report.html is the English report
+    assert main(["report", str(out), "--lang", "en"]) == 0  # added beside it, none replaced
     assert '<html lang="en">' in (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="nb">' in (out / "report.nb.html").read_text(encoding="utf-8")
     capsys.readouterr()
     bad = tmp_path / "bad"
     assert main(["run", "npm", "--out", str(bad), "--lang", "de", *small]) == 2

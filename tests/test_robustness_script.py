@@ -22,10 +22,25 @@ def script():
 
 
 def test_a_partial_design_set_may_not_replace_the_full_page(script):
-    assert script.writable_out(script.FULL_PAGE, set(script.DESIGNS)) is None
+    assert script.writable_out(script.FULL_PAGE, set(script.DESIGNS), True) is None
     for partial in ({"domain"}, {"seeds", "oat"}):
-        message = script.writable_out(script.FULL_PAGE, partial)
+        message = script.writable_out(script.FULL_PAGE, partial, True)
         assert message and "0/0" in message and "--out" in message
+
+
+def test_the_repositorys_docs_are_written_only_with_update_docs(script, capsys):
+    """Issue 22: the README's command rewrote docs/; now it writes out/ by default."""
+    for page in (script.FULL_PAGE, script.FULL_PAGE.parent / "robustness_population.md"):
+        message = script.writable_out(page, set(script.DESIGNS))
+        assert message and "--update-docs" in message
+    assert script.writable_out(script.DEFAULT_OUT, set(script.DESIGNS)) is None
+    assert script.DEFAULT_OUT.parts[0] == "out"
+    before = script.FULL_PAGE.read_text(encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        script.main(["--designs", "domain", "--initial-trusts", "--populations",
+                     "--out", str(script.FULL_PAGE.parent / "robustness_population.md")])
+    assert stop.value.code == 2 and "--update-docs" in capsys.readouterr().err
+    assert script.FULL_PAGE.read_text(encoding="utf-8") == before
 
 
 def test_a_file_the_script_did_not_write_is_never_overwritten(script, tmp_path):
@@ -42,7 +57,7 @@ def test_a_file_the_script_did_not_write_is_never_overwritten(script, tmp_path):
 def test_the_command_refuses_before_running_anything(script, capsys):
     before = script.FULL_PAGE.read_text(encoding="utf-8")
     with pytest.raises(SystemExit) as stop:
-        script.main(["--designs", "domain", "--populations", "200000"])
+        script.main(["--designs", "domain", "--populations", "200000", "--update-docs"])
     assert stop.value.code == 2
     assert "0/0" in capsys.readouterr().err
     assert script.FULL_PAGE.read_text(encoding="utf-8") == before

@@ -23,6 +23,7 @@ is used (``[scenario] uncertainty``; every shipped scenario ships with ``calibra
 
 from __future__ import annotations
 
+import os
 import sys
 import zlib
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -43,6 +44,7 @@ __all__ = [
     "Comparison",
     "apply_draw",
     "apply_settings",
+    "check_memory",
     "compare",
     "explicit_params",
     "independent_seeds",
@@ -322,7 +324,68 @@ def _prepare(scenarios: Sequence[str | Path | Scenario | Params],
 def _check_replicates(replicates: int) -> None:
     if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
         raise ParameterError(f"replicates: must be a whole number of at least 1, got "
-                             f"{replicates!r}")
+                             f"{str(replicates)[:40]}")
+
+
+def physical_memory() -> int | None:
+    """This machine's memory in bytes (None where the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(scenarios: Sequence[Scenario], replicates: int, steps: int | None = None,
+                 table: ParameterTable | None = None) -> int:
+    """Refuse, before anything is allocated, a batch whose results cannot fit in memory.
+
+    The estimate: the tidy frame (one row per scenario, replicate and month; the
+    identifying columns, one per metric and one per table parameter, 8 bytes each) held
+    twice while the runs' frames are joined, plus the largest scenario's population.
+
+    Returns:
+        The estimate in bytes.
+
+    Raises:
+        ParameterError: ``steps`` is not a whole number of months from 0 to 100 000.
+        UserInputError: the estimate exceeds this machine's memory (the message gives both).
+    """
+    from governance_sim.metrics import METRICS
+    from governance_sim.params import memory_text, population_bytes
+    from governance_sim.simulation import MAX_STEPS
+
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int | np.integer)
+                              or not 0 <= steps <= MAX_STEPS):
+        raise ParameterError(f"steps must be a whole number from 0 to {MAX_STEPS} (months), "
+                             f"got {str(steps)[:40]}")
+    months = sum(int(s.steps if steps is None else steps) + 1 for s in scenarios)
+    columns = len(ID_COLUMNS) + len(METRICS) + (len(table.names) if table is not None else 0)
+    population = max((population_bytes(s.params.n_citizens,
+                                       s.params.n_units * s.params.professionals_per_unit)
+                      for s in scenarios), default=0)
+    need = 2 * replicates * months * columns * 8 + population
+    have = physical_memory()
+    if have is not None and need > have:
+        count = f"{len(scenarios)} scenario" + ("s" if len(scenarios) != 1 else "")
+        raise UserInputError(
+            f"replicates={str(replicates) if replicates < 10**15 else '10**15 or more'} "
+            f"of {count} over {months - len(scenarios):,} months "
+            f"in all would need {memory_text(need)} of memory for the results; this machine "
+            f"has {memory_text(have)}. Use fewer replicates or months")
+    return need
+
+
+def _warn_late_events(scenarios: Sequence[Scenario], steps: int | None) -> None:
+    """Warn once per scenario about events its runs never reach (they would never fire)."""
+    import warnings
+
+    from governance_sim.scenarios import late_events_message
+
+    for scenario in scenarios:
+        horizon = scenario.steps if steps is None else steps
+        message = late_events_message(scenario.name, scenario.params, int(horizon))
+        if message:
+            warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def run_many(scenario: str | Path | Scenario | Params, replicates: int = 5, seed: int = 1, *,
@@ -365,6 +428,8 @@ def run_many(scenario: str | Path | Scenario | Params, replicates: int = 5, seed
     _check_replicates(replicates)
     prepared = _prepare([scenario], settings)
     table = scenario_table(prepared, uncertainty)
+    check_memory(prepared, replicates, steps, table)
+    _warn_late_events(prepared, steps)
     seeds, draws = _seeds_for(prepared, seed, replicates, common_random_numbers, table,
                               fixed_seed)
     frame = run_batch(prepared, seeds, steps=steps, progress=progress, uncertainty=table,
@@ -521,6 +586,8 @@ def compare(scenarios: Sequence[str | Path | Scenario | Params], replicates: int
         raise UserInputError(f"baseline {chosen!r}: not one of the scenarios compared; "
                              f"allowed: {', '.join(names)}")
     table = scenario_table(prepared, uncertainty)
+    check_memory(prepared, replicates, steps, table)
+    _warn_late_events(prepared, steps)
     seeds, draws = _seeds_for(prepared, seed, replicates, common_random_numbers, table,
                               fixed_seed)
     runs = run_batch(prepared, seeds, steps=steps, progress=progress, uncertainty=table,

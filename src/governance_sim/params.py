@@ -283,8 +283,8 @@ def _normalise_logic(value: Any) -> str | dict[str, float]:
                     f"unknown logic {name!r} in mix; allowed: {', '.join(LOGIC_NAMES)}"
                 )
             if not _is_number(weight) or not 0 <= weight <= 1:
-                raise ValueError(f"mix weight of {name!r} must be a number from 0 to 1 (not "
-                                 f"true/false), got {_short(weight)}")
+                raise ValueError(f"mix weight of {name!r} must be a number >= 0 and <= 1 "
+                                 f"(true/false is not a number), got {_short(weight)}")
             total += float(weight)
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"mix weights must sum to 1, they sum to {total:g}")

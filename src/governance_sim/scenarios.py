@@ -43,7 +43,8 @@ from governance_sim.uncertainty import BUILTIN_TABLES
 
 __all__ = ["Scenario", "ScenarioError", "ScenarioText", "Translations", "TEXT_KEYS", "NO_TABLE",
            "TRANSLATION_LANGUAGES", "scenario_dir", "list_scenarios", "load_scenario",
-           "read_toml", "scenario_from_dict", "check_numbers"]
+           "read_toml", "scenario_from_dict", "check_numbers", "late_events",
+           "late_events_message"]
 
 _SCENARIO_KEYS = {"name", "description", "question", "steps", "sources", "replicates",
                   "label", "baseline", "translations", "uncertainty"}
@@ -224,14 +225,54 @@ def check_numbers(values: dict[str, Any], origin: str) -> None:
         if info is None or info.kind not in ("int", "float"):
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
-            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
             raise ScenarioError(f"{origin}: params.{key} must be a number ({info.unit}), got "
-                                f"{shown}")
+                                f"{_shown(value)}")
 
 
 def _shown(text: object) -> str:
-    shown = repr(text)
+    """``repr(text)`` in at most 40 characters (also for a value too deep or big to print)."""
+    try:
+        shown = repr(text)
+    except (ValueError, RecursionError):
+        shown = f"<{type(text).__name__}>"
     return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def late_events(params: Params, steps: int) -> list[str]:
+    """Events that a run of ``steps`` months never reaches, each described in one phrase.
+
+    An event at month ``step`` fires when the run reaches it; with ``step > steps`` it never
+    does. The run is still valid (a longer run would reach it), so callers warn, once.
+
+    Args:
+        params: the run's parameters.
+        steps: the months the run will have.
+
+    Returns:
+        e.g. ``["trust_shock at month 50"]``; empty when every event is reached.
+    """
+    return [f"{event.kind} at month {event.step}" for event in params.events
+            if event.step > steps]
+
+
+def late_events_message(name: str, params: Params, steps: int) -> str | None:
+    """The warning for :func:`late_events` (None when there is none to give)."""
+    late = late_events(params, steps)
+    if not late:
+        return None
+    return (f"{name}: {'; '.join(late)} never fires: the run has {steps} months (give more "
+            "steps, or move the event)")
+
+
+def _baseline_names(path: Path | None) -> list[str]:
+    """The names ``scenario.baseline`` may give: shipped scenarios and files beside ``path``."""
+    names = set(list_scenarios())
+    if path is not None:
+        try:
+            names.update(p.stem for p in path.parent.glob("*.toml"))
+        except OSError:
+            pass
+    return sorted(names)
 
 
 def _translations(meta: Mapping[str, Any], origin: str) -> Translations:
@@ -273,6 +314,10 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
     """Validate a scenario given as a mapping (as read from TOML)."""
     if not isinstance(data, dict):
         raise ScenarioError(f"{origin}: a scenario must be a table, got {type(data).__name__}")
+    if not data:
+        raise ScenarioError(f"{origin}: the scenario is empty; give a [scenario] table (name, "
+                            "description, steps), [params] over the defaults and [[events]] "
+                            "(see the files in 'governance-sim list')")
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise ScenarioError(f"{origin}: unknown table {sorted(unknown)[0]!r}; allowed: "
@@ -288,6 +333,14 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
     if not isinstance(values, dict):
         raise ScenarioError(f"{origin}: params must be a table ([params] with one key per "
                             f"parameter), got {type(values).__name__}")
+    if "events" in values:  # it would be replaced by the [[events]] tables: never drop it
+        raise ScenarioError(f"{origin}: params.events: events are not parameters; write each "
+                            "as an [[events]] table after [params] (kind, step, ...), not as "
+                            "events = [...] under [params]")
+    misplaced = sorted(set(values) & (_SCENARIO_KEYS - set(Params.model_fields)))
+    if misplaced:
+        raise ScenarioError(f"{origin}: params.{misplaced[0]}: not a parameter; it belongs "
+                            f"in the [scenario] table ({misplaced[0]} = ...)")
     events = data.get("events", [])
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         raise ScenarioError(f"{origin}: events must be tables ([[events]] with kind, step, "
@@ -313,6 +366,15 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
         if key in meta and not isinstance(meta[key], str):
             raise ScenarioError(f"{origin}: scenario.{key} must be text, got "
                                 f"{type(meta[key]).__name__}")
+    baseline = str(meta.get("baseline", ""))
+    if "baseline" in meta:
+        allowed = _baseline_names(path)
+        if baseline not in allowed:
+            close = difflib.get_close_matches(baseline, allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ";"
+            raise ScenarioError(f"{origin}: scenario.baseline {_shown(baseline)} is not a "
+                                f"scenario{hint} allowed: {', '.join(allowed) or '(none)'} "
+                                "(a shipped scenario, or a .toml file beside this one)")
     uncertainty = str(meta.get("uncertainty", ""))
     tables = (*BUILTIN_TABLES, NO_TABLE)
     if "uncertainty" in meta and uncertainty not in tables:
@@ -331,7 +393,7 @@ def scenario_from_dict(data: dict[str, Any], *, origin: str = "scenario",
         path=path,
         raw=data,
         label=str(meta.get("label", "")),
-        baseline=str(meta.get("baseline", "")),
+        baseline=baseline,
         uncertainty=uncertainty,
         translations=translations,
     )

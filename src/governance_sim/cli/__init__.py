@@ -67,18 +67,34 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"governance_sim.cli.{_name}").register(app)
 
 
+def _quietened() -> bool:
+    """True once the command parser has quietened a standard output whose reader is gone.
+
+    On a broken pipe click (and typer's copy of it) wraps ``sys.stdout`` in a
+    ``PacifyFlushWrapper`` and exits 1.
+    """
+    return type(sys.stdout).__name__ == "PacifyFlushWrapper"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code.
 
-    Usage errors are reported by the command parser (exit 2); a :class:`UserInputError`
+    A reader that stops reading the output (a pipe into ``head``) ends the command with
+    exit code 0. Usage errors are reported by the command parser (exit 2); a
+    :class:`UserInputError`
     raised by the model (bad parameter, unknown scenario, unwritable path...), or an
     ``OSError`` for a path the system refuses, is printed as one line (exit 2).
     """
     command = typer.main.get_command(app)
+    piped = _quietened()
     try:
         command.main(args=argv, prog_name="governance-sim", standalone_mode=True)
     except SystemExit as done:
         code = done.code
+        if code == 1 and not piped and _quietened():
+            # the reader of our output stopped reading (`governance-sim list | head -3`):
+            # click quietened standard output and exits 1; that is no failure of ours
+            return 0
         return code if isinstance(code, int) else (0 if code is None else 1)
     except UserInputError as error:
         typer.echo(f"error: {error}", err=True)

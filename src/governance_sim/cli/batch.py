@@ -7,17 +7,20 @@ from their logics and events, not from the dice.
 
 Results go to one folder: ``timeseries.parquet`` and ``timeseries.csv`` (long format, all
 replicates: ``scenario``, ``replicate``, ``seed``, ``step`` and the metrics),
-``report.html``, optional ``figures/``, and ``manifest.json``. Every file is written to a
+``report.html`` (``report.nb.html`` in bokmål), optional ``figures/``, and
+``manifest.json``. Every file is written to a
 temporary name and renamed into place; ``manifest.json`` is removed first and written last,
 so a folder without it is incomplete and a folder with it is whole.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
 import os
+import re
 import time
 import tomllib
 from collections.abc import Callable, Sequence
@@ -51,6 +54,8 @@ __all__ = [
     "check_writable",
     "run_batch",
     "write_outputs",
+    "report_name",
+    "previous_results",
     "all_versions",
     "new_manifest",
     "timer",
@@ -60,12 +65,34 @@ __all__ = [
 MANIFEST = "manifest.json"
 
 
-def _parse_value(text: str) -> Any:
-    """A ``--set`` value as TOML would read it (number, boolean, string, inline table)."""
+def _parse_value(text: str, item: str) -> Any:
+    """A ``--set`` value as TOML would read it (number, boolean, string, inline table).
+
+    Raises:
+        ParameterError: the value spans lines (a second assignment would be dropped) or is
+            nested too deeply to read.
+    """
+    if any(char in text for char in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
+        raise ParameterError(f"--set {_cut(item)!r}: one NAME=VALUE per --set, on one line "
+                             "(repeat --set for each parameter)")
     try:
-        return tomllib.loads(f"value = {text}")["value"]
+        document = tomllib.loads(f"value = {text}")
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise ParameterError(f"--set {_cut(item)!r}: the value is nested too deeply; give a "
+                             "number, true/false or a name") from None
+    if set(document) != {"value"}:  # never drop a second assignment silently
+        raise ParameterError(f"--set {_cut(item)!r}: one NAME=VALUE per --set (repeat --set "
+                             "for each parameter)")
+    return document["value"]
+
+
+def _unknown(kind: str, name: str, allowed: Sequence[str]) -> str:
+    """``unknown KIND; did you mean X? allowed: ...`` (the hint when a name is close)."""
+    close = difflib.get_close_matches(name, allowed, n=1)
+    hint = f"; did you mean {close[0]}?" if close else ";"
+    return f"unknown {kind}{hint} allowed: {', '.join(allowed)}"
 
 
 def parse_settings(items: Sequence[str]) -> dict[str, Any]:
@@ -86,34 +113,34 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
         if not sep or not name:
             raise ParameterError(f"--set {item!r}: expected NAME=VALUE, e.g. "
                                  "--set initial_trust=0.3 or --set levers.sanctions=0.5")
-        value = _parse_value(raw.strip())
+        value = _parse_value(raw.strip(), item)
         if name.startswith("levers."):
             lever = name.removeprefix("levers.")
             if lever not in LEVER_NAMES:
-                raise ParameterError(f"--set {name}: unknown lever; allowed: "
-                                     f"{', '.join(LEVER_NAMES)}")
+                raise ParameterError(f"--set {_cut(name)}: "
+                                     + _unknown("lever", lever, LEVER_NAMES))
             lo, hi = LEVER_RANGES[lever]
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ParameterError(f"--set {name}={_cut(raw)}: not a number; levers take a "
                                      f"number from {lo:g} to {hi:g}")
             if not _number_in(value, lo, hi):
-                raise ParameterError(f"--set {name}={raw}: out of range; allowed "
+                raise ParameterError(f"--set {name}={_cut(raw)}: out of range; allowed "
                                      f"{lo:g} to {hi:g}")
             settings.setdefault("levers", {})[lever] = float(value)
             continue
         if name.startswith("mechanisms."):
             mechanism = name.removeprefix("mechanisms.")
             if mechanism not in MECHANISM_NAMES:
-                raise ParameterError(f"--set {name}: unknown mechanism; allowed: "
-                                     f"{', '.join(MECHANISM_NAMES)}")
+                raise ParameterError(f"--set {_cut(name)}: "
+                                     + _unknown("mechanism", mechanism, MECHANISM_NAMES))
             if not isinstance(value, bool):
                 raise ParameterError(f"--set {name}={_cut(raw)}: a mechanism is switched "
                                      "with true or false")
             settings.setdefault("mechanisms", {})[mechanism] = value
             continue
         if name not in fields:
-            raise ParameterError(f"--set {name}: unknown parameter; allowed: "
-                                 f"{', '.join(fields)}")
+            raise ParameterError(f"--set {_cut(name)}: "
+                                 + _unknown("parameter", name, list(fields)))
         if name in ("events", "levers", "mechanisms"):
             raise ParameterError(f"--set {name}: set events in a scenario file, levers and "
                                  "mechanisms one at a time (--set levers.NAME=VALUE, "
@@ -127,7 +154,7 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
             lo = -math.inf if info.low is None else info.low
             hi = math.inf if info.high is None else info.high
             if not _number_in(value, lo, hi):
-                raise ParameterError(f"--set {name}={raw}: out of range; allowed {lo:g} to "
+                raise ParameterError(f"--set {name}={_cut(raw)}: out of range; allowed {lo:g} to "
                                      f"{hi:g} ({info.unit})")
         settings[name] = value
     return settings
@@ -138,8 +165,12 @@ def _cut(text: str, limit: int = 40) -> str:
 
 
 def _number_in(value: Any, lo: float, hi: float) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(value) and lo <= value <= hi)
+    """True for a finite number in [lo, hi]; an integer of any size is compared exactly."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return lo <= value <= hi
 
 
 def _file_sha256(path: Path | None) -> str | None:
@@ -229,26 +260,58 @@ def _describe_file(path: Path) -> dict[str, Any]:
     return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
+def report_name(lang: str) -> str:
+    """The report's file name in ``lang``: ``report.html`` in English, else ``report.nb.html``.
+
+    Reports in different languages live side by side in one folder; none replaces another.
+    """
+    return "report.html" if lang == "en" else f"report.{lang}.html"
+
+
+def previous_results(folder: Path) -> str | None:
+    """One phrase naming the results ``folder`` holds (from its manifest), or None."""
+    try:
+        old = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(old, dict):
+        return None
+    names = [str(info.get("name")) for info in old.get("scenarios") or ()
+             if isinstance(info, dict)]
+    what = f"{old.get('kind', 'results')} of {', '.join(names) or 'unknown scenarios'}"
+    created = old.get("created")
+    return _cut(f"{what}{f', made {created}' if isinstance(created, str) else ''}", 160)
+
+
 def write_outputs(folder: Path, frame: pd.DataFrame, manifest: dict[str, Any], *,
                   report: bool = True, images: bool = False,
-                  echo: Callable[[str], None] = print) -> dict[str, Any]:
+                  echo: Callable[[str], None] = print,
+                  lang: str | None = None) -> dict[str, Any]:
     """Write the results folder; return the manifest as written.
 
     Order: remove an old ``manifest.json`` (so the folder reads as incomplete while it is
     rewritten), write the time series, the report and the images, each atomically, then
-    write the manifest with each file's size and SHA-256.
+    write the manifest with each file's size and SHA-256. Rebuilding from the folder's own
+    results (``manifest`` has ``files``: ``report``) keeps the reports in other languages
+    listed; new results remove the reports of the old ones.
 
     Args:
         folder: output folder (see :func:`check_writable`).
         frame: the long time-series frame from :func:`run_batch`.
         manifest: command, seeds, scenarios, versions (completed here with ``files``).
-        report: write ``report.html``.
+        report: write the report (:func:`report_name`: ``report.html`` in English,
+            ``report.nb.html`` in bokmål).
         images: also write ``figures/*.png`` and ``*.svg`` (needs Chromium; a one-line
             message through ``echo`` where it cannot).
         echo: where to print the images message.
+        lang: the report's language (default: ``manifest["lang"]``, else English).
     """
+    lang = lang or str(manifest.get("lang") or "en")
+    page_name = report_name(lang)
+    rebuild = isinstance(manifest.get("files"), dict)  # `report`: the folder's own results
     folder = Path(folder)
     manifest_path = folder / MANIFEST
+    earlier = _reports_listed(manifest_path, page_name if report else "")
     try:
         manifest_path.unlink(missing_ok=True)
     except OSError as error:
@@ -267,22 +330,39 @@ def write_outputs(folder: Path, frame: pd.DataFrame, manifest: dict[str, Any], *
         )
 
         page, figures = build_report(frame, manifest["scenarios"], command=manifest["command"],
-                                     manifest=payload)
+                                     manifest=payload, lang=lang)
         if report:
-            atomic_write(folder / "report.html",
+            atomic_write(folder / page_name,
                          lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
-            files.append(folder / "report.html")
+            files.append(folder / page_name)
         if images:
             try:
                 files.extend(export_images(figures, folder / "figures"))
             except ImagesUnavailable as reason:
                 echo(str(reason))
+    for kept in earlier:  # another report: of these same results (kept), or stale (removed)
+        if rebuild:
+            files.append(kept)
+        else:
+            kept.unlink(missing_ok=True)
     done = dict(payload)
     done["files"] = {str(p.relative_to(folder)): _describe_file(p) for p in files}
     atomic_write(manifest_path, lambda tmp: Path(tmp).write_text(
         json.dumps(done, indent=2, sort_keys=False, default=str), encoding="utf-8"))
     _shareable([*files, manifest_path])
     return done
+
+
+def _reports_listed(manifest_path: Path, but: str) -> list[Path]:
+    """The reports (other than ``but``) the manifest at ``manifest_path`` lists and exist."""
+    try:
+        listed = json.loads(manifest_path.read_text(encoding="utf-8")).get("files") or {}
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return []
+    return [manifest_path.parent / name for name in sorted(listed)
+            if isinstance(name, str) and name != but
+            and re.fullmatch(r"report(\.[a-z]{2,3})?\.html", name)
+            and (manifest_path.parent / name).is_file()]
 
 
 def _shareable(paths: Sequence[Path]) -> None:

@@ -2,7 +2,8 @@
 
 ``run NAME`` and ``compare NAME NAME ...`` run each scenario ``--replicates`` times on the
 seeds ``--seed + r`` (the same seeds for every scenario: common random numbers) and write
-``timeseries.parquet``, ``timeseries.csv``, ``report.html`` and ``manifest.json`` (with the
+``timeseries.parquet``, ``timeseries.csv``, ``report.html`` (``report.nb.html`` with
+``--lang nb``) and ``manifest.json`` (with the
 exact command that reproduces them) to ``--out``. With ``--uncertainty TABLE`` (a CSV or
 TOML parameter table, or ``calibrated``) each replicate also draws its model parameters
 from the table (seeded with ``--seed + r``, the same draw for every scenario); the scenario's
@@ -72,9 +73,9 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
              fixed_seed: bool = False, lang: str = "en") -> None:
     """Load, validate, check the output folder, run, write, print a summary."""
     from governance_sim.cli import batch
-    from governance_sim.ensemble import explicit_params, scenario_table
+    from governance_sim.ensemble import check_memory, explicit_params, scenario_table
     from governance_sim.i18n import check_language
-    from governance_sim.scenarios import load_scenario
+    from governance_sim.scenarios import late_events_message, load_scenario
     from governance_sim.viz.figures import KEY_METRICS, summary_table
 
     lang = check_language(lang)  # the report's language: a bad one is refused before any run
@@ -93,6 +94,7 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
         raise UserInputError("--fixed-seed runs every replicate on one seed so that only the "
                              "parameter draws differ; it needs a parameter table (--uncertainty "
                              "TABLE, or a scenario that ships with one)")
+    check_memory(scenarios, replicates, steps, table)  # before anything is allocated
     run_seeds = [seed] * replicates if fixed_seed else seeds
     fixed: dict[str, list[str]] = {}
     if table is not None:
@@ -102,7 +104,15 @@ def _execute(kind: str, names: list[str], *, steps: int | None, seed: int, repli
             if held:
                 typer.echo(f"note: {name} sets {', '.join(held)} itself; the table's draws "
                            "of these are not used", err=True)
+    for scenario in scenarios:
+        late = late_events_message(scenario.name, scenario.params,
+                                   scenario.steps if steps is None else steps)
+        if late:
+            typer.echo(f"note: {late}", err=True)
     folder = batch.check_writable(out)
+    earlier = batch.previous_results(folder)
+    if earlier:  # the folder is the tool's, but the user is told what is replaced
+        typer.echo(f"note: replacing the results in {folder} ({earlier})", err=True)
     start = batch.timer()
     frame = batch.run_batch(scenarios, run_seeds, steps=steps, progress=progress,
                             uncertainty=table, draw_seeds=seeds, settings=tuple(parsed))
@@ -235,7 +245,8 @@ def register(app: typer.Typer) -> None:
                               "levers.facilitation_targeting=0.8 (repeatable).")
     images_option = typer.Option(False, "--images",
                                  help="Also write figures/*.png and *.svg (needs Chromium).")
-    report_option = typer.Option(True, "--report/--no-report", help="Write report.html.")
+    report_option = typer.Option(True, "--report/--no-report",
+                                 help="Write report.html (report.nb.html with --lang nb).")
     progress_option = typer.Option(True, "--progress/--no-progress",
                                    help="Show a progress bar for runs longer than a moment.")
     lang_option = typer.Option("en", "--lang", metavar="{en,nb}",
@@ -308,7 +319,11 @@ def register(app: typer.Typer) -> None:
         lang: str | None = typer.Option(None, "--lang", metavar="{en,nb}",
                                         help="Language of the report (default: the run's)."),
     ) -> None:
-        """Rebuild report.html (and optionally the images) from a results folder."""
+        """Rebuild the report (and optionally the images) from a results folder.
+
+        The English report is report.html, the bokmål one report.nb.html: rebuilding in
+        another language adds a file and replaces none.
+        """
         from governance_sim.cli import batch
         from governance_sim.i18n import check_language
 
@@ -332,11 +347,10 @@ def register(app: typer.Typer) -> None:
                                      "'run' or 'compare' (or it was edited); run the command "
                                      "again to rebuild the folder")
         batch.check_writable(folder)
-        if lang is not None:
-            manifest["lang"] = lang
-        try:
+        try:  # a report in another language is written beside the others (report.nb.html)
             written = batch.write_outputs(folder, frame, manifest, report=True, images=images,
-                                          echo=lambda line: typer.echo(line, err=True))
+                                          echo=lambda line: typer.echo(line, err=True),
+                                          lang=lang)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ResultsFolderError(f"{manifest_path}: cannot rebuild the report from it "
                                      f"({type(error).__name__}: {str(error)[:120]})") from None
