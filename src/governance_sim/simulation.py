@@ -22,7 +22,12 @@ from governance_sim.metrics import measure
 from governance_sim.params import ParameterError, Params
 from governance_sim.results import Recorder, Results, versions
 from governance_sim.rng import make_streams, resolve_seed
-from governance_sim.scenarios import Scenario, check_numbers, load_scenario
+from governance_sim.scenarios import (
+    Scenario,
+    check_numbers,
+    late_events_message,
+    load_scenario,
+)
 from governance_sim.state import Population, build_population
 
 __all__ = ["Simulation", "as_params", "checked_seed", "run", "with_settings"]
@@ -187,6 +192,9 @@ def run(
     params, name = as_params(params_or_scenario, overrides)
     if settings is not None:
         params = with_settings(params, settings)
+    late = late_events_message(name or "run", params, int(steps))
+    if late:  # an event after the last month never fires: say so, once
+        warnings.warn(late, UserWarning, stacklevel=2)
     simulation = Simulation(params, checked_seed(seed), steps=int(steps), scenario_name=name)
     for _ in range(int(steps)):
         simulation.step()
