@@ -21,6 +21,7 @@ of the mean outcome); :func:`replicate_summary` reports the spread that averagin
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ __all__ = [
     "load",
     "morris_indices",
     "point_means",
+    "precision_notes",
     "replicate_summary",
     "sobol_indices",
     "write_tables",
@@ -316,6 +318,67 @@ def analyse(data: SweepData, outcomes: list[str] | None = None) -> dict[str, pd.
             out[f"{outcome}_factorial"] = factorial_indices(data, outcome)
         out[f"{outcome}_replicates"] = replicate_summary(data, outcome)
     return out
+
+
+#: Per method: the (index, interval half-width) columns :func:`precision_notes` checks.
+INTERVAL_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "sobol": (("S1", "S1_conf"), ("ST", "ST_conf")),
+    "morris": (("mu_star", "mu_star_conf"),),
+    "delta": (("delta", "delta_conf"), ("S1", "S1_conf")),
+}
+
+#: Smallest |index| a ratio interval/|index| is taken against (an index of 0 would make it
+#: infinite; below this size an index is "about zero" anyway).
+_INDEX_FLOOR = 0.01
+
+_SAMPLE_WORDS = {"sobol": "base samples N", "morris": "trajectories",
+                 "latin_hypercube": "points"}
+
+
+def precision_notes(tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> list[str]:
+    """Warnings for indices whose confidence intervals are wider than the indices.
+
+    For each index table (Sobol ``S1``/``ST``, Morris ``mu_star``, delta ``delta``/``S1``)
+    where the interval's half-width exceeds ``|index|`` for most factors (more than half),
+    one line says so and suggests a sample size: intervals shrink as ``1/sqrt(n)``, so
+    ``n * (2 r)**2``, with ``r`` the median ratio half-width / ``max(|index|, 0.01)``, makes
+    the median interval half its index (for Sobol the next power of two).
+
+    Args:
+        tables: ``analyse``'s tables (``<outcome>_<method>`` -> index table).
+        manifest: the sweep's manifest (its design's ``samples`` and ``kind``).
+
+    Returns:
+        One line per table and index that is too imprecise (empty when none is).
+    """
+    design = manifest.get("design", {})
+    samples = design.get("samples")
+    kind = design.get("kind", "")
+    notes = []
+    for name, frame in tables.items():
+        outcome, _, method = name.rpartition("_")
+        for index, conf in INTERVAL_COLUMNS.get(method, ()):
+            if index not in frame.columns or conf not in frame.columns or not len(frame):
+                continue
+            size = frame[index].abs().to_numpy(dtype=np.float64)
+            half = frame[conf].to_numpy(dtype=np.float64)
+            wide = int(np.sum(half > size))
+            if 2 * wide <= len(frame):
+                continue
+            ratio = float(np.nanmedian(half / np.maximum(size, _INDEX_FLOOR)))
+            line = (f"{outcome}: {conf} > |{index}| for {wide} of {len(frame)} factors: the "
+                    f"confidence intervals are wider than the indices, so these {index} "
+                    "cannot be told from zero or ranked.")
+            if samples and math.isfinite(ratio) and ratio > 0:
+                wanted = int(math.ceil(samples * (2.0 * ratio) ** 2))
+                wanted = max(wanted, 2 * int(samples))
+                if kind == "sobol":
+                    wanted = 1 << (wanted - 1).bit_length()
+                word = _SAMPLE_WORDS.get(kind, "samples")
+                line += (f" Intervals shrink as 1/sqrt(n): about {word} = {wanted:,} (now "
+                         f"{int(samples):,}) would make the median interval half its index.")
+            notes.append(line)
+    return notes
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike[str]) -> list[Path]:

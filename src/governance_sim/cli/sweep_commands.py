@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
                                      "(missing or failed runs); says how many it used."),
     ) -> None:
         """Sensitivity indices (Sobol, Morris, delta or grid shares) with tables and figures."""
-        from governance_sim.analysis import analyse, load, write_tables
+        from governance_sim.analysis import analyse, load, precision_notes, write_tables
         from governance_sim.cli import fail
         from governance_sim.output_folders import claim_folder, clean_temporaries
         from governance_sim.sweep.store import STATUS_FAILED, STATUS_OK, read_manifest
@@ -160,17 +160,21 @@ def register(app: typer.Typer) -> None:
         if not pair and len(data.parameters) >= 2:
             pair = data.parameters[:2]
         tables = _labelled(analyse(data, chosen))
+        notes = precision_notes(tables, data.manifest)
         target = claim_folder(out if out is not None else Path(results) / "sensitivity")
         clean_temporaries(target)
         written = write_tables(tables, target)
         figures = _figures(data, tables, chosen, pair)
         written += _write_figures(figures, target)
-        written.append(_write_index(data, target, written, used=done, total=total))
+        written.append(_write_index(data, target, written, used=done, total=total,
+                                    notes=notes))
         for name, frame in tables.items():
             if name.endswith("_replicates") or name.endswith("_s2"):
                 continue
             typer.echo(f"{name}:")
             typer.echo(frame.round(3).to_string())
+        for note in notes:
+            typer.echo(f"warning: {note}")
         typer.echo(f"{len(written)} files -> {target} (start at {target / 'index.html'})")
 
 
@@ -208,7 +212,7 @@ def _listing_order(path: Path) -> tuple[int, str]:
 
 
 def _write_index(data: SweepData, folder: Path, written: list[Path], *, used: int,
-                 total: int) -> Path:
+                 total: int, notes: list[str] | None = None) -> Path:
     """Write ``index.html``: every file of this analysis with one line on what it shows."""
     from governance_sim.results import atomic_write
     from governance_sim.viz.sensitivity_figures import describe_output, index_page
@@ -223,6 +227,7 @@ def _write_index(data: SweepData, folder: Path, written: list[Path], *, used: in
              f"outcomes: {', '.join(data.outcomes)}"]
     if manifest.get("question"):
         facts.insert(1, f"question: {manifest['question']}")
+    facts += [f"warning: {note}" for note in notes or ()]
     page = index_page(f"Sensitivity analysis: {manifest.get('name', data.out.name)}",
                       entries, facts)
     return atomic_write(folder / "index.html",
