@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -94,6 +95,19 @@ def _mutmut(work: Path, args: list[str], selection: str, log) -> subprocess.Comp
     return result
 
 
+def _baseline_failures(work: Path, selection: str, log) -> list[str]:
+    """Tests of the selection that fail on the unmutated code (mutmut needs a green start)."""
+    env = dict(os.environ, GOVERNANCE_SIM_BACKEND="numpy", PYTEST_ADDOPTS=selection,
+               PYTHONPATH=str(work / "src"), PYTHONDONTWRITEBYTECODE="1")
+    env.pop("CI", None)
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rfE", "-p",
+                             "no:cacheprovider", "tests/"], cwd=work, env=env, text=True,
+                            capture_output=True)
+    log.write(f"$ pytest (baseline, PYTEST_ADDOPTS={selection})\n{result.stdout[-5000:]}\n")
+    return sorted({match.group(1) for match in
+                   re.finditer(r"(?m)^(?:FAILED|ERROR) (\S+?)(?: - .*)?$", result.stdout)})
+
+
 def _statuses(work: Path, selection: str, log) -> dict[str, str]:
     out = _mutmut(work, ["results", "--all", "true"], selection, log)
     statuses = {}
@@ -111,14 +125,25 @@ def _diff(work: Path, name: str, selection: str, log) -> str:
     return "\n".join(lines)
 
 
-def _first_mutants(work: Path, count: int, selection: str, log) -> list[str]:
-    """Names of the first ``count`` mutants (generating them without running any test)."""
+def _all_mutants(work: Path, selection: str, log) -> list[str]:
+    """Names of every mutant, generated (and the tests' coverage recorded) without a run."""
     statuses = _statuses(work, selection, log)
     if not statuses:  # no mutants yet: a run of a name that does not exist generates them
         _mutmut(work, ["run", "--max-children", "1", "no.such.mutant__mutmut_0"], selection,
                 log)
         statuses = _statuses(work, selection, log)
-    return sorted(statuses, key=_natural)[:count]
+    return sorted(statuses, key=_natural)
+
+
+def _chosen(names: list[str], args) -> list[str]:
+    """The first ``--max-mutants`` names, or a seeded random ``--sample`` of them."""
+    if args.max_mutants:
+        return names[:args.max_mutants]
+    if args.sample and args.sample < len(names):
+        import random
+
+        return sorted(random.Random(args.sample_seed).sample(names, args.sample), key=_natural)
+    return []
 
 
 def _natural(name: str) -> list:
@@ -131,9 +156,14 @@ def run_score(score: str, args, log) -> dict:
     selection = SELECTIONS[score]
     _copy_repository(work, args.only, args.working_tree)
     start = time.monotonic()
+    failing = _baseline_failures(work, selection, log)
+    selection += "".join(f" --deselect={shlex.quote(node)}" for node in failing)
     names: list[str] = []
-    if args.max_mutants:
-        names = _first_mutants(work, args.max_mutants, selection, log)
+    if args.max_mutants or args.sample:
+        everything = _all_mutants(work, selection, log)
+        names = _chosen(everything, args)
+    else:
+        everything = []
     result = _mutmut(work, ["run", "--max-children", str(args.max_children), *names],
                      selection, log)
     seconds = time.monotonic() - start
@@ -147,6 +177,8 @@ def run_score(score: str, args, log) -> dict:
                  for name, status in sorted(statuses.items(), key=lambda kv: _natural(kv[0]))
                  if status not in KILLED | {"not checked", "skipped"}}
     return {"score": score, "returncode": result.returncode, "seconds": seconds,
+            "baseline_failures": failing, "population": len(everything),
+            "sampled": bool(args.sample) and not args.max_mutants and bool(names),
             "counts": counts, "survivors": survivors, "total": len(statuses)}
 
 
@@ -156,10 +188,21 @@ def _score_line(outcome: dict) -> str:
     no_tests = counts.get("no tests", 0)
     considered = outcome["total"] - counts.get("skipped", 0) - counts.get("not checked", 0)
     share = f"{100.0 * killed / considered:.1f} %" if considered else "n/a"
+    if considered and outcome.get("sampled"):
+        low, high = _wilson(killed, considered)
+        share += f" (95 % interval {100 * low:.0f}-{100 * high:.0f} %)"
     detail = ", ".join(f"{status} {number}" for status, number in sorted(counts.items()))
     return (f"| {DESCRIPTIONS[outcome['score']]} | {outcome['total']} | {killed} | "
             f"{considered - killed} (of which no tests: {no_tests}) | {share} | "
             f"{outcome['seconds'] / 60:.1f} min | {detail} |")
+
+
+def _wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a share estimated from a random sample."""
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5 / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def write_report(outcomes: list[dict], args, path: Path) -> None:
@@ -182,6 +225,12 @@ def write_report(outcomes: list[dict], args, path: Path) -> None:
             "whole. `make mutation` runs everything.",
             "",
         ]
+    for outcome in outcomes:
+        if outcome["sampled"]:
+            lines += [f"Score {outcome['score']}: a random sample of {outcome['total']} of the "
+                      f"{outcome['population']} mutants (seed {args.sample_seed}); the score "
+                      "is an estimate with its 95 % interval and only the sampled survivors "
+                      "are listed. `--sample 0` runs every mutant.", ""]
     lines += [
         "## What is mutated and how it is scored",
         "",
@@ -214,6 +263,10 @@ def write_report(outcomes: list[dict], args, path: Path) -> None:
         *[_score_line(outcome) for outcome in outcomes],
         "",
     ]
+    for outcome in outcomes:
+        if outcome["baseline_failures"]:
+            lines += [f"Failing before any mutation, left out of {outcome['score']}: "
+                      + ", ".join(f"`{node}`" for node in outcome["baseline_failures"]), ""]
     for outcome in outcomes:
         lines += [f"## Survivors of {DESCRIPTIONS[outcome['score']]}", ""]
         if not outcome["survivors"]:
@@ -257,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="mutate only files matching this glob (repeatable)")
     parser.add_argument("--max-mutants", type=int, default=0,
                         help="run only the first N mutants (a pilot)")
+    parser.add_argument("--sample", type=int, default=0,
+                        help="run a random sample of N mutants (0: every mutant)")
+    parser.add_argument("--sample-seed", type=int, default=20)
     parser.add_argument("--working-tree", action="store_true",
                         help="test the working tree's files (default: the last commit)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "validation.md")
@@ -265,8 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [score for score in scores if score not in SELECTIONS]
     if unknown or not scores:
         parser.error(f"unknown score {unknown}; allowed: {', '.join(SELECTIONS)}")
-    if args.max_children < 1 or args.max_mutants < 0:
-        parser.error("--max-children must be >= 1 and --max-mutants >= 0")
+    if args.max_children < 1 or args.max_mutants < 0 or args.sample < 0:
+        parser.error("--max-children must be >= 1, --max-mutants and --sample >= 0")
     log_path = ROOT / "out" / "mutation" / "mutation.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     outcomes = []
