@@ -52,6 +52,7 @@ from governance_sim.results import atomic_write
 from governance_sim.sweep.store import STATUS_OK, read_manifest, read_table
 
 __all__ = [
+    "DRAWN_MODES",
     "DiscoveryError",
     "Discovery",
     "Factor",
@@ -59,7 +60,11 @@ __all__ = [
     "box_markdown",
     "box_table",
     "discover",
+    "drawn_columns",
     "knee_index",
+    "lever_worlds",
+    "lever_worlds_markdown",
+    "per_world",
     "prepare_factors",
     "prim",
     "resample",
@@ -69,6 +74,13 @@ __all__ = [
 
 #: Kinds of factor PRIM handles.
 FACTOR_KINDS: tuple[str, ...] = ("real", "integer", "categorical")
+
+#: What :func:`discover` does with the parameters each run drew from a parameter table:
+#: ``ignore`` them, treat them as ``factors`` of the runs (which worlds give the outcome),
+#: or ``integrate`` over them (per design point, the share of its runs, each its own draw,
+#: that meet the condition; PRIM on the design's factors for the points where that share
+#: reaches ``robust``: which levers give the outcome whatever the world is).
+DRAWN_MODES: tuple[str, ...] = ("ignore", "factors", "integrate")
 
 
 class DiscoveryError(UserInputError, ValueError):
@@ -619,6 +631,10 @@ class Discovery:
         n_runs, n_interest: runs used and runs meeting the condition.
         n_skipped: runs left out (failed, or a missing outcome).
         seed: seed of the resampling.
+        drawn: what was done with the drawn parameters (see :data:`DRAWN_MODES`).
+        robust: with ``integrate``: the share of a point's runs (draws) that must meet
+            the condition for the point to count.
+        n_points: with ``integrate``: the design points PRIM saw (``n_runs`` runs).
     """
 
     sweep: str
@@ -632,12 +648,21 @@ class Discovery:
     n_interest: int
     n_skipped: int
     seed: int
+    drawn: str = "ignore"
+    robust: float = 0.8
+    n_points: int = 0
 
     def summary(self) -> str:
         """The finding in plain words, a few lines."""
         box = self.result.boxes[self.chosen]
-        lines = [f"{self.n_interest} of {self.n_runs} runs have {self.condition.text} "
-                 f"({self.n_interest / self.n_runs:.0%})."]
+        if self.drawn == "integrate":
+            lines = [f"{self.n_interest} of {self.n_points} design points have "
+                     f"{self.condition.text} in at least {self.robust:.0%} of their "
+                     f"{self.n_runs} runs (each its own parameter draw: integrated over "
+                     "the worlds)."]
+        else:
+            lines = [f"{self.n_interest} of {self.n_runs} runs have {self.condition.text} "
+                     f"({self.n_interest / self.n_runs:.0%})."]
         if not box.restricted:
             lines.append("PRIM found no box that concentrates them: no lever or uncertainty "
                          "range makes the outcome more likely than in the sweep as a whole.")
@@ -669,14 +694,27 @@ class Discovery:
             "box": {"coverage": box.coverage, "density": box.density, "mass": box.mass,
                     "n": box.n, "k": box.k, "restricted": list(box.restricted)},
             "resample_seed": self.seed, "n_boxes": len(self.result.boxes),
+            "drawn": self.drawn, "robust": self.robust if self.drawn == "integrate" else None,
+            "n_points": self.n_points if self.drawn == "integrate" else None,
             "method": "PRIM (Friedman & Fisher 1999) as in the EMA Workbench: lenient-1 "
                       "objective, peeling then pasting; quasi-p after Bryant & Lempert 2010",
         }
 
 
+def drawn_columns(manifest: dict[str, Any]) -> list[str]:
+    """The columns holding the parameters each run drew from a parameter table.
+
+    Outcomes whose metric is ``drawn:<parameter>`` (``drawn_<parameter>``), without the
+    draw index (``draw``), in the manifest's order.
+    """
+    return [o["name"] for o in manifest.get("outcomes", [])
+            if str(o.get("metric", "")).startswith("drawn:") and o.get("name") != "draw"]
+
+
 def discover(folder: str | os.PathLike[str], where: str, *, threshold: float | None = None,
              box: int | None = None, peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-             mass_min: float = 0.05, resamples: int = 10, seed: int = 0) -> Discovery:
+             mass_min: float = 0.05, resamples: int = 10, seed: int = 0,
+             drawn: str = "ignore", robust: float = 0.8) -> Discovery:
     """PRIM on a sweep folder's runs: which factor ranges give ``where``.
 
     Args:
@@ -689,16 +727,30 @@ def discover(folder: str | os.PathLike[str], where: str, *, threshold: float | N
         peel_alpha, paste_alpha, mass_min: PRIM's settings (see :func:`prim`).
         resamples: subsets for resampling stability (0: none).
         seed: seed of the resampling's generator.
+        drawn: ``ignore`` the drawn parameters, add them to the ``factors``, or
+            ``integrate`` over them (see :data:`DRAWN_MODES`).
+        robust: with ``integrate``, the share of a design point's runs that must meet
+            ``where`` (0 < robust <= 1).
 
     Raises:
         ResultsError: the folder holds no sweep.
         ConditionError: ``where`` cannot be read or names an unknown column.
         DiscoveryError: no usable run, none or all of interest, a bad box or threshold.
     """
+    if drawn not in DRAWN_MODES:
+        raise DiscoveryError(f"--drawn {drawn!r}: allowed: {', '.join(DRAWN_MODES)}")
+    if not 0.0 < robust <= 1.0:
+        raise DiscoveryError(f"--robust must be a share in (0, 1], got {robust}")
     target = Path(folder)
     manifest = read_manifest(target)
     factors = [p["name"] for p in manifest.get("parameters", [])]
     outcomes = [o["name"] for o in manifest.get("outcomes", [])]
+    worlds = drawn_columns(manifest)
+    if drawn != "ignore" and not worlds:
+        raise DiscoveryError(f"--drawn {drawn}: {target} records no drawn parameters (the "
+                             "sweep drew from no parameter table); use --drawn ignore")
+    if drawn == "factors":
+        factors = factors + worlds
     if not factors:
         raise DiscoveryError(f"{target}: the sweep varies nothing; PRIM needs levers or "
                              "uncertainties that vary")
@@ -720,13 +772,23 @@ def discover(folder: str | os.PathLike[str], where: str, *, threshold: float | N
         raise DiscoveryError(f"{target}: none of the {len(table)} recorded runs is usable "
                              "(failed, or the outcome is missing)")
     y = condition.evaluate(usable)
+    n_runs, n_points = len(usable), 0
+    rows = usable
+    what = "runs"
+    if drawn == "integrate":
+        share = pd.Series(y, index=usable.index).groupby(usable["point_id"]).mean()
+        rows = usable.groupby("point_id")[factors].first().loc[share.index]
+        y = (share >= robust - 1e-12).to_numpy()
+        n_points = len(rows)
+        what = (f"design points (a point counts when at least {robust:.0%} of its runs, "
+                "each its own parameter draw, have it)")
     if not y.any():
-        raise DiscoveryError(f"none of the {len(usable)} runs has {where}; nothing to "
+        raise DiscoveryError(f"none of the {len(y)} {what} has {where}; nothing to "
                              "discover (loosen the condition)")
     if y.all():
-        raise DiscoveryError(f"all {len(usable)} runs have {where}; nothing to discover "
+        raise DiscoveryError(f"all {len(y)} {what} have {where}; nothing to discover "
                              "(tighten the condition)")
-    x, kept = prepare_factors(usable[factors].reset_index(drop=True))
+    x, kept = prepare_factors(rows[factors].reset_index(drop=True))
     result = prim(x, y, kept, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
                   mass_min=mass_min)
     if box is not None:
@@ -745,8 +807,137 @@ def discover(folder: str | os.PathLike[str], where: str, *, threshold: float | N
     table_out = box_table(result, chosen, stability, bounds)
     return Discovery(sweep=str(manifest.get("name", target.name)), folder=target,
                      condition=condition, result=result, chosen=chosen, how=how,
-                     table=table_out, n_runs=len(usable), n_interest=int(y.sum()),
-                     n_skipped=skipped, seed=seed)
+                     table=table_out, n_runs=n_runs, n_interest=int(y.sum()),
+                     n_skipped=skipped, seed=seed, drawn=drawn, robust=robust,
+                     n_points=n_points)
+
+
+#: Quasi-p below which a restriction counts when levers are classified by world.
+WORLD_P_MAX = 0.05
+
+#: Share of worlds in which a lever must be restricted to matter "whatever the world is".
+WHATEVER_SHARE = 0.9
+
+
+def per_world(folder: str | os.PathLike[str], where: str, levers: list[str], *,
+              peel_alpha: float = 0.05, paste_alpha: float = 0.05, mass_min: float = 0.05,
+              p_max: float = WORLD_P_MAX) -> pd.DataFrame:
+    """PRIM within each world: the runs that share one parameter draw.
+
+    A world is one draw from the parameter table: the column ``draw`` of a design crossed
+    with draws, else the replicate (replicate ``r`` of every point draws with the same
+    seed). In each world PRIM runs on that world's runs with the design's factors, and the
+    knee box's restrictions with quasi-p below ``p_max`` are kept.
+
+    Returns:
+        One row per world: ``world``, ``n_runs``, ``n_interest`` and one boolean column per
+        lever (restricted in that world's box). A world in which no run, or every run, has
+        the outcome restricts nothing.
+    """
+    target = Path(folder)
+    manifest = read_manifest(target)
+    factors = [p["name"] for p in manifest.get("parameters", [])]
+    outcomes = [o["name"] for o in manifest.get("outcomes", [])]
+    table = read_table(target)
+    ok = table[table["status"] == STATUS_OK]
+    condition = parse_condition(where, outcomes + factors, [
+        name for name in factors + outcomes if name in table.columns
+        and (pd.api.types.is_bool_dtype(table[name])
+             or not pd.api.types.is_numeric_dtype(table[name]))])
+    needed = [n for n in condition.names() if n in outcomes]
+    ok = ok.dropna(subset=needed) if needed else ok
+    world = "draw" if "draw" in ok.columns and ok["draw"].notna().all() else "replicate"
+    rows = []
+    for key, runs in ok.groupby(world, sort=True):
+        y = condition.evaluate(runs)
+        row: dict[str, Any] = {"world": int(key), "n_runs": len(runs),
+                               "n_interest": int(y.sum())}
+        row.update(dict.fromkeys(levers, False))
+        if y.any() and not y.all():
+            try:
+                x, kept = prepare_factors(runs[factors].reset_index(drop=True))
+            except DiscoveryError:
+                kept = ()
+            if kept:
+                result = prim(x, y, kept, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
+                              mass_min=mass_min)
+                chosen = knee_index(result)
+                for name, (low, high) in result.quasi_p(chosen).items():
+                    if name in row and float(np.nanmin([low, high])) < p_max:
+                        row[name] = True
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["world", "n_runs", "n_interest", *levers])
+
+
+def lever_worlds(across: Discovery, robust: Discovery, worlds: pd.DataFrame,
+                 levers: list[str]) -> pd.DataFrame:
+    """Which levers matter whatever the world is, and which only in some worlds.
+
+    Args:
+        across: PRIM on the runs with the drawn parameters as factors (``drawn="factors"``).
+        robust: PRIM on the design points integrated over the draws (``drawn="integrate"``).
+        worlds: :func:`per_world`.
+        levers: the sweep's levers (what a decision maker sets).
+
+    Returns:
+        One row per lever: ``lever``; ``share_of_worlds``, the share of worlds whose own
+        box restricts it (quasi-p < 0.05); ``verdict``: ``whatever the world`` (at least
+        :data:`WHATEVER_SHARE` of the worlds), ``only in some worlds`` or ``in no world``;
+        ``integrated_limits`` (its limits in the box of the points integrated over the
+        draws, empty when that box leaves it free) and ``runs_limits`` (in the box of the
+        runs with the drawn parameters as factors), and ``worlds``: the drawn parameters
+        that box restricts.
+    """
+    def limits(found: Discovery) -> dict[str, str]:
+        out = {}
+        for row in found.table.itertuples():
+            if row.kind == "categorical":
+                out[row.dimension] = f"one of {row.lower}"
+            else:
+                out[row.dimension] = f"{_fmt(row.lower)} to {_fmt(row.upper)}"
+        return out
+
+    robust_limits, across_limits = limits(robust), limits(across)
+    drawn_restricted = " ".join(f"{name} {value}" for name, value in across_limits.items()
+                                if name.startswith("drawn_"))
+    rows = []
+    for lever in levers:
+        share = float(worlds[lever].mean()) if len(worlds) and lever in worlds else 0.0
+        verdict = ("whatever the world" if share >= WHATEVER_SHARE else
+                   "only in some worlds" if share > 0 else "in no world")
+        rows.append({"lever": lever, "share_of_worlds": share, "verdict": verdict,
+                     "integrated_limits": robust_limits.get(lever, ""),
+                     "runs_limits": across_limits.get(lever, ""),
+                     "worlds": drawn_restricted})
+    return pd.DataFrame(rows, columns=["lever", "share_of_worlds", "verdict",
+                                       "integrated_limits", "runs_limits", "worlds"])
+
+
+def lever_worlds_markdown(table: pd.DataFrame, across: Discovery, robust: Discovery) -> str:
+    """:func:`lever_worlds` as a short Markdown text."""
+    lines = [f"# Levers and worlds: {across.sweep}", "",
+             f"Outcome: `{across.condition.text}`.", "",
+             f"- *Whatever the world is*: PRIM on the {robust.n_points} design points, a "
+             f"point counting when at least {robust.robust:.0%} of its runs (each its own "
+             "parameter draw) have the outcome "
+             f"({robust.n_interest} points do).",
+             f"- *Across worlds*: PRIM on the {across.n_runs} runs with the drawn parameters "
+             f"as factors ({across.n_interest} runs have the outcome).",
+             "- *In each world*: PRIM on the runs of one parameter draw.", ""]
+    if not len(table):
+        lines.append("The sweep varies no lever.")
+        return "\n".join(lines) + "\n"
+    lines += ["| lever | verdict | share of worlds | integrated box | runs' box |",
+              "|---|---|---|---|---|"]
+    for row in table.itertuples():
+        lines.append(f"| {row.lever} | {row.verdict} | {row.share_of_worlds:.0%} | "
+                     f"{row.integrated_limits} | {row.runs_limits} |")
+    worlds = table["worlds"].iloc[0] if len(table) else ""
+    lines += ["", f"Share of worlds: in how many of the worlds (one parameter draw each) PRIM "
+              f"on that world's runs restricts the lever with quasi-p < {WORLD_P_MAX:g}; "
+              f"'whatever the world' means at least {WHATEVER_SHARE:.0%} of them.",
+              f"The runs' box restricts the drawn parameters: {worlds or 'none'}."]
+    return "\n".join(lines) + "\n"
 
 
 def write_discovery(found: Discovery, folder: str | os.PathLike[str]) -> list[Path]:
@@ -776,9 +967,14 @@ def write_discovery(found: Discovery, folder: str | os.PathLike[str]) -> list[Pa
 def box_markdown(found: Discovery) -> str:
     """The chosen box as a short Markdown text: selection, box statistics, limits table."""
     box = found.result.boxes[found.chosen]
-    lines = [f"# Scenario discovery: {found.sweep}", "",
-             f"Runs of interest: `{found.condition.text}`: {found.n_interest} of "
-             f"{found.n_runs} runs.", "",
+    if found.drawn == "integrate":
+        selected = (f"Design points of interest: `{found.condition.text}` in at least "
+                    f"{found.robust:.0%} of a point's runs (each its own parameter draw): "
+                    f"{found.n_interest} of {found.n_points} points ({found.n_runs} runs).")
+    else:
+        selected = (f"Runs of interest: `{found.condition.text}`: {found.n_interest} of "
+                    f"{found.n_runs} runs.")
+    lines = [f"# Scenario discovery: {found.sweep}", "", selected, "",
              f"Box {box.index} (chosen by {found.how}): coverage {box.coverage:.3f}, density "
              f"{box.density:.3f}, mass {box.mass:.3f} ({box.n} runs, {box.k} of interest).", ""]
     if not len(found.table):

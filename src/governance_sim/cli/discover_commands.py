@@ -47,10 +47,32 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", min=0, help="Seed of the resampling."),
         partial: bool = typer.Option(False, "--partial",
                                      help="Use a sweep whose runs are not all done."),
+        drawn: str = typer.Option("auto", "--drawn",
+                                  help="The parameters each run drew from a parameter "
+                                  "table: 'factors' (PRIM on the runs, drawn parameters as "
+                                  "factors: which worlds give the outcome), 'integrate' "
+                                  "(PRIM on the design points, each counting when at least "
+                                  "--robust of its runs have the outcome: which levers give "
+                                  "it whatever the world is), 'both' (both, and a table of "
+                                  "levers: levers.md), 'ignore', or 'auto' (both when the "
+                                  "sweep drew parameters, else ignore). With both, --box "
+                                  "picks the runs' box; the integrated box is in "
+                                  "OUT/integrated."),
+        robust: float = typer.Option(0.8, "--robust", min=0.01, max=1.0,
+                                     help="Share of a design point's runs (draws) that must "
+                                     "have the outcome for the point to count when "
+                                     "integrating over the drawn parameters."),
     ) -> None:
         """Find the ranges of levers and uncertainties that give an outcome (PRIM)."""
         from governance_sim.cli import fail
-        from governance_sim.discovery import discover, write_discovery
+        from governance_sim.discovery import (
+            DRAWN_MODES,
+            discover,
+            drawn_columns,
+            lever_worlds,
+            lever_worlds_markdown,
+            per_world,
+        )
         from governance_sim.output_folders import claim_folder, clean_temporaries
         from governance_sim.results import atomic_write
         from governance_sim.sweep.store import STATUS_OK, read_manifest, read_table
@@ -68,20 +90,62 @@ def register(app: typer.Typer) -> None:
         if done < total and not partial:
             fail(f"{results}: only {done} of {total} runs are done; resume the sweep, or "
                  "pass --partial to use the runs there are")
-        found = discover(results, where, threshold=threshold, box=box,
-                         peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min,
-                         resamples=resamples, seed=seed)
+        allowed = ("auto", "both", *DRAWN_MODES)
+        if drawn not in allowed:
+            fail(f"--drawn {drawn!r}: allowed: {', '.join(allowed)}")
+        if drawn == "auto":
+            drawn = "both" if drawn_columns(manifest) else "ignore"
+        settings = dict(threshold=threshold, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
+                        mass_min=mass_min, resamples=resamples, seed=seed, robust=robust)
+        found = discover(results, where, box=box,
+                         drawn="factors" if drawn == "both" else drawn, **settings)
+        robust_found = (discover(results, where, drawn="integrate", **settings)
+                        if drawn == "both" else None)
         target = claim_folder(out if out is not None else Path(results) / "discover")
         clean_temporaries(target)
-        written = write_discovery(found, target)
-        page = _page(found)
-        written.append(atomic_write(target / "discovery.html", lambda tmp: Path(tmp).write_text(
-            page, encoding="utf-8")))
+        written = _write(found, target)
+        if robust_found is not None:
+            inner = claim_folder(target / "integrated")
+            clean_temporaries(inner)
+            written += _write(robust_found, inner)
+            levers = [p["name"] for p in manifest.get("parameters", [])
+                      if p.get("section") == "levers"]
+            worlds = per_world(results, where, levers, peel_alpha=peel_alpha,
+                               paste_alpha=paste_alpha, mass_min=mass_min)
+            table = lever_worlds(found, robust_found, worlds, levers)
+            text = lever_worlds_markdown(table, found, robust_found)
+            written.append(atomic_write(target / "levers.csv",
+                                        lambda tmp: table.to_csv(tmp, index=False)))
+            written.append(atomic_write(target / "levers.md", lambda tmp: Path(tmp).write_text(
+                text, encoding="utf-8")))
         if found.n_skipped:
             typer.echo(f"left out {found.n_skipped} runs (failed or with a missing outcome)",
                        err=True)
+        if robust_found is not None:
+            typer.echo("Across worlds (runs; the drawn parameters as factors):")
         typer.echo(found.summary())
+        if robust_found is not None:
+            typer.echo("")
+            typer.echo("Whatever the world is (design points, integrated over the draws):")
+            typer.echo(robust_found.summary())
+            typer.echo("")
+            typer.echo(f"In each of the {len(worlds)} worlds (one parameter draw each):")
+            for row in table.itertuples():
+                typer.echo(f"  lever {row.lever}: {row.verdict} (restricted in "
+                           f"{row.share_of_worlds:.0%} of the worlds)")
         typer.echo(f"{len(written)} files -> {target}")
+
+
+def _write(found: Discovery, target: Path) -> list[Path]:
+    """Write one discovery's tables, manifest and page into ``target``."""
+    from governance_sim.discovery import write_discovery
+    from governance_sim.results import atomic_write
+
+    written = write_discovery(found, target)
+    page = _page(found)
+    written.append(atomic_write(target / "discovery.html", lambda tmp: Path(tmp).write_text(
+        page, encoding="utf-8")))
+    return written
 
 
 def _page(found: Discovery) -> str:
@@ -104,7 +168,8 @@ def _page(found: Discovery) -> str:
         f"minimum mass {found.result.mass_min:g}. Every point of the trade-off is a box of "
         "the trajectory; choose another with --box INDEX or --threshold DENSITY.",
         f"Reproduce: governance-sim discover {found.folder} --where \"{found.condition.text}\" "
-        f"--box {found.chosen} --seed {found.seed}",
+        f"--box {found.chosen} --seed {found.seed} --drawn {found.drawn}"
+        + (f" --robust {found.robust:g}" if found.drawn == "integrate" else ""),
     ]
     return discovery_page(f"Scenario discovery: {found.sweep}", found.summary(), figures,
                           box_markdown(found), notes)
