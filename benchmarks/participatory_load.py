@@ -9,7 +9,8 @@ teacher's client waits until every phone has answered, then presses *next*
 
 * the time from the teacher's *next* (just before the request is sent) to each phone
   receiving the new round's view (median and 95th percentile over phones x rounds), and
-  per round to the *last* phone (median and 95th percentile over rounds);
+  per round to the *last* phone (median and 95th percentile over rounds); and the part of
+  it until the server sent the view (its ``X-Sent-At`` header, the same machine's clock);
 * the server's memory (resident set size of its process: after start, after the joins,
   at the end);
 * the bytes a phone downloads to join: the page, the join answer and its first view.
@@ -100,6 +101,7 @@ async def play(base: str, code: str, key: str, students: int, rounds: int,
     memory["after_joins_mb"] = server.memory_info().rss / 2**20
     await board.get("/teacher", params={"key": key})
     seen: dict[int, list[float]] = {r: [] for r in range(2, rounds + 2)}
+    sent: dict[int, list[float]] = {r: [] for r in range(2, rounds + 2)}  # server's clock
     answered_rounds = [0] * students
 
     async def phone_loop(k: int) -> None:
@@ -117,6 +119,7 @@ async def play(base: str, code: str, key: str, students: int, rounds: int,
             new = reply.json()
             if new["round"] != view["round"] and new["round"] in seen:
                 seen[new["round"]].append(got)
+                sent[new["round"]].append(float(reply.headers["X-Sent-At"]))
             view = new
 
     started = (await board.post("/api/teacher", json={"action": "start"})).json()
@@ -125,11 +128,13 @@ async def play(base: str, code: str, key: str, students: int, rounds: int,
         views[k] = (await phones[k].get("/api/me")).json()
     tasks = [asyncio.create_task(phone_loop(k)) for k in range(students)]
     pressed: dict[int, float] = {}
+    pressed_wall: dict[int, float] = {}
     for round_no in range(1, rounds + 1):
         state = (await board.get("/api/teacher")).json()
         while state["answered"] < students:
             state = (await board.get("/api/teacher", params={"since": state["version"]})).json()
         pressed[round_no + 1] = time.perf_counter()
+        pressed_wall[round_no + 1] = time.time()
         reply = await board.post("/api/teacher", json={"action": "next"})
         reply.raise_for_status()
         while len(seen[round_no + 1]) < students:
@@ -141,6 +146,8 @@ async def play(base: str, code: str, key: str, students: int, rounds: int,
         await client.aclose()
     each = [t - pressed[r] for r, times in seen.items() for t in times]
     last = [max(times) - pressed[r] for r, times in seen.items()]
+    server = [t - pressed_wall[r] for r, times in sent.items() for t in times]
+    server_last = [max(times) - pressed_wall[r] for r, times in sent.items()]
     return {
         "students": students, "rounds": rounds,
         "latency_each_median_s": statistics.median(each),
@@ -148,6 +155,10 @@ async def play(base: str, code: str, key: str, students: int, rounds: int,
         "latency_all_median_s": statistics.median(last),
         "latency_all_p95_s": percentile(last, 0.95),
         "latency_max_s": max(each),
+        "server_sent_median_s": statistics.median(server),
+        "server_sent_p95_s": percentile(server, 0.95),
+        "server_sent_all_median_s": statistics.median(server_last),
+        "server_sent_all_p95_s": percentile(server_last, 0.95),
         "join_bytes": max(join_bytes),
         **{k: round(v, 1) for k, v in memory.items()},
     }
@@ -181,6 +192,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f"{1000 * result['latency_max_s']:.0f} ms")
     print(f"next -> every phone has it:        median {1000 * result['latency_all_median_s']:.0f}"
           f" ms, p95 {1000 * result['latency_all_p95_s']:.0f} ms")
+    print(f"next -> the server sent a phone its round: median "
+          f"{1000 * result['server_sent_median_s']:.0f} ms, p95 "
+          f"{1000 * result['server_sent_p95_s']:.0f} ms; sent to every phone: median "
+          f"{1000 * result['server_sent_all_median_s']:.0f} ms, p95 "
+          f"{1000 * result['server_sent_all_p95_s']:.0f} ms")
     print(f"server memory (RSS): {result['after_start_mb']} MB at start, "
           f"{result['after_joins_mb']} MB after the joins, {result['at_end_mb']} MB at the end")
     print(f"bytes a phone downloads to join: {result['join_bytes']}")

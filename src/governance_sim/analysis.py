@@ -95,6 +95,9 @@ def load(out: str | os.PathLike[str]) -> SweepData:
     manifest = read_manifest(target)
     table = read_table(target)
     names = [p["name"] for p in manifest["parameters"]]
+    problem = manifest.get("design", {}).get("problem")
+    if problem:  # a sampled design's matrix (without a crossed list of policies)
+        names = list(problem["names"])
     design_path = target / "design.parquet"
     if design_path.is_file():
         design = pd.read_parquet(design_path).sort_values("point_id")

@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
             clean_temporaries(inner)
             written += _write(robust_found, inner)
             levers = [p["name"] for p in manifest.get("parameters", [])
-                      if p.get("section") == "levers"]
+                      if p.get("section") in ("levers", "policies")]
             worlds = per_world(results, where, levers, peel_alpha=peel_alpha,
                                paste_alpha=paste_alpha, mass_min=mass_min)
             table = lever_worlds(found, robust_found, worlds, levers)

@@ -21,7 +21,7 @@ def _points(values: Sequence[float], x0: float, y0: float, w: float, h: float,
 
 
 def curves_svg(series: Mapping[str, Sequence[float]], colours: Mapping[str, str],
-               labels: Mapping[str, str], *, width: int = 640, height: int = 260,
+               labels: Mapping[str, str], *, width: int = 720, height: int = 280,
                marks: Sequence[tuple[int, str]] = ()) -> str:
     """Lines of 0-1 series over months, with a legend and vertical marks (logic switches).
 
@@ -31,7 +31,7 @@ def curves_svg(series: Mapping[str, Sequence[float]], colours: Mapping[str, str]
         labels: name -> legend text.
         marks: (month, label) drawn as dashed vertical lines.
     """
-    left, top, plot_w, plot_h = 34, 10, width - 180, height - 34
+    left, top, plot_w, plot_h = 34, 10, width - 250, height - 34
     n = max((len(v) for v in series.values()), default=1)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'width="100%" role="img" font-family="sans-serif" font-size="12">',
@@ -60,18 +60,25 @@ def curves_svg(series: Mapping[str, Sequence[float]], colours: Mapping[str, str]
     return "".join(parts)
 
 
-def sparkline_svg(values: Sequence[float], *, width: int = 300, height: int = 70,
-                  colour: str = "#1f77b4") -> str:
-    """One person's key number over the rounds (0-1), with the last value as a dot."""
+def sparkline_svg(values: Sequence[float], label: str = "", *, width: int = 300,
+                  height: int = 80, colour: str = "#1f77b4") -> str:
+    """One person's key number over the rounds (0-1, start first), the last value a dot.
+
+    ``label`` (escaped) is written at the top left, with the scale (0 and 100) at the right.
+    """
     if not values:
         return ""
-    pad = 6
+    pad, top = 6, 20
     n = len(values)
-    pts = _points(values, pad, pad, width - 2 * pad, height - 2 * pad, n)
+    pts = _points(values, pad, top, width - 2 * pad - 24, height - top - pad, n)
     last = pts.split(" ")[-1].split(",")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'width="100%" role="img"><rect width="{width}" height="{height}" fill="#f4f6f8" '
-            f'rx="6"/><polyline fill="none" stroke="{escape(colour)}" stroke-width="3" '
+            f'width="100%" role="img" font-family="sans-serif" font-size="12">'
+            f'<rect width="{width}" height="{height}" fill="#f4f6f8" rx="6"/>'
+            f'<text x="{pad + 2}" y="14">{escape(label)}</text>'
+            f'<text x="{width - 4}" y="{top + 4}" text-anchor="end">100</text>'
+            f'<text x="{width - 4}" y="{height - pad}" text-anchor="end">0</text>'
+            f'<polyline fill="none" stroke="{escape(colour)}" stroke-width="3" '
             f'points="{pts}"/><circle cx="{last[0]}" cy="{last[1]}" r="5" '
             f'fill="{escape(colour)}"/></svg>')
 
@@ -107,7 +114,8 @@ def units_svg(units: Sequence[Mapping[str, object]], held: Mapping[int, str], *,
              'font-size="9">']
     for u, unit in enumerate(units):
         x, y = (u % columns) * size, (u // columns) * size
-        quality = max(0.0, min(1.0, float(unit["quality"])))  # type: ignore[arg-type]
+        # results of 0.3 (red) to 0.7 (green): where the units' results lie
+        quality = max(0.0, min(1.0, (float(unit["quality"]) - 0.3) / 0.4))  # type: ignore[arg-type]
         green = int(80 + 150 * quality)
         red = int(230 - 150 * quality)
         parts.append(f'<rect x="{x + 2}" y="{y + 2}" width="{size - 4}" height="{size - 4}" '

@@ -38,7 +38,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_citizen": "Each month the unit may invite you to an arena (a parents' meeting, a "
                          "working group). Take part or not, and how much of your time to give.",
         "about_professional": "You work in the unit. Choose how much of yourself you give "
-                              "this month.",
+                              "this round.",
         "about_leader": "Choose how much you control and how much you build arenas "
                         "(facilitation). When results dip: hold your course or fall back "
                         "to control?",
@@ -142,6 +142,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "q4": "Øllgaard Bentzen: co-creation has potentials and challenges. Which did you meet?",
         "q5": "What does a leader need to succeed with co-creation?",
         "report_title": "Participatory session: report",
+        "b_trust": "your trust",
+        "b_value": "value to you",
+        "b_heard": "feel heard",
+        "b_motivation": "motivation",
+        "b_burnout": "burnout",
+        "b_unit": "unit's results",
+        "b_control": "control",
+        "b_facilitation": "facilitation",
+        "b_taking_part": "parents taking part",
+        "b_trust_all": "citizens' trust",
+        "b_approval": "approval",
+        "b_budget": "budget (of 1.4)",
+        "h_citizen": "Your trust, round by round",
+        "h_professional": "Your motivation, round by round",
+        "h_leader": "Your unit's results, round by round",
+        "h_politician": "The council's approval, round by round",
         "rounds_played": "Rounds played: {rounds}; months simulated: {months}; logic by round: "
                          "{logics}.",
     },
@@ -172,7 +188,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_citizen": "Hver måned kan enheten invitere deg til en arena (et foreldremøte, "
                          "en arbeidsgruppe). Delta eller ikke, og hvor mye tid du gir.",
         "about_professional": "Du jobber i enheten. Velg hvor mye av deg selv du gir denne "
-                              "måneden.",
+                              "runden.",
         "about_leader": "Velg hvor mye du styrer og hvor mye du bygger arenaer (tilrettelegging). "
                         "Når resultatene dykker: holde kursen eller falle tilbake til kontroll?",
         "about_politician": "Velg hvor langt fram du vurderer resultater, budsjettet, og om "
@@ -276,6 +292,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "q4": "Øllgaard Bentzen: samskaping har muligheter og utfordringer. Hvilke møtte dere?",
         "q5": "Hva kreves av en leder som ønsker å lykkes med samskaping?",
         "report_title": "Deltakende økt: rapport",
+        "b_trust": "din tillit",
+        "b_value": "verdi for deg",
+        "b_heard": "føler deg hørt",
+        "b_motivation": "motivasjon",
+        "b_burnout": "utbrenthet",
+        "b_unit": "enhetens resultater",
+        "b_control": "kontroll",
+        "b_facilitation": "tilrettelegging",
+        "b_taking_part": "foreldre som deltar",
+        "b_trust_all": "innbyggernes tillit",
+        "b_approval": "oppslutning",
+        "b_budget": "budsjett (av 1,4)",
+        "h_citizen": "Tilliten din, runde for runde",
+        "h_professional": "Motivasjonen din, runde for runde",
+        "h_leader": "Enhetens resultater, runde for runde",
+        "h_politician": "Kommunestyrets oppslutning, runde for runde",
         "rounds_played": "Runder spilt: {rounds}; måneder simulert: {months}; logikk per runde: "
                          "{logics}.",
     },

@@ -62,17 +62,16 @@ def _story(lang: str, kind: RoleKind, seen: dict[str, Any], history: list[float]
                  t(lang, "s_value", value=_pct(seen["value"])),
                  t(lang, "s_took_part" if seen["took_part"] else "s_stayed_away"),
                  t(lang, "s_heard", value=_pct(seen["efficacy"]))]
-        bars = [(t(lang, "m_trust_mean"), seen["trust"]),
-                (t(lang, "m_service_value"), seen["value"]),
-                (t(lang, "c_accept"), float(seen["took_part"]))]
+        bars = [(t(lang, "b_trust"), seen["trust"]), (t(lang, "b_value"), seen["value"]),
+                (t(lang, "b_heard"), seen["efficacy"])]
     elif kind is RoleKind.PROFESSIONAL:
         lines = [t(lang, "s_motivation", value=_pct(seen["motivation"]),
                    change=_change(lang, history)),
                  t(lang, "s_burnout", value=_pct(seen["burnout"])),
                  t(lang, "s_unit", value=_pct(seen["unit_quality"]))]
-        bars = [(t(lang, "m_motivation_mean"), seen["motivation"]),
-                ("burnout", seen["burnout"]), (t(lang, "s_unit", value="")[:18],
-                                               seen["unit_quality"])]
+        bars = [(t(lang, "b_motivation"), seen["motivation"]),
+                (t(lang, "b_burnout"), seen["burnout"]), (t(lang, "b_unit"),
+                                                          seen["unit_quality"])]
     elif kind is RoleKind.LEADER:
         lines = [t(lang, "s_unit", value=_pct(seen["unit_quality"])),
                  t(lang, "s_dip" if seen["in_dip"] else "s_no_dip"),
@@ -80,17 +79,18 @@ def _story(lang: str, kind: RoleKind, seen: dict[str, Any], history: list[float]
                  t(lang, "s_staff", value=_pct(seen["staff_motivation"]))]
         if seen["fell_back"]:
             lines.append(t(lang, "s_fell_back"))
-        bars = [(t(lang, "c_control")[:16], seen["control"]),
-                (t(lang, "c_facilitation")[:16], seen["facilitation"]),
-                (t(lang, "m_participation_rate"), seen["taking_part"])]
+        bars = [(t(lang, "b_control"), seen["control"]),
+                (t(lang, "b_facilitation"), seen["facilitation"]),
+                (t(lang, "b_taking_part"), seen["taking_part"])]
     else:
         lines = [t(lang, "s_approval", value=_pct(seen["approval"]),
                    change=_change(lang, history)),
                  t(lang, "s_pressure", value=_pct(seen["pressure"])),
                  t(lang, "s_budget", value=_pct(seen["budget"]))]
-        bars = [(t(lang, "m_trust_mean"), seen["trust"]),
-                ("approval", seen["approval"]), ("budget", seen["budget"] / 1.4)]
-    return lines, sparkline_svg(history) + bars_svg(bars)
+        bars = [(t(lang, "b_trust_all"), seen["trust"]),
+                (t(lang, "b_approval"), seen["approval"]),
+                (t(lang, "b_budget"), seen["budget"] / 1.4)]
+    return lines, sparkline_svg(history, t(lang, f"h_{kind.value}")) + bars_svg(bars)
 
 
 def student_view(session: Session, student: Student | None, lang: str = "en"

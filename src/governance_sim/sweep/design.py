@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from governance_sim.sweep.spec import DRAW_COLUMN, SweepSpec
+from governance_sim.sweep.spec import DRAW_COLUMN, POLICY_COLUMN, SweepSpec
 
 __all__ = ["Design", "Task", "build_design", "draw_seeds", "replicate_seeds", "salib_problem",
            "tasks"]
@@ -34,7 +34,9 @@ class Design:
         points: one row per design point, index ``point_id`` (0..P-1), one column per
             varied parameter holding the value applied to the model (integers rounded).
         sample: the raw sample matrix in design order, ``float64[P, D]`` (factorial designs
-            of non-numeric levels hold the level index), as SALib's analysers need it.
+            of non-numeric levels hold the level index), as SALib's analysers need it; a
+            sampled design crossed with policies repeats its sample once per policy (the
+            policy is not a column of it).
         problem: the SALib problem (``num_vars``, ``names``, ``bounds``) or None for a full
             factorial.
         seeds: the replicate seeds, ``int64[R]``, shared by all points.
@@ -98,12 +100,18 @@ def draw_seeds(root: int, draws: int | None) -> np.ndarray:
                     dtype=np.int64)
 
 
+def _sampled(spec: SweepSpec) -> list[Any]:
+    """The dimensions a sampled design samples (not the list of policies)."""
+    return [d for d in spec.dimensions if d.section != "policies"]
+
+
 def salib_problem(spec: SweepSpec) -> dict[str, Any]:
     """The SALib problem of a sampled design: names and ``[low, high]`` bounds."""
+    sampled = _sampled(spec)
     return {
-        "num_vars": len(spec.dimensions),
-        "names": [d.name for d in spec.dimensions],
-        "bounds": [[d.low, d.high] for d in spec.dimensions],
+        "num_vars": len(sampled),
+        "names": [d.name for d in sampled],
+        "bounds": [[d.low, d.high] for d in sampled],
     }
 
 
@@ -145,10 +153,19 @@ def build_design(spec: SweepSpec) -> Design:
                                seed=design_seed)
     sample = np.asarray(sample, dtype=np.float64)
     columns: dict[str, Any] = {}
-    for j, dim in enumerate(spec.dimensions):
+    for j, dim in enumerate(_sampled(spec)):
         column = sample[:, j]
         columns[dim.name] = np.rint(column).astype(np.int64) if dim.integer else column
-    points = pd.DataFrame(columns, index=pd.RangeIndex(len(sample), name="point_id"))
+    points = pd.DataFrame(columns)
+    if spec.policies:
+        # every policy with every sampled point (policy-major), as EMA's
+        # perform_experiments(scenarios, policies)
+        names = list(spec.policies)
+        points = pd.concat([points.assign(**{POLICY_COLUMN: name}) for name in names],
+                           ignore_index=True)
+        points = points[[d.name for d in spec.dimensions]]
+        sample = np.tile(sample, (len(names), 1))
+    points.index = pd.RangeIndex(len(points), name="point_id")
     return Design(points=points, sample=sample, problem=problem, seeds=seeds, draws=draws)
 
 

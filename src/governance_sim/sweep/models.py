@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from governance_sim.sweep.design import draw_seeds
 from governance_sim.sweep.registry import import_model
 from governance_sim.sweep.spec import (
     DRAW_COLUMN,
+    POLICY_COLUMN,
     OutcomeSpec,
     SpecError,
     SweepSpec,
@@ -30,8 +31,8 @@ from governance_sim.sweep.spec import (
 )
 from governance_sim.uncertainty import ParameterTable
 
-__all__ = ["ModelRunner", "WithConstants", "call_model", "extract_outcomes", "resolve_model",
-           "summarise"]
+__all__ = ["ModelRunner", "WithConstants", "WithPolicies", "call_model", "extract_outcomes",
+           "resolve_model", "summarise"]
 
 ModelFn = Callable[..., Any]
 
@@ -143,6 +144,8 @@ class ModelRunner:
         fixed: parameters the base scenario or the constants set; the table's draws of
             these are not used.
         draw_seeds: seeds of the draws crossing the design (``[uncertainty] draws``).
+        policies: the spec's ``[[policies]]``: name -> settings, applied (over the base,
+            under the point's own values) to a point that names its ``policy``.
     """
 
     base: dict[str, Any]
@@ -153,6 +156,7 @@ class ModelRunner:
     uncertainty: ParameterTable | None = None
     fixed: tuple[str, ...] = ()
     draw_seeds: tuple[int, ...] = ()
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def params(self, point: dict[str, Any], seed: int | None = None) -> Params:
         """The validated Params of one design point (raises ParameterError).
@@ -164,6 +168,9 @@ class ModelRunner:
         data = dict(self.base)
         point = dict(point)
         draw = point.pop(DRAW_COLUMN, None)
+        policy = point.pop(POLICY_COLUMN, None)
+        if policy is not None:
+            point = {**self.policies[policy], **point}
         if draw is not None:
             seed = self.draw_seeds[int(draw)]
         if self.uncertainty is not None and seed is not None:
@@ -219,6 +226,24 @@ class ModelRunner:
 
 
 @dataclass(frozen=True)
+class WithPolicies:
+    """A custom model called with the settings of the policy a point names.
+
+    The point's ``policy`` is replaced by that policy's settings (the point's own values
+    win); wraps :class:`WithConstants`, so policy settings win over constants.
+    """
+
+    model: ModelFn
+    policies: dict[str, dict[str, Any]]
+
+    def __call__(self, params: dict[str, Any], seed: int) -> Any:
+        """Call the model with the point's policy settings under its values."""
+        point = dict(params)
+        policy = point.pop(POLICY_COLUMN)
+        return call_model(self.model, {**self.policies[policy], **point}, seed)
+
+
+@dataclass(frozen=True)
 class WithConstants:
     """A custom model called with the spec's constants merged under each point's values."""
 
@@ -257,12 +282,13 @@ def resolve_model(spec: SweepSpec, model: ModelFn | None = None, *,
         SpecError: the model is not registered (and code is not allowed) or cannot be
             imported, the base scenario or constants are invalid.
     """
-    if model is not None:
-        return WithConstants(model, dict(spec.constants)) if spec.constants else model
-    if not spec.builtin:
-        target = import_model(spec.model, source=spec.source, allow_code=allow_code)
-        return WithConstants(target, dict(spec.constants)) if spec.constants else target
-    return _builtin_runner(spec)
+    if model is None and spec.builtin:
+        return _builtin_runner(spec)
+    target = model if model is not None else import_model(spec.model, source=spec.source,
+                                                           allow_code=allow_code)
+    if spec.constants:
+        target = WithConstants(target, dict(spec.constants))
+    return WithPolicies(target, dict(spec.policies)) if spec.policies else target
 
 
 def _builtin_runner(spec: SweepSpec) -> ModelRunner:
@@ -320,7 +346,8 @@ def _builtin_runner(spec: SweepSpec) -> ModelRunner:
     runner = ModelRunner(base=base, weights=weights, steps=int(steps), counterfactual=paired,
                          event_offset=offset, uncertainty=table,
                          fixed=tuple(sorted(fixed & set(table.names))) if table else (),
-                         draw_seeds=tuple(int(s) for s in draw_seeds(spec.seed, spec.draws)))
+                         draw_seeds=tuple(int(s) for s in draw_seeds(spec.seed, spec.draws)),
+                         policies=dict(spec.policies))
     try:
         runner.params({})
     except ParameterError as error:

@@ -37,6 +37,13 @@ A spec names what varies and what is measured::
     step = 60
     logic = "co_creation"
 
+    [[policies]]                    # optional: named lever settings, each crossed with
+    name = "hands_off"              # every point of the design (EMA Workbench's
+    "levers.control_intensity" = 0.2  # perform_experiments(scenarios, policies))
+    [[policies]]
+    name = "tight"
+    "levers.control_intensity" = 0.8
+
     [uncertainty]                   # optional: a parameter table (built-in model only)
     table = "calibrated"            # or "none", or a .csv/.toml file in the spec's folder tree
     # draws = 20                    # cross the design with 20 draws from the table
@@ -100,6 +107,7 @@ DRAW_COLUMN = "draw"
 __all__ = [
     "BUILTIN_MODEL",
     "DRAW_COLUMN",
+    "POLICY_COLUMN",
     "NO_TABLE",
     "DESIGN_KINDS",
     "LEVER_CELL_PREFIX",
@@ -136,7 +144,14 @@ OUTCOME_STATS: tuple[str, ...] = ("final", "mean", "min", "max", "time_to_cross"
 RELATIVE_TO: tuple[str, ...] = ("no_events",)
 
 _TOP = {"sweep", "design", "levers", "uncertainties", "constants", "outcomes", "events",
-        "uncertainty"}
+        "uncertainty", "policies"}
+
+#: Column naming each run's policy when a spec lists ``[[policies]]``.
+POLICY_COLUMN = "policy"
+
+#: Designs a list of policies may be crossed with (Sobol and Morris analyses need their
+#: own sample order).
+POLICY_DESIGNS: tuple[str, ...] = ("full_factorial", "latin_hypercube")
 _SWEEP_KEYS = {"name", "description", "question", "model", "scenario", "steps", "replicates",
                "seed"}
 _DESIGN_KEYS = {"kind", "samples", "second_order", "levels", "seed"}
@@ -229,6 +244,7 @@ class SweepSpec:
     description: str = ""
     question: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = "spec"
     uncertainty: ParameterTable | None = None
     base_dir: Path | None = field(default=None, compare=False, repr=False)
@@ -249,7 +265,7 @@ class SweepSpec:
     def n_runs(self) -> int:
         """Runs of the sweep: design points x draws (if crossed) x replicates."""
         points = _n_points(self.design, list(self.dimensions), self.samples,
-                           self.second_order)
+                           self.second_order, len(self.policies))
         return points * (self.draws or 1) * self.replicates
 
     @property
@@ -397,11 +413,15 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
     if kind != "full_factorial" and not dimensions:
         raise fail(f"[levers]/[uncertainties]: design {kind!r} needs at least one varied "
                    "parameter with low and high")
+    policies = _policies(raw.get("policies", []), seen, kind, builtin, fail, len(events))
+    if policies:
+        dimensions.insert(0, Dimension(POLICY_COLUMN, "policies",
+                                       values=tuple(policies)))
     if kind == "sobol" and len(dimensions) < 2:
         raise fail("[levers]/[uncertainties]: Sobol indices need at least two varied "
                    "parameters")
 
-    points = _n_points(kind, dimensions, samples, second_order)
+    points = _n_points(kind, dimensions, samples, second_order, len(policies))
     draws = _draws(_table(raw, "uncertainty", fail), fail)
     if points * replicates * (draws or 1) > MAX_RUNS:
         crossed = f" x {draws} draws" if draws else ""
@@ -454,7 +474,7 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
         description=_string(sweep, "description", "sweep", fail, default=""),
         question=_string(sweep, "question", "sweep", fail, default=""),
         raw=raw, source=source, uncertainty=uncertainty, base_dir=base_dir,
-        draws=draws, uncertainty_from=origin,
+        draws=draws, uncertainty_from=origin, policies=policies,
     )
     return spec
 
@@ -490,18 +510,62 @@ def with_settings(spec: SweepSpec, settings: dict[str, Any] | None) -> SweepSpec
 
 # --- helpers ------------------------------------------------------------------------------
 def _n_points(kind: str, dimensions: list[Dimension], samples: int | None,
-              second_order: bool) -> int:
+              second_order: bool, policies: int = 0) -> int:
     """Design points a spec asks for, computed before anything is sampled."""
-    d = len(dimensions)
     if kind == "full_factorial":
         return math.prod(len(dim.values or ()) or 1 for dim in dimensions)
-    n = int(samples or 0)
+    d = len([dim for dim in dimensions if dim.section != "policies"])
+    n = int(samples or 0) * max(policies, 1)
     if kind == "sobol":
         return n * (2 * d + 2 if second_order else d + 2)
     if kind == "morris":
         return n * (d + 1)
     return n
 
+
+
+def _policies(entries: Any, seen: dict[str, str], kind: str, builtin: bool, fail: Any,
+              n_events: int) -> dict[str, dict[str, Any]]:
+    """``[[policies]]``: name -> its settings (flat keys, as in ``[constants]``)."""
+    if entries in ([], None):
+        return {}
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise fail("[[policies]]: must be an array of tables, each with a name and the "
+                   "levers it sets")
+    if kind not in POLICY_DESIGNS:
+        raise fail(f"[[policies]]: a list of policies is crossed with a "
+                   f"{' or '.join(POLICY_DESIGNS)} design; {kind!r} needs its own sample "
+                   "order (run one sweep per policy, with the policy in [constants])")
+    if POLICY_COLUMN in seen:
+        raise fail(f"[[policies]]: {POLICY_COLUMN!r} is also given in [{seen[POLICY_COLUMN]}]; "
+                   "the name is reserved for the policy column")
+    out: dict[str, dict[str, Any]] = {}
+    for index, entry in enumerate(entries):
+        where = f"[[policies]] #{index + 1}"
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > 100:
+            raise fail(f"{where}: give each policy a name (text of 1 to 100 characters), "
+                       f"got {_short(name)}")
+        if name in out:
+            raise fail(f"{where}: the name {name!r} is used twice; each policy once")
+        settings = _flatten({k: v for k, v in entry.items() if k != "name"}, "policies",
+                            fail, constant=True)
+        if not settings:
+            raise fail(f"{where} ({name}): sets nothing; give the levers it sets, e.g. "
+                       "\"levers.control_intensity\" = 0.3")
+        for key, value in settings.items():
+            if seen.get(key) in ("levers", "uncertainties"):
+                raise fail(f"[[policies]] {name}: {key!r} is also varied in [{seen[key]}]; "
+                           "a policy sets it, or the design varies it, not both")
+            if builtin:
+                _check_key(key, "policies", fail, n_events)
+                if key != "logic" and not key.startswith("logic."):
+                    _check_value(key, value, "policies", fail)
+                elif key == "logic" and value not in LOGIC_NAMES:
+                    raise fail(f"[[policies]] {name}: logic {_short(value)} is not a logic; "
+                               f"allowed: {', '.join(LOGIC_NAMES)}")
+        out[name] = settings
+    return out
 
 
 def _scenario(sweep: dict[str, Any], base_dir: Path | None, fail: Any) -> str | None:

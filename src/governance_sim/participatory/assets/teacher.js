@@ -1,7 +1,7 @@
 const T=JSON.parse(document.getElementById('texts').textContent);
 let lang=document.documentElement.lang,version=0,v=null;
 const $=id=>document.getElementById(id);const tr=k=>T[lang][k]||k;
-async function act(body){const r=await fetch('/api/teacher',{method:'POST',
+async function act(body){const r=await fetch('/api/teacher?lang='+lang,{method:'POST',
 headers:{'Content-Type':'application/json'},body:JSON.stringify(body)});
 let d={};try{d=await r.json()}catch(e){}if(r.status!==200)$('error').textContent=d.error||r.status;
 else{$('error').textContent='';render(d)}}
@@ -40,7 +40,7 @@ function settings(){const shares={};for(const k of ['citizen','professional','le
 shares[k]=+$('s-'+k).value;const body={max_students:+$('s-max').value,months_per_round:+$('s-months').value,
 round_seconds:+$('s-timer').value,shares};if(v&&v.phase==='lobby'&&v.round===0)body.logic=$('s-logic').value;
 act({action:'settings',settings:body})}
-async function loop(){while(true){try{const r=await fetch('/api/teacher?since='+version,{cache:'no-store'});
+async function loop(){while(true){try{const r=await fetch('/api/teacher?lang='+lang+'&since='+version,{cache:'no-store'});
 if(r.status===200)render(await r.json());else await new Promise(x=>setTimeout(x,1000))}
 catch(e){await new Promise(x=>setTimeout(x,1000))}}}
 $('b-start').onclick=()=>act({action:'start'});$('b-next').onclick=()=>act({action:'next'});
