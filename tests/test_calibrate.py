@@ -1,4 +1,8 @@
-"""governance-sim calibrate: implausibility, waves on a known function, CLI, resume, bad files."""
+"""governance-sim calibrate: implausibility, waves on a known function, CLI, resume, bad files.
+
+The emulators, the screening of the non-implausible space and the posterior on a model with
+a known answer are tested in tests/test_calibration_emulated.py.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,6 @@ from governance_sim.calibration.config import Target
 from governance_sim.calibration.history import (
     Region,
     identifiability,
-    next_region,
     summarise_samples,
     target_implausibility,
 )
@@ -48,7 +51,7 @@ def test_implausibility_is_zero_inside_and_scaled_distance_outside() -> None:
     mean = np.array([0.5, 0.4, 0.7, 0.2, math.inf, math.nan])
     sd = np.array([0.0, 0.3, 0.1, 0.0, 0.0, 0.0])
     got = target_implausibility(mean, sd, band)
-    assert got[:4] == pytest.approx([0.0, 0.0, 0.1 / 0.2, 0.2 / 0.1])
+    assert got[:4] == pytest.approx([0.0, 0.0, 0.1 / math.sqrt(0.02), 0.2 / 0.1])
     assert got[4] == math.inf and got[5] == math.inf
     ignored = Target("y", 0.4, 0.6, scale=0.1, missing="ignore")
     assert target_implausibility(mean, sd, ignored)[5] == 0.0
@@ -73,20 +76,18 @@ def test_samples_scored_over_seeds_and_targets() -> None:
     assert scored.loc[2, "implausibility"] == math.inf and not scored.loc[2, "non_implausible"]
 
 
-def test_next_region_pads_the_survivors_box_within_the_prior() -> None:
+def test_identified_needs_narrow_agreeing_intervals_in_every_repeat() -> None:
     prior = Region({"x": (0.0, 10.0), "z": (0.0, 1.0)})
-    current = Region({"x": (2.0, 8.0), "z": (0.0, 1.0)})
-    survivors = pd.DataFrame({"x": [4.0, 5.0], "z": [0.02, 0.99]})
-    region = next_region(prior, current, survivors, pad=0.1)
-    assert region.bounds["x"] == pytest.approx((4.0 - 0.6, 5.0 + 0.6))
-    assert region.bounds["z"] == pytest.approx((0.0, 1.0))  # clipped to the prior
-    single = next_region(prior, current, survivors.iloc[:1], pad=0.0)
-    assert single.bounds["x"][0] < 4.0 < single.bounds["x"][1]
-    with pytest.raises(ValueError):
-        next_region(prior, current, survivors.iloc[:0], pad=0.1)
-    table = identifiability(prior, survivors, identified_below=0.5)
-    assert table.loc["x", "share"] == pytest.approx(0.1) and table.loc["x", "identified"]
+    one = pd.DataFrame({"x": np.linspace(4.0, 5.0, 101), "z": np.linspace(0.0, 1.0, 101)})
+    two = pd.DataFrame({"x": np.linspace(4.5, 5.5, 101), "z": np.linspace(0.0, 1.0, 101)})
+    table = identifiability(prior, [one, two], identified_below=0.5)
+    assert table.loc["x", "share_1"] == pytest.approx(0.09)
+    assert table.loc["x", "identified"] and table.loc["x", "overlap"]
     assert not table.loc["z", "identified"]
+    apart = pd.DataFrame({"x": np.linspace(8.0, 9.0, 101), "z": one["z"]})
+    assert not identifiability(prior, [one, apart], 0.5).loc["x", "identified"]
+    assert not identifiability(prior, [one], 0.5).loc["x", "identified"]  # one repeat
+    assert not identifiability(prior, [one, one.iloc[:0]], 0.5).loc["x", "identified"]
 
 
 def band_function(params: dict, seed: int) -> dict[str, float]:
@@ -99,8 +100,8 @@ def band_function(params: dict, seed: int) -> dict[str, float]:
 def _synthetic_config(**settings) -> object:
     raw = {
         "calibration": {"name": "synthetic", "seeds": 2, "seed": 3, "waves": 3,
-                        "samples": 40, "pad": 0.05,
-                        "stop_inside": settings.get("samples", 40), **settings},
+                        "samples": 40, "candidates": 2048, "draws": 40, "repeats": 2,
+                        **settings},
         "parameters": {"initial_trust": [0.0, 1.0], "initial_efficacy": [0.0, 1.0]},
         "targets": {"y": [4.0, 6.0], "w": [0.0, 1.0]},
     }
@@ -112,20 +113,20 @@ def test_waves_close_in_on_the_known_in_band_region(tmp_path: Path) -> None:
     result = calibrate(config, tmp_path / "out", executor=SerialExecutor(),
                        model=band_function, progress=False)
     assert len(result.waves) == 3
-    widths = [w.region.width("initial_trust") for w in result.waves]
-    # non-implausible: y within one scale (half-width 1 + seed SD) of 4..6, x about 0.3..0.7
-    assert widths[0] == 1.0 and widths[1] < 0.6 and widths[2] < 0.5
+    # y = 10 x: non-implausible (cutoff 3, tolerance 1) x in about 0.1..0.9, then the
+    # posterior inside the band 4..6
+    assert result.repeats[0].volumes[1] < 0.9
     post = result.posterior
-    assert len(post) > 10
-    # non-implausible: within one scale (half-width 1 + seed SD) of the band 4..6
-    assert post["initial_trust"].between(0.28, 0.72).all()
+    assert len(post) == 40
+    assert post["initial_trust"].between(0.38, 0.62).all()
     assert result.best["implausibility"] == 0.0
     assert 0.4 <= result.best["initial_trust"] <= 0.6
+    assert result.accepted and result.check.coverage["y"] >= 0.9
     ident = result.identifiability
     assert ident.loc["initial_trust", "identified"]
     assert not ident.loc["initial_efficacy", "identified"]
     for name in ("calibrated.toml", "posterior.csv", "samples.csv", "provenance.json",
-                 "report.md"):
+                 "report.md", "emulators.csv", "waves.csv", "coverage.csv", "pairs.html"):
         assert (tmp_path / "out" / name).is_file()
     assert "| initial_efficacy |" in (tmp_path / "out" / "report.md").read_text()
     # a second call finds every wave complete and gives the same posterior
@@ -136,19 +137,17 @@ def test_waves_close_in_on_the_known_in_band_region(tmp_path: Path) -> None:
 
 
 def test_more_waves_continue_a_finished_calibration(tmp_path: Path) -> None:
-    one = calibrate(_synthetic_config(waves=1), tmp_path / "out", executor=SerialExecutor(),
-                    model=band_function, progress=False)
-    two = calibrate(_synthetic_config(waves=2), tmp_path / "out", executor=SerialExecutor(),
-                    model=band_function, progress=False)
+    one = calibrate(_synthetic_config(waves=1, repeats=1), tmp_path / "out",
+                    executor=SerialExecutor(), model=band_function, progress=False)
+    two = calibrate(_synthetic_config(waves=2, repeats=1), tmp_path / "out",
+                    executor=SerialExecutor(), model=band_function, progress=False)
     assert [w.ran for w in two.waves] == [0, 80]
     pd.testing.assert_frame_equal(two.waves[0].samples, one.waves[0].samples)
 
 
-def test_waves_stop_early_once_enough_samples_are_inside(tmp_path: Path) -> None:
-    config = _synthetic_config(stop_inside=3, waves=5)
-    result = calibrate(config, tmp_path / "out", executor=SerialExecutor(),
-                       model=band_function, progress=False)
-    assert len(result.waves) == 1 and "inside every band" in result.stopped
+def test_retired_settings_say_what_replaced_them() -> None:
+    with pytest.raises(Exception, match="'pad' is no longer used"):
+        _synthetic_config(pad=0.1)
 
 
 # --- the command line on the real model ----------------------------------------------------
@@ -160,10 +159,12 @@ def test_example_end_to_end_and_its_scenario_runs(tmp_path: Path, capsys) -> Non
     captured = capsys.readouterr()
     assert code in (0, 1), captured.err
     assert "wave 1: 8 samples x 1 seed" in captured.out
+    assert "posterior check: 20 draws at 2000 citizens" in captured.out
     posterior = pd.read_csv(out / "posterior.csv")
     assert {"participation_intercept", "trust_learning_rate", "implausibility"} <= set(
         posterior.columns)
-    assert (posterior["implausibility"] <= 1.0).all()
+    assert len(posterior) == 20
+    assert (posterior["implausibility"] == 0).mean() == posterior["inside"].mean()
     scenario = load_scenario(out / "calibrated.toml")
     best = json.loads((out / "provenance.json").read_text())["best"]
     samples = pd.read_csv(out / "samples.csv")
@@ -203,12 +204,15 @@ seed = 5
 waves = 2
 samples = 10
 cutoff = 1000.0
+draws = 4
+check_citizens = 1000
+repeats = 1
 
 [parameters]
 participation_intercept = [-7.0, -2.0]
 
 [targets]
-"*.participation_monthly" = [0.01, 0.08]
+"*.participation_monthly" = [0.0, 1.0]
 """
 
 
@@ -249,6 +253,7 @@ def test_killed_calibration_resumes_without_rerunning_finished_runs(tmp_path: Pa
     again = subprocess.run(_calibrate_command(targets, out), capture_output=True, text=True,
                            timeout=300)
     assert again.returncode == 0 and again.stdout.count("already complete") == 2
+    assert (out / "wave-02.design.json").is_file()
 
 
 BAD_FILES = {
@@ -301,7 +306,8 @@ def test_calibrated_scenario_keeps_the_base_scenario_and_its_events(tmp_path: Pa
     raw = {
         "calibration": {"scenario": "wigan_deal", "n_citizens": 400, "steps": 36,
                         "logics": ["npm"], "shock": False, "seeds": 1, "waves": 1,
-                        "samples": 2, "params": {"initial_trust_sd": 0.2}},
+                        "samples": 3, "draws": 2, "check_citizens": 400, "repeats": 1,
+                        "params": {"initial_trust_sd": 0.2}},
         "parameters": {"network_degree": [4, 12]},
         "targets": {"npm": {"participation_monthly": [0.0, 1.0]}},
     }

@@ -11,12 +11,16 @@ A targets file (TOML; the format is documented in ``docs/calibration.md``)::
     shock = true                    # also measure the fall after a major trust shock
     seeds = 3                       # seeds per sample (shared by all samples)
     seed = 20261128                 # root seed: sample seeds and designs
-    waves = 4                       # at most this many waves
-    samples = 64                    # samples per wave (Latin hypercube)
-    cutoff = 1.0                    # samples with implausibility <= cutoff survive
-    stop_inside = 32                # stop once a wave has this many samples inside all bands
-    pad = 0.1                       # next region: survivors' box + pad x current width
-    identified_below = 0.5          # a parameter is identified if less of its range is left
+    waves = 4                       # history-matching waves
+    samples = 64                    # model samples per wave
+    cutoff = 3.0                    # non-implausible: implausibility <= cutoff
+    candidates = 16384              # emulator-screened candidates per batch
+    draws = 200                     # posterior draws (rejection on the emulators)
+    min_inside = 0.9                # posterior: emulated chance inside every band >= this
+    check_citizens = 20000          # population of the posterior predictive check
+    coverage = 0.9                  # accept: this share of check runs inside every band
+    repeats = 2                     # independent repeats (agreement for "identified")
+    identified_below = 0.5          # identified: 90 % interval < this share of the prior
     workers = 2                     # local processes (--workers overrides); 1: serial
     # scheduler = "local"           # or a Dask scheduler address (--scheduler overrides)
 
@@ -42,7 +46,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +60,7 @@ from governance_sim.params import (
 from governance_sim.scenarios import load_scenario, read_toml
 
 __all__ = ["CalibrationConfig", "CalibrationError", "Target", "load_config",
-           "config_from_dict", "MISSING_POLICIES"]
+           "config_from_dict", "quick_config", "MISSING_POLICIES"]
 
 #: What a target does with a statistic that is NaN (not measured in a run):
 #: ``implausible`` (the sample fails the target) or ``ignore`` (the target is skipped).
@@ -64,8 +68,12 @@ MISSING_POLICIES: tuple[str, ...] = ("implausible", "ignore")
 
 _TOP = {"calibration", "parameters", "targets"}
 _SETTINGS = {"name", "description", "scenario", "params", "n_citizens", "steps", "logics",
-             "shock", "seeds", "seed", "waves", "samples", "cutoff", "stop_inside", "pad",
-             "identified_below", "workers", "scheduler"}
+             "shock", "seeds", "seed", "waves", "samples", "cutoff", "candidates", "draws",
+             "min_inside", "check_citizens", "coverage", "repeats", "identified_below",
+             "workers", "scheduler"}
+#: Settings of the bounding-box method this one replaced, with what to do instead.
+_RETIRED = {"pad": "the waves sample the non-implausible space itself (no box to pad)",
+            "stop_inside": "the waves run to 'waves'; the posterior check decides"}
 _TARGET_KEYS = {"low", "high", "scale", "missing"}
 _MIN_STEPS = 36  # two settling years and one to judge (governance_sim.field)
 
@@ -119,10 +127,15 @@ class CalibrationConfig:
     seed: int = 0
     waves: int = 4
     samples: int = 64
-    cutoff: float = 1.0
-    stop_inside: int = 32
-    pad: float = 0.1
+    cutoff: float = 3.0
+    candidates: int = 16384
+    draws: int = 200
+    min_inside: float = 0.9
+    check_citizens: int = 20000
+    coverage: float = 0.9
+    repeats: int = 2
     identified_below: float = 0.5
+    quick: bool = False
     workers: int | None = None
     scheduler: str | None = None
     description: str = ""
@@ -135,25 +148,46 @@ class CalibrationConfig:
         """Free parameters in file order."""
         return list(self.parameters)
 
-    def base_params(self) -> Params:
-        """The base parameters of every run (population set to ``n_citizens``)."""
-        return Params.from_dict({**self.base, "n_citizens": self.n_citizens})
+    def base_params(self, n_citizens: int | None = None) -> Params:
+        """The base parameters of every run (population ``n_citizens``, default the file's)."""
+        return Params.from_dict({**self.base, "n_citizens": n_citizens or self.n_citizens})
 
     def fingerprint(self) -> str:
         """SHA-256 of everything that determines each wave's runs (not where they run).
 
-        ``waves`` and ``stop_inside`` only decide whether another wave follows, so they are
-        left out: raising them and running again continues a finished calibration.
+        ``waves``, ``repeats`` and the posterior's settings (``draws``, ``min_inside``,
+        ``check_citizens``, ``coverage``, ``identified_below``) only decide what follows the
+        waves run so far, so they are left out: raising ``waves`` and running again continues
+        a finished calibration (the posterior and its check are redone).
         """
         data = {
             "base": self.base, "parameters": self.parameters, "integer": self.integer,
             "targets": [t.__dict__ for t in self.targets], "n_citizens": self.n_citizens,
             "steps": self.steps, "logics": self.logics, "shock": self.shock,
             "seeds": self.seeds, "seed": self.seed, "samples": self.samples,
-            "cutoff": self.cutoff, "pad": self.pad,
+            "cutoff": self.cutoff, "candidates": self.candidates, "quick": self.quick,
         }
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def quick_config(config: CalibrationConfig) -> CalibrationConfig:
+    """A quick version of a calibration (``--quick``): the same targets and priors, small.
+
+    1 000 citizens (at most), 2 waves of at most 20 samples on 2 seeds, 4 096 candidates per
+    batch, 40 posterior draws checked at 2 000 citizens; two repeats. For tests and a first
+    look: far too small to ship (the report says so).
+    """
+    n_citizens = min(config.n_citizens, 1000)
+    base = {**config.base, "n_units": min(int(config.base.get("n_units", 100)),
+                                          max(1, n_citizens // 10))}
+    return replace(config, name=f"{config.name}-quick", base=base, n_citizens=n_citizens,
+                   waves=min(config.waves, 2), samples=min(config.samples, 20),
+                   seeds=min(config.seeds, 2), candidates=min(config.candidates, 4096),
+                   draws=min(config.draws, 40),
+                   check_citizens=min(config.check_citizens, 2000),
+                   repeats=min(config.repeats, 2),
+                   quick=True)
 
 
 def load_config(path: str | Path) -> CalibrationConfig:
@@ -185,6 +219,8 @@ def config_from_dict(raw: dict[str, Any], *, source: str = "targets",
             raise fail(f"unknown section [{key}]; allowed: {', '.join(sorted(_TOP))}")
     settings = _table(raw, "calibration", fail)
     for key in settings:
+        if key in _RETIRED:
+            raise fail(f"[calibration] {key!r} is no longer used: {_RETIRED[key]}; remove it")
         if key not in _SETTINGS:
             raise fail(f"[calibration] {key!r}: unknown key; allowed: "
                        f"{', '.join(sorted(_SETTINGS))}")
@@ -197,7 +233,7 @@ def config_from_dict(raw: dict[str, Any], *, source: str = "targets",
             or len(set(logics)) != len(logics)):
         raise fail(f"[calibration] logics: a list of distinct logics from "
                    f"{', '.join(LOGIC_NAMES)}, got {_short(logics)}")
-    samples = _int(settings, "samples", 64, 2, 1_000_000, fail)
+    samples = _int(settings, "samples", 64, 3, 1_000_000, fail)
     shock = settings.get("shock", True)
     if not isinstance(shock, bool):
         raise fail(f"[calibration] shock: must be true or false, got {_short(shock)}")
@@ -222,17 +258,23 @@ def config_from_dict(raw: dict[str, Any], *, source: str = "targets",
         seed=_int(settings, "seed", 0, 0, 2**63 - 1, fail),
         waves=_int(settings, "waves", 4, 1, 1000, fail),
         samples=samples,
-        cutoff=_float(settings, "cutoff", 1.0, 0.0, math.inf, fail, open_low=True),
-        stop_inside=_int(settings, "stop_inside", max(1, samples // 2), 1, samples, fail),
-        pad=_float(settings, "pad", 0.1, 0.0, 1.0, fail),
+        cutoff=_float(settings, "cutoff", 3.0, 0.0, math.inf, fail, open_low=True),
+        candidates=_int(settings, "candidates", 16384, 64, 1_000_000, fail),
+        draws=_int(settings, "draws", 200, 2, 100_000, fail),
+        min_inside=_float(settings, "min_inside", 0.9, 0.0, 1.0, fail),
+        check_citizens=_int(settings, "check_citizens", 20000, 10, 5_000_000, fail),
+        coverage=_float(settings, "coverage", 0.9, 0.0, 1.0, fail, open_low=True),
+        repeats=_int(settings, "repeats", 2, 1, 10, fail),
         identified_below=_float(settings, "identified_below", 0.5, 0.0, 1.0, fail,
                                 open_low=True),
         workers=workers, scheduler=scheduler, source=source, text=text,
     )
-    try:
-        config.base_params()
-    except ParameterError as error:
-        raise fail(f"[calibration] n_citizens = {n_citizens}: {error}") from None
+    for key, population in (("n_citizens", n_citizens),
+                            ("check_citizens", config.check_citizens)):
+        try:
+            config.base_params(population)
+        except ParameterError as error:
+            raise fail(f"[calibration] {key} = {population}: {error}") from None
     return config
 
 

@@ -1,18 +1,22 @@
-"""History matching against bands: implausibility, the next wave's region, identifiability.
+"""History matching against bands: implausibility of runs and of emulators, identifiability.
 
-Pure functions of tables; nothing here runs the model.
+Pure functions of tables and fitted emulators; nothing here runs the model.
 
 * A *sample* is one point of parameter values, run on several seeds. For each target the
-  seed-mean of its statistic is compared with the band ``[low, high]``: the
-  implausibility of the target is the distance of the mean outside the band divided by a
-  scale (the band's half-width, or the target's own ``scale``, plus the seeds' standard
-  deviation), 0 inside the band. A sample's implausibility is the largest over targets.
-* Samples at or below the cutoff are *non-implausible* (they survive); those at 0 are
-  *inside* every band.
-* The next wave samples the bounding box of the survivors, widened on each side by
-  ``pad`` times the current region's width, and never beyond the prior.
-* A parameter is *identified* by the targets when the survivors of the last wave span
-  less than ``identified_below`` of its prior range.
+  seed-mean of its statistic is compared with the band ``[low, high]``: the implausibility
+  is the distance of the mean outside the band over ``sqrt(scale^2 + sd^2)``, with
+  ``scale`` the band's tolerance (its half-width, or the target's own ``scale``) and ``sd``
+  the seeds' standard deviation; 0 inside the band.
+* An *emulated* implausibility is the same for a point no run has visited: the emulator's
+  mean replaces the seed-mean and its variance is added,
+  ``sqrt(scale^2 + seed_var + emulator_var)`` (Vernon et al. 2010; Andrianakis et al. 2015).
+* A point at or below the cutoff for every target is *non-implausible*.
+* The *probability inside* a band is that of one run landing in it, the statistic being
+  normal with the emulator's mean and variance plus the seed variance; the product over the
+  targets is the likelihood the posterior's rejection step uses.
+* A parameter is *identified* when its posterior's central 90 % interval is narrower than
+  ``identified_below`` of the prior range in every independent repeat, and the repeats'
+  intervals overlap.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
 from governance_sim.calibration.config import Target
+from governance_sim.calibration.emulator import Emulator
 
-__all__ = ["Region", "target_implausibility", "summarise_samples", "next_region",
-           "identifiability", "best_sample"]
+__all__ = ["Region", "target_implausibility", "summarise_samples", "emulated_implausibility",
+           "inside_probability", "identifiability", "best_sample", "band_distance"]
 
 Box = Mapping[str, tuple[float, float]]
 
@@ -44,6 +50,61 @@ class Region:
         return high - low
 
 
+def band_distance(values: np.ndarray, target: Target) -> np.ndarray:
+    """How far each value lies outside the band (0 inside; NaN stays NaN)."""
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.maximum.reduce([target.low - values, values - target.high,
+                                  np.zeros_like(values)])
+
+
+def emulated_implausibility(emulators: Mapping[str, Emulator], targets: Sequence[Target],
+                            unit: np.ndarray) -> np.ndarray:
+    """Implausibility of unit-cube points by the emulators, one column per target.
+
+    Args:
+        emulators: fitted emulators by statistic (targets without a fitted one get 0:
+            that wave's runs cannot judge them).
+        targets: the bands.
+        unit: points in the prior's unit cube, ``float64[n, d]``.
+
+    Returns:
+        ``float64[n, len(targets)]``: distance of the emulated mean outside the band over
+        ``sqrt(scale^2 + seed_var + emulator_var)``.
+    """
+    out = np.zeros((len(unit), len(targets)))
+    for j, target in enumerate(targets):
+        emulator = emulators.get(target.statistic)
+        if emulator is None or not emulator.ok:
+            continue
+        mean, var = emulator.predict(unit)
+        out[:, j] = band_distance(mean, target) / np.sqrt(
+            target.scale ** 2 + emulator.seed_var + var)
+    return out
+
+
+def inside_probability(emulators: Mapping[str, Emulator], targets: Sequence[Target],
+                       unit: np.ndarray) -> np.ndarray:
+    """Probability that one run at each point lands inside every band (emulated).
+
+    Each statistic is taken as normal with the emulator's mean and its variance plus the
+    seed variance, independent across targets; targets without a fitted emulator count 1.
+
+    Returns:
+        ``float64[n]`` in [0, 1].
+    """
+    out = np.ones(len(unit))
+    for target in targets:
+        emulator = emulators.get(target.statistic)
+        if emulator is None or not emulator.ok:
+            continue
+        mean, var = emulator.predict(unit)
+        sd = np.sqrt(np.maximum(var + emulator.seed_var, 1e-300))
+        out *= np.clip(ndtr((target.high - mean) / sd) - ndtr((target.low - mean) / sd),
+                       0.0, 1.0)
+    return out
+
+
 def target_implausibility(mean: np.ndarray, sd: np.ndarray, target: Target) -> np.ndarray:
     """Implausibility of one target for each sample.
 
@@ -53,16 +114,14 @@ def target_implausibility(mean: np.ndarray, sd: np.ndarray, target: Target) -> n
         target: the band, its scale and its missing policy.
 
     Returns:
-        ``float64[n]``: 0 inside the band, else distance outside / (scale + sd); ``inf``
-        for an infinite mean outside the band or a zero scale; NaN means become ``inf``
-        (policy ``implausible``) or 0 (``ignore``).
+        ``float64[n]``: 0 inside the band, else distance outside /
+        ``sqrt(scale^2 + sd^2)``; ``inf`` for an infinite mean outside the band or a zero
+        scale; NaN means become ``inf`` (policy ``implausible``) or 0 (``ignore``).
     """
     mean = np.asarray(mean, dtype=np.float64)
     sd = np.nan_to_num(np.asarray(sd, dtype=np.float64), nan=0.0, posinf=0.0)
-    with np.errstate(invalid="ignore"):
-        distance = np.maximum.reduce([target.low - mean, mean - target.high,
-                                      np.zeros_like(mean)])
-    scale = target.scale + sd
+    distance = band_distance(mean, target)
+    scale = np.sqrt(target.scale ** 2 + sd ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(distance > 0, distance / scale, 0.0)
     out = np.where((distance > 0) & (scale <= 0), math.inf, out)
@@ -113,52 +172,41 @@ def summarise_samples(table: pd.DataFrame, names: Sequence[str], targets: Sequen
     return pd.concat([points, extra], axis=1)
 
 
-def next_region(prior: Region, current: Region, survivors: pd.DataFrame, pad: float) -> Region:
-    """The region of the next wave: the survivors' bounding box, padded, within the prior.
+def identifiability(prior: Region, posteriors: Sequence[pd.DataFrame],
+                    identified_below: float) -> pd.DataFrame:
+    """Per parameter: the posterior's central 90 % interval in each repeat, and the verdict.
 
     Args:
         prior: the prior ranges.
-        current: the region the survivors were sampled from.
-        survivors: their parameter values (one column per parameter).
-        pad: each side is widened by this share of the current region's width.
-
-    Raises:
-        ValueError: there are no survivors.
-    """
-    if survivors.empty:
-        raise ValueError("no surviving samples to refine the region around")
-    bounds = {}
-    for name, (p_low, p_high) in prior.bounds.items():
-        margin = pad * current.width(name)
-        low = max(p_low, float(survivors[name].min()) - margin)
-        high = min(p_high, float(survivors[name].max()) + margin)
-        if not high > low:  # one survivor and no padding: keep a sliver to sample
-            sliver = max(1e-9 * (p_high - p_low), 1e-12)
-            low, high = max(p_low, low - sliver), min(p_high, high + sliver)
-        bounds[name] = (low, high)
-    return Region(bounds)
-
-
-def identifiability(prior: Region, survivors: pd.DataFrame,
-                    identified_below: float) -> pd.DataFrame:
-    """How much of each prior range the survivors of the last wave still span.
+        posteriors: the posterior draws of each independent repeat (one column per
+            parameter; an empty frame when a repeat found none).
+        identified_below: largest share of the prior width an identified interval spans.
 
     Returns:
-        Index: parameter; columns ``prior_low``, ``prior_high``, ``low``, ``high`` (the
-        survivors' range; NaN when none survived), ``share`` (of the prior's width) and
-        ``identified`` (share below ``identified_below``; False when none survived).
+        Index: parameter; columns ``prior_low``, ``prior_high``, ``low_<r>``, ``high_<r>``
+        and ``share_<r>`` per repeat ``r`` (1-based; NaN when that repeat has no draws),
+        ``overlap`` (every pair of intervals overlaps) and ``identified`` (narrower than
+        ``identified_below`` in every repeat, at least two repeats, and overlapping).
     """
     rows = []
     for name, (p_low, p_high) in prior.bounds.items():
-        if survivors.empty:
-            low = high = share = math.nan
-        else:
-            low, high = float(survivors[name].min()), float(survivors[name].max())
-            share = (high - low) / (p_high - p_low)
-        rows.append({"parameter": name, "prior_low": p_low, "prior_high": p_high,
-                     "low": low, "high": high, "share": share,
-                     "identified": bool(share < identified_below) if not survivors.empty
-                     else False})
+        row: dict[str, object] = {"parameter": name, "prior_low": p_low, "prior_high": p_high}
+        spans = []
+        for r, draws in enumerate(posteriors, start=1):
+            if draws.empty:
+                low = high = share = math.nan
+            else:
+                low, high = (float(v) for v in np.quantile(draws[name], [0.05, 0.95]))
+                share = (high - low) / (p_high - p_low)
+                spans.append((low, high))
+            row.update({f"low_{r}": low, f"high_{r}": high, f"share_{r}": share})
+        complete = len(spans) == len(posteriors) and spans
+        overlap = bool(complete) and max(s[0] for s in spans) <= min(s[1] for s in spans)
+        narrow = bool(complete) and all(row[f"share_{r}"] < identified_below
+                                        for r in range(1, len(posteriors) + 1))
+        row["overlap"] = overlap
+        row["identified"] = bool(narrow and overlap and len(posteriors) >= 2)
+        rows.append(row)
     return pd.DataFrame(rows).set_index("parameter")
 
 

@@ -2,19 +2,28 @@
 
 :class:`FieldModel` is the callable the wave sweeps run (through the sweep engine and its
 executors): free parameter values and a seed in, the mapping of
-:func:`governance_sim.field.field_statistics` out. It is a module-level frozen dataclass, so
-it pickles to worker processes and Dask workers.
+:func:`governance_sim.field.field_statistics` out. :class:`DrawModel` runs a list of
+chosen points (a wave's design, the posterior's draws) as a sweep whose one factor is the
+point's index. Both are module-level frozen dataclasses, so they pickle to worker processes
+and Dask workers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from governance_sim.calibration.config import CalibrationConfig, CalibrationError
 from governance_sim.params import Params
 
-__all__ = ["FieldModel", "check_statistics", "field_model"]
+__all__ = ["DRAW", "DrawModel", "FieldModel", "check_statistics", "field_model"]
+
+#: The one factor of a sweep over chosen points: the point's index (a name no sweep
+#: column takes: ``draw`` and ``policy`` are the sweep engine's own).
+DRAW = "calibration_point"
 
 #: Population of the run that lists the statistics before a calibration starts.
 _PROBE_CITIZENS = 200
@@ -52,9 +61,47 @@ class FieldModel:
                                 logics=self.logics, shock=self.shock)
 
 
-def field_model(config: CalibrationConfig) -> FieldModel:
-    """The model a calibration's waves run."""
-    return FieldModel(base=config.base_params().to_dict(), steps=config.steps,
+@dataclass(frozen=True)
+class DrawModel:
+    """Run a model at chosen points: the sweep's factor :data:`DRAW` indexes ``values``.
+
+    Attributes:
+        inner: the model (``params dict, seed -> mapping``), e.g. a :class:`FieldModel`.
+        names: the free parameters, in the order of each row of ``values``.
+        values: one tuple of parameter values per point.
+        own_seeds: give each point its own seed, spawned from the run's seed and the
+            point's index (the posterior check: every draw a different world), instead of
+            the replicate seed every point shares (the waves: common random numbers).
+    """
+
+    inner: Callable[..., Any]
+    names: tuple[str, ...]
+    values: tuple[tuple[float, ...], ...]
+    own_seeds: bool = False
+
+    def point(self, index: int) -> dict[str, float]:
+        """The parameter values of point ``index``."""
+        return dict(zip(self.names, self.values[index], strict=True))
+
+    def seed_of(self, index: int, seed: int) -> int:
+        """The seed point ``index`` runs with, given the replicate's seed."""
+        if not self.own_seeds:
+            return int(seed)
+        state = np.random.SeedSequence(int(seed), spawn_key=(int(index),)).generate_state(
+            1, np.uint64)[0]
+        return int(state >> np.uint64(1))
+
+    def __call__(self, params: dict[str, Any], seed: int) -> dict[str, float]:
+        """Run the inner model at the point ``params[DRAW]`` names."""
+        from governance_sim.sweep.models import call_model
+
+        index = int(params[DRAW])
+        return call_model(self.inner, self.point(index), self.seed_of(index, seed))
+
+
+def field_model(config: CalibrationConfig, n_citizens: int | None = None) -> FieldModel:
+    """The model a calibration runs (at ``n_citizens``, default the file's population)."""
+    return FieldModel(base=config.base_params(n_citizens).to_dict(), steps=config.steps,
                       logics=config.logics, shock=config.shock, integer=config.integer)
 
 
