@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +32,7 @@ import pandas as pd
 from governance_sim.output_folders import claim_folder, clean_temporaries
 from governance_sim.params import UserInputError
 from governance_sim.results import OutputError, atomic_write
-from governance_sim.sweep.processes import process_alive
+from governance_sim.sweep.lock import FolderLock
 
 __all__ = ["ResultsError", "SweepStore", "read_manifest", "read_table", "STATUS_OK",
            "STATUS_FAILED", "META_COLUMNS"]
@@ -127,7 +126,7 @@ class SweepStore:
         self.out = Path(out)
         self.notify = notify or (lambda message: print(message, file=sys.stderr))
         self.runs = self.out / "runs"
-        self._lock: Path | None = None
+        self._lock: FolderLock | None = None
         self._seq = 0
 
     # --- set-up ------------------------------------------------------------------------
@@ -138,8 +137,9 @@ class SweepStore:
             True when the folder already held this sweep (a resume).
 
         Raises:
-            ResultsError: the folder holds a different sweep, or another live sweep
-                writes to it.
+            ResultsError: the folder holds a different sweep.
+            LockedError: another live sweep writes to it
+                (:class:`~governance_sim.sweep.lock.LockedError`).
             OutputError: the folder cannot be written.
         """
         claim_folder(self.out)
@@ -170,39 +170,15 @@ class SweepStore:
         return resumed
 
     def _take_lock(self) -> None:
-        """Create ``OUT/.lock`` holding this host and process; take over a stale one."""
-        lock = self.out / ".lock"
-        me = {"host": socket.gethostname(), "pid": os.getpid()}
-        for _ in range(2):
-            try:
-                handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                owner = _lock_owner(lock)
-                if owner.get("host") not in (None, me["host"]):
-                    raise ResultsError(
-                        f"{self.out} is locked by process {owner.get('pid')} on host "
-                        f"{owner['host']}; if that sweep no longer runs, delete {lock}") from None
-                pid = owner.get("pid")
-                if pid and pid != me["pid"] and process_alive(pid):
-                    raise ResultsError(f"another sweep (process {pid}) is writing to "
-                                       f"{self.out}; wait for it or use another --out") from None
-                if pid and pid != me["pid"]:
-                    self.notify(f"{self.out}: taking over the lock of process {pid} on "
-                                f"{owner.get('host') or me['host']}, which no longer runs")
-                lock.unlink(missing_ok=True)
-                continue
-            except OSError as error:
-                raise OutputError(f"cannot write {self.out}: {error.strerror or error}") from None
-            with os.fdopen(handle, "w") as stream:
-                stream.write(json.dumps(me))
-            self._lock = lock
-            return
-        raise ResultsError(f"cannot lock {self.out}")
+        """Take ``OUT/.lock`` (:class:`~governance_sim.sweep.lock.FolderLock`), or refuse."""
+        lock = FolderLock(self.out, notify=self.notify)
+        lock.acquire()
+        self._lock = lock
 
     def close(self) -> None:
         """Release the folder's lock."""
         if self._lock is not None:
-            self._lock.unlink(missing_ok=True)
+            self._lock.release()
             self._lock = None
 
     # --- resume and append --------------------------------------------------------------
@@ -245,25 +221,3 @@ class SweepStore:
         frame = pd.DataFrame(rows, columns=columns)
         target = self.runs / f"part-{self._seq:06d}.parquet"
         return atomic_write(target, lambda tmp: frame.to_parquet(tmp, index=False))
-
-
-def _lock_owner(lock: Path) -> dict[str, Any]:
-    """Host and pid recorded in a lock file (``{}`` when unreadable)."""
-    try:
-        text = lock.read_text(encoding="utf-8").strip()
-    except OSError:
-        return {}
-    try:
-        owner = json.loads(text)
-    except ValueError:
-        owner = None
-    if isinstance(owner, int) and not isinstance(owner, bool):
-        return {"pid": owner}  # written by an older version: the pid alone
-    if not isinstance(owner, dict):
-        return {}
-    pid = owner.get("pid")
-    host = owner.get("host")
-    return {"pid": pid if isinstance(pid, int) and pid > 0 else None,
-            "host": host if isinstance(host, str) else None}
-
-
