@@ -73,7 +73,7 @@ __all__ = ["MODEL_NAME", "calibrate", "point_spec"]
 MODEL_NAME = "governance_sim.calibration.model:DrawModel"
 
 #: Rounds of candidate batches gathered at most for the posterior's rejection step.
-_POSTERIOR_ROUNDS = 8
+_POSTERIOR_ROUNDS = 4
 
 
 class _Runs:
