@@ -76,14 +76,28 @@ def summarise(series: pd.Series | np.ndarray, outcome: OutcomeSpec) -> float:
     raise ValueError(f"outcome {outcome.name!r}: stat {outcome.stat!r} needs a mapping of values")
 
 
-def extract_outcomes(value: Any, outcomes: tuple[OutcomeSpec, ...]) -> dict[str, float]:
+def extract_outcomes(value: Any, outcomes: tuple[OutcomeSpec, ...]) -> dict[str, Any]:
     """Read the spec's outcomes off what a model returned.
+
+    Returns:
+        Outcome name -> float; a recorded time series (``stat = "series"``) -> the list of
+        its values at steps 0, every, 2 every, ... (floats).
 
     Raises:
         ValueError: the model's return value lacks an outcome or is not a number.
     """
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
     for outcome in outcomes:
+        if outcome.stat == "series":
+            if not isinstance(value, pd.DataFrame):
+                raise ValueError(f"[timeseries] {outcome.metric!r}: recording a time series "
+                                 "needs a model that returns one (a DataFrame by step)")
+            if outcome.metric not in value.columns:
+                raise ValueError(f"[timeseries] {outcome.metric!r}: the time series has no "
+                                 "such column")
+            values = value[outcome.metric].to_numpy(dtype=np.float64)[::outcome.every]
+            out[outcome.name] = [float(v) for v in values]
+            continue
         if isinstance(value, pd.DataFrame):
             column = outcome.metric if outcome.relative_to is None else (
                 f"{outcome.metric}-{outcome.relative_to}")

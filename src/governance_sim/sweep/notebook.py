@@ -213,7 +213,10 @@ def sweep(
         One row per run, sorted by ``run_id``: ``run_id, point_id, replicate, seed``, the
         varied parameters, the outcomes, ``status`` (``ok``/``failed``), ``error`` and
         ``elapsed_s``. ``table.attrs["sweep"]`` holds the spec name, the folder (None when
-        temporary), the executor, runs in the design and runs that failed. A warning names
+        temporary), the executor, runs in the design and runs that failed; with a
+        ``[timeseries]`` section, ``table.attrs["timeseries"]`` holds the recorded series
+        (``run_id, month, variable, value``; :func:`~governance_sim.sweep.timeseries.
+        read_timeseries`). A warning names
         the number of failed runs, if any (their ``error`` says why).
 
     Raises:
@@ -275,6 +278,10 @@ def sweep(
                            scheduler=scheduler, executor=executor, progress=progress,
                            **options)
         table = read_table(folder)
+        if loaded.timeseries:
+            from governance_sim.sweep.timeseries import read_timeseries
+
+            table.attrs["timeseries"] = read_timeseries(folder)
         table.attrs["sweep"] = {"name": loaded.name, "out": None if out is None else
                                 str(folder), "executor": report.executor,
                                 "runs": report.total, "failed": len(report.failures)}

@@ -38,6 +38,7 @@ from governance_sim.sweep.store import (
     SweepStore,
     read_table,
 )
+from governance_sim.sweep.timeseries import series_rows, write_series
 
 __all__ = ["SweepAborted", "SweepReport", "build_manifest", "run_sweep"]
 
@@ -335,12 +336,13 @@ def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store
         store.write_journal(in_flight)
         from governance_sim.sweep.worker import portable  # a __main__ model by value
 
-        streams.append(isolate(context, portable(fn), spec.outcomes, alone,
+        streams.append(isolate(context, portable(fn), spec.recorded_outcomes, alone,
                                parallel=executor.workers))
-    streams.append(_guarded(executor.map(fn, spec.outcomes, handed_out()), executor))
+    streams.append(_guarded(executor.map(fn, spec.recorded_outcomes, handed_out()), executor))
     by_id = {t.run_id: t for t in todo}
     failed = failed_before
     buffer: list[dict[str, Any]] = []
+    series: list[dict[str, Any]] = []  # [timeseries] rows, written before their runs
     last_flush = time.monotonic()
     bar = tqdm(total=total, initial=skipped, unit="run", desc=spec.name, file=sys.stderr,
                disable=not progress, dynamic_ncols=True, smoothing=0.1, mininterval=0.5)
@@ -358,14 +360,17 @@ def _execute(spec: SweepSpec, executor: Executor, fn: ModelFn, todo: list, store
                 row.update(status=result["status"], error=result["error"],
                            elapsed_s=result["elapsed_s"])
                 buffer.append(row)
+                series += series_rows(task.run_id, result["outcomes"], spec.timeseries)
                 failed += result["status"] == STATUS_FAILED
             bar.update(len(results))
             bar.set_postfix(failed=failed, refresh=False)
             if time.monotonic() - last_flush >= flush_seconds:
+                write_series(store.out, series)
                 store.append(buffer, columns)
-                buffer = []
+                buffer, series = [], []
                 last_flush = time.monotonic()
     finally:
+        write_series(store.out, series)
         store.append(buffer, columns)
         store.clear_journal()  # this process is alive: whatever was in flight is not to blame
         bar.close()

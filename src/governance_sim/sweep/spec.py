@@ -37,6 +37,10 @@ A spec names what varies and what is measured::
     step = 60
     logic = "co_creation"
 
+    [timeseries]                    # optional: record metrics month by month
+    metrics = ["trust_mean", "public_value_index"]
+    every = 12                      # months between records (default 1)
+
     [[policies]]                    # optional: named lever settings, each crossed with
     name = "hands_off"              # every point of the design (EMA Workbench's
     "levers.control_intensity" = 0.2  # perform_experiments(scenarios, policies))
@@ -108,6 +112,7 @@ __all__ = [
     "BUILTIN_MODEL",
     "DRAW_COLUMN",
     "POLICY_COLUMN",
+    "SERIES_PREFIX",
     "NO_TABLE",
     "DESIGN_KINDS",
     "LEVER_CELL_PREFIX",
@@ -144,7 +149,7 @@ OUTCOME_STATS: tuple[str, ...] = ("final", "mean", "min", "max", "time_to_cross"
 RELATIVE_TO: tuple[str, ...] = ("no_events",)
 
 _TOP = {"sweep", "design", "levers", "uncertainties", "constants", "outcomes", "events",
-        "uncertainty", "policies"}
+        "uncertainty", "policies", "timeseries"}
 
 #: Column naming each run's policy when a spec lists ``[[policies]]``.
 POLICY_COLUMN = "policy"
@@ -220,6 +225,7 @@ class OutcomeSpec:
     direction: str = "up"
     after: int = 0
     relative_to: str | None = None
+    every: int = 1
 
 
 @dataclass(frozen=True)
@@ -245,6 +251,7 @@ class SweepSpec:
     question: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timeseries: tuple[OutcomeSpec, ...] = ()
     source: str = "spec"
     uncertainty: ParameterTable | None = None
     base_dir: Path | None = field(default=None, compare=False, repr=False)
@@ -260,6 +267,11 @@ class SweepSpec:
                 "from": {"spec": "the spec or --uncertainty",
                          "scenario": "the base scenario's [scenario] uncertainty"}.get(
                              self.uncertainty_from, self.uncertainty_from)}
+
+    @property
+    def recorded_outcomes(self) -> tuple[OutcomeSpec, ...]:
+        """What each run returns: the outcomes, then the recorded time series."""
+        return (*self.outcomes, *self.timeseries)
 
     @property
     def n_runs(self) -> int:
@@ -437,7 +449,8 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
         _check_logic_weights(dimensions, constants, fail)
         _check_lever_cells(dimensions, constants, fail)
 
-    outcomes = _outcomes(_table(raw, "outcomes", fail), builtin, steps, fail)
+    outcomes = _outcomes(_table(raw, "outcomes", fail), builtin, fail=fail, steps=steps)
+    timeseries = _timeseries(_table(raw, "timeseries", fail), builtin, fail)
     scenario = _scenario(sweep, base_dir, fail)
     uncertainty, origin = _uncertainty(_table(raw, "uncertainty", fail), base_dir, builtin,
                                        fail, scenario, table)
@@ -474,7 +487,7 @@ def spec_from_dict(raw: dict[str, Any], *, source: str = "spec",
         description=_string(sweep, "description", "sweep", fail, default=""),
         question=_string(sweep, "question", "sweep", fail, default=""),
         raw=raw, source=source, uncertainty=uncertainty, base_dir=base_dir,
-        draws=draws, uncertainty_from=origin, policies=policies,
+        draws=draws, uncertainty_from=origin, policies=policies, timeseries=timeseries,
     )
     return spec
 
@@ -969,7 +982,36 @@ def _check_logic_weights(dimensions: list[Dimension], constants: dict[str, Any],
                    "logic or the weights")
 
 
-def _outcomes(table: dict[str, Any], builtin: bool, steps: int | None,
+#: Prefix of the outcome names of recorded time series (never columns of the runs table).
+SERIES_PREFIX = "series:"
+
+
+def _timeseries(table: dict[str, Any], builtin: bool, fail: Any) -> tuple[OutcomeSpec, ...]:
+    """``[timeseries]``: the metrics recorded every ``every`` months into a long table."""
+    if not table:
+        return ()
+    _known(table, {"metrics", "every"}, "[timeseries]", fail)
+    metrics = table.get("metrics")
+    if (not isinstance(metrics, list) or not metrics
+            or not all(isinstance(m, str) and m for m in metrics)):
+        raise fail("[timeseries] metrics: give a list of metric names, e.g. "
+                   "[\"trust_mean\", \"public_value_index\"]")
+    if len(set(metrics)) != len(metrics):
+        raise fail("[timeseries] metrics: a metric is listed twice")
+    if builtin:
+        from governance_sim.metrics import METRICS
+
+        names = [m.name for m in METRICS]
+        for metric in metrics:
+            if metric not in names:
+                raise fail(f"[timeseries] metrics: unknown metric {_short(metric)}; "
+                           f"allowed: {', '.join(names)}")
+    every = _int(table.get("every", 1), "[timeseries] every", fail, low=1, high=100_000)
+    return tuple(OutcomeSpec(name=f"{SERIES_PREFIX}{metric}", metric=metric, stat="series",
+                             every=every) for metric in metrics)
+
+
+def _outcomes(table: dict[str, Any], builtin: bool, *, steps: int | None,
               fail: Any) -> tuple[OutcomeSpec, ...]:
     from governance_sim.metrics import METRICS
 
