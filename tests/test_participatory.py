@@ -249,6 +249,10 @@ def test_views_show_only_the_own_person_and_the_debrief():
     assert view["story"] and "<svg" in view["picture"] and "Tilliten" in view["story"][0]
     text = json.dumps(view)
     assert "Nick1" not in text and "curves" not in view  # never others or the system
+    projector = teacher_view(session)
+    sample = session.bridge.network.index
+    held = [s.index for s in session.seats if s.kind is RoleKind.CITIZEN]
+    assert projector["network"].count('r="7"') == np.isin(sample, held).sum() > 0
     session.end()
     projector = teacher_view(session)
     assert projector["debrief"]["choices"] and len(projector["debrief"]["questions"]) == 5

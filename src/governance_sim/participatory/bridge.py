@@ -98,6 +98,7 @@ class ModelBridge:
         self.history: dict[str, list[float]] = {name: [self.model.latest[name]]
                                                 for name in CURVES}
         self.own: dict[str, list[float]] = {}  # role id -> the seat's headline per round
+        self._network: Any = None
 
     # -- seats ------------------------------------------------------------------------------
     @property
@@ -287,6 +288,21 @@ class ModelBridge:
                 "budget": float(mun.budget_factor), "trust": float(latest["trust_mean"]),
                 "logic": self.logic, "can_switch": self.can_switch(), "unit": -1,
                 "headline": float(mun.approval)}
+
+    @property
+    def network(self) -> Any:
+        """A sample of whole units' citizens with their ties and fixed positions (made once).
+
+        The classroom's :func:`governance_sim.app.classroom.sample_network` (about 300
+        citizens, the first units: where the first parent seats are).
+        """
+        if self._network is None:
+            from governance_sim.app.classroom import sample_network
+
+            cit = self.model.population.citizens
+            self._network = sample_network(cit.unit, cit.neighbours, cit.quintile,
+                                           seed=self.model.seed % (2**32))
+        return self._network
 
     def units(self) -> list[dict[str, Any]]:
         """Each unit's quality and state, for the projector's map of units."""

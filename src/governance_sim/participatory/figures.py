@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-__all__ = ["curves_svg", "sparkline_svg", "units_svg", "bars_svg"]
+__all__ = ["curves_svg", "sparkline_svg", "units_svg", "bars_svg", "network_svg"]
 
 
 def _points(values: Sequence[float], x0: float, y0: float, w: float, h: float,
@@ -21,7 +21,7 @@ def _points(values: Sequence[float], x0: float, y0: float, w: float, h: float,
 
 
 def curves_svg(series: Mapping[str, Sequence[float]], colours: Mapping[str, str],
-               labels: Mapping[str, str], *, width: int = 720, height: int = 280,
+               labels: Mapping[str, str], *, width: int = 720, height: int = 230,
                marks: Sequence[tuple[int, str]] = ()) -> str:
     """Lines of 0-1 series over months, with a legend and vertical marks (logic switches).
 
@@ -128,5 +128,45 @@ def units_svg(units: Sequence[Mapping[str, object]], held: Mapping[int, str], *,
         if unit.get("fell_back"):
             parts.append(f'<text x="{x + size - 12}" y="{y + 13}" font-size="11" '
                          'font-weight="bold">X</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def network_svg(x: Sequence[float], y: Sequence[float], edges: Sequence[Sequence[int]],
+                trust: Sequence[float], taking_part: Sequence[bool], marked: Sequence[bool],
+                *, width: int = 420, height: int = 300) -> str:
+    """A sample of citizens and their ties; colour = trust, ring = taking part, big = a student.
+
+    Args:
+        x, y: positions (any scale; fitted to the picture).
+        edges: pairs of positions in the sample.
+        trust: 0-1 per citizen (red low, green high).
+        taking_part: per citizen, took part last month (a dark ring).
+        marked: per citizen, held by a student (drawn large, in black outline).
+    """
+    if not len(x):
+        return ""
+    pad = 10
+    x0, x1, y0, y1 = min(x), max(x), min(y), max(y)
+    sx = (width - 2 * pad) / ((x1 - x0) or 1.0)
+    sy = (height - 2 * pad) / ((y1 - y0) or 1.0)
+    px = [pad + (v - x0) * sx for v in x]
+    py = [pad + (v - y0) * sy for v in y]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'width="100%" role="img"><g stroke="#ccd" stroke-width="0.6">']
+    parts += [f'<line x1="{px[a]:.0f}" y1="{py[a]:.0f}" x2="{px[b]:.0f}" y2="{py[b]:.0f}"/>'
+              for a, b in edges]
+    parts.append("</g>")
+    order = sorted(range(len(px)), key=lambda i: bool(marked[i]))  # students on top
+    for i in order:
+        share = max(0.0, min(1.0, float(trust[i])))
+        colour = f"rgb({int(220 - 170 * share)},{int(70 + 140 * share)},80)"
+        if marked[i]:
+            parts.append(f'<circle cx="{px[i]:.1f}" cy="{py[i]:.1f}" r="7" fill="{colour}" '
+                         'stroke="#000" stroke-width="2.5"/>')
+        else:
+            ring = ' stroke="#123" stroke-width="1.5"' if taking_part[i] else ""
+            parts.append(f'<circle cx="{px[i]:.1f}" cy="{py[i]:.1f}" r="3.2" '
+                         f'fill="{colour}"{ring}/>')
     parts.append("</svg>")
     return "".join(parts)

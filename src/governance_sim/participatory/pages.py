@@ -83,6 +83,8 @@ def teacher_page(lang: str = "en") -> str:
 <div class="code" id="code"></div></div><div><div class="big" id="state"></div>
 <div id="count"></div><div id="timer" class="big"></div></div></header>
 <main><div><div class="card"><h2>{x['curves']}</h2><div id="curves"></div></div>
+<div class="pair"><div class="card"><h2>{x['network']}</h2><div id="network"></div></div>
+<div class="card"><h2>{x['units']}</h2><div id="units"></div></div></div>
 <div class="card" id="debrief" hidden><h2>{x['debrief']}</h2><h2>{x['d_choices']}</h2>
 <table id="d-table"></table><h2>{x['d_leaders']}</h2><p id="d-leaders"></p>
 <h2>{x['d_left_behind']}</h2><p id="d-left"></p><h2>{x['d_questions']}</h2><ol id="d-questions">
@@ -92,7 +94,6 @@ def teacher_page(lang: str = "en") -> str:
 <button id="b-next" hidden>{x['next']}</button><button id="b-end">{x['end']}</button>
 <button id="b-new">{x['new_game']}</button><div id="error" class="muted"></div></div>
 <div class="card"><h2>{x['seats']}</h2><div class="seats" id="seats"></div></div>
-<div class="card"><h2>{x['units']}</h2><div id="units"></div></div>
 <div class="card"><h2>{x['log']}</h2><pre id="log"></pre></div>
 <details class="card" id="settings"><summary>{x['settings']}</summary>
 <label>{x['max_students']} <input id="s-max" type="number" min="1" max="200"></label>

@@ -33,7 +33,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from governance_sim.participatory.export import session_csv, session_report
@@ -342,6 +342,16 @@ class ParticipatoryApp:
         return response
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug's handler without a line per request.
+
+    Sixty phones would flood the terminal, and each line would name a phone's address.
+    """
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log nothing per request (errors are still printed)."""
+
+
 def lan_addresses() -> list[str]:
     """This machine's IPv4 addresses on its networks (not loopback), best first.
 
@@ -375,7 +385,7 @@ def serve(session: Session, host: str, port: int, *, lang: str = "en",
           ready: threading.Event | None = None) -> None:
     """Serve the classroom until interrupted; the round timer is checked twice a second."""
     app = ParticipatoryApp(session, lang=lang, join_urls=join_urls)
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
     stop = threading.Event()
 
     def ticker() -> None:

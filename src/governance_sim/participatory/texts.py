@@ -101,6 +101,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "debrief": "Debrief",
         "curves": "The whole municipality",
         "units": "Units (colour = results; ring = held by a student; X = fell back)",
+        "network": "Parents of the first units and their ties (colour = trust; dark ring = "
+                   "taking part; large = a student)",
         "seats": "Who has answered",
         "teacher_only": "Teacher's screen: do not show this address to the class.",
         "round_timer": "Round timer (s, 0 = none)",
@@ -250,6 +252,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "debrief": "Oppsummering",
         "curves": "Hele kommunen",
         "units": "Enheter (farge = resultater; ring = styrt av en student; X = falt tilbake)",
+        "network": "Foreldre i de første enhetene og båndene mellom dem (farge = tillit; mørk "
+                   "ring = deltar; stor = en student)",
         "seats": "Hvem har svart",
         "teacher_only": "Lærerens skjerm: ikke vis denne adressen til klassen.",
         "round_timer": "Rundetid (s, 0 = ingen)",

@@ -9,12 +9,19 @@ has the curves, the units, the seats and who has answered, the log, and the debr
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
 
-from governance_sim.participatory.bridge import CURVES, Decision
-from governance_sim.participatory.figures import bars_svg, curves_svg, sparkline_svg, units_svg
+from governance_sim.participatory.bridge import CURVES, Decision, ModelBridge
+from governance_sim.participatory.figures import (
+    bars_svg,
+    curves_svg,
+    network_svg,
+    sparkline_svg,
+    units_svg,
+)
 from governance_sim.participatory.roles import CHOICES, RoleKind
 from governance_sim.participatory.session import Session, Student
 from governance_sim.participatory.texts import t
@@ -166,10 +173,35 @@ def teacher_view(session: Session, lang: str = "en", join_urls: tuple[str, ...] 
         "log": [f"{line}" for _, line in list(session.log)[-40:]],
         "curves": curves_svg(bridge.history, CURVES, labels, marks=marks),
         "units": units_svg(bridge.units(), held),
+        "network": _network(session),
     }
     if session.phase == "debrief":
         out["debrief"] = debrief(session, lang)
     return out
+
+
+#: the last network picture of each model (built under the session's lock)
+_NETWORK_CACHE: weakref.WeakKeyDictionary[ModelBridge, tuple[Any, str]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _network(session: Session) -> str:
+    """The projector's network picture, the student-held citizens marked (kept per month)."""
+    bridge = session.bridge
+    sample = bridge.network
+    held = tuple(sorted(s.index for s in session.seats
+                        if s.kind is RoleKind.CITIZEN and s.holder is not None))
+    key = (bridge.month, held)
+    cached = _NETWORK_CACHE.get(bridge)
+    if cached is None or cached[0] != key:
+        cit = bridge.model.population.citizens
+        marked = np.isin(sample.index, np.asarray(held, dtype=np.int64))
+        cached = (key, network_svg(
+            sample.x.tolist(), sample.y.tolist(), sample.edges.tolist(),
+            cit.trust[sample.index].tolist(), cit.participating[sample.index].tolist(),
+            marked.tolist()))
+        _NETWORK_CACHE[bridge] = cached
+    return cached[1]
 
 
 def debrief(session: Session, lang: str = "en") -> dict[str, Any]:

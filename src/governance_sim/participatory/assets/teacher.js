@@ -18,6 +18,7 @@ T[lang].round.replace('{round}',d.round))+' · '+T[lang].month.replace('{month}'
 $('count').textContent=d.students+' '+tr('students')+' · '+d.answered+' '+tr('answered');
 $('timer').textContent=d.seconds_left===null?'':Math.ceil(d.seconds_left)+' s';
 $('curves').innerHTML=d.curves;$('units').innerHTML=d.units;
+$('network').innerHTML=d.network;
 $('seats').replaceChildren(...d.seats.map(seatEl));
 $('log').textContent=d.log.slice().reverse().join('\n');
 $('b-start').hidden=d.phase!=='lobby';$('b-next').hidden=d.phase!=='open';
