@@ -87,3 +87,34 @@ def test_run_many_and_compare_keep_settings():
                                                 settings=SMALL, progress=False,
                                                 uncertainty="none"))
     assert set(result.runs["scenario"]) == {"npm", "co_creation"}
+
+
+def _band(params: dict, seed: int) -> dict[str, float]:
+    """y = 10 x + seed noise: in the band 4..6 for initial_trust 0.4..0.6."""
+    import numpy as np
+
+    return {"y": 10.0 * params["initial_trust"] + np.random.default_rng(seed).normal(0, 0.05)}
+
+
+def test_calibrate_takes_settings_over_its_base(tmp_path):
+    from governance_sim.calibration import CalibrationError, calibrate, config_from_dict
+    from governance_sim.sweep import SerialExecutor
+
+    config = config_from_dict({
+        "calibration": {"name": "s", "seeds": 1, "seed": 3, "waves": 1, "samples": 8,
+                        "draws": 4, "repeats": 1},
+        "parameters": {"initial_trust": [0.0, 1.0]},
+        "targets": {"y": [4.0, 6.0]}}, source="s.toml")
+    result = calibrate(config, tmp_path / "out", executor=SerialExecutor(), model=_band,
+                       progress=False, settings={"budget": 0.9, "n_citizens": 1500})
+    assert result.config.base["budget"] == 0.9 and result.config.n_citizens == 1500
+    assert "budget = 0.9" in (tmp_path / "out" / "calibrated.toml").read_text()
+    with pytest.raises(CalibrationError, match="initial_trust.*free parameter"):
+        calibrate(config, tmp_path / "other", model=_band, progress=False,
+                  settings={"initial_trust": 0.5})
+    with pytest.raises(CalibrationError, match="settings: expected a mapping"):
+        calibrate(config, tmp_path / "other", model=_band, progress=False,
+                  settings=["budget"])
+    with pytest.raises(CalibrationError, match="settings: .*budget"):
+        calibrate(config, tmp_path / "other", model=_band, progress=False,
+                  settings={"budget": -1.0})

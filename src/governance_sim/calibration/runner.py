@@ -34,7 +34,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +129,8 @@ def calibrate(config: CalibrationConfig, out: str | os.PathLike[str], *,
               workers: int | None = None, scheduler: str | None = None,
               executor: Executor | None = None, model: Callable[..., Any] | None = None,
               progress: bool = True, flush_seconds: float = 2.0,
-              echo: Callable[[str], None] | None = None) -> CalibrationResult:
+              echo: Callable[[str], None] | None = None,
+              settings: Mapping[str, Any] | None = None) -> CalibrationResult:
     """Run (or resume) a calibration and write its output folder.
 
     Args:
@@ -144,6 +145,9 @@ def calibrate(config: CalibrationConfig, out: str | os.PathLike[str], *,
         progress: progress bars on standard error.
         flush_seconds: write finished runs to disk at least this often.
         echo: where to say what each step found (default: nowhere).
+        settings: parameters over the targets file's base (as ``[calibration.params]``;
+            ``n_citizens`` sets the population), the keyword ``gs.run``, ``run_many``,
+            ``compare`` and ``sweep`` take; not a free parameter.
 
     Raises:
         CalibrationError: a target names a statistic the model does not report (checked
@@ -154,6 +158,7 @@ def calibrate(config: CalibrationConfig, out: str | os.PathLike[str], *,
     """
     started = time.perf_counter()
     say = echo or (lambda _message: None)
+    config = _with_settings(config, settings)
     check_statistics(config, model)
     folder = claim_folder(out)
     clean_temporaries(folder)
@@ -449,6 +454,36 @@ def _points_hash(values: tuple[tuple[float, ...], ...]) -> str:
 
 def _share(value: float) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.3g}"
+
+
+def _with_settings(config: CalibrationConfig,
+                   settings: Mapping[str, Any] | None) -> CalibrationConfig:
+    """``config`` with ``settings`` over its base parameters (validated)."""
+    from dataclasses import replace
+
+    from governance_sim.calibration.config import CalibrationError
+    from governance_sim.params import ParameterError
+    from governance_sim.simulation import with_settings
+
+    if settings is None:
+        return config
+    if not isinstance(settings, Mapping):
+        raise CalibrationError(f"settings: expected a mapping of parameter names to values, "
+                               f"got {type(settings).__name__}")
+    free = [name for name in settings if name in config.parameters]
+    if free:
+        raise CalibrationError(f"settings: {free[0]!r} is a free parameter of this "
+                               "calibration; settings set the base, not what is calibrated")
+    from governance_sim.params import Params
+
+    changes = dict(settings)
+    n_citizens = changes.pop("n_citizens", config.n_citizens)
+    try:
+        Params.from_dict({**config.base, "n_citizens": n_citizens})  # checks the population
+        base = with_settings(Params.from_dict(config.base), changes).to_dict()
+    except ParameterError as error:
+        raise CalibrationError(f"settings: {error}") from None
+    return replace(config, base=base, n_citizens=int(n_citizens))
 
 
 def _wave_line(wave: WaveResult, config: CalibrationConfig) -> str:
