@@ -114,3 +114,18 @@ def test_gs_sweep_follows_the_scenario_and_takes_none_and_draws():
     assert "drawn_trust_anchoring" not in plain.columns
     crossed = gs.sweep(**keywords, draws=2)
     assert len(crossed) == 4 and sorted(crossed["draw"].unique()) == [0, 1]
+
+
+def test_sensitivity_analyses_outcomes_not_the_drawn_parameters(tmp_path, capsys):
+    raw = _raw()
+    raw["design"] = {"kind": "latin_hypercube", "samples": 12}
+    raw["levers"] = {"levers.facilitation_targeting": {"low": 0.0, "high": 1.0}}
+    raw["sweep"]["replicates"] = 1
+    run_sweep(spec_from_dict(raw), tmp_path / "out", workers=1, progress=False)
+    assert main(["sensitivity", str(tmp_path / "out")]) == 0
+    names = {p.name for p in (tmp_path / "out" / "sensitivity").iterdir()}
+    assert "trust_final_delta.csv" in names
+    assert not any(name.startswith("drawn_") for name in names)
+    assert main(["sensitivity", str(tmp_path / "out"), "--outcome",
+                 "drawn_trust_anchoring"]) == 2
+    assert "an input, not an outcome" in capsys.readouterr().err

@@ -76,8 +76,15 @@ class SweepData:
 
     @property
     def outcomes(self) -> list[str]:
-        """Names of the outcomes."""
-        return [o["name"] for o in self.manifest["outcomes"]]
+        """Names of the outcomes (not the parameters runs drew from a table, ``drawn:``)."""
+        return [o["name"] for o in self.manifest["outcomes"]
+                if not str(o.get("metric", "")).startswith("drawn:")]
+
+    @property
+    def drawn(self) -> list[str]:
+        """Columns holding what each run drew from a parameter table (inputs, not outcomes)."""
+        return [o["name"] for o in self.manifest["outcomes"]
+                if str(o.get("metric", "")).startswith("drawn:")]
 
     @property
     def design(self) -> str:
@@ -121,6 +128,10 @@ def _numeric(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _check_outcome(data: SweepData, outcome: str) -> None:
+    if outcome in data.drawn:
+        raise AnalysisError(f"{outcome!r} is what each run drew from the parameter table, an "
+                            "input, not an outcome; this sweep's outcomes: "
+                            f"{', '.join(data.outcomes)}")
     if outcome not in data.outcomes:
         raise AnalysisError(f"unknown outcome {outcome!r}; this sweep has: "
                             f"{', '.join(data.outcomes)}")
