@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,11 @@ SAFE_TAIL = ["--steps", "1", "--replicates", "1", "--set", "n_citizens=40", "--s
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
                     st.floats(allow_nan=True, allow_infinity=True),
                     st.text(max_size=30), st.sampled_from(["npm", "co_creation", "x" * 300]))
-toml_scalars = st.one_of(st.booleans(), st.integers(-2**63, 2**63 - 1),
+#: Integers a file or a command line may hold: within 64 bits, and far beyond (a float
+#: cannot hold 10**400: float() of it raises OverflowError).
+integers = st.one_of(st.integers(-2**63, 2**63 - 1), st.integers(-10**400, 10**400),
+                     st.sampled_from([2**64, -2**64, 10**309, 10**400, -10**400]))
+toml_scalars = st.one_of(st.booleans(), integers,
                          st.floats(allow_nan=False), st.text(max_size=20),
                          st.sampled_from(["npm", "bureaucracy", "co_creation", "trust_shock",
                                           "switch_logic", "linear", "governance_sim",
@@ -39,14 +44,16 @@ values = st.recursive(toml_scalars, lambda inner: st.one_of(
     max_leaves=8)
 
 SCENARIO_KEYS = ["name", "description", "question", "steps", "sources", "replicates", "junk"]
-PARAM_KEYS = ["logic", "n_citizens", "n_units", "initial_trust", "budget", "levers", "bogus"]
+PARAM_KEYS = ["logic", "n_citizens", "n_units", "initial_trust", "budget", "levers", "bogus",
+              "events", "mechanisms", "lever_table", "steps"]
 scenario_documents = st.fixed_dictionaries({}, optional={
     "scenario": st.one_of(st.dictionaries(st.sampled_from(SCENARIO_KEYS), values, max_size=4),
                           values),
     "params": st.one_of(st.dictionaries(st.sampled_from(PARAM_KEYS), values, max_size=4),
                         values),
     "events": st.lists(st.dictionaries(st.sampled_from(["kind", "step", "size", "logic",
-                                                        "factor", "x"]), values, max_size=4),
+                                                        "factor", "levers", "members", "x"]),
+                                       values, max_size=4),
                        max_size=3),
     "other": values,
 })
@@ -104,6 +111,10 @@ def test_generated_scenario_files(document: dict[str, Any]) -> None:
             except UserInputError as error:
                 answers.append(("refused", str(error)))
         assert answers[0] == answers[1]
+        if answers[0][0] == "ok":  # nothing the file says is dropped without a word
+            params = document.get("params", {})
+            assert document and "events" not in params, document
+            assert set(params) <= set(gs.Params.model_fields), document
         before = files_under(folder)
         code, _, err = call(["run", str(path), "--out", str(folder / "out"), *SAFE_TAIL])
         assert "Traceback" not in err and code in (0, 2), err
@@ -145,6 +156,9 @@ TOKENS = st.sampled_from([
     str(2**63), str(2**64), "--replicates", "--set", "n_citizens=abc", "initial_trust=2",
     "levers.nope=1", "=", "--images", "--no-report", "--out", "", "/", "--json",
     "--bogus", "\0", "é", "1e309", "--report",
+    f"n_citizens={10**400}", f"levers.sanctions={10**400}", f"initial_trust=-{2**64}",
+    "initial_trust=0.5\nfoo = 1", "inital_trust=0.3", "logic={npm = true}",
+    "initial_trust=" + "[" * 5000 + "]" * 5000,
 ])
 
 
@@ -166,6 +180,82 @@ def test_generated_command_lines(command: str, tokens: list[str]) -> None:
         if code == 2:
             assert files_under(folder) == set(), argv
             assert call(argv) == first  # same input, same answer
+
+
+numbers = st.one_of(integers, st.floats(), st.booleans())
+levers = st.dictionaries(st.sampled_from(["sanctions", "arena_reach", "nope"]), numbers,
+                         max_size=2)
+mixes = st.dictionaries(st.sampled_from(["npm", "co_creation", "bureaucracy"]), numbers,
+                        min_size=1, max_size=3)
+event_dicts = st.fixed_dictionaries(
+    {"kind": st.sampled_from(["trust_shock", "set_levers", "switch_logic", "citizens_panel",
+                              "budget_change"]), "step": numbers},
+    optional={"size": numbers, "levers": levers, "logic": mixes, "members": numbers,
+              "factor": numbers, "duration": numbers})
+python_changes = st.fixed_dictionaries({}, optional={
+    "n_citizens": numbers, "initial_trust": numbers, "n_units": numbers,
+    "professionals_per_unit": numbers, "levers": levers, "logic": mixes,
+    "lever_table": st.dictionaries(st.sampled_from(["npm", "co_creation"]), levers,
+                                   max_size=2),
+    "events": st.lists(event_dicts, max_size=2)})
+
+
+@SETTINGS
+@given(changes=python_changes)
+def test_generated_python_parameters(changes: dict[str, Any]) -> None:
+    """Params, and the checks before run_many, answer any numbers with a ParameterError."""
+    import governance_sim as gs
+
+    try:
+        params = gs.Params(**changes)
+    except UserInputError as error:  # each mistake named; a 400-digit number not echoed
+        assert not re.search(r"\d{80}", str(error)), str(error)[:300]
+        return
+    for name, value in changes.get("logic", {}).items():  # true is not a weight of 1.0
+        assert not isinstance(value, bool), (name, value)
+    assert params.n_units * params.professionals_per_unit <= 5_000_000
+
+
+@SETTINGS
+@given(content=st.one_of(st.text(max_size=200), st.binary(max_size=200)),
+       name=st.sampled_from(["thesis.html", "notes.txt", "v.html", "validation.html"]))
+def test_validate_never_overwrites_a_users_file(content: str | bytes, name: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+        before = target.read_bytes()
+        code, _, err = call(["validate", "--pattern", "1", "--seeds", "1", "--n-citizens",
+                             "200", "--n-units", "10", "--out", str(target)])
+        assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+        assert target.read_bytes() == before
+        assert files_under(Path(tmp)) == {name}
+
+
+set_items = st.builds(
+    lambda name, value, tail: f"{name}={value}{tail}",
+    st.sampled_from(["n_citizens", "initial_trust", "levers.sanctions", "logic",
+                     "mechanisms.contagion", "inital_trust", "levers.nope", "budget"]),
+    st.one_of(integers.map(str), st.floats().map(repr), st.sampled_from(
+        ["true", "npm", "{npm = true}", "{npm = 1}", "[1, 2]", "'x'", "1e309"])),
+    st.sampled_from(["", "", "\nfoo = 1", "\rn_units = 5", " # note"]))
+
+
+@SETTINGS
+@given(item=set_items)
+def test_generated_set_items(item: str) -> None:
+    """One --set: a clear answer whatever the value; a second line is never dropped."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        code, _, err = call(["run", "npm", "--set", item, "--out", str(folder / "o"),
+                             *SAFE_TAIL, "--uncertainty", "none"])
+        assert code in (0, 2) and "Traceback" not in err, (item, err)
+        if "\n" in item or "\r" in item:
+            assert code == 2 and "one NAME=VALUE" in err, (item, err)
+        if code == 2:
+            assert len(err.strip().splitlines()) == 1 and files_under(folder) == set(), err
 
 
 def scenario_payload(app: Any, name: Any) -> dict[str, Any]:
