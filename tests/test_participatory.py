@@ -9,6 +9,7 @@ route and requires a 4xx (never a 500) and a note in the teacher's log.
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -349,6 +350,13 @@ def test_long_poll_returns_when_the_round_changes():
     teacher(app).post("/api/teacher", json={"action": "start"})
     waiter.join(5)
     assert not waiter.is_alive() and got["round"] == 1
+    # a page from before a restart (a stage ahead of the server's) is answered at once
+    started = time.monotonic()
+    assert phone.get("/api/me?since=999").json["stage"] < 999
+    assert time.monotonic() - started < 5
+    for odd in ("\u00b2", "\u0661", "-1", "1e3", "9" * 13):  # superscript, Arabic-Indic digits
+        assert phone.get(f"/api/me?since={odd}").status_code == 400
+    assert not any("internal error" in line for _, line in app.session.log)
 
 
 def test_rate_limits_and_wrong_codes():

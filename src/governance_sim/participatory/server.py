@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import socket
 import sys
 import threading
@@ -182,7 +183,7 @@ class ParticipatoryApp:
         raw = request.args.get("since")
         if raw is None:
             return None
-        if not raw.isdigit() or len(raw) > 12:
+        if not re.fullmatch(r"[0-9]{1,12}", raw):  # ASCII digits only (int() takes others)
             raise _Refused(400, "since: must be a whole number")
         return int(raw)
 

@@ -147,6 +147,8 @@ class Session:
         """
         end = time.monotonic() + max(0.0, timeout)
         with self.changed:
+            if since > getattr(self, counter):  # a page from before a restart: answer now
+                return getattr(self, counter)
             while getattr(self, counter) <= since:
                 left = end - time.monotonic()
                 if left <= 0:

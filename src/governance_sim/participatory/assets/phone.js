@@ -35,7 +35,7 @@ for(const o of seg.children)o.className=o===b?'on':''};seg.appendChild(b)}box.ap
 return box}
 function render(v,keep){view=v;document.body.dataset.phase=v.phase||'';
 document.body.dataset.round=v.round;document.body.dataset.joined=v.joined?'1':'0';
-if(v.stage)stage=Math.max(stage,v.stage);
+if(v.stage)stage=v.stage;
 $('joinbox').hidden=!!v.joined;$('game').hidden=!v.joined;if(!v.joined){
 if(v.freed)$('join-msg').textContent=tr('freed');return}
 $('role').textContent=(v.nickname?v.nickname+': ':'')+v.role_text;$('about').textContent=v.about;

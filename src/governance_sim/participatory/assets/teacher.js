@@ -9,7 +9,7 @@ function seatEl(s){const e=document.createElement('span');
 e.className='seat'+(s.answered?' answered':'')+(s.held?'':' free');e.dataset.role=s.role_id;
 e.textContent=s.role_id+(s.nickname?' ('+s.nickname+')':'');if(s.held){const b=document.createElement('button');
 b.textContent=tr('free');b.onclick=()=>act({action:'free',role_id:s.role_id});e.appendChild(b)}return e}
-function render(d){v=d;version=Math.max(version,d.version);document.body.dataset.phase=d.phase;
+function render(d){v=d;version=d.version;document.body.dataset.phase=d.phase;
 document.body.dataset.round=d.round;document.body.dataset.answered=d.answered;
 document.body.dataset.students=d.students;$('code').textContent=d.join_code;
 $('url').textContent=d.join_urls.join('  ');
