@@ -21,6 +21,18 @@ SCENARIO_FILES = {
     "params_array": '[scenario]\nname = "a"\n[[params]]\nlogic = "npm"\n',
     "events_table": '[scenario]\nname = "a"\n[events]\nkind = "trust_shock"\n',
     "name_number": '[scenario]\nname = 5\n[params]\nlogic = "npm"\n',
+    # issue 22: each of these used to be accepted (and ignored, dropped or a traceback)
+    "empty": "",
+    "events_under_params": '[scenario]\nname = "a"\n[params]\nevents = [{kind = '
+                           '"trust_shock", step = 3, size = 0.5}]\n',
+    "baseline_path": '[scenario]\nname = "a"\nbaseline = "/etc/passwd"\n',
+    "mix_true": '[scenario]\nname = "a"\n[params]\nlogic = {npm = true}\n',
+    "huge_lever": '[scenario]\nname = "a"\n[params]\nlevers = {sanctions = ' + "9" * 400
+                  + "}\n",
+    "huge_mix": '[scenario]\nname = "a"\n[params]\nlogic = {npm = ' + "9" * 400 + "}\n",
+    "huge_event_lever": '[scenario]\nname = "a"\n[[events]]\nkind = "set_levers"\nstep = 1\n'
+                        "levers = {sanctions = " + "9" * 400 + "}\n",
+    "deeper": "x = " + "[" * 100_000 + "]" * 100_000 + "\n",
 }
 
 
