@@ -26,6 +26,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shlex
@@ -164,29 +165,47 @@ def run_score(score: str, args, log) -> dict:
         names = _chosen(everything, args)
     else:
         everything = []
+    (work / "mutation_run.json").write_text(json.dumps({
+        "selection": selection, "baseline_failures": failing, "population": len(everything),
+        "sampled": bool(args.sample) and not args.max_mutants and bool(names),
+        "started": datetime.now(UTC).isoformat()}), encoding="utf-8")
     result = _mutmut(work, ["run", "--max-children", str(args.max_children), *names],
                      selection, log)
     seconds = time.monotonic() - start
-    statuses = _statuses(work, selection, log)
-    if names:
-        statuses = {name: status for name, status in statuses.items() if name in names}
+    run = json.loads((work / "mutation_run.json").read_text(encoding="utf-8"))
+    run.update(seconds=seconds, returncode=result.returncode)
+    (work / "mutation_run.json").write_text(json.dumps(run), encoding="utf-8")
+    return collect(score, log)
+
+
+def collect(score: str, log) -> dict:
+    """The outcome of a score's run in ``out/mutation/<score>/``: counts, time, survivors.
+
+    Mutants not checked in the run (outside a pilot's or a sample's choice) are left out.
+    """
+    work = ROOT / "out" / "mutation" / score
+    run = json.loads((work / "mutation_run.json").read_text(encoding="utf-8"))
+    selection = run["selection"]
+    statuses = {name: status for name, status in _statuses(work, selection, log).items()
+                if status != "not checked"}
     counts: dict[str, int] = {}
     for status in statuses.values():
         counts[status] = counts.get(status, 0) + 1
     survivors = {name: _diff(work, name, selection, log)
                  for name, status in sorted(statuses.items(), key=lambda kv: _natural(kv[0]))
-                 if status not in KILLED | {"not checked", "skipped"}}
-    return {"score": score, "returncode": result.returncode, "seconds": seconds,
-            "baseline_failures": failing, "population": len(everything),
-            "sampled": bool(args.sample) and not args.max_mutants and bool(names),
-            "counts": counts, "survivors": survivors, "total": len(statuses)}
+                 if status not in KILLED | {"skipped"}}
+    return {"score": score, "returncode": run.get("returncode"),
+            "seconds": run.get("seconds", float("nan")),
+            "baseline_failures": run["baseline_failures"], "population": run["population"],
+            "sampled": run["sampled"], "counts": counts, "survivors": survivors,
+            "total": len(statuses)}
 
 
 def _score_line(outcome: dict) -> str:
     counts = outcome["counts"]
     killed = sum(counts.get(status, 0) for status in KILLED)
     no_tests = counts.get("no tests", 0)
-    considered = outcome["total"] - counts.get("skipped", 0) - counts.get("not checked", 0)
+    considered = outcome["total"] - counts.get("skipped", 0)
     share = f"{100.0 * killed / considered:.1f} %" if considered else "n/a"
     if considered and outcome.get("sampled"):
         low, high = _wilson(killed, considered)
@@ -315,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-seed", type=int, default=20)
     parser.add_argument("--working-tree", action="store_true",
                         help="test the working tree's files (default: the last commit)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the report from the runs under out/mutation/ (no run)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "validation.md")
     args = parser.parse_args(argv)
     scores = [score.strip() for score in args.scores.split(",") if score.strip()]
@@ -326,12 +347,12 @@ def main(argv: list[str] | None = None) -> int:
     log_path = ROOT / "out" / "mutation" / "mutation.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     outcomes = []
-    with log_path.open("w", encoding="utf-8") as log:
+    with log_path.open("a" if args.report_only else "w", encoding="utf-8") as log:
         for score in scores:
-            outcome = run_score(score, args, log)
+            outcome = collect(score, log) if args.report_only else run_score(score, args, log)
             outcomes.append(outcome)
             print(_score_line(outcome), flush=True)
-    write_report(outcomes, args, args.out)
+            write_report(outcomes, args, args.out)  # after each score: a stop loses none
     print(f"wrote {args.out} (log: {log_path})")
     return 0
 
