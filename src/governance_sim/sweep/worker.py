@@ -10,10 +10,14 @@ killing the sweep, even with ``kill -9``, leaves no worker behind.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import signal
+import threading
 import time
 import traceback
+from collections.abc import Iterator
 from typing import Any
 
 from governance_sim.sweep.design import Task
@@ -32,27 +36,83 @@ def evaluate_chunk(model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
                    chunk: list[Task]) -> list[dict[str, Any]]:
     """Run every task of a chunk; a run that raises is returned as failed, not raised.
 
+    Whatever a run raises is its failure: ``SystemExit`` (a model calling ``sys.exit``) and
+    ``KeyboardInterrupt`` included. Only a stop signal that really arrived while the chunk
+    ran (SIGINT: Ctrl-C; SIGTERM) goes on up, so the sweep stops (:func:`_stop_signals`).
+
     Returns:
         One dict per task: ``run_id``, ``status`` (``ok``/``failed``), ``error`` (None or
-        ``"ExceptionType: message"``), ``outcomes`` (name -> float; empty when failed) and
-        ``elapsed_s``.
+        ``"ExceptionType: message [file:line]"``), ``outcomes`` (name -> float; empty when
+        failed) and ``elapsed_s``.
     """
     results = []
-    for task in chunk:
-        start = time.perf_counter()
-        try:
-            value = call_model(model, dict(task.params), task.seed)
-            found = extract_outcomes(value, outcomes)
-            status, error = "ok", None
-        except Exception as exc:  # noqa: BLE001 - a failing run is data, not a crash
-            found = {}
-            status = "failed"
-            where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-            place = f" [{os.path.basename(where.filename)}:{where.lineno}]" if where else ""
-            error = f"{type(exc).__name__}: {exc}{place}"
-        results.append({"run_id": task.run_id, "status": status, "error": error,
-                        "outcomes": found, "elapsed_s": time.perf_counter() - start})
+    with _stop_signals() as arrived:
+        for task in chunk:
+            start = time.perf_counter()
+            try:
+                value = call_model(model, dict(task.params), task.seed)
+                found = extract_outcomes(value, outcomes)
+                status, error = "ok", None
+            except BaseException as exc:  # noqa: BLE001 - a failing run is data, not a crash
+                if arrived:
+                    raise  # the sweep is being stopped, not this run failing
+                found = {}
+                status = "failed"
+                error = _describe(exc)
+            results.append({"run_id": task.run_id, "status": status, "error": error,
+                            "outcomes": found, "elapsed_s": time.perf_counter() - start})
     return results
+
+
+def _describe(exc: BaseException) -> str:
+    """``"ExceptionType: message [file:line]"`` (where the run raised it)."""
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    place = f" [{os.path.basename(where.filename)}:{where.lineno}]" if where else ""
+    text = str(exc)
+    if isinstance(exc, SystemExit):
+        text = f"{text or None} (the model ended its process with sys.exit)"
+    return f"{type(exc).__name__}: {text}{place}" if text else f"{type(exc).__name__}{place}"
+
+
+#: Signals that stop a sweep: a run interrupted by one of them is not a failed run.
+_STOP_SIGNALS = ("SIGINT", "SIGTERM")
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[list[int]]:
+    """Note the stop signals that arrive meanwhile; their handlers still do what they did.
+
+    Yields a list that fills with the signal numbers received. Python runs signal handlers
+    in the main thread only: elsewhere (a Dask worker's thread) nothing is installed and
+    the list stays empty, since no signal can raise there.
+    """
+    arrived: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield arrived
+        return
+    previous: dict[int, Any] = {}
+
+    def note(signum: int, frame: Any) -> None:
+        arrived.append(signum)
+        handler = previous[signum]
+        if callable(handler):
+            handler(signum, frame)  # e.g. default_int_handler: KeyboardInterrupt
+        else:  # SIG_DFL: end as the signal would have ended this process
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+    for name in _STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        handler = signal.getsignal(signum) if signum is not None else None
+        if handler is None or handler == signal.SIG_IGN:
+            continue  # set outside Python, or ignored: leave it alone
+        previous[signum] = handler
+        signal.signal(signum, note)
+    try:
+        yield arrived
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class PortableModel:
