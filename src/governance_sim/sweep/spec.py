@@ -613,7 +613,8 @@ def _uncertainty(table: dict[str, Any], base_dir: Path | None, builtin: bool,
     if loaded is not None:
         return loaded, "spec"
     if "table" not in table:
-        return _scenario_table(scenario, builtin), "scenario"
+        found = _scenario_table(scenario, builtin)
+        return found, "scenario" if found is not None else ""
     name = table.get("table")
     if not isinstance(name, str) or not name.strip() or "\0" in name:
         raise fail("[uncertainty] table: give " + " or ".join(repr(n) for n in BUILTIN_TABLES)
