@@ -147,3 +147,16 @@ def test_unreachable_bands_leave_no_posterior(tmp_path: Path) -> None:
     assert result.posterior.empty and result.check is None and not result.accepted
     assert "not reached" in result.stopped
     assert "**Not accepted**" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_nothing_identified_from_a_posterior_that_is_not_a_rejection_sample(
+        tmp_path: Path) -> None:
+    # min_inside 1: no candidate can reach it, so the draws fall back to every
+    # non-implausible candidate and their intervals do not speak for identification
+    config = _config(waves=2, samples=12, draws=20, min_inside=1.0)
+    result = calibrate(config, tmp_path / "out", executor=SerialExecutor(),
+                       model=known_model, progress=False)
+    assert not any(r.clean for r in result.repeats)
+    assert "not a plain rejection sample" in result.identified_note
+    assert not result.identifiability["identified"].any()
+    assert "Nothing is called identified" in (tmp_path / "out" / "report.md").read_text()

@@ -312,6 +312,7 @@ def provenance(result: CalibrationResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 1),
         "identified": [n for n in result.identifiability.index
                        if result.identifiability.loc[n, "identified"]],
+        "identified_note": result.identified_note,
         "best": {name: float(result.best[name]) for name in config.names}
         | {"implausibility": _finite(float(result.best["implausibility"]))},
         "versions": found,
@@ -395,6 +396,9 @@ def report_markdown(result: CalibrationResult) -> str:
               " of the prior in every repeat, with the repeats' intervals overlapping (needs "
               "at least two repeats). A parameter that is not identified on its own may still "
               "be constrained jointly with others: see `pairs.html`.", ""]
+    if result.identified_note:
+        lines += [f"**Nothing is called identified**: {result.identified_note}. The "
+                  "intervals below describe the draws only.", ""]
     ident = result.identifiability
     columns = " | ".join(f"repeat {r.index} 90 % interval (share)" for r in result.repeats)
     header = f"| parameter | prior | {columns} | overlap | identified |"

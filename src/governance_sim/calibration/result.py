@@ -91,6 +91,8 @@ class Repeat:
             chance one run lands inside every band); empty when no candidate survived.
         stopped: why its waves stopped.
         note: how the posterior was drawn (floor used or not, candidates seen).
+        clean: the posterior is a plain rejection sample (``min_inside`` reached and
+            ``draws`` distinct draws accepted, none resampled).
     """
 
     index: int
@@ -100,6 +102,7 @@ class Repeat:
     posterior: pd.DataFrame
     stopped: str = ""
     note: str = ""
+    clean: bool = False
 
 
 @dataclass
@@ -114,6 +117,8 @@ class CalibrationResult:
         best: the best run-scored sample of repeat 1's waves (index ``(wave, point_id)``).
         check: the posterior predictive check of repeat 1 (None when it has no posterior).
         identifiability: per parameter, the repeats' 90 % intervals and the verdict.
+        identified_note: why no parameter is called identified (empty when the verdicts
+            stand: every repeat's posterior clean and the check passed).
         seconds: wall time of this call.
         files: what was written.
     """
@@ -125,6 +130,7 @@ class CalibrationResult:
     best: pd.Series
     check: PosteriorCheck | None
     identifiability: pd.DataFrame
+    identified_note: str = ""
     seconds: float = 0.0
     files: list[Path] = field(default_factory=list)
 

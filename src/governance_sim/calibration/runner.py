@@ -180,12 +180,15 @@ def calibrate(config: CalibrationConfig, out: str | os.PathLike[str], *,
         runs.close()
     every = pd.concat([w.samples.assign(wave=w.wave) for w in first.waves])
     every = every.reset_index().set_index(["wave", "point_id"])
+    ident = identifiability(Region(dict(config.parameters)), [r.posterior for r in repeats],
+                            config.identified_below)
+    note = _identified_note(repeats, check)
+    if note:
+        ident["identified"] = False
     result = CalibrationResult(
         out=folder, config=config, repeats=repeats, stopped=first.stopped,
-        best=best_sample(every, config.targets), check=check,
-        identifiability=identifiability(Region(dict(config.parameters)),
-                                        [r.posterior for r in repeats],
-                                        config.identified_below))
+        best=best_sample(every, config.targets), check=check, identifiability=ident,
+        identified_note=note)
     result.seconds = time.perf_counter() - started
     result.files = write_outputs(result, every)
     return result
@@ -231,11 +234,30 @@ def _history_match(config: CalibrationConfig, index: int, seed: int, folder: Pat
         waves.append(result)
         _mark_complete(result, key)
         say(label + _wave_line(result, config))
-    posterior, final, note = _posterior(config, waves, seed)
+    posterior, final, note, clean = _posterior(config, waves, seed)
     volumes = [w.volume for w in waves] + [final]
     say(f"{label}posterior: {len(posterior)} draws ({note}); non-implausible share of the "
         f"prior after the last wave: {_share(final)}")
-    return Repeat(index, seed, waves, volumes, posterior, stopped=stopped, note=note)
+    return Repeat(index, seed, waves, volumes, posterior, stopped=stopped, note=note,
+                  clean=clean)
+
+
+def _identified_note(repeats: Sequence[Repeat], check: PosteriorCheck | None) -> str:
+    """Why the intervals may not be read as identification ("" when they may).
+
+    A posterior that is not a plain rejection sample (the floor not reached, draws
+    resampled) or that fails its predictive check has intervals that say nothing about
+    what the bands pin down.
+    """
+    if len(repeats) < 2:
+        return "one repeat: identification needs a second, independent repeat that agrees"
+    unclean = [str(r.index) for r in repeats if not r.clean]
+    if unclean:
+        return (f"the posterior of repeat {', '.join(unclean)} is not a plain rejection "
+                "sample (no candidate reached min_inside, or draws were resampled)")
+    if check is None or not check.passed:
+        return "the posterior predictive check failed"
+    return ""
 
 
 def _design(config: CalibrationConfig, folder: Path, wave: int, waves: list[WaveResult],
@@ -303,17 +325,18 @@ def _fit(config: CalibrationConfig, table: pd.DataFrame, bounds: list[tuple[floa
 
 
 def _posterior(config: CalibrationConfig, waves: list[WaveResult],
-               seed: int) -> tuple[pd.DataFrame, float, str]:
+               seed: int) -> tuple[pd.DataFrame, float, str, bool]:
     """Rejection sample of the non-implausible space by the emulated chance inside the bands.
 
     Returns:
-        ``(draws, non-implausible share of the prior, how they were drawn)``.
+        ``(draws, non-implausible share of the prior, how they were drawn, clean)``;
+        ``clean``: ``min_inside`` reached and every draw accepted, none resampled.
     """
     names = config.names
     bounds = [config.parameters[n] for n in names]
     empty = pd.DataFrame(columns=[*names, "p_inside", "implausibility", "worst"])
     if not waves:
-        return empty, math.nan, "no wave ran"
+        return empty, math.nan, "no wave ran", False
     keep = _keeper(config, waves)
     last = waves[-1].emulators
     pools, weights = [], []
@@ -333,7 +356,7 @@ def _posterior(config: CalibrationConfig, waves: list[WaveResult],
             break
     volume = kept / tried if tried else math.nan
     if not pools:
-        return empty, volume, "no non-implausible candidate"
+        return empty, volume, "no non-implausible candidate", False
     points = np.concatenate(pools)
     p = np.concatenate(weights)
     floor = (p >= config.min_inside).any()
@@ -346,6 +369,7 @@ def _posterior(config: CalibrationConfig, waves: list[WaveResult],
             f"no candidate reached the emulated chance {config.min_inside:g} inside every "
             f"band (highest {float(p.max()):.3g}); drawn from all {len(candidates)} "
             "non-implausible candidates")
+    clean = bool(floor) and len(unit) >= config.draws
     if 0 < len(unit) < config.draws:
         # too few accepted: importance resampling (draws may repeat), said in the note
         rng = np.random.default_rng(_stream(seed, 4000))
@@ -355,7 +379,7 @@ def _posterior(config: CalibrationConfig, waves: list[WaveResult],
                  "(repeats)")
         unit = np.concatenate([unit, candidates[extra]])
     if len(unit) == 0:
-        return empty, volume, note + "; none accepted"
+        return empty, volume, note + "; none accepted", False
     values = from_unit(unit, bounds)
     frame = pd.DataFrame(values, columns=names)
     for name in config.integer:
@@ -366,7 +390,7 @@ def _posterior(config: CalibrationConfig, waves: list[WaveResult],
     worst = np.array([t.statistic for t in config.targets])[scores.argmax(axis=1)] \
         if config.targets else np.array([""] * len(unit))
     frame["worst"] = np.where(frame["implausibility"] > 0, worst, "")
-    return frame, volume, note
+    return frame, volume, note, clean
 
 
 # --- the posterior predictive check --------------------------------------------------------

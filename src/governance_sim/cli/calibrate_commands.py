@@ -68,8 +68,7 @@ def register(app: typer.Typer) -> None:
                    f"{len(result.posterior)} draws -> {out / 'posterior.csv'} (report.md)")
         identified = result.identifiability
         yes = [n for n in identified.index if identified.loc[n, "identified"]]
-        agree = ("" if config.repeats > 1 else
-                 " (one repeat: 'identified' needs repeats >= 2 that agree)")
+        agree = f" ({result.identified_note})" if result.identified_note else ""
         typer.echo(f"identified by the targets: {', '.join(yes) or 'none'}{agree}; not: "
                    f"{', '.join(n for n in identified.index if n not in yes) or 'none'}")
         code = 0
