@@ -70,6 +70,11 @@ def test_eight_phones_and_the_teacher_play_three_rounds(browser, classroom):
         lang = "nb" if k % 2 else "en"
         page.goto(f"{url}?code={code}&lang={lang}")  # the QR code's address
         assert page.input_value("#code") == code
+        if k == 0:  # a wrong code first: the phone says so in its language
+            page.fill("#code", "WRONG")
+            page.click("#b-join")
+            page.wait_for_selector("#join-msg:text('Wrong join code.')", timeout=WAIT)
+            page.fill("#code", code)
         if k == 1:
             page.fill("#nick", "Kari")
         page.click("#b-join")

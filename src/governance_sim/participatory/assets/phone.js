@@ -15,8 +15,8 @@ async function api(path,body){const r=await fetch(path,body===undefined?{cache:'
 let data={};try{data=await r.json()}catch(e){}return [r.status,data]}
 async function join(){const [s,d]=await api('/api/join',{code:$('code').value.trim(),
 nickname:$('nick').value.trim(),lang});if(s===200){render(d)}else{
-$('join-msg').textContent=s===429?tr('rate'):(d.error==='wrong join code'?tr('wrong_code'):
-(d.error||'?'))}}
+const e=d.error||'?';$('join-msg').textContent=s===429?tr('rate'):e==='wrong join code'?
+tr('wrong_code'):e.startsWith('the class is full')?tr('full'):e==='the game is over'?tr('over'):e}}
 async function send(){const [s,d]=await api('/api/answer',{round:view.round,choices:picked});
 if(s===200){render(d,true);$('status').className='ok';$('status').textContent=tr('sent')}
 else{$('status').className='err';$('status').textContent=s===429?tr('rate'):(d.error||'?')}}
