@@ -467,3 +467,28 @@ def test_classroom_command_refuses_bad_options(capsys):
         assert main(argv) == 2
         error = capsys.readouterr().err
         assert words in error and "Traceback" not in error
+
+
+def test_classroom_command_serves_loopback_unless_asked(capsys, monkeypatch):
+    import governance_sim.participatory.server as server_module
+
+    served = []
+    monkeypatch.setattr(server_module, "serve", lambda session, host, port, **kw:
+                        served.append((host, port, kw["join_urls"], session)))
+    monkeypatch.setattr(server_module, "lan_addresses", lambda: ["192.168.1.23"])
+    from browser_support import free_port
+
+    port = free_port()
+    assert main(["classroom", "--participatory", "--port", str(port)]) == 0
+    out = capsys.readouterr()
+    host, _, urls, session = served[-1]
+    assert host == "127.0.0.1" and list(urls) == [f"http://127.0.0.1:{port}/"]
+    assert "this machine only" in out.out and "warning" not in out.err
+    assert session.teacher_token in out.out and session.join_code in out.out
+    assert main(["classroom", "--participatory", "--lan", "--port", str(port),
+                 "--max-students", "30"]) == 0
+    out = capsys.readouterr()
+    host, _, urls, session = served[-1]
+    assert host == "0.0.0.0" and list(urls) == [f"http://192.168.1.23:{port}/"]
+    assert "warning: serving on 0.0.0.0" in out.err and "192.168.1.23" in out.out
+    assert session.settings.max_students == 30
