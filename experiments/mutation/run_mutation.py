@@ -15,7 +15,9 @@ in):
 It writes ``docs/validation.md``: each score (killed / mutants with tests), the time taken
 and every surviving mutant with its diff. ``--only GLOB`` restricts the mutants to some
 files and ``--max-mutants N`` to the first N of them (a pilot); a pilot says so in the
-document.
+document. ``--sample N`` runs a seeded random sample of N mutants per score (a survivor costs
+a full pass of the tests that reach it, several minutes, so every one of the ~4 500 mutants
+takes days on two cores); the score then comes with its 95 % interval.
 
 Usage::
 
@@ -297,7 +299,8 @@ def write_report(outcomes: list[dict], args, path: Path) -> None:
         "## Reproduce",
         "",
         "```",
-        "make mutation                      # both scores, every mutant; writes this file",
+        "make mutation                     # both scores, 30 random mutants each (about an hour)",
+        "make mutation MUTATION_SAMPLE=0   # every mutant (days on two cores)",
         "python experiments/mutation/run_mutation.py --scores science "
         "--only 'src/governance_sim/dynamics/groups.py' --max-mutants 12   # a pilot",
         "```",
