@@ -1,5 +1,6 @@
 """Mesa as Mesa users expect: seed= / rng=, SolaraViz's keywords, a network space, SolaraViz."""
 
+import threading
 import warnings
 
 import numpy as np
@@ -109,6 +110,78 @@ def test_network_space_of_a_large_model_holds_views_made_later():
     assert list(space[42].agents) == [view]
     first = int(model.population.citizens.neighbours[42, 0])
     assert space[first] in space[42].neighborhood
+
+
+# --- Mesa users' ways (issue 22) ----------------------------------------------------------
+def test_run_model_returns_after_the_planned_steps():
+    model = GovernanceModel(gs.Params(**SMALL), steps=10, seed=1, agent_views=False)
+    assert model.running
+    # Mesa's loop, while model.running: model.step(), in a thread so that a loop that never
+    # ends fails the test instead of hanging it
+    loop = threading.Thread(target=model.run_model, daemon=True)
+    loop.start()
+    loop.join(timeout=300)
+    assert not loop.is_alive(), f"run_model() still running after {model.steps} steps"
+    assert not model.running and model.steps == 10
+    assert model.population.municipality.step == 10
+    assert len(model.datacollector.get_model_vars_dataframe()) == 11  # months 0-10
+    same = gs.run(gs.Params(**SMALL), steps=10, seed=1).timeseries
+    assert model.latest["trust_mean"] == same["trust_mean"].iloc[-1]
+    model.step()  # stepping on by hand is still fine
+    assert model.population.municipality.step == 11 and not model.running
+    assert not GovernanceModel(gs.Params(**SMALL), steps=0, agent_views=False).running
+
+
+def test_removing_a_view_is_refused_and_the_citizen_stays():
+    model = GovernanceModel(gs.Params(**SMALL), seed=1)
+    view = next(a for a in model.agents_by_type[Citizen] if a.index == 5)
+    with pytest.raises(gs.UserInputError, match=r"Citizen\(index=5\) cannot be removed"):
+        view.remove()
+    assert view in model.agents_by_type[Citizen]  # the view stays, as the citizen does
+    assert len(model.agents_by_type[Citizen]) == SMALL["n_citizens"]
+    assert model.population.citizens.trust.shape == (SMALL["n_citizens"],)
+    with pytest.raises(gs.UserInputError, match="cannot be removed"):
+        model.agents_by_type[gs.Professional].do("remove")
+    assert len(model.agents) == sum(SMALL[k] for k in ("n_citizens", "n_politicians")) + \
+        SMALL["n_units"] * (1 + SMALL["professionals_per_unit"])
+
+
+@pytest.mark.parametrize("view_class, index", [(Citizen, 10**6), (Citizen, 600),
+                                               (Citizen, -1), (Citizen, 2.0),
+                                               (gs.Leader, 6), (gs.Politician, True)])
+def test_a_view_of_a_row_that_does_not_exist_is_refused_at_once(view_class, index):
+    model = GovernanceModel(gs.Params(**SMALL), seed=1, agent_views=False)
+    with pytest.raises(gs.UserInputError, match=f"{view_class.__name__} index: must be a "
+                                                f"whole number in 0..") as refused:
+        view_class(model, index)
+    assert "got" in str(refused.value)
+    assert len(model.agents) == 0  # nothing half-made joined the model
+    assert len(model.network_space.all_cells) == SMALL["n_citizens"]  # still builds
+    assert Citizen(model, np.int64(599)).index == 599  # the last row, a numpy integer
+
+
+def test_agent_reporters_record_the_views_trust_and_participation():
+    with pytest.raises(gs.UserInputError, match="agent_reporters=True"):
+        GovernanceModel(gs.Params(**SMALL), seed=1).datacollector.get_agent_vars_dataframe()
+    model = GovernanceModel(gs.Params(**SMALL), steps=3, seed=1, agent_reporters=True)
+    model.run_model()
+    table = model.datacollector.get_agent_vars_dataframe()
+    assert list(table.columns) == ["role", "index", "trust", "participating"]
+    citizens = table[table["role"] == "citizen"]
+    assert len(citizens) == 4 * SMALL["n_citizens"]  # months 0-3
+    last = citizens.xs(3, level="Step").sort_values("index")
+    assert np.array_equal(last["trust"].to_numpy(), model.population.citizens.trust)
+    assert np.array_equal(last["participating"].to_numpy(dtype=bool),
+                          model.population.citizens.participating)
+    assert table[table["role"] == "leader"]["trust"].isna().all()
+    own = GovernanceModel(gs.Params(**SMALL), steps=1, seed=1,
+                          agent_reporters={"efficacy": "efficacy"}, agent_views=False)
+    own.create_views("citizen", [0, 1])
+    own.step()
+    # views made after month 0 are recorded from the next step on
+    assert own.datacollector.get_agent_vars_dataframe().shape == (2, 1)
+    with pytest.raises(gs.UserInputError, match="agent_reporters: must be True, False or"):
+        GovernanceModel(gs.Params(**SMALL), agent_reporters="trust")
 
 
 # --- the SolaraViz page, rendered without a browser (as Mesa's own tests do) ---------------

@@ -12,7 +12,10 @@ As in Mesa 3.5, the model takes ``seed=`` or ``rng=`` (an int or a
 :class:`numpy.random.Generator`) and the keyword arguments Mesa's ``SolaraViz`` passes on
 Reset (model parameters as keywords, ``scenario=`` a Mesa scenario); the citizens' network
 is offered as a Mesa network space (:attr:`GovernanceModel.network_space`), built on first
-use.
+use. ``running`` turns false after the planned ``steps`` (so ``run_model()`` returns);
+``agent_reporters=True`` records the views' trust and participation for
+``get_agent_vars_dataframe()``. A view cannot be removed (:meth:`_ArrayView.remove` says
+why); a view's index must be a row of its role's arrays.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 from mesa.agent import AgentSet
 
 from governance_sim.metrics import METRICS
-from governance_sim.params import ParameterError, Params
+from governance_sim.params import ParameterError, Params, UserInputError
 from governance_sim.results import Results
 from governance_sim.rng import resolve_seed
 from governance_sim.roles import STATE_SCHEMA, Role
@@ -34,7 +37,9 @@ from governance_sim.simulation import Simulation, as_params, run
 from governance_sim.state import Population
 
 __all__ = [
+    "AGENT_REPORTERS",
     "GovernanceModel",
+    "ViewError",
     "Citizen",
     "Professional",
     "Leader",
@@ -49,12 +54,60 @@ __all__ = [
 DEFAULT_VIEW_LIMIT = 20_000
 
 
+class ViewError(UserInputError, ValueError):
+    """An agent view was asked for what a view of array rows cannot do.
+
+    An index outside its role's arrays, or removing the agent.
+    """
+
+
 def latest_metric(model: GovernanceModel, name: str) -> float:
     """DataCollector reporter: the latest value of metric ``name``.
 
     Bound with a partial, which pickles because this is a named module-level function.
     """
     return model.latest[name]
+
+
+def view_value(agent: mesa.Agent, name: str) -> Any:
+    """Agent reporter: the view's variable ``name`` (None for a role without it).
+
+    Bound with a partial, which pickles because this is a named module-level function.
+    """
+    return getattr(agent, name, None) if isinstance(agent, _ArrayView) else None
+
+
+def view_role(agent: mesa.Agent) -> str | None:
+    """Agent reporter: the view's role (``citizen``, ``professional``, ``leader``, ...)."""
+    return agent.role.value if isinstance(agent, _ArrayView) else None
+
+
+#: The agent reporters of ``GovernanceModel(agent_reporters=True)``: every view's role and
+#: row, and the citizens' trust (0-1) and participation (True/False) at each step; None
+#: where a role has no such variable.
+AGENT_REPORTERS: dict[str, Any] = {
+    "role": view_role,
+    "index": partial(view_value, name="index"),
+    "trust": partial(view_value, name="trust"),
+    "participating": partial(view_value, name="participating"),
+}
+
+
+class ViewCollector(mesa.DataCollector):
+    """Mesa's DataCollector, saying how to get agent reporters when there are none."""
+
+    def get_agent_vars_dataframe(self) -> Any:
+        """Mesa's agent table (one row per view and step).
+
+        Raises:
+            ParameterError: the model records no agent reporters (the default).
+        """
+        if not self.agent_reporters:
+            raise ParameterError(
+                "the model records no agent reporters: create it with agent_reporters=True "
+                "(role, index, trust and participating of every view at every step) or "
+                "agent_reporters={name: reporter}")
+        return super().get_agent_vars_dataframe()
 
 
 class _ArrayView(mesa.Agent):
@@ -64,8 +117,38 @@ class _ArrayView(mesa.Agent):
     _group: str
 
     def __init__(self, model: GovernanceModel, index: int) -> None:
+        """A view of row ``index`` of this role's arrays.
+
+        Raises:
+            ViewError: ``index`` is not a whole number in ``0 .. size - 1`` (checked before
+                the view joins the model).
+        """
+        size = _role_size(model.params, self.role)
+        if not _is_int(index) or not 0 <= index < size:
+            raise ViewError(f"{type(self).__name__} index: must be a whole number in 0.."
+                            f"{size - 1} (the model has {size} {self.role.value}s), got "
+                            f"{_short(index)}")
         super().__init__(model)
         self.index = int(index)
+
+    def remove(self) -> None:
+        """Refused: the agent cannot leave the simulation, and its view stays.
+
+        The population is a set of arrays with one row per agent (``index``), every row
+        stepped at once: the citizens' network is a fixed-degree table of row numbers
+        (``neighbours``, int32[n_citizens, degree]), units, quintiles, the metrics and the
+        compiled kernels all count on rows ``0 .. n - 1``. Taking a row out would renumber
+        every agent after it and leave other citizens listening to a citizen who is gone,
+        so the model does not offer it. To start with fewer agents, build the model with a
+        smaller population (e.g. ``n_citizens=``).
+
+        Raises:
+            ViewError: always.
+        """
+        raise ViewError(
+            f"{self!r} cannot be removed: agents are rows of the model's arrays (the "
+            "network's ties, units and metrics count on every row), so the agent would "
+            "stay in the simulation; build the model with a smaller population instead")
 
     def _arrays(self) -> Any:
         return getattr(self.model.population, self._group)
@@ -184,7 +267,8 @@ class GovernanceModel(mesa.Model):
     ``GovernanceModel(rng=3)`` (the same run) or
     ``GovernanceModel(rng=np.random.default_rng(3))``, and, as Mesa's ``SolaraViz`` and
     ``batch_run`` pass them, model parameters as keywords and ``scenario=`` a Mesa
-    scenario.
+    scenario. ``running`` turns false once ``steps`` steps are done, so Mesa's
+    ``run_model()`` and SolaraViz's play stop there; ``step()`` still runs on if called.
 
     Args:
         params: a :class:`Params`, a :class:`Scenario`, a mapping of parameters, a scenario
@@ -198,17 +282,24 @@ class GovernanceModel(mesa.Model):
         scenario: a ``mesa.experimental.scenarios.Scenario`` (Mesa's, not a governance-sim
             scenario): its ``rng`` is used when neither ``seed`` nor ``rng`` is given, and its
             other attributes are parameters (set over ``params``, under ``overrides``).
-        steps: planned number of steps (sizes the result arrays; running longer is fine).
+        steps: planned number of steps: sizes the result arrays, and ``running`` turns
+            false after them (calling ``step()`` after that is fine).
         agent_views: create agent views for every agent: True, False, or "auto" (only when
             there are at most ``view_limit`` citizens).
         view_limit: the size threshold for "auto".
+        agent_reporters: the DataCollector's agent reporters, recorded for every view at
+            every step (``datacollector.get_agent_vars_dataframe()``): False (none, the
+            default: a record per view per step costs time and memory, about 100 bytes a
+            view a step), True (:data:`AGENT_REPORTERS`: role, index, trust,
+            participating), or a dict of Mesa reporters (name -> attribute name or
+            function of the agent).
         **overrides: parameters set over ``params`` (this is how ``mesa.batch_run`` and
             ``SolaraViz`` pass their parameters), e.g. ``logic="npm"``,
             ``n_citizens=2000``, ``initial_trust=0.4``.
 
     Raises:
-        ParameterError: an unknown or invalid parameter, both ``seed`` and ``rng``, or a
-            seed of the wrong type.
+        ParameterError: an unknown or invalid parameter, both ``seed`` and ``rng``, a
+            seed of the wrong type, or ``agent_reporters`` not a bool or a dict.
 
     Attributes:
         params: the validated parameters.
@@ -217,6 +308,7 @@ class GovernanceModel(mesa.Model):
         latest: the metrics of the last recorded step.
         network_space: the citizens' network as a ``mesa.discrete_space.Network``, built on
             first use.
+        planned_steps: the ``steps`` after which ``running`` turns false.
     """
 
     def __init__(
@@ -229,6 +321,7 @@ class GovernanceModel(mesa.Model):
         steps: int = 120,
         agent_views: bool | str = "auto",
         view_limit: int = DEFAULT_VIEW_LIMIT,
+        agent_reporters: bool | dict[str, Any] = False,
         **overrides: Any,
     ) -> None:
         scenario_rng, scenario_params = _mesa_scenario(scenario)
@@ -240,15 +333,18 @@ class GovernanceModel(mesa.Model):
         self._network_space: Any = None
         self.simulation = Simulation(params_obj, run_seed, steps=steps,
                                      scenario_name=scenario_name)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={m.name: partial(latest_metric, name=m.name) for m in METRICS}
-        )
-        self.datacollector.collect(self)
+        self.planned_steps = steps
+        self.running = self.population.municipality.step < steps
         if agent_views is True or (
             agent_views == "auto" and self.params.n_citizens <= view_limit
         ):
             for role in Role:
                 self.create_views(role)
+        self.datacollector = ViewCollector(
+            model_reporters={m.name: partial(latest_metric, name=m.name) for m in METRICS},
+            agent_reporters=_agent_reporters(agent_reporters),
+        )
+        self.datacollector.collect(self)
 
     @property
     def params(self) -> Params:
@@ -281,9 +377,15 @@ class GovernanceModel(mesa.Model):
         return self.simulation.latest
 
     def step(self) -> None:
-        """Run one vectorised step of the schedule and record the metrics."""
+        """Run one vectorised step of the schedule and record the metrics.
+
+        The agent reporters' values too, if any; ``running`` turns false at the planned
+        steps.
+        """
         self.simulation.step()
         self.datacollector.collect(self)
+        if self.population.municipality.step >= self.planned_steps:
+            self.running = False
 
     @property
     def network_space(self) -> Any:
@@ -368,6 +470,18 @@ def network_space(neighbours: np.ndarray, random: Any = None) -> Any:
     sources = np.repeat(np.arange(n), degree).tolist()
     graph.add_edges_from(zip(sources, neighbours.reshape(-1).tolist(), strict=True))
     return Network(graph, random=random, layout=None)
+
+
+def _agent_reporters(choice: Any) -> dict[str, Any] | None:
+    """The DataCollector's agent reporters for ``agent_reporters=`` (see the model)."""
+    if choice is False or choice is None:
+        return None
+    if choice is True:
+        return dict(AGENT_REPORTERS)
+    if isinstance(choice, dict) and all(isinstance(k, str) for k in choice):
+        return dict(choice)
+    raise ParameterError("agent_reporters: must be True, False or a dict of Mesa reporters "
+                         f"(name -> attribute name or function), got {_short(choice)}")
 
 
 def _role_size(params: Params, role: Role) -> int:
