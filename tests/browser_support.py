@@ -1,7 +1,14 @@
-"""What the browser tests share: Debian's Chromium, its launch arguments, the app as a server.
+"""What the browser tests share: Debian's Chromium, its launch arguments, the app as a server,
+and how long to wait.
 
 Not a test module (no ``test_`` prefix): the browser test files import it (pytest puts the
 ``tests`` folder on the import path, as it holds ``conftest.py``).
+
+The tests wait on the app's state (a text, an attribute, the figure's ``layout.meta``, Dash's
+own "no callback pending"), never for a fixed time, and each wait may take up to
+:data:`WAIT_MS`: on a loaded two-core machine one step of the app can take tens of seconds,
+while a hang still fails. :func:`new_context` makes that the default of every action and wait
+of a page (Playwright's own default, 30 s, failed ``make test`` once under load).
 """
 
 from __future__ import annotations
@@ -22,6 +29,28 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+#: How long (ms) any action or wait of a browser test may take before it fails: generous,
+#: for a loaded machine. ``GOVERNANCE_SIM_BROWSER_WAIT_S`` overrides it (seconds).
+WAIT_MS = int(float(os.environ.get("GOVERNANCE_SIM_BROWSER_WAIT_S", "300")) * 1000)
+
+#: True once Dash's renderer has the page and no callback is pending (its store's
+#: ``isLoading``, what Dash's own loading indicators follow).
+DASH_IDLE = "() => !!window.store && !window.store.getState().isLoading"
+
+
+def new_context(browser, **options):  # noqa: ANN001, ANN201 - Playwright's types
+    """A browser context whose actions, waits and navigations wait up to :data:`WAIT_MS`."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
+    return context
+
+
+def dash_idle(page) -> None:  # noqa: ANN001 - Playwright's Page
+    """Wait until the Dash app in ``page`` has no callback pending."""
+    page.wait_for_function(DASH_IDLE, timeout=WAIT_MS)
 
 
 def skip_without_chromium() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import app_server
+from browser_support import WAIT_MS, app_server, new_context
 
 pytestmark = pytest.mark.browser
 
@@ -51,15 +51,15 @@ _BOXES = """sel => {
 def server(tmp_path_factory):
     """The app (Norwegian by default) in a subprocess; yields its address."""
     log = tmp_path_factory.mktemp("classroom") / "app.log"
-    with app_server(["-c", SERVER, "{port}"], log, start_timeout=180, poll=0.5) as (url, _):
+    with app_server(["-c", SERVER, "{port}"], log, start_timeout=WAIT_MS / 1000,
+                    poll=0.5) as (url, _):
         yield url
 
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    page = context.new_page()
-    page.set_default_timeout(180_000)
+    context = new_context(browser, viewport={"width": WIDTH, "height": HEIGHT})
+    page = context.new_page()  # every action and wait: up to WAIT_MS
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
@@ -180,7 +180,7 @@ def test_play_is_not_highlighted_after_the_run_ends(page, server):
                             ".backgroundColor")
     assert playing != normal  # highlighted while it plays
     page.wait_for_function("() => document.querySelector('#cls-month').textContent"
-                           ".includes('finished')", timeout=240_000)
+                           ".includes('finished')")
     page.wait_for_function("() => !document.querySelector('#cls-play').className"
                            ".includes('playing')")
     after = page.evaluate("""() => { const b = document.querySelector('#cls-play');
@@ -197,7 +197,7 @@ def _fastest(page) -> None:
     page.click("#cls-panel label:nth-of-type(2)")
     page.locator("#cls-speed [role=slider]").press("End")
     page.wait_for_function("() => document.querySelector('#cls-speed [role=slider]')"
-                           ".getAttribute('aria-valuenow') === '4'", timeout=120_000)
+                           ".getAttribute('aria-valuenow') === '4'")
     page.click("#cls-panel label:nth-of-type(1)")
 
 
@@ -206,11 +206,10 @@ def _play_until(page, month: int) -> None:
     page.locator("#cls-play").click()
     page.wait_for_function(
         "m => { const t = /month (\\d+)/.exec(document.querySelector('#cls-month')"
-        ".textContent); return t && +t[1] >= m; }", arg=month, timeout=120_000)
+        ".textContent); return t && +t[1] >= m; }", arg=month)
     page.locator("#cls-pause").click()
     page.wait_for_function(
-        "() => /paused/.test(document.querySelector('#cls-month').textContent)",
-        timeout=120_000)
+        "() => /paused/.test(document.querySelector('#cls-month').textContent)")
 
 
 def test_classroom_plays_ten_steps(page, server) -> None:
@@ -227,12 +226,10 @@ def test_classroom_plays_ten_steps(page, server) -> None:
     assert step_shown == month
     page.locator("#cls-step").click()
     page.wait_for_function(
-        f"() => document.querySelector('#cls-month').textContent.includes('month {month + 1} ')",
-        timeout=120_000)
+        f"() => document.querySelector('#cls-month').textContent.includes('month {month + 1} ')")
     page.locator("#cls-reset").click()
     page.wait_for_function(
-        "() => document.querySelector('#cls-month').textContent.startsWith('month 0 ')",
-        timeout=120_000)
+        "() => document.querySelector('#cls-month').textContent.startsWith('month 0 ')")
 
 
 def _choose(page, dropdown: str, value: str) -> None:
@@ -249,15 +246,15 @@ def test_classroom_ablation_lesson_draws_the_runs_with_and_without(page, server)
     _open(page, f"{server}?mode=classroom&lang=en")
     assert not page.locator("#cls-mechanism-box").is_visible()  # only with that lesson
     _choose(page, "#lesson", "ablation")
-    page.wait_for_selector("#cls-mechanism-box", state="visible", timeout=120_000)
+    page.wait_for_selector("#cls-mechanism-box", state="visible")
     page.wait_for_function(
         "() => document.querySelector('#cls-lesson-text').textContent"
-        ".includes('without trust asymmetry')", timeout=120_000)
+        ".includes('without trust asymmetry')")
     _choose(page, "#cls-mechanism", "motivation_scar")
     page.wait_for_function(
         "() => document.querySelector('#cls-lesson-text').textContent"
         ".includes('without motivation scar') && document.querySelector("
-        "'#cls-network .js-plotly-plot').data.length === 6", timeout=120_000)
+        "'#cls-network .js-plotly-plot').data.length === 6")
     text = page.locator("#cls-lesson-text").text_content()
     assert "Switch a mechanism off" in text and "3. crowding out with hysteresis" in text
     assert set(page.evaluate(_CURVE_NAMES)) == {"Bureaucracy", "with motivation scar",
@@ -275,6 +272,5 @@ def test_classroom_ablation_lesson_draws_the_runs_with_and_without(page, server)
     _choose(page, "#cls-mechanism", "voice")  # two columns: the same scenario on and off
     page.wait_for_function(
         "() => document.querySelector('#cls-network .js-plotly-plot').data.length === 4 && "
-        "document.querySelector('#cls-month').textContent.startsWith('month 0 of 120')",
-        timeout=120_000)
+        "document.querySelector('#cls-month').textContent.startsWith('month 0 of 120')")
     assert set(page.evaluate(_CURVE_NAMES)) == {"with voice", "without voice"}

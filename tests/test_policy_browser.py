@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from browser_support import app_server
+from browser_support import WAIT_MS, app_server, dash_idle, new_context
 
 pytestmark = pytest.mark.browser
 
@@ -39,14 +39,14 @@ def server(tmp_path_factory):
     """The app in a subprocess on a free loopback port; yields its address."""
     log = tmp_path_factory.mktemp("app") / "app.log"
     with app_server(["-m", "governance_sim.cli", "app", "--port", "{port}"], log,
-                    start_timeout=120) as (url, _):
+                    start_timeout=WAIT_MS / 1000) as (url, _):
         yield url
 
 
 @pytest.fixture()
 def context(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768},
-                                  accept_downloads=True)
+    context = new_context(browser, viewport={"width": 1366, "height": 768},
+                          accept_downloads=True)
     yield context
     context.close()
 
@@ -57,7 +57,7 @@ def _open(context, url: str):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(url)
-    page.wait_for_function(f"({_SIGNATURE})().length > 2", timeout=120_000)
+    page.wait_for_function(f"({_SIGNATURE})().length > 2", timeout=WAIT_MS)
     page.errors = errors  # type: ignore[attr-defined]
     return page
 
@@ -67,7 +67,7 @@ def _pattern(kind: str, name: str) -> str:
     return f"[id='{json.dumps({'name': name, 'type': kind}, separators=(',', ':'))}']"
 
 
-def _finished(page, replicates: int = 3, timeout: float = 120_000) -> None:
+def _finished(page, replicates: int = 3, timeout: float = WAIT_MS) -> None:
     """Wait until the status line says every replicate is drawn and the figure has them."""
     page.wait_for_function(
         "n => { const s = document.querySelector('#policy-status');"
@@ -75,6 +75,18 @@ def _finished(page, replicates: int = 3, timeout: float = 120_000) -> None:
         " return s && s.textContent.includes(`all ${n} replicates drawn`) && g && g.layout"
         " && g.layout.meta && g.layout.meta.replicates === n; }",
         arg=replicates, timeout=timeout)
+
+
+def _settled(page, replicates: int = 3) -> None:
+    """Wait until no request is left: no callback pending, the background poll stopped, and
+    the figure holds every replicate of the last request (the app's state, not a time)."""
+    page.wait_for_function(
+        "n => { const g = document.querySelector('#graph-time .js-plotly-plot');"
+        " const s = window.store && window.store.getState();"
+        " return s && !s.isLoading && g && g.layout && g.layout.meta"
+        " && g.layout.meta.replicates === n; }", arg=replicates, timeout=WAIT_MS)
+    _finished(page, replicates)
+    dash_idle(page)
 
 
 def _median_at(page, month: int, panel: int = 0) -> float:
@@ -120,12 +132,12 @@ def test_numeric_readout_shows_the_drawn_numbers(context, server) -> None:
     box.fill("12")
     box.press("Tab")  # the slider's number box takes the value when it loses focus
     page.wait_for_function("() => document.querySelector('#readout-text').textContent"
-                           ".startsWith('Trust at month 12:')", timeout=60_000)
+                           ".startsWith('Trust at month 12:')", timeout=WAIT_MS)
     number = float(re.search(r"month 12: (0\.\d{3})",
                              page.locator("#readout-text").text_content())[1])
     assert number == pytest.approx(_median_at(page, 12), abs=5e-4)
     page.wait_for_function("() => document.querySelector('#graph-time .js-plotly-plot')"
-                           ".layout.meta.month === 12", timeout=60_000)
+                           ".layout.meta.month === 12", timeout=WAIT_MS)
     assert "month=12" in page.evaluate("window.location.search")
     note = page.locator("#readout-table .hint")
     assert "which shows seed variation (3 seeds)" in note.text_content()
@@ -133,7 +145,7 @@ def test_numeric_readout_shows_the_drawn_numbers(context, server) -> None:
     page.locator("#uncertainty").click()
     page.locator(".dash-dropdown-option:has(input[value='calibrated'])").click()
     page.wait_for_function("() => document.querySelector('#readout-table .hint').textContent"
-                           ".includes('parameter uncertainty')", timeout=120_000)
+                           ".includes('parameter uncertainty')", timeout=WAIT_MS)
     _finished(page)
     assert ("seed variation and parameter uncertainty (3 replicates, each its own seed and "
             "parameter draw)") in note.text_content()
@@ -141,7 +153,7 @@ def test_numeric_readout_shows_the_drawn_numbers(context, server) -> None:
         "#policy-status").text_content()
     # calibrated is the table co_creation ships with: the address no longer needs to say it
     page.wait_for_function("() => !window.location.search.includes('uncertainty=')",
-                           timeout=60_000)
+                           timeout=WAIT_MS)
     assert not page.errors
 
 
@@ -160,10 +172,10 @@ def test_the_table_follows_the_scenario_and_a_choice_of_none_survives_a_link(
     page.locator("#uncertainty").click()
     page.locator(".dash-dropdown-option:has(input[value='none'])").click()
     page.wait_for_function("() => window.location.search.includes('uncertainty=none')",
-                           timeout=60_000)
+                           timeout=WAIT_MS)
     page.wait_for_function("() => document.querySelector('#readout-table .hint').textContent"
                            ".includes('which shows seed variation (3 seeds)')",
-                           timeout=120_000)
+                           timeout=WAIT_MS)
     again = _open(context, page.evaluate("window.location.href"))
     _finished(again)
     assert "none: seed variation only" in again.evaluate(_TABLE_SHOWN)
@@ -174,11 +186,11 @@ def test_the_table_follows_the_scenario_and_a_choice_of_none_survives_a_link(
     again.locator(".dash-dropdown-option:has(input[value='npm'])").click()
     again.wait_for_function("() => window.location.search.startsWith('?scenario=npm')"
                             " && !window.location.search.includes('uncertainty=')",
-                            timeout=60_000)
+                            timeout=WAIT_MS)
     assert "calibrated: 22 plausible parameter sets" in again.evaluate(_TABLE_SHOWN)
     again.wait_for_function("() => document.querySelector('#policy-status').textContent"
                             ".includes('the bands show seed variation and parameter "
-                            "uncertainty')", timeout=120_000)
+                            "uncertainty')", timeout=WAIT_MS)
     assert not page.errors and not again.errors
 
 
@@ -189,21 +201,15 @@ def test_the_address_restores_the_view_in_a_new_page(context, server) -> None:
     before = page.evaluate(_SIGNATURE)
     for _ in range(5):
         slider.press("ArrowRight")
-    page.wait_for_function(f"prev => ({_SIGNATURE})() !== prev", arg=before, timeout=60_000)
+    page.wait_for_function(f"prev => ({_SIGNATURE})() !== prev", arg=before, timeout=WAIT_MS)
     value = slider.get_attribute("aria-valuenow")
     # each key press is a request of its own: wait for the last one's address and figure
     # (an earlier request can finish while the last is still drawing)
     page.wait_for_function("v => new URLSearchParams(window.location.search)"
-                           ".get('arena_reach') === v", arg=value, timeout=120_000)
+                           ".get('arena_reach') === v", arg=value, timeout=WAIT_MS)
     _finished(page)
+    _settled(page)
     drawn = page.evaluate(_SIGNATURE)
-    for _ in range(30):  # settled: the same figure two seconds apart, all replicates in
-        page.wait_for_timeout(2_000)
-        _finished(page)
-        now = page.evaluate(_SIGNATURE)
-        if now == drawn:
-            break
-        drawn = now
     address = page.evaluate("window.location.href")
     assert f"arena_reach={value}" in address
     assert page.locator("#policy-link").input_value() == address  # the copy-link box
@@ -220,7 +226,7 @@ def test_the_address_restores_the_view_in_a_new_page(context, server) -> None:
 def test_a_bad_address_is_clamped_with_a_notice(context, server) -> None:
     page = _open(context, server + SMALL + "&arena_reach=7&colour=red")
     page.wait_for_function("() => document.querySelector('#url-notice').textContent"
-                           ".includes('arena_reach')", timeout=60_000)
+                           ".includes('arena_reach')", timeout=WAIT_MS)
     notice = page.locator("#url-notice").text_content()
     assert "outside 0 to 1; set to 1" in notice and "'colour' ignored" in notice
     assert page.locator(_pattern("lever", "arena_reach") + " [role=slider]"
@@ -230,7 +236,7 @@ def test_a_bad_address_is_clamped_with_a_notice(context, server) -> None:
 def test_csv_download_holds_the_drawn_series(context, server, tmp_path) -> None:
     page = _open(context, server + SMALL)
     _finished(page)
-    with page.expect_download(timeout=60_000) as waiting:
+    with page.expect_download(timeout=WAIT_MS) as waiting:
         page.locator("#export-csv").click()
     path = tmp_path / waiting.value.suggested_filename
     waiting.value.save_as(path)
@@ -257,7 +263,7 @@ def test_zoom_marks_the_axes_that_do_not_start_at_zero(context, server) -> None:
     assert page.evaluate("() => document.querySelector('#graph-time .js-plotly-plot')"
                          ".layout.yaxis.rangemode") == "tozero"
     page.locator("#policy-zoom input").check()
-    page.wait_for_function(f"() => ({notes})() > 0", timeout=60_000)
+    page.wait_for_function(f"() => ({notes})() > 0", timeout=WAIT_MS)
     assert "zoom=1" in page.evaluate("window.location.search")
 
 
@@ -265,9 +271,9 @@ def test_the_policy_view_in_norwegian_keeps_its_language_in_the_address(context,
                                                                         ) -> None:
     page = _open(context, server + SMALL + "&lang=nb")
     page.wait_for_function("() => document.querySelector('#policy-status').textContent"
-                           ".includes('alle 3 kjøringer tegnet')", timeout=120_000)
+                           ".includes('alle 3 kjøringer tegnet')", timeout=WAIT_MS)
     page.wait_for_function("() => document.querySelector('#readout-text').textContent"
-                           ".startsWith('Tillit i måned 24:')", timeout=60_000)
+                           ".startsWith('Tillit i måned 24:')", timeout=WAIT_MS)
     assert page.locator("#main-levers h3").text_content() == "Dine virkemidler"
     assert "lang=nb" in page.evaluate("window.location.search")
     assert "lang=nb" in page.locator("#policy-link").input_value()
@@ -277,7 +283,7 @@ def test_a_plain_address_loads_the_default_scenario_and_writes_its_link(context,
                                                                        ) -> None:
     page = _open(context, server)
     page.wait_for_function("() => window.location.search === '?scenario=co_creation'",
-                           timeout=60_000)
+                           timeout=WAIT_MS)
     assert page.locator("#mix-sum").text_content().endswith("= 100 %")
     assert page.locator("#url-notice").text_content() == ""
     assert "10,000 citizens x 120 months" in page.locator("#policy-status").text_content()
