@@ -367,8 +367,8 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
     social_trust[i] = clip01(choose(part, drifted + cooperation, drifted));
     /* efficacy (trust.efficacy_anchor, update_efficacy): participants move with the
      * influence they felt above the tokenism threshold; all return to their anchor */
-    const double anchor = clip01(r->efficacy_baseline
-                                 + r->efficacy_gradient * (res - r->mean_resources));
+    const double anchor = clip01_masked(r->efficacy_baseline
+                                        + r->efficacy_gradient * (res - r->mean_resources));
     const double moved = e + (r->efficacy_rate * r->mobilisation_gain * r->mobilisation * (1.0 - e)
                               - r->efficacy_rate * r->efficacy_reversion * (e - anchor));
     const double felt = voice - r->tokenism;
