@@ -34,7 +34,8 @@ from governance_sim.params import UserInputError
 from governance_sim.results import OutputError, atomic_write
 from governance_sim.sweep.lock import FolderLock
 
-__all__ = ["ResultsError", "SweepStore", "read_manifest", "read_table", "STATUS_OK",
+__all__ = ["FINGERPRINT_KEY", "ResultsError", "SweepStore", "part_fingerprint", "read_manifest",
+           "read_table", "STATUS_OK",
            "STATUS_FAILED", "META_COLUMNS"]
 
 STATUS_OK = "ok"
@@ -45,6 +46,9 @@ META_COLUMNS: tuple[str, ...] = ("run_id", "point_id", "replicate", "seed", "sta
                                  "elapsed_s")
 
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
+
+#: Key of a part file's Parquet metadata that holds the fingerprint of its sweep's spec.
+FINGERPRINT_KEY = "governance_sim.fingerprint"
 
 
 class ResultsError(UserInputError, ValueError):
@@ -102,6 +106,18 @@ def read_table(out: str | os.PathLike[str], columns: list[str] | None = None) ->
     return table
 
 
+def part_fingerprint(path: Path) -> str | None:
+    """The spec fingerprint a part file carries (None: unmarked or unreadable)."""
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except Exception:  # noqa: BLE001 - pyarrow raises many kinds for a bad file
+        return None
+    value = metadata.get(FINGERPRINT_KEY.encode())
+    return value.decode("utf-8", "replace") if value is not None else None
+
+
 def _read_part(path: Path, columns: list[str] | None) -> pd.DataFrame:
     """One part file; a damaged one is named in a :class:`ResultsError`."""
     try:
@@ -128,6 +144,7 @@ class SweepStore:
         self.runs = self.out / "runs"
         self._lock: FolderLock | None = None
         self._seq = 0
+        self._fingerprint: str | None = None
 
     # --- set-up ------------------------------------------------------------------------
     def open(self, manifest: dict[str, Any], design: pd.DataFrame) -> bool:
@@ -161,13 +178,40 @@ class SweepStore:
                     f"{str(old.get('fingerprint'))[:12]} vs {manifest['fingerprint'][:12]}); "
                     "give a new --out folder or remove the old one")
         else:
+            self._check_orphans(manifest["fingerprint"])
             atomic_write(self.out / "design.parquet",
                          lambda tmp: design.to_parquet(tmp, index=True))
             atomic_write(path, lambda tmp: Path(tmp).write_text(
                 json.dumps(manifest, indent=2, sort_keys=True, default=str)))
         parts = _parts(self.out)
         self._seq = int(_PART.match(parts[-1].name).group(1)) if parts else 0  # type: ignore
+        self._fingerprint = str(manifest["fingerprint"])
         return resumed
+
+    def _check_orphans(self, fingerprint: str) -> None:
+        """Refuse part files without a manifest unless each is marked with this spec.
+
+        Every part file records the fingerprint of the spec whose runs it holds
+        (:data:`FINGERPRINT_KEY` in its Parquet metadata); runs left without their
+        manifest are taken up only when all their part files carry ``fingerprint``.
+        """
+        parts = _parts(self.out)
+        if not parts:
+            return
+        strangers = [p for p in parts if part_fingerprint(p) != fingerprint]
+        if strangers:
+            self.close()
+            files = f"{len(parts)} part file" + ("s" if len(parts) != 1 else "")
+            which = ("it does not carry" if len(parts) == 1
+                     else "none of them carries" if len(strangers) == len(parts)
+                     else f"{len(strangers)} of them do not carry")
+            raise ResultsError(
+                f"{self.out}: runs/ holds {files} but there is no manifest.json, and {which} "
+                "this spec's fingerprint, so the runs may be another sweep's; "
+                f"nothing was written. Give a new --out folder, or move {self.runs} away to "
+                "start this sweep afresh")
+        self.notify(f"{self.out}: manifest.json was missing; every part file in runs/ "
+                    "carries this spec's fingerprint, so their runs are kept")
 
     def _take_lock(self) -> None:
         """Take ``OUT/.lock`` (:class:`~governance_sim.sweep.lock.FolderLock`), or refuse."""
@@ -217,7 +261,13 @@ class SweepStore:
         """Write finished runs as the next part file (temporary name, then rename)."""
         if not rows:
             return None
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         self._seq += 1
-        frame = pd.DataFrame(rows, columns=columns)
+        table = pa.Table.from_pandas(pd.DataFrame(rows, columns=columns), preserve_index=False)
+        if self._fingerprint is not None:  # whose runs these are, for a lost manifest
+            table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                                   FINGERPRINT_KEY: self._fingerprint})
         target = self.runs / f"part-{self._seq:06d}.parquet"
-        return atomic_write(target, lambda tmp: frame.to_parquet(tmp, index=False))
+        return atomic_write(target, lambda tmp: pq.write_table(table, tmp))
