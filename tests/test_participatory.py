@@ -492,3 +492,49 @@ def test_classroom_command_serves_loopback_unless_asked(capsys, monkeypatch):
     assert host == "0.0.0.0" and list(urls) == [f"http://192.168.1.23:{port}/"]
     assert "warning: serving on 0.0.0.0" in out.err and "192.168.1.23" in out.out
     assert session.settings.max_students == 30
+
+
+@pytest.mark.slow
+def test_the_served_round_timer_plays_rounds(tmp_path):
+    """The real server's timer thread closes a round when its time is up."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    import httpx
+
+    from browser_support import free_port
+
+    port = free_port()
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "governance_sim.cli", "classroom", "--participatory",
+             "--port", str(port), "--round-seconds", "1"], stdout=out,
+            stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if "key=" in log.read_text():
+                try:
+                    httpx.get(base + "/", timeout=5)
+                    break
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.2)
+        key = re.search(r"key=([\w-]+)", log.read_text()).group(1)
+        teacher_client = httpx.Client(base_url=base, timeout=30)
+        teacher_client.get("/teacher", params={"key": key})
+        state = teacher_client.post("/api/teacher", json={"action": "start"}).json()
+        assert state["round"] == 1 and 0 < state["seconds_left"] <= 1
+        while state["round"] < 3 and time.monotonic() < deadline:
+            state = teacher_client.get("/api/teacher",
+                                       params={"since": state["version"]}).json()
+        assert state["round"] == 3 and state["month"] == 2
+        assert "time is up" in "\n".join(state["log"])
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert "Traceback" not in log.read_text()
