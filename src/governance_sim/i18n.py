@@ -25,6 +25,12 @@ API::
   the English text; ``tests/test_i18n.py`` fails when a text used in the code has no
   translation, so the fallback is a safety net, not the plan.
 
+Terms: ``locale/nb/glossary.csv`` is the one list of the bokmål words for the model's terms
+(replicate: kjøring, seed: tilfeldig startverdi, equity: likeverd, ...), with the English
+pattern each applies to and the words it rules out; ``tests/test_i18n.py`` checks every
+``.po`` file against it. Numbers shown in a language go through :func:`format_number`
+(Babel: ``10 000`` and ``0,536`` in bokmål) and figures get :func:`plotly_separators`.
+
 Catalogues: ``locale/nb/LC_MESSAGES/<domain>.po`` (edited by hand, UTF-8) next to the compiled
 ``<domain>.mo`` (read by the standard library's :mod:`gettext`; both are committed, so a
 clean clone and an editable install need no build step, and both ship in the wheel). After
