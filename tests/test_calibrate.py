@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from governance_sim.calibration import calibrate, config_from_dict, load_config
+from governance_sim.calibration import calibrate, config_from_dict, load_config, quick_config
 from governance_sim.calibration.config import Target
 from governance_sim.calibration.history import (
     Region,
@@ -179,6 +179,23 @@ def test_example_end_to_end_and_its_scenario_runs(tmp_path: Path, capsys) -> Non
     assert (tmp_path / "run" / "timeseries.parquet").is_file()
     provenance = (out / "provenance.json").read_text()
     assert "targets_file_content" in provenance and "motivation_npm_effect" in provenance
+
+
+def test_quick_keeps_targets_and_priors_at_a_small_budget(tmp_path: Path, capsys) -> None:
+    full = load_config(FIELD)
+    quick = quick_config(full)
+    assert quick.targets == full.targets and quick.parameters == full.parameters
+    assert (quick.n_citizens, quick.waves, quick.samples, quick.seeds) == (1000, 2, 16, 2)
+    assert (quick.draws, quick.check_citizens, quick.repeats) == (40, 2000, 2)
+    assert quick.fingerprint() != full.fingerprint()  # a quick folder is never a full one
+    out = tmp_path / "quick"
+    code = main(["calibrate", str(EXAMPLE), "--out", str(out), "--quick", "--workers", "2",
+                 "--no-progress"])
+    captured = capsys.readouterr()
+    assert code in (0, 1), captured.err
+    provenance = json.loads((out / "provenance.json").read_text())
+    assert provenance["quick"] and provenance["settings"]["n_citizens"] == 1000
+    assert "**Quick run**" in (out / "report.md").read_text()
 
 
 def test_default_field_targets_file_is_valid() -> None:

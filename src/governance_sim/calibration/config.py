@@ -174,7 +174,7 @@ class CalibrationConfig:
 def quick_config(config: CalibrationConfig) -> CalibrationConfig:
     """A quick version of a calibration (``--quick``): the same targets and priors, small.
 
-    1 000 citizens (at most), 2 waves of at most 20 samples on 2 seeds, 4 096 candidates per
+    1 000 citizens (at most), 2 waves of at most 16 samples on 2 seeds, 4 096 candidates per
     batch, 40 posterior draws checked at 2 000 citizens; two repeats. For tests and a first
     look: far too small to ship (the report says so).
     """
@@ -182,7 +182,7 @@ def quick_config(config: CalibrationConfig) -> CalibrationConfig:
     base = {**config.base, "n_units": min(int(config.base.get("n_units", 100)),
                                           max(1, n_citizens // 10))}
     return replace(config, name=f"{config.name}-quick", base=base, n_citizens=n_citizens,
-                   waves=min(config.waves, 2), samples=min(config.samples, 20),
+                   waves=min(config.waves, 2), samples=min(config.samples, 16),
                    seeds=min(config.seeds, 2), candidates=min(config.candidates, 4096),
                    draws=min(config.draws, 40),
                    check_citizens=min(config.check_citizens, 2000),

@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
                                             "often (seconds)."),
         quick: bool = typer.Option(False, "--quick",
                                    help="A quick calibration of the same targets (1 000 "
-                                   "citizens, 2 waves of 20 samples, 40 draws checked at "
+                                   "citizens, 2 waves of 16 samples, 40 draws checked at "
                                    "2 000 citizens): for tests and a first look, not to "
                                    "ship."),
     ) -> None:
