@@ -232,11 +232,16 @@ def test_settings_are_checked():
             session.configure(**change)
     session.configure(logic="npm", months_per_round=3)
     assert session.bridge.logic == "npm"
+    session.join(session.join_code)
     session.start()
     with pytest.raises(SessionError, match="set in the lobby"):
         session.configure(logic="co_creation")
     session.next_round()
     assert session.bridge.month == 3
+    session.configure(months_per_round=1)  # a quarter, then a month
+    session.next_round()
+    rows = session_csv(session).splitlines()[1:]
+    assert [row.split(",")[:3] for row in rows] == [["1", "3", "npm"], ["2", "4", "npm"]]
 
 
 def test_views_show_only_the_own_person_and_the_debrief():

@@ -56,6 +56,7 @@ class Decision:
         choices: the answer applied (empty when none).
         rule: what the model's rule did for this seat in the round's last month.
         outcome: what happened to the seat (plain numbers, 0-1 unless named).
+        month: months simulated at the end of the round.
     """
 
     round: int
@@ -65,6 +66,7 @@ class Decision:
     choices: dict[str, Any]
     rule: dict[str, Any]
     outcome: dict[str, Any] = field(default_factory=dict)
+    month: int = 0
 
 
 def _coprime_stride(size: int) -> int:
@@ -185,7 +187,8 @@ class ModelBridge:
             outcome = self.observe(kind, i)
             self.own.setdefault(role_id, []).append(outcome["headline"])
             decisions.append(Decision(round_no, role_id, kind, choices is not None,
-                                      dict(choices or {}), rules.get(role_id, {}), outcome))
+                                      dict(choices or {}), rules.get(role_id, {}), outcome,
+                                      self.month))
         return decisions
 
     def _before_step(self, kind: RoleKind, i: int,

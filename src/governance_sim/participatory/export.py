@@ -1,8 +1,9 @@
 """The session's export: an anonymous CSV of every seat's decisions, and an offline report.
 
-The CSV has one row per seat and round: the role id (``citizen-3``), never a nickname or a
-token; the student's choices (empty when the seat did not answer and kept the model's
-rule), what the rule did, and what happened to the seat. The HTML report is one file with
+The CSV has one row per seat and round (``month``: months simulated at the round's end):
+the role id (``citizen-3``), never a nickname or a token; the student's choices (empty when
+the seat did not answer and kept the model's rule), what the rule did, and what happened to
+the seat. The HTML report is one file with
 inline SVG and no script or external link, so it opens offline.
 """
 
@@ -46,12 +47,11 @@ def session_csv(session: Session) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
-        months = session.settings.months_per_round
         for d in session.decisions:
             logic = (session.round_logic[d.round - 1]
                      if d.round - 1 < len(session.round_logic) else "")
             writer.writerow([
-                d.round, d.round * months if months else "", logic, d.role_id, d.kind.value,
+                d.round, d.month, logic, d.role_id, d.kind.value,
                 _cell(d.outcome.get("unit", "")), int(d.answered),
                 *(_cell(d.choices.get(n)) for n in _CHOICE_NAMES),
                 *(_cell(d.rule.get(n)) for n in _CHOICE_NAMES),
