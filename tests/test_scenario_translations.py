@@ -182,7 +182,7 @@ def test_the_nb_report_of_a_run_shows_the_nb_texts(tmp_path: Path, capsys) -> No
     nb, english = scenario.text("nb"), scenario.text("en")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scenarios"][0]["translations"]["nb"]["question"] == nb.question
-    page = (out / "report.html").read_text(encoding="utf-8")
+    page = (out / "report.nb.html").read_text(encoding="utf-8")  # report.html: English
     escaped = page.replace("&#x27;", "'").replace("&quot;", '"')
     assert nb.description in escaped and nb.question in escaped
     assert f"<h3>{nb.label} " in escaped
