@@ -170,7 +170,9 @@ def run_score(score: str, args, log) -> dict:
     (work / "mutation_run.json").write_text(json.dumps({
         "selection": selection, "baseline_failures": failing, "population": len(everything),
         "sampled": bool(args.sample) and not args.max_mutants and bool(names),
-        "started": datetime.now(UTC).isoformat()}), encoding="utf-8")
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": "the working tree" if args.working_tree else f"commit {_commit()}"}),
+        encoding="utf-8")
     result = _mutmut(work, ["run", "--max-children", str(args.max_children), *names],
                      selection, log)
     seconds = time.monotonic() - start
@@ -200,21 +202,24 @@ def collect(score: str, log) -> dict:
             "seconds": run.get("seconds", float("nan")),
             "baseline_failures": run["baseline_failures"], "population": run["population"],
             "sampled": run["sampled"], "counts": counts, "survivors": survivors,
+            "started": run.get("started", "?"), "commit": run.get("commit", "?"),
             "total": len(statuses)}
 
 
-def _score_line(outcome: dict) -> str:
+def _score_line(outcome: dict, classified: dict | None = None) -> str:
     counts = outcome["counts"]
     killed = sum(counts.get(status, 0) for status in KILLED)
     no_tests = counts.get("no tests", 0)
-    considered = outcome["total"] - counts.get("skipped", 0)
+    equivalent = sum(1 for name in outcome["survivors"]
+                     if (classified or {}).get(name, {}).get("status") == "equivalent")
+    considered = outcome["total"] - counts.get("skipped", 0) - equivalent
     share = f"{100.0 * killed / considered:.1f} %" if considered else "n/a"
     if considered and outcome.get("sampled"):
         low, high = _wilson(killed, considered)
         share += f" (95 % interval {100 * low:.0f}-{100 * high:.0f} %)"
     detail = ", ".join(f"{status} {number}" for status, number in sorted(counts.items()))
-    return (f"| {DESCRIPTIONS[outcome['score']]} | {outcome['total']} | {killed} | "
-            f"{considered - killed} (of which no tests: {no_tests}) | {share} | "
+    return (f"| {DESCRIPTIONS[outcome['score']]} | {outcome['total']} | {equivalent} | "
+            f"{killed} | {considered - killed} (of which no tests: {no_tests}) | {share} | "
             f"{outcome['seconds'] / 60:.1f} min | {detail} |")
 
 
@@ -229,7 +234,7 @@ def _wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
 def write_report(outcomes: list[dict], args, path: Path) -> None:
     """docs/validation.md: what was run, the scores, every survivor."""
     pilot = bool(args.only or args.max_mutants)
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    classified = _classified()
     lines = [
         "# Validation: mutation testing",
         "",
@@ -243,7 +248,7 @@ def write_report(outcomes: list[dict], args, path: Path) -> None:
             f"{', '.join(f'`{glob}`' for glob in args.only) if args.only else 'all files'}"
             + (f", first {args.max_mutants} mutants" if args.max_mutants else "")
             + ". It proves the pipeline; the scores below say nothing about the model as a "
-            "whole. `make mutation` runs everything.",
+            "whole. `make mutation` runs the sampled run over every file.",
             "",
         ]
     for outcome in outcomes:
@@ -275,13 +280,15 @@ def write_report(outcomes: list[dict], args, path: Path) -> None:
         "Every survivor is to be listed below as equivalent (with why), killed by a new "
         "test, or its mechanism argued for in `docs/odd.md` (issue 20 item 5).",
         "",
-        f"Run {stamp} on "
-        + ("the working tree" if args.working_tree else f"commit {_commit()}")
-        + f", mutmut {_version()}, {args.max_children} worker processes.",
+        f"mutmut {_version()}, {args.max_children} worker processes. "
+        + " ".join(f"Score {o['score']} ran from {o['started']} on {o['commit']}."
+                   for o in outcomes),
         "",
-        "| tests | mutants | killed | not killed | score | time | by status |",
-        "|---|---|---|---|---|---|---|",
-        *[_score_line(outcome) for outcome in outcomes],
+        "Score = killed / (mutants - equivalent survivors).",
+        "",
+        "| tests | mutants | equivalent | killed | not killed | score | time | by status |",
+        "|---|---|---|---|---|---|---|---|",
+        *[_score_line(outcome, classified) for outcome in outcomes],
         "",
     ]
     for outcome in outcomes:
@@ -293,7 +300,9 @@ def write_report(outcomes: list[dict], args, path: Path) -> None:
         if not outcome["survivors"]:
             lines += ["None.", ""]
         for name, diff in outcome["survivors"].items():
-            lines += [f"- `{name}` (not yet classified)", "",
+            note = classified.get(name)
+            label = (f"**{note['status']}**: {note['why']}" if note else "not yet classified")
+            lines += [f"- `{name}` ({label})", "",
                       "  ```diff", *[f"  {line}" for line in diff.splitlines()], "  ```", ""]
     lines += [
         "## Reproduce",
@@ -310,6 +319,21 @@ def write_report(outcomes: list[dict], args, path: Path) -> None:
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _classified() -> dict[str, dict[str, str]]:
+    """Survivors already looked at (``classified.toml`` next to this script).
+
+    Each table is a mutant name with ``status`` (equivalent, killed by a new test, argued
+    for in docs/odd.md) and ``why``. mutmut numbers mutants per function, so an entry holds
+    while the function it names is unchanged.
+    """
+    import tomllib
+
+    path = Path(__file__).with_name("classified.toml")
+    if not path.is_file():
+        return {}
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 def _commit() -> str:
