@@ -43,6 +43,7 @@ def _fake_sweep(folder: Path, rng: np.random.Generator) -> Path:
                          "error": None, "elapsed_s": 0.0})
     columns = list(rows[0])
     manifest = {"kind": "governance_sim.sweep", "name": "worlds", "n_runs": len(rows),
+                "fingerprint": "worlds-test",
                 "parameters": [{"name": n, "section": "levers", "low": 0.0, "high": 1.0}
                                for n in "abc"],
                 "outcomes": [{"name": "ok", "metric": "ok"},
@@ -134,3 +135,15 @@ y = { stat = "value" }
     assert main(["discover", str(tmp_path / "s"), "--where", "y > 1", "--drawn",
                  "factors"]) == 2
     assert "records no drawn parameters" in capsys.readouterr().err
+
+
+def test_when_every_point_is_robust_the_cli_says_so_and_still_classifies_levers(
+        worlds: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    # six of the ten worlds have anchoring above 0.04, at every point: every point has the
+    # outcome in 60 % of its runs, so at --robust 0.5 every point is robust
+    assert main(["discover", str(worlds), "--where", "drawn_trust_anchoring > 0.04", "--out",
+                 str(tmp_path / "f"), "--resamples", "0", "--robust", "0.5"]) == 0
+    printed = capsys.readouterr().out
+    assert "Whatever the world is" in printed and "nothing to discover" in printed
+    assert "lever a:" in printed and (tmp_path / "f" / "levers.md").is_file()
+    assert not (tmp_path / "f" / "integrated").exists()

@@ -655,11 +655,13 @@ class Discovery:
     def summary(self) -> str:
         """The finding in plain words, a few lines."""
         box = self.result.boxes[self.chosen]
+        unit = "runs"
         if self.drawn == "integrate":
+            unit = "design points"
             lines = [f"{self.n_interest} of {self.n_points} design points have "
-                     f"{self.condition.text} in at least {self.robust:.0%} of their "
-                     f"{self.n_runs} runs (each its own parameter draw: integrated over "
-                     "the worlds)."]
+                     f"{self.condition.text} in at least {self.robust:.0%} of their runs "
+                     f"(each its own parameter draw; {self.n_runs} runs in all): integrated "
+                     "over the worlds."]
         else:
             lines = [f"{self.n_interest} of {self.n_runs} runs have {self.condition.text} "
                      f"({self.n_interest / self.n_runs:.0%})."]
@@ -669,7 +671,7 @@ class Discovery:
             return "\n".join(lines)
         lines.append(f"A box with coverage {box.coverage:.2f} and density {box.density:.2f} "
                      f"(box {box.index} of {len(self.result.boxes)} on the trajectory, "
-                     f"chosen by {self.how}; {box.n} runs) restricts:")
+                     f"chosen by {self.how}; {box.n} {unit}) restricts:")
         for row in self.table.itertuples():
             if row.kind == "categorical":
                 limits = f"one of {row.lower} (of {row.full_lower})"
@@ -677,8 +679,8 @@ class Discovery:
                 limits = (f"{_fmt(row.lower)} to {_fmt(row.upper)} (of {_fmt(row.full_lower)}"
                           f" to {_fmt(row.full_upper)})")
             lines.append(f"  {row.dimension}: {limits}, quasi-p {row.quasi_p:.2g}")
-        lines.append(f"Coverage: the box holds {box.coverage:.0%} of the runs with the "
-                     f"outcome; density: {box.density:.0%} of the runs in the box have it.")
+        lines.append(f"Coverage: the box holds {box.coverage:.0%} of the {unit} with the "
+                     f"outcome; density: {box.density:.0%} of the {unit} in the box have it.")
         return "\n".join(lines)
 
     def manifest(self) -> dict[str, Any]:
@@ -869,13 +871,14 @@ def per_world(folder: str | os.PathLike[str], where: str, levers: list[str], *,
     return pd.DataFrame(rows, columns=["world", "n_runs", "n_interest", *levers])
 
 
-def lever_worlds(across: Discovery, robust: Discovery, worlds: pd.DataFrame,
+def lever_worlds(across: Discovery, robust: Discovery | None, worlds: pd.DataFrame,
                  levers: list[str]) -> pd.DataFrame:
     """Which levers matter whatever the world is, and which only in some worlds.
 
     Args:
         across: PRIM on the runs with the drawn parameters as factors (``drawn="factors"``).
-        robust: PRIM on the design points integrated over the draws (``drawn="integrate"``).
+        robust: PRIM on the design points integrated over the draws (``drawn="integrate"``),
+            or None when no design point, or every one, met the condition robustly.
         worlds: :func:`per_world`.
         levers: the sweep's levers (what a decision maker sets).
 
@@ -897,7 +900,8 @@ def lever_worlds(across: Discovery, robust: Discovery, worlds: pd.DataFrame,
                 out[row.dimension] = f"{_fmt(row.lower)} to {_fmt(row.upper)}"
         return out
 
-    robust_limits, across_limits = limits(robust), limits(across)
+    robust_limits = limits(robust) if robust is not None else {}
+    across_limits = limits(across)
     drawn_restricted = " ".join(f"{name} {value}" for name, value in across_limits.items()
                                 if name.startswith("drawn_"))
     rows = []
@@ -913,14 +917,19 @@ def lever_worlds(across: Discovery, robust: Discovery, worlds: pd.DataFrame,
                                        "integrated_limits", "runs_limits", "worlds"])
 
 
-def lever_worlds_markdown(table: pd.DataFrame, across: Discovery, robust: Discovery) -> str:
-    """:func:`lever_worlds` as a short Markdown text."""
+def lever_worlds_markdown(table: pd.DataFrame, across: Discovery, robust: Discovery | None,
+                          robust_note: str = "") -> str:
+    """:func:`lever_worlds` as a short Markdown text.
+
+    ``robust_note`` says why ``robust`` is None (no point, or every point, robust).
+    """
+    integrated = (f"- *Whatever the world is*: PRIM on the {robust.n_points} design points, "
+                  f"a point counting when at least {robust.robust:.0%} of its runs (each its "
+                  f"own parameter draw) have the outcome ({robust.n_interest} points do)."
+                  if robust is not None else f"- *Whatever the world is*: {robust_note}")
     lines = [f"# Levers and worlds: {across.sweep}", "",
              f"Outcome: `{across.condition.text}`.", "",
-             f"- *Whatever the world is*: PRIM on the {robust.n_points} design points, a "
-             f"point counting when at least {robust.robust:.0%} of its runs (each its own "
-             "parameter draw) have the outcome "
-             f"({robust.n_interest} points do).",
+             integrated,
              f"- *Across worlds*: PRIM on the {across.n_runs} runs with the drawn parameters "
              f"as factors ({across.n_interest} runs have the outcome).",
              "- *In each world*: PRIM on the runs of one parameter draw.", ""]

@@ -67,6 +67,7 @@ def register(app: typer.Typer) -> None:
         from governance_sim.cli import fail
         from governance_sim.discovery import (
             DRAWN_MODES,
+            DiscoveryError,
             discover,
             drawn_columns,
             lever_worlds,
@@ -99,8 +100,13 @@ def register(app: typer.Typer) -> None:
                         mass_min=mass_min, resamples=resamples, seed=seed, robust=robust)
         found = discover(results, where, box=box,
                          drawn="factors" if drawn == "both" else drawn, **settings)
-        robust_found = (discover(results, where, drawn="integrate", **settings)
-                        if drawn == "both" else None)
+        robust_found, robust_note = None, ""
+        if drawn == "both":
+            try:
+                robust_found = discover(results, where, drawn="integrate", **settings)
+            except DiscoveryError as error:  # none or all robust: a finding, not a failure
+                robust_note = str(error)
+        both = drawn == "both"
         target = claim_folder(out if out is not None else Path(results) / "discover")
         clean_temporaries(target)
         written = _write(found, target)
@@ -108,12 +114,13 @@ def register(app: typer.Typer) -> None:
             inner = claim_folder(target / "integrated")
             clean_temporaries(inner)
             written += _write(robust_found, inner)
+        if both:
             levers = [p["name"] for p in manifest.get("parameters", [])
                       if p.get("section") in ("levers", "policies")]
             worlds = per_world(results, where, levers, peel_alpha=peel_alpha,
                                paste_alpha=paste_alpha, mass_min=mass_min)
             table = lever_worlds(found, robust_found, worlds, levers)
-            text = lever_worlds_markdown(table, found, robust_found)
+            text = lever_worlds_markdown(table, found, robust_found, robust_note)
             written.append(atomic_write(target / "levers.csv",
                                         lambda tmp: table.to_csv(tmp, index=False)))
             written.append(atomic_write(target / "levers.md", lambda tmp: Path(tmp).write_text(
@@ -121,13 +128,13 @@ def register(app: typer.Typer) -> None:
         if found.n_skipped:
             typer.echo(f"left out {found.n_skipped} runs (failed or with a missing outcome)",
                        err=True)
-        if robust_found is not None:
+        if both:
             typer.echo("Across worlds (runs; the drawn parameters as factors):")
         typer.echo(found.summary())
-        if robust_found is not None:
+        if both:
             typer.echo("")
             typer.echo("Whatever the world is (design points, integrated over the draws):")
-            typer.echo(robust_found.summary())
+            typer.echo(robust_found.summary() if robust_found is not None else robust_note)
             typer.echo("")
             typer.echo(f"In each of the {len(worlds)} worlds (one parameter draw each):")
             for row in table.itertuples():
