@@ -52,6 +52,10 @@ def register(app: typer.Typer) -> None:
         worker_timeout: float = typer.Option(60.0, "--worker-timeout", min=0.0,
                                              help="Dask: stop when the cluster has had no "
                                              "worker for this many seconds."),
+        max_runs: int | None = typer.Option(None, "--max-runs", min=1,
+                                            help="Most runs the design may have (default "
+                                            "200000); a bigger one is refused before it is "
+                                            "built."),
         allow_code: bool = typer.Option(False, "--allow-code",
                                         help="RUNS CODE: let the spec name any Python "
                                         "'module:function' as its model, which imports and "
@@ -86,7 +90,8 @@ def register(app: typer.Typer) -> None:
                                progress=progress, retry_failed=retry_failed,
                                flush_seconds=flush_seconds,
                                start_method=start_method or DEFAULT_START_METHOD,
-                               allow_code=allow_code, worker_timeout=worker_timeout)
+                               allow_code=allow_code, worker_timeout=worker_timeout,
+                               max_runs=max_runs)
         except SweepAborted as error:
             fail(str(error), code=1)
         except (_Stopped, KeyboardInterrupt) as stopped:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from governance_sim.sweep.design import Task
-from governance_sim.sweep.executors import Executor, chunk_size
+from governance_sim.sweep.executors import Executor, chunk_size, register_executor
 from governance_sim.sweep.models import ModelFn
 from governance_sim.sweep.spec import OutcomeSpec, SpecError
 from governance_sim.sweep.worker import evaluate_chunk, portable
@@ -322,3 +322,6 @@ def _died(task: Task) -> dict[str, Any]:
             "error": f"WorkerDied: run {task.run_id} killed its Dask worker every time it "
                      "was tried (KilledWorker)",
             "outcomes": {}, "elapsed_s": 0.0}
+
+
+register_executor("dask", DaskExecutor)  # make_executor(scheduler=...) finds it here

@@ -1,6 +1,8 @@
 """Where runs execute, behind one interface: serial, a local process pool (Dask: next door).
 
-Dask lives in :mod:`governance_sim.sweep.dask_executor`.
+Dask lives in :mod:`governance_sim.sweep.dask_executor`, which adds itself to the registry
+of executors here (:func:`register_executor`) when it is imported (the package
+``governance_sim.sweep`` imports it), so this module never imports it.
 
 An executor takes chunks of tasks and yields each chunk's results as it finishes (in any
 order). The worker side is :func:`evaluate_chunk`, a module-level function so it pickles by
@@ -19,25 +21,18 @@ from __future__ import annotations
 import math
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from governance_sim.sweep.design import Task
 from governance_sim.sweep.isolation import isolate
+from governance_sim.sweep.limits import cap_workers, default_workers
 from governance_sim.sweep.models import ModelFn
 from governance_sim.sweep.spec import OutcomeSpec, SpecError
 from governance_sim.sweep.worker import evaluate_chunk, portable, warm_worker
 
 __all__ = ["START_METHODS", "Executor", "PoolExecutor", "SerialExecutor",
-           "default_workers", "evaluate_chunk", "make_executor"]
-
-
-def default_workers() -> int:
-    """The cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+           "default_workers", "evaluate_chunk", "make_executor", "register_executor"]
 
 
 class Executor(ABC):
@@ -224,29 +219,53 @@ class PoolExecutor(Executor):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+#: Executors defined in other modules, by kind, each a factory
+#: ``(scheduler, workers, worker_timeout=) -> Executor``: ``"dask"`` for ``scheduler=``.
+_REGISTERED: dict[str, Callable[..., Executor]] = {}
+
+
+def register_executor(kind: str, factory: Callable[..., Executor]) -> None:
+    """Make an executor of another module available to :func:`make_executor`.
+
+    Args:
+        kind: ``"dask"`` (used when a ``scheduler`` is given).
+        factory: called as ``factory(scheduler, workers, worker_timeout=...)``.
+    """
+    _REGISTERED[kind] = factory
+
+
 def make_executor(workers: int | None = None, scheduler: Any = None,
                   start_method: str = DEFAULT_START_METHOD,
-                  worker_timeout: float = 60.0) -> Executor:
+                  worker_timeout: float = 60.0, *, runs: int | None = None,
+                  notify: Callable[[str], None] | None = None) -> Executor:
     """Pick the executor: Dask if ``scheduler``; serial if ``workers == 1``; else a pool.
 
     Args:
         workers: local processes (1: serial); with ``scheduler="local"`` the cluster's
-            workers.
+            workers. Local processes are capped at ``runs`` and at
+            :data:`~governance_sim.sweep.limits.WORKERS_PER_CORE` per core
+            (:func:`~governance_sim.sweep.limits.cap_workers`).
         scheduler: ``"local"``, a scheduler address, a scheduler file, a
             ``distributed.Client`` or a cluster object (see
             :class:`~governance_sim.sweep.dask_executor.DaskExecutor`); None: no Dask.
         start_method: how local worker processes start (:data:`START_METHODS`).
         worker_timeout: seconds a Dask sweep waits with no worker before it stops.
+        runs: runs to do, if known (no more local processes than that).
+        notify: told in one line when ``workers`` is lowered.
     """
-    if scheduler is not None and not (isinstance(scheduler, str) and not scheduler.strip()):
-        from governance_sim.sweep.dask_executor import DaskExecutor
-
-        return DaskExecutor(scheduler, workers, worker_timeout=worker_timeout)
-    if workers is not None and workers < 1:
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise SpecError(f"--workers must be at least 1, got {workers}")
+    if scheduler is not None and not (isinstance(scheduler, str) and not scheduler.strip()):
+        factory = _REGISTERED.get("dask")
+        if factory is None:  # pragma: no cover - the package imports the Dask module
+            raise SpecError("--scheduler: no Dask executor is registered (import "
+                            "governance_sim.sweep.dask_executor first)")
+        if isinstance(scheduler, str) and scheduler.strip() == "local" and workers:
+            workers = cap_workers(workers, runs, notify)
+        return factory(scheduler, workers, worker_timeout=worker_timeout)
     if workers == 1:
         return SerialExecutor()
-    return PoolExecutor(workers, start_method)
+    return PoolExecutor(cap_workers(workers, runs, notify), start_method)
 
 
 def chunk_size(n_tasks: int, workers: int) -> int:

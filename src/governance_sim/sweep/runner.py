@@ -30,6 +30,7 @@ from governance_sim.sweep.executors import (
     make_executor,
 )
 from governance_sim.sweep.isolation import isolate
+from governance_sim.sweep.limits import check_size
 from governance_sim.sweep.models import ModelFn, ModelRunner, check_points, resolve_model
 from governance_sim.sweep.spec import SpecError, SweepSpec, load_spec, with_settings
 from governance_sim.sweep.store import (
@@ -195,6 +196,7 @@ def run_sweep(
     allow_code: bool = False,
     worker_timeout: float = 60.0,
     settings: dict[str, Any] | None = None,
+    max_runs: int | None = None,
 ) -> SweepReport:
     """Run (or resume) a sweep and write its results folder.
 
@@ -223,12 +225,15 @@ def run_sweep(
             callable needs no permission.
         worker_timeout: seconds a Dask sweep waits with no worker before it stops.
         settings: parameters over the spec's ``[constants]`` (as in ``gs.run``).
+        max_runs: most runs the design may have (default
+            :data:`~governance_sim.sweep.limits.DEFAULT_MAX_RUNS`); a bigger design is
+            refused before it is built, with the memory it would take.
 
     Returns:
         A :class:`SweepReport`; ``report.failures`` lists failed runs.
 
     Raises:
-        SpecError: the spec is invalid.
+        SpecError: the spec is invalid, or its design has more than ``max_runs`` runs.
         ResultsError: ``out`` holds another sweep or is in use.
         OutputError: ``out`` cannot be written.
     """
@@ -238,6 +243,7 @@ def run_sweep(
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     spec = with_settings(spec, settings)
+    check_size(spec, max_runs)  # before the design is built: it may be huge
     design = build_design(spec)
     fn = resolve_model(spec, model, allow_code=allow_code)
     if isinstance(fn, ModelRunner):
@@ -253,7 +259,8 @@ def run_sweep(
     try:
         if own:
             # workers start in the background while the folder is prepared
-            active = make_executor(workers, scheduler, start_method, worker_timeout)
+            active = make_executor(workers, scheduler, start_method, worker_timeout,
+                                   runs=design.n_runs, notify=store.notify)
         store.open(build_manifest(spec, design, fn, columns, out=out, allow_code=allow_code),
                    design.points.reset_index())
         recorded = store.recorded()
