@@ -147,3 +147,10 @@ def test_when_every_point_is_robust_the_cli_says_so_and_still_classifies_levers(
     assert "Whatever the world is" in printed and "nothing to discover" in printed
     assert "lever a:" in printed and (tmp_path / "f" / "levers.md").is_file()
     assert not (tmp_path / "f" / "integrated").exists()
+    # an earlier integrated box in the same folder does not stay behind
+    assert main(["discover", str(worlds), "--where", "ok > 0.5", "--out", str(tmp_path / "g"),
+                 "--resamples", "0"]) == 0
+    assert (tmp_path / "g" / "integrated" / "box.csv").is_file()
+    assert main(["discover", str(worlds), "--where", "drawn_trust_anchoring > 0.04", "--out",
+                 str(tmp_path / "g"), "--resamples", "0", "--robust", "0.5"]) == 0
+    assert not (tmp_path / "g" / "integrated" / "box.csv").exists()

@@ -114,6 +114,10 @@ def register(app: typer.Typer) -> None:
             inner = claim_folder(target / "integrated")
             clean_temporaries(inner)
             written += _write(robust_found, inner)
+        elif (target / "integrated").is_dir():  # an earlier box no longer holds: drop it
+            for name in ("box.csv", "box.md", "trajectory.csv", "discovery.json",
+                         "discovery.html"):
+                (target / "integrated" / name).unlink(missing_ok=True)
         if both:
             levers = [p["name"] for p in manifest.get("parameters", [])
                       if p.get("section") in ("levers", "policies")]
