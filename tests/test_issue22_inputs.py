@@ -264,3 +264,12 @@ def test_a_report_in_bokmal_is_written_beside_the_english_one(tmp_path: Path) ->
     assert not (out / "report.nb.html").exists()
     assert set(json.loads((out / "manifest.json").read_text())["files"]) == {
         "timeseries.parquet", "timeseries.csv", "report.html"}
+
+
+def test_a_deeply_nested_manifest_is_one_line(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "r"
+    assert main(["run", "npm", *SMALL, "--out", str(out)]) == 0
+    (out / "manifest.json").write_text("[" * DEEP + "]" * DEEP)
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 2
+    assert "nested too deeply" in one_error_line(capsys.readouterr().err)

@@ -342,6 +342,10 @@ def register(app: typer.Typer) -> None:
             frame = pd.read_parquet(parquet)
         except (OSError, ValueError) as error:
             raise ResultsFolderError(f"{folder}: cannot read results: {error}") from None
+        except RecursionError:
+            raise ResultsFolderError(f"{manifest_path}: not a governance-sim manifest (nested "
+                                     "too deeply); run the command again to rebuild the "
+                                     "folder") from None
         if not _is_run_manifest(manifest, frame):
             raise ResultsFolderError(f"{manifest_path}: not a governance-sim manifest of "
                                      "'run' or 'compare' (or it was edited); run the command "
@@ -354,4 +358,7 @@ def register(app: typer.Typer) -> None:
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ResultsFolderError(f"{manifest_path}: cannot rebuild the report from it "
                                      f"({type(error).__name__}: {str(error)[:120]})") from None
-        typer.echo(_wrote(written["files"], folder))
+        page = batch.report_name(lang or str(manifest.get("lang") or "en"))
+        rewritten = {name: info for name, info in written["files"].items()  # not the others
+                     if not name.startswith("report") or name == page}
+        typer.echo(_wrote(rewritten, folder))
