@@ -95,7 +95,7 @@ def test_an_event_after_the_last_month_is_warned_once(tmp_path: Path, capsys) ->
                          'n_citizens = 200\nn_units = 10\n[[events]]\nkind = "trust_shock"\n'
                          'step = 50\nsize = 0.5\n')
     with pytest.warns(UserWarning, match=r"trust_shock at month 50 never fires.* 5 months"):
-        gs.run(str(path), seed=1)
+        gs.run(path, seed=1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         gs.run_many(path, replicates=3, progress=False, uncertainty="none")

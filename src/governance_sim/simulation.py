@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from os import PathLike
 from typing import Any
 
 import numpy as np
@@ -175,7 +176,7 @@ def run(
     Returns:
         :class:`Results` with ``timeseries`` indexed by step 0..steps.
     """
-    if isinstance(params_or_scenario, str):
+    if isinstance(params_or_scenario, str | PathLike):  # a name or a file, as in run_many
         params_or_scenario = load_scenario(params_or_scenario)
     if steps is None:
         steps = params_or_scenario.steps if isinstance(params_or_scenario, Scenario) else 120
