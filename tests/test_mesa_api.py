@@ -184,6 +184,27 @@ def test_agent_reporters_record_the_views_trust_and_participation():
         GovernanceModel(gs.Params(**SMALL), agent_reporters="trust")
 
 
+def test_network_sample_holds_whole_units_their_ties_and_views():
+    from mesa.discrete_space import Network
+
+    model = GovernanceModel(gs.Params(**SMALL), seed=4, agent_views=False)
+    space = model.network_sample(150)
+    assert isinstance(space, Network) and model.network_sample(150) is space
+    citizens = model.population.citizens
+    index = np.array([next(iter(space[k].agents)).index for k in range(len(space.all_cells))])
+    units = set(citizens.unit[index].tolist())
+    assert len(index) >= 150 and np.array_equal(index, np.flatnonzero(
+        np.isin(citizens.unit, list(units))))  # whole units, nobody else
+    listens = {(int(i), int(j)) for i in index for j in citizens.neighbours[i]}
+    for a, b in space.G.edges:
+        assert (index[a], index[b]) in listens or (index[b], index[a]) in listens
+    assert space.G.number_of_edges() > 0
+    view = next(iter(space[3].agents))
+    assert isinstance(view, Citizen) and view.cell is space[3] and view.index == index[3]
+    with pytest.raises(gs.UserInputError, match="size: must be a positive whole number"):
+        model.network_sample(0)
+
+
 # --- the SolaraViz page, rendered without a browser (as Mesa's own tests do) ---------------
 def _render_page(model_holder):
     solara = pytest.importorskip("solara", reason="the viz extra (mesa[viz]) is not installed")
@@ -249,6 +270,7 @@ def test_page_rejects_a_starting_value_outside_its_slider():
 def test_the_served_page_component_renders_the_default_scenario():
     solara = pytest.importorskip("solara", reason="the viz extra (mesa[viz]) is not installed")
     import ipyvuetify as vw
+    import ipywidgets
 
     from governance_sim.app import solara_page
 
@@ -260,8 +282,14 @@ def test_the_served_page_component_renders_the_default_scenario():
     _, rc = solara.render(App(), handle_error=False)
     assert rc.find(vw.Slider, label="Citizens").widget.v_model == 2000
     assert rc.find(vw.Select, label="Governance logic").widget.v_model == "co_creation"
-    rc.find(vw.Btn, children=["Step"]).widget.click()
+    # Mesa's network component and the two plots, each a matplotlib image
+    images = rc.find(ipywidgets.Image)
+    assert len(images.widgets) == 3
+    network = bytes(images.widgets[0].value)
+    for _ in range(3):
+        rc.find(vw.Btn, children=["Step"]).widget.click()
     assert not rc.find(vw.Alert).widgets
+    assert bytes(rc.find(ipywidgets.Image).widgets[0].value) != network  # trust moved
 
 
 def test_the_page_launcher_rejects_a_bad_port_in_one_line(capsys):

@@ -27,16 +27,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_support import app_server
+from browser_support import WAIT_MS, app_server, new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: Where the screenshot also goes when GOVERNANCE_SIM_SCREENSHOTS is set.
 SHOTS = os.environ.get("GOVERNANCE_SIM_SCREENSHOTS")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-WAIT_MS = 60_000
+#: Mesa's network component (the citizen sample) and the two plots: three images.
+IMAGES = 3
 
-# SHA-256 of the bytes of every plot image (Mesa's matplotlib components are PNG images);
+# SHA-256 of the bytes of every image: Mesa's network component and the plots (Mesa's
+# matplotlib components are PNG images);
 # null when an image is replaced while being read.
 _PLOT_HASHES = """async () => {
   const images = Array.from(document.querySelectorAll('img.widget-image'));
@@ -101,7 +103,7 @@ def server(tmp_path_factory):
             patch.setenv(name, ",".join(sorted(LOCAL_HOSTS - {"::1"})))
         patch.delenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", raising=False)  # the launcher's own
         with app_server(["-m", "governance_sim.app.solara_page", "--port", "{port}"], log,
-                        start_timeout=120) as (url, _):
+                        start_timeout=WAIT_MS / 1000) as (url, _):
             yield url, proxy
     proxy.close()
 
@@ -113,12 +115,15 @@ def _external(url: str) -> bool:
 
 
 def _plots(page, wanted=lambda hashes: True, what: str = "") -> list[str]:
-    """The plot images' hashes once two reads agree and ``wanted(hashes)`` holds."""
+    """The images' hashes once two reads 0.3 s apart agree and ``wanted(hashes)`` holds.
+
+    Polls the page's state until :data:`WAIT_MS` has passed (then fails).
+    """
     deadline = time.monotonic() + WAIT_MS / 1000
     previous = None
     while time.monotonic() < deadline:
         hashes = page.evaluate(_PLOT_HASHES)
-        if hashes and len(hashes) == 2 and hashes == previous and wanted(hashes):
+        if hashes and len(hashes) == IMAGES and hashes == previous and wanted(hashes):
             return hashes
         previous = hashes
         page.wait_for_timeout(300)
@@ -134,7 +139,7 @@ def _time(page) -> float:
 
 def test_the_page_steps_plays_resets_offline(browser, server, tmp_path):
     url, proxy = server
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = new_context(browser, viewport={"width": 1280, "height": 800})
     external: list[str] = []
     failed: list[str] = []
     console_errors: list[str] = []
@@ -178,11 +183,17 @@ def test_the_page_steps_plays_resets_offline(browser, server, tmp_path):
                            timeout=WAIT_MS)
     page.get_by_role("button", name="❚❚").click()
     page.get_by_role("button", name="▶").wait_for(timeout=WAIT_MS)
-    page.wait_for_timeout(1000)  # a step under way when Pause was pressed finishes
-    paused_at = _time(page)
-    page.wait_for_timeout(2000)
-    assert _time(page) == paused_at >= 8
+    # a step under way when Pause was pressed finishes: wait until the plots have settled
+    # on the shown time (the page's state), then check that nothing moves on
     _plots(page, lambda h: h != after_step, "after Play")
+    paused_at, settled = -1.0, None
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while _time(page) != paused_at and time.monotonic() < deadline:
+        paused_at = _time(page)  # the same time around a settled read of the images
+        settled = _plots(page, what="when paused")
+    page.wait_for_timeout(2000)  # no step comes while paused: an absence needs a window
+    assert _time(page) == paused_at >= 8
+    assert _plots(page, what="still paused") == settled
     page.screenshot(path=str(tmp_path / "solara_page.png"))
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)

@@ -331,6 +331,7 @@ class GovernanceModel(mesa.Model):
         if scenario is not None:
             self.scenario = scenario
         self._network_space: Any = None
+        self._samples: dict[int, Any] = {}
         self.simulation = Simulation(params_obj, run_seed, steps=steps,
                                      scenario_name=scenario_name)
         self.planned_steps = steps
@@ -409,6 +410,55 @@ class GovernanceModel(mesa.Model):
             for view in self._agents_of(Citizen):
                 self._network_space[view.index].add_agent(view)
         return self._network_space
+
+    def network_sample(self, size: int = 150) -> Any:
+        """A Mesa network space of a few whole units of citizens and their mutual ties.
+
+        What Mesa's network drawing (``make_space_component``) can show: the citizens of
+        the first units, whole units until ``size`` citizens (a few more may come), as an
+        undirected ``mesa.discrete_space.Network`` whose node ``k`` is the ``k``-th citizen
+        of the sample; a tie joins two of them when either listens to the other. Each
+        sampled citizen's view (created if needed) sits in its node's cell, and its
+        ``cell`` attribute is that cell (as Mesa's space drawers read it). Built once per
+        ``size`` and kept; the views read the arrays, so the drawing follows the run.
+
+        Args:
+            size: citizens wanted, at least 1.
+
+        Returns:
+            The space.
+
+        Raises:
+            ParameterError: ``size`` is not a positive whole number.
+        """
+        import networkx as nx
+        from mesa.discrete_space import Network
+
+        if not _is_int(size) or size < 1:
+            raise ParameterError(f"size: must be a positive whole number, got {_short(size)}")
+        cached = self._samples.get(int(size))
+        if cached is not None:
+            return cached
+        citizens = self.population.citizens
+        unit = np.asarray(citizens.unit)
+        counts = np.bincount(unit)
+        units = int(np.searchsorted(np.cumsum(counts), min(int(size), unit.size))) + 1
+        index = np.flatnonzero(unit < units)
+        position = np.full(unit.size, -1, dtype=np.int64)
+        position[index] = np.arange(index.size)
+        targets = position[citizens.neighbours[index]]          # [k, degree], -1 outside
+        rows = np.repeat(np.arange(index.size), targets.shape[1])
+        cols = targets.reshape(-1)
+        keep = (cols >= 0) & (cols != rows)
+        graph = nx.Graph()
+        graph.add_nodes_from(range(index.size))
+        graph.add_edges_from(zip(rows[keep].tolist(), cols[keep].tolist(), strict=True))
+        space = Network(graph, random=self.random, layout=None)
+        for node, view in enumerate(self.create_views(Role.CITIZEN, index)):
+            space[node].add_agent(view)
+            view.cell = space[node]
+        self._samples[int(size)] = space
+        return space
 
     def create_views(self, role: Role | str, indices: Any = None) -> AgentSet:
         """Create Mesa agent views for a role (all its agents, or the given indices).

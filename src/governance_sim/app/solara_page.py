@@ -3,8 +3,11 @@
 The Mesa way to look at the model: Mesa's ``SolaraViz`` with ``model_params`` (a select
 for the governance logic, sliders for the number of citizens, starting trust and the seed)
 and Mesa plot components reading the model's ``DataCollector`` (trust and participation;
-public value). Reset builds a new :class:`governance_sim.GovernanceModel` from the
-controls' values, passed as keywords exactly as SolaraViz passes them. Serve it with::
+public value), and Mesa's network component drawing a sample of the citizens
+(:meth:`GovernanceModel.network_sample`: a few whole units and their ties, each citizen
+coloured by trust, larger while taking part). Reset builds a new
+:class:`governance_sim.GovernanceModel` from the controls' values, passed as keywords
+exactly as SolaraViz passes them. Serve it with::
 
     python -m governance_sim.app.solara_page            # http://127.0.0.1:8765/
     python -m governance_sim.app.solara_page --port 9000 --open
@@ -43,14 +46,16 @@ from collections.abc import Sequence
 from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz, make_plot_component
+from mesa.visualization import SolaraViz, make_plot_component, make_space_component
+from mesa.visualization.components import AgentPortrayalStyle
 
 from governance_sim.model import GovernanceModel
 from governance_sim.params import LOGIC_NAMES, FieldInfo, ParameterError
 from governance_sim.scenarios import load_scenario
 
-__all__ = ["COMPONENTS", "DEFAULT_SCENARIO", "SERVER_ENV", "Page", "main", "make_page",
-           "model_params", "server_command"]
+__all__ = ["COMPONENTS", "DEFAULT_SCENARIO", "NETWORK_SAMPLE", "SERVER_ENV", "Page", "main",
+           "citizen_portrayal", "make_page", "model_params", "network_component",
+           "server_command"]
 
 #: The scenario the page starts from.
 DEFAULT_SCENARIO = "co_creation"
@@ -67,6 +72,44 @@ COMPONENTS = (
     ("trust_mean", "participation_rate"),
     ("public_value_index", "outcome_bottom_quintile"),
 )
+
+
+#: Citizens the network view draws (whole units, so a few more may come).
+NETWORK_SAMPLE = 150
+
+
+def citizen_portrayal(agent: Any) -> AgentPortrayalStyle:
+    """How Mesa's network drawing shows a citizen.
+
+    Coloured by trust (viridis, 0 dark to 1 yellow), larger while taking part in
+    co-production this month.
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    return AgentPortrayalStyle(color=to_hex(colormaps["viridis"](float(agent.trust))),
+                               size=60 if agent.participating else 20, marker="o")
+
+
+class _SampleHolder:
+    """What Mesa's space component reads from a model (``grid``): the network sample."""
+
+    def __init__(self, model: GovernanceModel, size: int) -> None:
+        self.grid = model.network_sample(size)
+
+
+def network_component(size: int = NETWORK_SAMPLE) -> Any:
+    """Mesa's network component (``make_space_component``) over the model's citizen sample.
+
+    Returns:
+        A function of the model, as SolaraViz's ``components`` take it.
+    """
+    space_component = make_space_component(citizen_portrayal, draw_grid=True)
+
+    def CitizenNetwork(model: GovernanceModel) -> Any:  # noqa: N802 - a solara component
+        return space_component(_SampleHolder(model, size))
+
+    return CitizenNetwork
 
 
 def _bounds(name: str) -> tuple[float, float]:
@@ -139,7 +182,8 @@ def make_page(scenario: str = DEFAULT_SCENARIO, *, n_citizens: int = 2000, seed:
     params = model_params(scenario, n_citizens=n_citizens, seed=seed)
     if model is None:
         model = solara.reactive(initial_model(params))
-    components = [make_plot_component(list(measures), page=0) for measures in COMPONENTS]
+    components = [(network_component(), 0),
+                  *(make_plot_component(list(measures), page=0) for measures in COMPONENTS)]
     return SolaraViz(model, components=components, model_params=params,
                      name=f"governance-sim: {scenario}")
 
