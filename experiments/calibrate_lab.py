@@ -420,8 +420,9 @@ def table(r: dict) -> str:
         "# Lab calibration: results",
         "",
         f"Written by `experiments/calibrate_lab.py` on {r['date']} (do not edit by hand; rerun "
-        "the script). Data: the Herrmann, Thöni & Gächter (2008) no-punishment series, mean "
-        "contribution per period pooled over 16 subject pools (share of endowment). "
+        "the script with `--update-docs`). Data: the Herrmann, Thöni & Gächter (2008) "
+        "no-punishment series, mean contribution per period pooled over 16 subject pools "
+        "(share of endowment). "
         "Method and reading: `docs/odd.md`, section III.v.",
         "",
         "## Fitted values",
