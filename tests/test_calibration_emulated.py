@@ -23,8 +23,9 @@ TRUTH = {"initial_trust": 0.5, "initial_efficacy": 0.2}
 
 
 def known_model(params: dict, seed: int) -> dict[str, float]:
-    """A stochastic model whose in-band region is known."""
-    rng = np.random.default_rng(seed)
+    """A stochastic model whose in-band region is known (noise differs point to point)."""
+    rng = np.random.default_rng([seed, int(params["initial_trust"] * 1e9),
+                                 int(params.get("initial_efficacy", 0.2) * 1e9)])
     x, z = params["initial_trust"], params.get("initial_efficacy", 0.2)
     return {"y": 10.0 * x + rng.normal(0.0, 0.1), "w": z + 0.3 * x + rng.normal(0.0, 0.01)}
 
@@ -129,6 +130,9 @@ def test_waves_shrink_the_space_and_the_posterior_covers_the_truth(tmp_path: Pat
     assert "plotly" in (out / "pairs.html").read_text()[:200000].lower()
     validation = pd.read_csv(out / "emulators.csv")
     assert (validation["within_3"] >= 0.8).all()
+    last = result.waves[-1].emulators
+    assert math.sqrt(last["y"].seed_var) == pytest.approx(0.1, rel=0.35)  # the seed noise
+    assert math.sqrt(last["w"].seed_var) == pytest.approx(0.01, rel=0.35)
     # run again: every wave and the check are found complete; same posterior
     again = calibrate(_config(), out, executor=SerialExecutor(), model=known_model,
                       progress=False)
