@@ -34,7 +34,9 @@ def _report(folder: Path, lang: str) -> Path:
     out = folder / lang
     subprocess.run([sys.executable, "-m", "governance_sim.cli", *COMMAND, "--out", str(out),
                     "--lang", lang], check=True, stdout=subprocess.DEVNULL)
-    return out / "report.html"
+    from governance_sim.cli.batch import report_name  # report.html, report.nb.html
+
+    return out / report_name(lang)
 
 
 def main() -> None:
