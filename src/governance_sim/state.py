@@ -59,7 +59,7 @@ class Citizens:
     participating: np.ndarray  # bool, took part last step
     unit: np.ndarray  # int32, serving unit
     neighbours: np.ndarray  # int32, shape (n_citizens, degree): whom each citizen listens to
-    listened_to: np.ndarray  # int32, how many ties point at each citizen (times heard)
+    listened_to: np.ndarray  # uint8 (uint16/32 if needed), ties pointing at each citizen
     #: float32, the shift of later contributions punishment has taught each citizen (share
     #: of endowment; contribution.punishment_learning); None until a step first sanctions
     sanction_learning: np.ndarray | None = None
@@ -250,15 +250,22 @@ def network_matrix(neighbours: np.ndarray) -> sparse.csr_array:
 
 
 def times_heard(neighbours: np.ndarray, n_citizens: int) -> np.ndarray:
-    """How many ties point at each citizen: int32[n_citizens].
+    """How many ties point at each citizen, in the smallest unsigned type that holds them.
 
-    Counted in chunks of citizens, to bound the temporary memory.
+    uint8 where no citizen is heard more than 255 times (the usual case: the mean is the
+    degree), else uint16 or uint32; the metrics multiply it as float64, so the type changes
+    no result. Counted in chunks of citizens, to bound the temporary memory.
+
+    Returns:
+        uint8, uint16 or uint32 [n_citizens].
     """
-    heard = np.zeros(n_citizens, dtype=np.int32)
+    heard = np.zeros(n_citizens, dtype=np.int64)
     for first in range(0, neighbours.shape[0], NETWORK_CHUNK):
         heard += np.bincount(neighbours[first:first + NETWORK_CHUNK].ravel(),
                              minlength=n_citizens)  # 10x np.add.at's speed
-    return heard
+    most = int(heard.max()) if n_citizens else 0
+    kind = np.uint8 if most <= 0xFF else np.uint16 if most <= 0xFFFF else np.uint32
+    return heard.astype(kind)
 
 
 def unit_layout(n_citizens: int, n_units: int) -> np.ndarray:
@@ -283,12 +290,21 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
 
     sizes = unit_layout(n, params.n_units)
     unit = np.repeat(np.arange(params.n_units, dtype=np.int32), sizes)
+    # The network first (its own stream, so the order changes no number): its 32 bytes a
+    # citizen and the in-degree count's temporary are then the only large arrays alive, and
+    # the population's temporaries below are freed before the last state arrays are made
+    # (a lower peak, and fewer holes left in the heap).
+    neighbours = build_network(sizes, params.network_degree, params.network_homophily,
+                               streams["network"])
+    listened_to = times_heard(neighbours, n)
+
     quintile = rng.integers(1, 6, size=n).astype(np.int8)
     quintile = quintile[np.lexsort((quintile, unit))]  # sorted by quintile inside each unit
     changes = (np.diff(unit) != 0) | (np.diff(quintile) != 0)
     group_starts = np.concatenate([[0], np.flatnonzero(changes) + 1]).astype(np.int64)
-    resources = quintile.astype(np.float64) * RESOURCES_PER_QUINTILE
-    centred = resources - MEAN_RESOURCES
+    del changes
+    centred = quintile.astype(np.float64) * RESOURCES_PER_QUINTILE  # the resources ...
+    centred -= MEAN_RESOURCES  # ... less their mean (the same bits as resources - mean)
 
     trust_disposition = beta_around(
         np.clip(params.initial_trust + params.trust_resource_gradient * centred, 0.01, 0.99),
@@ -301,12 +317,12 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     civic_motivation = np.clip(
         params.initial_civic_motivation + params.civic_motivation_resource_gradient * centred
         + params.civic_motivation_sd * rng.standard_normal(n), 0.0, 1.0)
+    del centred
 
-    neighbours = build_network(sizes, params.network_degree, params.network_homophily,
-                               streams["network"])
     type_draw = rng.random(n)
     bounds = np.cumsum([params.share_conditional, params.share_free_rider, params.share_hump])
     coop_type = np.searchsorted(bounds, type_draw, side="right").astype(np.int8)
+    del type_draw
 
     citizens = Citizens(
         trust=trust_disposition.copy(),
@@ -323,7 +339,7 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
         participating=np.zeros(n, dtype=bool),
         unit=unit,
         neighbours=neighbours,
-        listened_to=times_heard(neighbours, n),
+        listened_to=listened_to,
     )
 
     freeze_layout(citizens)
