@@ -253,8 +253,10 @@ def _identified_note(repeats: Sequence[Repeat], check: PosteriorCheck | None) ->
         return "one repeat: identification needs a second, independent repeat that agrees"
     unclean = [str(r.index) for r in repeats if not r.clean]
     if unclean:
-        return (f"the posterior of repeat {', '.join(unclean)} is not a plain rejection "
-                "sample (no candidate reached min_inside, or draws were resampled)")
+        which = (f"repeat {unclean[0]} is" if len(unclean) == 1
+                 else f"repeats {', '.join(unclean)} are")
+        return (f"the posterior of {which} not a plain rejection sample (no candidate "
+                "reached min_inside, or draws were resampled)")
     if check is None or not check.passed:
         return "the posterior predictive check failed"
     return ""
