@@ -35,6 +35,7 @@ from typing import Any
 
 from governance_sim.sweep.design import Task
 from governance_sim.sweep.executors import Executor, chunk_size, register_executor
+from governance_sim.sweep.mainguard import check_main_guard
 from governance_sim.sweep.models import ModelFn
 from governance_sim.sweep.spec import OutcomeSpec, SpecError
 from governance_sim.sweep.worker import evaluate_chunk, portable
@@ -188,6 +189,9 @@ class DaskExecutor(Executor):
         self.worker_timeout = float(worker_timeout)
         self._cluster = None
         if isinstance(scheduler, str) and scheduler.strip() == "local":
+            check_main_guard("scheduler='local'",
+                             dask.config.get("distributed.worker.multiprocessing-method",
+                                             "spawn"))
             with dask.config.set({"distributed.scheduler.allowed-failures": _ALLOWED_FAILURES}):
                 self._cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1,
                                              processes=True, dashboard_address=None)

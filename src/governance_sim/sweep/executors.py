@@ -27,6 +27,7 @@ from typing import Any
 from governance_sim.sweep.design import Task
 from governance_sim.sweep.isolation import isolate
 from governance_sim.sweep.limits import cap_workers, default_workers
+from governance_sim.sweep.mainguard import check_main_guard
 from governance_sim.sweep.models import ModelFn
 from governance_sim.sweep.spec import OutcomeSpec, SpecError
 from governance_sim.sweep.worker import evaluate_chunk, portable, warm_worker
@@ -118,11 +119,12 @@ class PoolExecutor(Executor):
         if start_method not in START_METHODS:
             raise SpecError(f"--start-method: unknown {start_method!r}; allowed: "
                             f"{', '.join(START_METHODS)}")
+        self.workers = workers or default_workers()
+        check_main_guard(f"workers={self.workers}", start_method)
         context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             context.set_forkserver_preload(list(FORKSERVER_PRELOAD))
         self._context = context
-        self.workers = workers or default_workers()
         self.label = f"{self.workers} local worker processes"
         if start_method != DEFAULT_START_METHOD:
             self.label += f" ({start_method})"

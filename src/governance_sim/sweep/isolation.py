@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from governance_sim.sweep.design import Task
+from governance_sim.sweep.mainguard import check_main_guard
 from governance_sim.sweep.models import ModelFn
 from governance_sim.sweep.spec import OutcomeSpec
 from governance_sim.sweep.worker import evaluate_chunk, warm_worker
@@ -99,6 +100,7 @@ def isolate(context: Any, model: ModelFn, outcomes: tuple[OutcomeSpec, ...],
     """
     from multiprocessing.connection import wait
 
+    check_main_guard("running a run alone in a new process", context.get_start_method())
     queue = list(tasks)
     queue.reverse()
     running: dict[Any, _Alone] = {}
