@@ -356,13 +356,13 @@ ABLATIONS: dict[str, Ablation] = {a.mechanism: a for a in (
         "signal of 0.15 on every citizen): trust falls, and then?",
         {"logic": "co_creation", "events": _SHOCK},
         {6: "the low-trust trap and hysteresis"},
-        ("Trust falls alike in both columns (from about 0.55 to 0.43). Watch participation: "
-         "with the threshold it halves during the shock (from about 6 % to 3 % a month) and "
-         "comes back only as trust does; without it, it does not react to the shock at all.",
-         "Without the threshold fewer citizens take part from the start (about 3 % instead "
-         "of 6 %): trust above the threshold no longer adds to anyone's readiness. So, "
-         "without it, a "
-         "municipality that starts with low trust takes part as much as one with high "
+        ("Trust falls alike in both columns (from about 0.55 to 0.46). Watch participation: "
+         "with the threshold it falls by a third during the shock (from about 5 % to 3.4 % a "
+         "month) and comes back only as trust does; without it, it hardly reacts (from about "
+         "2.1 % to 1.8 %).",
+         "Without the threshold fewer citizens take part from the start (about 2 % instead of "
+         "5 %): trust above the threshold no longer adds to anyone's readiness. So, without "
+         "it, a municipality that starts with low trust takes part as much as one with high "
          "trust, and the low-trust trap of pattern 6 is gone."),
         ("participation_rate", "trust_mean", "public_value_index"),
         y_ranges={"participation_rate": (0.0, 0.1), "trust_mean": (0.35, 0.65)},
@@ -376,14 +376,14 @@ ABLATIONS: dict[str, Ablation] = {a.mechanism: a for a in (
          "events": [{"kind": "budget_change", "step": 24, "factor": 2.0}]},
         {9: "better service crowds out co-production unless complementary"},
         ("Watch the value received jump at month 24 in the two right columns.",
-         "Watch co-production after month 24: with the service motive it ends up about 12 % "
-         "above the column that kept its budget (0.046 against 0.041 per citizen over the "
-         "last five years), and participation with it; without the motive, a better service "
-         "hardly moves co-production (+2 %). Framed as substitutes instead, the service "
-         "motive makes a better service lower co-production by a few per cent (pattern 9), "
-         "too little to see in one run.",
-         "Without the motive fewer take part from the start (about 4 % instead of 6 % a "
-         "month), and co-production is about 40 % lower."),
+         "Watch co-production after month 24: with the service motive it ends up about 11 % "
+         "above the column that kept its budget (0.042 against 0.038 per citizen over the "
+         "last five years), and participation with it; without the motive co-production stays "
+         "far lower (0.023). Framed as substitutes instead, the service motive makes a better "
+         "service lower co-production by a few per cent (pattern 9), too little to see in one "
+         "run.",
+         "Without the motive fewer take part from the start (about 3 % instead of 5 % a "
+         "month), and co-production is about 45 % lower."),
         ("coproduction", "participation_rate", "service_value"),
         reference=Column("co-creation, same budget",
                          {"logic": "co_creation", "levers": {"complementarity_framing": 1.0}}),
