@@ -25,7 +25,8 @@ from governance_sim.sweep import run_sweep, spec_from_dict
 from governance_sim.sweep.store import SweepStore
 
 FORK = multiprocessing.get_context("fork")
-pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded:DeprecationWarning")
 
 
 def _no_flock(*_: object) -> None:
