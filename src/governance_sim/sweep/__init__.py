@@ -12,10 +12,13 @@ reused worker processes or on Dask, and read the results back (:func:`read_table
 * ``design``: design points (full factorial; Latin hypercube, Sobol/Saltelli and Morris
   from SALib) and common-random-number replicate seeds.
 * ``models``: what runs (the built-in model or any callable) and how outcomes are read off.
-* ``executors``: serial and a local process pool; ``dask_executor``: Dask.
+* ``executors``: serial and a local process pool, and the registry ``dask_executor``
+  (Dask) adds itself to; ``limits``: most runs and workers; ``mainguard``: no worker
+  pool from a script's unguarded top level.
 * ``worker``, ``isolation``: the worker side; runs that kill their worker, run alone.
 * ``registry``: the models a spec may name (files are data: no module paths).
-* ``store``: the Parquet dataset and manifest on disk, resume.
+* ``store``: the Parquet dataset and manifest on disk, resume; ``lock``: one sweep per
+  folder.
 * ``runner``: :func:`run_sweep`.
 * ``notebook``: :func:`sweep`, the same from Python, returning a DataFrame.
 * ``testfunctions``: functions with known Sobol indices.
