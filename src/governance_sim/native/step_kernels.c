@@ -206,14 +206,48 @@ HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighb
  * shift punishment has taught the citizen (contribution.punishment_learning). */
 static inline double contribution(double belief, int8_t type, double trust, double dialogue_weight,
                                   double slope, double unconditional, double learned) {
-    const double conditional = minimum(1.0, slope * belief);
-    const double hump = minimum(1.0, slope * 2.0 * minimum(belief, 1.0 - belief));
+    /* choose() for the minima and the clip (the same values as the ternaries): no branch,
+     * so the loop of contribution_step vectorises */
+    const double scaled = slope * belief;
+    const double conditional = choose(1.0 < scaled, 1.0, scaled);
+    const double nearer = choose(belief < 1.0 - belief, belief, 1.0 - belief);
+    const double hump_scaled = slope * 2.0 * nearer;
+    const double hump = choose(1.0 < hump_scaled, 1.0, hump_scaled);
     const double base = choose(type == 0, conditional,           /* conditional */
                         choose(type == 2, hump,                 /* hump-shaped */
                         choose(type == 3, unconditional, 0.0))); /* unconditional; 1 free rider */
     const double dialogue = dialogue_weight * trust;
     const double committed = (1.0 - dialogue) * base + dialogue;
-    return clip01(committed + learned);
+    return clip01_masked(committed + learned);
+}
+
+/* The citizens first .. end-1 of one unit in contribution_step (see there). Inlined twice,
+ * with and without learned shifts, so that neither copy tests has_learned per citizen. */
+static inline __attribute__((always_inline)) void contribute_unit(
+        int64_t first, int64_t end, const double *restrict uniform,
+        const double *restrict belief, const int8_t *restrict coop_type,
+        const double *restrict trust, const double *restrict invitation,
+        const float *restrict learned, int has_learned, double persistence,
+        double dialogue_weight, double slope, double unconditional,
+        uint8_t *restrict taking_part, double *restrict given, int64_t *n_invited,
+        int64_t *n_accepted) {
+    int64_t invited_count = 0, accepted_count = 0;
+    for (int64_t i = first; i < end; i++) {
+        const int took = invitation[i] < 0.0;  /* marked in participation_log_odds */
+        const double probability = choose(took, persistence,
+                                          invitation[i] * (1.0 / (1.0 + given[i])));
+        const int part = uniform[i] < probability;
+        const int invited = (!took) & (uniform[i] < invitation[i]);  /* no branch */
+        invited_count += invited;
+        accepted_count += invited & part;
+        const double shift = has_learned ? (double)learned[i] : 0.0;
+        const double amount = contribution(belief[i], coop_type[i], trust[i],
+                                           dialogue_weight, slope, unconditional, shift);
+        taking_part[i] = (uint8_t)part;
+        given[i] = choose(part, amount, 0.0);
+    }
+    *n_invited += invited_count;
+    *n_accepted += accepted_count;
 }
 
 /* participation.reach, acceptance, participation_probability, decide and invited (panel
@@ -242,20 +276,14 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
     for (int64_t u = 0; u < n_units; u++) {
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
         const double dialogue_weight = dialogue_effect * unit_facilitation[u];
-        for (int64_t i = first; i < end; i++) {
-            const int took = invitation[i] < 0.0;  /* marked in participation_log_odds */
-            const double probability = choose(took, persistence,
-                                              invitation[i] * (1.0 / (1.0 + given[i])));
-            const int part = uniform[i] < probability;
-            const int invited = (!took) & (uniform[i] < invitation[i]);  /* no branch */
-            n_invited += invited;
-            n_accepted += invited & part;
-            const double shift = has_learned ? (double)learned[i] : 0.0;
-            const double amount = contribution(belief[i], coop_type[i], trust[i],
-                                               dialogue_weight, slope, unconditional, shift);
-            taking_part[i] = (uint8_t)part;
-            given[i] = choose(part, amount, 0.0);
-        }
+        if (has_learned)
+            contribute_unit(first, end, uniform, belief, coop_type, trust, invitation, learned,
+                            1, persistence, dialogue_weight, slope, unconditional,
+                            taking_part, given, &n_invited, &n_accepted);
+        else
+            contribute_unit(first, end, uniform, belief, coop_type, trust, invitation, learned,
+                            0, persistence, dialogue_weight, slope, unconditional,
+                            taking_part, given, &n_invited, &n_accepted);
         for (; next < n_panel && panel[next] < end; next++) {
             const int64_t i = panel[next];
             taking_part[i] = 1;
@@ -263,11 +291,14 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
                                     unconditional, has_learned ? (double)learned[i] : 0.0);
         }
         int64_t count = 0;
+        for (int64_t i = first; i < end; i++) count += taking_part[i];  /* vectorised */
+        /* the sum in citizen order, as bincount takes it, over those taking part only: the
+         * others' given is +0.0, and adding +0.0 changes no sum that starts at +0.0 (it
+         * cannot become -0.0). Few take part, so the branch is predicted and the chain of
+         * dependent additions is short. */
         double sum = 0.0;
-        for (int64_t i = first; i < end; i++) {
-            count += taking_part[i];
-            sum += given[i];  /* adding 0.0 leaves a sum of non-negative amounts unchanged */
-        }
+        for (int64_t i = first; i < end; i++)
+            if (taking_part[i]) sum += given[i];
         unit_taking_part[u] = count;
         unit_given[u] = sum;
     }
