@@ -172,6 +172,10 @@ def end_game_deterrence(params: Params, design: LabDesign) -> float:
     1; without sanctions, or with ``punishment_feedback`` off (punishment teaches nothing),
     it is 0.
 
+    A reduced form: it acts on the last period's drop only, counts each other member both as
+    a prosocial and as an antisocial punisher (an upper bound), and is all or nothing in
+    ``punishment_response`` (docs/odd.md, III).
+
     Returns:
         The share of ``end_game_drop`` that the sanctions stage removes.
     """

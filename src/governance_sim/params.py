@@ -684,9 +684,10 @@ class Params(BaseModel):
     institutional_social_link: float = _f(
         0.2, 0.0, 2.0, "social trust per unit of institutional trust",
         "direction from source: Rothstein & Stolle (2008), citizens who find institutions "
-        "impartial and trustworthy trust other people more; Zmerli & Newton (2008): the "
-        "individual-level correlation of social and political trust is positive (data/"
-        "joint_structure.md); size assumed",
+        "impartial and trustworthy trust other people more; individual-level panels: "
+        "Sønderskov & Dinesen (2016, Political Behavior 38:179), Seifert (2018, Social "
+        "Indicators Research 136:539), institutional trust raises social trust; Zmerli & "
+        "Newton (2008): the correlation is positive (data/joint_structure.md); size assumed",
         "how much higher the level a citizen's social trust returns to is per unit of their "
         "institutional trust above initial_trust", "social_capital")
     social_trust_resource_gradient: float = _f(
@@ -699,7 +700,8 @@ class Params(BaseModel):
         0.3, 0.0, 5.0, "signal per unit of efficacy",
         "direction from source: perceived voice builds legitimacy (Tyler 2006); those who "
         "feel they have a say trust government far more (OECD Trust Survey 2024; data/"
-        "joint_structure.md); size assumed",
+        "joint_structure.md); size calibrated by hand to the field bands (issue 20): the "
+        "trust ranking of bureaucracy and co-creation flips between 0.3 and 0.4",
         "procedural signal a citizen feels per unit of efficacy above initial_efficacy",
         "trust")
     efficacy_rate: float = _f(0.03, 0.0, 1.0, "1/step", ASSUMPTION,
@@ -1040,14 +1042,14 @@ EVIDENCE_GRADES: dict[str, str] = {
     "crowding_out_effect": "calibrated",
     "scar_rate": "assumed",
     "control_tolerance": "assumed",
-    "efficacy_resource_gradient": "direction only",
+    "efficacy_resource_gradient": "calibrated",
     "voice_trust_weight": "direction only",
     "facilitation_effectiveness": "direction only",
     "civic_motivation_resource_gradient": "direction only",
     "perceived_support_mean": "direction only",
     "participation_trust_weight": "assumed",
     "trust_threshold": "assumed",
-    "participation_efficacy_weight": "direction only",
+    "participation_efficacy_weight": "calibrated",
     "participation_motivation_weight": "direction only",
     "participation_contagion_weight": "direction only",
     "participation_need_weight": "direction only",
@@ -1107,17 +1109,17 @@ EVIDENCE_GRADES: dict[str, str] = {
     "initial_motivation": "assumed",
     "perceived_support_sd": "assumed",
     "targeting_strength": "assumed",
-    "trust_learning_rate": "assumed",
+    "trust_learning_rate": "calibrated",
     "fairness_weight": "assumed",
     "fairness_reference": "assumed",
     "voice_facilitation_share": "assumed",
     "compact_signal_share": "assumed",
     "experience_noise": "assumed",
     "cooperation_norm": "assumed",
-    "efficacy_rate": "assumed",
+    "efficacy_rate": "calibrated",
     "institutional_social_link": "direction only",
     "social_trust_resource_gradient": "direction only",
-    "felt_say_weight": "direction only",
+    "felt_say_weight": "calibrated",
     "efficacy_reversion": "assumed",
     "motivation_adjustment_rate": "assumed",
     "control_cost": "assumed",

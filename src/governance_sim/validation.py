@@ -280,7 +280,10 @@ def pattern_4(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
     ``signal``, each for ``news_steps`` steps, once good news first and once bad news
     first; the statistic is the mean over both orders of trust at the end minus the same
     seed without the news (the order's own effect cancels). Measured: about -0.010 at the
-    default, +0.0000 with symmetric weighting (``loss_aversion = 1``) on seeds 1-3.
+    default, +0.0000 with symmetric weighting (``loss_aversion = 1``) on seeds 1-3. The kink
+    of the update sits at a zero *total* signal, so the statistic is loss aversion times the
+    share of citizens whose signal the news turns round: it depends on the other signals too
+    (with ``fairness_reference`` 0.3 it is -0.0004 and the criterion fails).
     (b) Recovery after a shock: a ``trust_shock`` of ``shock_size`` for ``shock_steps``
     steps from step 24, against the same seed without it. Statistic: steps to regain half
     the drop after the trough divided by the steps the fall took. Criterion: net change (a)

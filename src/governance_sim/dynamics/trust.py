@@ -6,12 +6,16 @@ experiences move trust around it and trust is pulled back toward it, so that wit
 shock the mean settles instead of drifting for ever, and citizens keep their differences.
 Experiences follow expectation-disconfirmation on service quality (Van Ryzin 2004, 2006),
 weighted less than process: fair treatment (Van Ryzin 2011) and voice (Folger 1977; Lind &
-Tyler 1988). Gains are scaled by the room left
-above, losses by the trust there is to lose and weighted by loss aversion, so trust is lost
-faster than gained (Slovic 1993). Taking part without visible influence lowers trust
-(Fledderus 2015). Network neighbours pull trust toward theirs. Social trust grows with good
-cooperation and shrinks with poor (assumed, after Putnam 2000) and returns to a level set by
-the institutions' impartiality (Rothstein & Stolle 2008); efficacy follows felt influence.
+Tyler 1988), plus the say citizens feel they have (their efficacy). Trust moves in
+log-odds to first order (rate x T(1 - T) x signal), losses weighted by loss aversion, so a
+loss weighs more than an equal gain at every level (Slovic 1993); that trust moves least
+near 0 and 1 is an assumption of the form. Taking part without visible influence lowers
+trust (Fledderus 2015). Network neighbours pull trust toward theirs. Social trust grows with
+good cooperation and shrinks with poor (assumed, after Putnam 2000) and returns to a level
+set by the institutions' impartiality (Rothstein & Stolle 2008), the citizen's own
+institutional trust (Sønderskov & Dinesen 2016) and resources (Delhey & Newton 2003);
+efficacy moves with felt influence above the tokenism threshold and returns to an anchor
+that rises with resources.
 """
 
 from __future__ import annotations
