@@ -149,8 +149,9 @@ MECHANISMS: dict[str, Mechanism] = {m.name: m for m in (
               "payment raises acceptance by its price effect only (civic_crowding_effect = 0)",
               lambda p: {"civic_crowding_effect": 0.0}),
     Mechanism("felt_say",
-              "citizens who feel they have a say (efficacy above initial_efficacy) judge institutions "
-              "more responsive and trust them more, whether or not they take part (perceived "
+              "citizens who feel they have a say (efficacy above initial_efficacy) judge "
+              "institutions more responsive and trust them more, whether or not they take part "
+              "(perceived "
               "voice: Tyler 2006; OECD Trust Survey 2024)",
               "efficacy does not enter the trust signal (felt_say_weight = 0)",
               lambda p: {"felt_say_weight": 0.0}),
