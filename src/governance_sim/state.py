@@ -68,8 +68,14 @@ class Citizens:
     #: (the compiled path double-buffers instead of allocating and freeing every step)
     _spare_trust: np.ndarray | None = field(default=None, repr=False, compare=False)
     _spare_participating: np.ndarray | None = field(default=None, repr=False, compare=False)
-    #: reused for each step's bulk random draws
+    #: float64[n] scratch before the compiled path's first step (which then takes it as its
+    #: trust buffer) and the numpy path's buffer for each step's bulk random draws
     _draw_buffer: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: float64[m], m = min(n, max(DRAW_CHUNK, largest unit)): the compiled path draws each
+    #: step's uniforms into it a chunk of whole units at a time
+    _draw_chunk: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: (first unit, end unit) of each chunk of whole units that fits in ``_draw_chunk``
+    _chunk_units: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -77,15 +83,36 @@ class Citizens:
         return int(self.trust.shape[0])
 
     def scratch(self) -> np.ndarray:
-        """A float64[n] buffer for temporary use between steps (made on first use, kept).
+        """A float64[n] buffer for temporary use between steps (its contents are not kept).
 
-        Each step draws its random numbers into it, one draw at a time; between steps the
-        metrics use it for their one product over all citizens, so neither allocates a
-        citizen-sized array every step (8 bytes a citizen of peak memory).
+        Between steps the metrics use it for their one product over all citizens. It is the
+        compiled path's spare trust buffer (the trust of the step before last, which the next
+        step overwrites) once there is one, else a buffer made on first use and kept (the
+        numpy path draws each step's random numbers into it, one draw at a time). So no
+        citizen-sized array is allocated every step, and none is held for this alone.
         """
+        if self._spare_trust is not None:
+            return self._spare_trust
         if self._draw_buffer is None:
             self._draw_buffer = np.empty(self.n)
         return self._draw_buffer
+
+    def draw_chunk(self, unit_starts: np.ndarray) -> tuple[np.ndarray, tuple[tuple[int, int], ...]]:
+        """The buffer the compiled path draws uniforms into, and its chunks of whole units.
+
+        Args:
+            unit_starts: int64[n_units + 1], the municipality's ``unit_starts``.
+
+        Returns:
+            (float64[m], ((first unit, end unit), ...)): each chunk's citizens fit in the
+            buffer; made on first use and kept.
+        """
+        if self._draw_chunk is None:
+            sizes = np.diff(unit_starts)
+            capacity = int(min(self.n, max(DRAW_CHUNK, int(sizes.max(initial=0)))))
+            self._chunk_units = unit_chunks(unit_starts, capacity)
+            self._draw_chunk = np.empty(capacity)
+        return self._draw_chunk, self._chunk_units
 
     @property
     def resources(self) -> np.ndarray:
@@ -266,6 +293,28 @@ def times_heard(neighbours: np.ndarray, n_citizens: int) -> np.ndarray:
     most = int(heard.max()) if n_citizens else 0
     kind = np.uint8 if most <= 0xFF else np.uint16 if most <= 0xFFFF else np.uint32
     return heard.astype(kind)
+
+
+#: Citizens whose uniforms the compiled path draws at once: 512 KB, so a chunk is still in
+#: cache when the kernel reads it (a chunk is whole units, at least the largest unit).
+DRAW_CHUNK = 1 << 16
+
+
+def unit_chunks(unit_starts: np.ndarray, capacity: int) -> tuple[tuple[int, int], ...]:
+    """Runs of whole units of at most ``capacity`` citizens: ((first unit, end unit), ...).
+
+    Args:
+        unit_starts: int64[n_units + 1], first citizen of each unit (and n).
+        capacity: at least the largest unit's size.
+    """
+    n_units = unit_starts.size - 1
+    chunks, first = [], 0
+    while first < n_units:
+        fits = int(np.searchsorted(unit_starts, unit_starts[first] + capacity, side="right"))
+        end = min(n_units, max(first + 1, fits - 1))
+        chunks.append((first, end))
+        first = end
+    return tuple(chunks)
 
 
 def unit_layout(n_citizens: int, n_units: int) -> np.ndarray:

@@ -20,6 +20,7 @@ one per purpose, so the per-agent reference implementation consumes the very sam
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,17 +62,21 @@ class StepDraws:
     """
 
     def __init__(self, streams: dict[str, np.random.Generator], n_citizens: int,
-                 buffer: np.ndarray | None = None) -> None:
+                 buffer: np.ndarray | None = None, chunk: np.ndarray | None = None) -> None:
         self._streams = streams
         self._n = n_citizens
         self._drawn: dict[str, np.ndarray] = {}
         self._released: set[str] = set()
         self._buffer = buffer  # float64[n_citizens] to draw into while no other draw uses it
+        self._chunk = chunk  # float64[m] to draw a stream into piece by piece (:meth:`take`)
+        self._taken: dict[str, int] = {}  # numbers taken so far of streams taken in pieces
 
     def _get(self, name: str) -> np.ndarray:
         if name not in self._drawn:
             if name in self._released:
                 raise RuntimeError(f"the {name} draws of this step were released")
+            if name in self._taken:
+                raise RuntimeError(f"the {name} draws of this step are being taken in pieces")
             buffer = self._buffer
             if buffer is not None and not any(a is buffer for a in self._drawn.values()):
                 self._drawn[name] = self._streams[name].random(out=buffer)
@@ -87,21 +92,50 @@ class StepDraws:
     def experience(self) -> np.ndarray:  # noqa: D102
         return self._get("experience")
 
+    def can_take(self, name: str) -> bool:
+        """Whether ``name`` can be taken in pieces (a chunk buffer, and not drawn whole)."""
+        return (self._chunk is not None and name not in self._drawn
+                and name not in self._released)
+
+    def take(self, name: str, count: int) -> np.ndarray:
+        """The next ``count`` numbers of ``name``, in the chunk buffer's first ``count`` places.
+
+        Taken piece by piece, they are the very numbers one whole draw gives (a generator
+        draws uniforms one after another). The buffer is returned whole (the same object
+        each time); it is overwritten by the next piece.
+        """
+        done = self._taken.get(name, 0)
+        if not self.can_take(name) or done + count > self._n or count > self._chunk.size:
+            raise RuntimeError(f"cannot take {count} more {name} draws of this step in pieces")
+        self._streams[name].random(out=self._chunk[:count])
+        self._taken[name] = done + count
+        return self._chunk
+
     def release(self, name: str) -> None:
-        """Free the array ``name`` (drawing it first if it was not, to keep the stream in step)."""
+        """Free the array ``name`` (drawing it first if it was not, to keep the stream in step).
+
+        A stream taken in pieces draws whatever was not taken, for the same reason.
+        """
+        if name in self._taken:
+            rest = self._n - self._taken.pop(name)
+            if rest:
+                self._streams[name].random(rest)
+            self._released.add(name)
+            return
         self._get(name)
         del self._drawn[name]
         self._released.add(name)
 
 
 def draw_step(streams: dict[str, np.random.Generator], n_citizens: int,
-              buffer: np.ndarray | None = None) -> StepDraws:
+              buffer: np.ndarray | None = None, chunk: np.ndarray | None = None) -> StepDraws:
     """The random numbers of one step (drawn on first use, each from its own stream).
 
     Args:
         buffer: optional float64[n_citizens] reused for the draws (one at a time).
+        chunk: optional float64[m] into which the compiled path takes the draws in pieces.
     """
-    return StepDraws(streams, n_citizens, buffer)
+    return StepDraws(streams, n_citizens, buffer, chunk)
 
 
 def begin_step(
@@ -448,6 +482,26 @@ _NO_LEARNING = np.zeros(1, dtype=np.float32)
 _NO_LEARNING.flags.writeable = False
 
 
+def _draw_pieces(draws: StepDraws, name: str, cit: Citizens, starts: np.ndarray,
+                 ) -> Iterable[tuple[int, int, np.ndarray]]:
+    """The draws ``name`` as (first unit, end unit, uniforms of those units' citizens).
+
+    In chunks of whole units taken into the citizens' draw chunk (each drawn just before its
+    kernel call, so it is read from cache; no citizen-sized array), or, where the draws were
+    already made whole or cannot be taken in pieces, one piece of every unit. Taken lazily:
+    each chunk is drawn when the loop reaches it.
+    """
+    n_units = starts.size - 1
+    if not draws.can_take(name):
+        return [(0, n_units, getattr(draws, name))]
+    _, chunks = cit.draw_chunk(starts)
+
+    def pieces() -> Iterator[tuple[int, int, np.ndarray]]:
+        for first, end in chunks:
+            yield first, end, draws.take(name, int(starts[end] - starts[first]))
+    return pieces()
+
+
 def citizens_native(
     population: Population, params: Params, ctx: StepContext, draws: StepDraws,
     fac_unit: np.ndarray,
@@ -469,7 +523,10 @@ def citizens_native(
     degree = neighbours.shape[1]
     starts = mun.unit_starts  # citizens are stored unit by unit
     # double buffers: last step's trust and participation stay readable for the neighbours
-    new_trust = cit._spare_trust if cit._spare_trust is not None else np.empty(n)
+    new_trust = cit._spare_trust
+    if new_trust is None:  # the first step: the scratch buffer, if made, becomes the spare
+        new_trust = cit._draw_buffer if cit._draw_buffer is not None else np.empty(n)
+        cit._draw_buffer = None
     taking_part = (cit._spare_participating if cit._spare_participating is not None
                    else np.empty(n, dtype=bool))
     panel = (mun.panel_members.astype(np.int64, copy=False) if ctx.panel_active  # sorted
@@ -509,15 +566,17 @@ def citizens_native(
     n_taking_part = np.empty(n_units, dtype=np.int64)
     given_unit = np.empty(n_units)
     counts = np.zeros(2, dtype=np.int64)
-    lib.contribution_step(
-        n_units, starts, draws.participation, panel, panel.size, cit.belief, cit.coop_type,
-        cit.trust, fac_unit, cit.value,  # value holds each citizen's invitation here
-        learned, int(cit.sanction_learning is not None),
-        lib.coefficients("contribution_step", {
-            "persistence": params.participation_persistence,
-            "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
-            "unconditional": params.unconditional_contribution}),
-        taking_part, cit.contribution, n_taking_part, given_unit, counts)
+    coefficients = lib.coefficients("contribution_step", {
+        "persistence": params.participation_persistence,
+        "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
+        "unconditional": params.unconditional_contribution})
+    has_learned = int(cit.sanction_learning is not None)
+    for first, end, uniform in _draw_pieces(draws, "participation", cit, starts):
+        lib.contribution_step(
+            first, end, starts, uniform, panel, panel.size, cit.belief, cit.coop_type,
+            cit.trust, fac_unit, cit.value,  # value holds each citizen's invitation here
+            learned, has_learned, coefficients,
+            taking_part, cit.contribution, n_taking_part, given_unit, counts)
     mun.invited, mun.accepted = int(counts[0]), int(counts[1])
     draws.release("participation")
     observed_unit, coproduced, voice_unit = arena_outcomes(
@@ -542,11 +601,8 @@ def citizens_native(
         cit.value)
     np.exp(cit.value, out=cit.value)
     unit_value, unit_trust, unit_social = (np.empty(n_units) for _ in range(3))
-    lib.citizen_step(
-        n_units, starts, taking_part, cit.trust, cit.quintile, voice_unit,
-        _nan_to_num(observed_unit),
-        panel, panel.size, panel_influence, draws.experience,
-        lib.coefficients("citizen_step", {
+    observed_or_0 = _nan_to_num(observed_unit)
+    coefficients = lib.coefficients("citizen_step", {
             "noise": params.experience_noise, "tokenism": params.tokenism_threshold,
             "voice_weight": params.voice_trust_weight,
             "fair": trust.fair_treatment(levers.impartiality, params),
@@ -571,9 +627,13 @@ def citizens_native(
             "social_gradient": params.social_trust_resource_gradient,
             "institutional_link": params.institutional_social_link,
             "initial_trust": params.initial_trust,
-            "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE}),
-        new_trust, cit.value, cit.expectation, cit.trust_disposition, cit.social_trust,
-        cit.efficacy, cit.belief, unit_value, unit_trust, unit_social)
+            "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE})
+    for first, end, uniform in _draw_pieces(draws, "experience", cit, starts):
+        lib.citizen_step(
+            first, end, starts, taking_part, cit.trust, cit.quintile, voice_unit,
+            observed_or_0, panel, panel.size, panel_influence, uniform, coefficients,
+            new_trust, cit.value, cit.expectation, cit.trust_disposition, cit.social_trust,
+            cit.efficacy, cit.belief, unit_value, unit_trust, unit_social)
     draws.release("experience")
     cit._spare_trust, cit._spare_participating = cit.trust, cit.participating
     cit.trust, cit.participating = new_trust, taking_part
@@ -683,5 +743,9 @@ def step(
     """One full vectorised step: events, draws, then phases 2-9 (see :func:`advance`)."""
     ctx = begin_step(population, params, streams)
     cit = population.citizens
-    draws = draw_step(streams, cit.n, cit.scratch())
+    if native.backend(backend) == "native":  # drawn in chunks, into a small buffer
+        chunk, _ = cit.draw_chunk(population.municipality.unit_starts)
+        draws = draw_step(streams, cit.n, chunk=chunk)
+    else:
+        draws = draw_step(streams, cit.n, cit.scratch())
     advance(population, params, ctx, draws, backend)

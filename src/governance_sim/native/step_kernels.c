@@ -224,7 +224,7 @@ static inline double contribution(double belief, int8_t type, double trust, doub
 /* The citizens first .. end-1 of one unit in contribution_step (see there). Inlined twice,
  * with and without learned shifts, so that neither copy tests has_learned per citizen. */
 static inline __attribute__((always_inline)) void contribute_unit(
-        int64_t first, int64_t end, const double *restrict uniform,
+        int64_t first, int64_t end, int64_t base, const double *restrict uniform,
         const double *restrict belief, const int8_t *restrict coop_type,
         const double *restrict trust, const double *restrict invitation,
         const float *restrict learned, int has_learned, double persistence,
@@ -236,8 +236,9 @@ static inline __attribute__((always_inline)) void contribute_unit(
         const int took = invitation[i] < 0.0;  /* marked in participation_log_odds */
         const double probability = choose(took, persistence,
                                           invitation[i] * (1.0 / (1.0 + given[i])));
-        const int part = uniform[i] < probability;
-        const int invited = (!took) & (uniform[i] < invitation[i]);  /* no branch */
+        const double draw = uniform[i - base];
+        const int part = draw < probability;
+        const int invited = (!took) & (draw < invitation[i]);  /* no branch */
         invited_count += invited;
         accepted_count += invited & part;
         const double shift = has_learned ? (double)learned[i] : 0.0;
@@ -259,8 +260,11 @@ static inline __attribute__((always_inline)) void contribute_unit(
  * probability of being invited, -1 for those who took part last step (written by
  * participation_log_odds). learned: float32[n], the shifts punishment has taught (read only
  * when has_learned is non-zero; a run that never sanctioned holds none). coef:
- * ContributionCoef. */
-HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const double *uniform,
+ * ContributionCoef. Only the units first_unit .. end_unit-1 are done (the caller may go
+ * through the citizens in chunks of whole units); uniform holds the draws of their citizens
+ * only, from citizen unit_starts[first_unit] on; counts are added to. */
+HOT void contribution_step(int64_t first_unit, int64_t end_unit, const int64_t *unit_starts,
+                       const double *uniform,
                        const int64_t *panel, int64_t n_panel, const double *belief,
                        const int8_t *coop_type, const double *trust,
                        const double *unit_facilitation, const double *restrict invitation,
@@ -272,17 +276,19 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
     const double slope = c.slope, unconditional = c.unconditional;
     const double dialogue_effect = c.dialogue_effect;
     const double persistence = c.persistence;
+    const int64_t base = unit_starts[first_unit];  /* uniform[0] is citizen base's draw */
     int64_t next = 0, n_invited = 0, n_accepted = 0;
-    for (int64_t u = 0; u < n_units; u++) {
+    while (next < n_panel && panel[next] < base) next++;  /* members of earlier units */
+    for (int64_t u = first_unit; u < end_unit; u++) {
         const int64_t first = unit_starts[u], end = unit_starts[u + 1];
         const double dialogue_weight = dialogue_effect * unit_facilitation[u];
         if (has_learned)
-            contribute_unit(first, end, uniform, belief, coop_type, trust, invitation, learned,
-                            1, persistence, dialogue_weight, slope, unconditional,
+            contribute_unit(first, end, base, uniform, belief, coop_type, trust, invitation,
+                            learned, 1, persistence, dialogue_weight, slope, unconditional,
                             taking_part, given, &n_invited, &n_accepted);
         else
-            contribute_unit(first, end, uniform, belief, coop_type, trust, invitation, learned,
-                            0, persistence, dialogue_weight, slope, unconditional,
+            contribute_unit(first, end, base, uniform, belief, coop_type, trust, invitation,
+                            learned, 0, persistence, dialogue_weight, slope, unconditional,
                             taking_part, given, &n_invited, &n_accepted);
         for (; next < n_panel && panel[next] < end; next++) {
             const int64_t i = panel[next];
@@ -302,8 +308,8 @@ HOT void contribution_step(int64_t n_units, const int64_t *unit_starts, const do
         unit_taking_part[u] = count;
         unit_given[u] = sum;
     }
-    counts[0] = n_invited;
-    counts[1] = n_accepted;
+    counts[0] += n_invited;
+    counts[1] += n_accepted;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -358,7 +364,7 @@ HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8
 static inline void update_citizen(int64_t i, int part, double voice, double observed,
                                   const CitizenRules *restrict r, const double *restrict trust,
                                   const int8_t *restrict quintile,
-                                  const double *restrict uniform, double *restrict new_trust,
+                                  double draw, double *restrict new_trust,
                                   double *restrict value, double *restrict expectation,
                                   double *restrict disposition,
                                   double *restrict social_trust, double *restrict efficacy,
@@ -366,7 +372,7 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
     /* value received (value holds exp(exponent)) and experienced */
     const double v = 1.0 - value[i];
     value[i] = v;
-    const double experienced = clip01(v + r->noise * (2.0 * uniform[i] - 1.0));
+    const double experienced = clip01(v + r->noise * (2.0 * draw - 1.0));
     const double disconfirmation = experienced - expectation[i];
     expectation[i] = expectation[i] + r->expectation_rate * disconfirmation;
     /* trust in institutions (trust.felt_say, procedural_signal, asymmetric_update in
@@ -416,8 +422,10 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
  * place;
  * unit_value, unit_trust and unit_social receive the sums per unit of the new value, trust
  * and social trust, in citizen order (as numpy's bincount takes them).
- * coef: CitizenRules (fair is the fair-treatment signal, trust.fair_treatment). */
-HOT void citizen_step(int64_t n_units, const int64_t *unit_starts,
+ * coef: CitizenRules (fair is the fair-treatment signal, trust.fair_treatment).
+ * Only the units first_unit .. end_unit-1 are done; uniform holds the draws of their
+ * citizens only, from citizen unit_starts[first_unit] on (see contribution_step). */
+HOT void citizen_step(int64_t first_unit, int64_t end_unit, const int64_t *unit_starts,
                   const uint8_t *restrict taking_part, const double *restrict trust,
                   const int8_t *restrict quintile,
                   const double *unit_voice, const double *unit_observed, const int64_t *panel,
@@ -429,8 +437,10 @@ HOT void citizen_step(int64_t n_units, const int64_t *unit_starts,
                   double *restrict unit_value, double *restrict unit_trust,
                   double *restrict unit_social) {
     const CitizenRules r = *(const CitizenRules *)coef;
+    const int64_t base = unit_starts[first_unit];  /* uniform[0] is citizen base's draw */
     int64_t next = 0;
-    for (int64_t u = 0; u < n_units; u++) {
+    while (next < n_panel && panel[next] < base) next++;  /* members of earlier units */
+    for (int64_t u = first_unit; u < end_unit; u++) {
         const int64_t end = unit_starts[u + 1];
         const double arena = unit_voice[u], observed = unit_observed[u];
         int64_t i = unit_starts[u];
@@ -440,12 +450,14 @@ HOT void citizen_step(int64_t n_units, const int64_t *unit_starts,
             for (; i < stop; i++) {
                 const int part = taking_part[i] != 0;
                 update_citizen(i, part, choose(part, arena, 0.0), observed, &r, trust,
-                               quintile, uniform, new_trust, value, expectation, disposition,
+                               quintile, uniform[i - base], new_trust, value, expectation,
+                               disposition,
                                social_trust, efficacy, belief);
             }
             if (i < end) {  /* a panel member: takes part, feels at least panel_influence */
                 const double voice = choose(panel_influence > arena, panel_influence, arena);
-                update_citizen(i, 1, voice, observed, &r, trust, quintile, uniform, new_trust, value,
+                update_citizen(i, 1, voice, observed, &r, trust, quintile, uniform[i - base],
+                               new_trust, value,
                                expectation, disposition, social_trust, efficacy, belief);
                 i++;
                 next++;
