@@ -76,6 +76,9 @@ class Citizens:
     _draw_chunk: np.ndarray | None = field(default=None, repr=False, compare=False)
     #: (first unit, end unit) of each chunk of whole units that fits in ``_draw_chunk``
     _chunk_units: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
+    #: int64[room]: the compiled path lists the citizens taking part here (grown as needed)
+    _participants: np.ndarray = field(default_factory=lambda: np.empty(64, dtype=np.int64),
+                                      repr=False, compare=False)
 
     @property
     def n(self) -> int:

@@ -565,7 +565,8 @@ def citizens_native(
                else _NO_LEARNING)  # not read when there is none
     n_taking_part = np.empty(n_units, dtype=np.int64)
     given_unit = np.empty(n_units)
-    counts = np.zeros(2, dtype=np.int64)
+    counts = np.zeros(3, dtype=np.int64)
+    listed = cit._participants  # receives the indices of those taking part, if they fit
     coefficients = lib.coefficients("contribution_step", {
         "persistence": params.participation_persistence,
         "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
@@ -576,13 +577,19 @@ def citizens_native(
             first, end, starts, uniform, panel, panel.size, cit.belief, cit.coop_type,
             cit.trust, fac_unit, cit.value,  # value holds each citizen's invitation here
             learned, has_learned, coefficients,
-            taking_part, cit.contribution, n_taking_part, given_unit, counts)
+            taking_part, cit.contribution, n_taking_part, given_unit, counts, listed,
+            listed.size)
     mun.invited, mun.accepted = int(counts[0]), int(counts[1])
     draws.release("participation")
     observed_unit, coproduced, voice_unit = arena_outcomes(
         n_taking_part, given_unit, fac_unit, population, params, levers)
     if sanctions_act(levers, params) or cit.sanction_learning is not None:
-        part = np.flatnonzero(taking_part)
+        n_part = int(counts[2])
+        if n_part <= listed.size:
+            part = listed[:n_part]  # = np.flatnonzero(taking_part), without a pass over all
+        else:  # more than last time's room: found again, and more room for the next step
+            part = np.flatnonzero(taking_part)
+            cit._participants = np.empty(n_part + n_part // 4 + 64, dtype=np.int64)
         part_unit = cit.unit[part]
         sanction_stage(cit, part, part_unit, cit.contribution[part], observed_unit[part_unit],
                        n_units, levers, params)

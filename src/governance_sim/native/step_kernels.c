@@ -262,7 +262,9 @@ static inline __attribute__((always_inline)) void contribute_unit(
  * when has_learned is non-zero; a run that never sanctioned holds none). coef:
  * ContributionCoef. Only the units first_unit .. end_unit-1 are done (the caller may go
  * through the citizens in chunks of whole units); uniform holds the draws of their citizens
- * only, from citizen unit_starts[first_unit] on; counts are added to. */
+ * only, from citizen unit_starts[first_unit] on; counts are added to. counts[2] counts those
+ * taking part, and participants[counts[2]] receives each one's index, in citizen order (as
+ * numpy's flatnonzero), while counts[2] < capacity. */
 HOT void contribution_step(int64_t first_unit, int64_t end_unit, const int64_t *unit_starts,
                        const double *uniform,
                        const int64_t *panel, int64_t n_panel, const double *belief,
@@ -271,7 +273,8 @@ HOT void contribution_step(int64_t first_unit, int64_t end_unit, const int64_t *
                        const float *learned, int64_t has_learned,
                        const double *coef_array, uint8_t *restrict taking_part,
                        double *restrict given,
-                       int64_t *unit_taking_part, double *unit_given, int64_t *counts) {
+                       int64_t *unit_taking_part, double *unit_given, int64_t *counts,
+                       int64_t *restrict participants, int64_t capacity) {
     const ContributionCoef c = *(const ContributionCoef *)coef_array;
     const double slope = c.slope, unconditional = c.unconditional;
     const double dialogue_effect = c.dialogue_effect;
@@ -303,8 +306,14 @@ HOT void contribution_step(int64_t first_unit, int64_t end_unit, const int64_t *
          * cannot become -0.0). Few take part, so the branch is predicted and the chain of
          * dependent additions is short. */
         double sum = 0.0;
+        int64_t listed = counts[2];
         for (int64_t i = first; i < end; i++)
-            if (taking_part[i]) sum += given[i];
+            if (taking_part[i]) {
+                sum += given[i];
+                if (listed < capacity) participants[listed] = i;
+                listed++;
+            }
+        counts[2] = listed;
         unit_taking_part[u] = count;
         unit_given[u] = sum;
     }
