@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import threading
 from typing import Any
@@ -111,6 +112,42 @@ def test_a_body_above_the_limit_gets_413_before_it_is_read(app) -> None:
             text = answer.decode("latin-1")
             assert text.startswith("HTTP/1.1 413"), text[:300]
             assert f"{MAX_REQUEST_BYTES:,} bytes" in text
+    finally:
+        server.shutdown()
+
+
+def _chunked(port: int, body: bytes, piece: int = 65_536) -> str:
+    """Post ``body`` in chunks (no Content-Length); the server's whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as connection:
+        connection.sendall(f"POST {UPDATE} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                           "application/json\r\nTransfer-Encoding: chunked\r\n"
+                           "Connection: close\r\n\r\n".encode())
+        try:
+            for start in range(0, len(body), piece):
+                chunk = body[start:start + piece]
+                connection.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            connection.sendall(b"0\r\n\r\n")
+        except OSError:  # the server answered and closed before the end
+            pass
+        answer = b""
+        while b"\r\n\r\n" not in answer:  # the head, then as much body as it announces
+            answer += connection.recv(65_536)
+        head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+        length = int(re.search(r"(?i)content-length: (\d+)", head)[1])
+        while len(answer) < len(head) + 4 + length:
+            answer += connection.recv(65_536)
+    return answer.decode("latin-1")
+
+
+def test_a_body_sent_in_chunks_is_held_to_the_limit(app, bodies) -> None:
+    """Without a Content-Length the server reads one byte past the limit, then refuses."""
+    server, port = _serve(app.server)
+    try:
+        answer = _chunked(port, b" " * (MAX_REQUEST_BYTES + 500_000))
+        assert answer.startswith("HTTP/1.1 413"), answer[:300]
+        body = json.dumps(bodies["mix-sum.children"]).encode()  # a page request, in chunks
+        answer = _chunked(port, body, piece=100)
+        assert answer.startswith("HTTP/1.1 200"), answer[:300]
     finally:
         server.shutdown()
 

@@ -17,6 +17,7 @@ is trusted:
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
 import traceback
@@ -194,6 +195,14 @@ def install(app: Any, max_request_bytes: int = MAX_REQUEST_BYTES) -> None:
         length = flask.request.content_length
         if length is not None and length > max_request_bytes:
             return too_large()
+        environ = flask.request.environ
+        if length is None and environ.get("wsgi.input_terminated"):  # sent in chunks
+            # werkzeug would silently cut such a body at the limit: read one byte more,
+            # refuse if it came, else hand the body on as read
+            data = environ["wsgi.input"].read(max_request_bytes + 1)
+            if len(data) > max_request_bytes:
+                return too_large()
+            environ["wsgi.input"] = io.BytesIO(data)
         return None
 
     server.register_error_handler(413, too_large)
