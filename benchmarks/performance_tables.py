@@ -155,7 +155,8 @@ def tables(rows: list[dict], memory: tuple[int, float], fit: dict[str, float],
     backend = rows[-1]["backend"]
     intro = (f"Measured {when} at commit {where} by `benchmarks/performance_tables.py`; "
              f"{backend} path; {platform.machine()}, {os.cpu_count()} cores, Python "
-             f"{platform.python_version()}, numpy {np.__version__}; memory bandwidth {rows[-1]['bandwidth_gb_s']:.0f} GB/s; load average "
+             f"{platform.python_version()}, numpy {np.__version__}; memory bandwidth "
+             f"{rows[-1]['bandwidth_gb_s']:.0f} GB/s; load average "
              f"(1 / 5 / 15 min) {loads[0]} before, {loads[1]} after.")
     block = "\n".join([intro, "", *lines, "", *targets])
     parts = [f"On {when} (commit {where}) one step took"]
