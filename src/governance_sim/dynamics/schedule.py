@@ -583,16 +583,28 @@ def citizens_native(
     draws.release("participation")
     observed_unit, coproduced, voice_unit = arena_outcomes(
         n_taking_part, given_unit, fac_unit, population, params, levers)
-    if sanctions_act(levers, params) or cit.sanction_learning is not None:
+    active = sanctions_act(levers, params)
+    if active or cit.sanction_learning is not None:  # sanction_stage, compiled
         n_part = int(counts[2])
         if n_part <= listed.size:
             part = listed[:n_part]  # = np.flatnonzero(taking_part), without a pass over all
         else:  # more than last time's room: found again, and more room for the next step
             part = np.flatnonzero(taking_part)
             cit._participants = np.empty(n_part + n_part // 4 + 64, dtype=np.int64)
-        part_unit = cit.unit[part]
-        sanction_stage(cit, part, part_unit, cit.contribution[part], observed_unit[part_unit],
-                       n_units, levers, params)
+        if cit.sanction_learning is None:
+            cit.sanction_learning = np.zeros(n, dtype=np.float32)
+        peers = levers.sanctions * (params.sanction_group_size - 1)
+        lib.sanction_step(
+            part.size, part, starts, n_taking_part, given_unit, cit.coop_type, cit.trust,
+            cit.contribution,
+            lib.coefficients("sanction_step", {
+                "active": float(active),
+                "prosocial_scale": peers * params.punishment_per_deviation,
+                "antisocial_scale": peers * params.antisocial_punishment,
+                "response": params.punishment_response,
+                "keep": 1.0 - params.sanction_learning_decay,
+                "free_rider": float(contrib.FREE_RIDER)}),
+            cit.sanction_learning)
 
     # 5. service (units), then 5-6 on the citizens
     measured, relational, quality = unit_service(population, params, ctx, fac_unit,

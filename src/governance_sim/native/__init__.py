@@ -57,6 +57,7 @@ SIGNATURES: dict[str, list] = {
     "professional_step": [_N, _I64, _F64, _F64, _F64, _F64, _F64, _F64, _F64, _F64, _F64,
                           _F64],
     "neighbour_mean": [_N, _N, _I32, _F64, _F64],
+    "sanction_step": [_N, _I64, _I64, _I64, _F64, _I8, _F64, _F64, _F64, _F32],
 }
 _CTYPES = {_N: ctypes.c_int64, _D: ctypes.c_double}
 
@@ -155,7 +156,7 @@ def _checked(name: str, function: ctypes._CFuncPtr, signature: list) -> Callable
 
 #: The kernels that take a coefficient array laid out as a named C struct.
 COEFFICIENT_KERNELS = ("participation_log_odds", "contribution_step", "value_exponent",
-                       "citizen_step", "professional_step")
+                       "citizen_step", "professional_step", "sanction_step")
 #: Coefficient arrays kept per kernel (:meth:`Kernels.coefficients`); a full cache is
 #: emptied, so a run whose coefficients change every step holds at most this many.
 COEFFICIENT_CACHE = 256

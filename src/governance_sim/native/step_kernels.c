@@ -64,6 +64,8 @@
     X(efficacy_baseline) X(expectation_rate) X(learning_rate) X(felt_say) \
     X(efficacy_gradient) X(social_gradient) X(institutional_link) X(initial_trust) \
     X(mean_resources) X(per_quintile)
+#define SANCTION_COEF(X) X(active) X(prosocial_scale) X(antisocial_scale) X(response) \
+    X(keep) X(free_rider)
 #define PROFESSIONAL_COEF(X) X(incentive_pressure) X(crowding_out) X(crowding_in) \
     X(adjustment_rate) X(burnout_loss) X(tolerance) X(scar_rate) X(scar_decay) \
     X(target_autonomy) X(adjustment_steps) X(burnout_decay) X(maturation_steps) \
@@ -76,17 +78,20 @@ typedef struct { CONTRIBUTION_COEF(AS_FIELD) } ContributionCoef;
 typedef struct { VALUE_COEF(AS_FIELD) } ValueCoef;
 typedef struct { CITIZEN_COEF(AS_FIELD) } CitizenRules;
 typedef struct { PROFESSIONAL_COEF(AS_FIELD) } ProfessionalCoef;
+typedef struct { SANCTION_COEF(AS_FIELD) } SanctionCoef;
 const char *participation_log_odds_coef_names(void) { return PARTICIPATION_COEF(AS_NAME); }
 const char *contribution_step_coef_names(void) { return CONTRIBUTION_COEF(AS_NAME); }
 const char *value_exponent_coef_names(void) { return VALUE_COEF(AS_NAME); }
 const char *citizen_step_coef_names(void) { return CITIZEN_COEF(AS_NAME); }
 const char *professional_step_coef_names(void) { return PROFESSIONAL_COEF(AS_NAME); }
+const char *sanction_step_coef_names(void) { return SANCTION_COEF(AS_NAME); }
 /* sizes, so the loader can check that each struct is exactly its doubles (no padding) */
 int64_t participation_log_odds_coef_size(void) { return sizeof(ParticipationCoef); }
 int64_t contribution_step_coef_size(void) { return sizeof(ContributionCoef); }
 int64_t value_exponent_coef_size(void) { return sizeof(ValueCoef); }
 int64_t citizen_step_coef_size(void) { return sizeof(CitizenRules); }
 int64_t professional_step_coef_size(void) { return sizeof(ProfessionalCoef); }
+int64_t sanction_step_coef_size(void) { return sizeof(SanctionCoef); }
 
 static inline double clip01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
 static inline double minimum(double a, double b) { return a < b ? a : b; }
@@ -319,6 +324,53 @@ HOT void contribution_step(int64_t first_unit, int64_t end_unit, const int64_t *
     }
     counts[0] += n_invited;
     counts[1] += n_accepted;
+}
+
+/* Phase 4's sanctions stage (schedule.sanction_stage with contribution.punishment_learning),
+ * on the participants listed by contribution_step: per unit, the share of participants who
+ * are not free riders and their mean trust (summed in citizen order, as numpy's bincount);
+ * then each participant's learned shift fades (x keep) and, where active, moves by
+ * response x (prosocial - antisocial) punishment, in the numpy path's order of operations:
+ *     prosocial  = (prosocial_scale x cooperator share) x max(observed - given, 0)
+ *     antisocial = (antisocial_scale x (1 - mean trust)) x max(given - observed, 0)
+ * with observed = the unit's sum given / its number taking part. participants: int64[m],
+ * sorted; learned: float32[n], updated in place (rounded to float32 as numpy's astype). The
+ * scales are sanctions x (group size - 1) x punishment per deviation, and x antisocial
+ * punishment; keep is 1 - sanction_learning_decay. */
+void sanction_step(int64_t n_part, const int64_t *participants, const int64_t *unit_starts,
+                   const int64_t *unit_taking_part, const double *unit_given,
+                   const int8_t *coop_type, const double *trust, const double *given,
+                   const double *coef_array, float *learned) {
+    const SanctionCoef c = *(const SanctionCoef *)coef_array;
+    const int8_t free_rider = (int8_t)c.free_rider;
+    int64_t u = 0;
+    for (int64_t j = 0; j < n_part;) {
+        while (unit_starts[u + 1] <= participants[j]) u++;  /* the unit of participant j */
+        const int64_t end = unit_starts[u + 1];
+        double cooperators = 0.0, trust_sum = 0.0;
+        int64_t k = j;
+        for (; k < n_part && participants[k] < end; k++) {
+            cooperators += (double)(coop_type[participants[k]] != free_rider);
+            trust_sum += trust[participants[k]];
+        }
+        const double present = (double)(k - j);
+        const double share = cooperators / present, civic = trust_sum / present;
+        const double observed = unit_given[u] / (double)unit_taking_part[u];
+        for (; j < k; j++) {
+            const int64_t i = participants[j];
+            const double kept = (double)learned[i] * c.keep;
+            double change = 0.0;
+            if (c.active != 0.0) {
+                const double short_of = observed - given[i], above = given[i] - observed;
+                const double prosocial = c.prosocial_scale * share
+                                         * (short_of >= 0.0 ? short_of : 0.0);
+                const double antisocial = c.antisocial_scale * (1.0 - civic)
+                                          * (above >= 0.0 ? above : 0.0);
+                change = c.response * (prosocial - antisocial);
+            }
+            learned[i] = (float)(kept + change);
+        }
+    }
 }
 
 /* ------------------------------------------------------------------------------------------
