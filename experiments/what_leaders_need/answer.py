@@ -75,6 +75,8 @@ OUTCOMES: dict[str, tuple[str, bool]] = {
 }
 COMPONENTS = ["pv_outcomes_lift", "pv_equity_lift", "pv_legitimacy_lift",
               "pv_social_capital_lift", "pv_cost_efficiency_lift", "pv_future_lift"]
+#: What ``--quick`` writes into its folder.
+QUICK_FILES = {"quick_spec.toml", "sweep", "runs.csv", "answer.md"}
 BOOTSTRAP = 400
 BOOTSTRAP_SEED = 20261207
 
@@ -337,8 +339,7 @@ def quick_sweep(out: Path, workers: int) -> Path:
     raw["sweep"]["name"] = "what_leaders_need_quick"
     out.mkdir(parents=True, exist_ok=True)
     spec = out / "quick_spec.toml"
-    if not spec.exists():
-        spec.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    spec.write_text(tomli_w.dumps(raw), encoding="utf-8")
     run_sweep(spec, out / "sweep", workers=workers, progress=False)
     return out / "sweep"
 
@@ -356,6 +357,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     result = HERE / "result"
+    if args.quick and args.out.exists():
+        foreign = sorted(p.name for p in args.out.iterdir() if p.name not in QUICK_FILES)
+        if foreign:
+            parser.error(f"--out {args.out} holds files answer.py did not write "
+                         f"({', '.join(foreign[:3])}); give a new or empty folder")
+    if args.sweep is not None and not (args.sweep / "manifest.json").is_file():
+        parser.error(f"--sweep {args.sweep} is not a sweep folder (no manifest.json); run "
+                     "governance-sim sweep experiments/what_leaders_need/spec.toml first")
     if args.quick:
         sweep = quick_sweep(args.out, args.workers)
         export_runs(sweep, args.out / "runs.csv")
