@@ -95,7 +95,7 @@ def export_runs(sweep: Path, target: Path) -> None:
     if len(failed):
         raise SystemExit(f"{len(failed)} runs of {sweep} failed; rerun the sweep first")
     table.drop(columns=["error", "elapsed_s", "status"]).to_csv(
-        target, index=False, float_format="%.9g")
+        target, index=False, float_format="%.7g")
 
 
 def fit(frame: pd.DataFrame, outcomes: list[str], columns: list[str],
@@ -192,6 +192,23 @@ def classify(row: pd.Series, n_draws: int, scale: float) -> str:
     return ("raises" if up else "lowers") + " on average; depends on the world"
 
 
+def seed_spread(runs: pd.DataFrame) -> list[str]:
+    """How much the seed moves each lift: SD over seeds of the same point and draw."""
+    cell = [runs["point_id"], runs["draw"]]
+    out = ["Seed-to-seed spread (SD over the seeds of the same point and world; median, 95th "
+           "percentile; and the outcome's SD over all runs):"]
+    for outcome in ("trust_lift", "pv_lift", "q1_value_lift", "cost_lift"):
+        sd = runs[outcome].groupby(cell).std()
+        out.append(f"- {OUTCOMES[outcome][0]}: {sd.median():.4f}, {sd.quantile(0.95):.4f} "
+                   f"(over runs {runs[outcome].std():.4f})")
+    for outcome in ("pv_lift", "q1_value_lift"):
+        above = (runs[outcome] > 0).groupby(cell).mean()
+        split = ((above > 0) & (above < 1)).mean()
+        out.append(f"- {OUTCOMES[outcome][0]} above NPM with one seed and not the other: "
+                   f"{split:.1%} of point-world pairs")
+    return [*out, ""]
+
+
 def weightings() -> np.ndarray:
     """``float64[729, 6]``: each component's weight at half, equal or double."""
     return np.array(list(itertools.product((0.5, 1.0, 2.0), repeat=len(COMPONENTS))))
@@ -209,6 +226,8 @@ def answer(runs: pd.DataFrame,
              f"{len(runs)} runs: {n_points} design points x {n_draws} draws of the calibrated "
              f"table ({len(worlds)} distinct parameter sets) x "
              f"{runs['seed'].nunique()} seed(s), shared by all points and draws.", ""]
+    if runs["seed"].nunique() > 1:
+        lines += seed_spread(runs)
 
     lines += ["## 1. Does switching beat staying NPM? Share of runs, per outcome", "",
               "| outcome | better than NPM | share by drawn world (min-max) | median lift "
