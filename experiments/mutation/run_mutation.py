@@ -43,13 +43,15 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 #: What each score runs: extra pytest options (PYTEST_ADDOPTS) on top of [tool.mutmut].
 SELECTIONS = {
+    # dask's local cluster hung in mutmut's forked worker in the pilot: its tests stay out
     "suite": ('-m "not slow and not browser" --ignore=tests/test_native.py '
-              "--ignore=tests/test_reference.py"),
+              "--ignore=tests/test_reference.py --ignore=tests/test_sweep_dask.py "
+              "--ignore=tests/test_cluster.py"),
     "science": "-m science",
 }
 DESCRIPTIONS = {
     "suite": "(a) the whole suite less the path-equivalence tests (test_native.py, "
-             "test_reference.py), less tests marked slow or browser",
+             "test_reference.py), less tests marked slow or browser and the dask tests",
     "science": "(b) only the tests marked `science`",
 }
 #: What the copy of the repository holds (everything the tests read).
