@@ -32,14 +32,17 @@ def written() -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
 
 def test_the_committed_runs_are_the_spec_s_design(
         written: tuple[pd.DataFrame, list[str], pd.DataFrame]) -> None:
-    """160 points x 8 distinct drawn worlds x 1 seed shared by all, as ``spec.toml`` asks."""
+    """160 points x 8 distinct drawn worlds x 2 seeds shared by all, as ``spec.toml`` asks."""
     runs, _, _ = written
     spec = tomllib.loads((EXPERIMENT / "spec.toml").read_text(encoding="utf-8"))
     points, draws = spec["design"]["samples"], spec["uncertainty"]["draws"]
     assert runs["point_id"].nunique() == points
     assert runs["draw"].nunique() == draws
     assert len(runs) == points * draws * spec["sweep"]["replicates"]
-    assert runs["seed"].nunique() == 1
+    # one seed per replicate, the same for every point and draw (common random numbers)
+    assert runs["seed"].nunique() == spec["sweep"]["replicates"] == 2
+    assert runs.groupby("replicate")["seed"].nunique().eq(1).all()
+    assert (runs.groupby(["point_id", "draw"])["seed"].nunique() == 2).all()
     drawn = [c for c in runs.columns if c.startswith("drawn_")]
     assert len(runs.groupby("draw")[drawn].first().drop_duplicates()) == draws
     # every run of a draw has the same drawn parameters
