@@ -20,11 +20,11 @@ Run from the repository root::
     .venv/bin/governance-sim sweep experiments/what_leaders_need/spec.toml --out out/wln --workers 2
     .venv/bin/python experiments/what_leaders_need/answer.py --sweep out/wln  # result/
 
-``--quick`` runs a smaller sweep of the same spec (48 points x the first 4 draws, 1000
-citizens) into ``out/what_leaders_need_quick`` and prints its answer; ``--sweep`` exports that
-sweep's runs to ``result/runs.csv`` and writes ``result/answer.md`` and
-``result/effects.csv``; with neither, the answer is recomputed from the committed
-``result/runs.csv`` (what the test does).
+``--quick`` runs a smaller sweep of the same spec (48 points x the first 4 draws x the
+first seed, 1000 citizens) into ``out/what_leaders_need_quick`` and prints its answer;
+``--sweep`` exports that sweep's runs to ``result/runs.csv`` and writes
+``result/answer.md`` and ``result/effects.csv``; with neither, the answer is recomputed
+from the committed ``result/runs.csv`` (what the test does).
 """
 
 from __future__ import annotations
@@ -348,12 +348,13 @@ def answer(runs: pd.DataFrame,
 
 
 def quick_sweep(out: Path, workers: int) -> Path:
-    """Run the spec made small (48 points, first 4 draws, 1000 citizens) into ``out``."""
+    """Run the spec made small (48 points, first 4 draws, one seed, 1000 citizens)."""
     from governance_sim.sweep import run_sweep
 
     raw = tomllib.loads((HERE / "spec.toml").read_text(encoding="utf-8"))
     raw["design"]["samples"] = 48
     raw["uncertainty"]["draws"] = 4
+    raw["sweep"]["replicates"] = 1
     raw["constants"]["n_citizens"] = 1000
     raw["sweep"]["name"] = "what_leaders_need_quick"
     out.mkdir(parents=True, exist_ok=True)
