@@ -590,7 +590,7 @@ def citizens_native(
             part = listed[:n_part]  # = np.flatnonzero(taking_part), without a pass over all
         else:  # more than last time's room: found again, and more room for the next step
             part = np.flatnonzero(taking_part)
-            cit._participants = np.empty(n_part + n_part // 4 + 64, dtype=np.int64)
+            cit._participants = np.empty(n_part + n_part // 4 + 1, dtype=np.int64)  # headroom
         if cit.sanction_learning is None:
             cit.sanction_learning = np.zeros(n, dtype=np.float32)
         peers = levers.sanctions * (params.sanction_group_size - 1)
