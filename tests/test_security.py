@@ -333,13 +333,18 @@ def test_malformed_callback_payloads_get_400_naming_the_field(client, mutate, fi
 def test_logs_hold_no_user_input_beyond_200_characters(client, caplog) -> None:
     app, http = client
     huge = "Z" * 500_000  # long, and below the 1 MB a request may be (test_app_limits.py)
-    with caplog.at_level(logging.INFO):
+    # the guard's logger directly: whatever level or handlers earlier tests left on it
+    guard_log = logging.getLogger("governance_sim.app")
+    guard_log.addHandler(caplog.handler)
+    with caplog.at_level(logging.INFO, logger="governance_sim.app"), caplog.at_level(
+            logging.INFO):
         payload = scenario_payload(app, "npm")
         payload["output"] = huge
         assert http.post("/_dash-update-component", json=payload).status_code == 400
         payload = scenario_payload(app, "npm")
         payload["outputs"] = [huge]
         assert http.post("/_dash-update-component", json=payload).status_code == 400
+    guard_log.removeHandler(caplog.handler)
     assert caplog.records
     for record in caplog.records:
         assert "Z" * 201 not in record.getMessage()

@@ -719,8 +719,12 @@ def _int(value: Any, where: str, fail: Any, low: int, high: int) -> int:
 
 
 def _number(value: Any) -> bool:
-    return (not isinstance(value, bool) and isinstance(value, int | float)
-            and math.isfinite(value))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float: no parameter's value
+        return False
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -883,7 +887,7 @@ def _check_value(key: str, value: Any, section: str, fail: Any) -> None:
     if key in Params.model_fields and lo is None and hi is None:
         return  # free-form fields are checked when Params are built
     if not _number(value):
-        raise fail(f"[{section}] {key!r}: must be a number, got {value!r}")
+        raise fail(f"[{section}] {key!r}: must be a finite number, got {_short(value)}")
     if integer and float(value) != int(value):
         raise fail(f"[{section}] {key!r}: must be an integer, got {value!r}")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
