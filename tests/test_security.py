@@ -335,6 +335,7 @@ def test_logs_hold_no_user_input_beyond_200_characters(client, caplog) -> None:
     huge = "Z" * 500_000  # long, and below the 1 MB a request may be (test_app_limits.py)
     # the guard's logger directly: whatever level or handlers earlier tests left on it
     guard_log = logging.getLogger("governance_sim.app")
+    was_disabled, guard_log.disabled = guard_log.disabled, False  # a dictConfig may disable it
     guard_log.addHandler(caplog.handler)
     with caplog.at_level(logging.INFO, logger="governance_sim.app"), caplog.at_level(
             logging.INFO):
@@ -345,6 +346,7 @@ def test_logs_hold_no_user_input_beyond_200_characters(client, caplog) -> None:
         payload["outputs"] = [huge]
         assert http.post("/_dash-update-component", json=payload).status_code == 400
     guard_log.removeHandler(caplog.handler)
+    guard_log.disabled = was_disabled
     assert caplog.records
     for record in caplog.records:
         assert "Z" * 201 not in record.getMessage()
