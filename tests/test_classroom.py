@@ -11,6 +11,7 @@ from governance_sim.app.callbacks_classroom import (
     PLAYING_CLASS,
     control,
     lesson_panel,
+    ordered_controls,
     settings_state,
 )
 from governance_sim.app.chrome import page_request
@@ -213,3 +214,24 @@ def test_app_command_passes_the_language(monkeypatch):
                         lambda **kwargs: seen.setdefault("create", kwargs) and FakeApp())
     assert main(["app", "--lang", "NB", "--port", "8999"]) == 0
     assert seen["create"] == {"lang": "nb", "uncertainty": []}
+
+
+def test_controls_that_fire_together_are_all_applied_in_order() -> None:
+    """Issue 24: Dash sends a Pause together with a timer tick when both changed while an
+    answer was on its way; acting on the first trigger only lost the Pause."""
+    assert ordered_controls(["cls-pause", "cls-tick"]) == ["cls-tick", "cls-pause"]
+    assert ordered_controls(["cls-play", "cls-pause"], {"cls-play": 20, "cls-pause": 10}) == [
+        "cls-pause", "cls-play"]
+    assert ordered_controls(["cls-play", "cls-pause"], {"cls-play": 10, "cls-pause": 20}) == [
+        "cls-play", "cls-pause"]
+    assert ordered_controls(["cls-step", "no-such-control", "cls-step"]) == ["cls-step"]
+    room = Classroom(population=SMALL)
+    control(room, "cls-play")
+    view = control(room, ["cls-tick", "cls-pause"])
+    assert not room.playing and view.timer_disabled and "paused" in view.month
+    month = room.step
+    assert month >= 1  # the tick was applied before the pause
+    control(room, ["cls-tick", "cls-play"])  # a stale tick, then Play: plays from here
+    assert room.playing and room.step == month
+    control(room, ordered_controls(["cls-step", "cls-tick"]))
+    assert not room.playing and room.step == month + 2  # the tick, then one step

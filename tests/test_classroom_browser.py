@@ -208,8 +208,36 @@ def _play_until(page, month: int) -> None:
         "m => { const t = /month (\\d+)/.exec(document.querySelector('#cls-month')"
         ".textContent); return t && +t[1] >= m; }", arg=month)
     page.locator("#cls-pause").click()
+    _wait_paused(page)
+
+
+def _wait_paused(page) -> None:
+    """Wait until the classroom stops (paused, or at its end); fail if it ran to the end."""
     page.wait_for_function(
-        "() => /paused/.test(document.querySelector('#cls-month').textContent)")
+        "() => /paused|finished/.test(document.querySelector('#cls-month').textContent)")
+    text = page.locator("#cls-month").text_content()
+    assert "paused" in text, f"Pause was not obeyed: the classroom says {text!r}"
+
+
+def test_pause_that_arrives_with_a_timer_tick_is_obeyed(page, server) -> None:
+    """Issue 24: on a loaded machine Dash sends a press of Pause in the same request as a
+    timer tick (every input that changed while an answer was on its way). The classroom
+    acted on the first trigger only, so the tick won, Pause was lost and the class played
+    on to the end. Both changes are made here in one go, the tick first (it was waiting when
+    Pause was pressed), as Dash gathers them; before the fix this ended at month 120."""
+    _open(page, f"{server}?mode=classroom&lang=en")
+    page.locator("#cls-play").click()
+    page.wait_for_function(
+        "() => /month [1-9]/.test(document.querySelector('#cls-month').textContent)")
+    sent: list[list[str]] = []
+    page.on("request", lambda request: sent.append(
+        (request.post_data_json or {}).get("changedPropIds", []))
+        if "_dash-update-component" in request.url else None)
+    page.evaluate("""() => {
+        window.dash_clientside.set_props('cls-tick', {n_intervals: 1000000});
+        window.dash_clientside.set_props('cls-pause', {n_clicks: 1}); }""")
+    _wait_paused(page)
+    assert ["cls-pause.n_clicks", "cls-tick.n_intervals"] in [sorted(ids) for ids in sent]
 
 
 def test_classroom_plays_ten_steps(page, server) -> None:

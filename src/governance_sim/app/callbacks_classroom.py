@@ -10,10 +10,18 @@ session's :class:`Classroom` and the control that fired, so it is testable witho
 browser; the Dash callback only wires it to the page. The timer (``dcc.Interval``) runs only
 while playing and while the classroom is shown. Every text is in the page's language
 (``lang`` store, see :mod:`governance_sim.app.chrome`).
+
+Several controls can fire in one request. While an answer is on its way, Dash gathers every
+input that changes into the next request: on a loaded machine a press of *Pause* often
+arrives together with a timer tick. Every control of a request is applied
+(:func:`ordered_controls`): the tick first, the buttons in the order they were pressed
+(their ``n_clicks_timestamp``). Acting on the first trigger alone (``ctx.triggered_id``)
+lost such a *Pause*, and the class played on to the end (issue 24).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +40,8 @@ from governance_sim.viz.classroom_figures import (
     network_titles,
 )
 
-__all__ = ["register", "control", "ClassroomView", "lesson_panel", "TICK_MS",
-           "PLAY_CLASS", "PLAYING_CLASS"]
+__all__ = ["register", "control", "ordered_controls", "ClassroomView", "lesson_panel",
+           "TICK_MS", "PLAY_CLASS", "PLAYING_CLASS", "BUTTONS"]
 
 I18N_DOMAIN = "classroom"
 
@@ -57,11 +65,48 @@ class ClassroomView:
     play_class: str = PLAY_CLASS
 
 
+#: The classroom's buttons, whose presses are ordered by when they happened.
+BUTTONS: tuple[str, ...] = ("cls-play", "cls-pause", "cls-step", "cls-reset")
+#: Controls that are not buttons, in the order they are applied when they fire together
+#: with others: the timer's tick belongs to the moment before any press.
+_BEFORE_BUTTONS: tuple[str, ...] = ("cls-tick", "mode", "cls-speed", "cls-colour", "lesson",
+                                    "cls-mechanism", "cls-setting")
+
+
 def _interval(speed: float) -> int:
     return int(max(TICK_MS, round(1000.0 / speed)))
 
 
-def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = None,
+def ordered_controls(triggered: Sequence[str],
+                     pressed_at: Mapping[str, Any] | None = None) -> list[str]:
+    """The controls that fired together, in the order to apply them.
+
+    Args:
+        triggered: ids of the controls that fired in one request (any order, repeats
+            allowed).
+        pressed_at: for buttons, when each was last pressed (``n_clicks_timestamp``, ms);
+            a button without a number counts as pressed before the others.
+
+    Returns:
+        The tick and the other non-button controls first (in :data:`_BEFORE_BUTTONS`
+        order), then the buttons from the earliest press to the latest; each id once,
+        unknown ids dropped.
+    """
+    stamps = dict(pressed_at or {})
+    fired = set(triggered)
+    first = [name for name in _BEFORE_BUTTONS if name in fired]
+
+    def when(button: str) -> float:
+        stamp = stamps.get(button)
+        ok = isinstance(stamp, int | float) and not isinstance(stamp, bool)
+        return float(stamp) if ok else float("-inf")
+
+    buttons = sorted((name for name in BUTTONS if name in fired), key=when)
+    return first + buttons
+
+
+def control(room: Classroom, trigger: str | Sequence[str] | None, *,
+            lesson_key: str | None = None,
             speed_index: Any = None, colour_by: str | None = None,
             visible: bool = True, mechanism: str | None = None,
             settings: dict[str, Any] | None = None, lang: str = DEFAULT_LANGUAGE
@@ -72,7 +117,9 @@ def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = No
         room: the session's classroom.
         trigger: id of the control that fired (``lesson``, ``cls-mechanism``,
             ``cls-play``, ``cls-pause``, ``cls-step``, ``cls-reset``, ``cls-speed``,
-            ``cls-colour``, ``cls-tick``, ``mode``), or None on page load.
+            ``cls-colour``, ``cls-tick``, ``mode``, ``cls-setting``), or a sequence of
+            them that fired together, applied in that order (see
+            :func:`ordered_controls`), or None on page load.
         lesson_key: the lesson chosen.
         mechanism: for the ablation lesson, the mechanism to switch off (anything not on
             its list keeps the current one, or the default).
@@ -85,36 +132,46 @@ def control(room: Classroom, trigger: str | None, *, lesson_key: str | None = No
     """
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE
+    triggers = [trigger] if isinstance(trigger, str) else list(trigger or ())
     with room.lock:
         if isinstance(speed_index, int) and 0 <= speed_index < len(SPEEDS):
             room.speed = SPEEDS[speed_index]
         if colour_by in ("trust", "quintile"):
             room.colour_by = colour_by
         chosen = _lesson_or_none(lesson_key, mechanism, room.lesson)
-        if trigger == "cls-setting" and settings:
-            room.change_settings(settings)
-        elif chosen is not None and (chosen.key, chosen.mechanism) != (room.lesson.key,
-                                                                     room.lesson.mechanism):
-            room.reset(chosen)
-        elif trigger == "cls-reset":
-            room.reset()
-        elif trigger == "cls-play":
-            if room.finished:
-                room.reset()
-            room.playing = True
-        elif trigger == "cls-pause":
-            room.playing = False
-        elif trigger == "cls-step":
-            room.playing = False
-            room.advance(1)
-        elif trigger == "cls-tick" and room.playing:
-            room.advance(room.steps_per_tick(_interval(room.speed)))
+        for name in triggers:
+            _apply(room, name, chosen, settings)
+        if not triggers:  # page load: the lesson the page shows
+            _apply(room, None, chosen, settings)
         if not visible:
             room.playing = False
         if room.lang != lang:  # the page's texts changed: whole figures
             room.lang = lang
             room.view_state.clear()
-        return _view(room, trigger)
+        return _view(room, triggers)
+
+
+def _apply(room: Classroom, trigger: str | None, chosen: Lesson | None,
+           settings: dict[str, Any] | None) -> None:
+    """Apply one control to ``room`` (whose lock the caller holds)."""
+    if trigger == "cls-setting" and settings:
+        room.change_settings(settings)
+    elif chosen is not None and (chosen.key, chosen.mechanism) != (room.lesson.key,
+                                                                 room.lesson.mechanism):
+        room.reset(chosen)
+    elif trigger == "cls-reset":
+        room.reset()
+    elif trigger == "cls-play":
+        if room.finished:
+            room.reset()
+        room.playing = True
+    elif trigger == "cls-pause":
+        room.playing = False
+    elif trigger == "cls-step":
+        room.playing = False
+        room.advance(1)
+    elif trigger == "cls-tick" and room.playing:
+        room.advance(room.steps_per_tick(_interval(room.speed)))
 
 
 def _lesson_or_none(key: Any, mechanism: Any, current: Lesson) -> Lesson | None:
@@ -141,7 +198,7 @@ _SMALL_UPDATES = {"cls-tick", "cls-step", "cls-play", "cls-pause", "cls-speed"}
 _RESYNC_EVERY = 20
 
 
-def _view(room: Classroom, trigger: str | None = None) -> ClassroomView:
+def _view(room: Classroom, triggers: Sequence[str] = ()) -> ClassroomView:
     """What to show; whole figures after a structural change, else Patches of the data."""
     lang = room.lang
     _ = translator(lang, I18N_DOMAIN)
@@ -157,7 +214,7 @@ def _view(room: Classroom, trigger: str | None = None) -> ClassroomView:
     rates = [s.metrics["participation_rate"] for s in shots]
     key = (room.generation, room.colour_by, lang)
     state = room.view_state
-    small = (trigger in _SMALL_UPDATES and state.get("key") == key
+    small = (bool(triggers) and set(triggers) <= _SMALL_UPDATES and state.get("key") == key
              and int(state.get("updates", 0)) < _RESYNC_EVERY)
     frame = room.frame()
     if small:
@@ -285,22 +342,24 @@ def register(app: Dash, store: SessionStore,
         Input("mode", "value"),
         Input({"type": "cls-setting", "name": ALL}, "value"),
         State({"type": "cls-setting", "name": ALL}, "id"),
+        *(State(button, "n_clicks_timestamp") for button in BUTTONS),
         State("session-id", "data"),
         State("lang", "data"),
     )
     def _control(lesson_key: str, mechanism: str, _play: Any, _pause: Any, _step: Any,
                  _reset: Any, speed: Any, colour: str, _ticks: Any, mode: str,
                  setting_values: list[Any], setting_ids: list[dict[str, str]],
-                 session_id: str, lang: Any) -> tuple[Any, ...]:
+                 *rest: Any) -> tuple[Any, ...]:
+        *pressed, session_id, lang = rest
         session = store.get(session_id)
         room: Classroom = session.get("classroom", new_classroom)
-        triggered = ctx.triggered_id
-        if isinstance(triggered, str):
-            trigger: str | None = triggered
-        elif isinstance(triggered, dict) and triggered.get("type") == "cls-setting":
-            trigger = "cls-setting"
-        else:
-            trigger = None
+        fired: list[str] = []
+        for triggered in ctx.triggered_prop_ids.values():  # every control of the request
+            if isinstance(triggered, str):
+                fired.append(triggered)
+            elif isinstance(triggered, dict) and triggered.get("type") == "cls-setting":
+                fired.append("cls-setting")
+        trigger = ordered_controls(fired, dict(zip(BUTTONS, pressed, strict=True)))
         settings = {str(i.get("name")): v for i, v in zip(setting_ids, setting_values,
                                                            strict=False)}
         view = control(room, trigger, lesson_key=lesson_key, speed_index=speed,
