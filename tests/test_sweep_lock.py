@@ -207,3 +207,68 @@ def test_fallback_refuses_a_lock_whose_process_still_runs(tmp_path: Path, other_
         SweepStore(out).open({"fingerprint": "f"}, pd.DataFrame({"x": [1]}))
     assert str(out / ".lock") in str(caught.value)
     assert (out / ".lock").exists()
+
+
+# --- the race as a property (issue 22): any number of contenders, any lock left behind ---
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+#: What a folder may hold when the contenders arrive.
+LOCK_STATES = ("none", "dead pid", "reused pid", "another boot", "unreadable")
+
+
+def _leave_lock(out: Path, state: str) -> None:
+    """Write the lock a dead or foreign sweep left behind (``state`` of :data:`LOCK_STATES`)."""
+    from governance_sim.sweep.lock import boot_id
+
+    here = {"host": socket.gethostname(), "boot": boot_id()}
+    if state == "dead pid":
+        (out / ".lock").write_text(json.dumps({**here, "pid": _dead_pid()}))
+    elif state == "reused pid":  # a live process (this test's parent) that is not a sweep
+        (out / ".lock").write_text(json.dumps({**here, "pid": os.getppid(), "started": 1.0}))
+    elif state == "another boot":  # a live pid, but recorded before the machine rebooted
+        (out / ".lock").write_text(json.dumps({**here, "pid": os.getppid(),
+                                               "boot": "an-earlier-boot"}))
+    elif state == "unreadable":
+        (out / ".lock").write_bytes(b"\x00\xff not a lock")
+
+
+def _race_once(folder: Path, contenders: int, state: str, flock: bool) -> tuple[int, list[str]]:
+    out = claim_folder(folder)
+    _leave_lock(out, state)
+    start, hold, results = FORK.Barrier(contenders), FORK.Barrier(contenders), FORK.Queue()
+    processes = [FORK.Process(target=_contender, args=(out, start, hold, results, flock))
+                 for _ in range(contenders)]
+    for process in processes:
+        process.start()
+    got = [results.get(timeout=60) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    return got.count("won"), [m for m in got if m != "won"]
+
+
+@st.composite
+def _races(draw: st.DrawFn) -> tuple[int, str, bool]:
+    """A race inside what the lock promises (module docstring of ``sweep.lock``): with
+    ``flock`` any lock file and up to 6 contenders; in the fallback a stale or unreadable
+    lock is taken over by at most two at the same instant."""
+    flock = draw(st.booleans())
+    state = draw(st.sampled_from(LOCK_STATES))
+    most = 6 if flock or state == "none" else 2
+    return draw(st.integers(2, most)), state, flock
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(race=_races())
+@example(race=(2, "unreadable", False))  # found by this test: a UnicodeDecodeError traceback
+@example(race=(6, "reused pid", True))
+def test_any_race_lets_exactly_one_in_and_names_the_lock_to_the_others(
+        tmp_path_factory: pytest.TempPathFactory, race: tuple[int, str, bool]) -> None:
+    contenders, state, flock = race
+    folder = tmp_path_factory.mktemp("race") / "out"
+    winners, refusals = _race_once(folder, contenders, state, flock)
+    assert winners == 1, race
+    assert all("lock file" in message and ".lock" in message
+               for message in refusals), (race, refusals[:1])
+    assert not (folder / ".lock").exists()  # the winner released it

@@ -200,7 +200,7 @@ class FolderLock:
                 self._held = True
                 return
             try:
-                text = self.path.read_text(encoding="utf-8")
+                text = _file_text(self.path)
             except FileNotFoundError:
                 continue  # released meanwhile
             except OSError as error:
@@ -218,6 +218,12 @@ class FolderLock:
                             "which no longer runs")
         raise LockedError(f"{self.folder}: could not take the lock {self.path} in "
                           f"{_ATTEMPTS} tries (other sweeps keep taking it); try again")
+
+
+def _file_text(path: Path) -> str:
+    """A lock file's content; bytes that are not UTF-8 read as U+FFFD (an unreadable lock,
+    judged like one whose holder is unknown), never a UnicodeDecodeError."""
+    return path.read_bytes().decode("utf-8", "replace")
 
 
 def _text(fd: int) -> str:
@@ -285,7 +291,7 @@ def _remove_if_unchanged(path: Path, text: str) -> bool:
     except FileNotFoundError:
         return False
     try:
-        if aside.read_text(encoding="utf-8") == text:
+        if _file_text(aside) == text:
             return True
         with contextlib.suppress(FileExistsError):
             os.link(aside, path)  # a fresh lock: not ours to remove
