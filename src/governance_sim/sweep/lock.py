@@ -221,8 +221,11 @@ class FolderLock:
 
 
 def _file_text(path: Path) -> str:
-    """A lock file's content; bytes that are not UTF-8 read as U+FFFD (an unreadable lock,
-    judged like one whose holder is unknown), never a UnicodeDecodeError."""
+    """A lock file's content, never a UnicodeDecodeError.
+
+    Bytes that are not UTF-8 read as U+FFFD: an unreadable lock, judged like one whose
+    holder is unknown.
+    """
     return path.read_bytes().decode("utf-8", "replace")
 
 
