@@ -68,12 +68,16 @@ def _pattern(kind: str, name: str) -> str:
 
 
 def _finished(page, replicates: int = 3, timeout: float = WAIT_MS) -> None:
-    """Wait until the status line says every replicate is drawn and the figure has them."""
+    """Wait until the status line says every replicate is drawn, the figure has them and
+    the readout table is drawn from them (its own callback, which can come later: on a
+    loaded machine the table still showed fewer replicates, issue 24)."""
     page.wait_for_function(
         "n => { const s = document.querySelector('#policy-status');"
         " const g = document.querySelector('#graph-time .js-plotly-plot');"
+        " const h = document.querySelector('#readout-table .hint');"
         " return s && s.textContent.includes(`all ${n} replicates drawn`) && g && g.layout"
-        " && g.layout.meta && g.layout.meta.replicates === n; }",
+        " && g.layout.meta && g.layout.meta.replicates === n && h"
+        " && (n === 1 || h.textContent.includes(`Median of ${n} replicates`)); }",
         arg=replicates, timeout=timeout)
 
 
