@@ -405,3 +405,55 @@ def test_child_loggers_of_the_server_are_cut_too(client, caplog) -> None:
         logging.getLogger("dash._callback").error("value " + "W" * 100_000)
     assert len(caplog.records) == 2
     assert all(len(r.getMessage()) <= 200 for r in caplog.records)
+
+
+def _claim(folder: Path, start, results) -> None:  # noqa: ANN001 - multiprocessing types
+    from governance_sim.output_folders import claim_folder
+    from governance_sim.results import OutputError
+
+    start.wait()
+    try:
+        claim_folder(folder)
+        results.put("ok")
+    except OutputError as error:
+        results.put(str(error))
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_processes_claiming_one_new_folder_together_all_get_it(tmp_path: Path) -> None:
+    """Issue 22: four processes claiming one new --out at the same moment; one of them
+    found another's marker not yet renamed into place and refused the folder as holding
+    files governance-sim did not write (9 of 200 rounds). The lock of a sweep, not the
+    claim, decides who writes."""
+    import multiprocessing
+
+    fork = multiprocessing.get_context("fork")
+    refused = []
+    for i in range(150):  # about 1 in 20 rounds refused before the fix
+        folder = tmp_path / f"round{i}" / "out"
+        start, results = fork.Barrier(4), fork.Queue()
+        processes = [fork.Process(target=_claim, args=(folder, start, results))
+                     for _ in range(4)]
+        for process in processes:
+            process.start()
+        refused += [m for m in (results.get(timeout=60) for _ in processes) if m != "ok"]
+        for process in processes:
+            process.join(timeout=60)
+        assert (folder / MARKER).is_file()
+    assert not refused, refused[:1]
+
+
+def test_a_markers_temporary_is_not_a_users_file_but_other_temporaries_are(
+        tmp_path: Path) -> None:
+    from governance_sim.output_folders import claim_folder
+    from governance_sim.results import OutputError
+
+    mine = tmp_path / "claimed"
+    mine.mkdir()
+    (mine / f".{MARKER}.abc123de.4242.governance-sim-tmp").write_text("half written")
+    assert claim_folder(mine) == mine and (mine / MARKER).is_file()
+    users = tmp_path / "users"
+    users.mkdir()
+    (users / ".summary.csv.abc123de.4242.governance-sim-tmp").write_text("a user's file")
+    with pytest.raises(OutputError, match="did not write"):
+        claim_folder(users)

@@ -51,6 +51,16 @@ _FILE_RECORD = ".governance-sim"
 _MAX_SHOWN = 3
 
 
+def _is_marker_temporary(name: str) -> bool:
+    """Whether ``name`` is the temporary of a marker being written (:func:`atomic_write`).
+
+    Seen when two processes claim one new folder at the same moment: the second finds the
+    first one's marker not yet renamed into place. Not a user's file: it is ignored when
+    judging the folder (and not deleted here).
+    """
+    return name.startswith(f".{MARKER}.") and _TEMPORARY.match(name) is not None
+
+
 def is_marked(folder: str | os.PathLike[str]) -> bool:
     """True when ``folder`` carries governance-sim's marker."""
     return (Path(folder) / MARKER).is_file()
@@ -84,8 +94,9 @@ def claim_folder(folder: str | os.PathLike[str] | None, *, option: str = "--out"
         raise OutputError(f"cannot write results to {target}: it is a file, not a folder; "
                           f"give a new or empty folder with {option}")
     if target.is_dir() and not is_marked(target):
-        try:
-            found = sorted(entry.name for entry in os.scandir(target))
+        try:  # another process claiming this folder right now: its marker's temporary
+            found = sorted(entry.name for entry in os.scandir(target)
+                           if not _is_marker_temporary(entry.name))
         except OSError as error:
             raise OutputError(f"cannot read {target}: {error.strerror or error}") from None
         if found:
