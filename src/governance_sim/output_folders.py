@@ -94,9 +94,10 @@ def claim_folder(folder: str | os.PathLike[str] | None, *, option: str = "--out"
         raise OutputError(f"cannot write results to {target}: it is a file, not a folder; "
                           f"give a new or empty folder with {option}")
     if target.is_dir() and not is_marked(target):
-        try:  # another process claiming this folder right now: its marker's temporary
+        try:  # another process claiming this folder right now: its marker, or the
+            # marker's temporary, may appear after the check above
             found = sorted(entry.name for entry in os.scandir(target)
-                           if not _is_marker_temporary(entry.name))
+                           if entry.name != MARKER and not _is_marker_temporary(entry.name))
         except OSError as error:
             raise OutputError(f"cannot read {target}: {error.strerror or error}") from None
         if found:
