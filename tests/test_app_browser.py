@@ -183,7 +183,9 @@ def test_mix_sliders_stay_at_100_percent(page) -> None:
     values = [int(page.locator(f"#mix-{name} [role=slider]").get_attribute("aria-valuenow"))
               for name in ("bureaucracy", "npm", "co_creation")]
     assert sum(values) == 100 and values[1] > 0
-    # the ternary picker: click a grid point, the sliders take its mix
+    # the ternary picker: click a grid point, the sliders take its mix (once no answer is
+    # pending: the picker is redrawn by each answer, and a click during a redraw is lost)
+    dash_idle(page)
     point = page.locator("#ternary .scatterlayer .trace").first.locator(".point").nth(20)
     box = point.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -194,6 +196,32 @@ def test_mix_sliders_stay_at_100_percent(page) -> None:
     values = [int(page.locator(f"#mix-{name} [role=slider]").get_attribute("aria-valuenow"))
               for name in ("bureaucracy", "npm", "co_creation")]
     assert values == [10, 90, 0]
+
+
+def test_a_picker_click_sent_with_a_slider_step_is_obeyed(page) -> None:
+    """Issue 24: Dash sends a click on the ternary picker in the same request as a slider's
+    step when both changed while an answer was on its way; the callback acted on the first
+    id only, the slider, and the click was lost. Both are set here in one go."""
+    dash_idle(page)
+    sent: list[list[str]] = []
+    page.on("request", lambda request: sent.append(
+        (request.post_data_json or {}).get("changedPropIds", []))
+        if "_dash-update-component" in request.url else None)
+    page.evaluate("""() => {
+        window.dash_clientside.set_props('mix-npm', {value: 40});
+        window.dash_clientside.set_props('ternary',
+            {clickData: {points: [{a: 10, b: 90, c: 0}]}}); }""")
+    page.wait_for_function(
+        "() => ['bureaucracy', 'npm', 'co_creation'].map(n => +document.querySelector("
+        "`#mix-${n} [role=slider]`).getAttribute('aria-valuenow')).join() === '10,90,0'"
+        " || (!!window.store && !window.store.getState().isLoading && "
+        "document.querySelector('#mix-npm [role=slider]').getAttribute('aria-valuenow')"
+        " === '40')", timeout=WAIT_MS)
+    dash_idle(page)
+    values = [int(page.locator(f"#mix-{name} [role=slider]").get_attribute("aria-valuenow"))
+              for name in ("bureaucracy", "npm", "co_creation")]
+    assert values == [10, 90, 0], values
+    assert ["mix-npm.value", "ternary.clickData"] in [sorted(ids) for ids in sent]
 
 
 def test_exported_scenario_runs_on_the_command_line(page, tmp_path) -> None:

@@ -444,3 +444,17 @@ def test_scenario_texts_follow_the_page_language():
     assert baseline_legend(base, "nb").endswith(nb.label)
     shown = str(_describe(base, "nb"))
     assert nb.description in shown and base.description not in shown
+
+
+def test_the_mix_callback_acts_on_the_most_deliberate_of_inputs_that_fired_together() -> None:
+    """Issue 24: a click on the ternary picker sent together with a slider's last step (Dash
+    gathers inputs that change while an answer is on its way) was lost: the callback acted
+    on the first id only."""
+    from governance_sim.app.callbacks_policy_controls import mix_trigger
+
+    assert mix_trigger(["mix-npm", "ternary"]) == "ternary"
+    assert mix_trigger(["ternary", "scenario"]) == "scenario"
+    assert mix_trigger(["mix-co_creation", "url"]) == "url"
+    assert mix_trigger(["mix-co_creation", "mix-npm"]) == "mix-co_creation"
+    assert mix_trigger([]) is None
+    assert mix_trigger([{"type": "lever"}, "unknown"]) is None

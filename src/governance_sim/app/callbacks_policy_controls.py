@@ -107,6 +107,27 @@ def _restore(search: str, dropdown: Any, param_names: list[str], run_names: list
             [FIXED_SEED] if state.fixed_seed else [])
 
 
+def mix_trigger(triggered: list[Any]) -> str | None:
+    """The one input the mix callback acts on, of those that fired in one request.
+
+    While an answer is on its way Dash gathers every input that changes into the next
+    request (a click on the ternary picker can come with a slider's last step). The most
+    deliberate wins: a link (``url``), then a chosen scenario, then a click on the picker,
+    then the first slider moved; acting on the first id alone lost such a click (issue 24).
+
+    Args:
+        triggered: the ids that fired (``ctx.triggered_prop_ids.values()``).
+
+    Returns:
+        The id to act on, or None (page load).
+    """
+    fired = [name for name in triggered if isinstance(name, str)]
+    for name in ("url", "scenario", "ternary"):
+        if name in fired:
+            return name
+    return next((name for name in fired if name in MIX_IDS), None)
+
+
 def _slider_names() -> set[str]:
     return {s.name for s in parameter_specs() if s.kind == "slider"}
 
@@ -165,7 +186,7 @@ def register(app: Dash, store: SessionStore, tables: TableChoices | None = None)
         lever_names = [o["id"]["name"] for o in ctx.outputs_list[3]]
         param_names = [o["id"]["name"] for o in ctx.outputs_list[4]]
         run_names = [o["id"]["name"] for o in ctx.outputs_list[5]]
-        trigger = ctx.triggered_id
+        trigger = mix_trigger(list(ctx.triggered_prop_ids.values()))
         unchanged = (*([no_update] * 3), [no_update] * len(lever_names),
                      [no_update] * len(param_names), [no_update] * len(run_names))
         rest_unchanged = (no_update,) * 7
