@@ -96,6 +96,14 @@ def test_the_cli_says_a_model_that_exits_failed(tmp_path: Path) -> None:
     assert len(read_table(tmp_path / "o")) == 10
 
 
+def _as_in_a_terminal() -> None:
+    """Give the sweep Ctrl-C as a terminal does: a test suite started as a background job
+    of a non-interactive shell (``make test &``) has SIGINT ignored, every child inherits
+    that, and a process started with SIGINT ignored rightly keeps ignoring it (the test
+    then failed with exit 0, issue 24)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_a_real_stop_signal_still_stops_a_serial_sweep(tmp_path: Path) -> None:
     """SIGTERM (and Ctrl-C) during a run stop the sweep; that run is not recorded failed."""
     (tmp_path / "spec.toml").write_text(
@@ -106,7 +114,8 @@ def test_a_real_stop_signal_still_stops_a_serial_sweep(tmp_path: Path) -> None:
         process = subprocess.Popen(
             [sys.executable, "-m", "governance_sim.cli", "sweep", str(tmp_path / "spec.toml"),
              "--out", str(out), "--workers", "1", "--no-progress", "--flush-seconds", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=_as_in_a_terminal)
         deadline = time.monotonic() + 60
         while not list((out / "runs").glob("part-*.parquet")) and time.monotonic() < deadline:
             time.sleep(0.05)
