@@ -89,8 +89,14 @@ def app_server(arguments: Sequence[str], log_path: Path, *, start_timeout: float
         url = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + start_timeout
         while True:
+            # one request at a time, waiting as long as the deadline allows: with a short
+            # timeout a loaded server got a new request every few seconds while it still
+            # built the abandoned ones, slowed down further and never answered in time (three
+            # fixtures failed after 300 s with the app running, issue 24). A server not yet
+            # listening refuses at once, so the poll goes on as before.
+            remaining = max(1.0, deadline - time.monotonic())
             try:
-                with urllib.request.urlopen(url, timeout=5) as answer:
+                with urllib.request.urlopen(url, timeout=remaining) as answer:
                     if answer.status == 200:
                         break
             except OSError:
