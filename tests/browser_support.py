@@ -66,6 +66,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+#: Opens loopback addresses directly, whatever proxy the environment names.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 @contextmanager
 def app_server(arguments: Sequence[str], log_path: Path, *, start_timeout: float,
                poll: float = 0.3) -> Iterator[tuple[str, Path]]:
@@ -89,14 +93,14 @@ def app_server(arguments: Sequence[str], log_path: Path, *, start_timeout: float
         url = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + start_timeout
         while True:
-            # one request at a time, waiting as long as the deadline allows: with a short
-            # timeout a loaded server got a new request every few seconds while it still
-            # built the abandoned ones, slowed down further and never answered in time (three
-            # fixtures failed after 300 s with the app running, issue 24). A server not yet
-            # listening refuses at once, so the poll goes on as before.
+            # one request at a time, waiting as long as the deadline allows (a server not
+            # yet listening refuses at once, so the poll goes on), and never through a
+            # proxy: urlopen's global opener reads the proxy variables once, on first use,
+            # and when that was inside the Solara test (its server's traffic sent to a dead
+            # recording proxy) every later app seemed never to start (issue 24, seed 103)
             remaining = max(1.0, deadline - time.monotonic())
             try:
-                with urllib.request.urlopen(url, timeout=remaining) as answer:
+                with _DIRECT.open(url, timeout=remaining) as answer:
                     if answer.status == 200:
                         break
             except OSError:
