@@ -62,21 +62,11 @@ def _race(tmp_path: Path, rounds: int, contenders: int, *, stale: bool,
     """Per round: how many contenders won, and the messages of those refused."""
     winners, refusals = [], []
     for i in range(rounds):
-        out = claim_folder(tmp_path / f"s{i}")
-        if stale:
-            (out / ".lock").write_text(json.dumps({"host": socket.gethostname(),
-                                                   "pid": _dead_pid()}))
-        start, hold, results = FORK.Barrier(contenders), FORK.Barrier(contenders), FORK.Queue()
-        processes = [FORK.Process(target=_contender, args=(out, start, hold, results, flock))
-                     for _ in range(contenders)]
-        for process in processes:
-            process.start()
-        got = [results.get(timeout=60) for _ in processes]
-        for process in processes:
-            process.join(timeout=60)
-        winners.append(got.count("won"))
-        refusals += [message.replace(str(out), "OUT") for message in got if message != "won"]
-        assert not (out / ".lock").exists()  # the winner released it
+        folder = tmp_path / f"s{i}"
+        won, refused = _race_once(folder, contenders, "dead pid" if stale else "none", flock)
+        winners.append(won)
+        refusals += [message.replace(str(folder), "OUT") for message in refused]
+        assert not (folder / ".lock").exists()  # the winner released it
     return winners, refusals
 
 
