@@ -10,9 +10,12 @@ seeds; sizes inside the bands where the data give them.
 One run per logic and seed serves every pair (a module-scoped cache); measured at months 24,
 60 and 120.
 
-Known failures (measured on main at commit b1fc216, after the trust dynamics moved to log-odds) are
-strict expected failures with the measured range of r over the five seeds per month in the
-reason: the lead removes them as the dynamics change.
+Known failures (measured after the efficacy anchor took the trust disposition and civic
+motivation, issue 20) are strict expected failures with the measured range of r over the
+five seeds per month in the reason: the lead removes them as the dynamics change. Under
+bureaucracy value received is the unit's service alone (impartial, no choice, nobody's
+voice heard): the same for every citizen of a unit (within-unit SD 0 at month 60, seed 1;
+between units 0.028), so its correlations are between 200 units' means, noise around 0.
 """
 
 import math
@@ -32,28 +35,25 @@ SURVEY = survey_structure()
 SIGNED = [pair for pair in PAIRS if SURVEY[pair].sign != "none"]
 BANDED = [pair for pair in PAIRS if SURVEY[pair].r_low is not None]
 
-#: Signs that did not hold on main (range of r over the five seeds at each month).
+#: Signs that do not hold (range of r over the five seeds at each month).
 SIGN_FAILURES = {
     ("bureaucracy", "T-V"):
-        "m24 -0.003..+0.005, m60 -0.003..+0.008, m120 -0.001..+0.007",
+        "m24 -0.003..+0.005, m60 -0.003..+0.007, m120 -0.001..+0.006",
     ("bureaucracy", "G-V"):
-        "m24 -0.006..-0.004, m60 -0.006..-0.003, m120 -0.008..-0.001",
+        "m24 -0.006..-0.004, m60 -0.005..-0.003, m120 -0.007..-0.001",
     ("bureaucracy", "E-V"):
-        "m24 -0.006..+0.007, m60 -0.005..+0.006, m120 -0.005..+0.009",
+        "m24 -0.001..+0.003, m60 +0.000..+0.005, m120 +0.001..+0.007",
     ("bureaucracy", "P-V"):
-        "m24 -0.003..+0.005, m60 -0.009..+0.001, m120 -0.012..+0.007",
+        "m24 +0.000..+0.005, m60 -0.008..+0.003, m120 -0.011..+0.004",
     ("npm", "P-V"):
-        "m24 +0.065..+0.081, m60 +0.058..+0.072, m120 +0.060..+0.077",
+        "m24 +0.065..+0.082, m60 +0.058..+0.078, m120 +0.063..+0.085",
     ("co_creation", "P-V"):
-        "m24 +0.157..+0.201, m60 +0.157..+0.212, m120 +0.179..+0.233",
+        "m24 +0.155..+0.198, m60 +0.156..+0.210, m120 +0.176..+0.225",
 }
 
-#: Bands that did not hold on main.
-BAND_FAILURES = {
-    ("bureaucracy", "T-E"): "m24 +0.050..+0.061, m60 +0.054..+0.066, m120 +0.021..+0.034",
-    ("npm", "T-E"): "m24 +0.094..+0.103, m60 +0.132..+0.142, m120 +0.130..+0.144",
-    ("co_creation", "T-E"): "m24 +0.120..+0.129, m60 +0.205..+0.216, m120 +0.311..+0.329",
-}
+#: Bands that do not hold (none since the efficacy anchor carries the trust disposition and
+#: civic motivation; before, T-E was 0.02-0.33 against the band 0.45-0.66 in every logic).
+BAND_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _cases(pairs, failures, what):

@@ -242,11 +242,43 @@ def test_efficacy_follows_felt_influence():
 def test_efficacy_returns_to_an_anchor_that_rises_with_resources():
     params = P.replace(efficacy_reversion=1.0, efficacy_rate=0.5)
     resources = np.array([0.2, 1.0])
-    anchor = trust.efficacy_anchor(resources, params)
+    anchor = trust.efficacy_anchor(resources, params.initial_trust,
+                                   params.initial_civic_motivation, params)
     assert anchor[1] - anchor[0] == pytest.approx(0.8 * params.efficacy_resource_gradient)
     new = trust.update_efficacy(np.full(2, 0.5), np.array([], dtype=int), np.array([]), 0.0,
                                 params, anchor)
     np.testing.assert_allclose(new, 0.5 + 0.5 * (anchor - 0.5))
+
+
+def test_efficacy_anchor_rises_with_the_trust_disposition_and_civic_motivation():
+    """Lasting differences the dynamics keep: a citizen who trusts the institutions, or who
+    cares about public affairs, returns to a higher efficacy (Craig, Niemi & Silver 1990;
+    Verba, Schlozman & Brady 1995)."""
+    params = P.replace(efficacy_trust_gradient=0.3, efficacy_motivation_gradient=0.4)
+    at_mean = trust.efficacy_anchor(0.6, params.initial_trust, params.initial_civic_motivation,
+                                    params)
+    assert at_mean == pytest.approx(params.initial_efficacy)
+    trusting = trust.efficacy_anchor(0.6, params.initial_trust + 0.2,
+                                     params.initial_civic_motivation, params)
+    assert trusting - at_mean == pytest.approx(0.2 * 0.3)
+    engaged = trust.efficacy_anchor(0.6, params.initial_trust,
+                                    params.initial_civic_motivation + 0.1, params)
+    assert engaged - at_mean == pytest.approx(0.1 * 0.4)
+    assert trust.efficacy_anchor(0.6, 1.0, 1.0, params.replace(initial_efficacy=0.9)) == 1.0
+
+
+def test_efficacy_starts_around_its_anchor():
+    """The start is where efficacy returns to: without spread, initial efficacy is the
+    anchor of each citizen's resources, trust disposition and civic motivation."""
+    from governance_sim.rng import make_streams
+    from governance_sim.state import RESOURCES_PER_QUINTILE, build_population
+
+    params = P.replace(n_citizens=500, n_units=5, initial_efficacy_sd=0.0)
+    cit = build_population(params, make_streams(3)).citizens
+    resources = cit.quintile * RESOURCES_PER_QUINTILE
+    np.testing.assert_allclose(
+        cit.efficacy, trust.efficacy_anchor(resources, cit.trust_disposition,
+                                            cit.civic_motivation, params), atol=1e-12)
 
 
 def test_felt_say_raises_the_procedural_signal():

@@ -386,13 +386,35 @@ class Params(BaseModel):
     initial_social_trust_sd: float = _f(0.1, 0.0, 0.5, "share", ASSUMPTION,
                                         "spread of initial social trust (normal, clipped)",
                                         "initial")
-    efficacy_resource_gradient: float = _f(0.15, 0.0, 2.0, "share per unit of resources",
-                                           "direction from source: Verba, Schlozman & Brady "
-                                           "(1995), efficacy rises with resources; size "
-                                           "assumed", "how much higher initial efficacy is "
-                                           "per unit of resources", "initial")
+    efficacy_resource_gradient: float = _f(
+        0.05, 0.0, 2.0, "share per unit of resources",
+        "direction from source: Verba, Schlozman & Brady (1995), efficacy rises with "
+        "resources; size calibrated by hand (issue 20): 0.15 before the efficacy anchor took "
+        "civic motivation, which rises with resources itself (0.5 x 0.3 = 0.15 more), so "
+        "the anchor's whole slope on resources is 0.2",
+        "how much higher a citizen's efficacy anchor (and initial efficacy) is per unit of "
+        "resources, beside what civic motivation carries", "initial")
+    efficacy_trust_gradient: float = _f(
+        0.23, 0.0, 2.0, "share per unit of trust disposition",
+        "direction from source: external efficacy (do the institutions respond to people "
+        "like me?) and trust in them are distinct but related attitudes (Craig, Niemi & "
+        "Silver 1990, Political Behavior 12:289); those who feel they have a say trust "
+        "government far more (OECD Trust Survey 2024; data/joint_structure.md); size "
+        "calibrated by hand to the T-E band of data/joint_structure.csv (issue 20), which "
+        "is therefore a target, not a check",
+        "how much higher a citizen's efficacy anchor (and initial efficacy) is per unit of "
+        "their lasting trust disposition above initial_trust", "initial")
+    efficacy_motivation_gradient: float = _f(
+        0.5, 0.0, 2.0, "share per unit of civic motivation",
+        "direction from source: efficacy and political interest are parts of the same "
+        "psychological engagement (Verba, Schlozman & Brady 1995); size calibrated by hand "
+        "with efficacy_trust_gradient to the T-E band (the lasting spread of efficacy "
+        "that is not trust)",
+        "how much higher a citizen's efficacy anchor (and initial efficacy) is per unit of "
+        "their civic motivation above initial_civic_motivation", "initial")
     initial_efficacy_sd: float = _f(0.1, 0.0, 0.5, "share", ASSUMPTION,
-                                    "spread of initial efficacy (normal, clipped)", "initial")
+                                    "spread of initial efficacy around its anchor (normal, "
+                                    "clipped)", "initial")
     initial_civic_motivation: float = _f(0.3, 0.0, 1.0, "share", ASSUMPTION,
                                          "mean civic motivation", "initial")
     civic_motivation_resource_gradient: float = _f(0.3, 0.0, 2.0,
@@ -439,10 +461,11 @@ class Params(BaseModel):
                            "initial")
 
     # --- participation --------------------------------------------------------------
-    participation_intercept: float = _f(-4.8, -10.0, 10.0, "log-odds",
+    participation_intercept: float = _f(-4.9, -10.0, 10.0, "log-odds",
                                         "calibrated to invitation acceptance 4-12 % (Setälä et "
                                         "al. 2010; Røros, Trondheim panels) and monthly "
-                                        "participation 1-8 %",
+                                        "participation 1-8 % (by hand: -4.8 before the "
+                                        "efficacy anchor took civic motivation, issue 20)",
                                         "baseline log-odds of accepting an invitation",
                                         "participation")
     participation_persistence: float = _f(0.7, 0.0, 0.99, "probability/step",
@@ -572,11 +595,13 @@ class Params(BaseModel):
         "sanction_group_size - 1", "contribution")
 
     # --- trust ------------------------------------------------------------------------
-    trust_learning_rate: float = _f(0.14, 0.0, 1.0, "log-odds per unit signal per step",
+    trust_learning_rate: float = _f(0.145, 0.0, 1.0, "log-odds per unit signal per step",
                                     ASSUMPTION,
                                     "speed at which experiences move trust, in log-odds "
-                                    "(trust moves by rate x T(1-T) x signal; 0.14 keeps the "
-                                    "two-year fall after a major shock in its field band)",
+                                    "(trust moves by rate x T(1-T) x signal; 0.145 keeps the "
+                                    "two-year fall after a major shock in its field band: "
+                                    "0.14 before the efficacy anchor took the trust "
+                                    "disposition, issue 20)",
                                     "trust")
     trust_anchoring: float = _f(0.03, 0.0, 1.0, "1/step",
                                 "direction from source: trust is largely a lasting disposition "
@@ -714,8 +739,8 @@ class Params(BaseModel):
                                            "social_capital")
     efficacy_reversion: float = _f(0.1, 0.0, 5.0, "x efficacy_rate", ASSUMPTION,
                                    "return of efficacy toward each citizen's anchor "
-                                   "(initial_efficacy + efficacy_resource_gradient x centred "
-                                   "resources), relative to efficacy_rate", "social_capital")
+                                   "(trust.efficacy_anchor: resources, trust disposition, "
+                                   "civic motivation), relative to efficacy_rate", "social_capital")
 
     # --- professionals' motivation ----------------------------------------------------
     motivation_adjustment_rate: float = _f(0.05, 0.0, 1.0, "1/step", ASSUMPTION,
@@ -1043,6 +1068,8 @@ EVIDENCE_GRADES: dict[str, str] = {
     "scar_rate": "assumed",
     "control_tolerance": "assumed",
     "efficacy_resource_gradient": "calibrated",
+    "efficacy_trust_gradient": "calibrated",
+    "efficacy_motivation_gradient": "calibrated",
     "voice_trust_weight": "direction only",
     "facilitation_effectiveness": "direction only",
     "civic_motivation_resource_gradient": "direction only",

@@ -369,7 +369,11 @@ class ReferenceSimulation:
 
             e = c.efficacy
             anchor = clip01(p.initial_efficacy + p.efficacy_resource_gradient
-                            * (c.resources - MEAN_RESOURCES))
+                            * (c.resources - MEAN_RESOURCES)
+                            + p.efficacy_trust_gradient
+                            * (c.trust_disposition - p.initial_trust)
+                            + p.efficacy_motivation_gradient
+                            * (c.civic_motivation - p.initial_civic_motivation))
             felt = voice[i] - p.tokenism_threshold
             e_change = ((p.efficacy_rate * (felt * (1.0 - e) if felt >= 0.0 else felt * e))
                         if taking_part[i] else 0.0)

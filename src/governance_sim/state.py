@@ -331,8 +331,9 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     """Create the initial population from parameters and the named random streams.
 
     Citizens draw resource quintiles uniformly, trust around ``initial_trust`` (a little
-    higher with resources, as in the OECD Trust Survey), efficacy and civic motivation rising
-    with resources (Verba, Schlozman & Brady 1995) and cooperator types with the shares of
+    higher with resources, as in the OECD Trust Survey), civic motivation rising with
+    resources (Verba, Schlozman & Brady 1995), efficacy around its anchor (rising with
+    resources, the trust disposition and civic motivation) and cooperator types with the shares of
     Fischbacher, Gaechter & Fehr (2001). Leaders and professionals start in the steady style
     of the initial logic.
     """
@@ -364,11 +365,18 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     social_trust = np.clip(params.initial_social_trust
                            + params.social_trust_resource_gradient * centred
                            + params.initial_social_trust_sd * rng.standard_normal(n), 0.0, 1.0)
-    efficacy = np.clip(params.initial_efficacy + params.efficacy_resource_gradient * centred
-                       + params.initial_efficacy_sd * rng.standard_normal(n), 0.0, 1.0)
+    efficacy = params.initial_efficacy_sd * rng.standard_normal(n)
     civic_motivation = np.clip(
         params.initial_civic_motivation + params.civic_motivation_resource_gradient * centred
         + params.civic_motivation_sd * rng.standard_normal(n), 0.0, 1.0)
+    # around each citizen's efficacy anchor (dynamics.trust.efficacy_anchor, written out:
+    # the state layer does not import the dynamics): the start is where efficacy returns to
+    efficacy += params.initial_efficacy
+    efficacy += params.efficacy_resource_gradient * centred
+    efficacy += params.efficacy_trust_gradient * (trust_disposition - params.initial_trust)
+    efficacy += params.efficacy_motivation_gradient * (
+        civic_motivation - params.initial_civic_motivation)
+    np.clip(efficacy, 0.0, 1.0, out=efficacy)
     del centred
 
     type_draw = rng.random(n)

@@ -461,7 +461,9 @@ def citizens_numpy(
         trust.citizen_social_level(trust.social_trust_level(levers.impartiality, params),
                                    resources, cit.trust, params))
     new_efficacy = trust.update_efficacy(cit.efficacy, part, part_voice, levers.mobilisation,
-                                         params, trust.efficacy_anchor(resources, params))
+                                         params, trust.efficacy_anchor(
+                                             resources, cit.trust_disposition,
+                                             cit.civic_motivation, params))
     cit.expectation = cit.expectation + params.expectation_rate * disconfirmation
     value_sums = unit_sum(value, cit.unit, n_units)
 
@@ -643,13 +645,17 @@ def citizens_native(
             "learning_rate": params.belief_learning_rate,
             "felt_say": params.felt_say_weight,
             "efficacy_gradient": params.efficacy_resource_gradient,
+            "efficacy_trust_gradient": params.efficacy_trust_gradient,
+            "efficacy_motivation_gradient": params.efficacy_motivation_gradient,
+            "initial_motivation": params.initial_civic_motivation,
             "social_gradient": params.social_trust_resource_gradient,
             "institutional_link": params.institutional_social_link,
             "initial_trust": params.initial_trust,
             "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE})
     for first, end, uniform in _draw_pieces(draws, "experience", cit, starts):
         lib.citizen_step(
-            first, end, starts, taking_part, cit.trust, cit.quintile, voice_unit,
+            first, end, starts, taking_part, cit.trust, cit.quintile, cit.civic_motivation,
+            voice_unit,
             observed_or_0, panel, panel.size, panel_influence, uniform, coefficients,
             new_trust, cit.value, cit.expectation, cit.trust_disposition, cit.social_trust,
             cit.efficacy, cit.belief, unit_value, unit_trust, unit_social)

@@ -15,7 +15,8 @@ good cooperation and shrinks with poor (assumed, after Putnam 2000) and returns 
 set by the institutions' impartiality (Rothstein & Stolle 2008), the citizen's own
 institutional trust (Sønderskov & Dinesen 2016) and resources (Delhey & Newton 2003);
 efficacy moves with felt influence above the tokenism threshold and returns to an anchor
-that rises with resources.
+that rises with resources, with the citizen's lasting trust disposition and with civic
+motivation (external efficacy and trust are related attitudes: Craig, Niemi & Silver 1990).
 """
 
 from __future__ import annotations
@@ -189,15 +190,33 @@ def update_social_trust(
     return np.clip(new, 0.0, 1.0, out=new)
 
 
-def efficacy_anchor(resources: np.ndarray | float, params: Params) -> np.ndarray | float:
-    """The efficacy each citizen returns to: higher with resources, float64[n] in [0, 1].
+def efficacy_anchor(
+    resources: np.ndarray | float, disposition: np.ndarray | float,
+    civic_motivation: np.ndarray | float, params: Params,
+) -> np.ndarray | float:
+    """The efficacy each citizen returns to, float64[n] in [0, 1].
 
-    ``initial_efficacy + efficacy_resource_gradient x (resources - MEAN_RESOURCES)``: skills
-    and resources give a lasting sense of being able to have a say (civic voluntarism:
-    Verba, Schlozman & Brady 1995), kept by the dynamics, not only at the start.
+    ``initial_efficacy + efficacy_resource_gradient x (resources - MEAN_RESOURCES)
+    + efficacy_trust_gradient x (disposition - initial_trust)
+    + efficacy_motivation_gradient x (civic_motivation - initial_civic_motivation)``.
+    Skills and resources give a lasting sense of being able to have a say (civic
+    voluntarism: Verba, Schlozman & Brady 1995); so does a lasting belief that the
+    institutions are trustworthy, since external efficacy and trust are related attitudes
+    (Craig, Niemi & Silver 1990), and interest in public affairs, the other part of the same
+    engagement (Verba, Schlozman & Brady 1995). Each term is a lasting difference between
+    citizens that the dynamics keep: the disposition moves slowly with experience, resources
+    and civic motivation do not move.
+
+    Args:
+        resources: float64[n] (or a scalar), 0.2-1.
+        disposition: float64[n] (or a scalar), the lasting trust disposition, 0-1.
+        civic_motivation: float64[n] (or a scalar), 0-1.
     """
-    return np.clip(params.initial_efficacy + params.efficacy_resource_gradient * (
-        resources - MEAN_RESOURCES), 0.0, 1.0)
+    return np.clip(params.initial_efficacy
+                   + params.efficacy_resource_gradient * (resources - MEAN_RESOURCES)
+                   + params.efficacy_trust_gradient * (disposition - params.initial_trust)
+                   + params.efficacy_motivation_gradient * (
+                       civic_motivation - params.initial_civic_motivation), 0.0, 1.0)
 
 
 def update_efficacy(

@@ -62,7 +62,8 @@
     X(social_influence) X(decay) X(social_baseline) X(norm) X(gain) X(loss) \
     X(efficacy_rate) X(mobilisation) X(mobilisation_gain) X(efficacy_reversion) \
     X(efficacy_baseline) X(expectation_rate) X(learning_rate) X(felt_say) \
-    X(efficacy_gradient) X(social_gradient) X(institutional_link) X(initial_trust) \
+    X(efficacy_gradient) X(efficacy_trust_gradient) X(efficacy_motivation_gradient) \
+    X(initial_motivation) X(social_gradient) X(institutional_link) X(initial_trust) \
     X(mean_resources) X(per_quintile)
 #define SANCTION_COEF(X) X(active) X(prosocial_scale) X(antisocial_scale) X(response) \
     X(keep) X(free_rider)
@@ -425,6 +426,7 @@ HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8
 static inline void update_citizen(int64_t i, int part, double voice, double observed,
                                   const CitizenRules *restrict r, const double *restrict trust,
                                   const int8_t *restrict quintile,
+                                  const double *restrict civic_motivation,
                                   double draw, double *restrict new_trust,
                                   double *restrict value, double *restrict expectation,
                                   double *restrict disposition,
@@ -464,9 +466,12 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
     const double drifted = s - r->decay * (s - level);
     social_trust[i] = clip01(choose(part, drifted + cooperation, drifted));
     /* efficacy (trust.efficacy_anchor, update_efficacy): participants move with the
-     * influence they felt above the tokenism threshold; all return to their anchor */
-    const double anchor = clip01_masked(r->efficacy_baseline
-                                        + r->efficacy_gradient * (res - r->mean_resources));
+     * influence they felt above the tokenism threshold; all return to their anchor, set by
+     * resources, the (new) trust disposition and civic motivation */
+    const double anchor = clip01_masked(
+        r->efficacy_baseline + r->efficacy_gradient * (res - r->mean_resources)
+        + r->efficacy_trust_gradient * (disposition[i] - r->initial_trust)
+        + r->efficacy_motivation_gradient * (civic_motivation[i] - r->initial_motivation));
     const double moved = e + (r->efficacy_rate * r->mobilisation_gain * r->mobilisation * (1.0 - e)
                               - r->efficacy_rate * r->efficacy_reversion * (e - anchor));
     const double felt = voice - r->tokenism;
@@ -488,7 +493,7 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
  * citizens only, from citizen unit_starts[first_unit] on (see contribution_step). */
 HOT void citizen_step(int64_t first_unit, int64_t end_unit, const int64_t *unit_starts,
                   const uint8_t *restrict taking_part, const double *restrict trust,
-                  const int8_t *restrict quintile,
+                  const int8_t *restrict quintile, const double *restrict civic_motivation,
                   const double *unit_voice, const double *unit_observed, const int64_t *panel,
                   int64_t n_panel, double panel_influence, const double *restrict uniform,
                   const double *coef, double *restrict new_trust, double *restrict value,
@@ -511,13 +516,14 @@ HOT void citizen_step(int64_t first_unit, int64_t end_unit, const int64_t *unit_
             for (; i < stop; i++) {
                 const int part = taking_part[i] != 0;
                 update_citizen(i, part, choose(part, arena, 0.0), observed, &r, trust,
-                               quintile, uniform[i - base], new_trust, value, expectation,
+                               quintile, civic_motivation, uniform[i - base], new_trust, value, expectation,
                                disposition,
                                social_trust, efficacy, belief);
             }
             if (i < end) {  /* a panel member: takes part, feels at least panel_influence */
                 const double voice = choose(panel_influence > arena, panel_influence, arena);
-                update_citizen(i, 1, voice, observed, &r, trust, quintile, uniform[i - base],
+                update_citizen(i, 1, voice, observed, &r, trust, quintile, civic_motivation,
+                               uniform[i - base],
                                new_trust, value,
                                expectation, disposition, social_trust, efficacy, belief);
                 i++;
