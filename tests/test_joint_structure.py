@@ -100,6 +100,9 @@ def test_sign_holds_on_every_seed(measured, logic, pair):
 
 @pytest.mark.parametrize(("logic", "pair"), _cases(BANDED, BAND_FAILURES, "the band"))
 def test_size_inside_band_on_every_seed(measured, logic, pair):
+    """The only band is T-E's, a calibration target since issue 20 (the efficacy anchor's
+    gradients were set by hand to it): this keeps the target met, it does not check the
+    structure (data/joint_structure.md)."""
     expected = SURVEY[pair]
     outside = [(seed, month, round(r, 3)) for seed, month, r in _values(measured, logic, pair)
                if math.isnan(r) or not expected.in_band(r)]

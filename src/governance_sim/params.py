@@ -389,29 +389,34 @@ class Params(BaseModel):
     efficacy_resource_gradient: float = _f(
         0.05, 0.0, 2.0, "share per unit of resources",
         "direction from source: Verba, Schlozman & Brady (1995), efficacy rises with "
-        "resources; size calibrated by hand (issue 20): 0.15 before the efficacy anchor took "
-        "civic motivation, which rises with resources itself (0.5 x 0.3 = 0.15 more), so "
-        "the anchor's whole slope on resources is 0.2",
+        "resources; size set by hand with the field bands it moves (participation by "
+        "quintile; no E-R band was read): 0.15 before the efficacy anchor took civic "
+        "motivation and the trust disposition, which rise with resources themselves, so the "
+        "anchor's whole slope on resources is about 0.21 (0.05 + 0.5 x 0.3 + 0.23 x 0.06; "
+        "0.15 before; issue 20)",
         "how much higher a citizen's efficacy anchor (and initial efficacy) is per unit of "
         "resources, beside what civic motivation carries", "initial")
     efficacy_trust_gradient: float = _f(
         0.23, 0.0, 2.0, "share per unit of trust disposition",
-        "direction from source: external efficacy (do the institutions respond to people "
-        "like me?) and trust in them are distinct but related attitudes (Craig, Niemi & "
-        "Silver 1990, Political Behavior 12:289); those who feel they have a say trust "
-        "government far more (OECD Trust Survey 2024; data/joint_structure.md); size "
-        "calibrated by hand to the T-E band of data/joint_structure.csv (issue 20), which "
-        "is therefore a target, not a check",
+        "association from source, direction assumed: external efficacy (do the "
+        "institutions respond to people like me?) and trust in them are distinct but "
+        "correlated attitudes (Craig, Niemi & Silver 1990, Political Behavior 12:289); those "
+        "who feel they have a say trust government far more (OECD Trust Survey 2024; "
+        "data/joint_structure.md); that lasting trust raises efficacy (besides felt_say's "
+        "efficacy raising trust) is assumed; size calibrated by hand to the T-E band of "
+        "data/joint_structure.csv (issue 20), which is therefore a target, not a check",
         "how much higher a citizen's efficacy anchor (and initial efficacy) is per unit of "
-        "their lasting trust disposition above initial_trust", "initial")
+        "their lasting trust disposition above initial_trust", "social_capital")
     efficacy_motivation_gradient: float = _f(
         0.5, 0.0, 2.0, "share per unit of civic motivation",
-        "direction from source: efficacy and political interest are parts of the same "
-        "psychological engagement (Verba, Schlozman & Brady 1995); size calibrated by hand "
-        "with efficacy_trust_gradient to the T-E band (the lasting spread of efficacy "
-        "that is not trust)",
+        "assumed: Verba, Schlozman & Brady (1995) name efficacy and interest as parts of "
+        "one psychological engagement, but a person-level association was not read "
+        "(data/joint_structure.csv grades E-M assumed); size calibrated by hand with "
+        "efficacy_trust_gradient to the T-E band (it is the lasting spread of efficacy that "
+        "is not trust); it makes E-M 0.63-0.79, above what surveys usually show "
+        "(docs/odd.md)",
         "how much higher a citizen's efficacy anchor (and initial efficacy) is per unit of "
-        "their civic motivation above initial_civic_motivation", "initial")
+        "their civic motivation above initial_civic_motivation", "social_capital")
     initial_efficacy_sd: float = _f(0.1, 0.0, 0.5, "share", ASSUMPTION,
                                     "spread of initial efficacy around its anchor (normal, "
                                     "clipped)", "initial")

@@ -73,26 +73,26 @@ def pattern_6() -> v.PatternResult:
     return v.pattern_6(SEEDS)
 
 
-def test_pattern_6_low_trust_trap(pattern_6):
-    """Co-creation: a start at trust 0.2 takes part at most half as much as one at 0.6.
-
-    Path dependence from the start: it rests on the starting value kept by the trust
-    disposition, not on a trap the dynamics make (issue 20; docs/odd.md).
-    """
-    for d in pattern_6.details:
-        assert d["low_participation"] <= 0.5 * d["high_participation"], _explain(pattern_6)
+def test_pattern_6_history_leaves_a_trace_in_who_takes_part(pattern_6):
+    """Co-creation, three to seven years after a two-year trust shock ended: participation
+    is still >= 5 % below the same seed without the shock (behaviour, not a starting value;
+    issue 20)."""
+    _holds(pattern_6)
 
 
 @pytest.mark.xfail(strict=True, reason=(
     "does not emerge since trust moves in log-odds (issue 20): at pressure 0.06 trust on the "
-    "way up exceeds the way down by 0.004-0.005 on seeds 1-5 (criterion 0.05) and released "
-    "trust returns to within 0.02 of its start; the former pass rested on the room-to-move "
-    "form, whose asymmetry reversed below trust 0.29. To be rebuilt as behaviour."))
+    "way up exceeds the way down by 0.004-0.005 on seeds 1-5 (criterion 0.05), and released "
+    "to zero pressure trust ends 0.037 above the first plateau (co-creation's slow rise goes "
+    "on); the former pass rested on the room-to-move form, whose asymmetry reversed below "
+    "trust 0.29. Pattern 6 itself is now history's trace in participation (behaviour)."))
 def test_pattern_6_hysteresis(pattern_6):
     """A slow sweep of pressure on trust, up and back down from the high state: at pressure
     0.06 trust on the way up exceeds trust on the way down by >= 0.05, and released to zero
     pressure trust stays >= 0.05 below where it started."""
-    _holds(pattern_6)
+    for d in pattern_6.details:
+        assert d["up_trust"] - d["down_trust"] >= 0.05, _explain(pattern_6)
+        assert d["start_trust"] - d["released_trust"] >= 0.05, _explain(pattern_6)
 
 
 @pytest.fixture(scope="module")
@@ -159,10 +159,8 @@ def test_a_pattern_can_fail():
 # Ablation: each pattern fails with any one of the mechanisms it rests on switched off
 # --------------------------------------------------------------------------------------
 ABLATION_SEEDS = (1, 2, 3)
-#: Pattern 6's hysteresis does not hold even with every mechanism on (xfail above), so its
-#: ablation could not fail: it is left out until the pattern is rebuilt.
 ABLATIONS = [(number, mechanism) for number, names in v.PATTERN_MECHANISMS.items()
-             if number != 6 for mechanism in names]
+             for mechanism in names]
 
 
 @pytest.mark.parametrize(("number", "mechanism"), ABLATIONS,

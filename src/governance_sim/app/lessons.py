@@ -336,7 +336,7 @@ ABLATIONS: dict[str, Ablation] = {a.mechanism: a for a in (
         "trust from 2021 to 2023.",
         {"logic": "bureaucracy", "events": _SHOCK},
         {4: "trust is lost faster than it is gained",
-         6: "the low-trust trap and hysteresis",
+         6: "history's trace in who takes part",
          11: "an OECD-sized shock and a slow recovery"},
         ("How deep does trust fall in each column during the two years of the shock? With "
          "the asymmetry it falls from about 0.56 to 0.48; without it, bad experiences count "
@@ -355,7 +355,7 @@ ABLATIONS: dict[str, Ablation] = {a.mechanism: a for a in (
         "Co-creation hit by the same two-year scandal from month 24 (a negative procedural "
         "signal of 0.15 on every citizen): trust falls, and then?",
         {"logic": "co_creation", "events": _SHOCK},
-        {6: "the low-trust trap and hysteresis"},
+        {6: "history's trace in who takes part"},
         ("Trust falls alike in both columns (from about 0.55 to 0.46). Watch participation: "
          "with the threshold it falls by a third during the shock (from about 5 % to 3.4 % a "
          "month) and comes back only as trust does; without it, it hardly reacts (from about "
@@ -363,7 +363,8 @@ ABLATIONS: dict[str, Ablation] = {a.mechanism: a for a in (
          "Without the threshold fewer citizens take part from the start (about 2 % instead of "
          "5 %): trust above the threshold no longer adds to anyone's readiness. So, without "
          "it, a municipality that starts with low trust takes part as much as one with high "
-         "trust, and the low-trust trap of pattern 6 is gone."),
+         "trust, and pattern 6's trace of the scandal in participation, years after it ended, "
+         "is gone."),
         ("participation_rate", "trust_mean", "public_value_index"),
         y_ranges={"participation_rate": (0.0, 0.1), "trust_mean": (0.35, 0.65)},
     ),
