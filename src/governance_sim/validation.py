@@ -409,9 +409,10 @@ def pattern_6(seeds: Sequence[int] = DEFAULT_SEEDS, base: Params | None = None,
     above a threshold (``trust_threshold``, an assumption: docs/odd.md, docs/source_audit.md)
     and trust keeps the shock's trace (loss aversion in the disposition). Measured about
     0.10 on seeds 1-5; 0 with ``trust_threshold`` off. Trust's own trace in the same
-    months is reported (``trust_trace``): about 0.024, the same with and without the threshold (0.023), so
-    participation does not feed back on trust strongly enough to make a trap that holds
-    itself; the trace is history kept by trust, carried into participation.
+    months is reported (``trust_trace``): about 0.024, the same with and without the
+    threshold (0.023), so participation does not feed back on trust strongly enough to make
+    a trap that holds itself; the trace is history kept by trust, carried into
+    participation.
 
     Hysteresis (reported in the details, not in the criterion: it does not emerge since
     trust moves in log-odds, a strict expected failure in ``tests/patterns``): starting at
