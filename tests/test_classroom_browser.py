@@ -132,7 +132,7 @@ def test_norwegian_by_default_and_the_language_switch(page, server):
     header = page.locator("#mode")
     assert "Klasserom" in header.inner_text()
     assert page.locator("#cls-panel").inner_text().split() == ["Leksjon", "Innstillinger",
-                                                                "Roller"]
+                                                                "Roller", "Mobiler"]
     titles = [b["text"] for b in page.evaluate(_BOXES, "#cls-curves")]
     assert any(t.startswith("Tillit") for t in titles), titles
     assert "Spill av" in page.locator("#cls-play").inner_text()
@@ -302,3 +302,45 @@ def test_classroom_ablation_lesson_draws_the_runs_with_and_without(page, server)
         "() => document.querySelector('#cls-network .js-plotly-plot').data.length === 4 && "
         "document.querySelector('#cls-month').textContent.startsWith('month 0 of 120')")
     assert set(page.evaluate(_CURVE_NAMES)) == {"with voice", "without voice"}
+
+
+PHONES_SERVER = """
+import sys
+from governance_sim.app import create_app
+from governance_sim.app.participatory_launch import SERVED_HOST_KEY
+app = create_app(lang="en", classroom_population={"n_citizens": 1200, "n_units": 12})
+app.server.config[SERVED_HOST_KEY] = "127.0.0.1"  # as governance-sim app records its host
+print("serving", flush=True)
+app.run(host="127.0.0.1", port=int(sys.argv[1]), dev_tools_silence_routes_logging=True)
+"""
+
+
+def test_the_phones_panel_starts_the_participatory_classroom(page, tmp_path) -> None:
+    """Issue 23: the teacher picks the participatory classroom in the app. Start, open the
+    teacher's page from the link, and a phone joins with the code shown."""
+    from browser_support import free_port
+
+    classroom_port = free_port()
+    with app_server(["-c", PHONES_SERVER, "{port}"], tmp_path / "app.log",
+                    start_timeout=WAIT_MS / 1000, poll=0.5) as (url, _):
+        _open(page, f"{url}?mode=classroom&lang=en")
+        page.click("#cls-panel label:nth-of-type(4)")
+        page.locator("#cls-panel-phones").wait_for(state="visible")
+        page.fill("#cls-phones-port", str(classroom_port))
+        page.click("#cls-phones-start")
+        code = page.locator("#cls-phones-out .join-code")
+        code.wait_for()
+        join_code = code.inner_text().strip()
+        assert f"http://127.0.0.1:{classroom_port}/" in page.locator(
+            "#cls-phones-out").inner_text()
+        teacher = page.locator("#cls-phones-teacher").get_attribute("href")
+        assert teacher.startswith(f"http://127.0.0.1:{classroom_port}/teacher?key=")
+        projector = page.context.new_page()
+        projector.goto(teacher)
+        projector.wait_for_function(
+            "code => document.body.innerText.includes(code)", arg=join_code)
+        phone = page.context.browser.new_context().new_page()
+        phone.goto(f"http://127.0.0.1:{classroom_port}/?code={join_code}")
+        phone.click("#b-join")
+        phone.wait_for_selector('body[data-joined="1"]')
+        phone.context.close()

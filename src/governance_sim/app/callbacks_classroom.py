@@ -41,6 +41,7 @@ from governance_sim.viz.classroom_figures import (
 )
 
 __all__ = ["register", "control", "ordered_controls", "ClassroomView", "lesson_panel",
+           "phones_panel",
            "TICK_MS", "PLAY_CLASS", "PLAYING_CLASS", "BUTTONS"]
 
 I18N_DOMAIN = "classroom"
@@ -252,6 +253,47 @@ def _view(room: Classroom, triggers: Sequence[str] = ()) -> ClassroomView:
                          PLAYING_CLASS if room.playing else PLAY_CLASS)
 
 
+def phones_panel(served_host: str | None, lan: bool, port: Any,
+                 lang: str = DEFAULT_LANGUAGE) -> list[Any]:
+    """What the *Phones* panel shows after *Start*: the classroom's addresses, or why not.
+
+    Starts the participatory classroom (or finds the one running) with
+    :func:`governance_sim.app.participatory_launch.launch`; a refusal is one line.
+
+    Args:
+        served_host: the host the app serves on (the app's config), None if not known.
+        lan: the teacher ticked *let phones on this network join*.
+        port: the port field's value (a number, or None when empty).
+    """
+    from governance_sim.app.participatory_launch import launch
+    from governance_sim.params import UserInputError
+
+    _ = translator(lang, I18N_DOMAIN)
+    if isinstance(port, float) and port.is_integer():
+        port = int(port)
+    try:
+        started = launch(served_host, lan=lan, port=port, lang=lang)
+    except UserInputError as refused:
+        return [html.P(str(refused), className="notice phones-refused")]
+    out: list[Any] = [
+        html.P([_("Join code") + ": ", html.Strong(started.join_code, className="join-code")]),
+        html.P([_("Students open") + ": ",
+                *[html.Code(url + " ") for url in started.student_urls]]),
+        html.P([html.A(_("Open the teacher's page (the projector)"), href=started.teacher_url,
+                       target="_blank", rel="noopener", id="cls-phones-teacher"),
+                " " + _("Keep this link to yourself: it holds the teacher's key.")]),
+    ]
+    if started.lan:
+        out.append(html.P(_("Anyone on this network who can reach port {port} can open the "
+                            "student page (they still need the join code).").format(
+                                port=started.port), className="notice"))
+    else:
+        out.append(html.P(_("Only this computer can open the pages; tick the box above "
+                            "before starting to let phones join (stop the app to change "
+                            "it)."), className="panel-hint"))
+    return out
+
+
 def lesson_panel(item: Lesson, lang: str = DEFAULT_LANGUAGE) -> list[Any]:
     """The lesson's question, set-up, what to watch and its sources, as page elements."""
     _ = translator(lang, I18N_DOMAIN)
@@ -307,9 +349,28 @@ def register(app: Dash, store: SessionStore,
     app.clientside_callback(
         PANEL_JS,
         Output("cls-panel-lesson", "style"), Output("cls-panel-settings", "style"),
-        Output("cls-panel-roles", "style"), Output("cls-roles-bureaucracy", "style"),
+        Output("cls-panel-roles", "style"), Output("cls-panel-phones", "style"),
+        Output("cls-roles-bureaucracy", "style"),
         Output("cls-roles-npm", "style"), Output("cls-roles-co_creation", "style"),
         Input("cls-panel", "value"), Input("cls-role-logic", "value"))
+
+    @app.callback(
+        Output("cls-phones-out", "children"),
+        Input("cls-phones-start", "n_clicks"),
+        State("cls-phones-lan", "value"),
+        State("cls-phones-port", "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _phones(_clicks: int | None, lan: Sequence[str] | None, port: Any,
+                lang: str | None) -> list[Any]:
+        from flask import current_app
+
+        from governance_sim.app.participatory_launch import SERVED_HOST_KEY
+
+        lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        return phones_panel(current_app.config.get(SERVED_HOST_KEY), bool(lan and "lan" in lan),
+                            port, lang)
 
     @app.callback(
         Output("cls-mechanism-box", "style"),

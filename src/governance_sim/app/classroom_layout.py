@@ -110,6 +110,34 @@ def _roles_panel(lang: str) -> html.Div:
     ], id="cls-panel-roles", className="side-panel", style={"display": "none"})
 
 
+def _phones_panel(lang: str) -> html.Div:
+    """The *Phones* panel: start the participatory classroom from the app.
+
+    Students play roles from their phones (:mod:`governance_sim.app.participatory_launch`).
+    """
+    _ = translator(lang, I18N_DOMAIN)
+    return html.Div([
+        html.H2(_("Students play the roles from their phones")),
+        html.P(_("Each student steps into one citizen, professional, leader or politician of "
+                 "a running model and chooses for them each round; the projector shows the "
+                 "whole municipality. Start it here, then open the teacher's page on the "
+                 "projector.")),
+        dcc.Checklist(id="cls-phones-lan", value=[],
+                      options=[{"label": _("Let phones on this network join (otherwise only "
+                                           "this computer can open the pages)"),
+                                "value": "lan"}], className="setting-check"),
+        html.Label([_("Port") + " ",
+                    dcc.Input(id="cls-phones-port", type="number", value=8060, min=1024,
+                              max=65535, step=1, className="port-input")],
+                   className="setting-label"),
+        html.Button(_("Start a participatory classroom"), id="cls-phones-start",
+                    className="button"),
+        html.Div(id="cls-phones-out", className="phones-out", role="status"),
+        html.P(_("It runs until the app stops (Ctrl+C). Or start it in a terminal: "
+                 "governance-sim classroom --participatory --lan"), className="panel-hint"),
+    ], id="cls-panel-phones", className="side-panel", style={"display": "none"})
+
+
 def classroom_view(lang: str = DEFAULT_LANGUAGE) -> html.Div:
     """The classroom in ``lang``."""
     _ = translator(lang, I18N_DOMAIN)
@@ -139,7 +167,8 @@ def classroom_view(lang: str = DEFAULT_LANGUAGE) -> html.Div:
                 dcc.RadioItems(id="cls-panel", value="lesson", inline=True,
                                options=[{"label": _("Lesson"), "value": "lesson"},
                                         {"label": _("Settings"), "value": "settings"},
-                                        {"label": _("Roles"), "value": "roles"}],
+                                        {"label": _("Roles"), "value": "roles"},
+                                        {"label": _("Phones"), "value": "phones"}],
                                className="panel-switch"),
                 html.Div([
                     html.Div([
@@ -156,6 +185,7 @@ def classroom_view(lang: str = DEFAULT_LANGUAGE) -> html.Div:
                 ], id="cls-panel-lesson", className="side-panel"),
                 _settings_panel(lang),
                 _roles_panel(lang),
+                _phones_panel(lang),
             ], className="classroom-right"),
         ], className="classroom-body"),
         dcc.Interval(id="cls-tick", interval=500, disabled=True),
@@ -167,7 +197,7 @@ PANEL_JS = """
 function(panel, logic) {
     const show = {display: 'block'}, hide = {display: 'none'};
     return [panel === 'lesson' ? show : hide, panel === 'settings' ? show : hide,
-            panel === 'roles' ? show : hide,
+            panel === 'roles' ? show : hide, panel === 'phones' ? show : hide,
             logic === 'bureaucracy' ? show : hide, logic === 'npm' ? show : hide,
             logic === 'co_creation' ? show : hide];
 }

@@ -336,7 +336,6 @@ ABLATIONS: dict[str, Ablation] = {a.mechanism: a for a in (
         "trust from 2021 to 2023.",
         {"logic": "bureaucracy", "events": _SHOCK},
         {4: "trust is lost faster than it is gained",
-         6: "history's trace in who takes part",
          11: "an OECD-sized shock and a slow recovery"},
         ("How deep does trust fall in each column during the two years of the shock? With "
          "the asymmetry it falls from about 0.56 to 0.48; without it, bad experiences count "

@@ -102,6 +102,10 @@ def register(app: typer.Typer) -> None:
         from governance_sim.app.layout import TABLES_CONFIG_KEY
 
         dash_app = create_app(lang=lang, uncertainty=tables)
+        from governance_sim.app.participatory_launch import SERVED_HOST_KEY
+
+        # the Phones panel shows the teacher's key only when the app serves this machine
+        dash_app.server.config[SERVED_HOST_KEY] = host
         offered = dash_app.server.config[TABLES_CONFIG_KEY]
         shown = f"[{host}]" if ":" in host else host
         typer.echo(f"governance-sim app: open http://{shown}:{port}/ in a browser "

@@ -52,7 +52,8 @@ from governance_sim.participatory.protocol import (
 from governance_sim.participatory.session import Session, SessionError
 from governance_sim.participatory.views import student_view, teacher_view
 
-__all__ = ["ParticipatoryApp", "serve", "lan_addresses", "STUDENT_COOKIE", "TEACHER_COOKIE"]
+__all__ = ["ParticipatoryApp", "Running", "serve", "start", "lan_addresses", "STUDENT_COOKIE",
+           "TEACHER_COOKIE"]
 
 STUDENT_COOKIE = "gs_student"
 TEACHER_COOKIE = "gs_teacher"
@@ -381,10 +382,39 @@ def lan_addresses() -> list[str]:
     return out
 
 
-def serve(session: Session, host: str, port: int, *, lang: str = "en",
-          join_urls: Iterable[str] = (), echo: Callable[[str], None] = print,
-          ready: threading.Event | None = None) -> None:
-    """Serve the classroom until interrupted; the round timer is checked twice a second."""
+class Running:
+    """A classroom server started in the background (:func:`start`).
+
+    Attributes:
+        session: the game it serves.
+        server: the Werkzeug server (``serve_forever`` runs in ``thread``).
+        thread: the thread serving requests.
+        stop_event: set by :meth:`stop` to end the round timer.
+    """
+
+    def __init__(self, session: Session, server: Any, thread: threading.Thread | None,
+                 stop_event: threading.Event) -> None:
+        self.session, self.server, self.thread, self.stop_event = (
+            session, server, thread, stop_event)
+
+    def stop(self) -> None:
+        """Stop serving and the round timer."""
+        self.stop_event.set()
+        if self.thread is not None:
+            self.server.shutdown()
+        self.server.server_close()
+
+
+def start(session: Session, host: str, port: int, *, lang: str = "en",
+          join_urls: Iterable[str] = (), background: bool = True) -> Running:
+    """Bind ``host:port``, start the round timer and (``background``) serve in a thread.
+
+    With ``background`` (the app's launcher) requests are served in a daemon thread; without
+    it the caller calls ``server.serve_forever`` (:func:`serve`).
+
+    Raises:
+        OSError: the address cannot be bound.
+    """
     app = ParticipatoryApp(session, lang=lang, join_urls=join_urls)
     server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
     stop = threading.Event()
@@ -397,14 +427,25 @@ def serve(session: Session, host: str, port: int, *, lang: str = "en",
                 traceback.print_exc(file=sys.stderr)
                 session.note("internal error in the round timer (see the server's output)")
 
-    thread = threading.Thread(target=ticker, daemon=True, name="round-timer")
-    thread.start()
+    threading.Thread(target=ticker, daemon=True, name="round-timer").start()
+    thread = None
+    if background:
+        thread = threading.Thread(target=server.serve_forever, daemon=True,
+                                  name="participatory-classroom")
+        thread.start()
+    return Running(session, server, thread, stop)
+
+
+def serve(session: Session, host: str, port: int, *, lang: str = "en",
+          join_urls: Iterable[str] = (), echo: Callable[[str], None] = print,
+          ready: threading.Event | None = None) -> None:
+    """Serve the classroom until interrupted; the round timer is checked twice a second."""
+    running = start(session, host, port, lang=lang, join_urls=join_urls, background=False)
     if ready is not None:
         ready.set()
     try:
-        server.serve_forever()
+        running.server.serve_forever()
     except KeyboardInterrupt:
         echo("stopped")
     finally:
-        stop.set()
-        server.server_close()
+        running.stop()
