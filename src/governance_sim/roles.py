@@ -40,7 +40,7 @@ STATE_SCHEMA: dict[Role, tuple[StateVar, ...]] = {
                  "lasting trust disposition that trust returns to"),
         StateVar("social_trust", "float64", "0-1", "generalised trust G, the 'social glue'"),
         StateVar("efficacy", "float64", "0-1", "political efficacy E"),
-        StateVar("civic_motivation", "float64", "0-1", "civic motivation"),
+        StateVar("civic_motivation", "float32", "0-1", "civic motivation"),
         StateVar("resources", "float64", "0.2-1", "resources, quintile / 5 (computed)"),
         StateVar("quintile", "int8", "1-5", "resource (SES) quintile"),
         StateVar("coop_type", "int8", "0-3",

@@ -132,7 +132,8 @@ def acceptance_log_odds(
         (params.participation_intercept if intercept is None else intercept)
         + params.participation_trust_weight * (trust - params.trust_threshold)
         + params.participation_efficacy_weight * efficacy
-        + params.participation_motivation_weight * civic_motivation
+        + params.participation_motivation_weight * np.asarray(civic_motivation,
+                                                              dtype=np.float64)
         + params.participation_contagion_weight * neighbours_participating
         + params.participation_need_weight * motive
         - cost

@@ -210,13 +210,14 @@ def efficacy_anchor(
     Args:
         resources: float64[n] (or a scalar), 0.2-1.
         disposition: float64[n] (or a scalar), the lasting trust disposition, 0-1.
-        civic_motivation: float64[n] (or a scalar), 0-1.
+        civic_motivation: float32[n] (or a scalar), 0-1; taken as float64.
     """
     return np.clip(params.initial_efficacy
                    + params.efficacy_resource_gradient * (resources - MEAN_RESOURCES)
                    + params.efficacy_trust_gradient * (disposition - params.initial_trust)
                    + params.efficacy_motivation_gradient * (
-                       civic_motivation - params.initial_civic_motivation), 0.0, 1.0)
+                       np.asarray(civic_motivation, dtype=np.float64)
+                       - params.initial_civic_motivation), 0.0, 1.0)
 
 
 def update_efficacy(

@@ -46,12 +46,12 @@ _N, _D = "int64", "double"  # scalars
 #: Arguments of each kernel (see step_kernels.c for their meaning): an array's dtype, or a
 #: scalar type.
 SIGNATURES: dict[str, list] = {
-    "participation_log_odds": [_N, _N, _I32, _BOOL, _F64, _F64, _F64, _F64, _I8, _N, _I64,
+    "participation_log_odds": [_N, _N, _I32, _BOOL, _F64, _F64, _F32, _F64, _I8, _N, _I64,
                                _F64, _F64, _U8, _F64, _F64],
     "contribution_step": [_N, _N, _I64, _F64, _I64, _N, _F64, _I8, _F64, _F64, _F64, _F32, _N,
                           _F64, _BOOL, _F64, _I64, _F64, _I64, _I64, _N],
     "value_exponent": [_N, _I64, _BOOL, _I8, _F64, _F64, _I64, _N, _D, _F64, _F64],
-    "citizen_step": [_N, _N, _I64, _BOOL, _F64, _I8, _F64, _F64, _F64, _I64, _N, _D, _F64, _F64,
+    "citizen_step": [_N, _N, _I64, _BOOL, _F64, _I8, _F32, _F64, _F64, _I64, _N, _D, _F64, _F64,
                      _F64,
                      _F64,
                      _F64, _F64, _F64, _F64, _F64, _F64, _F64, _F64],

@@ -156,7 +156,7 @@ static inline __attribute__((always_inline)) void gather_ties(
  * contagion: uint8[n] scratch. coef: ParticipationCoef; targeting_slope is participation.targeting_slope. */
 HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighbours,
                             const uint8_t *participating, const double *trust,
-                            const double *efficacy, const double *civic_motivation,
+                            const double *efficacy, const float *civic_motivation,
                             double *restrict value, const int8_t *quintile,
                             int64_t n_units, const int64_t *unit_starts,
                             const double *unit_facilitation, const double *coef_array,
@@ -191,7 +191,7 @@ HOT void participation_log_odds(int64_t n, int64_t degree, const int32_t *neighb
             const double cost = time_cost * (1.0 - relief) * lowest_resources / res;
             const double log_odds = intercept + w_trust * (trust[i] - threshold)
                                     + w_efficacy * efficacy[i]
-                                    + w_motivation * civic_motivation[i]
+                                    + w_motivation * (double)civic_motivation[i]
                                     + w_contagion * ((double)contagion[i] / (double)degree)
                                     + w_need * motive - cost;
             neg_log_odds[i] = -log_odds;
@@ -426,7 +426,7 @@ HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8
 static inline void update_citizen(int64_t i, int part, double voice, double observed,
                                   const CitizenRules *restrict r, const double *restrict trust,
                                   const int8_t *restrict quintile,
-                                  const double *restrict civic_motivation,
+                                  const float *restrict civic_motivation,
                                   double draw, double *restrict new_trust,
                                   double *restrict value, double *restrict expectation,
                                   double *restrict disposition,
@@ -471,7 +471,8 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
     const double anchor = clip01_masked(
         r->efficacy_baseline + r->efficacy_gradient * (res - r->mean_resources)
         + r->efficacy_trust_gradient * (disposition[i] - r->initial_trust)
-        + r->efficacy_motivation_gradient * (civic_motivation[i] - r->initial_motivation));
+        + r->efficacy_motivation_gradient * ((double)civic_motivation[i]
+                                             - r->initial_motivation));
     const double moved = e + (r->efficacy_rate * r->mobilisation_gain * r->mobilisation * (1.0 - e)
                               - r->efficacy_rate * r->efficacy_reversion * (e - anchor));
     const double felt = voice - r->tokenism;
@@ -493,7 +494,7 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
  * citizens only, from citizen unit_starts[first_unit] on (see contribution_step). */
 HOT void citizen_step(int64_t first_unit, int64_t end_unit, const int64_t *unit_starts,
                   const uint8_t *restrict taking_part, const double *restrict trust,
-                  const int8_t *restrict quintile, const double *restrict civic_motivation,
+                  const int8_t *restrict quintile, const float *restrict civic_motivation,
                   const double *unit_voice, const double *unit_observed, const int64_t *panel,
                   int64_t n_panel, double panel_influence, const double *restrict uniform,
                   const double *coef, double *restrict new_trust, double *restrict value,
