@@ -207,8 +207,9 @@ def collect(score: str, log) -> dict:
     work = ROOT / "out" / "mutation" / score
     run = json.loads((work / "mutation_run.json").read_text(encoding="utf-8"))
     selection = run["selection"]
-    statuses = {name: status for name, status in _statuses(work, selection, log).items()
-                if status != "not checked" and on_the_numpy_path(name)}
+    every = {name: status for name, status in _statuses(work, selection, log).items()
+             if on_the_numpy_path(name)}
+    statuses = {name: status for name, status in every.items() if status != "not checked"}
     counts: dict[str, int] = {}
     for status in statuses.values():
         counts[status] = counts.get(status, 0) + 1
@@ -217,7 +218,8 @@ def collect(score: str, log) -> dict:
                  if status not in KILLED | {"skipped"}}
     return {"score": score, "returncode": run.get("returncode"),
             "seconds": run.get("seconds", float("nan")),
-            "baseline_failures": run["baseline_failures"], "population": run["population"],
+            "baseline_failures": run["baseline_failures"],
+            "population": len(every) or run["population"],
             "sampled": run["sampled"], "counts": counts, "survivors": survivors,
             "started": run.get("started", "?"), "commit": run.get("commit", "?"),
             "total": len(statuses)}
