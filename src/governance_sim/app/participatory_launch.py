@@ -88,7 +88,7 @@ def launch(served_host: str | None, *, lan: bool, port: int, lang: str = "en",
         UserInputError: the app is served beyond this machine, the port is not allowed or
             taken; one line naming what was wrong and what to do.
     """
-    from governance_sim.cli.app_commands import check_port, is_loopback
+    from governance_sim.serving import check_port, is_loopback
 
     if served_host is None or not is_loopback(served_host):
         where = "on a network" if served_host else "by something other than governance-sim app"

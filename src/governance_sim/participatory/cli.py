@@ -18,8 +18,8 @@ __all__ = ["run_classroom", "student_addresses"]
 
 def student_addresses(host: str, port: int, lan: bool) -> list[str]:
     """The addresses students open: loopback, the given host, or every LAN address."""
-    from governance_sim.cli.app_commands import is_loopback
     from governance_sim.participatory.server import lan_addresses
+    from governance_sim.serving import is_loopback
 
     if lan or host in ("0.0.0.0", "::"):
         found = lan_addresses()
@@ -36,8 +36,8 @@ def run_classroom(*, host: str, port: int, lan: bool, lang: str, max_students: i
     Raises:
         UserInputError: a bad option (one line naming it and what is allowed).
     """
-    from governance_sim.cli.app_commands import check_port, is_loopback
     from governance_sim.i18n import check_language
+    from governance_sim.serving import check_port, is_loopback
 
     lang = check_language(lang)
     if logic not in LOGICS:
