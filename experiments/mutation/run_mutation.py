@@ -174,7 +174,8 @@ def run_score(score: str, args, log) -> dict:
     """Run one score; returns counts, time, survivors (with diffs)."""
     work = ROOT / "out" / "mutation" / score
     selection = SELECTIONS[score]
-    _copy_repository(work, args.only, args.working_tree)
+    copied = "the working tree" if args.working_tree else f"commit {_commit()}"
+    _copy_repository(work, args.only, args.working_tree)  # the commit as copied, not later
     start = time.monotonic()
     failing = _baseline_failures(work, selection, log)
     selection += "".join(f" --deselect={shlex.quote(node)}" for node in failing)
@@ -188,7 +189,7 @@ def run_score(score: str, args, log) -> dict:
         "selection": selection, "baseline_failures": failing, "population": len(everything),
         "sampled": bool(args.sample) and not args.max_mutants and bool(names),
         "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": "the working tree" if args.working_tree else f"commit {_commit()}"}),
+        "commit": copied}),
         encoding="utf-8")
     result = _mutmut(work, ["run", "--max-children", str(args.max_children), *names],
                      selection, log)
