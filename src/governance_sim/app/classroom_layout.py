@@ -20,6 +20,7 @@ from governance_sim.app.lessons import (
     lesson_text,
     mechanism_label,
 )
+from governance_sim.app.participatory_launch import DEFAULT_PORT
 from governance_sim.app.roles_text import ROLE_KEYS, logic_titles, role_table, seed_source
 from governance_sim.i18n import DEFAULT_LANGUAGE, format_number, translator
 from governance_sim.params import LOGIC_NAMES
@@ -127,7 +128,7 @@ def _phones_panel(lang: str) -> html.Div:
                                            "this computer can open the pages)"),
                                 "value": "lan"}], className="setting-check"),
         html.Label([_("Port") + " ",
-                    dcc.Input(id="cls-phones-port", type="number", value=8060, min=1024,
+                    dcc.Input(id="cls-phones-port", type="number", value=DEFAULT_PORT, min=1024,
                               max=65535, step=1, className="port-input")],
                    className="setting-label"),
         html.Button(_("Start a participatory classroom"), id="cls-phones-start",

@@ -517,16 +517,14 @@ HOT void citizen_step(int64_t first_unit, int64_t end_unit, const int64_t *unit_
             for (; i < stop; i++) {
                 const int part = taking_part[i] != 0;
                 update_citizen(i, part, choose(part, arena, 0.0), observed, &r, trust,
-                               quintile, civic_motivation, uniform[i - base], new_trust, value, expectation,
-                               disposition,
-                               social_trust, efficacy, belief);
+                               quintile, civic_motivation, uniform[i - base], new_trust, value,
+                               expectation, disposition, social_trust, efficacy, belief);
             }
             if (i < end) {  /* a panel member: takes part, feels at least panel_influence */
                 const double voice = choose(panel_influence > arena, panel_influence, arena);
                 update_citizen(i, 1, voice, observed, &r, trust, quintile, civic_motivation,
-                               uniform[i - base],
-                               new_trust, value,
-                               expectation, disposition, social_trust, efficacy, belief);
+                               uniform[i - base], new_trust, value, expectation, disposition,
+                               social_trust, efficacy, belief);
                 i++;
                 next++;
             }
