@@ -146,6 +146,13 @@ EFFECTS: dict[str, tuple[dict, Callable[[Params, int], float], int, float]] = {
     # those who trust institutions trust others more (correlation +0.058 more)
     "institutional_social_trust": ({"logic": "bureaucracy"},
                                    _correlation("trust", "social_trust", 60), +1, 0.03),
+    # those the service serves better trust more (correlation of trust and value received
+    # +0.034 more; without the fit every citizen of a unit gets the same)
+    "service_fit": ({"logic": "bureaucracy"}, _correlation("trust", "value", 60), +1, 0.016),
+    # expectations that follow what others get keep the worse-served disappointed, so they
+    # trust less (correlation of trust and value received +0.033 more)
+    "expectation_anchoring": ({"logic": "bureaucracy"}, _correlation("trust", "value", 60),
+                              +1, 0.016),
 }
 
 

@@ -82,7 +82,7 @@ def test_a_sweep_factor_switches_a_mechanism(tmp_path):
     spec.write_text(
         '[sweep]\nname = "ablation"\nscenario = "co_creation"\nsteps = 24\nreplicates = 1\n\n'
         '[design]\nkind = "full_factorial"\n\n'
-        '[levers]\n"mechanisms.contagion" = [true, false]\n\n'
+        '[levers]\n"mechanisms.facilitation" = [true, false]\n\n'
         '[constants]\nn_citizens = 1000\nn_units = 10\n\n'
         '[outcomes]\nparticipation = { metric = "participation_rate", stat = "mean", '
         'window = [12, 24] }\n', encoding="utf-8")
@@ -90,8 +90,8 @@ def test_a_sweep_factor_switches_a_mechanism(tmp_path):
     from governance_sim.sweep.store import read_table
 
     table = read_table(tmp_path / "out")
-    assert set(table["mechanisms.contagion"]) == {True, False}
-    by = table.groupby("mechanisms.contagion")["participation"].mean()
+    assert set(table["mechanisms.facilitation"]) == {True, False}
+    by = table.groupby("mechanisms.facilitation")["participation"].mean()
     assert by[True] != by[False]
 
 

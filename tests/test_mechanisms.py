@@ -172,6 +172,53 @@ def test_choice_favours_the_resourceful_unless_treatment_is_impartial():
     assert voiced[0] > voiced[1]
 
 
+def test_a_better_fit_gets_more_from_the_same_service():
+    """The fit multiplies the quality a citizen receives: fit 2 at quality q is quality 2q."""
+    resources = np.full(3, 0.6)
+    rules = profile("bureaucracy")
+    quality = np.full(3, 0.3)
+    fitted = service.citizen_value(quality, resources, np.zeros(3), rules, P,
+                                   np.array([0.8, 1.0, 2.0], dtype=np.float32))
+    assert fitted[0] < fitted[1] < fitted[2]
+    np.testing.assert_allclose(
+        fitted[2], service.citizen_value(np.array([0.6]), resources[:1], np.zeros(1), rules,
+                                         P)[0], rtol=1e-12)
+    np.testing.assert_array_equal(
+        fitted[1], service.citizen_value(quality, resources, np.zeros(3), rules, P)[1])
+
+
+def test_service_fit_is_lasting_spread_around_one_rising_with_resources():
+    from governance_sim.rng import make_streams
+    from governance_sim.state import build_population
+
+    params = P.replace(n_citizens=20_000, n_units=20)
+    cit = build_population(params, make_streams(5)).citizens
+    assert cit.service_fit.dtype == np.float32 and (cit.service_fit > 0).all()
+    by_quintile = [float(cit.service_fit[cit.quintile == q].mean()) for q in range(1, 6)]
+    assert by_quintile == sorted(by_quintile)
+    assert by_quintile[4] - by_quintile[0] == pytest.approx(
+        0.8 * params.service_fit_resource_gradient, abs=0.02)
+    middle = cit.service_fit[cit.quintile == 3]  # resources at their mean: fit around 1
+    assert float(middle.mean()) == pytest.approx(1.0, abs=0.02)
+    assert float(np.log(middle).std()) == pytest.approx(params.service_fit_sd, abs=0.02)
+    flat = build_population(params.replace(service_fit_sd=0.0,
+                                           service_fit_resource_gradient=0.0),
+                            make_streams(5)).citizens
+    assert (flat.service_fit == 1.0).all()
+
+
+def test_expectations_follow_own_experience_and_what_the_unit_gives_others():
+    experienced = np.array([0.2, 0.8])
+    unit_value = np.array([0.5, 0.5])
+    assert trust.expectation_target(experienced, unit_value, P.replace(
+        expectation_own_weight=1.0)).tolist() == [0.2, 0.8]
+    assert trust.expectation_target(experienced, unit_value, P.replace(
+        expectation_own_weight=0.0)).tolist() == [0.5, 0.5]
+    mixed = trust.expectation_target(experienced, unit_value, P.replace(
+        expectation_own_weight=0.25))
+    np.testing.assert_allclose(mixed, [0.425, 0.575])
+
+
 @pytest.mark.parametrize("start", [0.1, 0.2, 0.29, 0.5, 0.8, 0.95])
 def test_trust_is_lost_faster_than_gained_at_every_level(start):
     # the log-odds form: a loss weighs loss_aversion times an equal gain at every level

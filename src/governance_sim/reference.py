@@ -47,6 +47,7 @@ class CitizenAgent:
     social_trust: float
     efficacy: float
     civic_motivation: float
+    service_fit: float  # stored as float32 by the vectorised step: read as it is stored
     resources: float
     quintile: int
     coop_type: int
@@ -116,7 +117,7 @@ class ReferenceSimulation:
             CitizenAgent(
                 float(c.trust[i]), float(c.trust_disposition[i]), float(c.social_trust[i]),
                 float(c.efficacy[i]),
-                float(c.civic_motivation[i]), float(resources[i]), int(c.quintile[i]),
+                float(c.civic_motivation[i]), float(c.service_fit[i]), float(resources[i]), int(c.quintile[i]),
                 int(c.coop_type[i]), float(c.belief[i]), float(c.expectation[i]),
                 float(c.value[i]), float(c.contribution[i]), bool(c.participating[i]),
                 int(c.unit[i]), [int(j) for j in c.neighbours[i]],
@@ -323,10 +324,11 @@ class ReferenceSimulation:
         # 6. each citizen experiences service and process; trust, social trust, efficacy
         new_values, new_trust = [], []
         unit_value_sum = [0.0] * n_units
+        last_unit_value = [float(v) for v in mun.unit_quality]  # last step's, per unit
         for i, c in enumerate(self.citizens):
             access = 1.0 + (1.0 - levers.impartiality) * levers.choice_exit * (
                 p.choice_advantage * (c.resources - MEAN_RESOURCES))
-            value = 1.0 - math.exp(-p.value_scale * quality[c.unit] * access
+            value = 1.0 - math.exp(-p.value_scale * (quality[c.unit] * c.service_fit) * access
                                    * (1.0 + p.voice_gain * voice[i]))
             experienced = clip01(value + p.experience_noise * (2.0 * draws.experience[i] - 1.0))
             disconfirmation = experienced - c.expectation
@@ -382,7 +384,9 @@ class ReferenceSimulation:
             e_change -= p.efficacy_rate * p.efficacy_reversion * (e - anchor)
             c.efficacy = clip01(e + e_change)
 
-            c.expectation = c.expectation + p.expectation_rate * disconfirmation
+            c.expectation = c.expectation + p.expectation_rate * (
+                p.expectation_own_weight * experienced
+                + (1.0 - p.expectation_own_weight) * last_unit_value[c.unit] - c.expectation)
             if seen:
                 c.belief = c.belief + p.belief_learning_rate * (observed[c.unit] - c.belief)
             new_values.append(value)

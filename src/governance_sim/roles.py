@@ -41,6 +41,8 @@ STATE_SCHEMA: dict[Role, tuple[StateVar, ...]] = {
         StateVar("social_trust", "float64", "0-1", "generalised trust G, the 'social glue'"),
         StateVar("efficacy", "float64", "0-1", "political efficacy E"),
         StateVar("civic_motivation", "float32", "0-1", "civic motivation"),
+        StateVar("service_fit", "float32", "> 0, mean 1",
+                 "lasting fit of the unit's service to the citizen's needs"),
         StateVar("resources", "float64", "0.2-1", "resources, quintile / 5 (computed)"),
         StateVar("quintile", "int8", "1-5", "resource (SES) quintile"),
         StateVar("coop_type", "int8", "0-3",

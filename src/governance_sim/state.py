@@ -50,6 +50,9 @@ class Citizens:
     social_trust: np.ndarray  # float64, generalised trust G, 0-1
     efficacy: np.ndarray  # float64, political efficacy E, 0-1
     civic_motivation: np.ndarray  # float32 (it never moves: 4 bytes a citizen), 0-1
+    #: float32 (it never moves), > 0, mean 1: how well the unit's service fits the citizen's
+    #: needs, a multiplier of the quality they receive (``service_fit_sd``)
+    service_fit: np.ndarray
     quintile: np.ndarray  # int8, 1-5 (resources are quintile x 0.2: see ``resources``)
     coop_type: np.ndarray  # int8, 0 conditional, 1 free rider, 2 hump, 3 unconditional
     belief: np.ndarray  # float64, belief about others' contributions, 0-1
@@ -383,6 +386,13 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     bounds = np.cumsum([params.share_conditional, params.share_free_rider, params.share_hump])
     coop_type = np.searchsorted(bounds, type_draw, side="right").astype(np.int8)
     del type_draw
+    # lognormal with mean 1 around a line in resources: the same service fits some citizens'
+    # needs better, and the better-off get more out of it (dynamics/service.citizen_value)
+    fit_sd = params.service_fit_sd
+    service_fit = np.exp(fit_sd * rng.standard_normal(n) - 0.5 * fit_sd * fit_sd)
+    service_fit *= 1.0 + params.service_fit_resource_gradient * (
+        quintile * RESOURCES_PER_QUINTILE - MEAN_RESOURCES)
+    service_fit = service_fit.astype(np.float32)
 
     citizens = Citizens(
         trust=trust_disposition.copy(),
@@ -390,6 +400,7 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
         social_trust=social_trust,
         efficacy=efficacy,
         civic_motivation=civic_motivation,
+        service_fit=service_fit,
         quintile=quintile,
         coop_type=coop_type,
         belief=np.full(n, params.initial_belief),

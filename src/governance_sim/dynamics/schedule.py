@@ -265,10 +265,12 @@ def prepare(population: Population, params: Params) -> None:
         cit.value[block] = service.citizen_value(
             quality[cit.unit[block]], cit.quintile[block] * RESOURCES_PER_QUINTILE,
             np.zeros(cit.value[block].size),
-            levers, params)
-    cit.expectation[:] = cit.value
-    lead.reference[:] = unit_mean(cit.value, cit.unit, mun.unit_sizes)
-    mun.unit_quality = lead.reference.copy()
+            levers, params, cit.service_fit[block])
+    unit_value = unit_mean(cit.value, cit.unit, mun.unit_sizes)
+    # where expectations rest: a share of the citizen's own service, the rest the unit's
+    cit.expectation[:] = trust.expectation_target(cit.value, unit_value[cit.unit], params)
+    lead.reference[:] = unit_value
+    mun.unit_quality = unit_value.copy()
     mun.approval = approval(float(cit.trust.mean()), float(cit.value.mean()), params)
     mun.approval_reference = mun.approval
     mun.future_stock = future_target(float(cit.social_trust.mean()),
@@ -441,7 +443,8 @@ def citizens_numpy(
     # 5. service
     measured, relational, quality = unit_service(population, params, ctx, fac_unit,
                                                  coproduced)
-    value = service.citizen_value(quality[cit.unit], resources, voice, levers, params)
+    value = service.citizen_value(quality[cit.unit], resources, voice, levers, params,
+                                  cit.service_fit)
     experienced = np.clip(value + params.experience_noise * (2.0 * draws.experience - 1.0),
                           0.0, 1.0)
 
@@ -464,7 +467,8 @@ def citizens_numpy(
                                          params, trust.efficacy_anchor(
                                              resources, cit.trust_disposition,
                                              cit.civic_motivation, params))
-    cit.expectation = cit.expectation + params.expectation_rate * disconfirmation
+    cit.expectation = cit.expectation + params.expectation_rate * (
+        trust.expectation_target(experienced, mun.unit_quality[cit.unit], params) - cit.expectation)
     value_sums = unit_sum(value, cit.unit, n_units)
 
     cit.trust, cit.social_trust, cit.efficacy = new_trust, new_social, new_efficacy
@@ -612,7 +616,8 @@ def citizens_native(
     measured, relational, quality = unit_service(population, params, ctx, fac_unit,
                                                  coproduced)
     lib.value_exponent(
-        n_units, starts, taking_part, cit.quintile, quality, voice_unit, panel, panel.size,
+        n_units, starts, taking_part, cit.quintile, cit.service_fit, quality, voice_unit,
+        panel, panel.size,
         panel_influence,
         lib.coefficients("value_exponent", {
             "access_slope": (1.0 - levers.impartiality) * levers.choice_exit
@@ -642,6 +647,8 @@ def citizens_native(
             "efficacy_reversion": params.efficacy_reversion,
             "efficacy_baseline": params.initial_efficacy,
             "expectation_rate": params.expectation_rate,
+            "expectation_own": params.expectation_own_weight,
+            "expectation_other": 1.0 - params.expectation_own_weight,
             "learning_rate": params.belief_learning_rate,
             "felt_say": params.felt_say_weight,
             "efficacy_gradient": params.efficacy_resource_gradient,
@@ -655,8 +662,8 @@ def citizens_native(
     for first, end, uniform in _draw_pieces(draws, "experience", cit, starts):
         lib.citizen_step(
             first, end, starts, taking_part, cit.trust, cit.quintile, cit.civic_motivation,
-            voice_unit,
-            observed_or_0, panel, panel.size, panel_influence, uniform, coefficients,
+            voice_unit, observed_or_0, mun.unit_quality, panel, panel.size, panel_influence,
+            uniform, coefficients,
             new_trust, cit.value, cit.expectation, cit.trust_disposition, cit.social_trust,
             cit.efficacy, cit.belief, unit_value, unit_trust, unit_social)
     draws.release("experience")

@@ -65,19 +65,26 @@ def citizen_value(
     voice: np.ndarray,
     levers: LogicProfile,
     params: Params,
+    fit: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Value each citizen receives, float64[n] in [0, 1).
+
+    ``1 - exp(-value_scale x quality x fit x access x boost)``: the unit's quality, as far as
+    it fits the citizen's needs, with better access for the resourceful where choice is
+    not impartial and more for those whose voice shaped the service.
 
     Args:
         quality: float64[n], quality of the citizen's unit.
         resources: float64[n], 0.2-1.
         voice: float64[n], influence the citizen's voice had this step (0 if not taking part).
+        fit: float32[n] (or a scalar), the lasting fit of the service to the citizen's
+            needs (``Citizens.service_fit``).
     """
     access = 1.0 + (1.0 - levers.impartiality) * levers.choice_exit * params.choice_advantage * (
         resources - MEAN_RESOURCES
     )
     boost = 1.0 + params.voice_gain * voice
-    return 1.0 - np.exp(-params.value_scale * quality * access * boost)
+    return 1.0 - np.exp(-params.value_scale * (quality * fit) * access * boost)
 
 
 def startup_burden(facilitation: np.ndarray, maturity: np.ndarray, params: Params) -> np.ndarray:

@@ -26,10 +26,31 @@ import numpy as np
 from governance_sim.params import Params
 from governance_sim.state import MEAN_RESOURCES
 
-__all__ = ["fair_treatment", "procedural_signal", "felt_say", "citizen_social_level",
+__all__ = ["expectation_target", "fair_treatment", "procedural_signal", "felt_say", "citizen_social_level",
            "asymmetric_update", "update_trust",
            "update_disposition", "social_trust_level", "update_social_trust",
            "efficacy_anchor", "update_efficacy"]
+
+
+def expectation_target(
+    experienced: np.ndarray, unit_value: np.ndarray | float, params: Params
+) -> np.ndarray:
+    """What each citizen's expectation of the service moves toward, float64[n].
+
+    ``expectation_own_weight x experienced + (1 - expectation_own_weight) x unit_value``:
+    expectations follow one's own experience and what the service is seen to give others
+    (normative expectations formed by social comparison: Favero & Kim 2021; James 2009). So a
+    citizen whose needs the service fits worse than their neighbours' keeps being
+    disappointed by it, and one it fits better keeps being pleased, instead of both
+    getting used to it.
+
+    Args:
+        experienced: float64[n], the quality each citizen experienced (or received).
+        unit_value: float64[n] (or a scalar), the mean value the citizen's unit gave its
+            citizens last step.
+    """
+    own = params.expectation_own_weight
+    return own * experienced + (1.0 - own) * unit_value
 
 
 def fair_treatment(impartiality: float, params: Params) -> float:

@@ -61,7 +61,8 @@
     X(w_process) X(rate) X(loss_aversion) X(anchoring) X(disposition_rate) \
     X(social_influence) X(decay) X(social_baseline) X(norm) X(gain) X(loss) \
     X(efficacy_rate) X(mobilisation) X(mobilisation_gain) X(efficacy_reversion) \
-    X(efficacy_baseline) X(expectation_rate) X(learning_rate) X(felt_say) \
+    X(efficacy_baseline) X(expectation_rate) X(expectation_own) X(expectation_other) \
+    X(learning_rate) X(felt_say) \
     X(efficacy_gradient) X(efficacy_trust_gradient) X(efficacy_motivation_gradient) \
     X(initial_motivation) X(social_gradient) X(institutional_link) X(initial_trust) \
     X(mean_resources) X(per_quintile)
@@ -380,21 +381,21 @@ void sanction_step(int64_t n_part, const int64_t *participants, const int64_t *u
  */
 
 /* service.citizen_value, first half: writes the exponent of the value each citizen
- * receives, -value_scale x quality x access x boost, to value; the caller exponentiates it in
- * place and calls citizen_step. Participants feel their arena's voice, panel members at
- * least panel_influence. coef: ValueCoef (access slope is (1 - impartiality) x choice-exit x
- * choice advantage). */
+ * receives, -value_scale x (quality x fit) x access x boost, to value; the caller
+ * exponentiates it in place and calls citizen_step. Participants feel their arena's voice,
+ * panel members at least panel_influence; fit is the citizen's lasting service fit.
+ * coef: ValueCoef (access slope is (1 - impartiality) x choice-exit x choice advantage). */
 static inline double value_exponent_of(double resources, double voice, double quality,
-                                       double access_slope, double voice_gain,
+                                       double fit, double access_slope, double voice_gain,
                                        double value_scale, double mean_resources) {
     const double access = 1.0 + access_slope * (resources - mean_resources);
     const double boost = 1.0 + voice_gain * voice;
-    return -value_scale * quality * access * boost;
+    return -value_scale * (quality * fit) * access * boost;
 }
 
 HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8_t *taking_part,
-                    const int8_t *quintile, const double *unit_quality,
-                    const double *unit_voice, const int64_t *panel, int64_t n_panel,
+                    const int8_t *quintile, const float *service_fit,
+                    const double *unit_quality, const double *unit_voice, const int64_t *panel, int64_t n_panel,
                     double panel_influence, const double *coef_array, double *value) {
     const ValueCoef c = *(const ValueCoef *)coef_array;
     const double access_slope = c.access_slope, voice_gain = c.voice_gain;
@@ -407,13 +408,13 @@ HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8
         for (int64_t i = first; i < end; i++)
             value[i] = value_exponent_of((double)(int32_t)quintile[i] * per_quintile,
                                          choose(taking_part[i], arena, 0.0),
-                                         quality, access_slope, voice_gain, value_scale,
+                                         quality, (double)service_fit[i], access_slope, voice_gain, value_scale,
                                          mean_resources);
         for (; next < n_panel && panel[next] < end; next++) {
             const int64_t i = panel[next];
             const double voice = choose(panel_influence > arena, panel_influence, arena);
             value[i] = value_exponent_of((double)(int32_t)quintile[i] * per_quintile, voice, quality,
-                                         access_slope,
+                                         (double)service_fit[i], access_slope,
                                          voice_gain, value_scale, mean_resources);
         }
     }
@@ -424,7 +425,7 @@ HOT void value_exponent(int64_t n_units, const int64_t *unit_starts, const uint8
  * contribution.update_beliefs); the coefficients are CitizenRules. */
 
 static inline void update_citizen(int64_t i, int part, double voice, double observed,
-                                  const CitizenRules *restrict r, const double *restrict trust,
+                                  double unit_mean_value, const CitizenRules *restrict r, const double *restrict trust,
                                   const int8_t *restrict quintile,
                                   const float *restrict civic_motivation,
                                   double draw, double *restrict new_trust,
@@ -437,7 +438,10 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
     value[i] = v;
     const double experienced = clip01(v + r->noise * (2.0 * draw - 1.0));
     const double disconfirmation = experienced - expectation[i];
-    expectation[i] = expectation[i] + r->expectation_rate * disconfirmation;
+    /* trust.expectation_target: own experience and what the unit gave others last step */
+    expectation[i] = expectation[i] + r->expectation_rate * (
+        r->expectation_own * experienced + r->expectation_other * unit_mean_value
+        - expectation[i]);
     /* trust in institutions (trust.felt_say, procedural_signal, asymmetric_update in
      * log-odds); new_trust holds the neighbours' mean trust */
     const double e = efficacy[i];
@@ -495,7 +499,8 @@ static inline void update_citizen(int64_t i, int part, double voice, double obse
 HOT void citizen_step(int64_t first_unit, int64_t end_unit, const int64_t *unit_starts,
                   const uint8_t *restrict taking_part, const double *restrict trust,
                   const int8_t *restrict quintile, const float *restrict civic_motivation,
-                  const double *unit_voice, const double *unit_observed, const int64_t *panel,
+                  const double *unit_voice, const double *unit_observed,
+                  const double *last_unit_value, const int64_t *panel,
                   int64_t n_panel, double panel_influence, const double *restrict uniform,
                   const double *coef, double *restrict new_trust, double *restrict value,
                   double *restrict expectation, double *restrict disposition,
@@ -510,19 +515,22 @@ HOT void citizen_step(int64_t first_unit, int64_t end_unit, const int64_t *unit_
     for (int64_t u = first_unit; u < end_unit; u++) {
         const int64_t end = unit_starts[u + 1];
         const double arena = unit_voice[u], observed = unit_observed[u];
+        const double last_value = last_unit_value[u];
         int64_t i = unit_starts[u];
         while (i < end) {
             /* the citizens up to the next panel member, then that member */
             const int64_t stop = (next < n_panel && panel[next] < end) ? panel[next] : end;
             for (; i < stop; i++) {
                 const int part = taking_part[i] != 0;
-                update_citizen(i, part, choose(part, arena, 0.0), observed, &r, trust,
+                update_citizen(i, part, choose(part, arena, 0.0), observed, last_value, &r,
+                               trust,
                                quintile, civic_motivation, uniform[i - base], new_trust, value,
                                expectation, disposition, social_trust, efficacy, belief);
             }
             if (i < end) {  /* a panel member: takes part, feels at least panel_influence */
                 const double voice = choose(panel_influence > arena, panel_influence, arena);
-                update_citizen(i, 1, voice, observed, &r, trust, quintile, civic_motivation,
+                update_citizen(i, 1, voice, observed, last_value, &r, trust, quintile,
+                               civic_motivation,
                                uniform[i - base], new_trust, value, expectation, disposition,
                                social_trust, efficacy, belief);
                 i++;
