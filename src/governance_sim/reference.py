@@ -117,7 +117,8 @@ class ReferenceSimulation:
             CitizenAgent(
                 float(c.trust[i]), float(c.trust_disposition[i]), float(c.social_trust[i]),
                 float(c.efficacy[i]),
-                float(c.civic_motivation[i]), float(c.service_fit[i]), float(resources[i]), int(c.quintile[i]),
+                float(c.civic_motivation[i]), float(c.service_fit[i]), float(resources[i]),
+                int(c.quintile[i]),
                 int(c.coop_type[i]), float(c.belief[i]), float(c.expectation[i]),
                 float(c.value[i]), float(c.contribution[i]), bool(c.participating[i]),
                 int(c.unit[i]), [int(j) for j in c.neighbours[i]],

@@ -26,8 +26,8 @@ import numpy as np
 from governance_sim.params import Params
 from governance_sim.state import MEAN_RESOURCES
 
-__all__ = ["expectation_target", "fair_treatment", "procedural_signal", "felt_say", "citizen_social_level",
-           "asymmetric_update", "update_trust",
+__all__ = ["expectation_target", "fair_treatment", "procedural_signal", "felt_say",
+           "citizen_social_level", "asymmetric_update", "update_trust",
            "update_disposition", "social_trust_level", "update_social_trust",
            "efficacy_anchor", "update_efficacy"]
 
