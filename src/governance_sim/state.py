@@ -330,6 +330,11 @@ def unit_layout(n_citizens: int, n_units: int) -> np.ndarray:
     return sizes
 
 
+#: Citizens whose service fit is scaled at once (bounds the temporary memory of
+#: :func:`build_population`).
+FIT_CHUNK = 1 << 16
+
+
 def build_population(params: Params, streams: dict[str, np.random.Generator]) -> Population:
     """Create the initial population from parameters and the named random streams.
 
@@ -344,6 +349,9 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     n = params.n_citizens
     logic = profile(params.logic, params.lever_table).with_levers(params.levers)
 
+    # allocated first, before any temporary (a citizen-sized array made later lands between
+    # the freed temporaries and holds their memory: 4 bytes a citizen more at the peak)
+    service_fit = np.empty(n, dtype=np.float32)
     sizes = unit_layout(n, params.n_units)
     unit = np.repeat(np.arange(params.n_units, dtype=np.int32), sizes)
     # The network first (its own stream, so the order changes no number): its 32 bytes a
@@ -359,6 +367,19 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     changes = (np.diff(unit) != 0) | (np.diff(quintile) != 0)
     group_starts = np.concatenate([[0], np.flatnonzero(changes) + 1]).astype(np.int64)
     del changes
+    # lognormal with mean 1 around a line in resources: the same service fits some citizens'
+    # needs better, and the better-off get more out of it (dynamics/service.citizen_value).
+    # Computed in float32, as it is stored, in place (4 bytes a citizen, no more, at the peak)
+    fit_sd = params.service_fit_sd
+    rng.standard_normal(dtype=np.float32, out=service_fit)
+    service_fit *= np.float32(fit_sd)
+    service_fit -= np.float32(0.5 * fit_sd * fit_sd)
+    np.exp(service_fit, out=service_fit)
+    by_quintile = (1.0 + params.service_fit_resource_gradient * (
+        np.arange(6) * RESOURCES_PER_QUINTILE - MEAN_RESOURCES)).astype(np.float32)
+    for first in range(0, n, FIT_CHUNK):  # in chunks: no citizen-sized temporary
+        block = slice(first, first + FIT_CHUNK)
+        service_fit[block] *= by_quintile[quintile[block]]
     centred = quintile.astype(np.float64) * RESOURCES_PER_QUINTILE  # the resources ...
     centred -= MEAN_RESOURCES  # ... less their mean (the same bits as resources - mean)
 
@@ -386,13 +407,6 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     bounds = np.cumsum([params.share_conditional, params.share_free_rider, params.share_hump])
     coop_type = np.searchsorted(bounds, type_draw, side="right").astype(np.int8)
     del type_draw
-    # lognormal with mean 1 around a line in resources: the same service fits some citizens'
-    # needs better, and the better-off get more out of it (dynamics/service.citizen_value)
-    fit_sd = params.service_fit_sd
-    service_fit = np.exp(fit_sd * rng.standard_normal(n) - 0.5 * fit_sd * fit_sd)
-    service_fit *= 1.0 + params.service_fit_resource_gradient * (
-        quintile * RESOURCES_PER_QUINTILE - MEAN_RESOURCES)
-    service_fit = service_fit.astype(np.float32)
 
     citizens = Citizens(
         trust=trust_disposition.copy(),

@@ -268,7 +268,10 @@ def prepare(population: Population, params: Params) -> None:
             levers, params, cit.service_fit[block])
     unit_value = unit_mean(cit.value, cit.unit, mun.unit_sizes)
     # where expectations rest: a share of the citizen's own service, the rest the unit's
-    cit.expectation[:] = trust.expectation_target(cit.value, unit_value[cit.unit], params)
+    for first in range(0, cit.n, PREPARE_CHUNK):
+        block = slice(first, first + PREPARE_CHUNK)
+        cit.expectation[block] = trust.expectation_target(
+            cit.value[block], unit_value[cit.unit[block]], params)
     lead.reference[:] = unit_value
     mun.unit_quality = unit_value.copy()
     mun.approval = approval(float(cit.trust.mean()), float(cit.value.mean()), params)
