@@ -170,9 +170,12 @@ class CalibrationConfig:
     text: str = field(default="", compare=False, repr=False)
 
     def cutoff_at(self, wave: int) -> float:
-        """The implausibility cutoff of wave ``wave`` (1-based): its emulators rule out
-        points above it, and its samples above it are not non-implausible. The schedule's
-        last value holds for waves beyond it."""
+        """The implausibility cutoff of wave ``wave`` (1-based).
+
+        That wave's emulators rule out points above it (in later waves' screening and the
+        posterior's), and its samples above it are not non-implausible. The schedule's last
+        value holds for waves beyond it.
+        """
         return self.cutoff[min(wave, len(self.cutoff)) - 1]
 
     def cutoff_text(self) -> str:

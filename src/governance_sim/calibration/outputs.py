@@ -7,8 +7,10 @@
 * ``draws.csv``: every repeat's draws with the emulated chance inside every band and, for
   repeat 1, each check run's statistics.
 * ``waves.csv``: per repeat and wave, the non-implausible share of the prior the design came
-  from, samples, runs inside the bands; ``emulators.csv``: each emulator's leave-one-out
-  validation; ``coverage.csv``: per band, the share of check runs inside it.
+  from, the wave's cutoff, its samples and how many were focused, the samples inside every
+  band and their share (the two columns that show whether the waves refocus);
+  ``emulators.csv``: each emulator's leave-one-out validation; ``coverage.csv``: per band,
+  the share of check runs inside it.
 * ``samples.csv``: every sample of repeat 1's waves with each target's seed-mean, seed SD
   and implausibility.
 * ``calibrated.toml``: a scenario file (the format of ``scenarios/*.toml``) holding the base

@@ -327,8 +327,10 @@ def _design(config: CalibrationConfig, folder: Path, wave: int, waves: list[Wave
 
 def _keeper(config: CalibrationConfig,
             waves: Sequence[WaveResult]) -> Callable[[np.ndarray], np.ndarray]:
-    """Unit points -> non-implausible by every wave's emulators, in turn (each wave's at its
-    own cutoff, :meth:`CalibrationConfig.cutoff_at`)."""
+    """Unit points -> non-implausible by every wave's emulators, in turn.
+
+    Each wave's emulators judge at their own wave's cutoff (:meth:`CalibrationConfig.cutoff_at`).
+    """
     def keep(unit: np.ndarray) -> np.ndarray:
         mask = np.ones(len(unit), dtype=bool)
         for wave in waves:
