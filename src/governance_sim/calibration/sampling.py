@@ -216,8 +216,9 @@ def focus_sample(points: np.ndarray, chance: Callable[[np.ndarray], np.ndarray],
     The target density is the prior (uniform on the unit cube) restricted to the points
     ``keep`` accepts, times ``chance``. Chains start at ``k`` of ``points`` drawn by
     :func:`weighted_draw` and take ``steps`` random-walk Metropolis steps (Gaussian, per
-    dimension ``2.38 / sqrt(d)`` times the chance-weighted spread of ``points``; a move
-    outside the cube or to a point ``keep`` refuses is rejected).
+    dimension ``2.38 / sqrt(d)`` times the chance-weighted spread of ``points``, the
+    optimal scaling of Roberts, Gelman & Gilks 1997; a move outside the cube or to a point
+    ``keep`` refuses is rejected).
 
     Args:
         points: uniform non-implausible candidates, ``float64[n, d]``.
