@@ -145,6 +145,16 @@ def test_more_waves_continue_a_finished_calibration(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(two.waves[0].samples, one.waves[0].samples)
 
 
+def test_cutoff_is_a_falling_schedule_by_default_or_one_number() -> None:
+    config = _synthetic_config()
+    assert config.cutoff == (3.0, 2.5, 2.0, 1.5) and config.focus == 0.5
+    assert [config.cutoff_at(w) for w in range(1, 7)] == [3.0, 2.5, 2.0, 1.5, 1.5, 1.5]
+    fixed = _synthetic_config(cutoff=3.0, focus=0.0)
+    assert fixed.cutoff == (3.0,) and fixed.cutoff_at(5) == 3.0
+    assert fixed.fingerprint() != config.fingerprint()
+    assert _synthetic_config(cutoff=[3.0, 3.0]).cutoff_at(9) == 3.0  # may stay level
+
+
 def test_retired_settings_say_what_replaced_them() -> None:
     with pytest.raises(Exception, match="'pad' is no longer used"):
         _synthetic_config(pad=0.1)
@@ -292,6 +302,11 @@ BAD_FILES = {
     "setting": ("[calibration]\nseeds = 0\n[parameters]\ntrust_learning_rate = [0.1, 0.5]\n"
                 "[targets]\ny = [0, 1]\n", "[calibration] seeds: an integer"),
     "toml": ("[calibration\n", "not valid TOML"),
+    "cutoff": ("[calibration]\ncutoff = [2.0, 3.0]\n[parameters]\ntrust_learning_rate = "
+               "[0.1, 0.5]\n[targets]\ny = [0, 1]\n", "list of positive numbers that does "
+               "not rise"),
+    "focus": ("[calibration]\nfocus = 1.5\n[parameters]\ntrust_learning_rate = [0.1, 0.5]\n"
+              "[targets]\ny = [0, 1]\n", "[calibration] focus: a number in [0, 1]"),
 }
 
 

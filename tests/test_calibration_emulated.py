@@ -164,3 +164,70 @@ def test_nothing_identified_from_a_posterior_that_is_not_a_rejection_sample(
     assert "not a plain rejection sample" in result.identified_note
     assert not result.identifiability["identified"].any()
     assert "Nothing is called identified" in (tmp_path / "out" / "report.md").read_text()
+
+
+# --- refocusing: a small in-band region inside a large non-implausible box ------------------
+
+#: Five parameters, each with its own statistic y_i = x_i (seed noise 0.01) and band
+#: 0.4..0.6: inside every band is 0.2^5 = 0.03 % of the prior box, while a cutoff of 3
+#: (tolerance: the half-width 0.1) keeps 0.1 <= x_i <= 0.9, 0.8^5 = 33 % of it. Like the
+#: field calibration (36 bands, most of the box non-implausible, no sample inside every
+#: band), a search of the non-implausible box at a fixed cutoff almost never lands inside.
+BOX = ("initial_trust", "initial_efficacy", "initial_social_trust", "initial_belief",
+       "initial_motivation")
+
+
+def box_model(params: dict, seed: int) -> dict[str, float]:
+    """y_i = x_i + seed noise for the five parameters of BOX."""
+    rng = np.random.default_rng([seed, *(int(params[name] * 1e9) for name in BOX)])
+    return {f"y{i}": params[name] + rng.normal(0.0, 0.01) for i, name in enumerate(BOX)}
+
+
+def _box_config(**settings) -> object:
+    raw = {"calibration": {"name": "box", "seeds": 2, "seed": 5, "waves": 4, "samples": 24,
+                           "candidates": 4096, "draws": 40, "repeats": 1, **settings},
+           "parameters": {name: [0.0, 1.0] for name in BOX},
+           "targets": {f"y{i}": [0.4, 0.6] for i in range(len(BOX))}}
+    return config_from_dict(raw, source="box.toml")
+
+
+def test_waves_refocus_on_a_small_in_band_region(tmp_path: Path) -> None:
+    # the default settings: a cutoff falling 3, 2.5, 2, 1.5 and half of each later wave
+    # drawn by the emulated chance inside every band (fails on the method of a fixed
+    # cutoff 3 and maximin designs: shares 0.33, 0.32, 0.32, 0.32 and no sample inside)
+    result = calibrate(_box_config(), tmp_path / "out", executor=SerialExecutor(),
+                       model=box_model, progress=False)
+    waves = result.repeats[0].waves
+    volumes = result.repeats[0].volumes  # before each wave, then after the last
+    assert volumes[0] == 1.0 and 0.2 < volumes[1] < 0.45
+    for before, after in zip(volumes[1:], volumes[2:], strict=False):
+        assert after < 0.75 * before, volumes  # the non-implausible share falls every wave
+    assert volumes[-1] < 0.1
+    inside = [float(w.samples["inside"].mean()) for w in waves]
+    assert inside[0] <= 0.1  # wave 1 is a Sobol' design of the box
+    assert inside[-1] >= 0.25 and inside[-1] >= inside[0] + 0.2, inside
+    assert result.accepted
+    assert [w.inside_share for w in waves] == inside
+    assert [w.cutoff for w in waves] == [3.0, 2.5, 2.0, 1.5]
+    assert [w.focused for w in waves] == [0, 12, 12, 12]
+    table = pd.read_csv(tmp_path / "out" / "waves.csv")
+    assert {"cutoff", "focused", "inside_share"} <= set(table.columns)
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "| repeat | wave | space | cutoff | samples (focused) |" in report
+    assert f"({inside[-1]:.0%})" in report
+    # same seed, same waves
+    again = calibrate(_box_config(), tmp_path / "again", executor=SerialExecutor(),
+                      model=box_model, progress=False)
+    for one, two in zip(waves, again.repeats[0].waves, strict=True):
+        pd.testing.assert_frame_equal(one.samples, two.samples)
+    pd.testing.assert_frame_equal(again.posterior, result.posterior)
+
+
+def test_a_fixed_cutoff_without_focus_does_not_refocus(tmp_path: Path) -> None:
+    # the method before the schedule, still available: cutoff = 3.0, focus = 0
+    result = calibrate(_box_config(cutoff=3.0, focus=0.0), tmp_path / "out",
+                       executor=SerialExecutor(), model=box_model, progress=False)
+    volumes = result.repeats[0].volumes
+    assert min(volumes[1:]) > 0.8 * volumes[1]  # the share stays about one third
+    assert all(w.focused == 0 for w in result.repeats[0].waves)
+    assert max(w.inside_share for w in result.repeats[0].waves[1:]) <= 0.1

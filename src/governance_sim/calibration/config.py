@@ -13,7 +13,12 @@ A targets file (TOML; the format is documented in ``docs/calibration.md``)::
     seed = 20261128                 # root seed: sample seeds and designs
     waves = 4                       # history-matching waves
     samples = 64                    # model samples per wave
-    cutoff = 3.0                    # non-implausible: implausibility <= cutoff
+    cutoff = [3.0, 2.5, 2.0, 1.5]   # non-implausible: implausibility <= the cutoff of the
+                                    # wave whose emulators judge (a list falls wave by wave;
+                                    # its last value holds for later waves; a number: every wave)
+    focus = 0.5                     # share of each later wave's samples drawn by the emulated
+                                    # chance of a run inside every band (the rest spread out)
+    focus_steps = 20                # Metropolis steps of each focused sample's chain
     candidates = 16384              # emulator-screened candidates per batch
     draws = 200                     # posterior draws (rejection on the emulators)
     min_inside = 0.9                # posterior: emulated chance inside every band >= this
@@ -60,15 +65,34 @@ from governance_sim.params import (
 from governance_sim.scenarios import load_scenario, read_toml
 
 __all__ = ["CalibrationConfig", "CalibrationError", "Target", "load_config",
-           "config_from_dict", "quick_config", "MISSING_POLICIES"]
+           "config_from_dict", "quick_config", "MISSING_POLICIES", "DEFAULT_CUTOFFS",
+           "DEFAULT_FOCUS", "DEFAULT_FOCUS_STEPS"]
 
 #: What a target does with a statistic that is NaN (not measured in a run):
 #: ``implausible`` (the sample fails the target) or ``ignore`` (the target is skipped).
 MISSING_POLICIES: tuple[str, ...] = ("implausible", "ignore")
 
+#: Default implausibility cutoff of each wave's emulators (``cutoff``): 3 for wave 1
+#: (Pukelsheim's three-sigma rule, as in Vernon et al. 2010), then half a unit less each
+#: wave down to 1.5 from wave 4 on, so the non-implausible space refocuses wave by wave
+#: (docs/calibration.md, "Refocusing"). A cutoff of 1.5 still keeps a point whose emulated
+#: mean lies one and a half tolerances outside a band, widened by the seed and emulator
+#: spread.
+DEFAULT_CUTOFFS: tuple[float, ...] = (3.0, 2.5, 2.0, 1.5)
+#: Default share of each wave's samples (from wave 2) drawn, among the non-implausible
+#: candidates, with probability proportional to the emulated chance of one run inside
+#: every band (``focus``); the rest are spread over the non-implausible space (maximin).
+DEFAULT_FOCUS = 0.5
+#: Default Metropolis steps (``focus_steps``) that move each focused sample, from a start
+#: drawn among the uniform candidates by the chance inside, toward the prior times that
+#: chance on the non-implausible space: the region inside every band can be too small for
+#: the uniform candidates to hit it often.
+DEFAULT_FOCUS_STEPS = 20
+
 _TOP = {"calibration", "parameters", "targets"}
 _SETTINGS = {"name", "description", "scenario", "params", "n_citizens", "steps", "logics",
-             "shock", "seeds", "seed", "waves", "samples", "cutoff", "candidates", "draws",
+             "shock", "seeds", "seed", "waves", "samples", "cutoff", "focus", "focus_steps",
+             "candidates", "draws",
              "min_inside", "check_citizens", "coverage", "repeats", "identified_below",
              "workers", "scheduler"}
 #: Settings of the bounding-box method this one replaced, with what to do instead.
@@ -127,7 +151,9 @@ class CalibrationConfig:
     seed: int = 0
     waves: int = 4
     samples: int = 64
-    cutoff: float = 3.0
+    cutoff: tuple[float, ...] = DEFAULT_CUTOFFS
+    focus: float = DEFAULT_FOCUS
+    focus_steps: int = DEFAULT_FOCUS_STEPS
     candidates: int = 16384
     draws: int = 200
     min_inside: float = 0.9
@@ -142,6 +168,20 @@ class CalibrationConfig:
     base_events: tuple[dict[str, Any], ...] = ()
     source: str = "targets"
     text: str = field(default="", compare=False, repr=False)
+
+    def cutoff_at(self, wave: int) -> float:
+        """The implausibility cutoff of wave ``wave`` (1-based).
+
+        That wave's emulators rule out points above it (in later waves' screening and the
+        posterior's), and its samples above it are not non-implausible. The schedule's last
+        value holds for waves beyond it.
+        """
+        return self.cutoff[min(wave, len(self.cutoff)) - 1]
+
+    def cutoff_text(self) -> str:
+        """The schedule for reports: ``3`` or ``3, 2.5, 2, 1.5 (then 1.5)``."""
+        values = ", ".join(f"{c:g}" for c in self.cutoff)
+        return values if len(self.cutoff) == 1 else f"{values} by wave (then {self.cutoff[-1]:g})"
 
     @property
     def names(self) -> list[str]:
@@ -158,15 +198,21 @@ class CalibrationConfig:
         ``waves``, ``repeats`` and the posterior's settings (``draws``, ``min_inside``,
         ``check_citizens``, ``coverage``, ``identified_below``) only decide what follows the
         waves run so far, so they are left out: raising ``waves`` and running again continues
-        a finished calibration (the posterior and its check are redone).
+        a finished calibration (the posterior and its check are redone). A one-value cutoff
+        is written as a number and ``focus`` only when it is not 0, so folders made before
+        the schedule and the focus existed (one cutoff, no focus) still resume.
         """
         data = {
             "base": self.base, "parameters": self.parameters, "integer": self.integer,
             "targets": [t.__dict__ for t in self.targets], "n_citizens": self.n_citizens,
             "steps": self.steps, "logics": self.logics, "shock": self.shock,
             "seeds": self.seeds, "seed": self.seed, "samples": self.samples,
-            "cutoff": self.cutoff, "candidates": self.candidates, "quick": self.quick,
+            "cutoff": self.cutoff[0] if len(self.cutoff) == 1 else list(self.cutoff),
+            "candidates": self.candidates, "quick": self.quick,
         }
+        if self.focus:
+            data["focus"] = self.focus
+            data["focus_steps"] = self.focus_steps
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -258,7 +304,9 @@ def config_from_dict(raw: dict[str, Any], *, source: str = "targets",
         seed=_int(settings, "seed", 0, 0, 2**63 - 1, fail),
         waves=_int(settings, "waves", 4, 1, 1000, fail),
         samples=samples,
-        cutoff=_float(settings, "cutoff", 3.0, 0.0, math.inf, fail, open_low=True),
+        cutoff=_cutoffs(settings, fail),
+        focus=_float(settings, "focus", DEFAULT_FOCUS, 0.0, 1.0, fail),
+        focus_steps=_int(settings, "focus_steps", DEFAULT_FOCUS_STEPS, 0, 10_000, fail),
         candidates=_int(settings, "candidates", 16384, 64, 1_000_000, fail),
         draws=_int(settings, "draws", 200, 2, 100_000, fail),
         min_inside=_float(settings, "min_inside", 0.9, 0.0, 1.0, fail),
@@ -457,6 +505,18 @@ def _float(table: dict[str, Any], key: str, default: float, low: float, high: fl
         interval = f"{'(' if open_low else '['}{low:g}, {high:g}]"
         raise fail(f"[calibration] {key}: a number in {interval}, got {_short(value)}")
     return float(value)
+
+
+def _cutoffs(table: dict[str, Any], fail: Any) -> tuple[float, ...]:
+    """``cutoff``: a positive number (every wave) or a non-increasing list (per wave)."""
+    value = table.get("cutoff", list(DEFAULT_CUTOFFS))
+    values = value if isinstance(value, list) else [value]
+    if (not values or not all(_number(v) and v > 0 for v in values)
+            or any(b > a for a, b in zip(values, values[1:], strict=False))):
+        raise fail("[calibration] cutoff: a positive number, or a list of positive numbers "
+                   "that does not rise (one per wave, e.g. [3.0, 2.5, 2.0, 1.5]), got "
+                   f"{_short(value)}")
+    return tuple(float(v) for v in values)
 
 
 def _text(table: dict[str, Any], key: str, default: str, fail: Any) -> str:

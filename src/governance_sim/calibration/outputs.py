@@ -7,8 +7,10 @@
 * ``draws.csv``: every repeat's draws with the emulated chance inside every band and, for
   repeat 1, each check run's statistics.
 * ``waves.csv``: per repeat and wave, the non-implausible share of the prior the design came
-  from, samples, runs inside the bands; ``emulators.csv``: each emulator's leave-one-out
-  validation; ``coverage.csv``: per band, the share of check runs inside it.
+  from, the wave's cutoff, its samples and how many were focused, the samples inside every
+  band and their share (the two columns that show whether the waves refocus);
+  ``emulators.csv``: each emulator's leave-one-out validation; ``coverage.csv``: per band,
+  the share of check runs inside it.
 * ``samples.csv``: every sample of repeat 1's waves with each target's seed-mean, seed SD
   and implausibility.
 * ``calibrated.toml``: a scenario file (the format of ``scenarios/*.toml``) holding the base
@@ -124,7 +126,10 @@ def wave_table(result: CalibrationResult) -> pd.DataFrame:
 
     ``volume`` is the non-implausible share of the prior box the wave's design was drawn
     from (1 for wave 1); the row ``wave = "posterior"`` gives the share left after the last
-    wave's emulators.
+    wave's emulators. ``cutoff`` is the wave's implausibility cutoff, ``focused`` the design
+    points drawn by the emulated chance inside every band, ``inside_share`` the share of the
+    wave's samples whose seed-means are inside every band: refocusing waves have a falling
+    ``volume`` and a rising ``inside_share``.
     """
     rows = []
     for repeat in result.repeats:
@@ -132,10 +137,11 @@ def wave_table(result: CalibrationResult) -> pd.DataFrame:
             implausibility = wave.samples["implausibility"].replace(np.inf, np.nan)
             rows.append({
                 "repeat": repeat.index, "wave": str(wave.wave), "volume": wave.volume,
-                "samples": len(wave.samples), "runs": wave.runs,
-                "topped_up": wave.topped_up,
+                "cutoff": wave.cutoff, "samples": len(wave.samples), "runs": wave.runs,
+                "topped_up": wave.topped_up, "focused": wave.focused,
                 "non_implausible": int(wave.samples["non_implausible"].sum()),
                 "inside": int(wave.samples["inside"].sum()),
+                "inside_share": wave.inside_share,
                 "implausibility_min": float(wave.samples["implausibility"].min()),
                 "implausibility_median": float(implausibility.median()),
             })
@@ -283,7 +289,8 @@ def provenance(result: CalibrationResult) -> dict[str, Any]:
             "n_citizens": config.n_citizens, "steps": config.steps,
             "logics": list(config.logics), "shock": config.shock, "seeds": config.seeds,
             "root_seed": config.seed, "waves": config.waves, "samples": config.samples,
-            "cutoff": config.cutoff, "candidates": config.candidates, "draws": config.draws,
+            "cutoff": list(config.cutoff), "focus": config.focus,
+            "candidates": config.candidates, "draws": config.draws,
             "min_inside": config.min_inside, "check_citizens": config.check_citizens,
             "coverage": config.coverage, "repeats": config.repeats,
             "identified_below": config.identified_below,
@@ -296,7 +303,8 @@ def provenance(result: CalibrationResult) -> dict[str, Any]:
                      "posterior": r.note, "draws": len(r.posterior),
                      "volumes": [_finite(v) for v in r.volumes],
                      "waves": [{"wave": w.wave, "folder": str(w.folder.relative_to(result.out)),
-                                "volume": _finite(w.volume), "samples": len(w.samples),
+                                "volume": _finite(w.volume), "cutoff": w.cutoff,
+                                "samples": len(w.samples), "focused": w.focused,
                                 "runs": w.runs, "topped_up": w.topped_up,
                                 "non_implausible": int(w.samples["non_implausible"].sum()),
                                 "inside": int(w.samples["inside"].sum()),
@@ -333,7 +341,8 @@ def report_markdown(result: CalibrationResult) -> str:
         f"Targets file `{config.source}`; base `{config.base_label}`; logics "
         f"{', '.join(config.logics)}; waves at {config.n_citizens} citizens, "
         f"{config.steps} months, {_seeds(config.seeds)} per sample (root seed {config.seed}),"
-        f" {config.samples} samples per wave, implausibility cutoff {config.cutoff:g}; "
+        f" {config.samples} samples per wave, implausibility cutoff {config.cutoff_text()}, "
+        f"focus {config.focus:g}; "
         f"{config.draws} posterior draws checked at {config.check_citizens} citizens; "
         f"{config.repeats} independent repeat(s).", "",
         "## Verdict", "", *_verdict(result), "",
@@ -348,19 +357,27 @@ def report_markdown(result: CalibrationResult) -> str:
         "## Implausibility by wave", "",
         "`space` is the non-implausible share of the prior box the wave's design was drawn "
         "from (estimated from uniform candidates screened by every earlier wave's "
-        "emulators); `posterior` is the share left after the last wave. Implausibility of a "
-        "sample: distance of its seed-mean outside the band over sqrt(scale^2 + seed SD^2).",
-        "", "| repeat | wave | space | samples | non-implausible runs | inside every band | "
-        "min implausibility | median |", "|---|---|---|---|---|---|---|---|"]
+        "emulators, each at its own wave's cutoff); `posterior` is the share left after the "
+        "last wave. `cutoff`: the wave's implausibility cutoff (its samples above it are not "
+        "non-implausible; its emulators rule out points above it from then on). `focused`: "
+        "design points drawn by the emulated chance inside every band (the rest are spread "
+        "over the space). `inside every band`: the samples whose seed-means hold every band, "
+        "and their share of the wave. Waves that refocus have a falling `space` and a rising "
+        "share inside. Implausibility of a sample: distance of its seed-mean outside the band "
+        "over sqrt(scale^2 + seed SD^2).",
+        "", "| repeat | wave | space | cutoff | samples (focused) | non-implausible | "
+        "inside every band | min implausibility | median |",
+        "|---|---|---|---|---|---|---|---|---|"]
     for row in wave_table(result).itertuples():
         if row.wave == "posterior":
-            lines.append(f"| {row.repeat} | posterior | {_share(row.volume)} | "
+            lines.append(f"| {row.repeat} | posterior | {_share(row.volume)} | | "
                          f"{row.samples} draws | | | | |")
             continue
         topped = f" ({int(row.topped_up)} near survivors)" if row.topped_up else ""
         lines.append(f"| {row.repeat} | {row.wave} | {_share(row.volume)}{topped} | "
-                     f"{int(row.samples)} | {int(row.non_implausible)} | {int(row.inside)} | "
-                     f"{_number(row.implausibility_min)} | "
+                     f"{row.cutoff:g} | {int(row.samples)} ({int(row.focused)}) | "
+                     f"{int(row.non_implausible)} | {int(row.inside)} "
+                     f"({_pct(row.inside_share)}) | {_number(row.implausibility_min)} | "
                      f"{_number(row.implausibility_median)} |")
     lines += ["", "## Emulator validation", "",
               "Leave-one-sample-out (all seeds of a sample left out together), standardised "

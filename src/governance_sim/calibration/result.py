@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from governance_sim.calibration.config import CalibrationConfig
+from governance_sim.calibration.config import DEFAULT_CUTOFFS, CalibrationConfig
 from governance_sim.calibration.emulator import Emulator
 
 __all__ = ["CalibrationResult", "PosteriorCheck", "Repeat", "WaveResult"]
@@ -31,6 +31,11 @@ class WaveResult:
         topped_up: design points drawn near survivors rather than uniformly.
         ran, skipped: runs executed by this call / already on disk.
         failures: ``(run_id, error)`` of failed runs.
+        cutoff: this wave's implausibility cutoff (its emulators rule out points above
+            it in later waves and the posterior; its samples above it are not
+            non-implausible).
+        focused: design points drawn by the emulated chance inside every band (``focus``)
+            rather than spread out.
     """
 
     wave: int
@@ -42,6 +47,13 @@ class WaveResult:
     ran: int = 0
     skipped: int = 0
     failures: list[tuple[int, str]] = field(default_factory=list)
+    cutoff: float = DEFAULT_CUTOFFS[0]
+    focused: int = 0
+
+    @property
+    def inside_share(self) -> float:
+        """Share of this wave's samples whose seed-means are inside every band."""
+        return float(self.samples["inside"].mean()) if len(self.samples) else float("nan")
 
     @property
     def runs(self) -> int:

@@ -14,8 +14,10 @@ Layout of the output folder::
 One *repeat* (:func:`_history_match`): wave 1 runs a scrambled Sobol' design over the prior
 box; after each wave a Gaussian-process emulator per target is fitted to its runs
 (:mod:`.emulator`); the next wave's points are drawn from the space every wave's emulators
-find non-implausible (:mod:`.sampling`), run on the same ``seeds`` seeds (common random
-numbers). After the last wave the posterior is a rejection sample from that space with the
+find non-implausible, each wave's emulators at that wave's cutoff (``cutoff``, falling wave
+by wave), a ``focus`` share of them weighted by the emulated chance of a run inside every
+band and the rest spread out (:mod:`.sampling`), run on the same ``seeds`` seeds (common
+random numbers). After the last wave the posterior is a rejection sample from that space with the
 emulated chance of a run inside every band as likelihood. Repeat 1's posterior is then run,
 one run per draw with its own seed, at ``check_citizens``: the share of draws inside each
 band is the posterior predictive coverage. Further repeats (other seeds) only serve the
@@ -60,7 +62,13 @@ from governance_sim.calibration.result import (
     Repeat,
     WaveResult,
 )
-from governance_sim.calibration.sampling import pick, rejection, screen_space, sobol_points
+from governance_sim.calibration.sampling import (
+    focus_sample,
+    pick,
+    rejection,
+    screen_space,
+    sobol_points,
+)
 from governance_sim.output_folders import claim_folder, clean_temporaries
 from governance_sim.results import atomic_write
 from governance_sim.sweep import Executor, SweepSpec, make_executor, read_table, run_sweep
@@ -210,11 +218,12 @@ def _history_match(config: CalibrationConfig, index: int, seed: int, folder: Pat
         stream = _stream(seed, wave)
         design = _design(config, folder, wave, waves, stream)
         if design is None:
+            cutoffs = ", ".join(f"{config.cutoff_at(w):g}" for w in range(1, wave))
             stopped = (f"wave {wave}: no point of the prior box is non-implausible by the "
-                       f"emulators of waves 1-{wave - 1} (cutoff {config.cutoff:g}): the "
+                       f"emulators of waves 1-{wave - 1} (cutoff {cutoffs}): the "
                        "targets are not reached")
             break
-        unit, volume, topped = design
+        unit, volume, topped, focused = design
         values = from_unit(unit, bounds)
         model = DrawModel(fn, tuple(names), tuple(tuple(float(v) for v in row)
                                                   for row in values))
@@ -225,12 +234,12 @@ def _history_match(config: CalibrationConfig, index: int, seed: int, folder: Pat
         wave_dir = folder / f"wave-{wave:02d}"
         table, ran, skipped, key = runs.run(spec, wave_dir, model)
         table = _with_points(table, names, values)
-        samples = summarise_samples(table, names, config.targets, config.cutoff)
+        samples = summarise_samples(table, names, config.targets, config.cutoff_at(wave))
         emulators = _fit(config, table, bounds, stream)
         failures = [(int(r.run_id), str(r.error)) for r in table.itertuples()
                     if r.status == "failed"]
         result = WaveResult(wave, wave_dir, samples, emulators, volume, topped, ran, skipped,
-                            failures)
+                            failures, cutoff=config.cutoff_at(wave), focused=focused)
         waves.append(result)
         _mark_complete(result, key)
         say(label + _wave_line(result, config))
@@ -263,8 +272,20 @@ def _identified_note(repeats: Sequence[Repeat], check: PosteriorCheck | None) ->
 
 
 def _design(config: CalibrationConfig, folder: Path, wave: int, waves: list[WaveResult],
-            stream: int) -> tuple[np.ndarray, float, int] | None:
-    """The unit-cube points of a wave (saved before it runs, read back on a resume)."""
+            stream: int) -> tuple[np.ndarray, float, int, int] | None:
+    """The unit-cube points of a wave (saved before it runs, read back on a resume).
+
+    Wave 1: a Sobol' design of the prior box. Later waves: uniform candidates kept when
+    every earlier wave's emulators find them non-implausible (each at its own wave's
+    cutoff); ``round(focus * samples)`` of the points are drawn from the non-implausible
+    space weighted by the last wave's emulated chance of a run inside every band
+    (:func:`.sampling.focus_sample`, ``focus_steps`` Metropolis steps), the rest spread by
+    maximin among the candidates.
+
+    Returns:
+        ``(unit points, non-implausible share of the prior, points topped up near
+        survivors, points drawn by the chance inside)``, or None when no candidate survives.
+    """
     path = folder / f"wave-{wave:02d}.design.json"
     names = config.names
     key = hashlib.sha256(json.dumps([config.fingerprint(), wave, stream, names]).encode()
@@ -274,39 +295,49 @@ def _design(config: CalibrationConfig, folder: Path, wave: int, waves: list[Wave
             saved = json.loads(path.read_text(encoding="utf-8"))
             if saved.get("key") == key:
                 return (np.asarray(saved["unit"], dtype=np.float64).reshape(-1, len(names)),
-                        float(saved["volume"]), int(saved["topped_up"]))
+                        float(saved["volume"]), int(saved["topped_up"]),
+                        int(saved.get("focused", 0)))
         except (OSError, ValueError, KeyError, TypeError):
             pass
     d = len(names)
     if wave == 1:
-        unit, volume, topped = sobol_points(config.samples, d, stream), 1.0, 0
+        unit, volume, topped, focused = sobol_points(config.samples, d, stream), 1.0, 0, 0
     else:
         keep = _keeper(config, waves)
         found = screen_space(keep, d, want=20 * config.samples, batch=config.candidates,
                              seed=stream)
         if len(found.points) == 0:
             return None
-        unit = pick(found.points, config.samples, stream)
-        volume, topped = found.volume, min(found.topped_up, len(unit))
+        want = min(int(round(config.focus * config.samples)), config.samples)
+        last = waves[-1].emulators
+        near = focus_sample(
+            found.points, lambda unit: inside_probability(last, config.targets, unit), keep,
+            want, config.focus_steps, stream) if want else found.points[:0]
+        spread = pick(found.points, config.samples - len(near), stream, fixed=near)
+        unit = np.concatenate([near, spread])
+        volume, topped, focused = found.volume, min(found.topped_up, len(unit)), len(near)
     bounds = [config.parameters[n] for n in names]
     document = {"key": key, "wave": wave, "names": names, "unit": unit.tolist(),
                 "values": from_unit(unit, bounds).tolist(), "volume": volume,
-                "topped_up": topped}
+                "topped_up": topped, "focused": focused}
     atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(document),
                                                         encoding="utf-8"))
-    return unit, volume, topped
+    return unit, volume, topped, focused
 
 
 def _keeper(config: CalibrationConfig,
             waves: Sequence[WaveResult]) -> Callable[[np.ndarray], np.ndarray]:
-    """Unit points -> non-implausible by every wave's emulators, in turn."""
+    """Unit points -> non-implausible by every wave's emulators, in turn.
+
+    Each wave's emulators judge at their own wave's cutoff (:meth:`CalibrationConfig.cutoff_at`).
+    """
     def keep(unit: np.ndarray) -> np.ndarray:
         mask = np.ones(len(unit), dtype=bool)
         for wave in waves:
             if not mask.any():
                 break
             score = emulated_implausibility(wave.emulators, config.targets, unit[mask])
-            mask[mask] = score.max(axis=1, initial=0.0) <= config.cutoff
+            mask[mask] = score.max(axis=1, initial=0.0) <= config.cutoff_at(wave.wave)
         return mask
     return keep
 
@@ -520,9 +551,11 @@ def _wave_line(wave: WaveResult, config: CalibrationConfig) -> str:
     seeds = f"{config.seeds} seed" + ("s" if config.seeds != 1 else "")
     valid = [e.validation()["within_3"] for e in wave.emulators.values() if e.ok]
     loo = f"{np.nanmean(valid):.0%}" if valid and not np.isnan(valid).all() else "n/a"
+    focused = f", {wave.focused} drawn by the chance inside" if wave.focused else ""
     return (f"wave {wave.wave}: {len(samples)} samples x {seeds} ({runs}) from "
-            f"{_share(wave.volume)} of the prior; {int(samples['non_implausible'].sum())} "
-            f"non-implausible, {int(samples['inside'].sum())} inside every band, best "
+            f"{_share(wave.volume)} of the prior{focused}; cutoff {wave.cutoff:g}: "
+            f"{int(samples['non_implausible'].sum())} non-implausible, "
+            f"{int(samples['inside'].sum())} inside every band, best "
             f"implausibility {best:.3g}; emulators' LOO errors within 3 SD: {loo}")
 
 
@@ -584,6 +617,7 @@ def _mark_complete(wave: WaveResult, key: str) -> None:
     samples = wave.samples
     _write_json(wave.folder / "wave.json", {
         "wave": wave.wave, "fingerprint": key, "volume": _finite(wave.volume),
+        "cutoff": wave.cutoff, "focused": wave.focused,
         "samples": len(samples), "non_implausible": int(samples["non_implausible"].sum()),
         "inside": int(samples["inside"].sum()),
         "best_implausibility": _finite(float(samples["implausibility"].min())),
