@@ -36,6 +36,22 @@ def test_metrics_match_their_definitions():
     assert got["public_value_index"] == pytest.approx(public_value_index(got, params))
 
 
+@pytest.mark.parametrize("taking_part", [0, 1, 2])
+def test_voice_gap_with_none_one_or_two_taking_part(taking_part):
+    """The trust gap between participants and the others is defined from one participant
+    on (and 0 with none)."""
+    model = gs.GovernanceModel(gs.Params(n_citizens=200, n_units=4), rng=3,
+                               agent_views=False)
+    cit = model.population.citizens
+    cit.participating[:] = False
+    cit.participating[:taking_part] = True
+    got = measure(model.population, model.params)["voice_trust_gap"]
+    part = cit.participating
+    expected = (cit.trust[part].mean() - cit.trust[~part].mean()) if taking_part else 0.0
+    assert got == pytest.approx(expected, abs=1e-12)
+    assert taking_part == 0 or got != 0.0
+
+
 def test_public_value_index_is_the_weighted_mean_of_components():
     params = gs.Params(pv_weight_outcomes=3, pv_weight_equity=0, pv_weight_legitimacy=1,
                        pv_weight_social_capital=0, pv_weight_cost_efficiency=0,
