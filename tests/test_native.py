@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -165,3 +167,30 @@ def test_kernels_refuse_arrays_of_the_wrong_type_or_layout():
     library.neighbour_mean(4, 1, np.array([[1], [2], [3], [0]], dtype=np.int32),
                            np.array([1.0, 2.0, 3.0, 4.0]), out)
     np.testing.assert_array_equal(out, [2.0, 3.0, 4.0, 1.0])
+
+
+#: The kernels whose per-citizen loops must stay vectorised in every clone that has vectors.
+VECTORISED_KERNELS = ("citizen_step", "value_exponent", "participation_log_odds")
+
+
+@pytest.mark.parametrize("kernel", VECTORISED_KERNELS)
+def test_the_avx2_clone_of_each_hot_kernel_is_vectorised(kernel):
+    """GCC's vectoriser gives up on a loop quietly: one more multiply in citizen_step once
+    left its AVX2 (x86-64-v3) clone without a single vector instruction, 34 % more
+    instructions a step on AVX2 machines while AVX-512 machines saw nothing
+    (docs/performance.md, "The service fit"). Read the disassembly of the built library."""
+    import shutil
+    import subprocess
+
+    objdump = shutil.which("objdump")
+    path = Path(native.__file__).resolve().parent / native.LIBRARY_NAME
+    if objdump is None or not path.exists():
+        pytest.skip("needs objdump and the built kernels")
+    listing = subprocess.run([objdump, "-d", "--no-show-raw-insn", str(path)],
+                             capture_output=True, text=True, check=True).stdout
+    header = f"<{kernel}.arch_x86_64_v3>:"
+    if header not in listing:
+        pytest.skip("the kernels were built without target clones (not GCC on x86-64)")
+    body = listing.split(header, 1)[1].split("\n\n", 1)[0]
+    assert "ymm" in body, f"{kernel}'s AVX2 clone has no vector instruction"
+
