@@ -341,9 +341,10 @@ def build_population(params: Params, streams: dict[str, np.random.Generator]) ->
     Citizens draw resource quintiles uniformly, trust around ``initial_trust`` (a little
     higher with resources, as in the OECD Trust Survey), civic motivation rising with
     resources (Verba, Schlozman & Brady 1995), efficacy around its anchor (rising with
-    resources, the trust disposition and civic motivation) and cooperator types with the shares of
-    Fischbacher, Gaechter & Fehr (2001). Leaders and professionals start in the steady style
-    of the initial logic.
+    resources, the trust disposition and civic motivation), a lasting service fit (lognormal
+    around 1 + ``service_fit_resource_gradient`` x (resources - mean): Le Grand 1982) and
+    cooperator types with the shares of Fischbacher, Gaechter & Fehr (2001). Leaders and
+    professionals start in the steady style of the initial logic.
     """
     rng = streams["population"]
     n = params.n_citizens
