@@ -20,7 +20,8 @@ one per purpose, so the per-agent reference implementation consumes the very sam
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import struct
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -491,6 +492,133 @@ _NO_LEARNING = np.zeros(1, dtype=np.float32)
 _NO_LEARNING.flags.writeable = False
 
 
+def _participation_coefficients(params: Params, levers: LogicProfile,
+                                 crowding: float) -> dict[str, float]:
+    """The coefficients of ``participation_log_odds`` (phase 3), given the civic crowding."""
+    return {
+        "intercept": participation.acceptance_intercept(crowding, levers, params),
+        "w_trust": params.participation_trust_weight,
+        "threshold": params.trust_threshold,
+        "w_efficacy": params.participation_efficacy_weight,
+        "w_motivation": params.participation_motivation_weight,
+        "w_contagion": params.participation_contagion_weight,
+        "w_need": params.participation_need_weight,
+        "time_cost": params.participation_time_cost,
+        "framing": levers.complementarity_framing,
+        "targeting_slope": participation.targeting_slope(levers.facilitation_targeting,
+                                                         params.targeting_strength),
+        "lowest_resources": LOWEST_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE,
+        "reach": levers.arena_reach,
+        "mean_resources": MEAN_RESOURCES}
+
+
+def _contribution_coefficients(params: Params, levers: LogicProfile) -> dict[str, float]:
+    """The coefficients of ``contribution_step`` (phases 3-4)."""
+    return {
+        "persistence": params.participation_persistence,
+        "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
+        "unconditional": params.unconditional_contribution}
+
+
+def _sanction_coefficients(params: Params, levers: LogicProfile,
+                           active: bool) -> dict[str, float]:
+    """The coefficients of ``sanction_step`` (phase 4), given :func:`sanctions_act`."""
+    peers = levers.sanctions * (params.sanction_group_size - 1)
+    return {
+        "active": float(active),
+        "prosocial_scale": peers * params.punishment_per_deviation,
+        "antisocial_scale": peers * params.antisocial_punishment,
+        "response": params.punishment_response,
+        "keep": 1.0 - params.sanction_learning_decay,
+        "free_rider": float(contrib.FREE_RIDER)}
+
+
+def _value_coefficients(params: Params, levers: LogicProfile) -> dict[str, float]:
+    """The coefficients of ``value_exponent`` (phase 5)."""
+    return {
+        "access_slope": (1.0 - levers.impartiality) * levers.choice_exit
+        * params.choice_advantage,
+        "voice_gain": params.voice_gain, "value_scale": params.value_scale,
+        "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE}
+
+
+def _citizen_coefficients(params: Params, levers: LogicProfile, commitment: float,
+                          shock: float) -> dict[str, float]:
+    """The coefficients of ``citizen_step`` (phases 5-6), given the step's signals."""
+    return {
+        "noise": params.experience_noise, "tokenism": params.tokenism_threshold,
+        "voice_weight": params.voice_trust_weight,
+        "fair": trust.fair_treatment(levers.impartiality, params),
+        "commitment": commitment, "shock": shock,
+        "w_outcome": params.outcome_weight, "w_process": params.process_weight,
+        "rate": params.trust_learning_rate, "loss_aversion": params.loss_aversion,
+        "anchoring": params.trust_anchoring,
+        "disposition_rate": params.disposition_learning_rate,
+        "social_influence": params.trust_social_influence,
+        "decay": params.social_capital_decay,
+        "social_baseline": trust.social_trust_level(levers.impartiality, params),
+        "norm": params.cooperation_norm,
+        "gain": params.social_capital_gain, "loss": params.social_capital_loss,
+        "efficacy_rate": params.efficacy_rate, "mobilisation": levers.mobilisation,
+        "mobilisation_gain": params.mobilisation_efficacy_gain,
+        "efficacy_reversion": params.efficacy_reversion,
+        "efficacy_baseline": params.initial_efficacy,
+        "expectation_rate": params.expectation_rate,
+        "expectation_own": params.expectation_own_weight,
+        "expectation_other": 1.0 - params.expectation_own_weight,
+        "learning_rate": params.belief_learning_rate,
+        "felt_say": params.felt_say_weight,
+        "efficacy_gradient": params.efficacy_resource_gradient,
+        "efficacy_trust_gradient": params.efficacy_trust_gradient,
+        "efficacy_motivation_gradient": params.efficacy_motivation_gradient,
+        "initial_motivation": params.initial_civic_motivation,
+        "social_gradient": params.social_trust_resource_gradient,
+        "institutional_link": params.institutional_social_link,
+        "initial_trust": params.initial_trust,
+        "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE}
+
+
+def _professional_coefficients(params: Params, levers: LogicProfile,
+                               switched: bool) -> dict[str, float]:
+    """The coefficients of ``professional_step`` (phase 7), given whether the logic switched."""
+    return {
+        "incentive_pressure": params.incentive_crowding * levers.performance_incentives,
+        "crowding_out": params.crowding_out_effect,
+        "crowding_in": params.crowding_in_effect,
+        "adjustment_rate": params.motivation_adjustment_rate,
+        "burnout_loss": params.burnout_motivation_loss,
+        "tolerance": params.control_tolerance, "scar_rate": params.scar_rate,
+        "scar_decay": params.scar_decay, "target_autonomy": levers.professional_autonomy,
+        "adjustment_steps": params.leader_adjustment_steps,
+        "burnout_decay": params.burnout_decay,
+        "maturation_steps": params.maturation_steps,
+        "reform_burnout": params.reform_burnout if switched else 0.0}
+
+
+#: kernel -> (params, levers, the other inputs' bytes, coefficient array) of the last step
+#: that built its coefficients (:func:`_coefficients`).
+_LAST_COEFFICIENTS: dict[str, tuple[Params, LogicProfile, bytes, np.ndarray]] = {}
+
+
+def _coefficients(kernel: str, values: Callable[..., dict[str, float]], params: Params,
+                  levers: LogicProfile, *inputs: float) -> np.ndarray:
+    """``lib.coefficients(kernel, values(params, levers, *inputs))``, built once per change.
+
+    ``values`` reads nothing but its arguments, so while ``params`` and ``levers`` are the
+    same objects (both frozen) and ``inputs`` the same numbers (compared by their bytes, so
+    ``0.0`` and ``-0.0`` stay apart), the last step's array is the answer: most steps of a
+    run pass the same coefficients, and building them is dozens of attribute reads, a dict
+    and a pack.
+    """
+    key = struct.pack(f"={len(inputs)}d", *inputs)
+    last = _LAST_COEFFICIENTS.get(kernel)
+    if last is not None and last[0] is params and last[1] is levers and last[2] == key:
+        return last[3]
+    array = native.library().coefficients(kernel, values(params, levers, *inputs))
+    _LAST_COEFFICIENTS[kernel] = (params, levers, key, array)
+    return array
+
+
 def _draw_pieces(draws: StepDraws, name: str, cit: Citizens, starts: np.ndarray,
                  ) -> Iterable[tuple[int, int, np.ndarray]]:
     """The draws ``name`` as (first unit, end unit, uniforms of those units' citizens).
@@ -546,26 +674,11 @@ def citizens_native(
     # (into new_trust, for phase 6); contribution, written in phase 4, holds the log-odds
     mun.civic_crowding = participation.update_civic_crowding(mun.civic_crowding, levers,
                                                              params)
-    targeting = participation.targeting_slope(levers.facilitation_targeting,
-                                              params.targeting_strength)
     lib.participation_log_odds(
         n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
         cit.value, cit.quintile, n_units, starts, fac_unit,
-        lib.coefficients("participation_log_odds", {
-            "intercept": participation.acceptance_intercept(mun.civic_crowding, levers,
-                                                            params),
-            "w_trust": params.participation_trust_weight,
-            "threshold": params.trust_threshold,
-            "w_efficacy": params.participation_efficacy_weight,
-            "w_motivation": params.participation_motivation_weight,
-            "w_contagion": params.participation_contagion_weight,
-            "w_need": params.participation_need_weight,
-            "time_cost": params.participation_time_cost,
-            "framing": levers.complementarity_framing,
-            "targeting_slope": targeting,
-            "lowest_resources": LOWEST_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE,
-            "reach": levers.arena_reach,
-            "mean_resources": MEAN_RESOURCES}),
+        _coefficients("participation_log_odds", _participation_coefficients, params, levers,
+                      mun.civic_crowding),
         taking_part.view(np.uint8), new_trust, cit.contribution)
     np.exp(cit.contribution, out=cit.contribution)
 
@@ -576,10 +689,8 @@ def citizens_native(
     given_unit = np.empty(n_units)
     counts = np.zeros(3, dtype=np.int64)
     listed = cit._participants  # receives the indices of those taking part, if they fit
-    coefficients = lib.coefficients("contribution_step", {
-        "persistence": params.participation_persistence,
-        "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
-        "unconditional": params.unconditional_contribution})
+    coefficients = _coefficients("contribution_step", _contribution_coefficients, params,
+                                 levers)
     has_learned = int(cit.sanction_learning is not None)
     for first, end, uniform in _draw_pieces(draws, "participation", cit, starts):
         lib.contribution_step(
@@ -602,17 +713,10 @@ def citizens_native(
             cit._participants = np.empty(n_part + n_part // 4 + 1, dtype=np.int64)  # headroom
         if cit.sanction_learning is None:
             cit.sanction_learning = np.zeros(n, dtype=np.float32)
-        peers = levers.sanctions * (params.sanction_group_size - 1)
         lib.sanction_step(
             part.size, part, starts, n_taking_part, given_unit, cit.coop_type, cit.trust,
             cit.contribution,
-            lib.coefficients("sanction_step", {
-                "active": float(active),
-                "prosocial_scale": peers * params.punishment_per_deviation,
-                "antisocial_scale": peers * params.antisocial_punishment,
-                "response": params.punishment_response,
-                "keep": 1.0 - params.sanction_learning_decay,
-                "free_rider": float(contrib.FREE_RIDER)}),
+            _coefficients("sanction_step", _sanction_coefficients, params, levers, active),
             cit.sanction_learning)
 
     # 5. service (units), then 5-6 on the citizens
@@ -622,46 +726,13 @@ def citizens_native(
         n_units, starts, taking_part, cit.quintile, cit.service_fit, quality, voice_unit,
         panel, panel.size,
         panel_influence,
-        lib.coefficients("value_exponent", {
-            "access_slope": (1.0 - levers.impartiality) * levers.choice_exit
-            * params.choice_advantage,
-            "voice_gain": params.voice_gain, "value_scale": params.value_scale,
-            "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE}),
+        _coefficients("value_exponent", _value_coefficients, params, levers),
         cit.value)
     np.exp(cit.value, out=cit.value)
     unit_value, unit_trust, unit_social = (np.empty(n_units) for _ in range(3))
     observed_or_0 = _nan_to_num(observed_unit)
-    coefficients = lib.coefficients("citizen_step", {
-            "noise": params.experience_noise, "tokenism": params.tokenism_threshold,
-            "voice_weight": params.voice_trust_weight,
-            "fair": trust.fair_treatment(levers.impartiality, params),
-            "commitment": ctx.commitment, "shock": ctx.shock,
-            "w_outcome": params.outcome_weight, "w_process": params.process_weight,
-            "rate": params.trust_learning_rate, "loss_aversion": params.loss_aversion,
-            "anchoring": params.trust_anchoring,
-            "disposition_rate": params.disposition_learning_rate,
-            "social_influence": params.trust_social_influence,
-            "decay": params.social_capital_decay,
-            "social_baseline": trust.social_trust_level(levers.impartiality, params),
-            "norm": params.cooperation_norm,
-            "gain": params.social_capital_gain, "loss": params.social_capital_loss,
-            "efficacy_rate": params.efficacy_rate, "mobilisation": levers.mobilisation,
-            "mobilisation_gain": params.mobilisation_efficacy_gain,
-            "efficacy_reversion": params.efficacy_reversion,
-            "efficacy_baseline": params.initial_efficacy,
-            "expectation_rate": params.expectation_rate,
-            "expectation_own": params.expectation_own_weight,
-            "expectation_other": 1.0 - params.expectation_own_weight,
-            "learning_rate": params.belief_learning_rate,
-            "felt_say": params.felt_say_weight,
-            "efficacy_gradient": params.efficacy_resource_gradient,
-            "efficacy_trust_gradient": params.efficacy_trust_gradient,
-            "efficacy_motivation_gradient": params.efficacy_motivation_gradient,
-            "initial_motivation": params.initial_civic_motivation,
-            "social_gradient": params.social_trust_resource_gradient,
-            "institutional_link": params.institutional_social_link,
-            "initial_trust": params.initial_trust,
-            "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE})
+    coefficients = _coefficients("citizen_step", _citizen_coefficients, params, levers,
+                                 ctx.commitment, ctx.shock)
     for first, end, uniform in _draw_pieces(draws, "experience", cit, starts):
         lib.citizen_step(
             first, end, starts, taking_part, cit.trust, cit.quintile, cit.civic_motivation,
@@ -684,18 +755,8 @@ def professionals_native(population: Population, params: Params, ctx: StepContex
     lib.professional_step(
         params.n_units, population.municipality.staff_starts, lead.control, lead.facilitation,
         prof.disposition, prof.perceived_support,
-        lib.coefficients("professional_step", {
-            "incentive_pressure": params.incentive_crowding * levers.performance_incentives,
-            "crowding_out": params.crowding_out_effect,
-            "crowding_in": params.crowding_in_effect,
-            "adjustment_rate": params.motivation_adjustment_rate,
-            "burnout_loss": params.burnout_motivation_loss,
-            "tolerance": params.control_tolerance, "scar_rate": params.scar_rate,
-            "scar_decay": params.scar_decay, "target_autonomy": levers.professional_autonomy,
-            "adjustment_steps": params.leader_adjustment_steps,
-            "burnout_decay": params.burnout_decay,
-            "maturation_steps": params.maturation_steps,
-            "reform_burnout": params.reform_burnout if ctx.switched else 0.0}),
+        _coefficients("professional_step", _professional_coefficients, params, levers,
+                      ctx.switched),
         prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill)
 
 
