@@ -295,6 +295,9 @@ class UnitFlows:
         value_sums, trust_sums, social_sums: float64[n_units], sums over each unit's
             citizens of the new value, trust and social trust (in citizen order; both paths
             take them the same way, so means from them agree bit for bit).
+
+    The compiled path's arrays are reused by its next step (:func:`unit_outputs`): copy
+    what you want to keep beyond the step.
     """
 
     taking_part: np.ndarray
@@ -639,6 +642,25 @@ def _draw_pieces(draws: StepDraws, name: str, cit: Citizens, starts: np.ndarray,
     return pieces()
 
 
+def unit_outputs(cit: Citizens, n_units: int) -> tuple[np.ndarray, ...]:
+    """The per-unit outputs of the compiled path, made on its first step and then reused.
+
+    Returns:
+        (taking part int64[n_units], given float64[n_units], counts int64[3], value sums,
+        trust sums, social trust sums float64[n_units]): the arrays of
+        :class:`UnitFlows` and the counts of ``contribution_step``, kept in
+        ``cit._unit_outputs`` so that the kernels get the same arrays every step (whose
+        addresses their wrapper remembers). Each step overwrites them.
+    """
+    outputs = cit._unit_outputs
+    if not outputs or outputs[0].size != n_units:
+        outputs = (np.empty(n_units, dtype=np.int64), np.empty(n_units),
+                   np.zeros(3, dtype=np.int64), np.empty(n_units), np.empty(n_units),
+                   np.empty(n_units))
+        cit._unit_outputs = outputs
+    return outputs
+
+
 def citizens_native(
     population: Population, params: Params, ctx: StepContext, draws: StepDraws,
     fac_unit: np.ndarray,
@@ -679,15 +701,15 @@ def citizens_native(
         cit.value, cit.quintile, n_units, starts, fac_unit,
         _coefficients("participation_log_odds", _participation_coefficients, params, levers,
                       mun.civic_crowding),
-        taking_part.view(np.uint8), new_trust, cit.contribution)
+        taking_part, new_trust, cit.contribution)  # taking_part: the contagion counts' scratch
     np.exp(cit.contribution, out=cit.contribution)
 
     # 3-4. who takes part (panel members regardless), and contributions
     learned = (cit.sanction_learning if cit.sanction_learning is not None
                else _NO_LEARNING)  # not read when there is none
-    n_taking_part = np.empty(n_units, dtype=np.int64)
-    given_unit = np.empty(n_units)
-    counts = np.zeros(3, dtype=np.int64)
+    n_taking_part, given_unit, counts, unit_value, unit_trust, unit_social = unit_outputs(
+        cit, n_units)
+    counts.fill(0)  # the kernel adds to them
     listed = cit._participants  # receives the indices of those taking part, if they fit
     coefficients = _coefficients("contribution_step", _contribution_coefficients, params,
                                  levers)
@@ -707,14 +729,14 @@ def citizens_native(
     if active or cit.sanction_learning is not None:  # sanction_stage, compiled
         n_part = int(counts[2])
         if n_part <= listed.size:
-            part = listed[:n_part]  # = np.flatnonzero(taking_part), without a pass over all
+            part = listed  # its first n_part: np.flatnonzero(taking_part), without a pass
         else:  # more than last time's room: found again, and more room for the next step
             part = np.flatnonzero(taking_part)
             cit._participants = np.empty(n_part + n_part // 4 + 1, dtype=np.int64)  # headroom
         if cit.sanction_learning is None:
             cit.sanction_learning = np.zeros(n, dtype=np.float32)
         lib.sanction_step(
-            part.size, part, starts, n_taking_part, given_unit, cit.coop_type, cit.trust,
+            n_part, part, starts, n_taking_part, given_unit, cit.coop_type, cit.trust,
             cit.contribution,
             _coefficients("sanction_step", _sanction_coefficients, params, levers, active),
             cit.sanction_learning)
@@ -729,7 +751,6 @@ def citizens_native(
         _coefficients("value_exponent", _value_coefficients, params, levers),
         cit.value)
     np.exp(cit.value, out=cit.value)
-    unit_value, unit_trust, unit_social = (np.empty(n_units) for _ in range(3))
     observed_or_0 = _nan_to_num(observed_unit)
     coefficients = _coefficients("citizen_step", _citizen_coefficients, params, levers,
                                  ctx.commitment, ctx.shock)

@@ -40,14 +40,16 @@ BACKENDS = ("auto", "native", "numpy")
 
 _F64, _I64, _I32 = np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.int32)
 _F32 = np.dtype(np.float32)
-_I8, _U8, _BOOL = np.dtype(np.int8), np.dtype(np.uint8), np.dtype(np.bool_)
+_I8, _BOOL = np.dtype(np.int8), np.dtype(np.bool_)
 _N, _D = "int64", "double"  # scalars
 
 #: Arguments of each kernel (see step_kernels.c for their meaning): an array's dtype, or a
-#: scalar type.
+#: scalar type. A bool array is ``uint8_t`` in C; ``participation_log_odds`` takes its
+#: ``contagion`` scratch (counts up to the degree) in the bool array that
+#: ``contribution_step`` then fills with 0 and 1 (the step's taking-part buffer).
 SIGNATURES: dict[str, list] = {
     "participation_log_odds": [_N, _N, _I32, _BOOL, _F64, _F64, _F32, _F64, _I8, _N, _I64,
-                               _F64, _F64, _U8, _F64, _F64],
+                               _F64, _F64, _BOOL, _F64, _F64],
     "contribution_step": [_N, _N, _I64, _F64, _I64, _N, _F64, _I8, _F64, _F64, _F64, _F32, _N,
                           _F64, _BOOL, _F64, _I64, _F64, _I64, _I64, _N],
     "value_exponent": [_N, _I64, _BOOL, _I8, _F32, _F64, _F64, _I64, _N, _D, _F64, _F64],
