@@ -98,7 +98,7 @@ def _fixed_order_dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None
         out: optional float64 array of the arguments' shape to hold the products (a scratch
             buffer, so that no array of that size is allocated).
     """
-    return float(np.multiply(a, b, out=out, dtype=np.float64).sum())
+    return float(_sum(np.multiply(a, b, out=out, dtype=np.float64)))
 
 
 _sum = np.add.reduce  # ndarray.sum without its Python wrapper: the same reduction

@@ -150,6 +150,8 @@ def begin_step(
 
 
 _LARGEST = float(np.finfo(np.float64).max)
+#: ``ndarray.sum`` of a 1-D array without its Python wrapper: the same pairwise reduction
+_sum = np.add.reduce
 
 
 def _nan_to_num(values: np.ndarray) -> np.ndarray:
@@ -170,7 +172,7 @@ def _weighted_mean(values: np.ndarray, weights: np.ndarray, total: float) -> flo
     numpy's own steps (the product in float64, its pairwise sum, divided by the weights'
     float64 sum ``total``) without its per-call checks.
     """
-    return float(np.multiply(values, weights, dtype=np.float64).sum()) / total
+    return float(_sum(np.multiply(values, weights, dtype=np.float64))) / total
 
 
 def unit_facilitation_effect(population: Population, params: Params) -> np.ndarray:
@@ -226,7 +228,7 @@ def cost_per_citizen(population: Population, params: Params, budget_factor: floa
     sizes = population.municipality.unit_sizes
     return params.budget * (
         budget_factor * share
-        + _weighted_mean(overhead, sizes, float(sizes.sum(dtype=np.float64))))
+        + _weighted_mean(overhead, sizes, float(_sum(sizes, dtype=np.float64))))
 
 
 def approval(mean_trust: float, mean_value: float, params: Params) -> float:
@@ -321,8 +323,9 @@ def arena_outcomes(
         nobody took part.
     """
     sizes = population.municipality.unit_sizes
-    with np.errstate(invalid="ignore", divide="ignore"):
-        observed = np.where(n_taking_part > 0, given_unit / n_taking_part, np.nan)
+    # given / taking part where anyone took part (no division by zero), NaN elsewhere
+    observed = np.divide(given_unit, n_taking_part, out=np.full(given_unit.shape, np.nan),
+                         where=n_taking_part > 0)
     coproduced = given_unit / sizes
     influence = influence_of_rung(levers.arnstein_rung, params.tokenism_influence)
     voice = arena_voice(influence, fac_unit, observed, n_taking_part / sizes, params)
@@ -827,8 +830,8 @@ def advance(
         lead.patience,
         mun.council_pressure, params.leader_memory, params.dip_tolerance)
     n = cit.n
-    mun.approval = approval(float(flows.trust_sums.sum()) / n,
-                            float(flows.value_sums.sum()) / n, params)
+    mun.approval = approval(float(_sum(flows.trust_sums)) / n,
+                            float(_sum(flows.value_sums)) / n, params)
     (mun.approval_reference, mun.approval_dip_steps, council.demanding,
      mun.council_pressure) = leadership.council_demands(
         mun.approval, mun.approval_reference, mun.approval_dip_steps, council.horizon_factor,
@@ -836,17 +839,17 @@ def advance(
 
     # 9. stocks and flows kept for observation
     weights = mun.unit_sizes
-    total = float(weights.sum(dtype=np.float64))
+    total = float(_sum(weights, dtype=np.float64))
     mun.unit_quality = unit_results
     mun.cost = cost_per_citizen(population, params, ctx.budget_factor, levers)
     mun.measured_output = _weighted_mean(flows.measured, weights, total)
     mun.relational_quality = _weighted_mean(flows.relational, weights, total)
     mun.coproduction = _weighted_mean(flows.coproduced, weights, total)
-    n_part = float(flows.taking_part.sum())
-    mun.cooperation = float(flows.given.sum()) / n_part if n_part > 0 else 0.0
+    n_part = float(_sum(flows.taking_part))
+    mun.cooperation = float(_sum(flows.given)) / n_part if n_part > 0 else 0.0
     mun.future_stock += (
-        future_target(float(flows.social_sums.sum()) / n,
-                      float(prof.motivation.sum()) / prof.motivation.size,  # = mean()
+        future_target(float(_sum(flows.social_sums)) / n,
+                      float(_sum(prof.motivation)) / prof.motivation.size,  # = mean()
                       params)
         - mun.future_stock
     ) / params.future_memory
