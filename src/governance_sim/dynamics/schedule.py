@@ -601,6 +601,17 @@ def _professional_coefficients(params: Params, levers: LogicProfile,
         "reform_burnout": params.reform_burnout if switched else 0.0}
 
 
+def _pack_inputs(*inputs: float) -> bytes:
+    """The bytes of ``inputs`` as float64 (a struct packer per count, made once)."""
+    packer = _PACKERS.get(len(inputs))
+    if packer is None:
+        packer = _PACKERS[len(inputs)] = struct.Struct(f"={len(inputs)}d").pack
+    return packer(*inputs)
+
+
+#: number of float64 values -> their struct packer (:func:`_pack_inputs`)
+_PACKERS: dict[int, Callable[..., bytes]] = {}
+
 #: kernel -> (params, levers, the other inputs' bytes, coefficient array) of the last step
 #: that built its coefficients (:func:`_coefficients`).
 _LAST_COEFFICIENTS: dict[str, tuple[Params, LogicProfile, bytes, np.ndarray]] = {}
@@ -616,7 +627,7 @@ def _coefficients(kernel: str, values: Callable[..., dict[str, float]], params: 
     run pass the same coefficients, and building them is dozens of attribute reads, a dict
     and a pack.
     """
-    key = struct.pack(f"={len(inputs)}d", *inputs)
+    key = _pack_inputs(*inputs)
     last = _LAST_COEFFICIENTS.get(kernel)
     if last is not None and last[0] is params and last[1] is levers and last[2] == key:
         return last[3]
