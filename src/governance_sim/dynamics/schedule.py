@@ -643,12 +643,16 @@ def _draw_pieces(draws: StepDraws, name: str, cit: Citizens, starts: np.ndarray,
     In chunks of whole units taken into the citizens' draw chunk (each drawn just before its
     kernel call, so it is read from cache; no citizen-sized array), or, where the draws were
     already made whole or cannot be taken in pieces, one piece of every unit. Taken lazily:
-    each chunk is drawn when the loop reaches it.
+    each chunk is drawn when the loop reaches it (a single chunk at once, without a
+    generator: the same numbers, as nothing else draws from the stream in between).
     """
     n_units = starts.size - 1
     if not draws.can_take(name):
         return [(0, n_units, getattr(draws, name))]
     _, chunks = cit.draw_chunk(starts)
+    if len(chunks) == 1:  # every unit in one chunk: drawn now (the loop's first act anyway)
+        first, end = chunks[0]
+        return [(first, end, draws.take(name, int(starts[end] - starts[first])))]
 
     def pieces() -> Iterator[tuple[int, int, np.ndarray]]:
         for first, end in chunks:
