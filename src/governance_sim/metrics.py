@@ -200,7 +200,8 @@ def measure(population: Population, params: Params) -> dict[str, float]:
                             population.municipality)
     n = cit.n
     part = cit.participating
-    n_part = int(np.count_nonzero(part))
+    taking = part.nonzero()[0]  # np.flatnonzero of a 1-D array, without its wrappers
+    n_part = int(taking.size)  # = np.count_nonzero(part)
     starts, group_q = mun.group_starts, mun.group_quintile
 
     def by_quintile(values: np.ndarray) -> np.ndarray:
@@ -219,7 +220,6 @@ def measure(population: Population, params: Params) -> dict[str, float]:
     # participants by quintile, counted from their groups: a sum over ``part`` as float64
     # would first copy the whole bool array to float64 (8 bytes a citizen of peak memory);
     # the counts are integers, so the values are the same
-    taking = part.nonzero()[0]  # np.flatnonzero of a 1-D array, without its wrappers
     part_s = np.bincount(group_q[starts.searchsorted(taking, side="right") - 1],
                          minlength=6)[1:].astype(np.float64)
     trust_q1, trust_q5 = _share(float(trust_s[0]), low), _share(float(trust_s[4]), high)

@@ -324,8 +324,9 @@ def arena_outcomes(
     """
     sizes = population.municipality.unit_sizes
     # given / taking part where anyone took part (no division by zero), NaN elsewhere
-    observed = np.divide(given_unit, n_taking_part, out=np.full(given_unit.shape, np.nan),
-                         where=n_taking_part > 0)
+    observed = np.empty(given_unit.shape)
+    observed.fill(np.nan)  # (np.full, without its Python wrapper)
+    np.divide(given_unit, n_taking_part, out=observed, where=n_taking_part > 0)
     coproduced = given_unit / sizes
     influence = influence_of_rung(levers.arnstein_rung, params.tokenism_influence)
     voice = arena_voice(influence, fac_unit, observed, n_taking_part / sizes, params)
