@@ -130,9 +130,10 @@ def _admitted(name: str, position: int, arg: Any, kind: np.dtype) -> int:
     The path of :func:`_checked` for an array seen for the first time, or whose dtype is an
     equal object other than the signature's; raises TypeError for anything refused.
     """
-    refusal = _refusal(name, position, arg, kind)
-    if refusal is not None:
-        raise refusal
+    if type(arg) is not np.ndarray or arg.dtype is not kind or not arg.flags.c_contiguous:
+        refusal = _refusal(name, position, arg, kind)  # (a subclass, or an equal dtype, pass)
+        if refusal is not None:
+            raise refusal
     return address(arg)
 
 
