@@ -75,12 +75,12 @@ def test_an_address_is_remembered_while_its_array_lives_and_pins_it(lib):
     a = np.arange(5.0)
     key = id(a)
     assert native.address(a) == a.__array_interface__["data"][0]
-    assert native._ADDRESSES[key][1] == a.__array_interface__["data"][0]
+    assert native._ADDRESSES[key].address == a.__array_interface__["data"][0]
     with pytest.raises(ValueError, match="resize"):  # the address cannot move under us
         a.resize(1000, refcheck=False)
     del a
     gc.collect()
-    assert key not in native._ADDRESSES or native._ADDRESSES[key][0]() is not None
+    assert key not in native._ADDRESSES or native._ADDRESSES[key]() is not None
 
 
 def test_coefficient_arrays_are_shared_read_only_and_keep_the_sign_of_zero(lib):

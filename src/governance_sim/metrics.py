@@ -84,11 +84,28 @@ PV_COMPONENTS: dict[str, str] = {
 
 def public_value_index(components: dict[str, float], params: Params) -> float:
     """Weighted mean of the public-value components with the ``pv_weight_*`` parameters."""
-    weights = {name: getattr(params, weight) for name, weight in PV_COMPONENTS.items()}
-    total = sum(weights.values())
+    weights, total = _pv_weights(params)
     if total == 0:
         return 0.0
     return sum(weights[name] * components[name] for name in weights) / total
+
+
+#: (params, (weights, their sum)) of the last parameters asked (:func:`_pv_weights`)
+_PV_WEIGHTS: list[tuple[Params, tuple[dict[str, float], float]]] = []
+
+
+def _pv_weights(params: Params) -> tuple[dict[str, float], float]:
+    """Component -> its ``pv_weight_*`` value, and their sum (Python's ``sum``, in order).
+
+    Kept for the last parameters asked (frozen, so the same object has the same weights):
+    every step of a run asks with the same object.
+    """
+    if _PV_WEIGHTS and _PV_WEIGHTS[0][0] is params:
+        return _PV_WEIGHTS[0][1]
+    weights = {name: getattr(params, weight) for name, weight in PV_COMPONENTS.items()}
+    answer = (weights, sum(weights.values()))
+    _PV_WEIGHTS[:] = [(params, answer)]
+    return answer
 
 
 def _fixed_order_dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> float:
@@ -98,7 +115,7 @@ def _fixed_order_dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None
         out: optional float64 array of the arguments' shape to hold the products (a scratch
             buffer, so that no array of that size is allocated).
     """
-    return float(np.multiply(a, b, out=out, dtype=np.float64).sum())
+    return float(_sum(np.multiply(a, b, out=out, dtype=np.float64)))
 
 
 _sum = np.add.reduce  # ndarray.sum without its Python wrapper: the same reduction
@@ -165,9 +182,6 @@ def _need(gradient: float) -> np.ndarray:
     return need
 
 
-_NAMES: tuple[str, ...] = tuple(metric.name for metric in METRICS)
-
-
 def measure(population: Population, params: Params) -> dict[str, float]:
     """Every metric of :data:`METRICS` for the current state.
 
@@ -186,7 +200,8 @@ def measure(population: Population, params: Params) -> dict[str, float]:
                             population.municipality)
     n = cit.n
     part = cit.participating
-    n_part = int(np.count_nonzero(part))
+    taking = part.nonzero()[0]  # np.flatnonzero of a 1-D array, without its wrappers
+    n_part = int(taking.size)  # = np.count_nonzero(part)
     starts, group_q = mun.group_starts, mun.group_quintile
 
     def by_quintile(values: np.ndarray) -> np.ndarray:
@@ -205,8 +220,7 @@ def measure(population: Population, params: Params) -> dict[str, float]:
     # participants by quintile, counted from their groups: a sum over ``part`` as float64
     # would first copy the whole bool array to float64 (8 bytes a citizen of peak memory);
     # the counts are integers, so the values are the same
-    taking = np.flatnonzero(part)
-    part_s = np.bincount(group_q[np.searchsorted(starts, taking, side="right") - 1],
+    part_s = np.bincount(group_q[starts.searchsorted(taking, side="right") - 1],
                          minlength=6)[1:].astype(np.float64)
     trust_q1, trust_q5 = _share(float(trust_s[0]), low), _share(float(trust_s[4]), high)
     value_q1, value_q5 = _share(float(value_sums[0]), low), _share(float(value_sums[4]), high)
@@ -270,4 +284,4 @@ def measure(population: Population, params: Params) -> dict[str, float]:
         "pv_future": mun.future_stock,
     }
     out["public_value_index"] = public_value_index(out, params)
-    return {name: out[name] for name in _NAMES}
+    return out  # in the order of METRICS (tests/test_metrics.py checks it)

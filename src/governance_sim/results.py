@@ -40,9 +40,10 @@ class Recorder:
             for name, array in self.series.items():
                 self.series[name] = np.concatenate([array, np.full(self.capacity, np.nan)])
             self.capacity *= 2
+        series, row = self.series, self.length
         for name, value in values.items():
-            self.series[name][self.length] = value
-        self.length += 1
+            series[name][row] = value
+        self.length = row + 1
 
     def recorded(self) -> dict[str, np.ndarray]:
         """The recorded steps: metric name -> float64[length] (views, no copy)."""

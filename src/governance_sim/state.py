@@ -82,6 +82,9 @@ class Citizens:
     #: int64[room]: the compiled path lists the citizens taking part here (grown as needed)
     _participants: np.ndarray = field(default_factory=lambda: np.empty(64, dtype=np.int64),
                                       repr=False, compare=False)
+    #: the compiled path's per-unit outputs, made on its first step and reused by every step
+    #: (``schedule.unit_outputs``): no citizen-sized memory
+    _unit_outputs: tuple[np.ndarray, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def n(self) -> int:

@@ -20,7 +20,8 @@ one per purpose, so the per-agent reference implementation consumes the very sam
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import struct
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,6 +150,8 @@ def begin_step(
 
 
 _LARGEST = float(np.finfo(np.float64).max)
+#: ``ndarray.sum`` of a 1-D array without its Python wrapper: the same pairwise reduction
+_sum = np.add.reduce
 
 
 def _nan_to_num(values: np.ndarray) -> np.ndarray:
@@ -169,7 +172,7 @@ def _weighted_mean(values: np.ndarray, weights: np.ndarray, total: float) -> flo
     numpy's own steps (the product in float64, its pairwise sum, divided by the weights'
     float64 sum ``total``) without its per-call checks.
     """
-    return float(np.multiply(values, weights, dtype=np.float64).sum()) / total
+    return float(_sum(np.multiply(values, weights, dtype=np.float64))) / total
 
 
 def unit_facilitation_effect(population: Population, params: Params) -> np.ndarray:
@@ -225,7 +228,7 @@ def cost_per_citizen(population: Population, params: Params, budget_factor: floa
     sizes = population.municipality.unit_sizes
     return params.budget * (
         budget_factor * share
-        + _weighted_mean(overhead, sizes, float(sizes.sum(dtype=np.float64))))
+        + _weighted_mean(overhead, sizes, float(_sum(sizes, dtype=np.float64))))
 
 
 def approval(mean_trust: float, mean_value: float, params: Params) -> float:
@@ -294,6 +297,9 @@ class UnitFlows:
         value_sums, trust_sums, social_sums: float64[n_units], sums over each unit's
             citizens of the new value, trust and social trust (in citizen order; both paths
             take them the same way, so means from them agree bit for bit).
+
+    The compiled path's arrays are reused by its next step (:func:`unit_outputs`): copy
+    what you want to keep beyond the step.
     """
 
     taking_part: np.ndarray
@@ -317,8 +323,10 @@ def arena_outcomes(
         nobody took part.
     """
     sizes = population.municipality.unit_sizes
-    with np.errstate(invalid="ignore", divide="ignore"):
-        observed = np.where(n_taking_part > 0, given_unit / n_taking_part, np.nan)
+    # given / taking part where anyone took part (no division by zero), NaN elsewhere
+    observed = np.empty(given_unit.shape)
+    observed.fill(np.nan)  # (np.full, without its Python wrapper)
+    np.divide(given_unit, n_taking_part, out=observed, where=n_taking_part > 0)
     coproduced = given_unit / sizes
     influence = influence_of_rung(levers.arnstein_rung, params.tokenism_influence)
     voice = arena_voice(influence, fac_unit, observed, n_taking_part / sizes, params)
@@ -491,6 +499,144 @@ _NO_LEARNING = np.zeros(1, dtype=np.float32)
 _NO_LEARNING.flags.writeable = False
 
 
+def _participation_coefficients(params: Params, levers: LogicProfile,
+                                 crowding: float) -> dict[str, float]:
+    """The coefficients of ``participation_log_odds`` (phase 3), given the civic crowding."""
+    return {
+        "intercept": participation.acceptance_intercept(crowding, levers, params),
+        "w_trust": params.participation_trust_weight,
+        "threshold": params.trust_threshold,
+        "w_efficacy": params.participation_efficacy_weight,
+        "w_motivation": params.participation_motivation_weight,
+        "w_contagion": params.participation_contagion_weight,
+        "w_need": params.participation_need_weight,
+        "time_cost": params.participation_time_cost,
+        "framing": levers.complementarity_framing,
+        "targeting_slope": participation.targeting_slope(levers.facilitation_targeting,
+                                                         params.targeting_strength),
+        "lowest_resources": LOWEST_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE,
+        "reach": levers.arena_reach,
+        "mean_resources": MEAN_RESOURCES}
+
+
+def _contribution_coefficients(params: Params, levers: LogicProfile) -> dict[str, float]:
+    """The coefficients of ``contribution_step`` (phases 3-4)."""
+    return {
+        "persistence": params.participation_persistence,
+        "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
+        "unconditional": params.unconditional_contribution}
+
+
+def _sanction_coefficients(params: Params, levers: LogicProfile,
+                           active: bool) -> dict[str, float]:
+    """The coefficients of ``sanction_step`` (phase 4), given :func:`sanctions_act`."""
+    peers = levers.sanctions * (params.sanction_group_size - 1)
+    return {
+        "active": float(active),
+        "prosocial_scale": peers * params.punishment_per_deviation,
+        "antisocial_scale": peers * params.antisocial_punishment,
+        "response": params.punishment_response,
+        "keep": 1.0 - params.sanction_learning_decay,
+        "free_rider": float(contrib.FREE_RIDER)}
+
+
+def _value_coefficients(params: Params, levers: LogicProfile) -> dict[str, float]:
+    """The coefficients of ``value_exponent`` (phase 5)."""
+    return {
+        "access_slope": (1.0 - levers.impartiality) * levers.choice_exit
+        * params.choice_advantage,
+        "voice_gain": params.voice_gain, "value_scale": params.value_scale,
+        "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE}
+
+
+def _citizen_coefficients(params: Params, levers: LogicProfile, commitment: float,
+                          shock: float) -> dict[str, float]:
+    """The coefficients of ``citizen_step`` (phases 5-6), given the step's signals."""
+    return {
+        "noise": params.experience_noise, "tokenism": params.tokenism_threshold,
+        "voice_weight": params.voice_trust_weight,
+        "fair": trust.fair_treatment(levers.impartiality, params),
+        "commitment": commitment, "shock": shock,
+        "w_outcome": params.outcome_weight, "w_process": params.process_weight,
+        "rate": params.trust_learning_rate, "loss_aversion": params.loss_aversion,
+        "anchoring": params.trust_anchoring,
+        "disposition_rate": params.disposition_learning_rate,
+        "social_influence": params.trust_social_influence,
+        "decay": params.social_capital_decay,
+        "social_baseline": trust.social_trust_level(levers.impartiality, params),
+        "norm": params.cooperation_norm,
+        "gain": params.social_capital_gain, "loss": params.social_capital_loss,
+        "efficacy_rate": params.efficacy_rate, "mobilisation": levers.mobilisation,
+        "mobilisation_gain": params.mobilisation_efficacy_gain,
+        "efficacy_reversion": params.efficacy_reversion,
+        "efficacy_baseline": params.initial_efficacy,
+        "expectation_rate": params.expectation_rate,
+        "expectation_own": params.expectation_own_weight,
+        "expectation_other": 1.0 - params.expectation_own_weight,
+        "learning_rate": params.belief_learning_rate,
+        "felt_say": params.felt_say_weight,
+        "efficacy_gradient": params.efficacy_resource_gradient,
+        "efficacy_trust_gradient": params.efficacy_trust_gradient,
+        "efficacy_motivation_gradient": params.efficacy_motivation_gradient,
+        "initial_motivation": params.initial_civic_motivation,
+        "social_gradient": params.social_trust_resource_gradient,
+        "institutional_link": params.institutional_social_link,
+        "initial_trust": params.initial_trust,
+        "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE}
+
+
+def _professional_coefficients(params: Params, levers: LogicProfile,
+                               switched: bool) -> dict[str, float]:
+    """The coefficients of ``professional_step`` (phase 7), given whether the logic switched."""
+    return {
+        "incentive_pressure": params.incentive_crowding * levers.performance_incentives,
+        "crowding_out": params.crowding_out_effect,
+        "crowding_in": params.crowding_in_effect,
+        "adjustment_rate": params.motivation_adjustment_rate,
+        "burnout_loss": params.burnout_motivation_loss,
+        "tolerance": params.control_tolerance, "scar_rate": params.scar_rate,
+        "scar_decay": params.scar_decay, "target_autonomy": levers.professional_autonomy,
+        "adjustment_steps": params.leader_adjustment_steps,
+        "burnout_decay": params.burnout_decay,
+        "maturation_steps": params.maturation_steps,
+        "reform_burnout": params.reform_burnout if switched else 0.0}
+
+
+def _pack_inputs(*inputs: float) -> bytes:
+    """The bytes of ``inputs`` as float64 (a struct packer per count, made once)."""
+    packer = _PACKERS.get(len(inputs))
+    if packer is None:
+        packer = _PACKERS[len(inputs)] = struct.Struct(f"={len(inputs)}d").pack
+    return packer(*inputs)
+
+
+#: number of float64 values -> their struct packer (:func:`_pack_inputs`)
+_PACKERS: dict[int, Callable[..., bytes]] = {}
+
+#: kernel -> (params, levers, the other inputs' bytes, coefficient array) of the last step
+#: that built its coefficients (:func:`_coefficients`).
+_LAST_COEFFICIENTS: dict[str, tuple[Params, LogicProfile, bytes, np.ndarray]] = {}
+
+
+def _coefficients(kernel: str, values: Callable[..., dict[str, float]], params: Params,
+                  levers: LogicProfile, *inputs: float) -> np.ndarray:
+    """``lib.coefficients(kernel, values(params, levers, *inputs))``, built once per change.
+
+    ``values`` reads nothing but its arguments, so while ``params`` and ``levers`` are the
+    same objects (both frozen) and ``inputs`` the same numbers (compared by their bytes, so
+    ``0.0`` and ``-0.0`` stay apart), the last step's array is the answer: most steps of a
+    run pass the same coefficients, and building them is dozens of attribute reads, a dict
+    and a pack.
+    """
+    key = _pack_inputs(*inputs)
+    last = _LAST_COEFFICIENTS.get(kernel)
+    if last is not None and last[0] is params and last[1] is levers and last[2] == key:
+        return last[3]
+    array = native.library().coefficients(kernel, values(params, levers, *inputs))
+    _LAST_COEFFICIENTS[kernel] = (params, levers, key, array)
+    return array
+
+
 def _draw_pieces(draws: StepDraws, name: str, cit: Citizens, starts: np.ndarray,
                  ) -> Iterable[tuple[int, int, np.ndarray]]:
     """The draws ``name`` as (first unit, end unit, uniforms of those units' citizens).
@@ -498,17 +644,40 @@ def _draw_pieces(draws: StepDraws, name: str, cit: Citizens, starts: np.ndarray,
     In chunks of whole units taken into the citizens' draw chunk (each drawn just before its
     kernel call, so it is read from cache; no citizen-sized array), or, where the draws were
     already made whole or cannot be taken in pieces, one piece of every unit. Taken lazily:
-    each chunk is drawn when the loop reaches it.
+    each chunk is drawn when the loop reaches it (a single chunk at once, without a
+    generator: the same numbers, as nothing else draws from the stream in between).
     """
     n_units = starts.size - 1
     if not draws.can_take(name):
         return [(0, n_units, getattr(draws, name))]
     _, chunks = cit.draw_chunk(starts)
+    if len(chunks) == 1:  # every unit in one chunk: drawn now (the loop's first act anyway)
+        first, end = chunks[0]
+        return [(first, end, draws.take(name, int(starts[end] - starts[first])))]
 
     def pieces() -> Iterator[tuple[int, int, np.ndarray]]:
         for first, end in chunks:
             yield first, end, draws.take(name, int(starts[end] - starts[first]))
     return pieces()
+
+
+def unit_outputs(cit: Citizens, n_units: int) -> tuple[np.ndarray, ...]:
+    """The per-unit outputs of the compiled path, made on its first step and then reused.
+
+    Returns:
+        (taking part int64[n_units], given float64[n_units], counts int64[3], value sums,
+        trust sums, social trust sums float64[n_units]): the arrays of
+        :class:`UnitFlows` and the counts of ``contribution_step``, kept in
+        ``cit._unit_outputs`` so that the kernels get the same arrays every step (whose
+        addresses their wrapper remembers). Each step overwrites them.
+    """
+    outputs = cit._unit_outputs
+    if not outputs or outputs[0].size != n_units:
+        outputs = (np.empty(n_units, dtype=np.int64), np.empty(n_units),
+                   np.zeros(3, dtype=np.int64), np.empty(n_units), np.empty(n_units),
+                   np.empty(n_units))
+        cit._unit_outputs = outputs
+    return outputs
 
 
 def citizens_native(
@@ -546,40 +715,23 @@ def citizens_native(
     # (into new_trust, for phase 6); contribution, written in phase 4, holds the log-odds
     mun.civic_crowding = participation.update_civic_crowding(mun.civic_crowding, levers,
                                                              params)
-    targeting = participation.targeting_slope(levers.facilitation_targeting,
-                                              params.targeting_strength)
     lib.participation_log_odds(
         n, degree, neighbours, cit.participating, cit.trust, cit.efficacy, cit.civic_motivation,
         cit.value, cit.quintile, n_units, starts, fac_unit,
-        lib.coefficients("participation_log_odds", {
-            "intercept": participation.acceptance_intercept(mun.civic_crowding, levers,
-                                                            params),
-            "w_trust": params.participation_trust_weight,
-            "threshold": params.trust_threshold,
-            "w_efficacy": params.participation_efficacy_weight,
-            "w_motivation": params.participation_motivation_weight,
-            "w_contagion": params.participation_contagion_weight,
-            "w_need": params.participation_need_weight,
-            "time_cost": params.participation_time_cost,
-            "framing": levers.complementarity_framing,
-            "targeting_slope": targeting,
-            "lowest_resources": LOWEST_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE,
-            "reach": levers.arena_reach,
-            "mean_resources": MEAN_RESOURCES}),
-        taking_part.view(np.uint8), new_trust, cit.contribution)
+        _coefficients("participation_log_odds", _participation_coefficients, params, levers,
+                      mun.civic_crowding),
+        taking_part, new_trust, cit.contribution)  # taking_part: the contagion counts' scratch
     np.exp(cit.contribution, out=cit.contribution)
 
     # 3-4. who takes part (panel members regardless), and contributions
     learned = (cit.sanction_learning if cit.sanction_learning is not None
                else _NO_LEARNING)  # not read when there is none
-    n_taking_part = np.empty(n_units, dtype=np.int64)
-    given_unit = np.empty(n_units)
-    counts = np.zeros(3, dtype=np.int64)
+    n_taking_part, given_unit, counts, unit_value, unit_trust, unit_social = unit_outputs(
+        cit, n_units)
+    counts.fill(0)  # the kernel adds to them
     listed = cit._participants  # receives the indices of those taking part, if they fit
-    coefficients = lib.coefficients("contribution_step", {
-        "persistence": params.participation_persistence,
-        "slope": params.cooperation_slope, "dialogue_effect": params.dialogue_effect,
-        "unconditional": params.unconditional_contribution})
+    coefficients = _coefficients("contribution_step", _contribution_coefficients, params,
+                                 levers)
     has_learned = int(cit.sanction_learning is not None)
     for first, end, uniform in _draw_pieces(draws, "participation", cit, starts):
         lib.contribution_step(
@@ -596,23 +748,16 @@ def citizens_native(
     if active or cit.sanction_learning is not None:  # sanction_stage, compiled
         n_part = int(counts[2])
         if n_part <= listed.size:
-            part = listed[:n_part]  # = np.flatnonzero(taking_part), without a pass over all
+            part = listed  # its first n_part: np.flatnonzero(taking_part), without a pass
         else:  # more than last time's room: found again, and more room for the next step
             part = np.flatnonzero(taking_part)
             cit._participants = np.empty(n_part + n_part // 4 + 1, dtype=np.int64)  # headroom
         if cit.sanction_learning is None:
             cit.sanction_learning = np.zeros(n, dtype=np.float32)
-        peers = levers.sanctions * (params.sanction_group_size - 1)
         lib.sanction_step(
-            part.size, part, starts, n_taking_part, given_unit, cit.coop_type, cit.trust,
+            n_part, part, starts, n_taking_part, given_unit, cit.coop_type, cit.trust,
             cit.contribution,
-            lib.coefficients("sanction_step", {
-                "active": float(active),
-                "prosocial_scale": peers * params.punishment_per_deviation,
-                "antisocial_scale": peers * params.antisocial_punishment,
-                "response": params.punishment_response,
-                "keep": 1.0 - params.sanction_learning_decay,
-                "free_rider": float(contrib.FREE_RIDER)}),
+            _coefficients("sanction_step", _sanction_coefficients, params, levers, active),
             cit.sanction_learning)
 
     # 5. service (units), then 5-6 on the citizens
@@ -622,46 +767,12 @@ def citizens_native(
         n_units, starts, taking_part, cit.quintile, cit.service_fit, quality, voice_unit,
         panel, panel.size,
         panel_influence,
-        lib.coefficients("value_exponent", {
-            "access_slope": (1.0 - levers.impartiality) * levers.choice_exit
-            * params.choice_advantage,
-            "voice_gain": params.voice_gain, "value_scale": params.value_scale,
-            "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE}),
+        _coefficients("value_exponent", _value_coefficients, params, levers),
         cit.value)
     np.exp(cit.value, out=cit.value)
-    unit_value, unit_trust, unit_social = (np.empty(n_units) for _ in range(3))
     observed_or_0 = _nan_to_num(observed_unit)
-    coefficients = lib.coefficients("citizen_step", {
-            "noise": params.experience_noise, "tokenism": params.tokenism_threshold,
-            "voice_weight": params.voice_trust_weight,
-            "fair": trust.fair_treatment(levers.impartiality, params),
-            "commitment": ctx.commitment, "shock": ctx.shock,
-            "w_outcome": params.outcome_weight, "w_process": params.process_weight,
-            "rate": params.trust_learning_rate, "loss_aversion": params.loss_aversion,
-            "anchoring": params.trust_anchoring,
-            "disposition_rate": params.disposition_learning_rate,
-            "social_influence": params.trust_social_influence,
-            "decay": params.social_capital_decay,
-            "social_baseline": trust.social_trust_level(levers.impartiality, params),
-            "norm": params.cooperation_norm,
-            "gain": params.social_capital_gain, "loss": params.social_capital_loss,
-            "efficacy_rate": params.efficacy_rate, "mobilisation": levers.mobilisation,
-            "mobilisation_gain": params.mobilisation_efficacy_gain,
-            "efficacy_reversion": params.efficacy_reversion,
-            "efficacy_baseline": params.initial_efficacy,
-            "expectation_rate": params.expectation_rate,
-            "expectation_own": params.expectation_own_weight,
-            "expectation_other": 1.0 - params.expectation_own_weight,
-            "learning_rate": params.belief_learning_rate,
-            "felt_say": params.felt_say_weight,
-            "efficacy_gradient": params.efficacy_resource_gradient,
-            "efficacy_trust_gradient": params.efficacy_trust_gradient,
-            "efficacy_motivation_gradient": params.efficacy_motivation_gradient,
-            "initial_motivation": params.initial_civic_motivation,
-            "social_gradient": params.social_trust_resource_gradient,
-            "institutional_link": params.institutional_social_link,
-            "initial_trust": params.initial_trust,
-            "mean_resources": MEAN_RESOURCES, "per_quintile": RESOURCES_PER_QUINTILE})
+    coefficients = _coefficients("citizen_step", _citizen_coefficients, params, levers,
+                                 ctx.commitment, ctx.shock)
     for first, end, uniform in _draw_pieces(draws, "experience", cit, starts):
         lib.citizen_step(
             first, end, starts, taking_part, cit.trust, cit.quintile, cit.civic_motivation,
@@ -684,18 +795,8 @@ def professionals_native(population: Population, params: Params, ctx: StepContex
     lib.professional_step(
         params.n_units, population.municipality.staff_starts, lead.control, lead.facilitation,
         prof.disposition, prof.perceived_support,
-        lib.coefficients("professional_step", {
-            "incentive_pressure": params.incentive_crowding * levers.performance_incentives,
-            "crowding_out": params.crowding_out_effect,
-            "crowding_in": params.crowding_in_effect,
-            "adjustment_rate": params.motivation_adjustment_rate,
-            "burnout_loss": params.burnout_motivation_loss,
-            "tolerance": params.control_tolerance, "scar_rate": params.scar_rate,
-            "scar_decay": params.scar_decay, "target_autonomy": levers.professional_autonomy,
-            "adjustment_steps": params.leader_adjustment_steps,
-            "burnout_decay": params.burnout_decay,
-            "maturation_steps": params.maturation_steps,
-            "reform_burnout": params.reform_burnout if ctx.switched else 0.0}),
+        _coefficients("professional_step", _professional_coefficients, params, levers,
+                      ctx.switched),
         prof.motivation, prof.autonomy, prof.scar, prof.burnout, prof.skill)
 
 
@@ -745,8 +846,8 @@ def advance(
         lead.patience,
         mun.council_pressure, params.leader_memory, params.dip_tolerance)
     n = cit.n
-    mun.approval = approval(float(flows.trust_sums.sum()) / n,
-                            float(flows.value_sums.sum()) / n, params)
+    mun.approval = approval(float(_sum(flows.trust_sums)) / n,
+                            float(_sum(flows.value_sums)) / n, params)
     (mun.approval_reference, mun.approval_dip_steps, council.demanding,
      mun.council_pressure) = leadership.council_demands(
         mun.approval, mun.approval_reference, mun.approval_dip_steps, council.horizon_factor,
@@ -754,17 +855,17 @@ def advance(
 
     # 9. stocks and flows kept for observation
     weights = mun.unit_sizes
-    total = float(weights.sum(dtype=np.float64))
+    total = float(_sum(weights, dtype=np.float64))
     mun.unit_quality = unit_results
     mun.cost = cost_per_citizen(population, params, ctx.budget_factor, levers)
     mun.measured_output = _weighted_mean(flows.measured, weights, total)
     mun.relational_quality = _weighted_mean(flows.relational, weights, total)
     mun.coproduction = _weighted_mean(flows.coproduced, weights, total)
-    n_part = float(flows.taking_part.sum())
-    mun.cooperation = float(flows.given.sum()) / n_part if n_part > 0 else 0.0
+    n_part = float(_sum(flows.taking_part))
+    mun.cooperation = float(_sum(flows.given)) / n_part if n_part > 0 else 0.0
     mun.future_stock += (
-        future_target(float(flows.social_sums.sum()) / n,
-                      float(prof.motivation.sum()) / prof.motivation.size,  # = mean()
+        future_target(float(_sum(flows.social_sums)) / n,
+                      float(_sum(prof.motivation)) / prof.motivation.size,  # = mean()
                       params)
         - mun.future_stock
     ) / params.future_memory

@@ -40,14 +40,16 @@ BACKENDS = ("auto", "native", "numpy")
 
 _F64, _I64, _I32 = np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.int32)
 _F32 = np.dtype(np.float32)
-_I8, _U8, _BOOL = np.dtype(np.int8), np.dtype(np.uint8), np.dtype(np.bool_)
+_I8, _BOOL = np.dtype(np.int8), np.dtype(np.bool_)
 _N, _D = "int64", "double"  # scalars
 
 #: Arguments of each kernel (see step_kernels.c for their meaning): an array's dtype, or a
-#: scalar type.
+#: scalar type. A bool array is ``uint8_t`` in C; ``participation_log_odds`` takes its
+#: ``contagion`` scratch (counts up to the degree) in the bool array that
+#: ``contribution_step`` then fills with 0 and 1 (the step's taking-part buffer).
 SIGNATURES: dict[str, list] = {
     "participation_log_odds": [_N, _N, _I32, _BOOL, _F64, _F64, _F32, _F64, _I8, _N, _I64,
-                               _F64, _F64, _U8, _F64, _F64],
+                               _F64, _F64, _BOOL, _F64, _F64],
     "contribution_step": [_N, _N, _I64, _F64, _I64, _N, _F64, _I8, _F64, _F64, _F64, _F32, _N,
                           _F64, _BOOL, _F64, _I64, _F64, _I64, _I64, _N],
     "value_exponent": [_N, _I64, _BOOL, _I8, _F32, _F64, _F64, _I64, _N, _D, _F64, _F64],
@@ -61,16 +63,26 @@ SIGNATURES: dict[str, list] = {
 _CTYPES = {_N: ctypes.c_int64, _D: ctypes.c_double}
 
 
-#: id(array) -> (weak reference to the array, address of its first element): the addresses
-#: of arrays already passed to a kernel (see :func:`address`).
-_ADDRESSES: dict[int, tuple[weakref.ref, int]] = {}
+class _Address(weakref.ref):
+    """A weak reference to an array passed to a kernel, carrying the array's address.
+
+    Attributes:
+        key: ``id`` of the array (its key in :data:`_ADDRESSES`).
+        address: address of the array's first element.
+    """
+
+    __slots__ = ("key", "address")
 
 
-def _forget(key: int, ref: weakref.ref) -> None:
+#: id(array) -> weak reference to the array holding its address (:class:`_Address`): the
+#: addresses of arrays already passed to a kernel (see :func:`address`).
+_ADDRESSES: dict[int, _Address] = {}
+
+
+def _forget(ref: _Address) -> None:
     """Weak-reference callback: drop a dead array's address (unless the key was reused)."""
-    entry = _ADDRESSES.get(key)
-    if entry is not None and entry[0] is ref:
-        del _ADDRESSES[key]
+    if _ADDRESSES.get(ref.key) is ref:
+        del _ADDRESSES[ref.key]
 
 
 def address(array: np.ndarray) -> int:
@@ -78,7 +90,7 @@ def address(array: np.ndarray) -> int:
 
     Reading it (``__array_interface__``) builds a dictionary, about 1-2 microseconds; the
     kernels take some 80 arrays a step, most of them the same population arrays every step.
-    So the address is kept with a weak reference to the array, and found again by
+    So the address is kept on a weak reference to the array, and found again by
     ``id(array)`` as long as that reference is alive (an id is reused only after its object
     is gone, and the reference then is dead or already dropped).
 
@@ -88,15 +100,16 @@ def address(array: np.ndarray) -> int:
     remembered.
     """
     key = id(array)
-    entry = _ADDRESSES.get(key)
-    if entry is not None and entry[0]() is array:
-        return entry[1]
+    ref = _ADDRESSES.get(key)
+    if ref is not None and ref() is array:
+        return ref.address
     pointer = array.__array_interface__["data"][0]
     try:
-        ref = weakref.ref(array, partial(_forget, key))
+        ref = _Address(array, _forget)
     except TypeError:  # no weak references to this object: nothing to remember
         return pointer
-    _ADDRESSES[key] = (ref, pointer)
+    ref.key, ref.address = key, pointer
+    _ADDRESSES[key] = ref
     return pointer
 
 
@@ -111,15 +124,29 @@ def _refusal(name: str, position: int, arg: Any, kind: np.dtype) -> TypeError | 
     return None
 
 
+def _admitted(name: str, position: int, arg: Any, kind: np.dtype) -> int:
+    """The address of ``arg`` as argument ``position`` of ``name``, after the full check.
+
+    The path of :func:`_checked` for an array seen for the first time, or whose dtype is an
+    equal object other than the signature's; raises TypeError for anything refused.
+    """
+    if type(arg) is not np.ndarray or arg.dtype is not kind or not arg.flags.c_contiguous:
+        refusal = _refusal(name, position, arg, kind)  # (a subclass, or an equal dtype, pass)
+        if refusal is not None:
+            raise refusal
+    return address(arg)
+
+
 def _checked(name: str, function: ctypes._CFuncPtr, signature: list) -> Callable[..., None]:
     """The kernel ``name``, checking each array's dtype and layout before passing its address.
 
     Every call checks every array argument: an ndarray of exactly the signature's dtype,
-    C-contiguous (anything else raises TypeError before the kernel runs). The fast test is
-    ``arg.dtype is kind`` (numpy's built-in dtypes are singletons) and ``arg.flags``; an
-    equal dtype that is another object goes through the full test. The addresses come from
-    :func:`address`. (numpy's ``ndpointer`` argument types do the same checks at several
-    times the cost per call.)
+    C-contiguous (anything else raises TypeError before the kernel runs). The fast test, for
+    an array whose address is remembered (:func:`address`; the reference being alive and
+    the very argument proves it is an ndarray), is ``arg.dtype is kind`` (numpy's built-in
+    dtypes are singletons) and ``arg.flags.c_contiguous``; any other argument goes through
+    the full test (:func:`_admitted`). (numpy's ``ndpointer`` argument types do the same
+    checks at several times the cost per call.)
     """
     count = len(signature)
     arrays = tuple((position, kind) for position, kind in enumerate(signature)
@@ -132,21 +159,12 @@ def _checked(name: str, function: ctypes._CFuncPtr, signature: list) -> Callable
         converted = list(args)
         for position, kind in arrays:
             arg = args[position]
-            try:
-                fast = arg.dtype is kind and arg.flags.c_contiguous
-            except AttributeError:  # not an array: refused below
-                fast = False
-            if not fast:
-                refusal = _refusal(name, position, arg, kind)
-                if refusal is not None:
-                    raise refusal
-            entry = known(id(arg))
-            if entry is not None and entry[0]() is arg:
-                converted[position] = entry[1]
-            elif isinstance(arg, np.ndarray):  # (a numpy scalar has a dtype and flags too)
-                converted[position] = address(arg)
+            ref = known(id(arg))
+            if (ref is not None and ref() is arg and arg.dtype is kind
+                    and arg.flags.c_contiguous):
+                converted[position] = ref.address
             else:
-                raise _refusal(name, position, arg, kind)
+                converted[position] = _admitted(name, position, arg, kind)
         function(*converted)
 
     call.__name__ = name
