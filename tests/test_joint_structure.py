@@ -40,11 +40,11 @@ BANDED = [pair for pair in PAIRS if SURVEY[pair].r_low is not None]
 #: Signs that do not hold (range of r over the five seeds at each month).
 SIGN_FAILURES = {
     ("bureaucracy", "P-V"):
-        "m24 +0.009..+0.017, m60 +0.007..+0.032, m120 +0.007..+0.028",
+        "m24 +0.009..+0.028, m60 +0.012..+0.032, m120 +0.007..+0.027",
     ("npm", "P-V"):
-        "m24 +0.031..+0.048, m60 +0.036..+0.059, m120 +0.047..+0.062",
+        "m24 +0.034..+0.059, m60 +0.046..+0.065, m120 +0.042..+0.066",
     ("co_creation", "P-V"):
-        "m24 +0.089..+0.100, m60 +0.091..+0.124, m120 +0.106..+0.125",
+        "m24 +0.091..+0.108, m60 +0.102..+0.123, m120 +0.106..+0.120",
 }
 
 #: Bands that do not hold (none since the efficacy anchor carries the trust disposition and
@@ -138,3 +138,42 @@ def test_the_anchor_not_the_start_holds_trust_and_efficacy_together():
     assert abs(start) < 0.05 and built >= 0.35, (start, built)
     _, without = _trust_efficacy_from_a_shuffled_start(360, efficacy_trust_gradient=0.0)
     assert without < 0.15, without
+
+
+def _trust_value_inside_quintiles(logic: str, seed: int, **overrides) -> dict[int, float]:
+    """r of trust and value received inside resource quintiles (each variable centred on its
+    quintile's mean) at each month of MONTHS."""
+    import numpy as np
+
+    from governance_sim.simulation import Simulation, as_params
+
+    params, name = as_params(logic, {"n_citizens": N_CITIZENS, **overrides})
+    sim = Simulation(params, seed, steps=max(MONTHS), scenario_name=name)
+    found = {}
+    for month in range(1, max(MONTHS) + 1):
+        sim.step()
+        if month in MONTHS:
+            cit = sim.population.citizens
+            sizes = np.maximum(np.bincount(cit.quintile), 1)
+            centred = [values - (np.bincount(cit.quintile, weights=values) / sizes)[cit.quintile]
+                       for values in (cit.trust, cit.value)]
+            found[month] = float(np.corrcoef(*centred)[0, 1])
+    return found
+
+
+@pytest.mark.parametrize("logic", LOGICS)
+def test_trust_goes_with_value_received_beyond_resources(logic):
+    """T-V is not only resources: inside each resource quintile trust and value received go
+    together in every logic, on every seed, from month 24 (measured +0.017..+0.083), and
+    at months 60 and 120 by at least 0.015 more than with expectations that follow one's own
+    experience only (shared_expectations off: bureaucracy and NPM -0.003..+0.010,
+    co-creation +0.024..+0.039 through voice). G-V and E-V hold only through resources
+    (inside quintiles about 0 under bureaucracy and NPM): data/joint_structure.md."""
+    for seed in SEEDS:
+        with_it = _trust_value_inside_quintiles(logic, seed)
+        without = _trust_value_inside_quintiles(logic, seed,
+                                                mechanisms={"shared_expectations": False})
+        assert all(r > 0.0 for r in with_it.values()), (seed, with_it)
+        assert all(with_it[m] - without[m] >= 0.015 for m in (60, 120)), (seed, with_it,
+                                                                            without)
+

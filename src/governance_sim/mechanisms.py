@@ -164,17 +164,17 @@ MECHANISMS: dict[str, Mechanism] = {m.name: m for m in (
               lambda p: {"institutional_social_link": 0.0}),
     Mechanism("service_fit",
               "the unit's service fits its citizens' needs unequally, a lasting difference "
-              "between them, and fits the better-off better, impartial treatment "
-              "notwithstanding (Le Grand 1982; Goodin & Le Grand 1987; administrative burden: "
-              "Christensen et al. 2020)",
+              "between them (assumed), and the better-off get more from it, impartial "
+              "treatment notwithstanding (uptake and navigation: Le Grand 1982; Goodin & Le "
+              "Grand 1987; administrative burden: Christensen et al. 2020)",
               "every citizen of a unit gets the same from its service, whatever their "
               "resources (service_fit_sd = 0, service_fit_resource_gradient = 0)",
               lambda p: {"service_fit_sd": 0.0, "service_fit_resource_gradient": 0.0}),
-    Mechanism("expectation_anchoring",
+    Mechanism("shared_expectations",
               "expectations of the service follow what it gives others in the unit as well "
-              "as one's own experience (social comparison: Favero & Kim 2021; James 2009), "
-              "so a citizen it serves worse than their neighbours keeps being disappointed "
-              "and trusts less",
+              "as one's own experience (assumed, after Song, Kim & Favero 2020 and Favero & "
+              "Kim 2021), so a citizen it serves worse than their neighbours keeps being "
+              "disappointed and trusts less",
               "expectations follow one's own experience only, so every citizen gets used to "
               "what they get (expectation_own_weight = 1)",
               lambda p: {"expectation_own_weight": 1.0}),

@@ -102,7 +102,7 @@ MECHANISM_NAMES: tuple[str, ...] = (
     "process_over_outcome", "trust_threshold", "contagion", "service_motive", "crowding_out",
     "motivation_scar", "reform_burnout", "multitasking", "startup_burden", "facilitation",
     "targeting", "voice", "civic_crowding", "felt_say", "institutional_social_trust",
-    "service_fit", "expectation_anchoring",
+    "service_fit", "shared_expectations",
 )
 
 ASSUMPTION = "modelling assumption (see docs/odd.md); varied in the robustness analysis"
@@ -369,12 +369,14 @@ class Params(BaseModel):
                                  "narrows the spread over the first years",
                                  "spread of trust dispositions across citizens (Beta "
                                  "distribution)", "initial")
-    trust_resource_gradient: float = _f(0.045, 0.0, 1.0, "0-1 per unit of resources",
+    trust_resource_gradient: float = _f(0.06, 0.0, 1.0, "0-1 per unit of resources",
                                         "calibrated to OECD 2022/2024: top vs bottom income "
                                         "+12 pp, degree +8 to +20 pp in the share trusting "
                                         "(a gap in a share, met by this gradient of the mean "
                                         "disposition together with the felt say that rises "
-                                        "with resources: tests/test_field_targets.py)",
+                                        "with resources and, under NPM's choice, expectations "
+                                        "shared with the unit: tests/test_field_targets.py; "
+                                        "set by hand)",
                                         "how much higher the trust disposition is per unit of "
                                         "resources (quintile / 5)", "initial")
     initial_social_trust: float = _f(0.76, 0.0, 1.0, "share",
@@ -683,23 +685,25 @@ class Params(BaseModel):
                                  "speed at which expectations follow experience", "trust")
     expectation_own_weight: float = _f(
         0.5, 0.0, 1.0, "share",
-        "direction from source: normative expectations of a service are formed by social "
-        "comparison as well as by one's own past experience (Favero & Kim 2021; James "
-        "2009 on expectations and satisfaction); share assumed",
+        "assumption, motivated by users judging a service by their outcome relative to "
+        "others' (Song, Kim & Favero 2020: satisfaction varies with the school's gap between "
+        "groups, one's own outcome held fixed) and by normative expectations formed by "
+        "comparison (Favero & Kim 2021, hypothesised, weakly supported)",
         "share of the citizen's own experience in what their expectation follows; the rest "
         "is what the unit's service gave its citizens on average last month", "trust")
     service_fit_sd: float = _f(
         0.2, 0.0, 1.0, "share of quality",
-        "direction from source: a standard service meets different needs unequally "
-        "(satisfaction varies between users of the same provider: Van Ryzin 2004); "
-        "size assumed",
+        "assumption: the same service meets different needs unequally, a lasting "
+        "difference between its users (no source measures it as such)",
         "spread of the lasting fit between the unit's service and a citizen's needs, a "
         "multiplier of the quality the citizen receives (lognormal, mean 1)", "service")
     service_fit_resource_gradient: float = _f(
         0.15, 0.0, 2.0, "share of quality per unit of resources",
-        "direction from source: the better-off get more out of universal public services "
+        "direction from source: the better-off use universal public services more "
         "(Le Grand 1982; Goodin & Le Grand 1987) and meet less administrative burden, "
-        "having the skills to navigate them (Christensen et al. 2020); size assumed",
+        "having the skills to navigate them (Christensen et al. 2020): an uptake and "
+        "navigation advantage, read here as getting more from the same service; size "
+        "assumed",
         "rise of the service's fit to a citizen's needs with resources, impartial "
         "treatment notwithstanding", "service")
     experience_noise: float = _f(0.1, 0.0, 1.0, "quality", ASSUMPTION,
@@ -1169,8 +1173,8 @@ EVIDENCE_GRADES: dict[str, str] = {
     "voice_facilitation_share": "assumed",
     "compact_signal_share": "assumed",
     "experience_noise": "assumed",
-    "expectation_own_weight": "direction only",
-    "service_fit_sd": "direction only",
+    "expectation_own_weight": "assumed",
+    "service_fit_sd": "assumed",
     "service_fit_resource_gradient": "direction only",
     "cooperation_norm": "assumed",
     "efficacy_rate": "calibrated",

@@ -39,10 +39,11 @@ def expectation_target(
 
     ``expectation_own_weight x experienced + (1 - expectation_own_weight) x unit_value``:
     expectations follow one's own experience and what the service is seen to give others
-    (normative expectations formed by social comparison: Favero & Kim 2021; James 2009). So a
-    citizen whose needs the service fits worse than their neighbours' keeps being
-    disappointed by it, and one it fits better keeps being pleased, instead of both
-    getting used to it.
+    (an assumption, after Song, Kim & Favero 2020 and Favero & Kim 2021). So a citizen whose
+    needs the service fits worse than their neighbours' keeps being disappointed by it, and
+    one it fits better keeps being pleased, instead of both getting used to it: the path by
+    which trust goes with value received inside a resource quintile (T-V; the other pairs
+    with value received hold mostly through resources).
 
     Args:
         experienced: float64[n], the quality each citizen experienced (or received).
