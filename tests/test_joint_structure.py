@@ -143,9 +143,8 @@ def test_the_anchor_not_the_start_holds_trust_and_efficacy_together():
 def _trust_value_inside_quintiles(logic: str, seed: int, **overrides) -> dict[int, float]:
     """r of trust and value received inside resource quintiles (each variable centred on its
     quintile's mean) at each month of MONTHS."""
-    import numpy as np
-
     from governance_sim.simulation import Simulation, as_params
+    from governance_sim.structure import within_quintiles
 
     params, name = as_params(logic, {"n_citizens": N_CITIZENS, **overrides})
     sim = Simulation(params, seed, steps=max(MONTHS), scenario_name=name)
@@ -154,10 +153,7 @@ def _trust_value_inside_quintiles(logic: str, seed: int, **overrides) -> dict[in
         sim.step()
         if month in MONTHS:
             cit = sim.population.citizens
-            sizes = np.maximum(np.bincount(cit.quintile), 1)
-            centred = [values - (np.bincount(cit.quintile, weights=values) / sizes)[cit.quintile]
-                       for values in (cit.trust, cit.value)]
-            found[month] = float(np.corrcoef(*centred)[0, 1])
+            found[month] = within_quintiles(cit.trust, cit.value, cit.quintile)
     return found
 
 

@@ -24,6 +24,7 @@ from governance_sim.lab import LabDesign, play
 from governance_sim.mechanisms import MECHANISMS
 from governance_sim.params import Params
 from governance_sim.simulation import Simulation, run
+from governance_sim.structure import within_quintiles
 
 pytestmark = [pytest.mark.science, pytest.mark.slow]
 
@@ -60,19 +61,14 @@ def _correlation(x: str, y: str, steps: int):
 
 def _within_quintiles(x: str, y: str, steps: int):
     """Pearson correlation of two citizen arrays after ``steps`` months, inside resource
-    quintiles (each centred on its quintile's mean): what goes together beyond resources."""
+    quintiles (:func:`governance_sim.structure.within_quintiles`): what goes together beyond
+    resources."""
     def outcome(params: Params, seed: int) -> float:
         sim = Simulation(params, seed, steps=steps)
         for _ in range(steps):
             sim.step()
         cit = sim.population.citizens
-        sizes = np.bincount(cit.quintile)
-        centred = []
-        for name in (x, y):
-            values = getattr(cit, name).astype(float)
-            means = np.bincount(cit.quintile, weights=values) / np.maximum(sizes, 1)
-            centred.append(values - means[cit.quintile])
-        return float(np.corrcoef(*centred)[0, 1])
+        return within_quintiles(getattr(cit, x), getattr(cit, y), cit.quintile)
     return outcome
 
 

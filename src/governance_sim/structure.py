@@ -28,6 +28,7 @@ import numpy as np
 from governance_sim.state import Population
 
 __all__ = ["PAIRS", "VARIABLES", "VARIABLE_NAMES", "citizen_variables", "correlations",
+           "within_quintiles",
            "pair_name"]
 
 #: The citizen-level quantities, in the order pairs are named (``"T-G"``, ``"T-E"``, ...).
@@ -116,3 +117,22 @@ def correlations(population: Population, took_part: np.ndarray) -> dict[str, flo
             r = float(np.clip(centred[i] @ centred[j] / denominator, -1.0, 1.0))
         out[f"{VARIABLES[i]}-{VARIABLES[j]}"] = r
     return out
+
+
+def within_quintiles(x: np.ndarray, y: np.ndarray, quintile: np.ndarray) -> float:
+    """Pearson's r of two citizen arrays inside resource quintiles.
+
+    Each array is centred on its quintile's mean, so r says what goes together beyond
+    resources.
+
+    Args:
+        x, y: float arrays [n_citizens] (any numeric dtype; taken as float64).
+        quintile: int8[n_citizens], 1-5.
+    """
+    sizes = np.maximum(np.bincount(quintile), 1)
+    centred = []
+    for values in (x, y):
+        values = np.asarray(values, dtype=np.float64)
+        centred.append(values - (np.bincount(quintile, weights=values) / sizes)[quintile])
+    return float(np.corrcoef(*centred)[0, 1])
+
